@@ -1,0 +1,43 @@
+"""`cashier-gui` / `python -m cashier_gui`: the counter window.
+
+Kept light: argument parsing and the first paint come before the heavy imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from cashier_gui import APP_NAME, __version__
+
+    parser = argparse.ArgumentParser(prog="cashier-gui", description=APP_NAME)
+    parser.add_argument("--version", action="version", version=f"cashier-gui {__version__}")
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="practise with the built-in simulator: no money moves",
+    )
+    parser.add_argument(
+        "--provider",
+        choices=("viopay", "poynt"),
+        default="viopay",
+        help="which back end training mode simulates",
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="check the installation and exit 0 (all good) or 1"
+    )
+    args = parser.parse_args(argv)
+    if args.self_test:
+        from cashier_gui.selftest import run_self_test
+
+        return run_self_test()
+    from cashier_gui.app import run
+
+    return run(training=args.training, provider=args.provider)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The composition root of the window: QApplication, stylesheet, the qasync loop (set up once),
+the excepthook, the main window — and the runtime opened after the first paint."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import sys
+import traceback
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from cashier_gui import APP_NAME, __version__
+from cashier_gui.config import Paths
+from cashier_gui.resources import resource
+
+log = logging.getLogger("cashier_gui")
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("cashier_gui")
+    icon = resource("icon.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    style = resource("style.qss")
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def setup_logging(paths: Paths) -> None:
+    """A rotating log file in the data folder. Nothing secret is ever logged."""
+    try:
+        paths.logs.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            paths.logs / "cashier_gui.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def install_excepthook(parent: QWidget) -> None:
+    """Unexpected errors: logged in full, shown as a short apology; the window stays."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Something went wrong")
+        box.setText(
+            "Something went wrong inside the app. Your refunds are safe in the journal.\n"
+            f"Reference for support: {kind.__name__}"
+        )
+        box.setModal(False)
+        box.show()
+
+    sys.excepthook = hook
+
+
+def default_runtime_factory(training: bool, provider: str) -> Any:
+    from cashier_gui.runtime import open_runtime
+
+    return open_runtime(training=training, training_provider=provider)
+
+
+def run(*, training: bool, provider: str = "viopay") -> int:
+    app = make_application()
+    paths = Paths.default()
+    from cashier_gui.ui.main_window import MainWindow
+
+    window = MainWindow(default_runtime_factory, training=training, provider=provider)
+    window.show()
+    app.processEvents()  # first paint before the heavier imports below
+
+    setup_logging(paths)
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    install_excepthook(window)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    window.start()
+    with loop:
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.shutdown())
+    return 0

@@ -1,0 +1,611 @@
+"""`cashier-refund`: the command line of the counter app (a contract: keep names and flags).
+
+Exit codes: 0 approved (lookup: found; reconcile: nothing left unknown); 2 bad input or usage,
+nothing sent; 3 declined or refused by the server (4xx); 4 outcome pending or unknown;
+1 anything else. `--json` prints exactly one JSON object on stdout.
+
+`CASHIER_GUI_HOME=DIR` puts config and data under DIR; the keyring backend follows keyring's
+own `PYTHON_KEYRING_BACKEND`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from cashier_gui import __version__
+from cashier_gui.config import (
+    ConfigError,
+    Paths,
+    PoyntSettings,
+    ViopaySettings,
+    load_settings,
+    save_settings,
+)
+from cashier_gui.gateways.base import (
+    GatewayError,
+    InvalidInput,
+    NotConfigured,
+    NotSent,
+    OutcomeUnknown,
+    Rejected,
+)
+from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.money import Money, MoneyError, parse_amount
+from cashier_gui.protocol.viopay import key_check_value, parse_msk
+from cashier_gui.refunds import REASONS, ChargeView, parse_reason
+from cashier_gui.runtime import Runtime, open_runtime
+from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, KeyringUnavailable, SecretStore
+
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN = 0, 1, 2, 3, 4
+
+
+class Usage(Exception):
+    """Bad input: exit 2, nothing sent."""
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text.rstrip() + "\n")
+
+
+def exit_code_for(exc: BaseException) -> int:
+    if isinstance(exc, InvalidInput | NotConfigured | Usage | MoneyError | ConfigError):
+        return EXIT_INPUT
+    if isinstance(exc, Rejected):
+        return EXIT_REFUSED
+    if isinstance(exc, OutcomeUnknown):
+        return EXIT_UNKNOWN
+    return EXIT_OTHER
+
+
+def exit_code_for_state(state: State) -> int:
+    return {
+        State.APPROVED: EXIT_OK,
+        State.DECLINED: EXIT_REFUSED,
+        State.FAILED: EXIT_REFUSED,
+        State.PENDING: EXIT_UNKNOWN,
+        State.UNKNOWN: EXIT_UNKNOWN,
+        State.PREPARED: EXIT_UNKNOWN,
+    }[state]
+
+
+# ---- presentation -----------------------------------------------------------------------------
+
+
+def charge_json(view: ChargeView) -> dict[str, Any]:
+    out: dict[str, Any] = {"charge_id": view.charge_id}
+    c = view.charge
+    if c is not None:
+        out.update(
+            status=str(c.status),
+            amount=c.amount.plain(),
+            amount_minor=c.amount.minor,
+            currency=c.amount.currency,
+            refunded=c.refunded.plain(),
+            refunded_minor=c.refunded.minor,
+            remaining=c.remaining.plain(),
+            remaining_minor=c.remaining.minor,
+            created_at=c.created_at,
+            card={"brand": c.card_brand, "last4": c.card_last4} if c.card_brand else None,
+            refunds=[
+                {
+                    "refund_id": r.refund_id,
+                    "status": str(r.status),
+                    "amount": r.amount.plain(),
+                    "currency": r.amount.currency,
+                    "reason": r.reason,
+                    "transaction_reference": r.transaction_reference,
+                    "created_at": r.created_at,
+                }
+                for r in c.refunds
+            ],
+            refundable=view.blocked_reason() is None,
+        )
+    out["why_not_refundable"] = view.blocked_reason()
+    out["journal"] = [attempt_json(a) for a in view.attempts]
+    return out
+
+
+def attempt_json(a: Attempt) -> dict[str, Any]:
+    amount = a.amount
+    out: dict[str, Any] = {
+        "attempt_id": a.id,
+        "charge_id": a.charge_id,
+        "status": str(a.state),
+        "refund_id": a.refund_id,
+        "amount": amount.plain() if amount else None,
+        "amount_minor": amount.minor if amount else None,
+        "currency": a.currency,
+        "full": a.amount_minor is None,
+        "reason": a.reason,
+        "transaction_reference": a.transaction_reference,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "training": a.training,
+    }
+    if a.error_message or a.error_code or a.trace_id:
+        out["error"] = {"code": a.error_code, "message": a.error_message, "trace_id": a.trace_id}
+    return out
+
+
+def print_charge(view: ChargeView) -> None:
+    c = view.charge
+    print(f"Charge     {view.charge_id}")
+    if c is None:
+        print("           (this back end has no lookup: amounts are not known here)")
+    else:
+        print(f"Status     {c.status}")
+        print(f"Amount     {c.amount.format()}")
+        if c.card_brand:
+            print(f"Card       {c.card_brand} •••• {c.card_last4 or '????'}")
+        if c.created_at:
+            print(f"Date       {c.created_at}")
+        print(f"Refunded   {c.refunded.format()}")
+        print(f"Remaining  {c.remaining.format()}")
+        for r in c.refunds:
+            print(f"  refund   {r.refund_id}  {r.status:<8} {r.amount.format()}  {r.reason or ''}")
+    for a in view.attempts:
+        amount = a.amount.format() if a.amount else "full"
+        print(f"  journal  #{a.id} {a.state:<8} {amount}  {a.refund_id or ''}")
+    why = view.blocked_reason()
+    if why:
+        print(f"Not refundable: {why}")
+
+
+def print_attempt(a: Attempt) -> None:
+    amount = a.amount.format() if a.amount else "the full amount"
+    words = {
+        State.APPROVED: "APPROVED",
+        State.DECLINED: "DECLINED",
+        State.PENDING: "PENDING — the gateway will confirm later",
+        State.FAILED: "NOT DONE — refused, nothing was refunded",
+        State.UNKNOWN: "UNKNOWN — check it with `cashier-refund reconcile` before refunding again",
+        State.PREPARED: "NOT SENT YET",
+    }
+    print(f"{words[a.state]}: {amount} on {a.charge_id}")
+    if a.refund_id:
+        print(f"Refund ID  {a.refund_id}")
+    print(f"Reference  {a.transaction_reference}")
+    if a.error_message:
+        print(f"Why        {a.error_message}")
+    if a.trace_id:
+        print(f"Trace ID   {a.trace_id}")
+
+
+# ---- commands ---------------------------------------------------------------------------------
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from cashier_gui.simulators.server import serve_forever
+
+    if args.provider == "viopay":
+        from cashier_gui.simulators import viopay as vsim
+
+        secret = os.environ.get("VIOPAY_SIM_HMAC_SECRET") or ""
+        msk_hex = os.environ.get("VIOPAY_SIM_MSK") or ""
+        if msk_hex:
+            try:
+                msk = parse_msk(msk_hex)
+            except ValueError as exc:
+                raise Usage(f"VIOPAY_SIM_MSK: {exc}") from None
+        else:
+            msk = bytes.fromhex(vsim.TRAINING_MSK_HEX)
+        charges = None
+        if args.charges:
+            try:
+                charges = vsim.load_charges(args.charges)
+            except (OSError, ValueError) as exc:
+                raise Usage(str(exc)) from None
+        sim = vsim.ViopaySimulator(
+            hmac_secret=secret or vsim.TRAINING_HMAC_SECRET,
+            msk=msk,
+            key_id=args.key_id,
+            terminal_id=args.terminal_id,
+            charges=charges,
+        )
+        sim.faults.delay_ms = args.delay_ms
+        for kind in args.fault or []:
+            sim.faults.push(kind, 1_000_000 if args.fault_always else 1)
+        print(f"Viopay simulator — terminal {args.terminal_id}, key ID {args.key_id}")
+        if not secret:
+            print(f"  HMAC secret (training): {vsim.TRAINING_HMAC_SECRET}")
+        if not msk_hex:
+            print(f"  MSK (training): {vsim.TRAINING_MSK_HEX}")
+        print(f"  MSK key check value: {sim.kcv}")
+        print(f"  {len(sim.charges)} charges: {', '.join(sorted(sim.charges))}")
+        app = sim.app()
+        port = args.port if args.port is not None else 8080
+    else:
+        from cashier_gui.simulators import poynt as psim
+
+        code = os.environ.get("POYNT_SIM_PAIRING_CODE") or ""
+        transactions = None
+        if args.transactions:
+            try:
+                transactions = psim.load_transactions(args.transactions)
+            except (OSError, ValueError) as exc:
+                raise Usage(str(exc)) from None
+        psimulator = psim.PoyntSimulator(
+            pairing_code=code or psim.TRAINING_PAIRING_CODE, transactions=transactions
+        )
+        psimulator.delay_ms = args.delay_ms
+        print("Poynt POS Bridge simulator")
+        if not code:
+            print(f"  pairing code (training): {psim.TRAINING_PAIRING_CODE}")
+        print(
+            f"  {len(psimulator.transactions)} transactions: "
+            f"{', '.join(sorted(psimulator.transactions))}"
+        )
+        app = psimulator.app()
+        port = args.port if args.port is not None else 55555
+
+    def announce(url: str) -> None:
+        print(f"Listening on {url}  (Ctrl+C to stop)", flush=True)
+
+    try:
+        asyncio.run(serve_forever(app, args.host, port, announce))
+    except KeyboardInterrupt:
+        print("Stopped.")
+    except OSError as exc:
+        _err(f"Cannot listen on {args.host}:{port}: {exc.strerror or exc}")
+        return EXIT_OTHER
+    return EXIT_OK
+
+
+def _read_secret(prompt: str) -> str:
+    """From the terminal without echo, or one line of piped standard input — never argv."""
+    raw = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    return raw.strip()
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    paths = Paths.default()
+    settings = load_settings(paths)
+    if args.provider == "viopay":
+        settings = settings.with_viopay(
+            ViopaySettings(
+                base_url=args.base_url,
+                terminal_id=args.terminal_id,
+                key_id=args.key_id,
+                device_model=args.device_model,
+                ca_bundle=args.ca_bundle,
+            )
+        )
+    else:
+        settings = settings.with_poynt(PoyntSettings(host=args.host, port=args.port))
+    save_settings(paths, settings)
+    print(f"Saved {paths.settings}")
+    return EXIT_OK
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    store = SecretStore(load_settings(Paths.default()).profile)
+    name = args.name
+    if args.action == "delete":
+        print(f"{name}: {'deleted' if store.delete(name) else 'was not set'}")
+        return EXIT_OK
+    if args.action == "status":
+        store.check()
+        for n in NAMES:
+            print(f"{n:<20} {'set' if store.get(n) else 'missing'}")
+        return EXIT_OK
+    value = _read_secret(f"{name} (not shown): ")
+    if not value:
+        raise Usage(f"{name}: nothing was read from standard input; nothing was stored.")
+    extra = ""
+    if name == MSK:
+        try:
+            msk = parse_msk(value)
+        except ValueError as exc:
+            raise Usage(f"{name}: {exc}. Nothing was stored.") from None
+        value = msk.hex().upper()
+        extra = f" — key check value {key_check_value(msk)} (compare it with the gateway's)"
+    elif name == PAIRING_CODE and not value.isalnum():
+        raise Usage(f"{name}: a pairing code is letters and digits only. Nothing was stored.")
+    elif len(value) < 8 and name != PAIRING_CODE:
+        raise Usage(f"{name}: that is too short to be a real secret. Nothing was stored.")
+    store.set(name, value)
+    print(f"Stored {name} in the OS keyring{extra}.")
+    return EXIT_OK
+
+
+async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
+    runtime = await asyncio.to_thread(open_runtime, training=False)
+    try:
+        await runtime.service.recover()
+        result: int = await body(runtime)
+        return result
+    finally:
+        await runtime.aclose()
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> int:
+        view = await rt.service.lookup(args.charge_id)
+        if view.charge is None:
+            _err(
+                "This back end (Poynt POS Bridge) has no charge lookup: the terminal cannot "
+                "tell the original amount. Refund with --full or --amount."
+            )
+        if args.json:
+            _print_json(charge_json(view))
+        else:
+            print_charge(view)
+        return EXIT_OK
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_refund(args: argparse.Namespace) -> int:
+    reason = parse_reason(args.reason) if args.reason else None
+
+    async def body(rt: Runtime) -> int:
+        service = rt.service
+        view = await service.lookup(args.charge_id)
+        amount: Money | None = None
+        if args.amount is not None:
+            currency = (
+                view.charge.amount.currency
+                if view.charge is not None
+                else (args.currency or rt.settings.default_currency)
+            )
+            if not currency:
+                raise Usage("Give --currency (this back end cannot look the charge up).")
+            amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
+        to_send = service.check_amount(view, amount)
+        shown = to_send.format(rt.settings.locale) if to_send else "the full amount"
+        if not args.yes:
+            card = ""
+            if view.charge is not None and view.charge.card_brand:
+                card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
+            question = f"Refund {shown} on {view.charge_id}{card}? [y/N] "
+            sys.stderr.write(question)
+            sys.stderr.flush()
+            answer = sys.stdin.readline().strip().lower()
+            if answer not in ("y", "yes"):
+                raise Usage("Cancelled: nothing was refunded.")
+        attempt = await service.refund(view, amount, reason, args.note, reference=args.reference)
+        if args.json:
+            _print_json(attempt_json(attempt))
+        else:
+            print_attempt(attempt)
+        return exit_code_for_state(attempt.state)
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> int:
+        results = await rt.service.reconcile_all()
+        changed = await rt.service.recheck_pending()
+        left = [a for a in results if not a.resolved]
+        if args.json:
+            _print_json(
+                {
+                    "reconciled": [attempt_json(a) for a in results],
+                    "pending_changed": [attempt_json(a) for a in changed],
+                    "unknown_left": len(left),
+                }
+            )
+        else:
+            if not results and not changed:
+                print("Nothing to reconcile: every refund has an answer.")
+            for a in [*results, *changed]:
+                print_attempt(a)
+                print()
+            if left:
+                print(f"{len(left)} refund(s) still unknown: try again when the network is back.")
+        return EXIT_UNKNOWN if left else EXIT_OK
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    paths = Paths.default()
+    with Journal(paths.journal) as journal:
+        if args.action == "list":
+            states = [State(args.state)] if args.state else None
+            rows = journal.query(states=states, limit=args.limit, newest_first=False)
+            if args.json:
+                _print_json({"attempts": [attempt_json(a) for a in rows]})
+            else:
+                for a in rows:
+                    amount = a.amount.format() if a.amount else "full"
+                    print(
+                        f"#{a.id:<6} {a.created_at[:19]}  {a.state:<8} {amount:>14}  "
+                        f"{a.charge_id}  {a.refund_id or ''}"
+                    )
+            return EXIT_OK
+        if args.action == "export":
+            n = journal.export_csv(args.csv)
+            print(f"Wrote {n} refund attempts to {args.csv}")
+            return EXIT_OK
+        problems = journal.verify()
+        if not problems:
+            print(f"The journal is intact ({journal.count()} refund attempts).")
+            return EXIT_OK
+        for p in problems:
+            print(f"TAMPERED  {p}")
+        return EXIT_OTHER
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from cashier_gui.diagnose import doctor
+
+    checks = asyncio.run(doctor())
+    if args.json:
+        _print_json(
+            {
+                "ok": all(c.ok for c in checks),
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+            }
+        )
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.detail}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_OTHER
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from cashier_gui.gateways.poynt import pair_with_terminal
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    if settings.poynt is None:
+        raise Usage("Set the terminal's address first: cashier-refund setup poynt --host IP")
+    store = SecretStore(settings.profile)
+    code = _read_secret("Pairing code shown on the terminal: ")
+    if not code or not code.isalnum():
+        raise Usage("Type the pairing code the terminal shows (letters and digits).")
+    serial = asyncio.run(pair_with_terminal(settings.poynt, code))
+    store.set(PAIRING_CODE, code)
+    print(f"Paired with terminal {serial}; the pairing code is in the OS keyring.")
+    return EXIT_OK
+
+
+# ---- parser -----------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        _err(f"{self.prog}: {message}")
+        raise SystemExit(EXIT_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="cashier-refund", description="Refund card payments from the counter.")
+    p.add_argument("--version", action="version", version=f"cashier-refund {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sim = sub.add_parser("sim", help="run a training/test simulator as a real HTTP server")
+    simsub = sim.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    from cashier_gui.simulators.viopay import FAULT_KINDS, TRAINING_KEY_ID, TRAINING_TERMINAL_ID
+
+    sv = simsub.add_parser("viopay")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=None)
+    sv.add_argument("--charges", metavar="FILE")
+    sv.add_argument("--key-id", default=TRAINING_KEY_ID)
+    sv.add_argument("--terminal-id", default=TRAINING_TERMINAL_ID)
+    sv.add_argument("--delay-ms", type=int, default=0)
+    sv.add_argument(
+        "--fault",
+        action="append",
+        choices=FAULT_KINDS,
+        help="plan a fault for the next refund (repeatable)",
+    )
+    sv.add_argument("--fault-always", action="store_true", help="repeat the planned faults")
+    sp = simsub.add_parser("poynt")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=None)
+    sp.add_argument("--transactions", metavar="FILE")
+    sp.add_argument("--delay-ms", type=int, default=0)
+    sim.set_defaults(func=cmd_sim)
+
+    setup = sub.add_parser("setup", help="write the non-secret settings")
+    setupsub = setup.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    s1 = setupsub.add_parser("viopay")
+    s1.add_argument("--base-url", required=True)
+    s1.add_argument("--terminal-id", required=True)
+    s1.add_argument("--key-id", required=True)
+    s1.add_argument("--device-model", default="PC")
+    s1.add_argument("--ca-bundle", default=None, help="a CA bundle file to trust for TLS")
+    s2 = setupsub.add_parser("poynt")
+    s2.add_argument("--host", required=True)
+    s2.add_argument("--port", type=int, default=55555)
+    setup.set_defaults(func=cmd_setup)
+
+    sec = sub.add_parser("secret", help="store a secret in the OS keyring (read from stdin)")
+    secsub = sec.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action in ("set", "delete"):
+        a = secsub.add_parser(action)
+        a.add_argument("name", choices=NAMES)
+    secsub.add_parser("status").set_defaults(name=None)
+    sec.set_defaults(func=cmd_secret)
+
+    lk = sub.add_parser("lookup", help="show a charge and what can still be refunded")
+    lk.add_argument("charge_id")
+    lk.add_argument("--json", action="store_true")
+    lk.set_defaults(func=cmd_lookup)
+
+    rf = sub.add_parser("refund", help="refund a charge (asks for confirmation unless --yes)")
+    rf.add_argument("charge_id")
+    how = rf.add_mutually_exclusive_group(required=True)
+    how.add_argument("--amount", help="e.g. 12.50 (in the charge's currency)")
+    how.add_argument("--full", action="store_true", help="refund all that remains")
+    rf.add_argument("--reason", help=f"one of: {', '.join(REASONS)}")
+    rf.add_argument("--note")
+    rf.add_argument("--reference", help="transaction reference to send (generated if absent)")
+    rf.add_argument("--currency", help="only for back ends without lookup (Poynt)")
+    rf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(func=cmd_refund)
+
+    rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
+    rc.add_argument("--json", action="store_true")
+    rc.set_defaults(func=cmd_reconcile)
+
+    jn = sub.add_parser("journal", help="the refund journal")
+    jsub = jn.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    jl = jsub.add_parser("list")
+    jl.add_argument("--state", choices=[s.value for s in State])
+    jl.add_argument("--limit", type=int, default=None)
+    jl.add_argument("--json", action="store_true")
+    je = jsub.add_parser("export")
+    je.add_argument("--csv", required=True, metavar="FILE")
+    jsub.add_parser("verify")
+    jn.set_defaults(func=cmd_journal)
+
+    dr = sub.add_parser("doctor", help="check config, keyring, secrets, clock, TLS, reachability")
+    dr.add_argument("--json", action="store_true")
+    dr.set_defaults(func=cmd_doctor)
+
+    pr = sub.add_parser("pair", help="pair with the Poynt terminal (code read from stdin)")
+    pr.set_defaults(func=cmd_pair)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    json_mode = bool(getattr(args, "json", False))
+    try:
+        code: int = args.func(args)
+        return code
+    except (GatewayError, Usage, MoneyError, ConfigError, KeyringUnavailable) as exc:
+        code = exit_code_for(exc)
+        if json_mode:
+            payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}
+            if isinstance(exc, GatewayError):
+                payload["error"] = exc.as_dict()
+                payload["status"] = (
+                    "unknown"
+                    if isinstance(exc, OutcomeUnknown)
+                    else "not_sent"
+                    if isinstance(exc, NotSent)
+                    else "refused"
+                )
+            _print_json(payload)
+        else:
+            _err(str(exc))
+            if isinstance(exc, GatewayError) and exc.trace_id:
+                _err(f"Trace ID: {exc.trace_id}")
+        return code
+    except KeyboardInterrupt:
+        _err("Interrupted.")
+        return EXIT_OTHER
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

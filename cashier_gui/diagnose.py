@@ -1,0 +1,188 @@
+"""Checks an installer runs: "Test connection" in Settings and `cashier-refund doctor`.
+
+Never prints or returns a secret's value — only whether it is there, and the MSK's check value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from cashier_gui.config import ConfigError, Paths, Settings, load_settings
+from cashier_gui.gateways.base import (
+    AuthFailed,
+    BadResponse,
+    ConnectFailed,
+    GatewayError,
+    NotFound,
+)
+from cashier_gui.protocol.viopay import key_check_value, parse_msk
+from cashier_gui.secrets import (
+    HMAC_SECRET,
+    MSK,
+    PAIRING_CODE,
+    KeyringUnavailable,
+    SecretStore,
+    describe_backend,
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def test_viopay(client: object) -> Check:
+    """Send a signed lookup of a charge that cannot exist and explain the answer."""
+    from cashier_gui.gateways.viopay import ViopayClient
+
+    assert isinstance(client, ViopayClient)
+    probe = "ch_connection_test_" + secrets.token_hex(6)
+    try:
+        await client.lookup(probe)
+    except NotFound:
+        return Check("connection", True, "Viopay answered and accepted this counter's signature.")
+    except AuthFailed as exc:
+        if exc.clock_skew is not None:
+            return Check("connection", False, exc.message)
+        return Check(
+            "connection",
+            False,
+            "Viopay refused the signature: the HMAC secret, the key ID or the terminal ID is "
+            "wrong (or the PC clock is off).",
+        )
+    except BadResponse as exc:
+        if "MSK" in exc.message:
+            return Check(
+                "connection",
+                False,
+                "The MSK does not match the gateway's: "
+                "compare its key check value with the one Viopay gave you.",
+            )
+        return Check("connection", False, exc.message)
+    except ConnectFailed as exc:
+        return Check(
+            "connection",
+            False,
+            f"No connection: check the URL, the TLS certificate and the network. ({exc.message})",
+        )
+    except GatewayError as exc:
+        return Check("connection", False, exc.message)
+    return Check("connection", False, f"A charge named {probe} exists: is this a real gateway?")
+
+
+async def doctor(paths: Paths | None = None, store: SecretStore | None = None) -> list[Check]:
+    paths = paths or Paths.default()
+    checks: list[Check] = []
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        return [Check("config", False, str(exc))]
+    if not settings.configured:
+        return [Check("config", False, f"Not set up: no provider in {paths.settings}.")]
+    checks.append(Check("config", True, f"{paths.settings} ({settings.provider})"))
+    store = store or SecretStore(settings.profile)
+    try:
+        store.check()
+        checks.append(Check("keyring", True, describe_backend(store.backend)))
+    except KeyringUnavailable as exc:
+        checks.append(Check("keyring", False, str(exc)))
+        return checks
+    names = (HMAC_SECRET, MSK) if settings.provider == "viopay" else (PAIRING_CODE,)
+    values: dict[str, str | None] = {}
+    for name in names:
+        try:
+            values[name] = store.get(name)
+        except KeyringUnavailable as exc:
+            checks.append(Check(name, False, str(exc)))
+            return checks
+        checks.append(Check(name, bool(values[name]), "present" if values[name] else "missing"))
+    if settings.provider == "viopay":
+        checks.extend(await _doctor_viopay(settings, values))
+    else:
+        checks.extend(await _doctor_poynt(settings, values))
+    return checks
+
+
+async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> list[Check]:
+    import httpx
+
+    from cashier_gui.gateways.viopay import ViopayClient
+    from cashier_gui.runtime import timeouts
+
+    assert settings.viopay is not None
+    out: list[Check] = []
+    msk_hex = values.get(MSK)
+    if msk_hex:
+        try:
+            out.append(Check("msk", True, f"key check value {key_check_value(parse_msk(msk_hex))}"))
+        except ValueError as exc:
+            out.append(Check("msk", False, str(exc)))
+            return out
+    v = settings.viopay
+    try:
+        async with httpx.AsyncClient(
+            verify=v.ca_bundle or True, timeout=10, trust_env=False
+        ) as http:
+            response = await http.get(v.base_url)
+        out.append(Check("tls", True, f"{v.base_url} reachable (HTTP {response.status_code})"))
+        date = response.headers.get("Date")
+        if date:
+            import email.utils
+
+            server = email.utils.parsedate_to_datetime(date)
+            skew = (server - dt.datetime.now(dt.UTC)).total_seconds()
+            out.append(
+                Check(
+                    "clock",
+                    abs(skew) <= 60,
+                    f"PC clock is {abs(skew):.0f} s {'behind' if skew > 0 else 'ahead of'} "
+                    "the server"
+                    if abs(skew) > 1
+                    else "PC clock agrees with the server",
+                )
+            )
+    except httpx.HTTPError as exc:
+        out.append(Check("tls", False, f"{v.base_url}: {type(exc).__name__}: {exc}"))
+        return out
+    if values.get(HMAC_SECRET) and msk_hex:
+        client = ViopayClient(
+            base_url=v.base_url,
+            terminal_id=v.terminal_id,
+            key_id=v.key_id,
+            hmac_secret=values[HMAC_SECRET] or "",
+            msk=parse_msk(msk_hex),
+            device_model=v.device_model,
+            timeouts=timeouts(settings),
+            verify=v.ca_bundle or True,
+        )
+        try:
+            out.append(await test_viopay(client))
+        finally:
+            await client.aclose()
+    return out
+
+
+async def _doctor_poynt(settings: Settings, values: dict[str, str | None]) -> list[Check]:
+    from cashier_gui.gateways.poynt import PoyntClient
+
+    assert settings.poynt is not None
+    code = values.get(PAIRING_CODE)
+    if not code:
+        return []
+    client = PoyntClient(
+        host=settings.poynt.host,
+        port=settings.poynt.port,
+        pairing_code=code,
+        client_name=settings.poynt.client_name,
+    )
+    try:
+        await client.ping()
+        return [Check("terminal", True, f"{client.base_url} answered a signed ping")]
+    except GatewayError as exc:
+        return [Check("terminal", False, exc.message)]
+    finally:
+        await client.aclose()

@@ -1,0 +1,326 @@
+"""Viopay POS API client (async, httpx) following ../shared/protocol/viopay.md.
+
+Every request: the contract's headers, a fresh nonce from `secrets`, an RFC 3339 UTC timestamp,
+and a `v1=` signature over the exact body bytes that are sent. Refund bodies and all 200 answers
+travel in MSK envelopes. Errors are mapped onto the tree in `gateways.base`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import platform
+import secrets
+import string
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from cashier_gui import __version__
+from cashier_gui.gateways.base import (
+    AuthFailed,
+    BadRequest,
+    BadResponse,
+    Charge,
+    ChargeStatus,
+    Conflict,
+    ConnectFailed,
+    ConnectionLost,
+    GatewayError,
+    InvalidInput,
+    NotFound,
+    PastRefund,
+    RefundOutcome,
+    RefundRequest,
+    RefundStatus,
+    Rejected,
+    ServerError,
+    TimedOut,
+    Timeouts,
+    check_charge_id,
+)
+from cashier_gui.money import Money, MoneyError
+from cashier_gui.protocol import viopay as proto
+
+NONCE_LENGTH = 24
+_NONCE_ALPHABET = string.ascii_letters + string.digits
+#: A 401 whose Date header is further off than this is blamed on the PC clock.
+CLOCK_SKEW_TOLERANCE = dt.timedelta(seconds=60)
+
+
+def make_nonce() -> str:
+    return "".join(secrets.choice(_NONCE_ALPHABET) for _ in range(NONCE_LENGTH))
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def user_agent(device_model: str) -> str:
+    system = f"{platform.system()} {platform.release()}".strip() or "unknown OS"
+    return f"Viopay-POS/{__version__} ({system}; {device_model or 'PC'})"
+
+
+class ViopayClient:
+    """One terminal's connection to the Viopay POS API. Never blocks the event loop.
+
+    `verify` is True (the system's trust store) or a CA bundle path: TLS checks are never off.
+    `transport` and `clock` exist for tests.
+    """
+
+    provider = "viopay"
+    has_lookup = True
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        terminal_id: str,
+        key_id: str,
+        hmac_secret: str,
+        msk: bytes,
+        device_model: str = "PC",
+        timeouts: Timeouts | None = None,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        if verify is False:
+            raise ValueError("TLS verification cannot be switched off")
+        self.base_url = base_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self.key_id = key_id
+        self._hmac_secret = hmac_secret
+        self._msk = msk
+        self._user_agent = user_agent(device_model)
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._base_path = urlsplit(self.base_url).path.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=(timeouts or Timeouts()).httpx(),
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def __repr__(self) -> str:  # never the secrets
+        return f"ViopayClient(base_url={self.base_url!r}, terminal_id={self.terminal_id!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- operations ---------------------------------------------------------------------------
+
+    async def lookup(self, charge_id: str) -> Charge:
+        charge_id = check_charge_id(charge_id)
+        answer = await self._send("GET", f"/pos/charge/{quote(charge_id, safe='')}", b"")
+        return parse_charge(answer, charge_id)
+
+    async def refund(self, request: RefundRequest) -> RefundOutcome:
+        charge_id = check_charge_id(request.charge_id)
+        if request.amount is None:
+            raise InvalidInput(
+                "Viopay needs the refund amount (the full amount for a full refund)."
+            )
+        body = proto.seal(self._msk, refund_plaintext(request))
+        answer = await self._send(
+            "POST",
+            f"/pos/charge/{quote(charge_id, safe='')}/refund",
+            body,
+            {"Idempotency-Key": request.idempotency_key},
+        )
+        return parse_refund(answer)
+
+    # ---- the wire -----------------------------------------------------------------------------
+
+    async def _send(
+        self, method: str, path: str, body: bytes, extra: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Sign and send; return the opened plaintext of a 200 or raise a GatewayError."""
+        full_path = self._base_path + path
+        timestamp = rfc3339(self._clock())
+        nonce = make_nonce()
+        headers = {
+            "X-Terminal-Id": self.terminal_id,
+            "User-Agent": self._user_agent,
+            "X-Client-Type": "pos",
+            "X-Key-Id": self.key_id,
+            "X-Timestamp": timestamp,
+            "X-Nonce": nonce,
+            "X-Signature": proto.sign(
+                self._hmac_secret, method, full_path, "", body, self.terminal_id, timestamp, nonce
+            ),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **(extra or {}),
+        }
+        url = self.base_url + path
+        try:
+            response = await self._http.request(method, url, content=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectFailed(
+                f"Cannot reach Viopay at {self.base_url}: check the network cable or Wi-Fi, "
+                f"then try again. ({_why(exc)})"
+            ) from None
+        except httpx.TimeoutException:
+            raise TimedOut(
+                "Viopay did not answer in time. The refund may or may not have gone through: "
+                "check it before refunding again."
+            ) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise ConnectionLost(
+                "The connection to Viopay dropped before it answered. The refund may or may not "
+                f"have gone through: check it before refunding again. ({_why(exc)})"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ConnectionLost(f"Network error talking to Viopay ({_why(exc)}).") from None
+        if response.status_code == 200:
+            return self._open(response)
+        raise self._error(response)
+
+    def _open(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            plaintext = proto.open_envelope(self._msk, response.content)
+        except proto.EnvelopeError as exc:
+            if exc.field == "key_kcv":
+                raise BadResponse(
+                    "Viopay's answer was sealed with another key: the MSK configured on this "
+                    f"PC does not match the gateway's ({exc})."
+                ) from None
+            raise BadResponse(f"Viopay's answer could not be read: {exc}.") from None
+        try:
+            data = json.loads(plaintext)
+        except ValueError:
+            raise BadResponse("Viopay's answer could not be read: not JSON inside.") from None
+        if not isinstance(data, dict):
+            raise BadResponse("Viopay's answer could not be read: not a JSON object inside.")
+        return data
+
+    def _error(self, response: httpx.Response) -> GatewayError:
+        code = server_message = trace_id = None
+        try:
+            err = response.json().get("error", {})
+            code = _opt_str(err.get("code"))
+            server_message = _opt_str(err.get("message"))
+            trace_id = _opt_str(err.get("trace_id"))
+        except (ValueError, AttributeError):
+            pass
+        kw = {"code": code, "server_message": server_message, "trace_id": trace_id}
+        said = f" Viopay says: {server_message}." if server_message else ""
+        status = response.status_code
+        if status == 400:
+            return BadRequest(f"Viopay refused the request.{said}", **kw)
+        if status == 401:
+            skew = self._skew(response)
+            if skew is not None and abs(skew) > CLOCK_SKEW_TOLERANCE:
+                minutes = round(abs(skew).total_seconds() / 60) or 1
+                direction = "behind" if skew > dt.timedelta(0) else "ahead"
+                error = AuthFailed(
+                    f"The PC clock is off by {minutes} min ({direction}): set the date and "
+                    "time correctly, then try again.",
+                    **kw,
+                )
+                error.clock_skew = skew
+                return error
+            return AuthFailed(
+                "Viopay did not accept this counter's signature: the HMAC secret, key ID or "
+                f"terminal ID is wrong. Ask the person who set up this PC.{said}",
+                **kw,
+            )
+        if status == 404:
+            return NotFound("No charge with this ID: check the receipt and scan it again.", **kw)
+        if status == 409:
+            return Conflict(f"Viopay refused a repeated request.{said}", **kw)
+        if 400 <= status < 500:
+            return Rejected(f"Viopay refused the request (HTTP {status}).{said}", **kw)
+        return ServerError(
+            f"Viopay had a problem (HTTP {status}). The refund may or may not have gone "
+            f"through: check it before refunding again.{said}",
+            **kw,
+        )
+
+    def _skew(self, response: httpx.Response) -> dt.timedelta | None:
+        """Server time minus PC time, from the response's Date header."""
+        header = response.headers.get("Date")
+        if not header:
+            return None
+        try:
+            server_now = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError):
+            return None
+        if server_now.tzinfo is None:
+            server_now = server_now.replace(tzinfo=dt.UTC)
+        return server_now - self._clock()
+
+
+def refund_plaintext(request: RefundRequest) -> bytes:
+    assert request.amount is not None
+    body: dict[str, Any] = {"amount": request.amount.to_wire()}
+    if request.reason:
+        body["reason"] = request.reason
+    body["transaction_reference"] = request.transaction_reference
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
+    try:
+        amount = Money.from_wire(data["amount"]["value"], data["amount"]["currency"])
+        refunded_raw = data.get("refunded_amount") or {"value": "0", "currency": amount.currency}
+        refunded = Money.from_wire(refunded_raw["value"], refunded_raw["currency"])
+        card = data.get("card") or {}
+        refunds = tuple(
+            PastRefund(
+                refund_id=str(r["refund_id"]),
+                status=RefundStatus(r["status"]),
+                amount=Money.from_wire(r["amount"]["value"], r["amount"]["currency"]),
+                reason=_opt_str(r.get("reason")),
+                transaction_reference=_opt_str(r.get("transaction_reference")),
+                created_at=_opt_str(r.get("created_at")),
+            )
+            for r in data.get("refunds") or []
+        )
+        charge = Charge(
+            charge_id=str(data.get("charge_id") or charge_id),
+            status=ChargeStatus(data["status"]),
+            amount=amount,
+            refunded=refunded,
+            created_at=_opt_str(data.get("created_at")),
+            card_brand=_opt_str(card.get("brand")),
+            card_last4=_opt_str(card.get("last4")),
+            refunds=refunds,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError, MoneyError) as exc:
+        raise BadResponse(f"Viopay's description of the charge is incomplete ({exc}).") from None
+    if charge.charge_id != charge_id:
+        raise BadResponse(f"Viopay answered about another charge ({charge.charge_id}).")
+    if refunded.currency != amount.currency:
+        raise BadResponse("Viopay's charge mixes two currencies.")
+    return charge
+
+
+def parse_refund(data: dict[str, Any]) -> RefundOutcome:
+    try:
+        status = RefundStatus(data["status"])
+        refund_id = _opt_str(data.get("refund_id"))
+        amount_raw = data.get("amount")
+        amount = (
+            Money.from_wire(amount_raw["value"], amount_raw["currency"]) if amount_raw else None
+        )
+    except (KeyError, TypeError, ValueError, MoneyError) as exc:
+        raise BadResponse(f"Viopay's answer to the refund is incomplete ({exc}).") from None
+    if status is not RefundStatus.DECLINED and not refund_id:
+        raise BadResponse("Viopay's answer to the refund has no refund ID.")
+    return RefundOutcome(status=status, refund_id=refund_id, amount=amount, raw=data)
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text[:200]

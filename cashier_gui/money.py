@@ -1,0 +1,261 @@
+"""Money: integer minor units plus an ISO 4217 currency code. Never a float.
+
+How many decimals a currency has comes from Babel's CLDR data (JPY 0, EUR 2, KWD 3).
+
+`parse_amount` reads what a cashier types. Decisions (the contracts leave them open):
+- Either `.` or `,` may be the decimal separator. When both appear, the last one is the
+  decimal separator and the other one groups thousands (`1,234.50`, `1.234,50`). Spaces,
+  no-break spaces and `'` group thousands too (`1 234,50`, `1'234.50`).
+- A lone separator followed by exactly three digits is ambiguous (`1.234` is 1234 in Germany
+  and 1.234 in the UK): it groups thousands for a currency without decimals (JPY), is the
+  decimal separator for a three-decimal currency (KWD), and is refused with a hint otherwise.
+- The currency's own code or symbol may stand before or after the number (`€15.50`,
+  `15,50 EUR`); another currency's symbol is refused rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale, UnknownLocaleError, default_locale
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+)
+
+#: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
+#: the wire value well inside Viopay's 18 digits.
+MAX_MINOR_UNITS = 10**15 - 1
+
+_SPACES = " \u00a0\u202f\u2009\t'’"
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be used. `str()` is a sentence for the cashier."""
+
+
+@cache
+def _known_currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def check_currency(code: str) -> str:
+    """Return the upper-case ISO 4217 code, or raise MoneyError."""
+    upper = code.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", upper) or upper not in _known_currencies():
+        raise MoneyError(f"“{code}” is not a currency code this app knows (use e.g. EUR, USD).")
+    return upper
+
+
+@cache
+def currency_digits(code: str) -> int:
+    """Number of decimals of the currency's minor unit (JPY 0, EUR 2, KWD 3)."""
+    return int(get_currency_precision(check_currency(code)))
+
+
+def display_locale(preferred: str | None = None) -> str:
+    """The locale to format amounts in: the preferred one if valid, else the user's, else en_US."""
+    for candidate in (preferred, default_locale("LC_MONETARY"), default_locale()):
+        if not candidate:
+            continue
+        if candidate in ("C", "POSIX", "en_US_POSIX"):
+            continue
+        try:
+            return str(Locale.parse(candidate))
+        except (UnknownLocaleError, ValueError):
+            continue
+    return "en_US"
+
+
+@dataclass(frozen=True, order=False)
+class Money:
+    """An amount of money in minor units (cents, yen, fils)."""
+
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.minor, bool) or not isinstance(self.minor, int):
+            raise TypeError("Money.minor must be an int (minor units), never a float")
+        object.__setattr__(self, "currency", check_currency(self.currency))
+
+    # -- wire format ------------------------------------------------------------------------
+    @classmethod
+    def from_wire(cls, value: object, currency: object) -> Money:
+        """Build from the contracts' `{"value": "1500", "currency": "EUR"}` form."""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise MoneyError(f"amount value {value!r} is not a string of digits")
+        text = str(value)
+        if not re.fullmatch(r"0|[1-9][0-9]{0,17}", text):
+            raise MoneyError(f"amount value {text!r} is not a whole number of minor units")
+        if not isinstance(currency, str):
+            raise MoneyError(f"currency {currency!r} is not a currency code")
+        return cls(int(text), currency)
+
+    def to_wire(self) -> dict[str, str]:
+        return {"value": str(self.minor), "currency": self.currency}
+
+    # -- arithmetic -------------------------------------------------------------------------
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise MoneyError(f"cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor < other.minor
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor <= other.minor
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor > other.minor
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.minor >= other.minor
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(0, currency)
+
+    # -- display ----------------------------------------------------------------------------
+    @property
+    def digits(self) -> int:
+        return currency_digits(self.currency)
+
+    def as_decimal(self) -> Decimal:
+        return Decimal(self.minor).scaleb(-self.digits)
+
+    def plain(self) -> str:
+        """`1234.50` — for CSV and JSON, locale-independent."""
+        return f"{self.as_decimal():.{self.digits}f}"
+
+    def format(self, locale: str | None = None) -> str:
+        """`€1,234.50` / `1.234,50 €` — the amount as the cashier's locale writes it."""
+        return str(
+            format_currency(
+                self.as_decimal(),
+                self.currency,
+                locale=display_locale(locale),
+                currency_digits=True,
+            )
+        )
+
+    def __str__(self) -> str:
+        return f"{self.plain()} {self.currency}"
+
+
+def _symbols_for(currency: str, locale: str | None) -> set[str]:
+    found = {currency.upper()}
+    for loc in {display_locale(locale), "en_US", "en_GB", "de_DE", "fr_FR", "ja_JP"}:
+        try:
+            found.add(str(get_currency_symbol(currency, loc)).upper())
+        except (UnknownLocaleError, ValueError):
+            continue
+    return found
+
+
+_FOREIGN_SYMBOLS = set("$€£¥₩₹₽₺₪₫฿₴₦₱")
+
+
+def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Money:
+    """Read an amount the way a cashier types it; raise MoneyError with a message that says why.
+
+    The result is always more than zero and has no more decimals than the currency allows.
+    """
+    currency = check_currency(currency)
+    digits = currency_digits(currency)
+    shown = text.strip()
+    not_amount = MoneyError(f"“{shown}” is not an amount. Type digits, e.g. 15.50.")
+    if not shown:
+        raise MoneyError("Type an amount, e.g. 15.50.")
+    match = _AMOUNT_RE.fullmatch(shown)
+    if match is None:
+        raise not_amount
+    pre, post = match.group("pre").strip(_SPACES), match.group("post").strip(_SPACES)
+    if "-" in pre or post.startswith("-"):
+        raise MoneyError("A refund amount must be more than zero.")
+    pre = pre.removesuffix("+").strip(_SPACES)
+    if pre and post:
+        raise not_amount
+    extra = (pre or post).upper()
+    if extra and extra not in _symbols_for(currency, locale):
+        if extra in _FOREIGN_SYMBOLS or extra in _known_currencies():
+            raise MoneyError(f"This charge is in {currency}: type the amount without “{extra}”.")
+        raise not_amount
+    number = match.group("num").strip(_SPACES)
+    # Spaces and apostrophes only ever group thousands: each group after one has three digits.
+    chunks = re.split(f"[{_SPACES}]", number)
+    if any(not re.match(r"\d{3}(?:[.,]|$)", c) for c in chunks[1:]):
+        raise MoneyError(f"“{shown}”: digits are grouped oddly. Type e.g. 1234.50.")
+    int_part, frac_part = _split_decimal("".join(chunks), digits, shown, currency)
+    if len(frac_part) > digits:
+        if digits == 0:
+            raise MoneyError(f"{currency} has no decimals: type a whole number, e.g. 1500.")
+        raise MoneyError(
+            f"{currency} has {digits} decimals at most: “{shown}” has {len(frac_part)}."
+        )
+    int_digits = int_part.lstrip("0") or "0"
+    if len(int_digits) > 16:
+        raise MoneyError("That amount is far too large. Check the number and type it again.")
+    minor = int(int_digits) * 10**digits + int(frac_part.ljust(digits, "0") or "0")
+    if minor == 0:
+        raise MoneyError("A refund amount must be more than zero.")
+    if minor > MAX_MINOR_UNITS:
+        raise MoneyError("That amount is far too large. Check the number and type it again.")
+    return Money(minor, currency)
+
+
+_AMOUNT_RE = re.compile(rf"(?P<pre>[^\d.,]*?)(?P<num>[.,]?\d[\d.,{_SPACES}]*)(?P<post>[^\d.,]*)")
+
+
+def _split_decimal(number: str, digits: int, shown: str, currency: str) -> tuple[str, str]:
+    """Split `number` (digits, `.` and `,` only) into integer and fraction digits."""
+    seps = [i for i, ch in enumerate(number) if ch in ".,"]
+    if not seps:
+        return number, ""
+    kinds = {number[i] for i in seps}
+    odd = MoneyError(f"“{shown}”: digits are grouped oddly. Type e.g. 1234.50.")
+    if len(kinds) == 2:
+        last = seps[-1]
+        decimal_sep = number[last]
+        grouping = number[:last]
+        if decimal_sep in grouping:
+            raise odd
+        return _ungroup(grouping, odd), number[last + 1 :]
+    sep = kinds.pop()
+    parts = number.split(sep)
+    if len(parts) > 2:
+        return _ungroup(number, odd), ""
+    head, tail = parts
+    if len(tail) == 3 and head and digits != 3:
+        if digits == 0:
+            return _ungroup(number, odd), ""
+        raise MoneyError(
+            f"“{shown}” is unclear for {currency}: type {head}{sep}{tail[:digits]} with "
+            f"{digits} decimals, or {head}{tail} without a separator."
+        )
+    return head, tail
+
+
+def _ungroup(text: str, odd: MoneyError) -> str:
+    """`1,234,567` → `1234567`: a leading group of one to three digits, then groups of three."""
+    groups = re.split(r"[.,]", text)
+    if len(groups) > 1 and not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+        raise odd
+    return "".join(groups)

@@ -1,0 +1,87 @@
+"""`cashier-gui --self-test`: is this installation whole? Exits 0 (all good) or 1.
+
+Builds the main window offscreen, seals and opens an envelope, checks that the keyring backend
+is a real one and that the resources are there. Prints one line per check.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+
+def _window() -> str:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from cashier_gui.app import default_runtime_factory, make_application
+    from cashier_gui.ui.main_window import MainWindow
+
+    app = make_application([sys.argv[0]])
+    window = MainWindow(default_runtime_factory, training=True)
+    window.show()
+    app.processEvents()
+    size = window.size()
+    window.close()
+    return f"main window built ({size.width()}×{size.height()}, platform {app.platformName()})"
+
+
+def _envelope() -> str:
+    from cashier_gui.protocol import viopay
+
+    msk = bytes(range(32))
+    sealed = viopay.seal(msk, b'{"amount":{"value":"1500","currency":"EUR"}}')
+    if viopay.open_envelope(msk, sealed) != b'{"amount":{"value":"1500","currency":"EUR"}}':
+        raise RuntimeError("the envelope did not open to what was sealed")
+    return f"AES-256-CBC envelope sealed and opened (kcv {viopay.key_check_value(msk)})"
+
+
+def _keyring() -> str:
+    from cashier_gui.secrets import SecretStore, describe_backend
+
+    store = SecretStore()
+    store.check()
+    return f"keyring backend {describe_backend(store.backend)}"
+
+
+def _resources() -> str:
+    from cashier_gui.resources import resource, resources_dir
+
+    needed = ["style.qss", "icon.png"]
+    missing = [n for n in needed if not resource(n).exists()]
+    if missing:
+        raise RuntimeError(f"missing in {resources_dir()}: {', '.join(missing)}")
+    return f"resources in {resources_dir()}"
+
+
+def _money() -> str:
+    from cashier_gui.money import Money, parse_amount
+
+    if parse_amount("12,345", "KWD") != Money(12345, "KWD"):
+        raise RuntimeError("currency data is wrong")
+    return f"currency data ({Money(123450, 'EUR').format('de_DE')})"
+
+
+CHECKS: list[tuple[str, Callable[[], str]]] = [
+    ("window", _window),
+    ("envelope", _envelope),
+    ("keyring", _keyring),
+    ("resources", _resources),
+    ("money", _money),
+]
+
+
+def run_self_test() -> int:
+    from cashier_gui import __version__
+
+    print(f"cashier-gui {__version__} self-test")
+    failed = 0
+    for name, check in CHECKS:
+        try:
+            detail = check()
+        except Exception as exc:
+            failed += 1
+            print(f"  FAIL  {name:<10} {type(exc).__name__}: {exc}")
+        else:
+            print(f"  ok    {name:<10} {detail}")
+    print("All checks passed." if not failed else f"{failed} check(s) failed.")
+    return 1 if failed else 0

@@ -1,0 +1,255 @@
+"""A Poynt POS Bridge simulator: a real HTTP server (aiohttp) speaking the bridge contract.
+
+Pairing, ping and authorizeRefund against an in-memory transaction store; request signatures
+checked (text/plain bodies only), response signatures set; a repeated `poyntRequestId` is
+answered from memory with the very same bytes; planned faults (decline, fail, delay, drop,
+timeout, unsigned or tampered answers) for tests and training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from cashier_gui.money import Money
+from cashier_gui.protocol import poynt as proto
+
+TRAINING_PAIRING_CODE = "TRAIN7"
+SERIAL = "P61SIM000000001"
+FAULT_KINDS = (
+    "decline",  # the card issuer declines the refund
+    "fail",  # the refund FAILED on the terminal
+    "drop_after_commit",  # refund made, connection closed without an answer
+    "timeout",  # refund made, then no answer for `hang_seconds`
+    "unsigned",  # answer without a Signature header
+    "bad_signature",  # answer with a wrong Signature
+    "error500",  # terminal failure, nothing refunded
+)
+
+
+@dataclass
+class SimTransaction:
+    transaction_id: str
+    amount: int
+    currency: str = "USD"
+    refunded: int = 0
+    refund_outcome: str = "REFUNDED"
+
+    def describe(self) -> str:
+        total = Money(self.amount, self.currency)
+        if self.refunded >= self.amount:
+            return f"{total} — already fully refunded"
+        extra = " — the card issuer declines refunds" if self.refund_outcome == "DECLINED" else ""
+        partly = f", {Money(self.refunded, self.currency)} refunded" if self.refunded else ""
+        return f"{total}{partly}{extra}"
+
+
+def training_transactions() -> list[SimTransaction]:
+    return [
+        SimTransaction("txn_train_usd_2500", 2500, "USD"),
+        SimTransaction("txn_train_usd_partly", 10000, "USD", refunded=4000),
+        SimTransaction("txn_train_usd_issuer_declines", 1899, "USD", refund_outcome="DECLINED"),
+        SimTransaction("txn_train_usd_fully_refunded", 1500, "USD", refunded=1500),
+    ]
+
+
+def load_transactions(path: str) -> list[SimTransaction]:
+    """`--transactions FILE`: a JSON list of {transactionId, amount, currency, refunded}."""
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of transactions")
+    out = []
+    for item in data:
+        try:
+            out.append(
+                SimTransaction(
+                    transaction_id=str(item["transactionId"]),
+                    amount=int(item["amount"]),
+                    currency=str(item.get("currency", "USD")),
+                    refunded=int(item.get("refunded", 0)),
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: bad transaction {item!r}: {exc}") from exc
+    return out
+
+
+class PoyntSimulator:
+    """State and rules of one simulated terminal; `app()` is its aiohttp application."""
+
+    def __init__(
+        self,
+        pairing_code: str = TRAINING_PAIRING_CODE,
+        transactions: list[SimTransaction] | None = None,
+    ) -> None:
+        self.pairing_code = pairing_code
+        txns = training_transactions() if transactions is None else transactions
+        self.transactions = {t.transaction_id: t for t in txns}
+        self.delay_ms = 0
+        self.hang_seconds = 60.0
+        self.planned: list[str] = []
+        self.paired_client: str | None = None
+        self.refunds: list[dict[str, Any]] = []
+        self._answers: dict[str, tuple[int, bytes]] = {}
+        self.requests_seen = 0
+
+    def push(self, kind: str, count: int = 1) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}")
+        self.planned.extend([kind] * count)
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024)
+        app.router.add_post("/devices/cat/{operation}", self._handle)
+        return app
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests_seen += 1
+        raw = await request.read()
+        operation = request.match_info["operation"]
+        if self.delay_ms:
+            await asyncio.sleep(self.delay_ms / 1000)
+        text_plain = request.content_type == "text/plain"
+        if not text_plain or not proto.verify(
+            self.pairing_code, raw, request.headers.get("Signature")
+        ):
+            return self._error(
+                400,
+                1001,
+                "REQUEST_SIGNATURE_MISMATCH",
+                "Pairing code mismatch. Please re-pair the devices",
+            )
+        try:
+            body = json.loads(raw)
+            request_id = str(body["poyntRequestId"])
+        except (ValueError, KeyError, TypeError):
+            return self._error(400, 1002, "INVALID_REQUEST", "poyntRequestId is required")
+        if operation == "pair":
+            self.paired_client = request.headers.get("Poynt-Client", "unknown")
+            return self._answer(
+                200, {"status": "SUCCESS", "poyntRequestId": request_id, "serialNumber": SERIAL}
+            )
+        if operation == "ping":
+            return self._answer(200, {"status": "SUCCESS", "poyntRequestId": request_id})
+        if operation != "authorizeRefund":
+            return self._error(400, 1003, "UNSUPPORTED_OPERATION", f"{operation} is not supported")
+        if request_id in self._answers:  # the same request again: the original answer
+            status, stored = self._answers[request_id]
+            return self._signed(status, stored)
+        return await self._refund(request, request_id, body)
+
+    async def _refund(
+        self, request: web.Request, request_id: str, body: dict[str, Any]
+    ) -> web.StreamResponse:
+        txn = self.transactions.get(str(body.get("transactionId")))
+        payment = body.get("payment")
+        if txn is None:
+            return self._remember(
+                request_id,
+                *self._error_body(
+                    400, 2001, "TRANSACTION_NOT_FOUND", "No such transaction on this terminal"
+                ),
+            )
+        if not isinstance(payment, dict):
+            return self._remember(
+                request_id, *self._error_body(400, 1002, "INVALID_REQUEST", "payment is required")
+            )
+        remaining = txn.amount - txn.refunded
+        amount = payment.get("amount", remaining)
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            return self._remember(
+                request_id,
+                *self._error_body(
+                    400, 2002, "INVALID_AMOUNT", "amount must be a positive whole number of cents"
+                ),
+            )
+        if amount > remaining:
+            return self._remember(
+                request_id,
+                *self._error_body(
+                    400,
+                    2003,
+                    "AMOUNT_EXCEEDS_REFUNDABLE",
+                    f"at most {remaining} can still be refunded",
+                ),
+            )
+        fault = self.planned.pop(0) if self.planned else None
+        if fault == "error500":
+            return self._error(500, 5000, "TERMINAL_ERROR", "The terminal could not process it")
+        status = {"decline": "DECLINED", "fail": "FAILED"}.get(fault or "", txn.refund_outcome)
+        refund_id = str(uuid.uuid4())
+        if status == "REFUNDED":
+            txn.refunded += amount  # no await since the checks: refunds never add up past it
+        self.refunds.append(
+            {
+                "id": refund_id,
+                "transactionId": txn.transaction_id,
+                "amount": amount,
+                "status": status,
+                "poyntRequestId": request_id,
+            }
+        )
+        answer = {
+            "payment": {
+                "status": status,
+                "transactions": [
+                    {
+                        "id": refund_id,
+                        "action": "REFUND",
+                        "status": status,
+                        "amounts": {"transactionAmount": amount, "currency": txn.currency},
+                        "links": [{"href": txn.transaction_id, "method": "GET", "rel": "CAPTURE"}],
+                        "processorResponse": {
+                            "approvalCode": secrets.token_hex(3).upper(),
+                            "status": "Successful" if status == "REFUNDED" else status.title(),
+                        },
+                    }
+                ],
+            },
+            "poyntRequestId": request_id,
+        }
+        response = self._remember(request_id, 200, answer)
+        if fault == "drop_after_commit":
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        if fault == "timeout":
+            await asyncio.sleep(self.hang_seconds)
+        if fault == "unsigned":
+            response.headers.popall("Signature", None)
+        if fault == "bad_signature":
+            response.headers["Signature"] = proto.sign("not-the-code", response.body)  # type: ignore[arg-type]
+        return response
+
+    # ---- answers ------------------------------------------------------------------------------
+
+    def _remember(self, request_id: str, status: int, data: dict[str, Any]) -> web.Response:
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        self._answers[request_id] = (status, raw)
+        return self._signed(status, raw)
+
+    @staticmethod
+    def _error_body(status: int, code: int, name: str, text: str) -> tuple[int, dict[str, Any]]:
+        return status, {"error": {"errorCode": code, "errorName": name, "description": text}}
+
+    def _error(self, status: int, code: int, name: str, text: str) -> web.Response:
+        _, data = self._error_body(status, code, name, text)
+        return self._answer(status, data)
+
+    def _answer(self, status: int, data: dict[str, Any]) -> web.Response:
+        return self._signed(status, json.dumps(data, separators=(",", ":")).encode())
+
+    def _signed(self, status: int, raw: bytes) -> web.Response:
+        return web.Response(
+            status=status,
+            body=raw,
+            content_type="application/json",
+            headers={"Signature": proto.sign(self.pairing_code, raw)},
+        )

@@ -1,0 +1,522 @@
+"""A Viopay POS API simulator: a real HTTP server (aiohttp) for training and tests.
+
+Implements every rule of ../shared/protocol/viopay.md: required headers, the timestamp window,
+nonce replay, the `v1=` signature, envelopes and key check values, refund rules, idempotency and
+404s. Charges live in memory. Faults can be planned (`Faults`) for tests and training: decline,
+pending, 500, a delay, or committing a refund and then dropping the connection.
+
+The refund critical section (check the remainder, commit) contains no `await`, so concurrent
+refunds on one charge can never add up to more than the charge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import hashlib
+import json
+import random
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from cashier_gui.money import Money, MoneyError
+from cashier_gui.protocol import viopay as proto
+
+PAST_WINDOW = dt.timedelta(minutes=5)
+FUTURE_WINDOW = dt.timedelta(minutes=1)
+NONCE_TTL = dt.timedelta(minutes=10)
+_NONCE_RE = re.compile(r"[A-Za-z0-9]{12,128}")
+_VALUE_RE = re.compile(r"[1-9][0-9]{0,17}")
+_REF_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+REQUIRED_HEADERS = (
+    "X-Terminal-Id",
+    "User-Agent",
+    "X-Client-Type",
+    "X-Key-Id",
+    "X-Timestamp",
+    "X-Nonce",
+    "X-Signature",
+)
+
+#: Training secrets: public on purpose, used only when no others are given.
+TRAINING_HMAC_SECRET = "training-hmac-secret-not-for-real-money"  # noqa: S105
+TRAINING_MSK_HEX = "545241494E494E472D4D534B2D4E4F542D464F522D5245414C2D4D4F4E455921"
+TRAINING_KEY_ID = "hmac-key-training"
+TRAINING_TERMINAL_ID = "TRAIN-001"
+
+#: Planned faults, one per refund request, in the order they are pushed.
+FAULT_KINDS = (
+    "error500",  # answer 500 without committing
+    "error500_after_commit",  # commit, then answer 500
+    "drop_after_commit",  # commit, then close the connection without an answer
+    "drop_before_commit",  # close the connection without committing
+    "timeout",  # commit, then wait longer than any client (Faults.hang_seconds)
+    "decline",  # the issuer declines this refund
+    "pending",  # the refund stays pending until it settles
+)
+
+
+@dataclass
+class SimRefund:
+    refund_id: str
+    status: str
+    amount: Money
+    reason: str | None
+    transaction_reference: str | None
+    created_at: dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "refund_id": self.refund_id,
+            "status": self.status,
+            "amount": self.amount.to_wire(),
+            "created_at": _rfc3339(self.created_at),
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.transaction_reference is not None:
+            out["transaction_reference"] = self.transaction_reference
+        return out
+
+
+@dataclass
+class SimCharge:
+    charge_id: str
+    status: str
+    amount: Money
+    created_at: str
+    card: dict[str, str] | None = None
+    refunds: list[SimRefund] = field(default_factory=list)
+    #: How this charge's issuer answers refunds: approved, declined or pending.
+    refund_outcome: str = "approved"
+
+    @property
+    def refunded(self) -> Money:
+        total = Money.zero(self.amount.currency)
+        for r in self.refunds:
+            if r.status in ("approved", "pending"):
+                total = total + r.amount
+        return total
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "charge_id": self.charge_id,
+            "status": self.status,
+            "amount": self.amount.to_wire(),
+            "refunded_amount": self.refunded.to_wire(),
+            "created_at": self.created_at,
+            "refunds": [r.to_json() for r in self.refunds],
+        }
+        if self.card:
+            out["card"] = self.card
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SimCharge:
+        """A charge in the lookup schema (refunds optional); `refunded_amount` without refunds
+        becomes one earlier approved refund of that amount."""
+        amount = Money.from_wire(data["amount"]["value"], data["amount"]["currency"])
+        charge = cls(
+            charge_id=str(data["charge_id"]),
+            status=str(data.get("status", "approved")),
+            amount=amount,
+            created_at=str(data.get("created_at") or _rfc3339(dt.datetime.now(dt.UTC))),
+            card=data.get("card"),
+            refund_outcome=str(data.get("sim_refund_outcome", "approved")),
+        )
+        if charge.status not in ("approved", "declined", "pending", "cancelled", "reversed"):
+            raise ValueError(f"charge {charge.charge_id}: unknown status {charge.status!r}")
+        for r in data.get("refunds") or []:
+            charge.refunds.append(
+                SimRefund(
+                    refund_id=str(r["refund_id"]),
+                    status=str(r["status"]),
+                    amount=Money.from_wire(r["amount"]["value"], r["amount"]["currency"]),
+                    reason=r.get("reason"),
+                    transaction_reference=r.get("transaction_reference"),
+                    created_at=_parse_ts(r.get("created_at")) or dt.datetime.now(dt.UTC),
+                )
+            )
+        refunded = data.get("refunded_amount")
+        if refunded and not charge.refunds and int(refunded["value"]) > 0:
+            charge.refunds.append(
+                SimRefund(
+                    refund_id="rf_" + secrets.token_hex(6),
+                    status="approved",
+                    amount=Money.from_wire(refunded["value"], refunded["currency"]),
+                    reason="customer_request",
+                    transaction_reference=None,
+                    created_at=dt.datetime.now(dt.UTC),
+                )
+            )
+        return charge
+
+
+def training_charges() -> list[SimCharge]:
+    """The built-in set a new cashier practises with (IDs printed on the training screen)."""
+    day = "2026-11-21T"
+    specs: list[dict[str, Any]] = [
+        {
+            "charge_id": "ch_train_eur_4990",
+            "amount": {"value": "4990", "currency": "EUR"},
+            "created_at": day + "09:12:44Z",
+            "card": {"brand": "VISA", "last4": "4242"},
+        },
+        {
+            "charge_id": "ch_train_eur_partly",
+            "amount": {"value": "12000", "currency": "EUR"},
+            "refunded_amount": {"value": "3000", "currency": "EUR"},
+            "created_at": day + "10:03:10Z",
+            "card": {"brand": "MASTERCARD", "last4": "5100"},
+        },
+        {
+            "charge_id": "ch_train_jpy_12800",
+            "amount": {"value": "12800", "currency": "JPY"},
+            "created_at": day + "11:30:00Z",
+            "card": {"brand": "JCB", "last4": "0005"},
+        },
+        {
+            "charge_id": "ch_train_kwd_12345",
+            "amount": {"value": "12345", "currency": "KWD"},
+            "created_at": day + "12:45:19Z",
+            "card": {"brand": "VISA", "last4": "1881"},
+        },
+        {
+            "charge_id": "ch_train_usd_issuer_declines",
+            "amount": {"value": "2599", "currency": "USD"},
+            "created_at": day + "13:02:51Z",
+            "card": {"brand": "AMEX", "last4": "0005"},
+            "sim_refund_outcome": "declined",
+        },
+        {
+            "charge_id": "ch_train_gbp_refund_pending",
+            "amount": {"value": "8500", "currency": "GBP"},
+            "created_at": day + "13:40:02Z",
+            "card": {"brand": "VISA", "last4": "0077"},
+            "sim_refund_outcome": "pending",
+        },
+        {
+            "charge_id": "ch_train_declined",
+            "status": "declined",
+            "amount": {"value": "1500", "currency": "EUR"},
+            "created_at": day + "14:10:09Z",
+            "card": {"brand": "VISA", "last4": "0002"},
+        },
+        {
+            "charge_id": "ch_train_pending",
+            "status": "pending",
+            "amount": {"value": "3300", "currency": "EUR"},
+            "created_at": day + "14:55:31Z",
+        },
+        {
+            "charge_id": "ch_train_fully_refunded",
+            "amount": {"value": "2000", "currency": "EUR"},
+            "refunded_amount": {"value": "2000", "currency": "EUR"},
+            "created_at": day + "15:20:00Z",
+            "card": {"brand": "MASTERCARD", "last4": "4444"},
+        },
+    ]
+    return [SimCharge.from_json(s) for s in specs]
+
+
+def load_charges(path: str) -> list[SimCharge]:
+    """Read a `--charges FILE`: a JSON list of charge objects in the lookup schema."""
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of charges")
+    try:
+        return [SimCharge.from_json(item) for item in data]
+    except (KeyError, TypeError, ValueError, MoneyError) as exc:
+        raise ValueError(f"{path}: bad charge: {exc}") from exc
+
+
+@dataclass
+class Faults:
+    """What the simulator should do wrong. Tests push one-shot faults; training sets defaults."""
+
+    planned: list[str] = field(default_factory=list)
+    delay_ms: int = 0
+    hang_seconds: float = 60.0
+    #: For randomized tests: probability of a random fault on each refund, with its own RNG.
+    random_rate: float = 0.0
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    pending_settles_after: dt.timedelta | None = dt.timedelta(seconds=20)
+
+    def push(self, kind: str, count: int = 1) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        self.planned.extend([kind] * count)
+
+    def take(self) -> str | None:
+        if self.planned:
+            return self.planned.pop(0)
+        if self.random_rate and self.rng.random() < self.random_rate:
+            return self.rng.choice(
+                ["error500", "error500_after_commit", "drop_after_commit", "drop_before_commit"]
+            )
+        return None
+
+
+class ViopaySimulator:
+    """State and rules of one simulated gateway; `app()` is its aiohttp application."""
+
+    def __init__(
+        self,
+        *,
+        hmac_secret: str = TRAINING_HMAC_SECRET,
+        msk: bytes | None = None,
+        key_id: str = TRAINING_KEY_ID,
+        terminal_id: str = TRAINING_TERMINAL_ID,
+        charges: list[SimCharge] | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self._hmac_secret = hmac_secret
+        self._msk = msk if msk is not None else bytes.fromhex(TRAINING_MSK_HEX)
+        self.key_id = key_id
+        self.terminal_id = terminal_id
+        self.charges: dict[str, SimCharge] = {
+            c.charge_id: c for c in (training_charges() if charges is None else charges)
+        }
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.faults = Faults()
+        self._nonces: dict[tuple[str, str], dt.datetime] = {}
+        # Idempotency-Key -> (fingerprint of the request, the stored answer's plaintext)
+        self._idempotent: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        self.requests_seen = 0
+
+    @property
+    def kcv(self) -> str:
+        return proto.key_check_value(self._msk)
+
+    def all_refunds(self) -> list[tuple[str, SimRefund]]:
+        return [(c.charge_id, r) for c in self.charges.values() for r in c.refunds]
+
+    # ---- HTTP ---------------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=64 * 1024)
+        app.router.add_get("/pos/charge/{charge_id}", self._lookup)
+        app.router.add_post("/pos/charge/{charge_id}/refund", self._refund)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        return app
+
+    async def _lookup(self, request: web.Request) -> web.StreamResponse:
+        self.requests_seen += 1
+        body = await request.read()
+        denied = self._authenticate(request, body)
+        if denied is not None:
+            return denied
+        if body:
+            return self._error(400, "4000", "a lookup has no body")
+        charge = self.charges.get(request.match_info["charge_id"])
+        if charge is None:
+            return self._error(404, "4004", "Charge not found")
+        self._settle_pending()
+        return self._sealed(charge.to_json())
+
+    async def _refund(self, request: web.Request) -> web.StreamResponse:
+        self.requests_seen += 1
+        body = await request.read()
+        denied = self._authenticate(request, body)
+        if denied is not None:
+            return denied
+        try:
+            envelope = proto.parse_envelope(body)
+        except proto.EnvelopeError as exc:
+            return self._error(400, "4000", f"invalid envelope: {exc}")
+        if envelope.key_kcv != self.kcv:
+            return self._error(400, "4000", "key check value mismatch")
+        try:
+            plaintext = proto.open_envelope(self._msk, body)
+            data = json.loads(plaintext)
+        except proto.EnvelopeError as exc:
+            return self._error(400, "4000", f"invalid envelope: {exc}")
+        except ValueError:
+            return self._error(400, "4000", "invalid body: the plaintext is not JSON")
+        if not isinstance(data, dict):
+            return self._error(400, "4000", "invalid body: the plaintext is not a JSON object")
+        charge_id = request.match_info["charge_id"]
+        idem_key = request.headers.get("Idempotency-Key")
+        if idem_key is not None and not 1 <= len(idem_key) <= 64:
+            return self._error(400, "4000", "Idempotency-Key must be 1 to 64 characters")
+        fingerprint = hashlib.sha256(
+            (charge_id + "\n" + json.dumps(data, sort_keys=True)).encode()
+        ).hexdigest()
+        slot = (self.terminal_id, idem_key) if idem_key else None
+        if slot is not None and slot in self._idempotent:
+            stored_fp, stored = self._idempotent[slot]
+            if stored_fp != fingerprint:
+                return self._error(409, "4009", "Idempotency key reused with a different request")
+            return await self._answer_refund(request, stored)
+        charge = self.charges.get(charge_id)
+        if charge is None:
+            return self._error(404, "4004", "Charge not found")
+        problem = self._refund_problem(charge, data)
+        if problem:
+            return self._error(400, "4000", problem)
+        fault = self.faults.take()
+        if fault == "error500":
+            return self._error(500, "5000", "Gateway processing error")
+        if fault == "drop_before_commit":
+            return self._drop(request)
+        # ---- commit (no await between the checks above and here) ----
+        outcome = charge.refund_outcome
+        if fault in ("decline", "pending"):
+            outcome = {"decline": "declined", "pending": "pending"}[fault]
+        amount = Money.from_wire(data["amount"]["value"], data["amount"]["currency"])
+        refund = SimRefund(
+            refund_id="rf_" + secrets.token_hex(8),
+            status=outcome,
+            amount=amount,
+            reason=data.get("reason"),
+            transaction_reference=data.get("transaction_reference"),
+            created_at=self.clock(),
+        )
+        charge.refunds.append(refund)
+        answer = {"refund_id": refund.refund_id, "status": outcome, "amount": amount.to_wire()}
+        if slot is not None:
+            self._idempotent[slot] = (fingerprint, answer)
+        if fault == "error500_after_commit":
+            return self._error(500, "5000", "Gateway processing error")
+        if fault == "drop_after_commit":
+            return self._drop(request)
+        if fault == "timeout":
+            await asyncio.sleep(self.faults.hang_seconds)
+        return await self._answer_refund(request, answer)
+
+    async def _answer_refund(
+        self, request: web.Request, answer: dict[str, Any]
+    ) -> web.StreamResponse:
+        if self.faults.delay_ms:
+            await asyncio.sleep(self.faults.delay_ms / 1000)
+        return self._sealed(answer)
+
+    async def _not_found(self, request: web.Request) -> web.StreamResponse:
+        return self._error(404, "4040", f"no route {request.method} {request.path}")
+
+    # ---- rules --------------------------------------------------------------------------------
+
+    def _authenticate(self, request: web.Request, body: bytes) -> web.Response | None:
+        """Headers, timestamp, nonce and signature (the contract's order); None when all pass."""
+        h = request.headers
+        missing = [name for name in REQUIRED_HEADERS if not h.get(name)]
+        if missing:
+            return self._error(401, "4001", f"missing header {missing[0]}")
+        if not h["User-Agent"].startswith("Viopay-POS/"):
+            return self._error(401, "4001", "User-Agent must start with Viopay-POS/")
+        if h["X-Client-Type"] != "pos":
+            return self._error(401, "4001", "X-Client-Type must be pos")
+        if h["X-Key-Id"] != self.key_id or h["X-Terminal-Id"] != self.terminal_id:
+            return self._error(401, "4001", "unknown key ID or terminal")
+        now = self.clock()
+        sent = _parse_ts(h["X-Timestamp"])
+        if sent is None:
+            return self._error(401, "4001", "X-Timestamp is not RFC 3339 UTC")
+        if not now - PAST_WINDOW <= sent <= now + FUTURE_WINDOW:
+            return self._error(401, "4001", "timestamp outside the allowed window")
+        nonce = h["X-Nonce"]
+        if not _NONCE_RE.fullmatch(nonce):
+            return self._error(401, "4001", "X-Nonce must be at least 12 letters or digits")
+        self._nonces = {k: t for k, t in self._nonces.items() if t > now}
+        if (self.key_id, nonce) in self._nonces:
+            return self._error(401, "4001", "nonce already used")
+        path, _, query = request.raw_path.partition("?")
+        expected = proto.sign(
+            self._hmac_secret,
+            request.method,
+            path,
+            query,
+            body,
+            h["X-Terminal-Id"],
+            h["X-Timestamp"],
+            nonce,
+        )
+        if not proto.signature_matches(expected, h["X-Signature"]):
+            return self._error(401, "4001", "Invalid signature")
+        self._nonces[(self.key_id, nonce)] = now + NONCE_TTL
+        return None
+
+    @staticmethod
+    def _refund_problem(charge: SimCharge, data: dict[str, Any]) -> str | None:
+        amount = data.get("amount")
+        if not isinstance(amount, dict):
+            return "amount is required"
+        value, currency = amount.get("value"), amount.get("currency")
+        if not isinstance(value, str) or not _VALUE_RE.fullmatch(value):
+            return "amount.value must be a string of digits, more than zero"
+        if currency != charge.amount.currency:
+            return f"amount.currency must match the charge's currency ({charge.amount.currency})"
+        if charge.status != "approved":
+            return f"charge is {charge.status}, only approved charges can be refunded"
+        remaining = charge.amount.minor - charge.refunded.minor
+        if int(value) > remaining:
+            return f"amount.value exceeds the refundable amount ({remaining})"
+        reason = data.get("reason")
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 255):
+            return "reason must be a string of at most 255 characters"
+        ref = data.get("transaction_reference")
+        if ref is not None and (not isinstance(ref, str) or not _REF_RE.fullmatch(ref)):
+            return "transaction_reference must be 1-64 characters of A-Z a-z 0-9 . _ : -"
+        return None
+
+    def _settle_pending(self) -> None:
+        after = self.faults.pending_settles_after
+        if after is None:
+            return
+        now = self.clock()
+        for charge in self.charges.values():
+            for r in charge.refunds:
+                if r.status == "pending" and now - r.created_at >= after:
+                    r.status = "approved"
+
+    # ---- answers ------------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {"Date": email.utils.format_datetime(self.clock().astimezone(dt.UTC), usegmt=True)}
+
+    def _sealed(self, plaintext: dict[str, Any]) -> web.Response:
+        body = proto.seal(self._msk, json.dumps(plaintext, separators=(",", ":")).encode())
+        return web.Response(body=body, content_type="application/json", headers=self._headers())
+
+    def _error(self, status: int, code: str, message: str) -> web.Response:
+        payload = {"error": {"code": code, "message": message, "trace_id": secrets.token_hex(8)}}
+        return web.json_response(payload, status=status, headers=self._headers())
+
+    @staticmethod
+    def _drop(request: web.Request) -> web.Response:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=500)
+
+
+def _parse_ts(text: object) -> dt.datetime | None:
+    if not isinstance(text, str) or not _TS_RE.fullmatch(text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe(charge: SimCharge) -> str:
+    """One line for the training screen: what practising with this charge shows."""
+    if charge.status != "approved":
+        return f"{charge.amount} — payment {charge.status}: cannot be refunded"
+    if charge.refunded.minor >= charge.amount.minor:
+        return f"{charge.amount} — already fully refunded"
+    notes = {"declined": "the card issuer declines refunds", "pending": "refunds stay pending"}
+    extra = notes.get(charge.refund_outcome)
+    partly = f", {charge.refunded} refunded" if charge.refunded.minor else ""
+    return f"{charge.amount}{partly}" + (f" — {extra}" if extra else "")

@@ -1,0 +1,264 @@
+"""History: every refund attempt of this counter, searchable, filterable, exportable.
+
+The table model is lazy: it counts the matching rows (an indexed COUNT) and fetches them in
+pages of `PAGE` as the view scrolls, so 100,000 rows open at once. It reads through its own
+SQLite connection (WAL: readers never wait for the journal's writer). CSV export runs on a
+worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.money import Money
+from cashier_gui.ui.widgets import label
+
+PAGE = 200
+COLUMNS = ("When", "State", "Amount", "Charge", "Refund ID", "Reason", "Operator", "Reference")
+STATE_COLOURS = {
+    State.APPROVED: "#137333",
+    State.DECLINED: "#b3261e",
+    State.FAILED: "#b3261e",
+    State.PENDING: "#8a5a00",
+    State.UNKNOWN: "#a04b00",
+    State.PREPARED: "#a04b00",
+}
+
+
+class HistoryModel(QAbstractTableModel):
+    def __init__(self, journal: Journal, locale: str | None = None) -> None:
+        super().__init__()
+        self.journal = journal
+        self.money_locale = locale
+        self.filters: dict[str, Any] = {}
+        self.total = 0
+        self.rows: list[Attempt] = []
+
+    def set_filters(self, **filters: Any) -> None:
+        self.beginResetModel()
+        self.filters = {k: v for k, v in filters.items() if v}
+        self.total = self.journal.count(**self.filters)
+        self.rows = self.journal.query(limit=PAGE, **self.filters)
+        self.endResetModel()
+
+    # ---- lazy loading -------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = self.journal.query(limit=PAGE, offset=len(self.rows), **self.filters)
+        if not more:
+            self.total = len(self.rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+        self.rows.extend(more)
+        self.endInsertRows()
+
+    # ---- table ----------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        a = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            amount = a.amount
+            return (
+                _local(a.created_at),
+                str(a.state) + (" (training)" if a.training else ""),
+                amount.format(self.money_locale) if amount else "full",
+                a.charge_id,
+                a.refund_id or "",
+                a.reason or "",
+                a.operator,
+                a.transaction_reference,
+            )[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 1:
+            return QColor(STATE_COLOURS[a.state])
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return a.error_message or a.note or None
+        return None
+
+
+class HistoryDialog(QDialog):
+    def __init__(
+        self, journal: Journal, *, locale: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Refund history")
+        self.resize(1000, 620)
+        self.money_locale = locale
+        self.journal = Journal(journal.path)  # its own connection: reads never wait on writes
+        self.model = HistoryModel(self.journal, locale)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Charge, refund or reference ID")
+        self.search.setAccessibleName("Search by charge, refund or reference ID")
+        self.search.setClearButtonEnabled(True)
+        self.state = QComboBox()
+        self.state.setAccessibleName("Filter by state")
+        self.state.addItem("All states", None)
+        for s in State:
+            self.state.addItem(s.value.capitalize(), s.value)
+        today = QDate.currentDate()
+        self.since = QDateEdit(today.addDays(-30))
+        self.until = QDateEdit(today)
+        for w, name in ((self.since, "From date"), (self.until, "To date")):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+            w.setAccessibleName(name)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setAccessibleName("Export to CSV")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 2)
+        filters.addWidget(self.state)
+        filters.addWidget(QLabel("from"))
+        filters.addWidget(self.since)
+        filters.addWidget(QLabel("to"))
+        filters.addWidget(self.until)
+        filters.addWidget(self.export_button)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Refund attempts")
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((150, 110, 120, 200, 180, 140, 90)):
+            self.table.setColumnWidth(col, width)
+
+        self.summary = label("", role="value")
+        self.summary.setAccessibleName("Totals")
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self.search.textChanged.connect(self.refresh)
+        self.state.currentIndexChanged.connect(self.refresh)
+        self.since.dateChanged.connect(self.refresh)
+        self.until.dateChanged.connect(self.refresh)
+        self.export_button.clicked.connect(self.export)
+        self.refresh()
+        self.search.setFocus()
+
+    def current_filters(self) -> dict[str, Any]:
+        state = self.state.currentData()
+        return {
+            "text": self.search.text().strip() or None,
+            "states": [state] if state else None,
+            "since": _utc_bound(self.since.date()),
+            "until": _utc_bound(self.until.date().addDays(1)),
+        }
+
+    def refresh(self) -> None:
+        self.model.set_filters(**self.current_filters())
+        day_start = _utc_bound(QDate.currentDate())
+        day_end = _utc_bound(QDate.currentDate().addDays(1))
+        totals = self.journal.totals(day_start, day_end)
+        shown = ", ".join(Money(v, c).format(self.money_locale) for c, v in sorted(totals.items()))
+        self.summary.setText(
+            f"{self.model.total:,} matching refund attempts · approved today: {shown or 'none'}"
+        )
+
+    def export(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export refunds", str(Path.home() / "refunds.csv"), "CSV files (*.csv)"
+            )
+        if not path:
+            return
+        filters = {k: v for k, v in self.current_filters().items() if v}
+        self.export_button.setEnabled(False)
+        self.summary.setText("Exporting…")
+
+        async def work() -> None:
+            writer = Journal(self.journal.path)
+            try:
+                count = await asyncio.to_thread(writer.export_csv, path, **filters)
+            except OSError as exc:
+                self.summary.setText(f"Could not write {path}: {exc.strerror}")
+            else:
+                self.summary.setText(f"Exported {count:,} refund attempts to {path}")
+            finally:
+                writer.close()
+                self.export_button.setEnabled(True)
+
+        task = asyncio.ensure_future(work())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def done(self, result: int) -> None:
+        self.journal.close()
+        super().done(result)
+
+
+def _utc_bound(day: QDate) -> str:
+    """Local midnight of `day` as the journal's UTC timestamp text."""
+    local = dt.datetime(day.year(), day.month(), day.day()).astimezone()
+    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _local(stamp: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+__all__ = ["HistoryDialog", "HistoryModel"]

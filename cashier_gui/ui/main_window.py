@@ -1,0 +1,362 @@
+"""The main window: training banner, unknown-outcome banner, the refund screen, status bar.
+
+It shows at once and connects afterwards: the runtime (keyring, journal, gateway, simulator in
+training) is opened on a worker thread once the window has painted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui import APP_NAME, __version__
+from cashier_gui.gateways.base import GatewayError, NotConfigured
+from cashier_gui.journal import Attempt
+from cashier_gui.ui.ops import Operations
+from cashier_gui.ui.refund_panel import RefundPanel, _sentence
+from cashier_gui.ui.widgets import MessageBox, card, label
+
+RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
+
+PENDING_RECHECK_MS = 60_000
+
+SHORTCUTS = """\
+Enter — look up / next step / press the focused button
+Esc — step back / start over
+Ctrl+L — go to the charge ID field
+Alt+F / Alt+P — full / partial refund
+Alt+A, Alt+R, Alt+N — amount, reason, note
+Ctrl+N — new refund
+F5 — check refunds with no answer
+Ctrl+H — history
+Ctrl+Q — quit"""
+
+
+class StartPage(QWidget):
+    """Shown when this counter is not set up: practise, or set it up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        box, lay = card()
+        box.setMaximumWidth(640)
+        lay.addWidget(label("This counter is not set up yet", role="title"))
+        self.problem = MessageBox("Set-up problem")
+        lay.addWidget(self.problem)
+        lay.addWidget(
+            label(
+                "Practise with the built-in training gateway — no money moves — or set this counter "
+                "up with its Viopay or Poynt terminal details.",
+                role="value",
+            )
+        )
+        self.training_button = QPushButton("Practise in &training mode")
+        self.training_button.setProperty("role", "primary")
+        self.training_button.setAccessibleName("Start training mode")
+        self.setup_button = QPushButton("&Set up this counter…")
+        self.setup_button.setAccessibleName("Set up this counter")
+        lay.addWidget(self.training_button)
+        lay.addWidget(self.setup_button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, runtime_factory: RuntimeFactory, *, training: bool = False, provider: str = "viopay"
+    ) -> None:
+        super().__init__()
+        self._factory = runtime_factory
+        self._training_requested = training
+        self._provider = provider
+        self.runtime: Any = None
+        self.ops = Operations(self)
+        self.background = Operations(self)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1100, 760)
+        self.setMinimumSize(900, 640)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.training_banner = QLabel("TRAINING — no money moves")
+        self.training_banner.setObjectName("trainingBanner")
+        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.training_banner.setAccessibleName("Training mode: no money moves")
+        self.training_banner.hide()
+        column.addWidget(self.training_banner)
+
+        self.unknown_banner = QFrame()
+        self.unknown_banner.setObjectName("unknownBanner")
+        row = QHBoxLayout(self.unknown_banner)
+        row.setContentsMargins(16, 6, 16, 6)
+        self.unknown_text = QLabel("")
+        self.unknown_text.setAccessibleName("Refunds that need checking")
+        self.unknown_button = QPushButton("Check now  F5")
+        self.unknown_button.setAccessibleName("Check refunds with no answer")
+        self.unknown_button.clicked.connect(self.reconcile)
+        row.addWidget(self.unknown_text, 1)
+        row.addWidget(self.unknown_button)
+        self.unknown_banner.hide()
+        column.addWidget(self.unknown_banner)
+
+        self.stack = QStackedWidget()
+        self.loading = QWidget()
+        lay = QVBoxLayout(self.loading)
+        self.loading_text = label("Starting…", role="title")
+        self.loading_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.loading_text)
+        self.start_page = StartPage()
+        self.start_page.training_button.clicked.connect(lambda: self.start(training=True))
+        self.start_page.setup_button.clicked.connect(self.open_settings)
+        self.panel = RefundPanel(self.ops)
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll = scroll
+        for page in (self.loading, self.start_page, scroll):
+            self.stack.addWidget(page)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        bar = self.statusBar()
+        self.status_provider = QLabel("")
+        self.status_terminal = QLabel("")
+        self.status_conn = QLabel("")
+        self.status_badge = QLabel("TRAINING")
+        self.status_badge.setObjectName("trainingBadge")
+        self.status_badge.hide()
+        for w in (self.status_badge, self.status_provider, self.status_terminal, self.status_conn):
+            bar.addPermanentWidget(w)
+        self.panel.connection_changed.connect(self._connection)
+        self.panel.finished.connect(self._refund_finished)
+        self._build_menu()
+
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setInterval(PENDING_RECHECK_MS)
+        self.pending_timer.timeout.connect(self.recheck_pending)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar()
+        refund = menu.addMenu("&Refund")
+        self._action(refund, "&New refund", "Ctrl+N", self.panel.new_refund)
+        self._action(refund, "&Check refunds with no answer", "F5", self.reconcile)
+        self._action(refund, "&History…", "Ctrl+H", self.open_history)
+        refund.addSeparator()
+        self._action(refund, "&Quit", "Ctrl+Q", self.close)
+        counter = menu.addMenu("&Counter")
+        self._action(counter, "&Settings…", None, self.open_settings)
+        self._action(counter, "Switch to &training mode", None, lambda: self.start(training=True))
+        helpm = menu.addMenu("&Help")
+        self._action(helpm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(helpm, "&About", None, self.show_about)
+
+    def _action(
+        self, menu: Any, text: str, shortcut: str | None, slot: Callable[[], Any]
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    # ---- start-up -------------------------------------------------------------------------
+
+    def start(self, *, training: bool | None = None, provider: str | None = None) -> None:
+        """Open (or re-open) the runtime on a worker thread; the window stays responsive."""
+        if self.panel.stage in ("confirm", "sending"):
+            return
+        training = self._training_requested if training is None else training
+        provider = provider or self._provider
+        self.loading_text.setText("Starting the training gateway…" if training else "Connecting…")
+        self.stack.setCurrentWidget(self.loading)
+        old = self.runtime
+        self.runtime = None
+        self.panel.set_service(None)
+
+        async def work() -> Any:
+            if old is not None:
+                await old.aclose()
+            runtime = await asyncio.to_thread(self._factory, training, provider)
+            await runtime.service.recover()
+            return runtime
+
+        self.background.run(work, on_success=self._started, on_error=self._start_failed)
+
+    def _started(self, runtime: Any) -> None:
+        self.runtime = runtime
+        training = bool(runtime.training)
+        self.training_banner.setVisible(training)
+        self.status_badge.setVisible(training)
+        self.setWindowTitle(f"{APP_NAME} — TRAINING" if training else APP_NAME)
+        self.status_provider.setText(runtime.provider_label)
+        self.status_terminal.setText(f"Terminal {runtime.terminal}")
+        self._connection(True, "")
+        self.panel.set_service(
+            runtime.service,
+            training=training,
+            locale=runtime.settings.locale,
+            default_currency=runtime.settings.default_currency or "USD",
+            practice=runtime.training_ids,
+        )
+        self.stack.setCurrentWidget(self.panel_scroll)
+        self.panel.new_refund()
+        self.pending_timer.start()
+        self.reconcile()  # attempts left without an answer last time, if any
+
+    def _start_failed(self, exc: BaseException) -> None:
+        self.stack.setCurrentWidget(self.start_page)
+        if isinstance(exc, NotConfigured):
+            self.start_page.problem.clear()
+        else:
+            self.start_page.problem.show_message(
+                _sentence(exc) if isinstance(exc, GatewayError) else str(exc)
+            )
+        self.start_page.training_button.setFocus()
+
+    # ---- unknown outcomes and pending --------------------------------------------------------
+
+    def refresh_banner(self) -> None:
+        """Re-count the refunds with no answer (read on the journal's thread)."""
+        runtime = self.runtime
+        if runtime is None:
+            self.unknown_banner.hide()
+            return
+        self.background.run(
+            runtime.service.unresolved, on_success=self._show_unresolved, on_error=lambda exc: None
+        )
+
+    def _show_unresolved(self, unresolved: list[Attempt]) -> None:
+        n = len(unresolved)
+        if n:
+            self.unknown_text.setText(
+                f"{n} refund{' needs' if n == 1 else 's need'} checking: the answer was lost. "
+                "Do not refund again until checked."
+            )
+        self.unknown_banner.setVisible(n > 0)
+
+    def reconcile(self) -> None:
+        runtime = self.runtime
+        if runtime is None:
+            return
+        self.unknown_button.setEnabled(False)
+        self.unknown_button.setText("Checking…")
+
+        def done(results: list[Attempt]) -> None:
+            self._reconciled()
+            left = [a for a in results if not a.resolved]
+            if results:
+                self.statusBar().showMessage(
+                    f"Checked {len(results)} refund(s); {len(left)} still without an answer.",
+                    10_000,
+                )
+
+        def failed(exc: BaseException) -> None:
+            self._reconciled()
+            self.statusBar().showMessage(_sentence(exc), 10_000)
+
+        self.background.run(runtime.service.reconcile_all, on_success=done, on_error=failed)
+
+    def _reconciled(self) -> None:
+        self.unknown_button.setEnabled(True)
+        self.unknown_button.setText("Check now  F5")
+        self.refresh_banner()
+
+    def recheck_pending(self) -> None:
+        runtime = self.runtime
+        if runtime is None or self.background.running:
+            return
+
+        def done(changed: list[Attempt]) -> None:
+            if changed:
+                self.statusBar().showMessage(
+                    f"{len(changed)} pending refund(s) now have their final answer.", 10_000
+                )
+
+        self.background.run(
+            runtime.service.recheck_pending, on_success=done, on_error=lambda exc: None
+        )
+
+    def _refund_finished(self, attempt: Attempt) -> None:
+        self.refresh_banner()
+
+    def _connection(self, ok: bool, why: str) -> None:
+        self.status_conn.setObjectName("connOk" if ok else "connBad")
+        self.status_conn.setText("● Connected" if ok else "● No connection")
+        self.status_conn.setToolTip(why)
+        self.status_conn.style().unpolish(self.status_conn)
+        self.status_conn.style().polish(self.status_conn)
+
+    # ---- other windows -----------------------------------------------------------------------
+
+    def open_history(self) -> None:
+        if self.runtime is None:
+            return
+        from cashier_gui.ui.history import HistoryDialog
+
+        dialog = HistoryDialog(
+            self.runtime.service.journal, locale=self.runtime.settings.locale, parent=self
+        )
+        dialog.show()
+
+    def open_settings(self) -> None:
+        from cashier_gui.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(parent=self)
+        dialog.saved.connect(lambda: self.start(training=False))
+        dialog.show()
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\nRefunds card payments through Viopay or a Poynt "
+            "terminal. Secrets stay in the operating system's keyring.",
+        )
+
+    # ---- closing -----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.panel.stage == "sending":
+            self.statusBar().showMessage(
+                "A refund is being sent: wait for its answer before closing.", 10_000
+            )
+            event.ignore()
+            return
+        self.pending_timer.stop()
+        event.accept()
+
+    async def shutdown(self) -> None:
+        self.ops.cancel_all()
+        self.background.cancel_all()
+        if self.runtime is not None:
+            runtime, self.runtime = self.runtime, None
+            await runtime.aclose()

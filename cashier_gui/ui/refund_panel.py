@@ -1,0 +1,740 @@
+"""The refund screen: scan → check → amount and reason → confirm → result.
+
+Stages: `lookup` (only the charge field), `charge` (details and the refund form), `confirm`
+(everything locked, one big question), `sending` (progress; Cancel only until the request
+leaves), `result` (a large outcome panel). Enter does the obvious next step for the stage, or
+clicks the focused button; Esc steps back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui.gateways.base import Charge, GatewayError
+from cashier_gui.journal import Attempt, State
+from cashier_gui.money import Money, MoneyError, check_currency, parse_amount
+from cashier_gui.refunds import MAX_NOTE, REASONS, ChargeView, RefundService, make_reference
+from cashier_gui.ui.ops import Operations
+from cashier_gui.ui.widgets import CopyRow, MessageBox, card, label, restyle
+
+STAGES = ("lookup", "charge", "confirm", "sending", "result")
+
+RESULT_WORDS = {
+    State.APPROVED: ("approved", "Refund approved", "The money goes back to the card."),
+    State.DECLINED: (
+        "declined",
+        "Refund declined",
+        "The card issuer declined it: nothing was refunded. Offer another way.",
+    ),
+    State.PENDING: (
+        "pending",
+        "Refund pending",
+        "The gateway accepted it and will confirm later. It is in History.",
+    ),
+    State.FAILED: ("declined", "Not refunded", "The refund was refused: nothing was refunded."),
+    State.UNKNOWN: (
+        "unknown",
+        "Outcome unknown — check before refunding again",
+        "The answer was lost. It stays in the banner above until it is checked.",
+    ),
+    State.PREPARED: ("unknown", "Not sent", ""),
+}
+
+
+class RefundPanel(QWidget):
+    """One refund at a time. `finished` carries the journal entry of every sent refund."""
+
+    finished = Signal(object)
+    connection_changed = Signal(bool, str)
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.service: RefundService | None = None
+        self.money_locale: str | None = None
+        self.training = False
+        self.default_currency = "USD"
+        self.view: ChargeView | None = None
+        self.stage = "lookup"
+        self.reference = ""
+        self._prepared = False
+        self._send_task: Any = None
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._build()
+        self._set_stage("lookup")
+        ops.busy_changed.connect(self._on_busy)
+
+    # ---- construction -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(16)
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        outer.addLayout(left, 1)
+        outer.addLayout(right, 1)
+
+        # Lookup ------------------------------------------------------------------------------
+        box, lay = card()
+        self.charge_caption = label("Charge ID — scan the receipt or type it", role="caption")
+        self.charge_edit = QLineEdit()
+        self.charge_edit.setPlaceholderText("e.g. ch_abc123def456")
+        self.charge_edit.setAccessibleName("Charge ID")
+        self.charge_edit.setClearButtonEnabled(True)
+        self.charge_edit.setMaxLength(128)
+        self.lookup_button = QPushButton("Look up  ⏎")
+        self.lookup_button.setAccessibleName("Look up charge")
+        self.lookup_button.clicked.connect(self.lookup)
+        row = QHBoxLayout()
+        row.addWidget(self.charge_edit, 1)
+        row.addWidget(self.lookup_button)
+        self.charge_caption.setBuddy(self.charge_edit)
+        lay.addWidget(self.charge_caption)
+        lay.addLayout(row)
+        self.lookup_progress = QProgressBar()
+        self.lookup_progress.setRange(0, 0)
+        self.lookup_progress.setTextVisible(False)
+        self.lookup_progress.setMaximumHeight(6)
+        self.lookup_progress.hide()
+        lay.addWidget(self.lookup_progress)
+        self.lookup_error = MessageBox("Lookup problem")
+        lay.addWidget(self.lookup_error)
+        left.addWidget(box)
+
+        # Charge details ------------------------------------------------------------------------
+        self.charge_card, lay = card()
+        self.charge_card.setAccessibleName("Charge details")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(16)
+        self.fields: dict[str, QLabel] = {}
+        rows = [
+            ("amount", "Paid"),
+            ("status", "Status"),
+            ("card", "Card"),
+            ("date", "Date"),
+            ("refunded", "Refunded so far"),
+            ("remaining", "Still refundable"),
+        ]
+        for i, (key, caption) in enumerate(rows):
+            grid.addWidget(label(caption, role="caption", wrap=False), i, 0)
+            value = label(
+                "", role="big" if key in ("amount", "remaining") else "value", selectable=True
+            )
+            value.setAccessibleName(caption)
+            self.fields[key] = value
+            grid.addWidget(value, i, 1)
+        grid.setColumnStretch(1, 1)
+        lay.addLayout(grid)
+        self.earlier = label("", role="small", selectable=True)
+        self.earlier.setAccessibleName("Earlier refunds")
+        lay.addWidget(self.earlier)
+        self.not_refundable = MessageBox("Why this charge cannot be refunded")
+        lay.addWidget(self.not_refundable)
+        left.addWidget(self.charge_card)
+
+        # Training practice list ---------------------------------------------------------------
+        self.practice_box, lay = card("practice")
+        lay.addWidget(label("Practice receipts — pick one, or type its ID", role="caption"))
+        self.practice = QListWidget()
+        self.practice.setAccessibleName("Practice receipts")
+        self.practice.itemActivated.connect(self._use_practice)
+        self.practice.itemClicked.connect(self._use_practice)
+        lay.addWidget(self.practice)
+        left.addWidget(self.practice_box)
+        left.addStretch(1)
+
+        # Refund form ----------------------------------------------------------------------------
+        self.form_card, lay = card()
+        self.form_card.setAccessibleName("Refund")
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.full_radio = QRadioButton("&Full")
+        self.full_radio.setAccessibleName("Full refund")
+        self.partial_radio = QRadioButton("&Partial")
+        self.partial_radio.setAccessibleName("Partial refund")
+        self.kind = QButtonGroup(self)
+        self.kind.addButton(self.full_radio)
+        self.kind.addButton(self.partial_radio)
+        self.full_radio.setChecked(True)
+        kinds = QHBoxLayout()
+        kinds.addWidget(self.full_radio)
+        kinds.addWidget(self.partial_radio)
+        kinds.addStretch(1)
+        form.addRow(label("Refund", role="caption"), kinds)
+        self.amount_edit = QLineEdit()
+        self.amount_edit.setAccessibleName("Amount to refund")
+        self.amount_edit.setPlaceholderText("e.g. 12.50")
+        self.amount_edit.setMaxLength(32)
+        self.currency_label = label("", role="value", wrap=False)
+        amount_row = QHBoxLayout()
+        amount_row.addWidget(self.amount_edit, 1)
+        amount_row.addWidget(self.currency_label)
+        amount_caption = label("&Amount", role="caption")
+        amount_caption.setTextFormat(Qt.TextFormat.AutoText)
+        amount_caption.setBuddy(self.amount_edit)
+        form.addRow(amount_caption, amount_row)
+        self.amount_hint = label("", role="hint")
+        self.amount_hint.setAccessibleName("Amount check")
+        form.addRow("", self.amount_hint)
+        self.reason_combo = QComboBox()
+        self.reason_combo.setAccessibleName("Reason")
+        for code, text in REASONS.items():
+            self.reason_combo.addItem(text, code)
+        reason_caption = label("&Reason", role="caption")
+        reason_caption.setTextFormat(Qt.TextFormat.AutoText)
+        reason_caption.setBuddy(self.reason_combo)
+        form.addRow(reason_caption, self.reason_combo)
+        self.note_edit = QLineEdit()
+        self.note_edit.setAccessibleName("Note (optional)")
+        self.note_edit.setMaxLength(MAX_NOTE)
+        self.note_edit.setPlaceholderText("optional, e.g. box damaged")
+        note_caption = label("&Note", role="caption")
+        note_caption.setTextFormat(Qt.TextFormat.AutoText)
+        note_caption.setBuddy(self.note_edit)
+        form.addRow(note_caption, self.note_edit)
+        self.reference_label = label("", role="mono", selectable=True)
+        self.reference_label.setAccessibleName("Transaction reference")
+        form.addRow(label("Reference", role="caption"), self.reference_label)
+        lay.addLayout(form)
+        self.action_button = QPushButton("Refund")
+        self.action_button.setProperty("role", "primary")
+        self.action_button.setAccessibleName("Refund")
+        self.action_button.clicked.connect(self.ask_confirm)
+        self.restart_button = QPushButton("Start over  Esc")
+        self.restart_button.setAccessibleName("Start over")
+        self.restart_button.clicked.connect(self.new_refund)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restart_button)
+        buttons.addWidget(self.action_button, 1)
+        lay.addLayout(buttons)
+        right.addWidget(self.form_card)
+
+        # Confirm ---------------------------------------------------------------------------------
+        self.confirm_card, lay = card("confirm")
+        self.confirm_text = label("", role="title", selectable=False)
+        self.confirm_text.setAccessibleName("Confirm question")
+        self.confirm_detail = label("", role="value")
+        self.confirm_button = QPushButton("Confirm refund  ⏎")
+        self.confirm_button.setProperty("role", "primary")
+        self.confirm_button.setAccessibleName("Confirm refund")
+        self.confirm_button.clicked.connect(self.send)
+        self.back_button = QPushButton("Back  Esc")
+        self.back_button.setAccessibleName("Back")
+        self.back_button.clicked.connect(self.back)
+        row = QHBoxLayout()
+        row.addWidget(self.back_button)
+        row.addWidget(self.confirm_button, 1)
+        lay.addWidget(self.confirm_text)
+        lay.addWidget(self.confirm_detail)
+        lay.addLayout(row)
+        right.addWidget(self.confirm_card)
+
+        # Sending -----------------------------------------------------------------------------
+        self.sending_card, lay = card()
+        self.sending_text = label("Sending the refund… keep this window open.", role="title")
+        self.sending_bar = QProgressBar()
+        self.sending_bar.setRange(0, 0)
+        self.sending_bar.setTextVisible(False)
+        self.sending_bar.setAccessibleName("Sending")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel before sending")
+        self.cancel_button.clicked.connect(self.cancel)
+        lay.addWidget(self.sending_text)
+        lay.addWidget(self.sending_bar)
+        lay.addWidget(self.cancel_button)
+        right.addWidget(self.sending_card)
+
+        # Result ---------------------------------------------------------------------------------
+        self.result_card, lay = card("approved")
+        self.result_title = label("", role="result-title")
+        self.result_title.setAccessibleName("Refund result")
+        self.result_amount = label("", role="result-amount", selectable=True)
+        self.result_amount.setAccessibleName("Refunded amount")
+        self.result_text = label("", role="value", selectable=True)
+        self.result_text.setAccessibleName("What to do next")
+        self.result_id = CopyRow("Refund ID", "refund ID")
+        self.result_ref = CopyRow("Reference", "transaction reference")
+        self.result_trace = CopyRow("Trace ID", "trace ID")
+        self.result_time = label("", role="small")
+        self.new_button = QPushButton("New refund  Ctrl+N")
+        self.new_button.setProperty("role", "primary")
+        self.new_button.setAccessibleName("New refund")
+        self.new_button.clicked.connect(self.new_refund)
+        part: QWidget
+        for part in (
+            self.result_title,
+            self.result_amount,
+            self.result_text,
+            self.result_id,
+            self.result_ref,
+            self.result_trace,
+            self.result_time,
+            self.new_button,
+        ):
+            lay.addWidget(part)
+        right.addWidget(self.result_card)
+        right.addStretch(1)
+
+        for w in (
+            self.form_card,
+            self.confirm_card,
+            self.sending_card,
+            self.result_card,
+            self.charge_card,
+        ):
+            w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+        # Behaviour ------------------------------------------------------------------------------
+        self.amount_edit.textEdited.connect(self._amount_typed)
+        self.full_radio.toggled.connect(self._validate)
+        self.partial_radio.toggled.connect(self._partial_toggled)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.focus_lookup)  # Ctrl+N is the menu's
+
+    # ---- wiring -----------------------------------------------------------------------------
+
+    def set_service(
+        self,
+        service: RefundService | None,
+        *,
+        training: bool = False,
+        locale: str | None = None,
+        default_currency: str | None = None,
+        practice: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.service = service
+        self.training = training
+        self.money_locale = locale
+        self.default_currency = check_currency(default_currency or "USD")
+        self.practice.clear()
+        for charge_id, text in practice or []:
+            item = QListWidgetItem(f"{charge_id}\n    {text}")
+            item.setData(Qt.ItemDataRole.UserRole, charge_id)
+            self.practice.addItem(item)
+        self.practice_box.setVisible(bool(practice))
+        has_lookup = service is None or service.gateway.has_lookup
+        self.charge_caption.setText(
+            "Charge ID — scan the receipt or type it"
+            if has_lookup
+            else "Transaction ID — from the terminal's receipt"
+        )
+        self._update_enabled()
+
+    def focus_lookup(self) -> None:
+        if self.stage in ("lookup", "charge", "result"):
+            self.charge_edit.setFocus()
+            self.charge_edit.selectAll()
+
+    # ---- stages ------------------------------------------------------------------------------
+
+    def _set_stage(self, stage: str) -> None:
+        assert stage in STAGES
+        self.stage = stage
+        shown = {
+            "lookup": (),
+            "charge": (self.charge_card, self.form_card),
+            "confirm": (self.charge_card, self.confirm_card),
+            "sending": (self.charge_card, self.sending_card),
+            "result": (self.charge_card, self.result_card),
+        }[stage]
+        for w in (
+            self.charge_card,
+            self.form_card,
+            self.confirm_card,
+            self.sending_card,
+            self.result_card,
+        ):
+            w.setVisible(w in shown)
+        self.practice_box.setVisible(self.practice.count() > 0 and stage in ("lookup", "charge"))
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        locked = self.stage in ("confirm", "sending") or self.ops.busy
+        ready = self.service is not None
+        self.charge_edit.setReadOnly(locked)
+        self.lookup_button.setEnabled(ready and not locked)
+        self.practice.setEnabled(not locked)
+        for w in (
+            self.full_radio,
+            self.partial_radio,
+            self.amount_edit,
+            self.reason_combo,
+            self.note_edit,
+            self.restart_button,
+        ):
+            w.setEnabled(not locked)
+        self.confirm_button.setEnabled(self.stage == "confirm" and not self.ops.busy)
+        self.back_button.setEnabled(self.stage == "confirm")
+        self._validate()
+
+    def _on_busy(self, busy: bool) -> None:
+        self.lookup_progress.setVisible(busy and self.stage in ("lookup", "charge"))
+        self._update_enabled()
+
+    # ---- lookup --------------------------------------------------------------------------
+
+    def _use_practice(self, item: QListWidgetItem) -> None:
+        if self.stage in ("confirm", "sending"):
+            return
+        self.charge_edit.setText(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.lookup()
+
+    def lookup(self) -> None:
+        service = self.service
+        if service is None or self.stage in ("confirm", "sending"):
+            return
+        text = self.charge_edit.text()
+        self.lookup_error.clear()
+        self.ops.run(
+            lambda: service.lookup(text),
+            on_success=self._show_charge,
+            on_error=self._lookup_failed,
+        )
+
+    def _lookup_failed(self, exc: BaseException) -> None:
+        trace = exc.trace_id if isinstance(exc, GatewayError) else None
+        self.lookup_error.show_message(_sentence(exc), trace)
+        if isinstance(exc, GatewayError):
+            self.connection_changed.emit(_reached(exc), _sentence(exc))
+        self.view = None
+        self._set_stage("lookup")
+        self.charge_edit.setFocus()
+        self.charge_edit.selectAll()
+
+    def _show_charge(self, view: ChargeView) -> None:
+        self.connection_changed.emit(True, "")
+        self.view = view
+        self.reference = make_reference(self.service.terminal if self.service else "POS")
+        self.reference_label.setText(self.reference)
+        self._fill_details(view)
+        why = view.blocked_reason()
+        if why:
+            self.not_refundable.show_message(why, role="warning")
+        else:
+            self.not_refundable.clear()
+        self.full_radio.setChecked(True)
+        self.amount_edit.clear()
+        self.note_edit.clear()
+        self.reason_combo.setCurrentIndex(0)
+        self._set_stage("charge")
+        if why:
+            self.charge_edit.setFocus()
+            self.charge_edit.selectAll()
+        else:
+            self.full_radio.setFocus()
+
+    def _fill_details(self, view: ChargeView) -> None:
+        charge = view.charge
+        f = self.fields
+        if charge is not None:
+            f["amount"].setText(self._fmt(charge.amount))
+            f["status"].setText(str(charge.status).capitalize())
+            f["card"].setText(
+                f"{charge.card_brand} •••• {charge.card_last4 or '????'}"
+                if charge.card_brand
+                else "—"
+            )
+            f["date"].setText(_when(charge.created_at))
+            f["refunded"].setText(self._fmt(charge.refunded))
+            f["remaining"].setText(self._fmt(charge.remaining))
+            self.currency_label.setText(charge.amount.currency)
+            self.full_radio.setText(f"&Full — {self._fmt(charge.remaining)}")
+        else:
+            f["amount"].setText("not known here")
+            f["status"].setText("The terminal cannot look payments up")
+            f["card"].setText("—")
+            f["date"].setText("—")
+            known = self._known_refunded(view)
+            f["refunded"].setText(known)
+            f["remaining"].setText("up to what was paid")
+            self.currency_label.setText(self.default_currency)
+            self.full_radio.setText("&Full — everything not yet refunded")
+        self.earlier.setText(self._earlier_text(view))
+
+    def _known_refunded(self, view: ChargeView) -> str:
+        done = [a for a in view.attempts if a.state in (State.APPROVED, State.PENDING)]
+        if not done:
+            return "nothing, as far as this counter knows"
+        if any(a.amount is None for a in done):
+            return "in full (by this counter)"
+        total = sum(a.amount_minor or 0 for a in done)
+        return f"{self._fmt(Money(total, done[0].currency or self.default_currency))} (by this counter)"
+
+    def _earlier_text(self, view: ChargeView) -> str:
+        lines = []
+        if view.charge is not None:
+            for r in view.charge.refunds:
+                lines.append(
+                    f"• {self._fmt(r.amount)}  {r.status}  {_when(r.created_at)}  {r.refund_id}"
+                )
+        known = {r.refund_id for r in view.charge.refunds} if view.charge else set()
+        for a in view.attempts:
+            if a.refund_id in known:
+                continue
+            amount = self._fmt(a.amount) if a.amount else "full"
+            lines.append(f"• {amount}  {a.state} (this counter)  {_when(a.created_at)}")
+        return ("Earlier refunds:\n" + "\n".join(lines)) if lines else "No earlier refunds."
+
+    # ---- amount ---------------------------------------------------------------------------
+
+    def _amount_typed(self, _text: str) -> None:
+        if not self.partial_radio.isChecked():
+            self.partial_radio.setChecked(True)
+        self._validate()
+
+    def _partial_toggled(self, checked: bool) -> None:
+        if checked:
+            self.amount_edit.setFocus()
+        else:
+            self.amount_edit.clear()  # Full: what was typed no longer counts
+        self._validate()
+
+    def chosen_amount(self) -> tuple[Money | None, str | None]:
+        """(amount to send or None for full, problem sentence or None)."""
+        view = self.view
+        if view is None or self.service is None:
+            return None, "Look a charge up first."
+        currency = view.charge.amount.currency if view.charge else self.default_currency
+        amount: Money | None = None
+        if self.partial_radio.isChecked():
+            try:
+                amount = parse_amount(self.amount_edit.text(), currency, locale=self.money_locale)
+            except MoneyError as exc:
+                return None, str(exc)
+        try:
+            return self.service.check_amount(view, amount), None
+        except GatewayError as exc:
+            return None, exc.message
+
+    def _validate(self) -> None:
+        if self.stage != "charge":
+            self.action_button.setEnabled(False)
+            return
+        amount, problem = self.chosen_amount()
+        typed = self.amount_edit.text().strip()
+        if problem and (self.full_radio.isChecked() or typed or self.view is None):
+            self.amount_hint.setText(problem)
+            restyle(self.amount_hint, "hint-bad")
+        elif problem:
+            self.amount_hint.setText("Type the amount to refund.")
+            restyle(self.amount_hint, "hint")
+        else:
+            self.amount_hint.setText("")
+        ok = problem is None and not self.ops.busy
+        self.action_button.setEnabled(ok)
+        shown = self._fmt(amount) if amount else "the full amount"
+        self.action_button.setText(f"Refund {shown}  ⏎" if ok else "Refund")
+        self.action_button.setAccessibleName(f"Refund {shown}")
+
+    # ---- confirm and send ------------------------------------------------------------------
+
+    def ask_confirm(self) -> None:
+        if self.stage != "charge" or self.ops.busy:
+            return
+        amount, problem = self.chosen_amount()
+        if problem:
+            self._validate()
+            return
+        view = self.view
+        assert view is not None
+        shown = self._fmt(amount) if amount else "the full amount"
+        to = ""
+        if view.charge is not None and view.charge.card_brand:
+            to = f" to {view.charge.card_brand} •••• {view.charge.card_last4}"
+        training = "TRAINING — no money moves.\n" if self.training else ""
+        self.confirm_text.setText(f"Refund {shown}{to}?")
+        self.confirm_detail.setText(
+            f"{training}Charge {view.charge_id} · {self.reason_combo.currentText()}"
+            + (f" · “{self.note_edit.text().strip()}”" if self.note_edit.text().strip() else "")
+        )
+        self._set_stage("confirm")
+        self.confirm_button.setFocus()
+
+    def back(self) -> None:
+        if self.stage == "confirm":
+            self._set_stage("charge")
+            self.action_button.setFocus()
+
+    def send(self) -> None:
+        service, view = self.service, self.view
+        if self.stage != "confirm" or service is None or view is None or self.ops.busy:
+            return
+        amount, problem = self.chosen_amount()
+        if problem:
+            self._set_stage("charge")
+            return
+        requested = amount  # None only for a full refund of an amount the gateway knows
+        reason = str(self.reason_combo.currentData())
+        note = self.note_edit.text().strip() or None
+        reference = self.reference
+        self._prepared = False
+        self._set_stage("sending")
+        self.cancel_button.setEnabled(True)
+        self.setFocus()  # not on Cancel: a second Enter must not undo the first
+
+        def prepared(_attempt: Attempt) -> None:
+            self._prepared = True
+            self.cancel_button.setEnabled(False)
+            self.sending_text.setText("Sent — waiting for the answer…")
+
+        self._send_task = self.ops.run(
+            lambda: service.refund(
+                view, requested, reason, note, reference=reference, on_prepared=prepared
+            ),
+            on_success=self._show_result,
+            on_error=self._send_failed,
+        )
+        if self._send_task is None:  # another operation is running: stay on confirm
+            self._set_stage("confirm")
+
+    def cancel(self) -> None:
+        if self.stage == "sending" and not self._prepared and self._send_task is not None:
+            self._send_task.cancel()
+            self._set_stage("confirm")
+            self.confirm_button.setFocus()
+
+    def _send_failed(self, exc: BaseException) -> None:
+        # Refused before anything was written (rules, a second window, a reused reference).
+        self._set_stage("charge")
+        self.lookup_error.show_message(_sentence(exc))
+
+    def _show_result(self, attempt: Attempt) -> None:
+        self.finished.emit(attempt)
+        role, title, text = RESULT_WORDS[attempt.state]
+        if attempt.state in (State.FAILED, State.UNKNOWN) and attempt.error_message:
+            text = attempt.error_message
+        if self.training:
+            title = f"{title} (training)"
+        restyle(self.result_card, role)
+        self.result_title.setText(title)
+        self.result_amount.setText(self._fmt(attempt.amount) if attempt.amount else "Full amount")
+        self.result_text.setText(text)
+        self.result_id.set(attempt.refund_id)
+        self.result_ref.set(attempt.transaction_reference)
+        self.result_trace.set(attempt.trace_id)
+        for row in (self.result_id, self.result_ref, self.result_trace):
+            row.button.setText("Copy")
+        self.result_time.setText(_when(attempt.updated_at))
+        self._set_stage("result")
+        self.new_button.setFocus()
+        self._refresh_details()
+
+    def _refresh_details(self) -> None:
+        """Update the charge card (refunded so far, remaining) after a refund, in the background."""
+        service, view = self.service, self.view
+        if service is None or view is None:
+            return
+
+        def show(fresh: ChargeView) -> None:
+            if self.stage == "result" and self.view is view:
+                self.view = fresh
+                self._fill_details(fresh)
+
+        self.ops.run(
+            lambda: service.lookup(view.charge_id),
+            on_success=show,
+            on_error=lambda exc: None,
+            foreground=False,
+        )
+
+    def new_refund(self) -> None:
+        if self.stage in ("confirm", "sending"):
+            return
+        self.view = None
+        self.charge_edit.clear()
+        self.amount_edit.clear()
+        self.note_edit.clear()
+        self.lookup_error.clear()
+        self.not_refundable.clear()
+        self._set_stage("lookup")
+        self.charge_edit.setFocus()
+
+    # ---- keyboard --------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        focus = self.focusWidget()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if isinstance(focus, QAbstractButton) and not isinstance(focus, QRadioButton):
+                if focus.isEnabled():
+                    focus.click()
+            elif focus is self.charge_edit or focus is self.practice:
+                if focus is self.practice and self.practice.currentItem():
+                    self._use_practice(self.practice.currentItem())
+                else:
+                    self.lookup()
+            elif self.stage == "charge":
+                self.ask_confirm()
+            elif self.stage == "confirm":
+                self.send()
+            elif self.stage == "result":
+                self.new_refund()
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            if self.stage == "confirm":
+                self.back()
+            elif self.stage == "sending":
+                self.cancel()
+            elif self.stage in ("charge", "result"):
+                self.new_refund()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _fmt(self, money: Money | None) -> str:
+        return money.format(self.money_locale) if money is not None else ""
+
+
+def _sentence(exc: BaseException) -> str:
+    if isinstance(exc, GatewayError):
+        return exc.message
+    if isinstance(exc, MoneyError | ValueError):
+        return str(exc)
+    return (
+        f"Something went wrong inside the app ({type(exc).__name__}). Try again; if it "
+        "happens again, call support."
+    )
+
+
+def _reached(exc: GatewayError) -> bool:
+    from cashier_gui.gateways.base import ConnectFailed, OutcomeUnknown
+
+    return not isinstance(exc, ConnectFailed | OutcomeUnknown)
+
+
+def _when(stamp: str | None) -> str:
+    if not stamp:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["Charge", "RefundPanel"]

@@ -1,0 +1,284 @@
+"""`cashier-refund` as a cashier or a script would run it: a real process, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cashier_gui.simulators import viopay as vsim
+from cashier_gui.simulators.server import ServerThread
+
+ROOT = Path(__file__).resolve().parents[2]
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        CASHIER_GUI_HOME=str(tmp_path / "home"),
+        PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
+        TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture
+def run(cli_env: dict[str, str]) -> Run:
+    def run(*args: str, stdin: str = "", timeout: float = 30) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cashier_gui.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=cli_env,
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def configured(run: Run, viopay_server: ServerThread) -> Run:
+    r = run(
+        "setup",
+        "viopay",
+        "--base-url",
+        viopay_server.url,
+        "--terminal-id",
+        vsim.TRAINING_TERMINAL_ID,
+        "--key-id",
+        vsim.TRAINING_KEY_ID,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (
+        run(
+            "secret", "set", "viopay-hmac-secret", stdin=vsim.TRAINING_HMAC_SECRET + "\n"
+        ).returncode
+        == 0
+    )
+    r = run("secret", "set", "viopay-msk", stdin=vsim.TRAINING_MSK_HEX.lower() + "\n")
+    assert r.returncode == 0 and "key check value 7EDF9B" in r.stdout
+    return run
+
+
+def test_lookup_json(configured: Run) -> None:
+    r = configured("lookup", "ch_train_eur_partly", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["remaining_minor"] == 9000 and data["currency"] == "EUR"
+    assert data["refundable"] is True and data["card"] == {"brand": "MASTERCARD", "last4": "5100"}
+
+
+def test_lookup_unknown_is_exit_3(configured: Run) -> None:
+    r = configured("lookup", "ch_missing", "--json")
+    assert r.returncode == 3
+    assert json.loads(r.stdout)["error"]["code"] == "4004"
+
+
+def test_partial_refund_then_journal(configured: Run, tmp_path: Path) -> None:
+    r = configured(
+        "refund",
+        "ch_train_eur_4990",
+        "--amount",
+        "12,50",
+        "--reason",
+        "defective_product",
+        "--note",
+        "box damaged",
+        "--yes",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == "approved" and out["amount_minor"] == 1250 and out["refund_id"]
+    listed = json.loads(configured("journal", "list", "--json").stdout)["attempts"]
+    assert [a["refund_id"] for a in listed] == [out["refund_id"]]
+    assert configured("journal", "verify").returncode == 0
+    csv_path = tmp_path / "export.csv"
+    assert configured("journal", "export", "--csv", str(csv_path)).returncode == 0
+    assert "box damaged" in csv_path.read_text()
+
+
+def test_confirmation_is_asked_and_no_means_nothing_sent(
+    configured: Run, viopay_sim: vsim.ViopaySimulator
+) -> None:
+    r = configured("refund", "ch_train_eur_4990", "--full", stdin="n\n")
+    assert r.returncode == 2 and "Refund €49.90 on ch_train_eur_4990" in r.stderr
+    assert viopay_sim.charges["ch_train_eur_4990"].refunds == []
+    r = configured("refund", "ch_train_eur_4990", "--full", stdin="y\n")
+    assert r.returncode == 0 and "APPROVED" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["refund", "ch_train_eur_4990", "--amount", "49.91", "--yes"], 2, "At most"),
+        (["refund", "ch_train_eur_4990", "--amount", "abc", "--yes"], 2, "not an amount"),
+        (
+            ["refund", "ch_train_eur_4990", "--amount", "1", "--reason", "bored", "--yes"],
+            2,
+            "Unknown reason",
+        ),
+        (["refund", "ch_train_eur_4990", "--yes"], 2, "one of the arguments"),
+        (["refund", "../../etc", "--full", "--yes"], 2, "not a charge ID"),
+        (["refund", "ch_train_declined", "--full", "--yes"], 2, "declined"),
+        (["refund", "ch_train_usd_issuer_declines", "--full", "--yes"], 3, "DECLINED"),
+        (["refund", "ch_train_gbp_refund_pending", "--amount", "5", "--yes"], 4, "PENDING"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_exit_codes(configured: Run, args: list[str], code: int, says: str) -> None:
+    r = configured(*args)
+    assert r.returncode == code, (r.stdout, r.stderr)
+    assert says in r.stdout + r.stderr
+
+
+def test_lost_answer_exits_4_and_reconcile_resolves(
+    configured: Run, viopay_sim: vsim.ViopaySimulator
+) -> None:
+    viopay_sim.faults.push("drop_after_commit")
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--json")
+    assert r.returncode == 4 and json.loads(r.stdout)["status"] == "unknown"
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes")
+    assert r.returncode == 2 and "no answer yet" in r.stderr
+    assert configured("journal", "list", "--state", "unknown").stdout.count("unknown") == 1
+    r = configured("reconcile", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["unknown_left"] == 0
+    assert len(viopay_sim.charges["ch_train_eur_4990"].refunds) == 1
+
+
+def test_reconcile_with_the_server_down_exits_4(
+    configured: Run, viopay_server: ServerThread, viopay_sim: vsim.ViopaySimulator
+) -> None:
+    viopay_sim.faults.push("drop_before_commit")
+    assert configured("refund", "ch_train_eur_4990", "--full", "--yes").returncode == 4
+    viopay_server.stop()
+    assert configured("reconcile").returncode == 4
+
+
+def test_sigkill_between_journal_and_answer(
+    configured: Run, cli_env: dict[str, str], viopay_sim: vsim.ViopaySimulator
+) -> None:
+    viopay_sim.faults.push("timeout")
+    viopay_sim.faults.hang_seconds = 3
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cashier_gui.cli",
+            "refund",
+            "ch_train_eur_4990",
+            "--amount",
+            "7",
+            "--yes",
+        ],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    journal = Path(cli_env["CASHIER_GUI_HOME"]) / "journal.sqlite3"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if viopay_sim.charges["ch_train_eur_4990"].refunds:  # the server has committed
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    db = sqlite3.connect(journal)
+    assert db.execute("SELECT state FROM attempts").fetchall() == [("prepared",)]
+    db.close()
+    r = configured("reconcile", "--json")
+    assert r.returncode == 0, r.stderr
+    [entry] = json.loads(r.stdout)["reconciled"]
+    assert entry["status"] == "approved"
+    [refund] = viopay_sim.charges["ch_train_eur_4990"].refunds
+    assert refund.refund_id == entry["refund_id"]
+
+
+def test_secret_input_is_validated(run: Run) -> None:
+    r = run("secret", "set", "viopay-msk", stdin="abcd\n")
+    assert r.returncode == 2 and "64 hex digits" in r.stderr
+    r = run("secret", "set", "viopay-hmac-secret", stdin="\n")
+    assert r.returncode == 2
+    r = run("secret", "set", "viopay-msk")  # nothing on stdin
+    assert r.returncode == 2
+
+
+def test_not_configured_says_what_to_do(run: Run) -> None:
+    r = run("lookup", "ch_1")
+    assert r.returncode == 2 and "not set up" in r.stderr
+
+
+def test_setup_refuses_plain_http_to_another_host(run: Run) -> None:
+    r = run(
+        "setup",
+        "viopay",
+        "--base-url",
+        "http://api.viopay.io",
+        "--terminal-id",
+        "T",
+        "--key-id",
+        "K",
+    )
+    assert r.returncode == 2 and "https://" in r.stderr
+
+
+def test_sim_prints_its_url_and_serves(cli_env: dict[str, str], tmp_path: Path) -> None:
+    charges = tmp_path / "charges.json"
+    charges.write_text(
+        json.dumps(
+            [
+                {
+                    "charge_id": "ch_file",
+                    "status": "approved",
+                    "amount": {"value": "999", "currency": "JPY"},
+                }
+            ]
+        )
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cashier_gui.cli",
+            "sim",
+            "viopay",
+            "--port",
+            "0",
+            "--charges",
+            str(charges),
+        ],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Listening on "):
+                break
+        url = lines[-1].split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        assert any("MSK key check value: 7EDF9B" in s for s in lines)
+        import httpx
+
+        assert httpx.get(url + "/pos/charge/ch_file").status_code == 401  # unsigned
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cashier_gui.money import (
+    MAX_MINOR_UNITS,
+    Money,
+    MoneyError,
+    currency_digits,
+    parse_amount,
+)
+
+
+def test_digits_come_from_currency_data() -> None:
+    assert (currency_digits("JPY"), currency_digits("EUR"), currency_digits("KWD")) == (0, 2, 3)
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "minor"),
+    [
+        ("15", "EUR", 1500),
+        ("15.5", "EUR", 1550),
+        ("15,50", "EUR", 1550),
+        ("1 234,50", "EUR", 123450),
+        ("1\u202f234,50\u00a0€", "EUR", 123450),
+        ("€15.50", "EUR", 1550),
+        ("15,50 EUR", "EUR", 1550),
+        ("1,234.50", "USD", 123450),
+        ("1.234,50", "EUR", 123450),
+        ("1'234.50", "CHF", 123450),
+        ("1500", "JPY", 1500),
+        ("1,500", "JPY", 1500),
+        ("¥1,500", "JPY", 1500),
+        ("12.345", "KWD", 12345),
+        ("0.005", "KWD", 5),
+        ("KWD 1,234.500", "KWD", 1234500),
+        (".5", "EUR", 50),
+        ("15.", "EUR", 1500),
+        ("  7  ", "EUR", 700),
+    ],
+)
+def test_parses_what_a_cashier_types(typed: str, currency: str, minor: int) -> None:
+    assert parse_amount(typed, currency) == Money(minor, currency)
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "says"),
+    [
+        ("", "EUR", "Type an amount"),
+        ("0", "EUR", "more than zero"),
+        ("0,00", "EUR", "more than zero"),
+        ("-5", "EUR", "more than zero"),
+        ("5-", "EUR", "more than zero"),
+        ("15.555", "EUR", "unclear"),
+        ("1.234", "EUR", "unclear"),
+        ("15.5", "JPY", "no decimals"),
+        ("1.2345", "KWD", "3 decimals at most"),
+        ("abc", "EUR", "not an amount"),
+        ("12abc", "EUR", "not an amount"),
+        ("$15", "EUR", "in EUR"),
+        ("USD 5", "EUR", "in EUR"),
+        ("1.2.3", "EUR", "grouped oddly"),
+        ("15 50", "EUR", "grouped oddly"),
+        ("12,34,567.00", "USD", "grouped oddly"),
+        ("9" * 20, "EUR", "far too large"),
+        ("€15 EUR", "EUR", "not an amount"),
+    ],
+)
+def test_refuses_bad_input_with_a_reason(typed: str, currency: str, says: str) -> None:
+    with pytest.raises(MoneyError, match=says):
+        parse_amount(typed, currency)
+
+
+def test_unknown_currency_is_refused() -> None:
+    with pytest.raises(MoneyError, match="not a currency code"):
+        parse_amount("5", "XYZ")
+    with pytest.raises(MoneyError):
+        Money(5, "EURO")
+
+
+def test_money_is_never_a_float() -> None:
+    with pytest.raises(TypeError):
+        Money(15.5, "EUR")  # type: ignore[arg-type]
+
+
+def test_arithmetic_refuses_mixed_currencies() -> None:
+    assert Money(500, "EUR") + Money(250, "EUR") == Money(750, "EUR")
+    with pytest.raises(MoneyError):
+        _ = Money(500, "EUR") - Money(1, "USD")
+
+
+def test_wire_round_trip_and_strictness() -> None:
+    assert Money.from_wire("1500", "EUR").to_wire() == {"value": "1500", "currency": "EUR"}
+    for bad in ("15.00", "-1", "01", "", "1e3", 1.5):
+        with pytest.raises(MoneyError):
+            Money.from_wire(bad, "EUR")
+
+
+def test_display_follows_the_locale() -> None:
+    m = Money(123450, "EUR")
+    assert m.format("en_US") == "€1,234.50"
+    assert m.format("de_DE") == "1.234,50\xa0€"
+    assert Money(12345, "KWD").format("en_US").endswith("12.345")
+    assert Money(1500, "JPY").format("en_US") == "¥1,500"
+
+
+CURRENCIES = ["EUR", "USD", "JPY", "KWD", "GBP", "CHF", "BHD", "KRW", "SEK", "INR"]
+LOCALES = ["en_US", "de_DE", "fr_FR", "de_CH", "ja_JP", "sv_SE", "en_GB", "nl_NL", "ar_KW"]
+
+
+@given(
+    minor=st.integers(min_value=1, max_value=MAX_MINOR_UNITS),
+    currency=st.sampled_from(CURRENCIES),
+    locale=st.sampled_from(LOCALES[:-1]),
+)
+def test_format_then_parse_gives_the_same_amount(minor: int, currency: str, locale: str) -> None:
+    money = Money(minor, currency)
+    assert parse_amount(money.format(locale), currency, locale=locale) == money
+    assert parse_amount(money.plain(), currency) == money
+
+
+@given(text=st.text(max_size=30), currency=st.sampled_from(CURRENCIES))
+def test_any_text_parses_to_a_positive_amount_or_a_message(text: str, currency: str) -> None:
+    try:
+        money = parse_amount(text, currency)
+    except MoneyError as exc:
+        assert str(exc)
+    else:
+        assert 0 < money.minor <= MAX_MINOR_UNITS
