@@ -126,7 +126,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "amount": amount.plain() if amount else None,
         "amount_minor": amount.minor if amount else None,
         "currency": a.currency,
-        "full": a.amount_minor is None,
+        "full": a.full_refund,
         "reason": a.reason,
         "transaction_reference": a.transaction_reference,
         "created_at": a.created_at,

@@ -34,7 +34,7 @@ from typing import Any
 
 from cashier_gui.money import Money
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 GENESIS = "0" * 64
 
 
@@ -93,6 +93,11 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX events_attempt ON events(attempt_id);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: remember that a refund was asked for in full, even once the answer tells the amount.
+    2: """
+    ALTER TABLE attempts ADD COLUMN full_refund INTEGER NOT NULL DEFAULT 0;
+    UPDATE attempts SET full_refund = 1 WHERE amount_minor IS NULL;
+    """,
 }
 
 _COLUMNS = [
@@ -115,6 +120,7 @@ _COLUMNS = [
     "trace_id",
     "created_at",
     "updated_at",
+    "full_refund",
 ]
 _TRACKED = [
     "provider",
@@ -133,6 +139,7 @@ _TRACKED = [
     "error_code",
     "error_message",
     "trace_id",
+    "full_refund",
 ]
 
 
@@ -161,6 +168,7 @@ class Attempt:
     trace_id: str | None
     created_at: str
     updated_at: str
+    full_refund: bool = False
 
     @property
     def amount(self) -> Money | None:
@@ -177,6 +185,7 @@ class Attempt:
         values = dict(zip(_COLUMNS, tuple(row), strict=True))
         values["state"] = State(values["state"])
         values["training"] = bool(values["training"])
+        values["full_refund"] = bool(values["full_refund"])
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -285,6 +294,7 @@ class Journal:
             "error_code": None,
             "error_message": None,
             "trace_id": None,
+            "full_refund": int(amount is None),
         }
         with self._tx():
             cursor = self._db.execute(

@@ -82,6 +82,9 @@ class ChargeView:
             )
         if self.charge is not None:
             return self.charge.why_not_refundable()
+        done = [a for a in self.attempts if a.state in (State.APPROVED, State.PENDING)]
+        if any(a.full_refund for a in done):
+            return "This counter has already refunded this payment in full."
         return None
 
 
@@ -153,9 +156,6 @@ class RefundService:
 
     @staticmethod
     def _check_without_lookup(view: ChargeView, amount: Money | None) -> Money | None:
-        done = [a for a in view.attempts if a.state in (State.APPROVED, State.PENDING)]
-        if any(a.amount is None for a in done):
-            raise RefundBlocked("This counter has already refunded this payment in full.")
         if amount is not None and amount.minor <= 0:
             raise RefundBlocked("A refund amount must be more than zero.")
         return amount

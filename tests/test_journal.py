@@ -128,3 +128,24 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(JournalError, match="newer version"):
         Journal(path)
+
+
+def test_schema_1_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    from cashier_gui import journal as jmod
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for statement in jmod._split_sql(jmod._MIGRATIONS[1]):
+        db.execute(statement)
+    db.execute(
+        "INSERT INTO attempts (provider, terminal, charge_id, amount_minor, currency, "
+        "transaction_reference, idempotency_key, operator, state, created_at, updated_at) "
+        "VALUES ('poynt', 'T', 'txn_1', NULL, NULL, 'R1', 'K1', 'x', 'approved', 'a', 'a')"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Journal(path) as j:
+        assert j.schema_version == jmod.SCHEMA_VERSION
+        [a] = j.query()
+        assert a.full_refund and a.charge_id == "txn_1"

@@ -477,7 +477,7 @@ class RefundPanel(QWidget):
         done = [a for a in view.attempts if a.state in (State.APPROVED, State.PENDING)]
         if not done:
             return "nothing, as far as this counter knows"
-        if any(a.amount is None for a in done):
+        if any(a.full_refund for a in done):
             return "in full (by this counter)"
         total = sum(a.amount_minor or 0 for a in done)
         return f"{self._fmt(Money(total, done[0].currency or self.default_currency))} (by this counter)"

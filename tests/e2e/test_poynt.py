@@ -1,0 +1,247 @@
+"""The Poynt POS Bridge client against the simulated terminal as a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from cashier_gui.gateways.base import (
+    AuthFailed,
+    BadRequest,
+    BadResponse,
+    ConnectFailed,
+    InvalidInput,
+    RefundRequest,
+    RefundStatus,
+    Rejected,
+    TimedOut,
+    Timeouts,
+)
+from cashier_gui.gateways.poynt import PoyntClient
+from cashier_gui.money import Money
+from cashier_gui.protocol import poynt as proto
+from cashier_gui.simulators import poynt as psim
+from cashier_gui.simulators.server import ServerThread
+
+
+@pytest.fixture
+def terminal() -> psim.PoyntSimulator:
+    return psim.PoyntSimulator()
+
+
+@pytest.fixture
+def server(terminal: psim.PoyntSimulator) -> Iterator[ServerThread]:
+    with ServerThread(terminal.app) as s:
+        yield s
+
+
+def client(
+    server: ServerThread, code: str = psim.TRAINING_PAIRING_CODE, **kw: object
+) -> PoyntClient:
+    kw.setdefault("timeouts", Timeouts(connect=1, read=2))
+    return PoyntClient(host=server.host, port=server.port, pairing_code=code, **kw)  # type: ignore[arg-type]
+
+
+def req(txn: str, minor: int | None, rid: str | None = None) -> RefundRequest:
+    return RefundRequest(
+        txn,
+        Money(minor, "USD") if minor is not None else None,
+        None,
+        "REF-1",
+        rid or str(uuid.uuid4()),
+    )
+
+
+async def test_pair_and_ping(server: ServerThread, terminal: psim.PoyntSimulator) -> None:
+    c = client(server)
+    assert await c.pair() == psim.SERIAL
+    await c.ping()
+    await c.aclose()
+    assert terminal.paired_client == "cashier_gui"
+
+
+async def test_wrong_pairing_code(server: ServerThread) -> None:
+    c = client(server, code="WRONG1")
+    with pytest.raises(AuthFailed, match="Wrong pairing code"):
+        await c.pair()
+    await c.aclose()
+
+
+async def test_full_refund_sends_an_empty_payment(
+    server: ServerThread, terminal: psim.PoyntSimulator
+) -> None:
+    c = client(server)
+    out = await c.refund(req("txn_train_usd_partly", None))
+    await c.aclose()
+    assert out.status is RefundStatus.APPROVED and out.amount == Money(6000, "USD")
+    assert terminal.transactions["txn_train_usd_partly"].refunded == 10000
+
+
+async def test_partial_refund_and_over_refund(
+    server: ServerThread, terminal: psim.PoyntSimulator
+) -> None:
+    c = client(server)
+    out = await c.refund(req("txn_train_usd_2500", 500))
+    assert out.status is RefundStatus.APPROVED and out.refund_id
+    with pytest.raises(BadRequest, match="at most 2000"):
+        await c.refund(req("txn_train_usd_2500", 2001))
+    await c.aclose()
+
+
+async def test_decline_and_failed(server: ServerThread, terminal: psim.PoyntSimulator) -> None:
+    c = client(server)
+    assert (
+        await c.refund(req("txn_train_usd_issuer_declines", 100))
+    ).status is RefundStatus.DECLINED
+    terminal.push("fail")
+    with pytest.raises(Rejected, match="FAILED"):
+        await c.refund(req("txn_train_usd_2500", 100))
+    await c.aclose()
+    assert terminal.transactions["txn_train_usd_2500"].refunded == 0
+
+
+@pytest.mark.parametrize("fault", ["unsigned", "bad_signature"])
+async def test_untrusted_answers_are_not_success(
+    server: ServerThread, terminal: psim.PoyntSimulator, fault: str
+) -> None:
+    terminal.push(fault)
+    c = client(server)
+    with pytest.raises(BadResponse, match="cannot be trusted"):
+        await c.refund(req("txn_train_usd_2500", 100))
+    await c.aclose()
+
+
+async def test_timeout_then_the_same_request_id_answers_from_memory(
+    server: ServerThread, terminal: psim.PoyntSimulator
+) -> None:
+    terminal.push("timeout")
+    terminal.hang_seconds = 1.0
+    c = client(server, timeouts=Timeouts(connect=1, read=0.3))
+    out = await c.refund(req("txn_train_usd_2500", 700, rid="11111111-2222-3333-4444-555555555555"))
+    await c.aclose()
+    assert out.status is RefundStatus.APPROVED
+    assert (
+        len(terminal.refunds) == 1 and terminal.transactions["txn_train_usd_2500"].refunded == 700
+    )
+
+
+async def test_timeouts_on_every_try_leave_the_outcome_unknown(
+    server: ServerThread, terminal: psim.PoyntSimulator
+) -> None:
+    terminal.delay_ms = 800
+    c = client(server, timeouts=Timeouts(connect=1, read=0.2))
+    with pytest.raises(TimedOut):
+        await c.refund(req("txn_train_usd_2500", 100))
+    await c.aclose()
+
+
+async def test_dropped_connection_is_retried_with_the_same_id(
+    server: ServerThread, terminal: psim.PoyntSimulator
+) -> None:
+    terminal.push("drop_after_commit")
+    c = client(server)
+    out = await c.refund(req("txn_train_usd_2500", 300))
+    await c.aclose()
+    assert out.status is RefundStatus.APPROVED and len(terminal.refunds) == 1
+
+
+async def test_requests_must_be_text_plain_and_signed(server: ServerThread) -> None:
+    body = json.dumps({"poyntRequestId": str(uuid.uuid4())}).encode()
+    sig = proto.sign(psim.TRAINING_PAIRING_CODE, body)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        ok = await http.post(
+            "/devices/cat/ping",
+            content=body,
+            headers={"Content-Type": "text/plain", "Signature": sig.lower()},
+        )
+        as_json = await http.post(
+            "/devices/cat/ping",
+            content=body,
+            headers={"Content-Type": "application/json", "Signature": sig},
+        )
+    assert ok.status_code == 200
+    assert proto.verify(psim.TRAINING_PAIRING_CODE, ok.content, ok.headers["Signature"])
+    assert as_json.status_code == 400
+    assert as_json.json()["error"]["errorName"] == "REQUEST_SIGNATURE_MISMATCH"
+
+
+async def test_no_lookup_and_no_terminal() -> None:
+    c = PoyntClient(host="127.0.0.1", port=9, pairing_code="X", timeouts=Timeouts(1, 1))
+    with pytest.raises(InvalidInput, match="cannot look payments up"):
+        await c.lookup("txn")
+    with pytest.raises(ConnectFailed, match="Cannot reach the card terminal"):
+        await c.refund(req("txn_1", 100))
+    await c.aclose()
+
+
+# ---- the refund service and the command line with a Poynt terminal ---------------------------
+
+
+async def test_service_refuses_a_second_full_refund(server: ServerThread, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from cashier_gui.journal import Journal, State
+    from cashier_gui.refunds import RefundBlocked, RefundService
+
+    svc = RefundService(
+        client(server), Journal(Path(str(tmp_path)) / "j.sqlite3"), terminal="poynt", operator="t"
+    )
+    view = await svc.lookup("txn_train_usd_2500")
+    assert view.charge is None
+    first = await svc.refund(view, None, "customer_request")
+    assert first.state is State.APPROVED and first.full_refund and first.amount_minor == 2500
+    with pytest.raises(RefundBlocked, match="already refunded this payment in full"):
+        await svc.refund(await svc.lookup("txn_train_usd_2500"), Money(1, "USD"), None)
+    await svc.aclose()
+    svc.journal.close()
+
+
+def test_cli_with_a_poynt_terminal(
+    server: ServerThread, terminal: psim.PoyntSimulator, tmp_path: object
+) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(
+        os.environ,
+        CASHIER_GUI_HOME=str(Path(str(tmp_path)) / "home"),
+        PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
+        TEST_KEYRING_FILE=str(Path(str(tmp_path)) / "kr.json"),
+        PYTHONPATH=str(root),
+    )
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cashier_gui.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        )
+
+    assert run("setup", "poynt", "--host", "8.8.8.8").returncode == 2  # not a LAN address
+    assert run("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port)).returncode == 0
+    bad = run("pair", stdin="WRONG1\n")
+    assert bad.returncode == 3 and "Wrong pairing code" in bad.stderr
+    ok = run("pair", stdin=psim.TRAINING_PAIRING_CODE + "\n")
+    assert ok.returncode == 0 and psim.SERIAL in ok.stdout
+    looked = run("lookup", "txn_train_usd_2500")
+    assert looked.returncode == 0 and "no charge lookup" in looked.stderr
+    partial = run(
+        "refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes", "--json"
+    )
+    assert partial.returncode == 0, partial.stderr
+    assert json.loads(partial.stdout)["amount_minor"] == 500
+    full = run("refund", "txn_train_usd_2500", "--full", "--yes", "--json")
+    assert full.returncode == 0 and json.loads(full.stdout)["amount_minor"] == 2000
+    assert terminal.transactions["txn_train_usd_2500"].refunded == 2500
+    again = run("refund", "txn_train_usd_2500", "--full", "--yes")
+    assert again.returncode == 2 and "in full" in again.stderr

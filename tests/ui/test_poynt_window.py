@@ -1,0 +1,57 @@
+"""Training mode with the Poynt back end: no lookup, Full or an amount, the journal's view."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from cashier_gui.journal import State
+from cashier_gui.simulators import poynt as psim
+from cashier_gui.ui.main_window import MainWindow
+from tests.ui.conftest import Factory
+
+
+def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factory: Factory) -> None:
+    import asyncio
+
+    w = MainWindow(training_factory, training=True, provider="poynt")
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
+    p = w.panel
+    terminal = w.runtime.simulator_state
+    assert isinstance(terminal, psim.PoyntSimulator)
+    assert "Transaction ID" in p.charge_caption.text()
+    QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
+    QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
+    assert "cannot look payments up" in p.fields["status"].text()
+    QTest.keyClicks(p.amount_edit, "7.5")
+    assert p.action_button.text().startswith("Refund $7.50")
+    qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
+    assert p.result_title.text().startswith("Refund approved")
+    assert terminal.transactions["txn_train_usd_2500"].refunded == 750
+    # Full refund of the rest, then the counter knows it is fully refunded.
+    p.new_refund()
+    QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
+    QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
+    assert "$7.50 (by this counter)" in p.fields["refunded"].text()
+    assert p.action_button.text().startswith("Refund the full amount")
+    qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
+    assert p.result_amount.text() == "$17.50"
+    states = [a.state for a in w.runtime.service.journal.query()]
+    assert states == [State.APPROVED, State.APPROVED]
+    p.new_refund()
+    QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
+    QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
+    assert "in full" in p.not_refundable.text.text() and not p.action_button.isEnabled()
+    closing = asyncio.ensure_future(w.shutdown())
+    qtbot.waitUntil(closing.done, timeout=10_000)
