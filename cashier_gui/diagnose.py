@@ -36,15 +36,41 @@ class Check:
 
 
 async def test_viopay(client: object) -> Check:
-    """Send a signed lookup of a charge that cannot exist and explain the answer."""
+    """Two probes about a charge that cannot exist, so nothing can be refunded:
+    a signed lookup (404 = URL, secret, key ID, terminal and clock are right), then a sealed
+    refund of one cent (404 = the gateway opened the envelope: the MSK is right; the contract
+    has the gateway check the body and its key check value before the charge)."""
+    from cashier_gui.gateways.base import BadRequest, RefundRequest
     from cashier_gui.gateways.viopay import ViopayClient
+    from cashier_gui.money import Money
 
     assert isinstance(client, ViopayClient)
     probe = "ch_connection_test_" + secrets.token_hex(6)
     try:
-        await client.lookup(probe)
-    except NotFound:
-        return Check("connection", True, "Viopay answered and accepted this counter's signature.")
+        try:
+            await client.lookup(probe)
+        except NotFound:
+            pass
+        else:
+            return Check("connection", False, f"A charge {probe} exists: is this a real gateway?")
+        request = RefundRequest(
+            probe,
+            Money(1, "EUR"),
+            None,
+            "CONNECTION-TEST",
+            "connection-test-" + secrets.token_hex(8),
+        )
+        try:
+            await client.refund(request)
+        except NotFound:
+            return Check(
+                "connection", True, "Viopay answered and accepted this counter's signature and MSK."
+            )
+        except BadRequest as exc:
+            if "key check value" in (exc.server_message or ""):
+                return _wrong_msk()
+            return Check("connection", False, exc.message)
+        return Check("connection", False, f"A refund on {probe} was accepted: check the URL.")
     except AuthFailed as exc:
         if exc.clock_skew is not None:
             return Check("connection", False, exc.message)
@@ -56,12 +82,7 @@ async def test_viopay(client: object) -> Check:
         )
     except BadResponse as exc:
         if "MSK" in exc.message:
-            return Check(
-                "connection",
-                False,
-                "The MSK does not match the gateway's: "
-                "compare its key check value with the one Viopay gave you.",
-            )
+            return _wrong_msk()
         return Check("connection", False, exc.message)
     except ConnectFailed as exc:
         return Check(
@@ -71,7 +92,15 @@ async def test_viopay(client: object) -> Check:
         )
     except GatewayError as exc:
         return Check("connection", False, exc.message)
-    return Check("connection", False, f"A charge named {probe} exists: is this a real gateway?")
+
+
+def _wrong_msk() -> Check:
+    return Check(
+        "connection",
+        False,
+        "The MSK does not match the gateway's: compare its key "
+        "check value with the one Viopay gave you.",
+    )
 
 
 async def doctor(paths: Paths | None = None, store: SecretStore | None = None) -> list[Check]:

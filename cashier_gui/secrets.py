@@ -75,20 +75,23 @@ class SecretStore:
 
     def get(self, name: str) -> str | None:
         self.check()
-        value = self._call(lambda: self.backend.get_password(SERVICE, self._user(name)))
+        user = self._user(name)
+        value = self._call(lambda: self.backend.get_password(SERVICE, user))
         return None if value is None else str(value)
 
     def set(self, name: str, value: str) -> None:
+        user = self._user(name)
         self.check()
-        self._call(lambda: self.backend.set_password(SERVICE, self._user(name), value))
+        self._call(lambda: self.backend.set_password(SERVICE, user, value))
 
     def delete(self, name: str) -> bool:
         """Remove a secret; False when there was none."""
+        user = self._user(name)
         self.check()
         from keyring.errors import PasswordDeleteError
 
         try:
-            self._call(lambda: self.backend.delete_password(SERVICE, self._user(name)))
+            self._call(lambda: self.backend.delete_password(SERVICE, user))
         except PasswordDeleteError:
             return False
         return True

@@ -1,0 +1,60 @@
+"""Rules of the house that a test can check."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import cashier_gui
+
+PACKAGE = Path(cashier_gui.__file__).parent
+QT_ALLOWED = ("ui/", "app.py", "__main__.py", "selftest.py")
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_the_ui_imports_qt() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith(QT_ALLOWED):
+            continue
+        if imports_of(path) & {"PySide6", "qasync"}:
+            offenders.append(rel)
+    assert offenders == []
+
+
+def test_money_code_never_uses_float() -> None:
+    for name in ("money.py", "refunds.py", "journal.py", "gateways/viopay.py", "gateways/poynt.py"):
+        text = (PACKAGE / name).read_text()
+        assert not re.search(r"\bfloat\(", text), name
+
+
+def test_no_keyrings_alt_dependency() -> None:
+    lock = (PACKAGE.parent / "requirements.lock").read_text().lower()
+    assert "keyrings.alt" not in lock and "keyrings-alt" not in lock
+
+
+def test_user_agent_names_version_os_and_model() -> None:
+    from cashier_gui.gateways.viopay import user_agent
+
+    ua = user_agent("PAX-A920")
+    assert re.fullmatch(r"Viopay-POS/\S+ \([^;]+; PAX-A920\)", ua)
+    assert cashier_gui.__version__ in ua
+
+
+def test_version_is_defined_once() -> None:
+    import tomllib
+
+    data = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    assert data["project"]["version"] == cashier_gui.__version__
