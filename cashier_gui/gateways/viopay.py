@@ -174,8 +174,8 @@ class ViopayClient:
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise ConnectionLost(
                 "The connection to Viopay dropped before it answered. The refund may or may not "
-                f"have gone through: check it before refunding again. ({_why(exc)})"
-            ) from None
+                "have gone through: check it before refunding again."
+            ) from exc
         except httpx.HTTPError as exc:
             raise ConnectionLost(f"Network error talking to Viopay ({_why(exc)}).") from None
         if response.status_code == 200:

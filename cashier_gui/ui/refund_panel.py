@@ -166,6 +166,20 @@ class RefundPanel(QWidget):
         left.addWidget(self.practice_box)
         left.addStretch(1)
 
+        # What to do (lookup stage) -------------------------------------------------------------
+        self.help_card, lay = card()
+        lay.addWidget(label("Refund a card payment", role="title"))
+        lay.addWidget(
+            label(
+                "1. Scan the receipt's barcode, or type the charge ID and press Enter.\n"
+                "2. Check the payment, then choose Full or type an amount.\n"
+                "3. Pick a reason and press Enter to confirm.\n\n"
+                "F1 lists every keyboard shortcut.",
+                role="value",
+            )
+        )
+        right.addWidget(self.help_card)
+
         # Refund form ----------------------------------------------------------------------------
         self.form_card, lay = card()
         self.form_card.setAccessibleName("Refund")
@@ -305,10 +319,11 @@ class RefundPanel(QWidget):
             self.result_card,
             self.charge_card,
         ):
-            w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+            w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
         # Behaviour ------------------------------------------------------------------------------
         self.amount_edit.textEdited.connect(self._amount_typed)
+        self.amount_edit.textChanged.connect(self._validate)
         self.full_radio.toggled.connect(self._validate)
         self.partial_radio.toggled.connect(self._partial_toggled)
         QShortcut(QKeySequence("Ctrl+L"), self, self.focus_lookup)  # Ctrl+N is the menu's
@@ -353,13 +368,14 @@ class RefundPanel(QWidget):
         assert stage in STAGES
         self.stage = stage
         shown = {
-            "lookup": (),
+            "lookup": (self.help_card,),
             "charge": (self.charge_card, self.form_card),
             "confirm": (self.charge_card, self.confirm_card),
             "sending": (self.charge_card, self.sending_card),
             "result": (self.charge_card, self.result_card),
         }[stage]
         for w in (
+            self.help_card,
             self.charge_card,
             self.form_card,
             self.confirm_card,

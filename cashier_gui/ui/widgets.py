@@ -42,10 +42,12 @@ def card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
 
 
 def restyle(widget: QWidget, role: str) -> None:
-    """Change a widget's `role` property and make the stylesheet see it."""
+    """Change a widget's `role` property and make the stylesheet see it — on its children too,
+    whose rules may depend on it (`QFrame[role=…] QLabel`)."""
     widget.setProperty("role", role)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
+    for w in [widget, *widget.findChildren(QWidget)]:
+        w.style().unpolish(w)
+        w.style().polish(w)
 
 
 class CopyRow(QWidget):

@@ -1,0 +1,119 @@
+"""Drive the real window through a refund and save PNGs of each state (run under Xvfb).
+
+`python -m tests.ui.screenshots OUTDIR` — used by test_screenshots.py; handy by hand too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from cashier_gui.app import make_application
+from cashier_gui.gateways.base import Timeouts
+from cashier_gui.runtime import Runtime, open_runtime
+from cashier_gui.ui.main_window import MainWindow
+
+
+def factory(training: bool, provider: str) -> Runtime:
+    return open_runtime(
+        training=True, training_provider=provider, training_timeouts=Timeouts(connect=1, read=1)
+    )
+
+
+async def until(check: object, seconds: float = 8.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while not check():  # type: ignore[operator]
+        if loop.time() > end:
+            raise TimeoutError("the window did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+async def drive(w: MainWindow, out: Path) -> list[str]:
+    saved: list[str] = []
+
+    def shot(name: str) -> None:
+        path = out / f"{name}.png"
+        w.grab().save(str(path))
+        saved.append(path.name)
+
+    await until(lambda: w.runtime is not None)
+    p = w.panel
+    await asyncio.sleep(0.2)
+    shot("1-lookup")
+
+    async def look_up(charge: str) -> None:
+        p.new_refund()
+        QTest.keyClicks(p.charge_edit, charge)
+        QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
+        await until(lambda: p.stage == "charge" or p.lookup_error.isVisible())
+        await asyncio.sleep(0.1)
+
+    await look_up("ch_train_kwd_12345")
+    QTest.keyClicks(p.amount_edit, "1,5")
+    p.reason_combo.setCurrentIndex(4)
+    p.note_edit.setText(
+        "Customer returned a very long list of items and asked for the "
+        "refund to be split over two receipts; manager approved"
+    )
+    shot("2-charge-partial-kwd")
+    QTest.keyClicks(p.amount_edit, "00")  # 1,500 → over the remainder? no: 1.500 KWD is fine
+    p.amount_edit.setText("99")
+    shot("3-over-refund-refused")
+    p.amount_edit.setText("1,5")
+    QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
+    await asyncio.sleep(0.1)
+    shot("4-confirm")
+    QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+    await until(lambda: p.stage == "result")
+    await asyncio.sleep(0.3)
+    shot("5-approved")
+
+    await look_up("ch_does_not_exist")
+    shot("6-error-not-found")
+
+    await look_up("ch_train_usd_issuer_declines")
+    p.action_button.click()
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    shot("7-declined")
+
+    sim = w.runtime.simulator_state
+    sim.faults.push("drop_after_commit")
+    await look_up("ch_train_eur_4990")
+    p.action_button.click()
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    await until(w.unknown_banner.isVisible)
+    shot("8-unknown-with-banner")
+
+    await look_up("ch_train_declined")
+    shot("9-not-refundable")
+    return saved
+
+
+def main(out_dir: str) -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_application([sys.argv[0]])
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    w = MainWindow(factory, training=True)
+    w.resize(1024, 768)
+    w.show()
+    w.start()
+    with loop:
+        saved = loop.run_until_complete(drive(w, out))
+        loop.run_until_complete(w.shutdown())
+    print("\n".join(saved))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,68 @@
+"""Screenshots of the real window under Xvfb (xcb platform, real fonts): kept as artifacts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+STATES = [
+    "1-lookup",
+    "2-charge-partial-kwd",
+    "3-over-refund-refused",
+    "4-confirm",
+    "5-approved",
+    "6-error-not-found",
+    "7-declined",
+    "8-unknown-with-banner",
+    "9-not-refundable",
+]
+
+
+def display() -> str:
+    shown = os.environ.get("CASHIER_TEST_XVFB_DISPLAY")
+    if not shown:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the screenshot test under Xvfb: use scripts/test")
+        pytest.skip("no Xvfb display (run through scripts/test)")
+    return shown
+
+
+@pytest.mark.parametrize("scale", ["1", "2"])
+def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
+    out = (
+        Path(os.environ.get("CASHIER_TEST_ARTIFACTS", tmp_path)) / "screenshots" / f"scale-{scale}"
+    )
+    env = dict(
+        os.environ,
+        DISPLAY=display(),
+        QT_QPA_PLATFORM="xcb",
+        QT_SCALE_FACTOR=scale,
+        CASHIER_GUI_HOME=str(tmp_path / "home"),
+        PYTHONPATH=str(ROOT),
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "tests.ui.screenshots", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    print(f"\nscreenshots: {out}")
+    for state in STATES:
+        image = QImage(str(out / f"{state}.png"))
+        assert not image.isNull(), state
+        assert (image.width(), image.height()) == (1024 * int(scale), 768 * int(scale)), state
+        # Not blank: a real window has many colours.
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 37)
+            for y in range(0, image.height(), 37)
+        }
+        assert len(colours) > 8, state
