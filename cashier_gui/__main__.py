@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from cashier_gui import APP_NAME, __version__
+    from cashier_gui import APP_NAME
 
     parser = argparse.ArgumentParser(prog="cashier-gui", description=APP_NAME)
-    parser.add_argument("--version", action="version", version=f"cashier-gui {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument(
         "--training",
         action="store_true",
@@ -30,6 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--self-test", action="store_true", help="check the installation and exit 0 (all good) or 1"
     )
     args = parser.parse_args(argv)
+    if args.version:
+        from cashier_gui import __version__
+
+        print(f"cashier-gui {__version__}")
+        return 0
     if args.self_test:
         from cashier_gui.selftest import run_self_test
 

@@ -3,21 +3,21 @@ the excepthook, the main window — and the runtime opened after the first paint
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import logging.handlers
 import sys
 import traceback
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from cashier_gui import APP_NAME, __version__
-from cashier_gui.config import Paths
+from cashier_gui import APP_NAME
 from cashier_gui.resources import resource
+
+if TYPE_CHECKING:
+    from cashier_gui.config import Paths
 
 log = logging.getLogger("cashier_gui")
 
@@ -29,7 +29,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setOrganizationName("cashier_gui")
     icon = resource("icon.png")
     if icon.exists():
@@ -42,6 +41,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def setup_logging(paths: Paths) -> None:
     """A rotating log file in the data folder. Nothing secret is ever logged."""
+    import logging.handlers
+
     try:
         paths.logs.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
@@ -80,17 +81,23 @@ def default_runtime_factory(training: bool, provider: str) -> Any:
 
 
 def run(*, training: bool, provider: str = "viopay") -> int:
+    """Show the window first; everything its first paint does not need comes after."""
     app = make_application()
-    paths = Paths.default()
     from cashier_gui.ui.main_window import MainWindow
 
     window = MainWindow(default_runtime_factory, training=training, provider=provider)
     window.show()
-    app.processEvents()  # first paint before the heavier imports below
+    app.processEvents()  # the first paint, before the heavier imports below
 
-    setup_logging(paths)
+    import asyncio
+
     import qasync
 
+    from cashier_gui import __version__
+    from cashier_gui.config import Paths
+
+    app.setApplicationVersion(__version__)
+    setup_logging(Paths.default())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_excepthook(window)

@@ -58,6 +58,7 @@ def currency_digits(code: str) -> int:
     return int(get_currency_precision(check_currency(code)))
 
 
+@cache
 def display_locale(preferred: str | None = None) -> str:
     """The locale to format amounts in: the preferred one if valid, else the user's, else en_US."""
     for candidate in (preferred, default_locale("LC_MONETARY"), default_locale()):

@@ -99,11 +99,8 @@ class SimCharge:
 
     @property
     def refunded(self) -> Money:
-        total = Money.zero(self.amount.currency)
-        for r in self.refunds:
-            if r.status in ("approved", "pending"):
-                total = total + r.amount
-        return total
+        total = sum(r.amount.minor for r in self.refunds if r.status in ("approved", "pending"))
+        return Money(total, self.amount.currency)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -288,6 +285,7 @@ class ViopaySimulator:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.faults = Faults()
         self._nonces: dict[tuple[str, str], dt.datetime] = {}
+        self._next_prune = dt.datetime.min.replace(tzinfo=dt.UTC)
         # Idempotency-Key -> (fingerprint of the request, the stored answer's plaintext)
         self._idempotent: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
         self.requests_seen = 0
@@ -425,8 +423,11 @@ class ViopaySimulator:
         nonce = h["X-Nonce"]
         if not _NONCE_RE.fullmatch(nonce):
             return self._error(401, "4001", "X-Nonce must be at least 12 letters or digits")
-        self._nonces = {k: t for k, t in self._nonces.items() if t > now}
-        if (self.key_id, nonce) in self._nonces:
+        if now >= self._next_prune:  # forget expired nonces once a minute, not per request
+            self._nonces = {k: t for k, t in self._nonces.items() if t > now}
+            self._next_prune = now + dt.timedelta(minutes=1)
+        expires = self._nonces.get((self.key_id, nonce))
+        if expires is not None and expires > now:
             return self._error(401, "4001", "nonce already used")
         path, _, query = request.raw_path.partition("?")
         expected = proto.sign(

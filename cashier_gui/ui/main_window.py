@@ -6,9 +6,8 @@ training) is opened on a worker thread once the window has painted.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -25,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui import APP_NAME, __version__
-from cashier_gui.gateways.base import GatewayError, NotConfigured
-from cashier_gui.journal import Attempt
-from cashier_gui.ui.ops import Operations
-from cashier_gui.ui.refund_panel import RefundPanel, _sentence
+from cashier_gui import APP_NAME
+from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import MessageBox, card, label
+
+if TYPE_CHECKING:
+    from cashier_gui.journal import Attempt
+    from cashier_gui.ui.refund_panel import RefundPanel
 
 RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
 
@@ -131,13 +131,12 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage()
         self.start_page.training_button.clicked.connect(lambda: self.start(training=True))
         self.start_page.setup_button.clicked.connect(self.open_settings)
-        self.panel = RefundPanel(self.ops)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.panel_scroll = scroll
-        for page in (self.loading, self.start_page, scroll):
+        # The refund screen is built by start(), after the first paint (see app.run).
+        self.panel: RefundPanel = None  # type: ignore[assignment]
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        for page in (self.loading, self.start_page, self.panel_scroll):
             self.stack.addWidget(page)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -151,8 +150,6 @@ class MainWindow(QMainWindow):
         self.status_badge.hide()
         for w in (self.status_badge, self.status_provider, self.status_terminal, self.status_conn):
             bar.addPermanentWidget(w)
-        self.panel.connection_changed.connect(self._connection)
-        self.panel.finished.connect(self._refund_finished)
         self._build_menu()
 
         self.pending_timer = QTimer(self)
@@ -161,8 +158,8 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar()
-        refund = menu.addMenu("&Refund")
-        self._action(refund, "&New refund", "Ctrl+N", self.panel.new_refund)
+        refund = menu.addMenu("R&efund")  # Alt+R is the reason field
+        self._action(refund, "&New refund", "Ctrl+N", self._new_refund)
         self._action(refund, "&Check refunds with no answer", "F5", self.reconcile)
         self._action(refund, "&History…", "Ctrl+H", self.open_history)
         refund.addSeparator()
@@ -189,6 +186,7 @@ class MainWindow(QMainWindow):
 
     def start(self, *, training: bool | None = None, provider: str | None = None) -> None:
         """Open (or re-open) the runtime on a worker thread; the window stays responsive."""
+        self._ensure_panel()
         if self.panel.stage in ("confirm", "sending"):
             return
         training = self._training_requested if training is None else training
@@ -200,6 +198,8 @@ class MainWindow(QMainWindow):
         self.panel.set_service(None)
 
         async def work() -> Any:
+            import asyncio
+
             if old is not None:
                 await old.aclose()
             runtime = await asyncio.to_thread(self._factory, training, provider)
@@ -207,6 +207,20 @@ class MainWindow(QMainWindow):
             return runtime
 
         self.background.run(work, on_success=self._started, on_error=self._start_failed)
+
+    def _new_refund(self) -> None:
+        if self.panel is not None:
+            self.panel.new_refund()
+
+    def _ensure_panel(self) -> None:
+        if self.panel is not None:
+            return
+        from cashier_gui.ui.refund_panel import RefundPanel
+
+        self.panel = RefundPanel(self.ops)
+        self.panel_scroll.setWidget(self.panel)
+        self.panel.connection_changed.connect(self._connection)
+        self.panel.finished.connect(self._refund_finished)
 
     def _started(self, runtime: Any) -> None:
         self.runtime = runtime
@@ -230,12 +244,14 @@ class MainWindow(QMainWindow):
         self.reconcile()  # attempts left without an answer last time, if any
 
     def _start_failed(self, exc: BaseException) -> None:
+        from cashier_gui.gateways.base import GatewayError, NotConfigured
+
         self.stack.setCurrentWidget(self.start_page)
         if isinstance(exc, NotConfigured):
             self.start_page.problem.clear()
         else:
             self.start_page.problem.show_message(
-                _sentence(exc) if isinstance(exc, GatewayError) else str(exc)
+                describe_error(exc) if isinstance(exc, GatewayError) else str(exc)
             )
         self.start_page.training_button.setFocus()
 
@@ -278,7 +294,7 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self._reconciled()
-            self.statusBar().showMessage(_sentence(exc), 10_000)
+            self.statusBar().showMessage(describe_error(exc), 10_000)
 
         self.background.run(runtime.service.reconcile_all, on_success=done, on_error=failed)
 
@@ -306,9 +322,12 @@ class MainWindow(QMainWindow):
         self.refresh_banner()
 
     def _connection(self, ok: bool, why: str) -> None:
-        self.status_conn.setObjectName("connOk" if ok else "connBad")
-        self.status_conn.setText("● Connected" if ok else "● No connection")
         self.status_conn.setToolTip(why)
+        name = "connOk" if ok else "connBad"
+        if self.status_conn.objectName() == name:
+            return
+        self.status_conn.setObjectName(name)
+        self.status_conn.setText("● Connected" if ok else "● No connection")
         self.status_conn.style().unpolish(self.status_conn)
         self.status_conn.style().polish(self.status_conn)
 
@@ -335,6 +354,8 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
 
     def show_about(self) -> None:
+        from cashier_gui import __version__
+
         QMessageBox.about(
             self,
             f"About {APP_NAME}",
@@ -345,7 +366,7 @@ class MainWindow(QMainWindow):
     # ---- closing -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.panel.stage == "sending":
+        if self.panel is not None and self.panel.stage == "sending":
             self.statusBar().showMessage(
                 "A refund is being sent: wait for its answer before closing.", 10_000
             )

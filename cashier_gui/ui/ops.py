@@ -10,23 +10,28 @@ config errors: shown as plain text), and bugs (shown as a short apology through
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from cashier_gui.config import ConfigError
-from cashier_gui.gateways.base import GatewayError
-from cashier_gui.money import MoneyError
-from cashier_gui.secrets import KeyringUnavailable
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-USER_FACING = (GatewayError, MoneyError, ConfigError, KeyringUnavailable)
+
+def user_facing() -> tuple[type[Exception], ...]:
+    # Imported when first needed: the window's first paint does not need them.
+    from cashier_gui.config import ConfigError
+    from cashier_gui.gateways.base import GatewayError
+    from cashier_gui.money import MoneyError
+    from cashier_gui.secrets import KeyringUnavailable
+
+    return (GatewayError, MoneyError, ConfigError, KeyringUnavailable)
 
 
 class Operations(QObject):
@@ -50,6 +55,8 @@ class Operations(QObject):
         foreground: bool = True,
     ) -> asyncio.Task[None] | None:
         """Start `work()`; None (nothing started) when a foreground operation is running."""
+        import asyncio  # not at module level: ≈ 30 ms the first paint does not need
+
         if foreground and self._busy:
             return None
         if foreground:
@@ -60,7 +67,7 @@ class Operations(QObject):
                 result = await work()
             except asyncio.CancelledError:
                 return
-            except USER_FACING as exc:
+            except user_facing() as exc:
                 on_error(exc)
                 return
             except Exception as exc:
@@ -94,3 +101,17 @@ class Operations(QObject):
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The sentence a cashier sees for an error: ours are written for them; a bug is not."""
+    from cashier_gui.gateways.base import GatewayError
+
+    if isinstance(exc, GatewayError):
+        return exc.message
+    if isinstance(exc, (*user_facing(), ValueError)):
+        return str(exc)
+    return (
+        f"Something went wrong inside the app ({type(exc).__name__}). Try again; if it "
+        "happens again, call support."
+    )

@@ -41,11 +41,14 @@ def card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
     return frame, layout
 
 
-def restyle(widget: QWidget, role: str) -> None:
-    """Change a widget's `role` property and make the stylesheet see it — on its children too,
-    whose rules may depend on it (`QFrame[role=…] QLabel`)."""
+def restyle(widget: QWidget, role: str, *dependents: QWidget) -> None:
+    """Change a widget's `role` property and make the stylesheet see it, and on `dependents`
+    whose rules depend on it (`QFrame[role=…] QLabel`). Re-polishing is costly with a
+    stylesheet: nothing happens when the role is unchanged, and only the named widgets redo it."""
+    if widget.property("role") == role:
+        return
     widget.setProperty("role", role)
-    for w in [widget, *widget.findChildren(QWidget)]:
+    for w in (widget, *dependents):
         w.style().unpolish(w)
         w.style().polish(w)
 

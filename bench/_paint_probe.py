@@ -1,0 +1,59 @@
+"""Child process of bench/startup.py: start a window, print seconds since the process began when
+the window is first exposed (painted), then exit. `bare`: a plain PySide6 window; `app`: the
+real `cashier-gui --training` start-up path."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QWindow
+from PySide6.QtWidgets import QWidget
+
+
+def process_age() -> float:
+    with open(f"/proc/{os.getpid()}/stat") as fh:
+        start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime") as fh:
+        uptime = float(fh.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Painted(QObject):
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and isinstance(obj, QWindow) and obj.isExposed():
+            print(f"painted {time.monotonic() - T0 + AGE0:.4f}", flush=True)
+            os._exit(0)
+        return False
+
+
+T0 = time.monotonic()
+AGE0 = process_age()
+watcher = Painted()
+_show = QWidget.show
+
+
+def show_and_watch(self: QWidget) -> None:
+    self.winId()
+    self.windowHandle().installEventFilter(watcher)
+    _show(self)
+
+
+QWidget.show = show_and_watch  # type: ignore[method-assign]
+
+if sys.argv[1] == "bare":
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    app = QApplication(sys.argv)
+    w = QMainWindow()
+    w.setCentralWidget(QLabel("hello"))
+    w.resize(1024, 768)
+    w.show()
+    app.exec()
+else:
+    os.environ.setdefault("CASHIER_GUI_HOME", "/tmp/cashier-bench-home")
+    from cashier_gui.__main__ import main
+
+    main(["--training"])

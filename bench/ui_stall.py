@@ -1,0 +1,86 @@
+"""The longest event-loop stall while the window looks up and refunds (a 1 ms heartbeat timer),
+and peak RSS after ten refunds. Training mode: the simulator runs in a thread of this process,
+so its memory is counted too.
+
+    DISPLAY=:99 python bench/ui_stall.py        (or QT_QPA_PLATFORM=offscreen)
+
+Goal: longest stall ≤ 8 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("CASHIER_GUI_HOME", tempfile.mkdtemp(prefix="cashier-bench-"))
+
+import itertools
+
+from PySide6.QtCore import Qt, QTimer
+
+from cashier_gui.app import default_runtime_factory, make_application
+from cashier_gui.ui.main_window import MainWindow
+
+CHARGES = ["ch_train_eur_4990", "ch_train_eur_partly", "ch_train_jpy_12800", "ch_train_kwd_12345"]
+
+
+async def until(check: object) -> None:
+    while not check():  # type: ignore[operator]
+        await asyncio.sleep(0.001)
+
+
+async def drive(w: MainWindow, gaps: list[float], beats: list[float]) -> None:
+    await until(lambda: w.runtime is not None)
+    await asyncio.sleep(0.3)
+    p = w.panel
+    beats.clear()
+    for i in range(10):
+        p.new_refund()
+        p.charge_edit.setText(CHARGES[i % len(CHARGES)])
+        p.lookup()
+        await until(lambda: p.stage == "charge")
+        p.partial_radio.setChecked(True)
+        p.amount_edit.setText("1")
+        p.action_button.click()
+        p.confirm_button.click()
+        await until(lambda: p.stage == "result")
+    await asyncio.sleep(0.05)
+    gaps.extend(b - a for a, b in itertools.pairwise(beats))
+
+
+def main() -> None:
+    app = make_application([sys.argv[0]])
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    w = MainWindow(default_runtime_factory, training=True)
+    w.resize(1024, 768)
+    w.show()
+    beats: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    heartbeat.start(1)
+    w.start()
+    gaps: list[float] = []
+    with loop:
+        loop.run_until_complete(drive(w, gaps, beats))
+        heartbeat.stop()
+        loop.run_until_complete(w.shutdown())
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gaps_ms = sorted(g * 1000 for g in gaps)
+    print(
+        f"10 lookups + refunds: {len(gaps)} heartbeats, longest stall {gaps_ms[-1]:.1f} ms, "
+        f"p99 {gaps_ms[int(len(gaps_ms) * 0.99)]:.1f} ms, median {statistics.median(gaps_ms):.2f} ms"
+    )
+    print(f"peak RSS after ten refunds: {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
