@@ -1,0 +1,116 @@
+"""Journal: write latency (prepare → synced, and prepare + outcome), history open and filter
+with 100,000 rows, and memory with 100,000 rows.
+
+    QT_QPA_PLATFORM=offscreen python bench/journal.py
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cashier_gui.journal import Journal, State  # noqa: E402
+from cashier_gui.money import Money  # noqa: E402
+from tests.support.bulk import fill  # noqa: E402
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def writes(folder: Path, n: int = 300) -> None:
+    j = Journal(folder / "writes.sqlite3")
+    prep, both = [], []
+    for i in range(n):
+        t0 = time.perf_counter()
+        a = j.prepare(
+            provider="viopay",
+            terminal="T",
+            charge_id=f"ch_{i}",
+            amount=Money(100, "EUR"),
+            reason=None,
+            note=None,
+            transaction_reference=f"R{i}",
+            idempotency_key=f"K{i}",
+            operator="o",
+        )
+        t1 = time.perf_counter()
+        j.transition(a.id, State.APPROVED, refund_id=f"rf_{i}")
+        t2 = time.perf_counter()
+        prep.append((t1 - t0) * 1000)
+        both.append((t2 - t0) * 1000)
+    j.close()
+    for name, xs in (("prepare (synced)", prep), ("prepare + outcome", both)):
+        xs.sort()
+        print(
+            f"journal write, {name}: p50 {statistics.median(xs):.2f} ms, "
+            f"p99 {xs[int(len(xs) * 0.99)]:.2f} ms  ({n} refunds, WAL, synchronous=FULL)"
+        )
+
+
+def history(folder: Path, rows: int = 100_000) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    path = folder / "big.sqlite3"
+    t0 = time.perf_counter()
+    fill(path, rows)
+    print(
+        f"filled {rows:,} rows in {time.perf_counter() - t0:.1f} s "
+        f"({path.stat().st_size / 2**20:.0f} MiB on disk)"
+    )
+    from PySide6.QtWidgets import QApplication
+
+    from cashier_gui.ui.history import HistoryDialog
+
+    app = QApplication.instance() or QApplication([])
+    before = rss_mib()
+    journal = Journal(path)
+    t0 = time.perf_counter()
+    dialog = HistoryDialog(journal)
+    dialog.show()
+    app.processEvents()
+    opened = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    dialog.search.setText("rf_bulk_0054000")
+    app.processEvents()
+    search = time.perf_counter() - t0
+    dialog.search.clear()
+    t0 = time.perf_counter()
+    dialog.state.setCurrentIndex(dialog.state.findData("unknown"))
+    app.processEvents()
+    state = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    dialog.table.scrollToBottom()
+    app.processEvents()
+    scroll = time.perf_counter() - t0
+    print(
+        f"history with {rows:,} rows: open {opened * 1000:.0f} ms, search by refund ID "
+        f"{search * 1000:.0f} ms, state filter {state * 1000:.0f} ms "
+        f"({dialog.model.total:,} rows), next page {scroll * 1000:.0f} ms"
+    )
+    print(
+        f"memory: {rss_mib() - before:.0f} MiB more RSS with the dialog open "
+        f"(process RSS {rss_mib():.0f} MiB, peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
+    )
+    dialog.close()
+    journal.close()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        writes(Path(tmp))
+        history(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Build the counter-PC package with PyInstaller: `python packaging/build.py [--onefile]`.
+
+Output: dist/cashier_gui/ (one folder: cashier-gui + cashier-refund), or with --onefile
+dist/cashier-gui and dist/cashier-refund. Prints the size. Same command on Windows and macOS
+(build on each; PyInstaller does not cross-compile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def size_mib(path: Path) -> float:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    files = (p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum(p.stat().st_size for p in files) / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--onefile", action="store_true", help="two self-contained executables")
+    args = parser.parse_args()
+    env = dict(os.environ, CASHIER_ONEFILE="1" if args.onefile else "0")
+    dist = ROOT / "dist" / ("onefile" if args.onefile else "")
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(ROOT / "build" / "pyinstaller"),
+        str(ROOT / "packaging" / "cashier_gui.spec"),
+    ]
+    result = subprocess.run(cmd, env=env, cwd=ROOT)
+    if result.returncode:
+        return result.returncode
+    built = (
+        [dist / "cashier-gui", dist / "cashier-refund"] if args.onefile else [dist / "cashier_gui"]
+    )
+    for path in built:
+        if sys.platform == "win32" and path.suffix == "" and args.onefile:
+            path = path.with_suffix(".exe")
+        print(f"{path}: {size_mib(path):.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

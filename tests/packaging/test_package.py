@@ -1,0 +1,134 @@
+"""The PyInstaller build (`python packaging/build.py`), as installed on a counter PC:
+--version, --self-test, and a training refund through the packaged command line against the
+packaged simulator. CI builds the package and points CASHIER_TEST_PACKAGE at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def dist() -> Path:
+    where = os.environ.get("CASHIER_TEST_PACKAGE")
+    if not where:
+        if os.environ.get("CI"):
+            pytest.fail("CI must build the package and set CASHIER_TEST_PACKAGE (see .ci/run)")
+        pytest.skip("no package built (python packaging/build.py, then CASHIER_TEST_PACKAGE)")
+    path = Path(where)
+    assert (path / "cashier-gui").exists() and (path / "cashier-refund").exists()
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    return dict(clean, CASHIER_GUI_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="offscreen")
+
+
+def test_version_comes_from_pyproject(dist: Path, env: dict[str, str]) -> None:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    for program, name in (("cashier-gui", "cashier-gui"), ("cashier-refund", "cashier-refund")):
+        r = subprocess.run(
+            [str(dist / program), "--version"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert r.returncode == 0 and r.stdout.strip() == f"{name} {version}", r.stderr
+
+
+def test_packaged_self_test(dist: Path, env: dict[str, str]) -> None:
+    r = subprocess.run(
+        [str(dist / "cashier-gui"), "--self-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    print(r.stdout)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All checks passed." in r.stdout and "SecretService" in r.stdout
+
+
+@pytest.fixture
+def packaged_sim(dist: Path, env: dict[str, str]) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [str(dist / "cashier-refund"), "sim", "viopay", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = ""
+    for line in proc.stdout:
+        if line.startswith("Listening on "):
+            url = line.split()[2]
+            break
+    assert url, proc.stderr.read() if proc.stderr else ""
+    yield url
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=20)
+
+
+def test_training_refund_through_the_packaged_cli(
+    dist: Path, env: dict[str, str], packaged_sim: str
+) -> None:
+    from cashier_gui.simulators import viopay as vsim
+
+    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(dist / "cashier-refund"), *args],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert (
+        cli(
+            "setup",
+            "viopay",
+            "--base-url",
+            packaged_sim,
+            "--terminal-id",
+            vsim.TRAINING_TERMINAL_ID,
+            "--key-id",
+            vsim.TRAINING_KEY_ID,
+        ).returncode
+        == 0
+    )
+    assert (
+        cli(
+            "secret", "set", "viopay-hmac-secret", stdin=vsim.TRAINING_HMAC_SECRET + "\n"
+        ).returncode
+        == 0
+    )
+    assert cli("secret", "set", "viopay-msk", stdin=vsim.TRAINING_MSK_HEX + "\n").returncode == 0
+    r = cli(
+        "refund",
+        "ch_train_eur_4990",
+        "--amount",
+        "12,50",
+        "--reason",
+        "wrong_item",
+        "--yes",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["status"] == "approved" and out["amount_minor"] == 1250
+    looked = json.loads(cli("lookup", "ch_train_eur_4990", "--json").stdout)
+    assert looked["refunded_minor"] == 1250
+    assert [j["refund_id"] for j in looked["journal"]] == [out["refund_id"]]
+    assert cli("journal", "verify").returncode == 0
+    assert cli("secret", "delete", "viopay-hmac-secret").returncode == 0
+    assert cli("secret", "delete", "viopay-msk").returncode == 0
