@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cashier_gui.journal import Journal, State  # noqa: E402
-from cashier_gui.money import Money  # noqa: E402
-from tests.support.bulk import fill  # noqa: E402
+from cashier_gui.journal import Journal, State
+from cashier_gui.money import Money
+from tests.support.bulk import fill
 
 
 def rss_mib() -> float:

@@ -13,7 +13,7 @@ def read_version(pyproject: Path) -> str:
 
 def write_windows_version_file(version: str, target: Path) -> str:
     parts = [int(p) for p in version.split("+")[0].split(".")[:4] if p.isdigit()]
-    numbers = tuple((parts + [0, 0, 0, 0])[:4])
+    numbers = tuple(([*parts, 0, 0, 0, 0])[:4])
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
         f"""VSVersionInfo(
