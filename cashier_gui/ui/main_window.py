@@ -296,7 +296,12 @@ class MainWindow(QMainWindow):
             self._reconciled()
             self.statusBar().showMessage(describe_error(exc), 10_000)
 
-        self.background.run(runtime.service.reconcile_all, on_success=done, on_error=failed)
+        async def work() -> list[Attempt]:
+            results: list[Attempt] = await runtime.service.reconcile_all()
+            results += await runtime.service.recheck_pending()  # on demand too
+            return results
+
+        self.background.run(work, on_success=done, on_error=failed)
 
     def _reconciled(self) -> None:
         self.unknown_button.setEnabled(True)

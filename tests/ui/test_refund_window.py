@@ -238,3 +238,34 @@ def test_unexpected_error_keeps_the_window(
     assert isinstance(seen[0], RuntimeError)
     assert "inside the app" in window.panel.lookup_error.text.text()
     assert window.isVisible() and not window.ops.busy
+
+
+def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QLineEdit,
+        QListWidget,
+        QSpinBox,
+        QTableView,
+        QWidget,
+    )
+
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QListWidget, QSpinBox, QTableView)
+    nameless = [
+        f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
+        for w in window.findChildren(QWidget)
+        if isinstance(w, kinds) and not w.accessibleName()
+        and type(w).__name__ not in ("QScrollBar",)
+        and w.parent() is not None
+        # Qt's own helpers: a line edit's clear button, a combo box's list, the menu bar's ».
+        and type(w.parent()).__name__ not in ("QComboBox", "QLineEdit", "QMenuBar")
+    ]
+    assert nameless == []
+
+
+def test_touch_sized_controls(qtbot: QtBot, window: MainWindow) -> None:
+    look_up(qtbot, window, "ch_train_eur_4990")
+    p = window.panel
+    for w in (p.action_button, p.lookup_button, p.charge_edit, p.amount_edit, p.reason_combo):
+        assert w.height() >= 40, w.accessibleName()
