@@ -178,7 +178,7 @@ class HistoryDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((150, 110, 120, 200, 180, 140, 90)):
+        for col, width in enumerate((175, 110, 120, 200, 180, 140, 90)):
             self.table.setColumnWidth(col, width)
 
         self.summary = label("", role="value")

@@ -254,7 +254,8 @@ class SettingsDialog(QDialog):
                 "with the one your payment provider gave you"
             )
         except ValueError as exc:
-            self.kcv.setText(str(exc).capitalize())
+            text = str(exc)
+            self.kcv.setText(text[:1].upper() + text[1:])
 
     # ---- reading the form ------------------------------------------------------------------
 

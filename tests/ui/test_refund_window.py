@@ -255,7 +255,8 @@ def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
     nameless = [
         f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}"
         for w in window.findChildren(QWidget)
-        if isinstance(w, kinds) and not w.accessibleName()
+        if isinstance(w, kinds)
+        and not w.accessibleName()
         and type(w).__name__ not in ("QScrollBar",)
         and w.parent() is not None
         # Qt's own helpers: a line edit's clear button, a combo box's list, the menu bar's ».
