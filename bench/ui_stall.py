@@ -2,7 +2,10 @@
 and peak RSS after ten refunds. Training mode: the simulator runs in a thread of this process,
 so its memory is counted too.
 
-    DISPLAY=:99 python bench/ui_stall.py        (or QT_QPA_PLATFORM=offscreen)
+    DISPLAY=:99 python bench/ui_stall.py [--external]    (or QT_QPA_PLATFORM=offscreen)
+
+--external runs the simulator as its own process, as a real gateway would be: then the app's
+GUI thread does not share the GIL with the simulator's request handling.
 
 Goal: longest stall ≤ 8 ms.
 """
@@ -53,13 +56,51 @@ async def drive(w: MainWindow, gaps: list[float], beats: list[float]) -> None:
     gaps.extend(b - a for a, b in itertools.pairwise(beats))
 
 
+def external_factory() -> tuple[object, object]:
+    """A runtime talking to `cashier-refund sim viopay` in another process."""
+    import subprocess
+
+    from cashier_gui.config import Paths, Settings
+    from cashier_gui.gateways.viopay import ViopayClient
+    from cashier_gui.journal import Journal
+    from cashier_gui.refunds import RefundService
+    from cashier_gui.runtime import Runtime, warm_up
+    from cashier_gui.simulators import viopay as vsim
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cashier_gui.cli", "sim", "viopay", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = next(line.split()[2] for line in proc.stdout if line.startswith("Listening on "))
+
+    def factory(training: bool, provider: str) -> Runtime:
+        paths = Paths.default()
+        client = ViopayClient(
+            base_url=url,
+            terminal_id=vsim.TRAINING_TERMINAL_ID,
+            key_id=vsim.TRAINING_KEY_ID,
+            hmac_secret=vsim.TRAINING_HMAC_SECRET,
+            msk=bytes.fromhex(vsim.TRAINING_MSK_HEX),
+        )
+        service = RefundService(client, Journal(paths.journal), terminal="T", operator="bench")
+        warm_up(Settings())
+        return Runtime(paths, Settings(), service, False, "Viopay (simulator process)", "T")
+
+    return factory, proc
+
+
 def main() -> None:
     app = make_application([sys.argv[0]])
     import qasync
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    w = MainWindow(default_runtime_factory, training=True)
+    factory, proc = default_runtime_factory, None
+    if "--external" in sys.argv:
+        factory, proc = external_factory()  # type: ignore[assignment]
+    w = MainWindow(factory, training=True)  # type: ignore[arg-type]
     w.resize(1024, 768)
     w.show()
     beats: list[float] = []
@@ -73,6 +114,8 @@ def main() -> None:
         loop.run_until_complete(drive(w, gaps, beats))
         heartbeat.stop()
         loop.run_until_complete(w.shutdown())
+    if proc is not None:
+        proc.terminate()  # type: ignore[attr-defined]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gaps_ms = sorted(g * 1000 for g in gaps)
     print(

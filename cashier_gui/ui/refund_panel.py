@@ -145,12 +145,8 @@ class RefundPanel(QWidget):
         ]
         for i, (key, caption) in enumerate(rows):
             grid.addWidget(label(caption, role="caption", wrap=False), i, 0)
-            # No word wrap: wrapped labels make every re-layout measure text (height for width).
             value = label(
-                "",
-                role="big" if key in ("amount", "remaining") else "value",
-                selectable=True,
-                wrap=False,
+                "", role="big" if key in ("amount", "remaining") else "value", selectable=True
             )
             value.setAccessibleName(caption)
             self.fields[key] = value
