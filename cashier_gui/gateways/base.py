@@ -111,8 +111,8 @@ class RefundOutcome:
 class Timeouts:
     """Seconds to wait for a connection, and for the answer once the request is sent."""
 
-    connect: float = 5.0
-    read: float = 30.0
+    connect: float = 5.0  # seconds
+    read: float = 30.0  # seconds
 
     def httpx(self) -> Any:
         import httpx

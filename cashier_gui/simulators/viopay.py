@@ -243,7 +243,7 @@ class Faults:
     delay_ms: int = 0
     hang_seconds: float = 60.0
     #: For randomized tests: probability of a random fault on each refund, with its own RNG.
-    random_rate: float = 0.0
+    random_rate: float = 0.0  # a probability (0–1), not money
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     pending_settles_after: dt.timedelta | None = dt.timedelta(seconds=20)
 

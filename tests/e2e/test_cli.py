@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
+from tests.support import cli as support_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -23,27 +23,13 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        CASHIER_GUI_HOME=str(tmp_path / "home"),
-        PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
-        TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
+    return support_cli.cli_env(tmp_path)
 
 
 @pytest.fixture
 def run(cli_env: dict[str, str]) -> Run:
     def run(*args: str, stdin: str = "", timeout: float = 30) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cashier_gui.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=cli_env,
-            timeout=timeout,
-        )
+        return support_cli.run_cli(cli_env, *args, stdin=stdin, timeout=timeout)
 
     return run
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +10,7 @@ import pytest
 
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
+from tests.support.cli import cli_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED_SECRET = "Planted-HMAC-Secret-4f9d2c71"
@@ -29,24 +27,10 @@ def planted_server() -> Iterator[ServerThread]:
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
-    return dict(
-        os.environ,
-        CASHIER_GUI_HOME=str(tmp_path / "home"),
-        PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
-        TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
-        PYTHONPATH=str(ROOT),
-    )
+    return cli_env(tmp_path)
 
 
-def run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cashier_gui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+run = run_cli
 
 
 def configure(env: dict[str, str], url: str, secret: str = PLANTED_SECRET) -> None:

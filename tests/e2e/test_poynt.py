@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -203,29 +204,14 @@ async def test_service_refuses_a_second_full_refund(server: ServerThread, tmp_pa
 def test_cli_with_a_poynt_terminal(
     server: ServerThread, terminal: psim.PoyntSimulator, tmp_path: object
 ) -> None:
-    import os
-    import subprocess
-    import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    env = dict(
-        os.environ,
-        CASHIER_GUI_HOME=str(Path(str(tmp_path)) / "home"),
-        PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
-        TEST_KEYRING_FILE=str(Path(str(tmp_path)) / "kr.json"),
-        PYTHONPATH=str(root),
-    )
+    from tests.support.cli import cli_env, run_cli
+
+    env = cli_env(Path(str(tmp_path)))
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cashier_gui.cli", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=30,
-        )
+        return run_cli(env, *args, stdin=stdin)
 
     assert run("setup", "poynt", "--host", "8.8.8.8").returncode == 2  # not a LAN address
     assert run("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port)).returncode == 0
