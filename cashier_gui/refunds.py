@@ -117,7 +117,8 @@ class RefundService:
 
     async def aclose(self) -> None:
         await self.gateway.aclose()
-        self._worker.shutdown(wait=True)
+        # Let journal writes in progress finish, waiting off the event loop's thread.
+        await asyncio.to_thread(self._worker.shutdown, True)
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -40,10 +40,12 @@ class Runtime:
     simulator_state: Any = None
 
     async def aclose(self) -> None:
+        import asyncio
+
         await self.service.aclose()
         self.service.journal.close()
         for sim in self.simulators:
-            sim.stop()
+            await asyncio.to_thread(sim.stop)  # waits for its thread: not on the GUI thread
 
 
 def warm_up(settings: Settings) -> None:

@@ -33,6 +33,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
         qapp.processEvents()
     # Not loop.stop(): that would quit the QApplication for every later test.
     workers.shutdown(wait=True)
+    asyncio.events._set_running_loop(None)  # qasync marked it running (already_running=True)
     asyncio.set_event_loop(None)
 
 
