@@ -26,7 +26,7 @@ import itertools
 
 from PySide6.QtCore import Qt, QTimer
 
-from cashier_gui.app import default_runtime_factory, make_application
+from cashier_gui.app import default_runtime_factory, freeze_startup_objects, make_application
 from cashier_gui.ui.main_window import MainWindow
 
 CHARGES = ["ch_train_eur_4990", "ch_train_eur_partly", "ch_train_jpy_12800", "ch_train_kwd_12345"]
@@ -102,6 +102,7 @@ def main() -> None:
         factory, proc = external_factory()  # type: ignore[assignment]
     w = MainWindow(factory, training=True)  # type: ignore[arg-type]
     w.resize(1024, 768)
+    w.ready.connect(freeze_startup_objects)  # as app.run does
     w.show()
     beats: list[float] = []
     heartbeat = QTimer()

@@ -74,6 +74,15 @@ def install_excepthook(parent: QWidget) -> None:
     sys.excepthook = hook
 
 
+def freeze_startup_objects() -> None:
+    """Once the app is up: move everything allocated so far (modules, Qt wrappers, the window)
+    out of the garbage collector's reach. Otherwise a full collection walks them all — a
+    measured 27 ms pause in the middle of a refund."""
+    import gc
+
+    gc.freeze()
+
+
 def default_runtime_factory(training: bool, provider: str) -> Any:
     from cashier_gui.runtime import open_runtime
 
@@ -101,6 +110,7 @@ def run(*, training: bool, provider: str = "viopay") -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     install_excepthook(window)
+    window.ready.connect(freeze_startup_objects)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.start()

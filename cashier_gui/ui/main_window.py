@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -83,6 +83,9 @@ class StartPage(QWidget):
 
 
 class MainWindow(QMainWindow):
+    #: The runtime is open and the refund screen is usable.
+    ready = Signal()
+
     def __init__(
         self, runtime_factory: RuntimeFactory, *, training: bool = False, provider: str = "viopay"
     ) -> None:
@@ -240,6 +243,8 @@ class MainWindow(QMainWindow):
         )
         self.stack.setCurrentWidget(self.panel_scroll)
         self.panel.new_refund()
+        QTimer.singleShot(50, self.panel.warm_up)
+        self.ready.emit()
         self.pending_timer.start()
         self.reconcile()  # attempts left without an answer last time, if any
 
