@@ -141,6 +141,7 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
 
     from cashier_gui.gateways.viopay import ViopayClient
     from cashier_gui.runtime import timeouts
+    from cashier_gui.tls import tls_context
 
     assert settings.viopay is not None
     out: list[Check] = []
@@ -154,7 +155,7 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
     v = settings.viopay
     try:
         async with httpx.AsyncClient(
-            verify=v.ca_bundle or True, timeout=10, trust_env=False
+            verify=tls_context(v.ca_bundle), timeout=10, trust_env=False
         ) as http:
             response = await http.get(v.base_url)
         out.append(Check("tls", True, f"{v.base_url} reachable (HTTP {response.status_code})"))

@@ -67,7 +67,8 @@ def user_agent(device_model: str) -> str:
 class ViopayClient:
     """One terminal's connection to the Viopay POS API. Never blocks the event loop.
 
-    `verify` is True (the system's trust store) or a CA bundle path: TLS checks are never off.
+    `verify` is True (the operating system's trust store) or a CA bundle path: TLS checks are
+    never off.
     `transport` and `clock` exist for tests.
     """
 
@@ -90,6 +91,8 @@ class ViopayClient:
     ) -> None:
         if verify is False:
             raise ValueError("TLS verification cannot be switched off")
+        from cashier_gui.tls import tls_context
+
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.key_id = key_id
@@ -101,7 +104,7 @@ class ViopayClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=(timeouts or Timeouts()).httpx(),
-            verify=verify,
+            verify=tls_context(verify if isinstance(verify, str) else None),
             transport=transport,
             follow_redirects=False,
             trust_env=False,

@@ -313,3 +313,21 @@ async def test_error_answer_that_is_not_json_still_maps_by_status(
         await c.refund(req("ch_1", 100))
     await c.aclose()
     assert info.value.code is None
+
+
+def test_tls_uses_the_system_store_or_the_named_bundle(tmp_path: object) -> None:
+    import ssl
+
+    from cashier_gui.tls import tls_context
+
+    system = tls_context()
+    assert type(system).__module__.startswith("truststore")
+    assert system.verify_mode == ssl.CERT_REQUIRED and system.check_hostname
+    import certifi
+
+    bundle = tls_context(certifi.where())
+    assert bundle.verify_mode == ssl.CERT_REQUIRED and bundle.check_hostname
+    from cashier_gui.config import ConfigError
+
+    with pytest.raises(ConfigError, match="cannot be used"):
+        tls_context(str(tmp_path) + "/missing.pem")
