@@ -479,6 +479,9 @@ class RefundPanel(QWidget):
     def _fill_details(self, view: ChargeView) -> None:
         charge = view.charge
         f = self.fields
+        # Amounts in large type; the words that stand in for unknown amounts (Poynt) in normal.
+        for key in ("amount", "remaining"):
+            restyle(f[key], "big" if charge is not None else "value")
         if charge is not None:
             f["amount"].setText(self._fmt(charge.amount))
             f["status"].setText(str(charge.status).capitalize())
