@@ -19,21 +19,26 @@ import sys
 import tempfile
 import time
 import uuid
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
 
 from cashier_gui.gateways.base import RefundRequest, Timeouts
 from cashier_gui.gateways.viopay import ViopayClient, make_nonce, refund_plaintext, rfc3339
 from cashier_gui.money import Money
 from cashier_gui.protocol import viopay as proto
 from cashier_gui.simulators import viopay as vsim
+from tests.support.cli import CLI, start_sim
 
 MSK = bytes.fromhex(vsim.TRAINING_MSK_HEX)
 CHARGE = "ch_bench"  # throughput: one big charge; latency: one small charge per round
 ROUNDS = 2000
 
 
-def start_sim() -> tuple[subprocess.Popen[str], str]:
+def start_bench_simulator() -> tuple[subprocess.Popen[str], str]:
+    """The simulator as its own process, with one big charge and ROUNDS small ones."""
     charges = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
     json.dump(
         [
@@ -55,26 +60,8 @@ def start_sim() -> tuple[subprocess.Popen[str], str]:
         charges,
     )
     charges.close()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cashier_gui.cli",
-            "sim",
-            "viopay",
-            "--port",
-            "0",
-            "--charges",
-            charges.name,
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("Listening on "):
-            return proc, line.split()[2]
-    raise RuntimeError("simulator did not start")
+    proc, url, _ = start_sim([*CLI, "sim", "viopay", "--port", "0", "--charges", charges.name])
+    return proc, url
 
 
 def signed(
@@ -99,18 +86,22 @@ def signed(
 _next = iter(range(ROUNDS))
 
 
+def new_request(charge: str, minor: int = 1250) -> RefundRequest:
+    return RefundRequest(
+        charge,
+        Money(minor, "EUR"),
+        "customer_request",
+        "R-" + uuid.uuid4().hex[:12],
+        str(uuid.uuid4()),
+    )
+
+
 async def bare(url: str, n: int) -> list[float]:
     # Everything the client does is prepared outside the timed part: only the wire remains.
     jobs = []
     for _ in range(n):
         charge = f"ch_round_{next(_next)}"
-        req = RefundRequest(
-            charge,
-            Money(1250, "EUR"),
-            "customer_request",
-            "R-" + uuid.uuid4().hex[:12],
-            str(uuid.uuid4()),
-        )
+        req = new_request(charge)
         body = proto.seal(MSK, refund_plaintext(req))
         path = f"/pos/charge/{charge}"
         jobs.append(
@@ -144,13 +135,7 @@ async def client(url: str, n: int) -> list[float]:
     times = []
     for _ in range(n):
         charge = f"ch_round_{next(_next)}"
-        req = RefundRequest(
-            charge,
-            Money(1250, "EUR"),
-            "customer_request",
-            "R-" + uuid.uuid4().hex[:12],
-            str(uuid.uuid4()),
-        )
+        req = new_request(charge)
         t0 = time.perf_counter()
         await c.lookup(charge)
         await c.refund(req)
@@ -166,9 +151,7 @@ async def throughput(url: str, seconds: float = 3.0, concurrency: int = 16) -> f
     async def worker(http: httpx.AsyncClient) -> None:
         nonlocal done
         while time.perf_counter() < stop:
-            req = RefundRequest(
-                CHARGE, Money(1, "EUR"), None, "T-" + uuid.uuid4().hex[:12], str(uuid.uuid4())
-            )
+            req = new_request(CHARGE, 1)
             body = proto.seal(MSK, refund_plaintext(req))
             headers = signed(
                 "POST",
@@ -189,7 +172,7 @@ async def throughput(url: str, seconds: float = 3.0, concurrency: int = 16) -> f
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    proc, url = start_sim()
+    proc, url = start_bench_simulator()
     try:
         asyncio.run(bare(url, 30))  # warm both paths
         asyncio.run(client(url, 30))

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests.support
 os.environ.setdefault("CASHIER_GUI_HOME", tempfile.mkdtemp(prefix="cashier-bench-"))
 
 import itertools
@@ -58,7 +59,6 @@ async def drive(w: MainWindow, gaps: list[float], beats: list[float]) -> None:
 
 def external_factory() -> tuple[object, object]:
     """A runtime talking to `cashier-refund sim viopay` in another process."""
-    import subprocess
 
     from cashier_gui.config import Paths, Settings
     from cashier_gui.gateways.viopay import ViopayClient
@@ -66,14 +66,9 @@ def external_factory() -> tuple[object, object]:
     from cashier_gui.refunds import RefundService
     from cashier_gui.runtime import Runtime, warm_up
     from cashier_gui.simulators import viopay as vsim
+    from tests.support.cli import CLI, start_sim
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cashier_gui.cli", "sim", "viopay", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = next(line.split()[2] for line in proc.stdout if line.startswith("Listening on "))
+    proc, url, _ = start_sim([*CLI, "sim", "viopay", "--port", "0"])
 
     def factory(training: bool, provider: str) -> Runtime:
         paths = Paths.default()

@@ -29,7 +29,6 @@ from cashier_gui.gateways.base import (
     ConnectionLost,
     GatewayError,
     InvalidInput,
-    OutcomeUnknown,
     RefundOutcome,
     RefundRequest,
     RefundStatus,
@@ -250,6 +249,3 @@ async def pair_with_terminal(settings: PoyntSettings, code: str) -> str:
         return await client.pair()
     finally:
         await client.aclose()
-
-
-__all__ = ["OutcomeUnknown", "PoyntClient", "pair_with_terminal", "parse_refund"]

@@ -51,14 +51,6 @@ class ServerThread:
             raise RuntimeError(f"the simulator could not start: {self._error}") from self._error
         return self
 
-    def call(self, fn: Callable[[], object]) -> object:
-        """Run `fn` on the server's loop (to touch simulator state safely) and return its result."""
-
-        async def wrapper() -> object:
-            return fn()
-
-        return asyncio.run_coroutine_threadsafe(wrapper(), self._loop).result(10)
-
     def stop(self) -> None:
         """Close the listener and every open connection, then end the thread."""
         if not self._thread.is_alive():

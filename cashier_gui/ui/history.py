@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.journal import Attempt, Journal, State
 from cashier_gui.money import Money
-from cashier_gui.ui.widgets import label
+from cashier_gui.ui.widgets import label, local_time
 
 PAGE = 200
 COLUMNS = ("When", "State", "Amount", "Charge", "Refund ID", "Reason", "Operator", "Reference")
@@ -112,7 +112,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             amount = a.amount
             return (
-                _local(a.created_at),
+                local_time(a.created_at, "%Y-%m-%d %H:%M:%S"),
                 str(a.state) + (" (training)" if a.training else ""),
                 amount.format(self.money_locale) if amount else "full",
                 a.charge_id,
@@ -251,14 +251,6 @@ def _utc_bound(day: QDate) -> str:
     """Local midnight of `day` as the journal's UTC timestamp text."""
     local = dt.datetime(day.year(), day.month(), day.day()).astimezone()
     return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _local(stamp: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 __all__ = ["HistoryDialog", "HistoryModel"]

@@ -8,7 +8,6 @@ clicks the focused button; Esc steps back.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -33,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.gateways.base import Charge, GatewayError
+from cashier_gui.gateways.base import GatewayError
 from cashier_gui.journal import Attempt, State
 from cashier_gui.money import Money, MoneyError, check_currency, parse_amount
 from cashier_gui.refunds import MAX_NOTE, REASONS, ChargeView, RefundService, make_reference
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import CopyRow, MessageBox, card, label, restyle
+from cashier_gui.ui.widgets import CopyRow, MessageBox, card, label, local_time, restyle
 
 STAGES = ("lookup", "charge", "confirm", "sending", "result")
 
@@ -490,7 +489,7 @@ class RefundPanel(QWidget):
                 if charge.card_brand
                 else "—"
             )
-            f["date"].setText(_when(charge.created_at))
+            f["date"].setText(local_time(charge.created_at))
             f["refunded"].setText(self._fmt(charge.refunded))
             f["remaining"].setText(self._fmt(charge.remaining))
             self.currency_label.setText(charge.amount.currency)
@@ -521,14 +520,14 @@ class RefundPanel(QWidget):
         if view.charge is not None:
             for r in view.charge.refunds:
                 lines.append(
-                    f"• {self._fmt(r.amount)}  {r.status}  {_when(r.created_at)}  {r.refund_id}"
+                    f"• {self._fmt(r.amount)}  {r.status}  {local_time(r.created_at)}  {r.refund_id}"
                 )
         known = {r.refund_id for r in view.charge.refunds} if view.charge else set()
         for a in view.attempts:
             if a.refund_id in known:
                 continue
             amount = self._fmt(a.amount) if a.amount else "full"
-            lines.append(f"• {amount}  {a.state} (this counter)  {_when(a.created_at)}")
+            lines.append(f"• {amount}  {a.state} (this counter)  {local_time(a.created_at)}")
         return ("Earlier refunds:\n" + "\n".join(lines)) if lines else "No earlier refunds."
 
     # ---- amount ---------------------------------------------------------------------------
@@ -670,7 +669,7 @@ class RefundPanel(QWidget):
         self.result_trace.set(attempt.trace_id)
         for row in (self.result_id, self.result_ref, self.result_trace):
             row.button.setText("Copy")
-        self.result_time.setText(_when(attempt.updated_at))
+        self.result_time.setText(local_time(attempt.updated_at))
         self._set_stage("result")
         self.new_button.setFocus()
         self._refresh_details()
@@ -763,16 +762,3 @@ def _reached(exc: GatewayError) -> bool:
     from cashier_gui.gateways.base import ConnectFailed, OutcomeUnknown
 
     return not isinstance(exc, ConnectFailed | OutcomeUnknown)
-
-
-def _when(stamp: str | None) -> str:
-    if not stamp:
-        return "—"
-    try:
-        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-__all__ = ["Charge", "RefundPanel"]

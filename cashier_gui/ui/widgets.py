@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -106,3 +108,14 @@ class MessageBox(QFrame):
         self.text.setText("")
         self.trace.set(None)
         self.hide()
+
+
+def local_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC timestamp (RFC 3339) in this PC's time zone; `—` when there is none."""
+    if not stamp:
+        return "—"
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime(fmt)

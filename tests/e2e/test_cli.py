@@ -36,25 +36,11 @@ def run(cli_env: dict[str, str]) -> Run:
 
 @pytest.fixture
 def configured(run: Run, viopay_server: ServerThread) -> Run:
-    r = run(
-        "setup",
-        "viopay",
-        "--base-url",
-        viopay_server.url,
-        "--terminal-id",
-        vsim.TRAINING_TERMINAL_ID,
-        "--key-id",
-        vsim.TRAINING_KEY_ID,
+    # The MSK typed in lower case: it is stored normalised, and its check value is printed.
+    msk = support_cli.configure_viopay(
+        run, viopay_server.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX.lower()
     )
-    assert r.returncode == 0, r.stderr
-    assert (
-        run(
-            "secret", "set", "viopay-hmac-secret", stdin=vsim.TRAINING_HMAC_SECRET + "\n"
-        ).returncode
-        == 0
-    )
-    r = run("secret", "set", "viopay-msk", stdin=vsim.TRAINING_MSK_HEX.lower() + "\n")
-    assert r.returncode == 0 and "key check value 7EDF9B" in r.stdout
+    assert "key check value 7EDF9B" in msk.stdout
     return run
 
 
@@ -234,31 +220,10 @@ def test_sim_prints_its_url_and_serves(cli_env: dict[str, str], tmp_path: Path) 
             ]
         )
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cashier_gui.cli",
-            "sim",
-            "viopay",
-            "--port",
-            "0",
-            "--charges",
-            str(charges),
-        ],
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, url, lines = support_cli.start_sim(
+        [*support_cli.CLI, "sim", "viopay", "--port", "0", "--charges", str(charges)], cli_env
     )
     try:
-        assert proc.stdout is not None
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith("Listening on "):
-                break
-        url = lines[-1].split()[2]
         assert url.startswith("http://127.0.0.1:")
         assert any("MSK key check value: 7EDF9B" in s for s in lines)
         import httpx

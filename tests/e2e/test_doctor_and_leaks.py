@@ -10,7 +10,7 @@ import pytest
 
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
-from tests.support.cli import cli_env, run_cli
+from tests.support.cli import cli_env, configure_viopay, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED_SECRET = "Planted-HMAC-Secret-4f9d2c71"
@@ -34,22 +34,7 @@ run = run_cli
 
 
 def configure(env: dict[str, str], url: str, secret: str = PLANTED_SECRET) -> None:
-    assert (
-        run(
-            env,
-            "setup",
-            "viopay",
-            "--base-url",
-            url,
-            "--terminal-id",
-            vsim.TRAINING_TERMINAL_ID,
-            "--key-id",
-            vsim.TRAINING_KEY_ID,
-        ).returncode
-        == 0
-    )
-    assert run(env, "secret", "set", "viopay-hmac-secret", stdin=secret + "\n").returncode == 0
-    assert run(env, "secret", "set", "viopay-msk", stdin=PLANTED_MSK + "\n").returncode == 0
+    configure_viopay(lambda *a, **kw: run(env, *a, **kw), url, secret, PLANTED_MSK)
 
 
 def test_doctor_all_good_and_then_wrong_secret(

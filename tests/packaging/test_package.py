@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import configure_viopay, start_sim
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -59,20 +61,7 @@ def test_packaged_self_test(dist: Path, env: dict[str, str]) -> None:
 
 @pytest.fixture
 def packaged_sim(dist: Path, env: dict[str, str]) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [str(dist / "cashier-refund"), "sim", "viopay", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("Listening on "):
-            url = line.split()[2]
-            break
-    assert url, proc.stderr.read() if proc.stderr else ""
+    proc, url, _ = start_sim([str(dist / "cashier-refund"), "sim", "viopay", "--port", "0"], env)
     yield url
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=20)
@@ -93,26 +82,7 @@ def test_training_refund_through_the_packaged_cli(
             timeout=60,
         )
 
-    assert (
-        cli(
-            "setup",
-            "viopay",
-            "--base-url",
-            packaged_sim,
-            "--terminal-id",
-            vsim.TRAINING_TERMINAL_ID,
-            "--key-id",
-            vsim.TRAINING_KEY_ID,
-        ).returncode
-        == 0
-    )
-    assert (
-        cli(
-            "secret", "set", "viopay-hmac-secret", stdin=vsim.TRAINING_HMAC_SECRET + "\n"
-        ).returncode
-        == 0
-    )
-    assert cli("secret", "set", "viopay-msk", stdin=vsim.TRAINING_MSK_HEX + "\n").returncode == 0
+    configure_viopay(cli, packaged_sim, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX)
     r = cli(
         "refund",
         "ch_train_eur_4990",
