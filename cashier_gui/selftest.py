@@ -1,7 +1,9 @@
 """`cashier-gui --self-test`: is this installation whole? Exits 0 (all good) or 1.
 
 Builds the main window offscreen, seals and opens an envelope, checks that the keyring backend
-is a real one and that the resources are there. Prints one line per check.
+is a real one, that the resources are there and that Qt's text services work (collation and
+time-zone names come from ICU on Linux, whose data the package cuts down — packaging/slim_icu.py).
+Prints one line per check.
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ def _window() -> str:
     size = window.size()
     window.close()
     return f"main window built ({size.width()}×{size.height()}, platform {app.platformName()})"
+
+
+def _qt_text() -> str:
+    from PySide6.QtCore import QCollator, QDateTime, QLocale, QTimeZone
+
+    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    if QCollator(german).compare("ä", "b") >= 0:
+        raise RuntimeError("no collation data: German sorts ä after b")
+    zone = QTimeZone(b"Europe/Berlin")
+    name = zone.displayName(QDateTime.currentDateTime(), QTimeZone.NameType.LongName, german)
+    if not name:
+        raise RuntimeError("no time-zone names")
+    return f"collation and time-zone names ({name})"
 
 
 def _envelope() -> str:
@@ -63,6 +78,7 @@ def _money() -> str:
 
 CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("window", _window),
+    ("qt text", _qt_text),
     ("envelope", _envelope),
     ("keyring", _keyring),
     ("resources", _resources),

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from tests.support.display import xvfb_display
+
 ROOT = Path(__file__).resolve().parents[2]
 STATES = [
     "1-lookup",
@@ -24,15 +26,6 @@ STATES = [
 ]
 
 
-def display() -> str:
-    shown = os.environ.get("CASHIER_TEST_XVFB_DISPLAY")
-    if not shown:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the screenshot test under Xvfb: use scripts/test")
-        pytest.skip("no Xvfb display (run through scripts/test)")
-    return shown
-
-
 @pytest.mark.parametrize("scale", ["1", "2"])
 def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
     out = (
@@ -40,7 +33,7 @@ def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
     )
     env = dict(
         os.environ,
-        DISPLAY=display(),
+        DISPLAY=xvfb_display(),
         QT_QPA_PLATFORM="xcb",
         QT_SCALE_FACTOR=scale,
         CASHIER_GUI_HOME=str(tmp_path / "home"),

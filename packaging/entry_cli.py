@@ -1,5 +1,0 @@
-import sys
-
-from cashier_gui.cli import main
-
-sys.exit(main())

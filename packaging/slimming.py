@@ -1,0 +1,186 @@
+"""Package slimming on Linux that PyInstaller's own options cannot express.
+
+1. `prune_unneeded`: drop shared libraries nothing in the package loads. PyInstaller collects
+   the dependencies of every Qt plugin it sees; the spec then leaves out plugins the app does not
+   use (GTK theme, image formats, …), and their dependencies (GIO, Kerberos, libjpeg, AT-SPI,
+   HarfBuzz-GObject…, 8 MiB) stay behind. What is kept: every Python extension, every kept Qt
+   plugin, libpython, and what they need (ELF NEEDED entries, read with `readelf`), transitively.
+   Qt's xcb plugin and Python's extensions name all their libraries as NEEDED; libraries Qt opens
+   by name at run time (libGL, libEGL, libxcb) are the system's and never bundled.
+
+2. `slim_icu_data`: Qt's ICU data, cut down to what a counter PC needs.
+
+PySide6's Linux wheels ship ICU 73, and Qt6Core links it, so it cannot simply be left out; but its
+data library (libicudata.so.73) is 31 MiB — a fifth of the package — and almost all of it is data
+Qt never asks ICU for: break-iterator dictionaries, transliterators, unit / currency / language /
+region display names (Qt carries its own CLDR tables for QLocale), number-spellout rules, IDN
+string-prep profiles, character names, and ~200 legacy code pages.
+
+Qt Core uses ICU for collation (QCollator), locale-aware case mapping, time-zone names and
+non-Unicode text codecs. So the slim library keeps:
+  - everything at the top level that is not a locale, a code page or one of the families below
+    (normalization, layout and emoji properties, likely subtags, supplemental data, time zones);
+  - locale data, collation and time-zone names for the languages the package ships (the spec's
+    LANGUAGES, the same list Babel's locale data is cut to), plus root;
+  - the converter alias table and the Windows-125x, ISO-8859, DOS 437/850 code pages.
+It drops the trees brkitr, curr, lang, region, unit, translit, rbnf and the items listed in
+DROP_ITEMS. Decided here (not by a contract): a cashier's window needs none of the dropped data;
+`cashier-gui --self-test` checks that ICU collation and time-zone names still work.
+
+How: find the `icudtNN_dat` symbol in the wheel's library (nm/readelf — binutils, which
+PyInstaller needs on Linux anyway), cut the data package out of the file, remove items with ICU's
+own `icupkg` (Debian: icu-devtools), and link a new library with the same soname and symbol from
+an assembler `.incbin` (as/ld — again binutils), which is how ICU's pkgdata builds it.
+Missing tools: a warning, and the full library ships (bigger, still correct).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+DROP_TREES = ("brkitr", "curr", "lang", "region", "unit", "translit", "rbnf")
+LOCALE_TREES = ("", "coll", "zone")  # trees whose .res files are per locale
+# Top-level items that are not locales (kept unless listed here).
+DROP_ITEMS = re.compile(r"\.spp$|^confusables.*\.cfu$|^unames\.icu$")
+KEEP_CODEPAGES = re.compile(
+    r"^(ibm-53(4[6-9]|5[0-4])_|ibm-91[2-5]_|ibm-923_|ibm-437_|ibm-850_)"  # cp125x, 8859-x
+)
+NON_LOCALE_RES = {
+    "res_index", "pool", "root", "likelySubtags", "supplementalData", "metadata", "icustd",
+    "icuver", "numberingSystems", "dayPeriods", "plurals", "grammaticalFeatures", "keyTypeData",
+    "timezoneTypes", "metaZones", "windowsZones", "zoneinfo64", "genderList", "pluralRanges",
+    "currencyNumericCodes", "langInfo", "tzdbNames",
+}  # fmt: skip
+
+
+def keep_item(item: str, languages: set[str]) -> bool:
+    """Whether an item of the ICU data package (e.g. "coll/de.res") stays in the slim one."""
+    tree, _, name = item.rpartition("/")
+    if tree in DROP_TREES or DROP_ITEMS.search(item):
+        return False
+    if tree == "" and name.endswith(".cnv"):
+        return bool(KEEP_CODEPAGES.search(name))
+    if tree in LOCALE_TREES and name.endswith(".res"):
+        stem = name[: -len(".res")]
+        return stem in NON_LOCALE_RES or stem.split("_")[0] in languages
+    return True
+
+
+def _tools() -> dict[str, str] | None:
+    found = {tool: shutil.which(tool) for tool in ("nm", "readelf", "icupkg", "as", "ld")}
+    missing = [tool for tool, path in found.items() if path is None]
+    if missing:
+        print(
+            f"WARNING: full ICU data kept (31 MiB): {', '.join(missing)} not found "
+            "(install binutils and icu-devtools)"
+        )
+        return None
+    return {tool: str(path) for tool, path in found.items()}
+
+
+def _run(*cmd: str) -> str:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def _data_symbol(lib: Path, tools: dict[str, str]) -> tuple[str, int, int]:
+    """(symbol, file offset, size) of the data package inside the library."""
+    symbols = _run(tools["nm"], "-D", "--defined-only", "-S", str(lib))
+    match = re.search(r"^([0-9a-f]+) ([0-9a-f]+) R (icudt\d+_dat)$", symbols, re.MULTILINE)
+    if not match:
+        raise RuntimeError(f"no icudtNN_dat symbol in {lib}")
+    address, size, symbol = int(match[1], 16), int(match[2], 16), match[3]
+    for line in _run(tools["readelf"], "-S", "-W", str(lib)).splitlines():
+        cols = re.match(
+            r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", line
+        )
+        if cols:
+            start, offset, length = (int(cols[i], 16) for i in (2, 3, 4))
+            if start <= address < start + length:
+                return symbol, address - start + offset, size
+    raise RuntimeError(f"{symbol} is in no section of {lib}")
+
+
+def slim_icu_data(lib: Path, languages: set[str], workdir: Path) -> Path | None:
+    """Build a slim copy of `lib` (libicudataNN) in `workdir`; None if the tools are missing."""
+    tools = _tools()
+    if tools is None:
+        return None
+    workdir.mkdir(parents=True, exist_ok=True)
+    symbol, offset, size = _data_symbol(lib, tools)
+    package = symbol.removesuffix("_dat") + "l"  # icudt73l: little-endian package name
+    (workdir / "full").mkdir(exist_ok=True)  # icupkg wants the file named like the package
+    full, slim = workdir / "full" / f"{package}.dat", workdir / f"{package}.dat"
+    with lib.open("rb") as f:
+        f.seek(offset)
+        full.write_bytes(f.read(size))
+    items = _run(tools["icupkg"], "-l", str(full)).split()
+    drop = {item for item in items if not keep_item(item, languages)}
+    drop_list = workdir / "drop.txt"
+    for _ in range(10):  # icupkg refuses to drop what a kept item depends on: keep that too
+        drop_list.write_text("\n".join(sorted(drop)) + "\n")
+        slim.unlink(missing_ok=True)
+        done = subprocess.run(
+            [tools["icupkg"], "-r", str(drop_list), str(full), str(slim)],
+            capture_output=True,
+            text=True,
+        )
+        needed = set(re.findall(r"depends on missing item (\S+)", done.stderr))
+        if done.returncode == 0 or not needed & drop:
+            break
+        drop -= needed
+    if done.returncode:
+        raise RuntimeError(f"icupkg failed: {done.stderr.strip()}")
+    asm = workdir / "icudata.s"
+    asm.write_text(
+        "\t.section .rodata\n"
+        f"\t.globl {symbol}\n"
+        f"\t.type {symbol}, %object\n"
+        "\t.balign 16\n"
+        f"{symbol}:\n"
+        f'\t.incbin "{slim.name}"\n'
+        f"\t.size {symbol}, . - {symbol}\n"
+        '\t.section .note.GNU-stack,"",%progbits\n'
+    )
+    obj, out = workdir / "icudata.o", workdir / lib.name
+    subprocess.run([tools["as"], "-o", str(obj), asm.name], check=True, cwd=workdir)
+    _run(tools["ld"], "-shared", "-soname", lib.name, "-o", str(out), str(obj))
+    full.unlink()
+    print(
+        f"ICU data: kept {len(items) - len(drop)} of {len(items)} items, "
+        f"{size / 2**20:.1f} → {out.stat().st_size / 2**20:.1f} MiB"
+    )
+    return out
+
+
+def _needed(path: str, readelf: str) -> list[str]:
+    return re.findall(r"\(NEEDED\).*\[(.+)\]", _run(readelf, "-d", path))
+
+
+def prune_unneeded(binaries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The TOC entries of `binaries` that something kept loads (Linux; elsewhere all of them)."""
+    readelf = shutil.which("readelf")
+    if not readelf or not sys.platform.startswith("linux"):
+        return binaries
+    by_soname = {Path(dest).name: (dest, src, kind) for dest, src, kind in binaries}
+
+    def is_root(dest: str, kind: str) -> bool:
+        norm = dest.replace("\\", "/")
+        return kind == "EXTENSION" or "/plugins/" in norm or Path(norm).name.startswith("libpython")
+
+    todo = [entry for entry in binaries if is_root(entry[0], entry[2])]
+    kept: set[str] = set()
+    while todo:
+        dest, src, _ = todo.pop()
+        if dest in kept:
+            continue
+        kept.add(dest)
+        todo += [by_soname[name] for name in _needed(src, readelf) if name in by_soname]
+    dropped = [entry for entry in binaries if entry[0] not in kept]
+    if dropped:
+        size = sum(Path(src).stat().st_size for _, src, _ in dropped)
+        print(f"Left out {len(dropped)} libraries nothing loads ({size / 2**20:.1f} MiB)")
+    return [entry for entry in binaries if entry[0] in kept]
