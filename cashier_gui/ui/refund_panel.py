@@ -37,7 +37,15 @@ from cashier_gui.journal import Attempt, State
 from cashier_gui.money import Money, MoneyError, check_currency, parse_amount
 from cashier_gui.refunds import MAX_NOTE, REASONS, ChargeView, RefundService, make_reference
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import CopyRow, MessageBox, card, label, local_time, restyle
+from cashier_gui.ui.widgets import (
+    CopyRow,
+    MessageBox,
+    PaintHold,
+    card,
+    label,
+    local_time,
+    restyle,
+)
 
 STAGES = ("lookup", "charge", "confirm", "sending", "result")
 
@@ -81,6 +89,7 @@ class RefundPanel(QWidget):
         self.reference = ""
         self._prepared = False
         self._send_task: Any = None
+        self._paint_hold = PaintHold(self)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build()
         self._set_stage("lookup")
@@ -389,8 +398,12 @@ class RefundPanel(QWidget):
 
     # ---- stages ------------------------------------------------------------------------------
 
+    def _hold_paint(self) -> None:
+        self._paint_hold.hold()  # see PaintHold: the step's repaint runs in the loop's next turn
+
     def _set_stage(self, stage: str) -> None:
         assert stage in STAGES
+        self._hold_paint()
         self.stage = stage
         index = ("lookup", "charge", "confirm", "sending", "result").index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in this order
@@ -444,6 +457,7 @@ class RefundPanel(QWidget):
         )
 
     def _lookup_failed(self, exc: BaseException) -> None:
+        self._hold_paint()
         trace = exc.trace_id if isinstance(exc, GatewayError) else None
         self.lookup_error.show_message(describe_error(exc), trace)
         if isinstance(exc, GatewayError):
@@ -454,6 +468,7 @@ class RefundPanel(QWidget):
         self.charge_edit.selectAll()
 
     def _show_charge(self, view: ChargeView) -> None:
+        self._hold_paint()
         self.connection_changed.emit(True, "")
         self.view = view
         self.reference = make_reference(self.service.terminal if self.service else "POS")
@@ -597,6 +612,7 @@ class RefundPanel(QWidget):
         if view.charge is not None and view.charge.card_brand:
             to = f" to {view.charge.card_brand} •••• {view.charge.card_last4}"
         training = "TRAINING — no money moves.\n" if self.training else ""
+        self._hold_paint()
         self.confirm_text.setText(f"Refund {shown}{to}?")
         self.confirm_detail.setText(
             f"{training}Charge {view.charge_id} · {self.reason_combo.currentText()}"
@@ -654,6 +670,7 @@ class RefundPanel(QWidget):
         self.lookup_error.show_message(describe_error(exc))
 
     def _show_result(self, attempt: Attempt) -> None:
+        self._hold_paint()
         self.finished.emit(attempt)
         role, title, text = RESULT_WORDS[attempt.state]
         if attempt.state in (State.FAILED, State.UNKNOWN) and attempt.error_message:
@@ -695,6 +712,7 @@ class RefundPanel(QWidget):
     def new_refund(self) -> None:
         if self.stage in ("confirm", "sending"):
             return
+        self._hold_paint()
         self.view = None
         self.charge_edit.clear()
         self.amount_edit.clear()

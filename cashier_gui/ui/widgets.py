@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,10 +17,82 @@ from PySide6.QtWidgets import (
 )
 
 
+class Label(QLabel):
+    """A QLabel that remembers its wrapped height per width until its text, font or style
+    changes. A layout pass asks every word-wrapped label for heightForWidth several times, and
+    QLabel lays its text out anew for each question — measured as most of the 3–5 ms re-layout
+    after each step of a refund."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self._heights: dict[int, int] = {}
+
+    def setText(self, text: str) -> None:
+        if text != self.text():
+            self._heights.clear()
+            super().setText(text)
+
+    def heightForWidth(self, width: int) -> int:
+        height = self._heights.get(width)
+        if height is None:
+            if len(self._heights) > 64:  # resizing the window asks for many widths
+                self._heights.clear()
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.ContentsRectChange,
+        ):
+            self._heights.clear()
+        super().changeEvent(event)
+
+
+class PaintHold(QObject):
+    """Paint a step's changes in the event loop's next turn, not in this one.
+
+    A step of a refund (new charge, confirm, result) changes dozens of widgets; Qt repaints
+    them (3–6 ms) as soon as the handler returns, before timers, input or asyncio get a turn,
+    so handler + layout + paint made one 10–15 ms stall. `hold()` keeps the window's update
+    request back until a 1 ms timer, so the loop runs in between: two short turns instead of
+    one long one. Only what changed is repainted (unlike setUpdatesEnabled, which repaints
+    everything when re-enabled), once, a millisecond later."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._widget = parent
+        self._window: QWidget | None = None
+        self._swallowed = False
+
+    def hold(self) -> None:
+        if self._window is not None:
+            return
+        self._window = self._widget.window()
+        self._swallowed = False
+        self._window.installEventFilter(self)
+        QTimer.singleShot(1, self._release)
+
+    def _release(self) -> None:
+        window, self._window = self._window, None
+        if window is None:
+            return
+        window.removeEventFilter(self)
+        if self._swallowed:  # Qt still counts it as sent: hand it back
+            QCoreApplication.postEvent(window, QEvent(QEvent.Type.UpdateRequest))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest and watched is self._window:
+            self._swallowed = True
+            return True
+        return False
+
+
 def label(
     text: str = "", *, role: str | None = None, wrap: bool = True, selectable: bool = False
-) -> QLabel:
-    w = QLabel(text)
+) -> Label:
+    w = Label(text)
     w.setWordWrap(wrap)
     w.setTextFormat(Qt.TextFormat.PlainText)
     if role:
