@@ -131,6 +131,9 @@ class RefundPanel(QWidget):
         self.lookup_progress.setRange(0, 0)
         self.lookup_progress.setTextVisible(False)
         self.lookup_progress.setMaximumHeight(6)
+        keep_place = self.lookup_progress.sizePolicy()
+        keep_place.setRetainSizeWhenHidden(True)  # showing it must not shift the cards below
+        self.lookup_progress.setSizePolicy(keep_place)
         self.lookup_progress.hide()
         lay.addWidget(self.lookup_progress)
         self.lookup_error = MessageBox("Lookup problem")
