@@ -18,19 +18,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import configure_viopay, start_sim
-from tests.support.display import xvfb_display
+from tests.support.env import from_env, xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def dist() -> Path:
-    where = os.environ.get("CASHIER_TEST_PACKAGE")
-    if not where:
-        if os.environ.get("CI"):
-            pytest.fail("CI must build the package and set CASHIER_TEST_PACKAGE (see .ci/run)")
-        pytest.skip("no package built (python packaging/build.py, then CASHIER_TEST_PACKAGE)")
-    path = Path(where)
+    path = Path(from_env("CASHIER_TEST_PACKAGE", "build it with packaging/build.py (see .ci/run)"))
     assert (path / "cashier-gui").exists() and (path / "cashier-refund").exists()
     return path
 

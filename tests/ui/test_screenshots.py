@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.support.display import xvfb_display
+from tests.support.env import xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 STATES = [
