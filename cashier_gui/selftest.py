@@ -1,43 +1,15 @@
 """`cashier-gui --self-test`: is this installation whole? Exits 0 (all good) or 1.
 
 Builds the main window offscreen, seals and opens an envelope, checks that the keyring backend
-is a real one, that the resources are there and that Qt's text services work (collation and
-time-zone names come from ICU on Linux, whose data the package cuts down — packaging/slim_icu.py).
-Prints one line per check.
+is a real one, that the resources are there and that Qt's text services work (the Qt checks are
+in ui/selfcheck.py). Prints one line per check.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable
 
-
-def _window() -> str:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cashier_gui.app import default_runtime_factory, make_application
-    from cashier_gui.ui.main_window import MainWindow
-
-    app = make_application([sys.argv[0]])
-    window = MainWindow(default_runtime_factory, training=True)
-    window.show()
-    app.processEvents()
-    size = window.size()
-    window.close()
-    return f"main window built ({size.width()}×{size.height()}, platform {app.platformName()})"
-
-
-def _qt_text() -> str:
-    from PySide6.QtCore import QCollator, QDateTime, QLocale, QTimeZone
-
-    german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
-    if QCollator(german).compare("ä", "b") >= 0:
-        raise RuntimeError("no collation data: German sorts ä after b")
-    zone = QTimeZone(b"Europe/Berlin")
-    name = zone.displayName(QDateTime.currentDateTime(), QTimeZone.NameType.LongName, german)
-    if not name:
-        raise RuntimeError("no time-zone names")
-    return f"collation and time-zone names ({name})"
+from cashier_gui.ui.selfcheck import qt_text, window
 
 
 def _envelope() -> str:
@@ -77,8 +49,8 @@ def _money() -> str:
 
 
 CHECKS: list[tuple[str, Callable[[], str]]] = [
-    ("window", _window),
-    ("qt text", _qt_text),
+    ("window", window),
+    ("qt text", qt_text),
     ("envelope", _envelope),
     ("keyring", _keyring),
     ("resources", _resources),
