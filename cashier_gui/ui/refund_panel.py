@@ -89,7 +89,7 @@ class RefundPanel(QWidget):
         self.reference = ""
         self._prepared = False
         self._send_task: Any = None
-        self._paint_hold = PaintHold(self)
+        self._paint_hold = PaintHold(self)  # a step's repaint runs in the loop's next turn
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build()
         self._set_stage("lookup")
@@ -401,12 +401,9 @@ class RefundPanel(QWidget):
 
     # ---- stages ------------------------------------------------------------------------------
 
-    def _hold_paint(self) -> None:
-        self._paint_hold.hold()  # see PaintHold: the step's repaint runs in the loop's next turn
-
     def _set_stage(self, stage: str) -> None:
         assert stage in STAGES
-        self._hold_paint()
+        self._paint_hold.hold()
         self.stage = stage
         index = ("lookup", "charge", "confirm", "sending", "result").index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in this order
@@ -460,7 +457,7 @@ class RefundPanel(QWidget):
         )
 
     def _lookup_failed(self, exc: BaseException) -> None:
-        self._hold_paint()
+        self._paint_hold.hold()
         trace = exc.trace_id if isinstance(exc, GatewayError) else None
         self.lookup_error.show_message(describe_error(exc), trace)
         if isinstance(exc, GatewayError):
@@ -471,7 +468,7 @@ class RefundPanel(QWidget):
         self.charge_edit.selectAll()
 
     def _show_charge(self, view: ChargeView) -> None:
-        self._hold_paint()
+        self._paint_hold.hold()
         self.connection_changed.emit(True, "")
         self.view = view
         self.reference = make_reference(self.service.terminal if self.service else "POS")
@@ -615,7 +612,7 @@ class RefundPanel(QWidget):
         if view.charge is not None and view.charge.card_brand:
             to = f" to {view.charge.card_brand} •••• {view.charge.card_last4}"
         training = "TRAINING — no money moves.\n" if self.training else ""
-        self._hold_paint()
+        self._paint_hold.hold()
         self.confirm_text.setText(f"Refund {shown}{to}?")
         self.confirm_detail.setText(
             f"{training}Charge {view.charge_id} · {self.reason_combo.currentText()}"
@@ -673,7 +670,7 @@ class RefundPanel(QWidget):
         self.lookup_error.show_message(describe_error(exc))
 
     def _show_result(self, attempt: Attempt) -> None:
-        self._hold_paint()
+        self._paint_hold.hold()
         self.finished.emit(attempt)
         role, title, text = RESULT_WORDS[attempt.state]
         if attempt.state in (State.FAILED, State.UNKNOWN) and attempt.error_message:
@@ -715,7 +712,7 @@ class RefundPanel(QWidget):
     def new_refund(self) -> None:
         if self.stage in ("confirm", "sending"):
             return
-        self._hold_paint()
+        self._paint_hold.hold()
         self.view = None
         self.charge_edit.clear()
         self.amount_edit.clear()
