@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -48,6 +48,8 @@ from cashier_gui.ui.widgets import (
 )
 
 STAGES = ("lookup", "charge", "confirm", "sending", "result")
+REFRESH_AFTER_RESULT_MS = 150
+EARLIER_SHOWN = 3  # earlier refunds listed on the charge card (the totals count them all)
 
 RESULT_WORDS = {
     State.APPROVED: ("approved", "Refund approved", "The money goes back to the card."),
@@ -371,6 +373,13 @@ class RefundPanel(QWidget):
             item = QListWidgetItem(f"{charge_id}\n    {text}")
             item.setData(Qt.ItemDataRole.UserRole, charge_id)
             self.practice.addItem(item)
+        if practice:
+            # Three receipts high (it scrolls), and shown in every stage (locked while a refund
+            # is confirmed or sent): the column keeps its height and fits 1024×768 beside the
+            # training banner, so the window's scroll bar does not come and go — each time it
+            # does, the whole panel is laid out again at a new width.
+            row = self.practice.sizeHintForRow(0)
+            self.practice.setMaximumHeight(3 * row + 2 * self.practice.frameWidth())
         self.practice_box.setVisible(bool(practice))
         has_lookup = service is None or service.gateway.has_lookup
         self.charge_caption.setText(
@@ -408,7 +417,6 @@ class RefundPanel(QWidget):
         index = ("lookup", "charge", "confirm", "sending", "result").index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in this order
         _set_visible(self.charge_card, stage != "lookup")
-        _set_visible(self.practice_box, self.practice.count() > 0 and stage in ("lookup", "charge"))
         self._update_enabled()
 
     def _update_enabled(self) -> None:
@@ -543,7 +551,11 @@ class RefundPanel(QWidget):
                 continue
             amount = self._fmt(a.amount) if a.amount else "full"
             lines.append(f"• {amount}  {a.state} (this counter)  {local_time(a.created_at)}")
-        return ("Earlier refunds:\n" + "\n".join(lines)) if lines else "No earlier refunds."
+        if not lines:
+            return "No earlier refunds."
+        if len(lines) > EARLIER_SHOWN:  # the newest; a long list would push the form off screen
+            lines = [f"• … {len(lines) - EARLIER_SHOWN} more before these", *lines[-EARLIER_SHOWN:]]
+        return "Earlier refunds:\n" + "\n".join(lines)
 
     # ---- amount ---------------------------------------------------------------------------
 
@@ -689,7 +701,9 @@ class RefundPanel(QWidget):
         self.result_time.setText(local_time(attempt.updated_at))
         self._set_stage("result")
         self.new_button.setFocus()
-        self._refresh_details()
+        # The refreshed totals can wait until the result is on screen: its request and answer
+        # would otherwise land in the same few milliseconds as the result's repaint.
+        QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
 
     def _refresh_details(self) -> None:
         """Update the charge card (refunded so far, remaining) after a refund, in the background."""

@@ -72,7 +72,7 @@ class PaintHold(QObject):
         self._window = self._widget.window()
         self._swallowed = False
         self._window.installEventFilter(self)
-        QTimer.singleShot(1, self._release)
+        QTimer.singleShot(1, self, self._release)
 
     def _release(self) -> None:
         window, self._window = self._window, None

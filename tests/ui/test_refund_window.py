@@ -11,7 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from cashier_gui.gateways.base import Charge, ChargeStatus, PastRefund, RefundStatus
 from cashier_gui.journal import State
+from cashier_gui.money import Money
+from cashier_gui.refunds import ChargeView
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
 
@@ -270,3 +273,31 @@ def test_touch_sized_controls(qtbot: QtBot, window: MainWindow) -> None:
     p = window.panel
     for w in (p.action_button, p.lookup_button, p.charge_edit, p.amount_edit, p.reason_combo):
         assert w.height() >= 40, w.accessibleName()
+
+
+def test_many_earlier_refunds_fit_at_1024x768(qtbot: QtBot, window: MainWindow) -> None:
+    """The charge card lists the newest three; the column still fits, so the window's scroll bar
+    stays away (when it comes and goes the whole panel is laid out again at a new width)."""
+    window.resize(1024, 768)
+    p = window.panel
+    euro = Money(100, "EUR")
+    charge = Charge(
+        "ch_many",
+        ChargeStatus.APPROVED,
+        Money(10_000, "EUR"),
+        Money(600, "EUR"),
+        card_brand="VISA",
+        card_last4="4242",
+        refunds=tuple(
+            PastRefund(f"rf_{i}", RefundStatus.APPROVED, euro, created_at="2026-11-20T10:00:00Z")
+            for i in range(6)
+        ),
+    )
+    p._show_charge(ChargeView("ch_many", charge, ()))
+    qtbot.waitUntil(lambda: window.panel_scroll.viewport().width() > 0)
+    qtbot.wait(50)
+    lines = p.earlier.text().splitlines()
+    assert lines[0] == "Earlier refunds:" and "3 more" in lines[1]
+    assert [line.split()[-1] for line in lines[2:]] == ["rf_3", "rf_4", "rf_5"]
+    assert p.fields["remaining"].text() == "€94.00"
+    assert not window.panel_scroll.verticalScrollBar().isVisible()
