@@ -1,8 +1,11 @@
 """`cashier-refund`: the command line of the counter app (a contract: keep names and flags).
 
-Exit codes: 0 approved (lookup: found; reconcile: nothing left unknown); 2 bad input or usage,
-nothing sent; 3 declined or refused by the server (4xx); 4 outcome pending or unknown;
-1 anything else. `--json` prints exactly one JSON object on stdout.
+Exit codes, truthful about what left the machine: 0 approved (lookup: found; reconcile: nothing
+left unknown); 2 bad input or usage, nothing sent; 3 declined or refused by the server;
+4 pending, or unknown — it MAY have been sent (never used when nothing was sent); 5 not sent:
+nothing reached the server (or the refund was cancelled before it left), safe to try again;
+1 anything else (a lookup that failed before any refund: nothing was refunded).
+`--json` prints exactly one JSON object on stdout.
 
 `CASHIER_GUI_HOME=DIR` puts config and data under DIR; the keyring backend follows keyring's
 own `PYTHON_KEYRING_BACKEND`.
@@ -36,18 +39,23 @@ from cashier_gui.gateways.base import (
     OutcomeUnknown,
     Rejected,
 )
-from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.journal import Attempt, Journal, JournalError, State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.refunds import REASONS, ChargeView, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
+from cashier_gui.safetext import printable
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, KeyringUnavailable, SecretStore
 
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT = 0, 1, 2, 3, 4, 5
 
 
 class Usage(Exception):
     """Bad input: exit 2, nothing sent."""
+
+
+class LookupFailed(Exception):
+    """The lookup before a refund failed: nothing was sent, nothing refunded (exit 1)."""
 
 
 def _print_json(obj: dict[str, Any]) -> None:
@@ -65,7 +73,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_REFUSED
     if isinstance(exc, OutcomeUnknown):
         return EXIT_UNKNOWN
-    return EXIT_OTHER
+    return EXIT_OTHER  # LookupFailed, JournalError, ConnectFailed outside a refund, …
 
 
 def exit_code_for_state(state: State) -> int:
@@ -75,7 +83,10 @@ def exit_code_for_state(state: State) -> int:
         State.FAILED: EXIT_REFUSED,
         State.PENDING: EXIT_UNKNOWN,
         State.UNKNOWN: EXIT_UNKNOWN,
+        State.SENT: EXIT_UNKNOWN,
         State.PREPARED: EXIT_UNKNOWN,
+        State.NOT_SENT: EXIT_NOT_SENT,
+        State.CANCELLED: EXIT_NOT_SENT,
     }[state]
 
 
@@ -133,6 +144,8 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "updated_at": a.updated_at,
         "training": a.training,
     }
+    if a.resolved_by:
+        out["resolved_by_hand"] = {"by": a.resolved_by, "why": a.resolution}
     if a.error_message or a.error_code or a.trace_id:
         out["error"] = {"code": a.error_code, "message": a.error_message, "trace_id": a.trace_id}
     return out
@@ -169,8 +182,12 @@ def print_attempt(a: Attempt) -> None:
         State.DECLINED: "DECLINED",
         State.PENDING: "PENDING — the gateway will confirm later",
         State.FAILED: "NOT DONE — refused, nothing was refunded",
-        State.UNKNOWN: "UNKNOWN — check it with `cashier-refund reconcile` before refunding again",
-        State.PREPARED: "NOT SENT YET",
+        State.UNKNOWN: "UNKNOWN — it may have gone through: check it with `cashier-refund "
+        "reconcile` before refunding again",
+        State.SENT: "BEING SENT — wait for its answer",
+        State.PREPARED: "BEING SENT — wait for its answer",
+        State.NOT_SENT: "NOT SENT — nothing reached the server, nothing was refunded",
+        State.CANCELLED: "CANCELLED — nothing was sent, nothing was refunded",
     }
     print(f"{words[a.state]}: {amount} on {a.charge_id}")
     if a.refund_id:
@@ -180,6 +197,8 @@ def print_attempt(a: Attempt) -> None:
         print(f"Why        {a.error_message}")
     if a.trace_id:
         print(f"Trace ID   {a.trace_id}")
+    if a.resolved_by:
+        print(f"Checked by {printable(a.resolved_by)}: {printable(a.resolution or '')}")
 
 
 # ---- commands ---------------------------------------------------------------------------------
@@ -351,7 +370,14 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         service = rt.service
-        view = await service.lookup(args.charge_id)
+        try:
+            view = await service.lookup(args.charge_id)
+        except (OutcomeUnknown, NotSent) as exc:
+            if isinstance(exc, InvalidInput):
+                raise
+            raise LookupFailed(
+                f"Could not look {args.charge_id} up: {exc.message} Nothing was refunded."
+            ) from None
         amount: Money | None = None
         if args.amount is not None:
             currency = (
@@ -406,6 +432,20 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             if left:
                 print(f"{len(left)} refund(s) still unknown: try again when the network is back.")
         return EXIT_UNKNOWN if left else EXIT_OK
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> int:
+        attempt = await rt.service.resolve_by_hand(
+            args.attempt_id, refunded=args.refunded, by=args.by, why=args.why
+        )
+        if args.json:
+            _print_json(attempt_json(attempt))
+        else:
+            print_attempt(attempt)
+        return EXIT_OK
 
     return asyncio.run(_with_runtime(args, body))
 
@@ -465,7 +505,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
     if settings.poynt is None:
         raise Usage("Set the terminal's address first: cashier-refund setup poynt --host IP")
     store = SecretStore(settings.profile)
-    code = _read_secret("Pairing code shown on the terminal: ")
+    code = _read_secret("Pairing code shown on the terminal: ").upper()
     if not code or not code.isalnum():
         raise Usage("Type the pairing code the terminal shows (letters and digits).")
     serial = asyncio.run(pair_with_terminal(settings.poynt, code))
@@ -557,6 +597,26 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--json", action="store_true")
     rc.set_defaults(func=cmd_reconcile)
 
+    rs = sub.add_parser(
+        "resolve",
+        help="settle an unknown refund by hand, from what you checked on the terminal or portal",
+    )
+    rs.add_argument("attempt_id", type=int, help="the refund attempt (journal list shows it)")
+    outcome = rs.add_mutually_exclusive_group(required=True)
+    outcome.add_argument(
+        "--refunded", action="store_true", help="the terminal/portal shows it was refunded"
+    )
+    outcome.add_argument(
+        "--not-refunded",
+        dest="refunded",
+        action="store_false",
+        help="the terminal/portal shows it was not refunded",
+    )
+    rs.add_argument("--by", required=True, help="who checked (a name)")
+    rs.add_argument("--why", required=True, help="what was seen where")
+    rs.add_argument("--json", action="store_true")
+    rs.set_defaults(func=cmd_resolve)
+
     jn = sub.add_parser("journal", help="the refund journal")
     jsub = jn.add_subparsers(dest="action", required=True, parser_class=_Parser)
     jl = jsub.add_parser("list")
@@ -583,7 +643,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (GatewayError, Usage, MoneyError, ConfigError, KeyringUnavailable) as exc:
+    except (
+        GatewayError,
+        Usage,
+        MoneyError,
+        ConfigError,
+        KeyringUnavailable,
+        JournalError,
+        LookupFailed,
+    ) as exc:
         code = exit_code_for(exc)
         if json_mode:
             payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}

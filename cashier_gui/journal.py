@@ -2,12 +2,21 @@
 or made twice.
 
 Every refund attempt is a row in `attempts` (its current state, for fast queries) and every
-change of state is a row in `events`, append-only. An attempt is written and synced in state
-`prepared` **before** its request leaves the machine; its outcome is recorded afterwards:
+change of state is a row in `events`, append-only. The journal knows whether a request left:
 
-    prepared ─▶ approved | declined | pending | failed | unknown
-    pending  ─▶ approved | declined            (re-checked)
-    unknown  ─▶ approved | declined | pending | failed   (reconciled)
+    prepared ─▶ sent ─▶ approved | declined | pending | failed | unknown | not_sent
+        │                                    (not_sent: the first send found no connection)
+        └────▶ cancelled | not_sent          (never sent, by anyone, ever)
+    unknown  ─▶ sent (claimed for a re-send with the same key) | approved | declined | pending
+                | failed                      (settled by a bound answer, or by hand)
+    pending  ─▶ approved | declined           (re-checked)
+
+`prepared` is durable before anything else happens; `sent` is durable just before the request's
+bytes leave. While an attempt is `prepared` or `sent` it names its `owner` (an `OwnerLock`
+token): start-up recovery settles only attempts whose owner is gone, so one process never
+settles another's live refund. Every change is compare-and-set inside `BEGIN IMMEDIATE`, so two
+processes on one journal can never both send for one charge (`prepare` refuses a charge with an
+unresolved attempt) nor both claim one re-send.
 
 Tamper evidence: each event carries `hash = SHA-256(prev_hash + canonical JSON of the event)`.
 `verify()` walks the chain and finds an edited, inserted or deleted event, and an attempts row
@@ -20,38 +29,49 @@ Blocking: every method does disk I/O and fsync. The window calls them from a wor
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from cashier_gui.money import Money
+from cashier_gui.owners import OwnerLock
+from cashier_gui.safetext import printable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 GENESIS = "0" * 64
 
 
 class State(StrEnum):
-    PREPARED = "prepared"
+    PREPARED = "prepared"  # durable, not sent yet
+    SENT = "sent"  # its request may have left: in flight (owner) or abandoned (recovery)
     APPROVED = "approved"
     DECLINED = "declined"
     PENDING = "pending"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
+    FAILED = "failed"  # the server refused it: not applied
+    UNKNOWN = "unknown"  # sent, no trustworthy answer: blocks the charge until settled
+    CANCELLED = "cancelled"  # the cashier cancelled it before it was sent
+    NOT_SENT = "not_sent"  # nothing reached the server
 
 
-FINAL = frozenset({State.APPROVED, State.DECLINED, State.FAILED})
-UNRESOLVED = frozenset({State.PREPARED, State.UNKNOWN})
+FINAL = frozenset({State.APPROVED, State.DECLINED, State.FAILED, State.CANCELLED, State.NOT_SENT})
+UNRESOLVED = frozenset({State.PREPARED, State.SENT, State.UNKNOWN})
+IN_FLIGHT = frozenset({State.PREPARED, State.SENT})
+_OUTCOMES = {State.APPROVED, State.DECLINED, State.PENDING, State.FAILED}
 _ALLOWED = {
-    State.PREPARED: {State.APPROVED, State.DECLINED, State.PENDING, State.FAILED, State.UNKNOWN},
-    State.UNKNOWN: {State.APPROVED, State.DECLINED, State.PENDING, State.FAILED, State.UNKNOWN},
+    # PREPARED → UNKNOWN only for rows of schema 2, whose `prepared` meant "may have been sent".
+    State.PREPARED: {State.SENT, State.CANCELLED, State.NOT_SENT, State.UNKNOWN},
+    State.SENT: {*_OUTCOMES, State.UNKNOWN, State.NOT_SENT},
+    State.UNKNOWN: {*_OUTCOMES, State.UNKNOWN, State.SENT},
     State.PENDING: {State.APPROVED, State.DECLINED, State.PENDING},
 }
 
@@ -98,6 +118,15 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE attempts ADD COLUMN full_refund INTEGER NOT NULL DEFAULT 0;
     UPDATE attempts SET full_refund = 1 WHERE amount_minor IS NULL;
     """,
+    # 3: who is sending an attempt (owner), how often it was sent, resolutions by hand.
+    # A schema-2 `prepared` row may have been sent: it counts as sent once.
+    3: """
+    ALTER TABLE attempts ADD COLUMN owner TEXT;
+    ALTER TABLE attempts ADD COLUMN send_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE attempts ADD COLUMN resolved_by TEXT;
+    ALTER TABLE attempts ADD COLUMN resolution TEXT;
+    UPDATE attempts SET send_count = 1 WHERE state = 'prepared';
+    """,
 }
 
 _COLUMNS = [
@@ -121,6 +150,10 @@ _COLUMNS = [
     "created_at",
     "updated_at",
     "full_refund",
+    "owner",
+    "send_count",
+    "resolved_by",
+    "resolution",
 ]
 _TRACKED = [
     "provider",
@@ -140,11 +173,32 @@ _TRACKED = [
     "error_message",
     "trace_id",
     "full_refund",
+    "owner",
+    "send_count",
+    "resolved_by",
+    "resolution",
 ]
+MAX_TEXT = 500  # characters of a server's message or trace ID kept
 
 
 class JournalError(Exception):
-    pass
+    """The journal cannot do what was asked; `str()` is a sentence for the cashier."""
+
+
+class JournalBusy(JournalError):
+    """Another process held the journal past the busy timeout; nothing was written."""
+
+
+class StateChanged(JournalError):
+    """Compare-and-set failed: another process (or task) changed the attempt first."""
+
+
+class ChargeBusy(JournalError):
+    """`prepare` refused: this charge has an attempt without a final answer."""
+
+
+class RefundIdTaken(JournalError):
+    """An answer names a refund ID this journal holds for another attempt: a replayed answer."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +223,10 @@ class Attempt:
     created_at: str
     updated_at: str
     full_refund: bool = False
+    owner: str | None = None
+    send_count: int = 0
+    resolved_by: str | None = None
+    resolution: str | None = None
 
     @property
     def amount(self) -> Money | None:
@@ -186,6 +244,7 @@ class Attempt:
         values["state"] = State(values["state"])
         values["training"] = bool(values["training"])
         values["full_refund"] = bool(values["full_refund"])
+        values["send_count"] = int(values["send_count"] or 0)
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
@@ -209,23 +268,42 @@ def utcnow() -> str:
 
 class Journal:
     """One journal file. Thread-safe (one connection behind a lock); every write is durable when
-    the method returns (WAL + synchronous=FULL)."""
+    the method returns (WAL + synchronous=FULL). Each instance is one owner (`OwnerLock`) of the
+    attempts it prepares: open one per process."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=10
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        self._depth = 0  # nesting of _tx()
+        try:
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=busy_timeout
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                f"The refund journal {self.path} cannot be opened ({exc}). Nothing was changed: "
+                "call support before refunding on this PC."
+            ) from None
+        _make_private(self.path)
+        self._owner: OwnerLock | None = None
+
+    @property
+    def owner(self) -> OwnerLock:
+        """This journal's claim on the attempts it sends (created on first use)."""
+        if self._owner is None:
+            self._owner = OwnerLock(self.path.with_name(self.path.name + ".owners"))
+        return self._owner
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._owner is not None:
+                self._owner.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -274,8 +352,16 @@ class Journal:
         idempotency_key: str,
         operator: str,
         training: bool = False,
+        full_refund: bool | None = None,
+        guard: Callable[[Sequence[Attempt]], object] | None = None,
     ) -> Attempt:
-        """Record an attempt as `prepared`; durable on return. Call before anything is sent."""
+        """Record an attempt as `prepared`, owned by this journal; durable on return.
+
+        Inside the same transaction: ChargeBusy when the charge has an unresolved attempt, and
+        `guard(the charge's attempts)` may raise to refuse (e.g. over-refunding what this
+        counter knows) — so two processes cannot both pass the checks for one charge.
+        `full_refund` defaults to "no amount given".
+        """
         now = utcnow()
         values: dict[str, Any] = {
             "provider": provider,
@@ -294,74 +380,170 @@ class Journal:
             "error_code": None,
             "error_message": None,
             "trace_id": None,
-            "full_refund": int(amount is None),
+            "full_refund": int(amount is None if full_refund is None else full_refund),
+            "owner": self.owner.token,
         }
         with self._tx():
-            cursor = self._db.execute(
-                f"INSERT INTO attempts ({', '.join(values)}, created_at, updated_at) "  # noqa: S608
-                f"VALUES ({', '.join('?' * len(values))}, ?, ?)",
-                (*values.values(), now, now),
-            )
+            existing = self._select("WHERE charge_id = ? ORDER BY id", (charge_id,))
+            waiting = [a for a in existing if not a.resolved]
+            if waiting:
+                raise ChargeBusy(
+                    f"An earlier refund on {charge_id} (attempt {waiting[0].id}) has no final "
+                    "answer yet: check it before refunding again, so the customer is not "
+                    "refunded twice."
+                )
+            if guard is not None:
+                guard(existing)
+            try:
+                cursor = self._db.execute(
+                    f"INSERT INTO attempts ({', '.join(values)}, created_at, updated_at) "  # noqa: S608
+                    f"VALUES ({', '.join('?' * len(values))}, ?, ?)",
+                    (*values.values(), now, now),
+                )
+            except sqlite3.IntegrityError:
+                raise JournalError(
+                    f"The reference {transaction_reference} is already used by another refund."
+                ) from None
             attempt_id = int(cursor.lastrowid or 0)
             self._append_event(attempt_id, now, values)
-        return self.get(attempt_id)
+            return self._get(attempt_id)
 
     def transition(
         self,
         attempt_id: int,
         state: State,
         *,
+        expect: State | frozenset[State] | None = None,
         refund_id: str | None = None,
         error_code: str | None = None,
         error_message: str | None = None,
         trace_id: str | None = None,
         amount: Money | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Attempt:
-        """Move an attempt to `state`, recording what the server said. Durable on return."""
+        """Move an attempt to `state` (compare-and-set: StateChanged unless it is in `expect`,
+        when given), recording what the server said. Durable on return.
+
+        RefundIdTaken when `refund_id` belongs to another attempt (a replayed answer).
+        Leaving `prepared`/`sent` clears the owner; becoming `sent` counts one more send.
+        """
         now = utcnow()
         with self._tx():
             current = self._get(attempt_id)
+            if expect is not None:
+                allowed = {expect} if isinstance(expect, State) else expect
+                if current.state not in allowed:
+                    raise StateChanged(
+                        f"Refund attempt {attempt_id} is now {current.state} (another window or "
+                        "process got there first)."
+                    )
             if state not in _ALLOWED.get(current.state, set()):
-                raise JournalError(
-                    f"refund attempt {attempt_id} is {current.state}; it cannot become {state}"
+                raise StateChanged(
+                    f"Refund attempt {attempt_id} is {current.state}; it cannot become {state}."
                 )
+            if refund_id is not None:
+                holder = self._db.execute(
+                    "SELECT id FROM attempts WHERE refund_id = ? AND id != ?",
+                    (refund_id, attempt_id),
+                ).fetchone()
+                if holder is not None:
+                    raise RefundIdTaken(
+                        f"The answer names refund {refund_id}, which belongs to refund attempt "
+                        f"{holder[0]}: it is a replayed answer, not this refund's."
+                    )
             changes: dict[str, Any] = {
                 "state": str(state),
-                "error_code": error_code,
-                "error_message": error_message,
-                "trace_id": trace_id,
+                "error_code": _cap(error_code, 64),
+                "error_message": _cap(error_message, MAX_TEXT),
+                "trace_id": _cap(trace_id, 128),
             }
             if refund_id is not None:
                 changes["refund_id"] = refund_id
             if amount is not None and current.amount_minor is None:
                 changes["amount_minor"] = amount.minor
                 changes["currency"] = amount.currency
+            if state is State.SENT:
+                changes["owner"] = self.owner.token
+                changes["send_count"] = current.send_count + 1
+            elif current.owner is not None:
+                changes["owner"] = None
+            changes.update(extra or {})
             sets = ", ".join(f"{k} = ?" for k in changes)
             self._db.execute(
                 f"UPDATE attempts SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
                 (*changes.values(), now, attempt_id),
             )
             self._append_event(attempt_id, now, changes)
-        return self.get(attempt_id)
+            return self._get(attempt_id)
 
-    def mark_interrupted(self) -> list[Attempt]:
-        """At start: attempts left `prepared` (the app died before or while sending) become
-        `unknown`, to be reconciled. Returns them."""
-        with self._lock:
-            ids = [
-                int(r[0])
-                for r in self._db.execute(
-                    "SELECT id FROM attempts WHERE state = ?", (str(State.PREPARED),)
-                )
-            ]
-        return [
-            self.transition(
-                i,
-                State.UNKNOWN,
-                error_message="The app stopped while this refund was being sent.",
+    def send_or_cancel(self, attempt_id: int, cancelled: Callable[[], bool]) -> Attempt:
+        """`prepared` → `cancelled` when `cancelled()` says so at the moment of deciding, else →
+        `sent`. Exactly one of the two happens, whatever races with it."""
+        if cancelled():
+            return self.transition(
+                attempt_id,
+                State.CANCELLED,
+                expect=State.PREPARED,
+                error_message="Cancelled before it was sent: nothing was refunded.",
             )
-            for i in ids
-        ]
+        return self.transition(attempt_id, State.SENT, expect=State.PREPARED)
+
+    def claim_resend(self, attempt_id: int) -> Attempt | None:
+        """`unknown` → `sent` by this journal, to re-send the very same request; None when the
+        attempt is no longer unknown (settled, or another process is re-sending it)."""
+        try:
+            return self.transition(attempt_id, State.SENT, expect=State.UNKNOWN)
+        except StateChanged:
+            return None
+
+    def resolve_by_hand(self, attempt_id: int, *, refunded: bool, by: str, why: str) -> Attempt:
+        """Settle an unknown (or pending) attempt from what a person checked on the terminal or
+        the gateway's portal: `approved` or `failed`, with who and why in the hash chain."""
+        by, why = by.strip(), why.strip()
+        if not by or not why:
+            raise JournalError("Say who checked (a name) and why (what was seen where).")
+        return self.transition(
+            attempt_id,
+            State.APPROVED if refunded else State.FAILED,
+            expect=frozenset({State.UNKNOWN, State.PENDING}),
+            error_code="BY_HAND",
+            error_message=(
+                "Refunded, checked by hand." if refunded else "Not refunded, checked by hand."
+            ),
+            extra={"resolved_by": _cap(by, 80), "resolution": _cap(why, MAX_TEXT)},
+        )
+
+    def recover_abandoned(self) -> list[Attempt]:
+        """Settle attempts whose sender is gone (crashed, killed, closed mid-send): `prepared` →
+        `not_sent` (it never left), `sent` → `unknown` (it may have left). Attempts a live
+        process is sending are left alone. Returns the settled ones."""
+        with self._lock:
+            rows = self._select(
+                "WHERE state IN (?, ?) ORDER BY id", (str(State.PREPARED), str(State.SENT))
+            )
+        settled: list[Attempt] = []
+        for attempt in rows:
+            if self.owner.is_alive(attempt.owner):
+                continue
+            if attempt.state is State.SENT or attempt.send_count > 0:
+                target, why = State.UNKNOWN, "The app stopped while this refund was being sent."
+            else:
+                target, why = (
+                    State.NOT_SENT,
+                    "The app stopped before this refund was sent: nothing was refunded.",
+                )
+            try:
+                settled.append(self._transition_if_owner(attempt, target, why))
+            except StateChanged:
+                continue  # another process recovered or finished it first
+        return settled
+
+    def _transition_if_owner(self, attempt: Attempt, state: State, why: str) -> Attempt:
+        with self._tx():
+            now_row = self._get(attempt.id)
+            if now_row.state is not attempt.state or now_row.owner != attempt.owner:
+                raise StateChanged(f"refund attempt {attempt.id} changed")
+            return self.transition(attempt.id, state, expect=attempt.state, error_message=why)
 
     # ---- reads --------------------------------------------------------------------------------
 
@@ -369,13 +551,22 @@ class Journal:
         with self._lock:
             return self._get(attempt_id)
 
+    def _select(self, where: str, args: Sequence[Any]) -> list[Attempt]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM attempts {where}"  # noqa: S608
+        return [Attempt.from_row(r) for r in self._db.execute(sql, tuple(args))]
+
+    def by_refund_id(self, refund_id: str) -> Attempt | None:
+        with self._lock:
+            rows = self._select("WHERE refund_id = ?", (refund_id,))
+        return rows[0] if rows else None
+
     def _get(self, attempt_id: int) -> Attempt:
         row = self._db.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM attempts WHERE id = ?",  # noqa: S608
             (attempt_id,),
         ).fetchone()
         if row is None:
-            raise JournalError(f"no refund attempt {attempt_id}")
+            raise JournalError(f"There is no refund attempt {attempt_id} in this journal.")
         return Attempt.from_row(row)
 
     def by_reference(self, transaction_reference: str) -> Attempt | None:
@@ -392,6 +583,9 @@ class Journal:
 
     def unresolved(self) -> list[Attempt]:
         return self.query(states=sorted(UNRESOLVED), limit=None, newest_first=False)
+
+    def unknown(self) -> list[Attempt]:
+        return self.query(states=[State.UNKNOWN], limit=None, newest_first=False)
 
     def pending(self) -> list[Attempt]:
         return self.query(states=[State.PENDING], limit=None, newest_first=False)
@@ -561,21 +755,51 @@ class Journal:
         )
 
     class _Tx:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nested uses join the outer one."""
+
         def __init__(self, journal: Journal) -> None:
             self.journal = journal
 
         def __enter__(self) -> None:
-            self.journal._lock.acquire()
-            self.journal._db.execute("BEGIN IMMEDIATE")
+            j = self.journal
+            j._lock.acquire()
+            if j._depth == 0:
+                try:
+                    j._db.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    j._lock.release()
+                    raise JournalBusy(
+                        "The refund journal is busy (another window or cashier-refund command "
+                        f"holds it: {exc}). Nothing was changed: try again in a moment."
+                    ) from None
+            j._depth += 1
 
         def __exit__(self, exc_type: object, *rest: object) -> None:
+            j = self.journal
+            j._depth -= 1
             try:
-                self.journal._db.execute("ROLLBACK" if exc_type else "COMMIT")
+                if j._depth == 0:
+                    j._db.execute("ROLLBACK" if exc_type else "COMMIT")
             finally:
-                self.journal._lock.release()
+                j._lock.release()
 
     def _tx(self) -> Journal._Tx:
         return Journal._Tx(self)
+
+
+def _cap(text: str | None, limit: int) -> str | None:
+    if text is None:
+        return None
+    return printable(text, limit)
+
+
+def _make_private(path: Path) -> None:
+    """The journal and its WAL companions are the counter's records: owner-only (POSIX)."""
+    if os.name != "posix":
+        return
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(p, 0o600)
 
 
 def _event_hash(prev: str, attempt_id: int, at: str, payload: str) -> str:

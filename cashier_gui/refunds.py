@@ -1,10 +1,16 @@
 """RefundService: look up, validate, journal, send, reconcile — the one path every refund takes.
 
 The window and the command line both go through here, so the rules hold everywhere:
-- an attempt is in the journal, synced, before its request leaves (`Journal.prepare`);
+- an attempt is in the journal, synced, before anything else (`prepared`), and is `sent`
+  (synced) just before its request leaves; until then `SendControl.cancel()` stops it for good;
 - its outcome is recorded whatever happens, cancellation and crashes of the request included;
-- one refund at a time per charge, and none while an earlier attempt is unresolved;
-- an unknown outcome is reconciled with the *same* idempotency key / request id, never a new one.
+- one refund at a time per charge, and none while an earlier attempt is unresolved — checked
+  inside the journal's write transaction, so two processes cannot both pass;
+- an unknown outcome is settled only by an answer that provably belongs to it: a lookup showing
+  its reference with its amount and a refund ID no other attempt holds, or a bound answer to
+  the re-sent request (same idempotency key / request id, never a new one). A 401, 5xx, busy,
+  timeout, refused connection or unbound answer to a re-send settles nothing;
+- what nobody can answer any more is resolved by hand, with who and why (`resolve_by_hand`).
 
 Journal calls block on disk sync, so they run on one worker thread (`_db`), never on the
 event loop's thread.
@@ -13,10 +19,13 @@ event loop's thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import logging
 import re
 import secrets
 import string
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +47,19 @@ from cashier_gui.gateways.base import (
 from cashier_gui.gateways.base import (
     Gateway as GatewayProtocol,
 )
-from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.journal import (
+    Attempt,
+    ChargeBusy,
+    Journal,
+    JournalError,
+    RefundIdTaken,
+    State,
+    StateChanged,
+)
 from cashier_gui.money import Money
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Reason codes sent to the gateway, with what the cashier sees.
 REASONS: dict[str, str] = {
@@ -73,12 +91,17 @@ class ChargeView:
         return tuple(a for a in self.attempts if not a.resolved)
 
     def blocked_reason(self) -> str | None:
+        if any(a.state in (State.PREPARED, State.SENT) for a in self.unresolved):
+            return (
+                "A refund on this charge is being sent right now (in this or another window). "
+                "Wait for its answer before refunding again."
+            )
         if self.unresolved:
             n = len(self.unresolved)
             return (
                 f"{n} earlier refund on this charge {'has' if n == 1 else 'have'} no answer yet. "
-                "Check it (Reconcile) before refunding again, so the customer is not refunded "
-                "twice."
+                "Check it (Check now, F5) before refunding again, so the customer is not "
+                "refunded twice."
             )
         if self.charge is not None:
             return self.charge.why_not_refundable()
@@ -95,6 +118,35 @@ def make_reference(terminal: str, now: dt.datetime | None = None) -> str:
     alphabet = string.ascii_uppercase + string.digits
     token = "".join(secrets.choice(alphabet) for _ in range(6))
     return f"{safe}-{now.astimezone(dt.UTC):%y%m%d%H%M%S}-{token}"
+
+
+class SendControl:
+    """Cancel a refund until it is sent. `cancel()` never blocks: it returns True when the
+    refund will not be sent (the attempt ends `cancelled`), False when it is too late (the
+    request is leaving or has left: the attempt is followed up as any other)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._decided = False
+
+    def cancel(self) -> bool:
+        with self._lock:
+            if self._decided and not self._cancelled:
+                return False
+            self._cancelled = True
+            return True
+
+    @property
+    def cancellable(self) -> bool:
+        with self._lock:
+            return not self._decided
+
+    def decide(self) -> bool:
+        """Called once, just before `sent` is written: True = cancelled, do not send."""
+        with self._lock:
+            self._decided = True
+            return self._cancelled
 
 
 class RefundService:
@@ -171,13 +223,15 @@ class RefundService:
         note: str | None = None,
         *,
         reference: str | None = None,
-        on_prepared: Callable[[Attempt], None] | None = None,
+        control: SendControl | None = None,
+        on_sent: Callable[[Attempt], None] | None = None,
     ) -> Attempt:
-        """Send one refund and return its journal entry in its final or unknown state.
+        """Send one refund and return its journal entry: final, pending, unknown, or
+        `cancelled` when `control.cancel()` came before it was sent.
 
-        Raises RefundBlocked (nothing written, nothing sent) when the rules refuse it.
-        `reference` is the transaction reference to send (generated when None).
-        `on_prepared` is called once the attempt is durable, just before the request leaves.
+        Raises RefundBlocked (nothing written, nothing sent) when the rules refuse it, and
+        JournalError when the journal cannot record it (nothing sent).
+        `amount` None is a full refund; `on_sent` is called once `sent` is durable.
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(f"Unknown reason {reason!r}.")
@@ -192,21 +246,21 @@ class RefundService:
             raise RefundBlocked("A refund for this charge is already being sent.")
         self._in_flight.add(charge_id)
         try:
-            # Re-read the journal: another window or the CLI may have written since the lookup.
-            fresh = ChargeView(
-                charge_id,
-                view.charge,
-                tuple(await self._db(self.journal.for_charge, charge_id)),
-            )
-            to_send = self.check_amount(fresh, amount)
+            to_send = self.check_amount(view, amount)
             if reference is not None:
                 used = await self._db(self.journal.by_reference, reference)
                 if used is not None:
                     raise RefundBlocked(
                         f"The reference {reference} was already used (refund attempt {used.id})."
                     )
-            attempt = await self._db(
-                self.journal.prepare,
+
+            def guard(attempts: Any) -> object:
+                # The same rules against the journal as it is inside the write transaction.
+                return self.check_amount(
+                    ChargeView(charge_id, view.charge, tuple(attempts)), amount
+                )
+
+            prepare = dict(
                 provider=self.gateway.provider,
                 terminal=self.terminal,
                 charge_id=charge_id,
@@ -217,14 +271,71 @@ class RefundService:
                 idempotency_key=str(uuid.uuid4()),
                 operator=self.operator,
                 training=self.training,
+                full_refund=amount is None,
+                guard=guard,
             )
-            if on_prepared is not None:
-                on_prepared(attempt)
-            return await self._send(attempt)
+            attempt = await self._start(prepare, control or SendControl())
+            if attempt.state is not State.SENT:
+                return attempt  # cancelled: never sent
+            if on_sent is not None:
+                on_sent(attempt)
+            return await self._deliver(attempt, first=True)
         finally:
             self._in_flight.discard(charge_id)
 
-    async def _send(self, attempt: Attempt) -> Attempt:
+    def _prepare_and_decide(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+        """Worker thread: `prepared`, then at once `sent` or `cancelled` (control decides)."""
+        try:
+            attempt = self.journal.prepare(**prepare)
+        except ChargeBusy as exc:
+            raise RefundBlocked(str(exc)) from None
+        try:
+            return self.journal.send_or_cancel(attempt.id, control.decide)
+        except JournalError:
+            try:  # it cannot be marked sent: it will not be sent
+                self.journal.transition(
+                    attempt.id,
+                    State.NOT_SENT,
+                    expect=State.PREPARED,
+                    error_message="The journal could not record the send: nothing was sent.",
+                )
+            except JournalError:
+                pass  # left `prepared`: recovery makes it `not_sent` once this process is gone
+            raise
+
+    async def _start(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self._worker, self._prepare_and_decide, prepare, control)
+        try:
+            return await asyncio.shield(job)
+        except asyncio.CancelledError:
+            # The window closed or the cashier cancelled while the journal was slow: the write
+            # goes on in the worker; the decision it reaches next is "cancelled". Had it just
+            # decided "sent", follow that attempt up as interrupted.
+            control.cancel()
+            job.add_done_callback(self._after_cancelled_start)
+            raise
+
+    def _after_cancelled_start(self, job: asyncio.Future[Attempt]) -> None:
+        if job.cancelled() or job.exception() is not None:
+            return
+        attempt = job.result()
+        if attempt.state is State.SENT:
+            self._worker.submit(self._interrupted, attempt.id)
+
+    def _interrupted(self, attempt_id: int) -> Attempt:
+        try:
+            return self.journal.transition(
+                attempt_id,
+                State.UNKNOWN,
+                expect=State.SENT,
+                error_message="The refund was interrupted before its answer arrived.",
+            )
+        except StateChanged:
+            return self.journal.get(attempt_id)
+
+    async def _deliver(self, attempt: Attempt, *, first: bool) -> Attempt:
+        """Send (or re-send) a `sent` attempt and record what its answer proves."""
         request = RefundRequest(
             charge_id=attempt.charge_id,
             amount=attempt.amount,
@@ -234,38 +345,57 @@ class RefundService:
         )
         try:
             outcome = await self.gateway.refund(request)
-        except Rejected as exc:
-            return await self._record_error(attempt, State.FAILED, exc)
         except NotSent as exc:
-            return await self._record_error(attempt, State.FAILED, exc)
+            # Nothing reached the server this time; a re-send proves nothing about the first.
+            return await self._settle(attempt, State.NOT_SENT if first else State.UNKNOWN, exc)
+        except Rejected as exc:
+            settled = first or exc.settles
+            return await self._settle(attempt, State.FAILED if settled else State.UNKNOWN, exc)
         except OutcomeUnknown as exc:
-            return await self._record_error(attempt, State.UNKNOWN, exc)
+            return await self._settle(attempt, State.UNKNOWN, exc)
         except BaseException:
             # Cancelled, or a bug: the request may have left. Record that, then let it go on.
-            await asyncio.shield(
-                self._db(
-                    self.journal.transition,
-                    attempt.id,
-                    State.UNKNOWN,
-                    error_message="The refund was interrupted before its answer arrived.",
-                )
-            )
+            await asyncio.shield(self._db(self._interrupted, attempt.id))
             raise
         return await self._record_outcome(attempt, outcome)
 
     async def _record_outcome(self, attempt: Attempt, outcome: RefundOutcome) -> Attempt:
-        state = State(outcome.status.value)
-        return await self._db(
-            self.journal.transition,
-            attempt.id,
-            state,
-            refund_id=outcome.refund_id,
-            amount=outcome.amount,
-        )
+        if (
+            attempt.amount is not None
+            and outcome.amount is not None
+            and outcome.amount != attempt.amount
+        ):
+            return await self._db(
+                self._transition_or_current,
+                attempt.id,
+                State.UNKNOWN,
+                error_code="UNBOUND",
+                error_message="The answer is about another amount: it does not belong to this "
+                "refund. Check it before refunding again.",
+            )
+        try:
+            return await self._db(
+                self.journal.transition,
+                attempt.id,
+                State(outcome.status.value),
+                expect=State.SENT,
+                refund_id=outcome.refund_id,
+                amount=outcome.amount,
+            )
+        except RefundIdTaken as exc:
+            return await self._db(
+                self._transition_or_current,
+                attempt.id,
+                State.UNKNOWN,
+                error_code="REPLAYED",
+                error_message=f"{exc} Check this refund before refunding again.",
+            )
+        except StateChanged:
+            return await self._db(self.journal.get, attempt.id)
 
-    async def _record_error(self, attempt: Attempt, state: State, exc: GatewayError) -> Attempt:
+    async def _settle(self, attempt: Attempt, state: State, exc: GatewayError) -> Attempt:
         return await self._db(
-            self.journal.transition,
+            self._transition_or_current,
             attempt.id,
             state,
             error_code=exc.code,
@@ -273,50 +403,108 @@ class RefundService:
             trace_id=exc.trace_id,
         )
 
+    def _transition_or_current(self, attempt_id: int, state: State, **kw: Any) -> Attempt:
+        """Worker thread: `sent` → `state`; the attempt as it is if someone got there first."""
+        try:
+            return self.journal.transition(attempt_id, state, expect=State.SENT, **kw)
+        except StateChanged:
+            return self.journal.get(attempt_id)
+
     # ---- after the fact ---------------------------------------------------------------------
 
     async def unresolved(self) -> list[Attempt]:
         return await self._db(self.journal.unresolved)
 
     async def recover(self) -> list[Attempt]:
-        """At start: attempts the app left `prepared` become `unknown`."""
-        return await self._db(self.journal.mark_interrupted)
+        """Attempts whose sender is gone: `prepared` → not sent, `sent` → unknown. Attempts a
+        live window or command is sending are left alone."""
+        return await self._db(self.journal.recover_abandoned)
 
     async def reconcile(self, attempt_id: int) -> Attempt:
-        """Find out what happened to an unknown attempt. First look for its transaction reference
-        among the charge's refunds (when the gateway has lookup); otherwise re-send the very same
-        request (same idempotency key / request id), which the gateway answers without refunding
-        twice. Raises GatewayError when the gateway still cannot be reached (it stays unknown)."""
+        """Find out what happened to an unknown attempt: first its transaction reference among
+        the charge's refunds (when the gateway has lookup) — with its amount and a refund ID no
+        other attempt holds; otherwise re-send the very same request (same idempotency key /
+        request id), which the gateway answers without refunding twice. Raises GatewayError
+        when the lookup fails (the attempt stays unknown)."""
         attempt = await self._db(self.journal.get, attempt_id)
-        if attempt.state not in (State.UNKNOWN, State.PREPARED):
+        if attempt.state is not State.UNKNOWN:
             return attempt
-        if attempt.state is State.PREPARED:
-            attempt = await self._db(self.journal.transition, attempt.id, State.UNKNOWN)
         if self.gateway.has_lookup:
             charge = await self.gateway.lookup(attempt.charge_id)
-            for past in charge.refunds:
-                if past.transaction_reference == attempt.transaction_reference:
-                    return await self._db(
-                        self.journal.transition,
-                        attempt.id,
-                        State(past.status.value),
-                        refund_id=past.refund_id,
-                    )
-        return await self._send(attempt)
+            found = [
+                r
+                for r in charge.refunds
+                if r.transaction_reference == attempt.transaction_reference
+            ]
+            if found:
+                return await self._db(self._settle_from_lookup, attempt, found)
+        claimed = await self._db(self.journal.claim_resend, attempt.id)
+        if claimed is None:  # settled meanwhile, or another process is re-sending it
+            return await self._db(self.journal.get, attempt.id)
+        return await self._deliver(claimed, first=False)
+
+    def _settle_from_lookup(self, attempt: Attempt, found: list[Any]) -> Attempt:
+        match = found[0]
+        problem = None
+        if len(found) > 1:
+            problem = "The gateway shows several refunds with this reference."
+        elif attempt.amount is None or match.amount != attempt.amount:
+            problem = (
+                f"The gateway shows a refund with this reference for {match.amount.plain()} "
+                f"{match.amount.currency}, not this refund's amount."
+            )
+        if problem is None:
+            try:
+                return self.journal.transition(
+                    attempt.id,
+                    State(match.status.value),
+                    expect=State.UNKNOWN,
+                    refund_id=match.refund_id,
+                )
+            except RefundIdTaken as exc:
+                problem = str(exc)
+            except StateChanged:
+                return self.journal.get(attempt.id)
+        try:
+            return self.journal.transition(
+                attempt.id,
+                State.UNKNOWN,
+                expect=State.UNKNOWN,
+                error_code="CHECK_BY_HAND",
+                error_message=f"{problem} Check it on the gateway's portal and resolve it by hand.",
+            )
+        except StateChanged:
+            return self.journal.get(attempt.id)
 
     async def reconcile_all(self) -> list[Attempt]:
-        """Reconcile every unresolved attempt; returns them as they are afterwards. An attempt
-        the gateway cannot be asked about stays unknown (its error is recorded)."""
+        """Recover abandoned attempts, then reconcile every unknown one; returns them as they are
+        afterwards. One that cannot be settled now stays unknown (its error is recorded), and
+        one bad attempt never stops the others."""
+        await self.recover()
         results = []
-        for attempt in await self._db(self.journal.unresolved):
+        for attempt in await self._db(self.journal.unknown):
             try:
                 results.append(await self.reconcile(attempt.id))
+                continue
             except GatewayError as exc:
-                if isinstance(exc, Rejected):
-                    results.append(await self._record_error(attempt, State.UNKNOWN, exc))
-                else:
-                    results.append(await self._db(self.journal.get, attempt.id))
+                await self._db(self._note_error, attempt.id, exc)
+            except JournalError:
+                pass
+            except Exception:
+                log.exception("reconciling refund attempt %s failed", attempt.id)
+            results.append(await self._db(self.journal.get, attempt.id))
         return results
+
+    def _note_error(self, attempt_id: int, exc: GatewayError) -> None:
+        with contextlib.suppress(JournalError):
+            self.journal.transition(
+                attempt_id,
+                State.UNKNOWN,
+                expect=State.UNKNOWN,
+                error_code=exc.code,
+                error_message=exc.message,
+                trace_id=exc.trace_id,
+            )
 
     async def recheck_pending(self) -> list[Attempt]:
         """Ask again about pending refunds; returns those whose state changed."""
@@ -324,12 +512,19 @@ class RefundService:
         for attempt in await self._db(self.journal.pending):
             try:
                 status = await self._pending_status(attempt)
-            except GatewayError:
+                if status is not None and status is not RefundStatus.PENDING:
+                    changed.append(
+                        await self._db(
+                            self.journal.transition,
+                            attempt.id,
+                            State(status.value),
+                            expect=State.PENDING,
+                        )
+                    )
+            except (GatewayError, JournalError):
                 continue
-            if status is not None and status is not RefundStatus.PENDING:
-                changed.append(
-                    await self._db(self.journal.transition, attempt.id, State(status.value))
-                )
+            except Exception:
+                log.exception("re-checking pending refund attempt %s failed", attempt.id)
         return changed
 
     async def _pending_status(self, attempt: Attempt) -> RefundStatus | None:
@@ -348,7 +543,17 @@ class RefundService:
                 attempt.idempotency_key,
             )
         )
+        if attempt.refund_id and outcome.refund_id != attempt.refund_id:
+            return None  # not the answer to this refund
         return outcome.status
+
+    async def resolve_by_hand(
+        self, attempt_id: int, *, refunded: bool, by: str, why: str
+    ) -> Attempt:
+        """A person checked on the terminal or the gateway's portal: record what they saw."""
+        return await self._db(
+            self.journal.resolve_by_hand, attempt_id, refunded=refunded, by=by, why=why
+        )
 
 
 def parse_reason(text: str | None) -> str | None:

@@ -117,6 +117,7 @@ def open_runtime(
             pairing_code=code,
             client_name=settings.poynt.client_name,
             timeouts=timeouts(settings),
+            currency=settings.default_currency,
         )
         terminal = f"{settings.poynt.host}:{settings.poynt.port}"
         label = "Poynt terminal"

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from cashier_gui.journal import Journal, JournalError, State
+from cashier_gui.journal import (
+    Attempt,
+    ChargeBusy,
+    Journal,
+    JournalError,
+    RefundIdTaken,
+    State,
+    StateChanged,
+)
 from cashier_gui.money import Money
 
 
@@ -36,37 +45,214 @@ def test_prepared_attempt_is_on_disk_before_anything_else(tmp_path: Path) -> Non
     j.close()
 
 
+def sent(j: Journal, n: int = 1, charge: str | None = None, minor: int = 100) -> int:
+    a = prepare(j, n, charge or f"ch_{n}", minor)
+    assert j.send_or_cancel(a, lambda: False).state is State.SENT
+    return a
+
+
 def test_transitions_follow_the_state_machine(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite3") as j:
-        a = prepare(j)
+        a = sent(j)
+        assert j.get(a).send_count == 1 and j.get(a).owner == j.owner.token
         assert j.transition(a, State.UNKNOWN).state is State.UNKNOWN
+        assert j.get(a).owner is None
         done = j.transition(a, State.APPROVED, refund_id="rf_1")
         assert done.state is State.APPROVED and done.refund_id == "rf_1" and done.resolved
-        with pytest.raises(JournalError, match="cannot become"):
+        with pytest.raises(StateChanged, match="cannot become"):
             j.transition(a, State.DECLINED)
-        p = prepare(j, 2)
+        p = sent(j, 2)
         j.transition(p, State.PENDING, refund_id="rf_2")
         with pytest.raises(JournalError):
             j.transition(p, State.FAILED)
         assert j.transition(p, State.APPROVED).state is State.APPROVED
+        # a prepared attempt has no outcome before it is sent
+        q = prepare(j, 3, "ch_3")
+        with pytest.raises(StateChanged):
+            j.transition(q, State.APPROVED, refund_id="rf_3")
 
 
-def test_interrupted_attempts_become_unknown(tmp_path: Path) -> None:
+def test_compare_and_set_refuses_a_stale_expectation(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j, Journal(tmp_path / "j.sqlite3") as other:
+        a = sent(j)
+        j.transition(a, State.UNKNOWN)
+        claimed = other.claim_resend(a)
+        assert claimed is not None and claimed.owner == other.owner.token
+        assert claimed.send_count == 2
+        assert j.claim_resend(a) is None  # the other process is re-sending it
+        with pytest.raises(StateChanged, match="got there first"):
+            j.transition(a, State.APPROVED, expect=State.UNKNOWN)
+
+
+def test_cancel_before_sent_is_final_and_never_sent(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite3") as j:
-        a, b = prepare(j, 1), prepare(j, 2)
-        j.transition(b, State.APPROVED, refund_id="rf")
+        a = prepare(j)
+        done = j.send_or_cancel(a, lambda: True)
+        assert done.state is State.CANCELLED and done.resolved and done.send_count == 0
+        for target in (State.SENT, State.UNKNOWN, State.APPROVED):
+            with pytest.raises(StateChanged):
+                j.transition(a, target)
+        assert j.claim_resend(a) is None
+        assert j.recover_abandoned() == []
+        # the charge is free again
+        prepare(j, 2, "ch_1")
+
+
+def test_a_charge_with_an_unresolved_attempt_refuses_another(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j, Journal(tmp_path / "j.sqlite3") as other:
+        a = sent(j, 1, "ch_x")
+        with pytest.raises(ChargeBusy, match="no final answer"):
+            prepare(other, 2, "ch_x")
+        j.transition(a, State.UNKNOWN)
+        with pytest.raises(ChargeBusy):
+            prepare(other, 3, "ch_x")
+        j.transition(a, State.DECLINED)
+        prepare(other, 4, "ch_x")
+
+
+def test_guard_sees_the_charge_inside_the_transaction(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def refuse(attempts: Sequence[Attempt]) -> None:
+        seen.append(len(attempts))
+        raise ValueError("over the limit")
+
     with Journal(tmp_path / "j.sqlite3") as j:
-        marked = j.mark_interrupted()
-        assert [m.id for m in marked] == [a]
-        assert j.get(a).state is State.UNKNOWN and "stopped" in (j.get(a).error_message or "")
-        assert [u.id for u in j.unresolved()] == [a]
+        a = sent(j, 1, "ch_g")
+        j.transition(a, State.APPROVED, refund_id="rf_g")
+        with pytest.raises(ValueError, match="over the limit"):
+            j.prepare(
+                provider="viopay",
+                terminal="T1",
+                charge_id="ch_g",
+                amount=Money(5, "EUR"),
+                reason=None,
+                note=None,
+                transaction_reference="R-g",
+                idempotency_key="K-g",
+                operator="anna",
+                guard=refuse,
+            )
+        assert seen == [1] and j.count() == 1
+
+
+def test_a_refund_id_held_by_another_attempt_is_a_replay(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j:
+        a, b = sent(j, 1), sent(j, 2)
+        j.transition(a, State.APPROVED, refund_id="rf_same")
+        with pytest.raises(RefundIdTaken, match="replayed"):
+            j.transition(b, State.APPROVED, refund_id="rf_same")
+        assert j.get(b).state is State.SENT
+
+
+def test_recovery_settles_only_attempts_whose_owner_is_gone(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    live = Journal(path)
+    dead = Journal(path)
+    live_prepared, live_sent = prepare(live, 1, "ch_1"), sent(live, 2)
+    dead_prepared, dead_sent = prepare(dead, 3, "ch_3"), sent(dead, 4)
+    dead.close()  # as a killed process: its lock is gone
+    with Journal(path) as starting:
+        settled = {a.id: a for a in starting.recover_abandoned()}
+        assert set(settled) == {dead_prepared, dead_sent}
+        assert settled[dead_prepared].state is State.NOT_SENT
+        assert "nothing was refunded" in (settled[dead_prepared].error_message or "")
+        assert settled[dead_sent].state is State.UNKNOWN
+        assert "stopped while" in (settled[dead_sent].error_message or "")
+        assert starting.get(live_prepared).state is State.PREPARED
+        assert starting.get(live_sent).state is State.SENT
+        assert starting.recover_abandoned() == []
+    live.close()
+
+
+def test_recovery_of_a_killed_process(tmp_path: Path) -> None:
+    """A real process, SIGKILLed while it holds an attempt `sent`."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "j.sqlite3"
+    script = (
+        "import sys, time\n"
+        "from cashier_gui.journal import Journal\n"
+        "from cashier_gui.money import Money\n"
+        "j = Journal(sys.argv[1])\n"
+        "a = j.prepare(provider='viopay', terminal='T', charge_id='ch_k', amount=Money(5, 'EUR'),"
+        " reason=None, note=None, transaction_reference='R-k', idempotency_key='K-k',"
+        " operator='x')\n"
+        "j.send_or_cancel(a.id, lambda: False)\n"
+        "print('sent', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "sent"
+        with Journal(path) as j:
+            assert j.recover_abandoned() == []  # alive: left alone
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+            [a] = j.recover_abandoned()
+            assert a.state is State.UNKNOWN
+    finally:
+        proc.kill()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_schema_2_prepared_rows_count_as_maybe_sent(tmp_path: Path) -> None:
+    from cashier_gui import journal as jmod
+
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path)
+    for version in (1, 2):
+        for statement in jmod._split_sql(jmod._MIGRATIONS[version]):
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO attempts (provider, terminal, charge_id, amount_minor, currency, "
+        "transaction_reference, idempotency_key, operator, state, created_at, updated_at) "
+        "VALUES ('viopay', 'T', 'ch_1', 500, 'EUR', 'R1', 'K1', 'x', 'prepared', 'a', 'a')"
+    )
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Journal(path) as j:
+        [a] = j.recover_abandoned()
+        assert a.state is State.UNKNOWN
+
+
+def test_resolve_by_hand_records_who_and_why_in_the_chain(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j:
+        a = sent(j)
+        with pytest.raises(StateChanged):  # only unknown or pending ones
+            j.resolve_by_hand(a, refunded=True, by="Maria", why="portal")
+        j.transition(a, State.UNKNOWN)
+        with pytest.raises(JournalError, match="who checked"):
+            j.resolve_by_hand(a, refunded=True, by=" ", why="portal")
+        done = j.resolve_by_hand(a, refunded=False, by="Maria", why="terminal shows no refund")
+        assert done.state is State.FAILED and done.resolved_by == "Maria"
+        assert done.resolution == "terminal shows no refund" and done.error_code == "BY_HAND"
+        assert j.verify() == []
+
+
+def test_server_text_is_cleaned_and_capped(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j:
+        a = sent(j)
+        done = j.transition(
+            a, State.FAILED, error_message="\x1b[2Jevil\r\n" + "x" * 5000, trace_id="t\x07"
+        )
+        assert done.error_message is not None and "\x1b" not in done.error_message
+        assert len(done.error_message) <= 500 and done.trace_id == "t"
 
 
 def test_references_and_keys_are_unique(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite3") as j:
-        prepare(j, 1)
-        with pytest.raises(sqlite3.IntegrityError):
-            prepare(j, 1)
+        prepare(j, 1, "ch_a")
+        with pytest.raises(JournalError, match="already used"):
+            prepare(j, 1, "ch_b")
         assert j.count() == 1
 
 
@@ -74,6 +260,7 @@ def test_query_filters_totals_and_export(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite3") as j:
         for n in range(1, 6):
             a = prepare(j, n, charge=f"ch_{n % 2}", minor=n * 100)
+            j.send_or_cancel(a, lambda: False)
             j.transition(a, State.APPROVED if n != 3 else State.DECLINED, refund_id=f"rf_{n}")
         assert j.count(charge_id="ch_1") == 3
         assert [a.id for a in j.query(text="rf_4")] == [4]
@@ -88,7 +275,7 @@ def test_verify_finds_edits_inserts_and_deletes(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite3"
     with Journal(path) as j:
         for n in range(1, 5):
-            j.transition(prepare(j, n), State.APPROVED, refund_id=f"rf_{n}")
+            j.transition(sent(j, n), State.APPROVED, refund_id=f"rf_{n}")
         assert j.verify() == []
     db = sqlite3.connect(path)
     db.execute("UPDATE attempts SET amount_minor = 1 WHERE id = 2")
@@ -98,11 +285,11 @@ def test_verify_finds_edits_inserts_and_deletes(tmp_path: Path) -> None:
             "refund attempt 2: amount_minor was changed outside the app"
         ]
     db.execute("UPDATE attempts SET amount_minor = 100 WHERE id = 2")
-    db.execute("UPDATE events SET data = replace(data, 'rf_3', 'rf_X') WHERE seq = 6")
+    db.execute("UPDATE events SET data = replace(data, 'rf_3', 'rf_X') WHERE seq = 9")
     db.commit()
     with Journal(path) as j:
-        assert any("event 6" in str(p) and "edited" in str(p) for p in j.verify())
-    db.execute("UPDATE events SET data = replace(data, 'rf_X', 'rf_3') WHERE seq = 6")
+        assert any("event 9" in str(p) and "edited" in str(p) for p in j.verify())
+    db.execute("UPDATE events SET data = replace(data, 'rf_X', 'rf_3') WHERE seq = 9")
     db.execute("DELETE FROM events WHERE seq = 4")
     db.commit()
     with Journal(path) as j:

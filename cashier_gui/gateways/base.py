@@ -7,9 +7,10 @@ The error tree — what the cashier can rely on for each kind of failure::
     │   ├── InvalidInput           refused here before sending (bad charge ID, bad amount)
     │   ├── NotConfigured          settings or a secret are missing
     │   └── ConnectFailed          no connection (DNS, refused, TLS, network down)
-    ├── Rejected                   the server answered with a 4xx: known NOT applied
+    ├── Rejected                   the server answered with a 4xx: this request NOT applied
     │   ├── BadRequest             400: the body or refund rules (over-refund, currency…)
     │   ├── AuthFailed             401: secret, key ID, terminal, clock (see .clock_skew)
+    │   ├── Busy                   429 / a busy terminal: not taken this time
     │   ├── NotFound               404: no such charge
     │   └── Conflict               409: idempotency key reused with another request
     └── OutcomeUnknown             sent, but no trustworthy answer: the refund MAY have happened
@@ -19,9 +20,14 @@ The error tree — what the cashier can rely on for each kind of failure::
         └── BadResponse            an answer that cannot be trusted (not JSON, bad envelope,
                                    wrong key check value, bad or missing signature)
 
-Each error carries the server's `code`, `server_message` and `trace_id` when there was one.
+Each error carries the server's `code`, `server_message` and `trace_id` when there was one,
+cleaned of control characters and capped (`safetext.printable`): hostile text stays text.
 An outcome that is unknown must be reconciled with the same idempotency key or request id —
 never retried with a new one.
+
+What a *re-send* of an unknown refund may settle: only `Rejected.settles` errors (400/404/409,
+a refusal of the refund itself, bound to the same key) and bound 2xx answers. A 401 or a busy
+refusal of the re-send says nothing about the first send (`settles = False`).
 """
 
 from __future__ import annotations
@@ -114,6 +120,11 @@ class Timeouts:
     connect: float = 5.0  # seconds
     read: float = 30.0  # seconds
 
+    @property
+    def deadline(self) -> float:
+        """Seconds for one whole exchange: connect, send and the entire answer."""
+        return self.connect + self.read
+
     def httpx(self) -> Any:
         import httpx
 
@@ -147,11 +158,14 @@ class GatewayError(Exception):
         server_message: str | None = None,
         trace_id: str | None = None,
     ) -> None:
+        from cashier_gui.safetext import printable
+
+        message = printable(message, 600)
         super().__init__(message)
         self.message = message
-        self.code = code
-        self.server_message = server_message
-        self.trace_id = trace_id
+        self.code = None if code is None else printable(code, 64)
+        self.server_message = None if server_message is None else printable(server_message, 300)
+        self.trace_id = None if trace_id is None else printable(trace_id, 128)
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -180,7 +194,11 @@ class ConnectFailed(NotSent):
 
 
 class Rejected(GatewayError):
-    """The server refused the request: it was not applied."""
+    """The server refused the request: it was not applied.
+
+    `settles`: also proof about an earlier send of the same refund (same key / request id)."""
+
+    settles = True
 
 
 class BadRequest(Rejected):
@@ -191,6 +209,13 @@ class AuthFailed(Rejected):
     """`clock_skew` (server time minus PC time) is set when the PC clock is to blame."""
 
     clock_skew: dt.timedelta | None = None
+    settles = False
+
+
+class Busy(Rejected):
+    """Too many requests, or the terminal is busy with something else: try again later."""
+
+    settles = False
 
 
 class NotFound(Rejected):

@@ -7,8 +7,18 @@ as no answer — the outcome stays unknown, never success. After a timeout or a 
 connection, the very same request (same `poyntRequestId`) is sent once more, which the terminal
 answers from memory, before the outcome is declared unknown.
 
-Decisions: the bridge has no lookup (`has_lookup = False`); a refund's `FAILED` status, and error
-bodies with a valid signature, are "refused — nothing refunded"; `AUTHORIZED`/`HOLD` are pending.
+Answers belong to their request (contract assumption 5): an answer counts only when it is
+signed, echoes the `poyntRequestId` that was sent, and — for a refund — holds exactly one REFUND
+transaction that links to the requested `transactionId`, in the expected currency, for the
+requested amount. Anything else (a replayed or swapped answer) is `BadResponse`: unknown.
+Each exchange has one overall deadline and a 1 MiB cap (`gateways.http`).
+
+Decisions: the bridge has no lookup (`has_lookup = False`); a refund's `FAILED` status, and bound
+error bodies, are "refused — nothing refunded"; `AUTHORIZED`/`HOLD` are pending. A busy terminal
+(`TERMINAL_BUSY`) is `Busy` and a signature error `AuthFailed`: neither says anything about an
+earlier send with the same id, so after the in-call retry they leave the outcome unknown.
+The pairing code is upper-cased (assumption 6); pairing waits at least 60 s for the terminal's
+confirmation dialog.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from cashier_gui.gateways.base import (
     AuthFailed,
     BadRequest,
     BadResponse,
+    Busy,
     Charge,
     ConnectFailed,
     ConnectionLost,
@@ -38,6 +49,7 @@ from cashier_gui.gateways.base import (
     Timeouts,
     check_charge_id,
 )
+from cashier_gui.gateways.http import AnswerTooBig, DeadlinePassed, exchange
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.protocol import poynt as proto
 
@@ -45,6 +57,9 @@ _APPROVED = {"REFUNDED", "COMPLETED", "CAPTURED"}
 _DECLINED = {"DECLINED", "VOIDED", "CANCELED"}
 _PENDING = {"AUTHORIZED", "HOLD"}
 SIGNATURE_MISMATCH = "REQUEST_SIGNATURE_MISMATCH"
+TERMINAL_BUSY = "TERMINAL_BUSY"
+PAIRING_WAIT = 60.0  # seconds: the terminal's confirmation dialog waits up to 30 s
+_MAYBE = "The refund may or may not have gone through: check it before refunding again."
 
 
 class PoyntClient:
@@ -61,9 +76,11 @@ class PoyntClient:
         timeouts: Timeouts | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         retries_after_timeout: int = 1,
+        currency: str | None = None,
     ) -> None:
         self.base_url = f"http://{host}:{port}"
-        self._code = pairing_code
+        self._code = pairing_code.strip().upper()
+        self.currency = currency
         self.client_name = client_name
         self._timeouts = timeouts or Timeouts()
         self._retries = retries_after_timeout
@@ -90,7 +107,18 @@ class PoyntClient:
 
     async def pair(self) -> str:
         """Pair with the terminal (the pairing code it shows). Returns its serial number."""
-        data = await self._post("pair", {"poyntRequestId": str(uuid.uuid4())}, retry=False)
+        try:
+            data = await self._post(
+                "pair",
+                {"poyntRequestId": str(uuid.uuid4())},
+                retry=False,
+                deadline=max(PAIRING_WAIT, self._timeouts.deadline),
+            )
+        except TimedOut:
+            raise TimedOut(
+                "The terminal did not confirm the pairing in time: press CONNECT on the "
+                "terminal, accept the pairing there, and try again."
+            ) from None
         if data.get("status") != "SUCCESS":
             raise BadResponse(f"The terminal did not confirm the pairing ({data.get('status')}).")
         return str(data.get("serialNumber") or "unknown")
@@ -108,6 +136,10 @@ class PoyntClient:
         transaction_id = check_charge_id(request.charge_id)
         payment: dict[str, Any] = {}
         if request.amount is not None:
+            if self.currency and request.amount.currency != self.currency:
+                raise InvalidInput(
+                    f"This terminal takes {self.currency}, not {request.amount.currency}."
+                )
             payment["amount"] = request.amount.minor
         body = {
             "poyntRequestId": request.idempotency_key,
@@ -116,27 +148,40 @@ class PoyntClient:
             "payment": payment,
         }
         data = await self._post("authorizeRefund", body, retry=True)
-        return parse_refund(data, request)
+        return parse_refund(data, request, self.currency)
 
     def _timeout_ms(self) -> int:
         return int(self._timeouts.read * 1000)
 
     # ---- the wire -----------------------------------------------------------------------------
 
-    async def _post(self, operation: str, body: dict[str, Any], *, retry: bool) -> dict[str, Any]:
+    async def _post(
+        self,
+        operation: str,
+        body: dict[str, Any],
+        *,
+        retry: bool,
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
         raw = json.dumps(body, separators=(",", ":")).encode()
+        request_id = str(body["poyntRequestId"])
         headers = {
             "Content-Type": "text/plain",
             "Signature": proto.sign(self._code, raw),
             "Poynt-Client": self.client_name,
-            "Poynt-Request-Id": str(body["poyntRequestId"]),
+            "Poynt-Request-Id": request_id,
         }
         tries = 1 + (self._retries if retry else 0)
-        last: GatewayError | None = None
+        last: GatewayError | None = None  # set once a try may have reached the terminal
         for _ in range(tries):
             try:
-                response = await self._http.post(
-                    f"/devices/cat/{operation}", content=raw, headers=headers
+                response = await exchange(
+                    self._http,
+                    "POST",
+                    f"{self.base_url}/devices/cat/{operation}",
+                    content=raw,
+                    headers=headers,
+                    deadline=deadline or self._timeouts.deadline,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 if last is not None:  # an earlier try may have reached the terminal
@@ -145,26 +190,45 @@ class PoyntClient:
                     f"Cannot reach the card terminal at {self.base_url}: check that it is on, "
                     f"on the same network, and showing its POS Bridge screen. ({exc})"
                 ) from None
-            except httpx.TimeoutException:
-                last = TimedOut(
-                    "The card terminal did not answer in time. The refund may or may not have "
-                    "gone through: check it before refunding again."
-                )
+            except (httpx.TimeoutException, DeadlinePassed):
+                last = TimedOut(f"The card terminal did not answer in time. {_MAYBE}")
                 continue
+            except AnswerTooBig:
+                raise BadResponse(
+                    f"The card terminal's answer was far too large to be real. {_MAYBE}"
+                ) from None
             except httpx.HTTPError as exc:
                 last = ConnectionLost(
-                    "The connection to the card terminal dropped before it answered. The refund "
-                    f"may or may not have gone through. ({exc})"
+                    f"The connection to the card terminal dropped before it answered. {_MAYBE} "
+                    f"({exc})"
                 )
                 continue
-            return self._read(response, operation)
+            try:
+                return self._read(
+                    response.status_code,
+                    response.headers.get("Signature"),
+                    response.content,
+                    operation,
+                    request_id,
+                )
+            except Rejected as exc:
+                if last is not None and not exc.settles:
+                    raise last from None  # a busy/auth refusal of the retry proves nothing
+                raise
         assert last is not None
         raise last
 
-    def _read(self, response: httpx.Response, operation: str) -> dict[str, Any]:
-        signed = proto.verify(self._code, response.content, response.headers.get("Signature"))
+    def _read(
+        self,
+        status_code: int,
+        signature: str | None,
+        content: bytes,
+        operation: str,
+        request_id: str,
+    ) -> dict[str, Any]:
+        signed = proto.verify(self._code, content, signature)
         try:
-            data = json.loads(response.content)
+            data = json.loads(content)
         except ValueError:
             data = None
         error = data.get("error") if isinstance(data, dict) else None
@@ -180,43 +244,70 @@ class PoyntClient:
             )
         if not isinstance(data, dict):
             raise BadResponse("The card terminal's answer is not JSON.")
-        if response.status_code == 200 and error is None:
+        if data.get("poyntRequestId") != request_id:
+            raise BadResponse(
+                "The card terminal's answer is not about this request (another request's "
+                f"answer, or a replay), so it cannot be trusted. {_MAYBE}"
+            )
+        if status_code == 200 and error is None:
             return data
         name = str(error.get("errorName")) if isinstance(error, dict) else None
         description = str(error.get("description")) if isinstance(error, dict) else None
         code = str(error.get("errorCode")) if isinstance(error, dict) else None
         kw = {"code": code or name, "server_message": description, "trace_id": None}
         said = f" The terminal says: {description}" if description else ""
-        if response.status_code >= 500:
-            raise ServerError(
-                "The card terminal had a problem. The refund may or may not have gone through: "
-                f"check it before refunding again.{said}",
-                **kw,
-            )
+        if status_code >= 500:
+            raise ServerError(f"The card terminal had a problem. {_MAYBE}{said}", **kw)
         if name == SIGNATURE_MISMATCH:
             raise AuthFailed(
                 f"The terminal refused this counter's signature: pair again.{said}", **kw
             )
+        if name == TERMINAL_BUSY:
+            raise Busy(
+                f"The card terminal is busy with something else: finish that, then try again."
+                f"{said}",
+                **kw,
+            )
         raise BadRequest(f"The card terminal refused the request.{said}", **kw)
 
 
-def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
+def parse_refund(
+    data: dict[str, Any], request: RefundRequest, currency: str | None = None
+) -> RefundOutcome:
+    """The outcome, only from an answer bound to `request`: exactly one REFUND transaction,
+    linked to the requested transaction, in the expected currency (the request's, else the
+    configured one), for the requested amount (any positive amount for a full refund)."""
     payment = data.get("payment")
     transactions = payment.get("transactions") if isinstance(payment, dict) else None
     if not isinstance(transactions, list):
-        raise BadResponse("The terminal's answer has no transactions.")
+        raise BadResponse(f"The terminal's answer has no transactions. {_MAYBE}")
     refunds = [t for t in transactions if isinstance(t, dict) and t.get("action") == "REFUND"]
-    if not refunds:
-        raise BadResponse("The terminal's answer has no refund transaction.")
-    txn = refunds[-1]
+    if len(refunds) != 1:
+        raise BadResponse(
+            f"The terminal's answer holds {len(refunds)} refund transactions, not one. {_MAYBE}"
+        )
+    txn = refunds[0]
+    links = txn.get("links")
+    linked = isinstance(links, list) and any(
+        isinstance(link, dict) and link.get("href") == request.charge_id for link in links
+    )
+    if not linked:
+        raise BadResponse(
+            f"The terminal's refund is not linked to transaction {request.charge_id}: it does "
+            f"not belong to this request. {_MAYBE}"
+        )
     status = str(txn.get("status", "")).upper()
+    expected_currency = request.amount.currency if request.amount else currency
     amount: Money | None = None
     amounts = txn.get("amounts")
     if isinstance(amounts, dict) and "transactionAmount" in amounts:
+        value, cur = amounts.get("transactionAmount"), amounts.get("currency")
+        if not isinstance(value, int) or isinstance(value, bool) or not isinstance(cur, str):
+            raise BadResponse(f"The terminal's refund amount is unreadable. {_MAYBE}")
         try:
-            amount = Money(int(amounts["transactionAmount"]), str(amounts.get("currency", "USD")))
-        except (TypeError, ValueError, MoneyError):
-            raise BadResponse("The terminal's refund amount is unreadable.") from None
+            amount = Money(value, cur)
+        except MoneyError:
+            raise BadResponse(f"The terminal's refund amount is unreadable. {_MAYBE}") from None
     refund_id = str(txn["id"]) if txn.get("id") else None
     if status in _APPROVED:
         result = RefundStatus.APPROVED
@@ -230,11 +321,22 @@ def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
             code="FAILED",
         )
     else:
-        raise BadResponse(f"The terminal answered with an unknown status {status!r}.")
-    if result is not RefundStatus.DECLINED and not refund_id:
-        raise BadResponse("The terminal's refund has no transaction ID.")
-    if request.amount is not None and amount is not None and amount.minor != request.amount.minor:
-        raise BadResponse("The terminal refunded a different amount than was asked.")
+        raise BadResponse(f"The terminal answered with an unknown status {status!r}. {_MAYBE}")
+    if result is not RefundStatus.DECLINED:
+        if not refund_id:
+            raise BadResponse(f"The terminal's refund has no transaction ID. {_MAYBE}")
+        if amount is None or amount.minor <= 0:
+            raise BadResponse(f"The terminal's answer does not say what it refunded. {_MAYBE}")
+    if amount is not None:
+        if expected_currency and amount.currency != expected_currency:
+            raise BadResponse(
+                f"The terminal answered in {amount.currency}, not {expected_currency}: the "
+                f"answer does not belong to this refund. {_MAYBE}"
+            )
+        if request.amount is not None and amount != request.amount:
+            raise BadResponse(
+                f"The terminal's answer is about another amount than this refund. {_MAYBE}"
+            )
     return RefundOutcome(result, refund_id, amount, raw=data)
 
 
@@ -244,7 +346,7 @@ async def pair_with_terminal(settings: PoyntSettings, code: str) -> str:
         port=settings.port,
         pairing_code=code,
         client_name=settings.client_name,
-    )
+    )  # currency does not matter for pairing
     try:
         return await client.pair()
     finally:

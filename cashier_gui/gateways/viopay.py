@@ -3,6 +3,12 @@
 Every request: the contract's headers, a fresh nonce from `secrets`, an RFC 3339 UTC timestamp,
 and a `v1=` signature over the exact body bytes that are sent. Refund bodies and all 200 answers
 travel in MSK envelopes. Errors are mapped onto the tree in `gateways.base`.
+
+Answers belong to their request (contract assumption 9): one overall deadline and a 1 MiB cap
+per exchange (`gateways.http`); a plaintext with a duplicated JSON key, an unknown status,
+approved/pending without a `refund_id` or without the requested amount and currency is not an
+answer (`BadResponse`: the outcome stays unknown). Whether a `refund_id` is already held by
+another attempt is the journal's check (`RefundIdTaken`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from cashier_gui.gateways.base import (
     AuthFailed,
     BadRequest,
     BadResponse,
+    Busy,
     Charge,
     ChargeStatus,
     Conflict,
@@ -42,6 +49,7 @@ from cashier_gui.gateways.base import (
     Timeouts,
     check_charge_id,
 )
+from cashier_gui.gateways.http import Answer, AnswerTooBig, DeadlinePassed, exchange
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.protocol import viopay as proto
 
@@ -101,9 +109,10 @@ class ViopayClient:
         self._user_agent = user_agent(device_model)
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._base_path = urlsplit(self.base_url).path.rstrip("/")
+        self._timeouts = timeouts or Timeouts()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            timeout=(timeouts or Timeouts()).httpx(),
+            timeout=self._timeouts.httpx(),
             verify=tls_context(verify if isinstance(verify, str) else None),
             transport=transport,
             follow_redirects=False,
@@ -120,7 +129,9 @@ class ViopayClient:
 
     async def lookup(self, charge_id: str) -> Charge:
         charge_id = check_charge_id(charge_id)
-        answer = await self._send("GET", f"/pos/charge/{quote(charge_id, safe='')}", b"")
+        answer = await self._send(
+            "GET", f"/pos/charge/{quote(charge_id, safe='')}", b"", what=_LOOKUP
+        )
         return parse_charge(answer, charge_id)
 
     async def refund(self, request: RefundRequest) -> RefundOutcome:
@@ -135,15 +146,23 @@ class ViopayClient:
             f"/pos/charge/{quote(charge_id, safe='')}/refund",
             body,
             {"Idempotency-Key": request.idempotency_key},
+            what=_REFUND,
         )
-        return parse_refund(answer)
+        return parse_refund(answer, request)
 
     # ---- the wire -----------------------------------------------------------------------------
 
     async def _send(
-        self, method: str, path: str, body: bytes, extra: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        extra: dict[str, str] | None = None,
+        *,
+        what: str,
     ) -> dict[str, Any]:
-        """Sign and send; return the opened plaintext of a 200 or raise a GatewayError."""
+        """Sign and send; return the opened plaintext of a 200 or raise a GatewayError.
+        `what` is the sentence about consequences used in "may or may not" messages."""
         full_path = self._base_path + path
         timestamp = rfc3339(self._clock())
         nonce = make_nonce()
@@ -163,31 +182,36 @@ class ViopayClient:
         }
         url = self.base_url + path
         try:
-            response = await self._http.request(method, url, content=body, headers=headers)
+            response = await exchange(
+                self._http,
+                method,
+                url,
+                content=body,
+                headers=headers,
+                deadline=self._timeouts.deadline,
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectFailed(
                 f"Cannot reach Viopay at {self.base_url}: check the network cable or Wi-Fi, "
                 f"then try again. ({_why(exc)})"
             ) from None
-        except httpx.TimeoutException:
-            raise TimedOut(
-                "Viopay did not answer in time. The refund may or may not have gone through: "
-                "check it before refunding again."
-            ) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        except (httpx.TimeoutException, DeadlinePassed):
+            raise TimedOut(f"Viopay did not answer in time. {what}") from None
+        except AnswerTooBig:
+            raise BadResponse(f"Viopay's answer was far too large to be real. {what}") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             raise ConnectionLost(
-                "The connection to Viopay dropped before it answered. The refund may or may not "
-                "have gone through: check it before refunding again."
-            ) from exc
+                f"The connection to Viopay dropped before it answered. {what}"
+            ) from None
         except httpx.HTTPError as exc:
-            raise ConnectionLost(f"Network error talking to Viopay ({_why(exc)}).") from None
+            raise ConnectionLost(f"Network error talking to Viopay ({_why(exc)}). {what}") from None
         if response.status_code == 200:
-            return self._open(response)
-        raise self._error(response)
+            return self._open(response.content)
+        raise self._error(response, what)
 
-    def _open(self, response: httpx.Response) -> dict[str, Any]:
+    def _open(self, content: bytes) -> dict[str, Any]:
         try:
-            plaintext = proto.open_envelope(self._msk, response.content)
+            plaintext = proto.open_envelope(self._msk, content)
         except proto.EnvelopeError as exc:
             if exc.field == "key_kcv":
                 raise BadResponse(
@@ -196,17 +220,17 @@ class ViopayClient:
                 ) from None
             raise BadResponse(f"Viopay's answer could not be read: {exc}.") from None
         try:
-            data = json.loads(plaintext)
-        except ValueError:
-            raise BadResponse("Viopay's answer could not be read: not JSON inside.") from None
+            data = strict_json(plaintext)
+        except ValueError as exc:
+            raise BadResponse(f"Viopay's answer could not be read: {exc}.") from None
         if not isinstance(data, dict):
             raise BadResponse("Viopay's answer could not be read: not a JSON object inside.")
         return data
 
-    def _error(self, response: httpx.Response) -> GatewayError:
+    def _error(self, response: Answer, what: str) -> GatewayError:
         code = server_message = trace_id = None
         try:
-            err = response.json().get("error", {})
+            err = strict_json(response.content).get("error", {})
             code = _opt_str(err.get("code"))
             server_message = _opt_str(err.get("message"))
             trace_id = _opt_str(err.get("trace_id"))
@@ -238,15 +262,15 @@ class ViopayClient:
             return NotFound("No charge with this ID: check the receipt and scan it again.", **kw)
         if status == 409:
             return Conflict(f"Viopay refused a repeated request.{said}", **kw)
+        if status == 429:
+            return Busy(f"Viopay is busy: try again in a minute.{said}", **kw)
         if 400 <= status < 500:
-            return Rejected(f"Viopay refused the request (HTTP {status}).{said}", **kw)
-        return ServerError(
-            f"Viopay had a problem (HTTP {status}). The refund may or may not have gone "
-            f"through: check it before refunding again.{said}",
-            **kw,
-        )
+            other = Rejected(f"Viopay refused the request (code {status}).{said}", **kw)
+            other.settles = False  # not a refusal the contract defines: proves nothing earlier
+            return other
+        return ServerError(f"Viopay had a problem on its side. {what}{said}", **kw)
 
-    def _skew(self, response: httpx.Response) -> dt.timedelta | None:
+    def _skew(self, response: Answer) -> dt.timedelta | None:
         """Server time minus PC time, from the response's Date header."""
         header = response.headers.get("Date")
         if not header:
@@ -258,6 +282,29 @@ class ViopayClient:
         if server_now.tzinfo is None:
             server_now = server_now.replace(tzinfo=dt.UTC)
         return server_now - self._clock()
+
+
+_REFUND = "The refund may or may not have gone through: check it before refunding again."
+_LOOKUP = "Nothing was refunded: try the lookup again."
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice")
+        out[key] = value
+    return out
+
+
+def strict_json(raw: bytes) -> Any:
+    """JSON where a duplicated key is an error (two parsers could read two different answers)."""
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicates)
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError:
+        raise ValueError("not JSON") from None
 
 
 def refund_plaintext(request: RefundRequest) -> bytes:
@@ -305,7 +352,8 @@ def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
     return charge
 
 
-def parse_refund(data: dict[str, Any]) -> RefundOutcome:
+def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
+    """The outcome, only from an answer bound to `request` (else BadResponse: unknown)."""
     try:
         status = RefundStatus(data["status"])
         refund_id = _opt_str(data.get("refund_id"))
@@ -314,9 +362,18 @@ def parse_refund(data: dict[str, Any]) -> RefundOutcome:
             Money.from_wire(amount_raw["value"], amount_raw["currency"]) if amount_raw else None
         )
     except (KeyError, TypeError, ValueError, MoneyError) as exc:
-        raise BadResponse(f"Viopay's answer to the refund is incomplete ({exc}).") from None
+        raise BadResponse(
+            f"Viopay's answer to the refund is incomplete ({exc}). {_REFUND}"
+        ) from None
     if status is not RefundStatus.DECLINED and not refund_id:
-        raise BadResponse("Viopay's answer to the refund has no refund ID.")
+        raise BadResponse(f"Viopay's answer to the refund has no refund ID. {_REFUND}")
+    if amount is None and status is not RefundStatus.DECLINED:
+        raise BadResponse(f"Viopay's answer does not say which amount was refunded. {_REFUND}")
+    if amount is not None and amount != request.amount:
+        raise BadResponse(
+            f"Viopay's answer is about another amount ({amount.plain()} {amount.currency}) "
+            f"than this refund: it does not belong to it. {_REFUND}"
+        )
     return RefundOutcome(status=status, refund_id=refund_id, amount=amount, raw=data)
 
 

@@ -69,7 +69,18 @@ RESULT_WORDS = {
         "Outcome unknown — check before refunding again",
         "The answer was lost. It stays in the banner above until it is checked.",
     ),
-    State.PREPARED: ("unknown", "Not sent", ""),
+    State.PREPARED: ("unknown", "Being sent", "Wait for its answer."),
+    State.SENT: ("unknown", "Being sent", "Wait for its answer."),
+    State.NOT_SENT: (
+        "declined",
+        "Not sent — nothing was refunded",
+        "The request did not reach the server. Check the connection, then try again.",
+    ),
+    State.CANCELLED: (
+        "declined",
+        "Cancelled",
+        "Cancelled before it was sent: nothing was refunded.",
+    ),
 }
 
 
@@ -89,7 +100,7 @@ class RefundPanel(QWidget):
         self.view: ChargeView | None = None
         self.stage = "lookup"
         self.reference = ""
-        self._prepared = False
+        self._control: Any = None  # SendControl of the refund being sent
         self._send_task: Any = None
         self._paint_hold = PaintHold(self)  # a step's repaint runs in the loop's next turn
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -650,19 +661,23 @@ class RefundPanel(QWidget):
         reason = str(self.reason_combo.currentData())
         note = self.note_edit.text().strip() or None
         reference = self.reference
-        self._prepared = False
+        from cashier_gui.refunds import SendControl
+
+        control = self._control = SendControl()
         self._set_stage("sending")
+        self.sending_text.setText("Sending the refund… keep this window open.")
         self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
         self.setFocus()  # not on Cancel: a second Enter must not undo the first
 
-        def prepared(_attempt: Attempt) -> None:
-            self._prepared = True
+        def sent(_attempt: Attempt) -> None:
             self.cancel_button.setEnabled(False)
+            self.cancel_button.hide()
             self.sending_text.setText("Sent — waiting for the answer…")
 
         self._send_task = self.ops.run(
             lambda: service.refund(
-                view, requested, reason, note, reference=reference, on_prepared=prepared
+                view, requested, reason, note, reference=reference, control=control, on_sent=sent
             ),
             on_success=self._show_result,
             on_error=self._send_failed,
@@ -671,10 +686,18 @@ class RefundPanel(QWidget):
             self._set_stage("confirm")
 
     def cancel(self) -> None:
-        if self.stage == "sending" and not self._prepared and self._send_task is not None:
-            self._send_task.cancel()
-            self._set_stage("confirm")
-            self.confirm_button.setFocus()
+        """Cancel works until the refund is recorded as sent; the journal then says
+        `cancelled` (never sent, by anyone) and the confirm card comes back."""
+        control = self._control
+        if self.stage != "sending" or control is None:
+            return
+        if control.cancel():
+            self.cancel_button.setEnabled(False)
+            self.sending_text.setText("Cancelling — nothing will be sent…")
+        else:
+            self.cancel_button.setEnabled(False)
+            self.cancel_button.hide()
+            self.sending_text.setText("Too late to cancel: it was sent. Waiting for the answer…")
 
     def _send_failed(self, exc: BaseException) -> None:
         # Refused before anything was written (rules, a second window, a reused reference).
@@ -682,10 +705,17 @@ class RefundPanel(QWidget):
         self.lookup_error.show_message(describe_error(exc))
 
     def _show_result(self, attempt: Attempt) -> None:
+        self._control = None
+        if attempt.state is State.CANCELLED:
+            self.finished.emit(attempt)
+            self._set_stage("confirm")
+            self.confirm_button.setFocus()
+            self.lookup_error.show_message("Cancelled: nothing was refunded.")
+            return
         self._paint_hold.hold()
         self.finished.emit(attempt)
         role, title, text = RESULT_WORDS[attempt.state]
-        if attempt.state in (State.FAILED, State.UNKNOWN) and attempt.error_message:
+        if attempt.state in (State.FAILED, State.UNKNOWN, State.NOT_SENT) and attempt.error_message:
             text = attempt.error_message
         if self.training:
             title = f"{title} (training)"

@@ -169,7 +169,7 @@ def test_sigkill_between_journal_and_answer(
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     db = sqlite3.connect(journal)
-    assert db.execute("SELECT state FROM attempts").fetchall() == [("prepared",)]
+    assert db.execute("SELECT state FROM attempts").fetchall() == [("sent",)]
     db.close()
     r = configured("reconcile", "--json")
     assert r.returncode == 0, r.stderr

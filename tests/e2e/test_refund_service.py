@@ -45,9 +45,9 @@ async def test_partial_refund_is_journaled_and_approved(
         Money(1250, "EUR"),
         "customer_request",
         "scratched",
-        on_prepared=lambda a: seen.append(a.state),
+        on_sent=lambda a: seen.append(a.state),
     )
-    assert seen == [State.PREPARED]
+    assert seen == [State.SENT]
     assert attempt.state is State.APPROVED and attempt.refund_id
     assert attempt.note == "scratched" and attempt.operator == "test"
     [refund] = server_refunds(viopay_sim, "ch_train_eur_4990")

@@ -277,7 +277,7 @@ def bad_server() -> Iterator[Callable[[bytes, int], str]]:
         (b"<html>oops</html>", "could not be read"),
         (b'{"format":"TR31-DATA","mode":"CBC"}', "could not be read"),
         (proto.seal(bytes(range(32)), b"{}"), "MSK configured on this PC does not match"),
-        (proto.seal(MSK, b"not json"), "not JSON inside"),
+        (proto.seal(MSK, b"not json"), "not JSON"),
         (proto.seal(MSK, b'{"status":"approved"}'), "no refund ID"),
         (proto.seal(MSK, b'{"status":"weird","refund_id":"rf_1"}'), "incomplete"),
         (
