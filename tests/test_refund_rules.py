@@ -1,0 +1,297 @@
+"""What each answer proves, for a first send and for a re-send of an unknown refund.
+
+A scripted gateway (a fake: these are unit tests of the rules) and a real SQLite journal. The
+same scenarios against real loopback servers are in tests/e2e/test_hostile.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cashier_gui.gateways.base import (
+    AuthFailed,
+    BadRequest,
+    BadResponse,
+    Busy,
+    Charge,
+    ChargeStatus,
+    Conflict,
+    ConnectFailed,
+    GatewayError,
+    NotFound,
+    PastRefund,
+    RefundOutcome,
+    RefundRequest,
+    RefundStatus,
+    ServerError,
+    TimedOut,
+)
+from cashier_gui.journal import Journal, State
+from cashier_gui.money import Money
+from cashier_gui.refunds import ChargeView, RefundBlocked, RefundService, SendControl
+
+EUR5 = Money(500, "EUR")
+
+
+class ScriptedGateway:
+    """Answers each refund call with the next scripted item: an outcome, an error, or a
+    callable(request) returning either."""
+
+    provider = "viopay"
+
+    def __init__(self, *script: Any, has_lookup: bool = False) -> None:
+        self.script = list(script)
+        self.requests: list[RefundRequest] = []
+        self.has_lookup = has_lookup
+        self.charge: Charge | None = None
+
+    async def lookup(self, charge_id: str) -> Charge:
+        assert self.charge is not None
+        return self.charge
+
+    async def refund(self, request: RefundRequest) -> RefundOutcome:
+        self.requests.append(request)
+        item = self.script.pop(0)
+        if callable(item):
+            item = item(request)
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, RefundOutcome)
+        return item
+
+    async def aclose(self) -> None:
+        pass
+
+
+def approved(refund_id: str = "rf_1", amount: Money = EUR5) -> RefundOutcome:
+    return RefundOutcome(RefundStatus.APPROVED, refund_id, amount)
+
+
+@pytest.fixture
+async def make(tmp_path: Path) -> AsyncIterator[Callable[..., RefundService]]:
+    made: list[RefundService] = []
+
+    def factory(gateway: ScriptedGateway) -> RefundService:
+        service = RefundService(
+            gateway,  # type: ignore[arg-type]
+            Journal(tmp_path / "journal.sqlite3"),
+            terminal="T1",
+            operator="test",
+        )
+        made.append(service)
+        return service
+
+    yield factory
+    for service in made:
+        await service.aclose()
+        service.journal.close()
+
+
+def view(charge_id: str = "ch_1") -> ChargeView:
+    return ChargeView(charge_id, None, ())
+
+
+@pytest.mark.parametrize(
+    ("error", "state"),
+    [
+        (ConnectFailed("no route"), State.NOT_SENT),
+        (BadRequest("over the remainder"), State.FAILED),
+        (AuthFailed("bad signature"), State.FAILED),
+        (Busy("busy"), State.FAILED),
+        (NotFound("no charge"), State.FAILED),
+        (ServerError("500"), State.UNKNOWN),
+        (TimedOut("slow"), State.UNKNOWN),
+        (BadResponse("not bound"), State.UNKNOWN),
+    ],
+)
+async def test_first_send_records_what_the_answer_proves(
+    make: Callable[..., RefundService], error: GatewayError, state: State
+) -> None:
+    service = make(ScriptedGateway(error))
+    attempt = await service.refund(view(), EUR5, None)
+    assert attempt.state is state
+    assert attempt.send_count == 1 and attempt.owner is None
+
+
+@pytest.mark.parametrize(
+    ("resend", "state"),
+    [
+        (ConnectFailed("refused"), State.UNKNOWN),  # nothing about the first send
+        (AuthFailed("401 to the re-send"), State.UNKNOWN),
+        (Busy("terminal busy"), State.UNKNOWN),
+        (ServerError("500"), State.UNKNOWN),
+        (TimedOut("slow"), State.UNKNOWN),
+        (BadResponse("replayed answer"), State.UNKNOWN),
+        (BadRequest("refused: the refund itself"), State.FAILED),
+        (NotFound("no such charge"), State.FAILED),
+        (Conflict("key reused"), State.FAILED),
+        (approved(), State.APPROVED),
+    ],
+)
+async def test_resend_of_an_unknown_refund_settles_only_on_proof(
+    make: Callable[..., RefundService], resend: Any, state: State
+) -> None:
+    gateway = ScriptedGateway(TimedOut("lost"), resend)
+    service = make(gateway)
+    first = await service.refund(view(), EUR5, None)
+    assert first.state is State.UNKNOWN
+    after = await service.reconcile(first.id)
+    assert after.state is state
+    assert after.send_count == 2
+    assert [r.idempotency_key for r in gateway.requests] == [first.idempotency_key] * 2
+    blocked = after.state is State.UNKNOWN
+    fresh = ChargeView("ch_1", None, tuple(await service._db(service.journal.for_charge, "ch_1")))
+    assert (fresh.blocked_reason() is not None) is blocked or after.state is State.APPROVED
+
+
+async def test_a_replayed_refund_id_is_not_a_new_refund(make: Callable[..., RefundService]) -> None:
+    service = make(ScriptedGateway(approved("rf_A"), approved("rf_A")))
+    first = await service.refund(view("ch_1"), EUR5, None)
+    second = await service.refund(view("ch_2"), EUR5, None)
+    assert first.state is State.APPROVED and first.refund_id == "rf_A"
+    assert second.state is State.UNKNOWN and second.error_code == "REPLAYED"
+    assert second.refund_id is None
+
+
+async def test_an_answer_for_another_amount_is_not_this_refunds(
+    make: Callable[..., RefundService],
+) -> None:
+    service = make(ScriptedGateway(approved("rf_1", Money(999999, "EUR"))))
+    attempt = await service.refund(view(), EUR5, None)
+    assert attempt.state is State.UNKNOWN and attempt.error_code == "UNBOUND"
+
+
+def charge_with(*refunds: PastRefund) -> Charge:
+    return Charge(
+        "ch_1",
+        ChargeStatus.APPROVED,
+        Money(5000, "EUR"),
+        Money(sum(r.amount.minor for r in refunds), "EUR"),
+        refunds=refunds,
+    )
+
+
+async def test_lookup_settles_only_with_reference_amount_and_a_free_refund_id(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(TimedOut("lost"), has_lookup=True)
+    service = make(gateway)
+    attempt = await service.refund(view(), EUR5, None)
+    ref = attempt.transaction_reference
+    # same reference, another amount: not this refund — stays unknown, to be checked by hand
+    gateway.charge = charge_with(
+        PastRefund("rf_9", RefundStatus.APPROVED, Money(100, "EUR"), transaction_reference=ref)
+    )
+    after = await service.reconcile(attempt.id)
+    assert after.state is State.UNKNOWN and after.error_code == "CHECK_BY_HAND"
+    # the matching refund
+    gateway.charge = charge_with(
+        PastRefund("rf_1", RefundStatus.APPROVED, EUR5, transaction_reference=ref)
+    )
+    after = await service.reconcile(attempt.id)
+    assert after.state is State.APPROVED and after.refund_id == "rf_1"
+    assert len(gateway.requests) == 1  # settled by the lookup, never re-sent
+
+
+async def test_cancel_while_the_journal_is_held_is_never_sent(
+    make: Callable[..., RefundService], tmp_path: Path
+) -> None:
+    gateway = ScriptedGateway(approved())
+    service = make(gateway)
+    blocker = sqlite3.connect(
+        tmp_path / "journal.sqlite3", isolation_level=None, check_same_thread=False
+    )
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the journal
+    control = SendControl()
+    task = asyncio.ensure_future(service.refund(view(), EUR5, None, control=control))
+    await asyncio.sleep(0.3)
+    assert not task.done()
+    assert control.cancel() is True  # the window's Cancel: never blocks
+    threading.Timer(0.2, blocker.rollback).start()
+    attempt = await asyncio.wait_for(task, 15)
+    assert attempt.state is State.CANCELLED and attempt.send_count == 0
+    assert gateway.requests == []
+    # nobody ever sends it: not recovery, not reconcile
+    assert await service.recover() == []
+    assert await service.reconcile_all() == []
+    assert gateway.requests == []
+    blocker.close()
+
+
+async def test_cancel_after_sent_is_refused_and_followed_up(
+    make: Callable[..., RefundService],
+) -> None:
+    control = SendControl()
+    seen: list[bool] = []
+    service = make(ScriptedGateway(approved()))
+    attempt = await service.refund(
+        view(), EUR5, None, control=control, on_sent=lambda a: seen.append(control.cancel())
+    )
+    assert seen == [False] and attempt.state is State.APPROVED
+
+
+async def test_task_cancelled_during_a_slow_prepare_ends_cancelled(
+    make: Callable[..., RefundService], tmp_path: Path
+) -> None:
+    gateway = ScriptedGateway(approved())
+    service = make(gateway)
+    blocker = sqlite3.connect(
+        tmp_path / "journal.sqlite3", isolation_level=None, check_same_thread=False
+    )
+    blocker.execute("BEGIN IMMEDIATE")
+    task = asyncio.ensure_future(service.refund(view(), EUR5, None))
+    await asyncio.sleep(0.3)
+    task.cancel()  # the window closed
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    blocker.rollback()
+    blocker.close()
+    await asyncio.to_thread(service._worker.submit(lambda: None).result, 15)
+    [attempt] = await service._db(service.journal.for_charge, "ch_1")
+    assert attempt.state is State.CANCELLED and gateway.requests == []
+
+
+async def test_two_services_on_one_journal_never_both_send(
+    make: Callable[..., RefundService],
+) -> None:
+    started = asyncio.Event()
+
+    async def slow_answer(request: RefundRequest) -> RefundOutcome:
+        started.set()
+        await asyncio.sleep(0.2)
+        return approved()
+
+    class Slow(ScriptedGateway):
+        async def refund(self, request: RefundRequest) -> RefundOutcome:
+            self.requests.append(request)
+            return await slow_answer(request)
+
+    a, b = Slow(), Slow()
+    one, two = make(a), make(b)
+    results = await asyncio.gather(
+        one.refund(view(), EUR5, None), two.refund(view(), EUR5, None), return_exceptions=True
+    )
+    assert len(a.requests) + len(b.requests) == 1
+    refused = [r for r in results if isinstance(r, RefundBlocked)]
+    assert len(refused) == 1 and "no final answer" in str(refused[0])
+
+
+async def test_one_bad_attempt_never_stops_reconciling_the_others(
+    make: Callable[..., RefundService],
+) -> None:
+    def boom(request: RefundRequest) -> Any:
+        raise RuntimeError("a bug in one row")
+
+    gateway = ScriptedGateway(TimedOut("lost"), TimedOut("lost"), boom, approved("rf_2"))
+    service = make(gateway)
+    first = await service.refund(view("ch_1"), EUR5, None)
+    second = await service.refund(view("ch_2"), EUR5, None)
+    results = {a.id: a.state for a in await service.reconcile_all()}
+    assert results == {first.id: State.UNKNOWN, second.id: State.APPROVED}
