@@ -690,17 +690,25 @@ class Journal:
         replayed: dict[int, dict[str, Any]] = {}
         prev = GENESIS
         expected_seq = 1
+        rows: dict[Any, Attempt] = {}
         with self._lock:
             events = self._db.execute(
                 "SELECT seq, attempt_id, at, data, prev_hash, hash FROM events ORDER BY seq"
             ).fetchall()
-            rows = {
-                int(r[0]): Attempt.from_row(r)
-                for r in self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts")  # noqa: S608
-            }
+            for r in self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts"):  # noqa: S608
+                try:  # garbage written behind the app's back is tampering, not a crash
+                    rows[r[0]] = Attempt.from_row(r)
+                except (TypeError, ValueError):
+                    problems.append(
+                        Problem(f"refund attempt {r[0]}", "holds values the app never writes")
+                    )
+                    rows[r[0]] = None  # type: ignore[assignment]
             head = self._db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         for seq, attempt_id, at, data, prev_hash, digest in events:
             where = f"event {seq} (refund attempt {attempt_id})"
+            if not isinstance(seq, int):
+                problems.append(Problem(where, "holds values the app never writes"))
+                continue
             if seq != expected_seq:
                 problems.append(Problem(f"before event {seq}", f"event {expected_seq} is missing"))
             expected_seq = seq + 1
@@ -712,13 +720,18 @@ class Journal:
                 problems.append(Problem(where, "was edited: its hash does not match its content"))
             prev = digest
             try:
-                replayed.setdefault(attempt_id, {}).update(json.loads(data))
-            except ValueError:
+                content = json.loads(data)
+                if not isinstance(content, dict):
+                    raise ValueError("not an object")
+                replayed.setdefault(attempt_id, {}).update(content)
+            except (TypeError, ValueError):
                 problems.append(Problem(where, "its content is not readable"))
         if head is not None and head[0] != prev:
             problems.append(Problem("end of the journal", "events were removed from the end"))
         for attempt_id, attempt in rows.items():
             state = replayed.get(attempt_id)
+            if attempt is None:
+                continue
             if state is None:
                 problems.append(
                     Problem(f"refund attempt {attempt_id}", "has no history (inserted)")

@@ -15,6 +15,7 @@ opened in one process are two owners — which is what the tests use to play two
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import os
 import sys
 import uuid
@@ -101,8 +102,7 @@ class OwnerLock:
             _unlock(fd)
         finally:
             os.close(fd)
-        try:  # its owner is gone: tidy up (another process may have done so already)
+        # Its owner is gone: tidy up (another process may have done so already).
+        with contextlib.suppress(OSError):
             path.unlink()
-        except OSError:
-            pass
         return False

@@ -292,15 +292,15 @@ class RefundService:
         try:
             return self.journal.send_or_cancel(attempt.id, control.decide)
         except JournalError:
-            try:  # it cannot be marked sent: it will not be sent
+            # It cannot be marked sent, so it will not be sent. If even this fails, it stays
+            # `prepared`: recovery makes it `not_sent` once this process is gone.
+            with contextlib.suppress(JournalError):
                 self.journal.transition(
                     attempt.id,
                     State.NOT_SENT,
                     expect=State.PREPARED,
                     error_message="The journal could not record the send: nothing was sent.",
                 )
-            except JournalError:
-                pass  # left `prepared`: recovery makes it `not_sent` once this process is gone
             raise
 
     async def _start(self, prepare: dict[str, Any], control: SendControl) -> Attempt:

@@ -336,3 +336,20 @@ def test_schema_1_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
         assert j.schema_version == jmod.SCHEMA_VERSION
         [a] = j.query()
         assert a.full_refund and a.charge_id == "txn_1"
+
+
+def test_verify_reports_garbage_rows_as_tampering(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    with Journal(path) as j:
+        j.transition(sent(j, 1), State.APPROVED, refund_id="rf_1")
+    db = sqlite3.connect(path)
+    db.execute("UPDATE attempts SET state = 'bogus', training = 'x' WHERE id = 1")
+    db.execute("UPDATE events SET data = '[1, 2]' WHERE seq = 2")
+    db.execute("UPDATE events SET data = 'not json' WHERE seq = 3")
+    db.commit()
+    db.close()
+    with Journal(path) as j:
+        problems = [str(p) for p in j.verify()]
+    assert "refund attempt 1: holds values the app never writes" in problems
+    assert any("event 2" in p and "not readable" in p for p in problems)
+    assert any("event 3" in p and "not readable" in p for p in problems)
