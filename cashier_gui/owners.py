@@ -15,7 +15,6 @@ opened in one process are two owners — which is what the tests use to play two
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import os
 import sys
 import uuid
