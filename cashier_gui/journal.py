@@ -502,6 +502,12 @@ class Journal:
         by, why = by.strip(), why.strip()
         if not by or not why:
             raise JournalError("Say who checked (a name) and why (what was seen where).")
+        current = self.get(attempt_id)
+        if current.state not in (State.UNKNOWN, State.PENDING):
+            raise StateChanged(
+                f"Refund attempt {attempt_id} is already {current.state}: only a refund without "
+                "a final answer (unknown or pending) can be resolved by hand."
+            )
         return self.transition(
             attempt_id,
             State.APPROVED if refunded else State.FAILED,

@@ -233,3 +233,52 @@ def test_sim_prints_its_url_and_serves(cli_env: dict[str, str], tmp_path: Path) 
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+def test_a_lookup_that_fails_before_a_refund_says_nothing_was_refunded(
+    configured: Run, viopay_server: ServerThread
+) -> None:
+    viopay_server.stop()
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--json")
+    assert r.returncode == 1, (r.stdout, r.stderr)  # never 4: nothing was sent
+    assert "Nothing was refunded" in json.loads(r.stdout)["error"]["message"]
+    assert json.loads(configured("journal", "list", "--json").stdout)["attempts"] == []
+
+
+def test_a_full_viopay_refund_is_journaled_as_full(configured: Run) -> None:
+    r = configured("refund", "ch_train_eur_partly", "--full", "--yes", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["full"] is True and data["amount_minor"] == 9000
+
+
+def test_resolve_by_hand_settles_an_unknown_refund_with_who_and_why(
+    configured: Run, viopay_server: ServerThread, viopay_sim: vsim.ViopaySimulator
+) -> None:
+    viopay_sim.faults.push("drop_before_commit")
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--json")
+    assert r.returncode == 4
+    attempt = json.loads(r.stdout)["attempt_id"]
+    missing = configured("resolve", str(attempt), "--not-refunded", "--by", "Maria")
+    assert missing.returncode == 2 and "--why" in missing.stderr
+    r = configured(
+        "resolve",
+        str(attempt),
+        "--not-refunded",
+        "--by",
+        "Maria",
+        "--why",
+        "portal shows no refund",
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["status"] == "failed"
+    assert data["resolved_by_hand"] == {"by": "Maria", "why": "portal shows no refund"}
+    again = configured("resolve", str(attempt), "--refunded", "--by", "Maria", "--why", "x")
+    assert again.returncode == 1 and "already failed" in again.stderr
+    assert "Traceback" not in again.stderr
+    assert configured("journal", "verify").returncode == 0
+    # the charge is free again
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes")
+    assert r.returncode == 0, r.stderr
