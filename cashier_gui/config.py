@@ -21,7 +21,6 @@ import datetime as dt
 import ipaddress
 import os
 import re
-import shutil
 import tomllib
 import unicodedata
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 import tomli_w
 from platformdirs import user_config_path, user_data_path
 
+from cashier_gui.files import open_private, private_dir
 from cashier_gui.safetext import printable
 
 APP_DIR_NAME = "cashier_gui"
@@ -131,6 +131,16 @@ class Paths:
     @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
+
+    def ensure_dirs(self) -> Paths:
+        """Create the settings, data and log folders, private to this user (0700 on POSIX; see
+        `cashier_gui.files`). The app's own folders — named `cashier_gui`, and the logs
+        folder — are tightened even when they already exist; any other folder that already
+        exists (a CASHIER_GUI_HOME the user chose, their home) keeps its mode."""
+        for folder in (self.config_dir, self.data_dir):
+            private_dir(folder, tighten_existing=_is_app_dir(folder))
+        private_dir(self.logs, tighten_existing=True)
+        return self
 
     @classmethod
     def default(cls) -> Paths:
@@ -403,19 +413,34 @@ def load_settings(paths: Paths) -> Settings:
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write atomically; keep the previous file (even a corrupt one) as settings.toml.bak."""
+    """Write atomically; keep the previous file (even a corrupt one) as settings.toml.bak.
+    The settings file, its temp file and the backup are 0600, the folder 0700 (POSIX)."""
     path = paths.settings
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, tighten_existing=_is_app_dir(path.parent))
     data = tomli_w.dumps(settings.to_toml()).encode("utf-8")
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    _write_durably(tmp, data)
+    try:
+        previous = path.read_bytes()
+    except FileNotFoundError:
+        pass
+    else:
+        # Not shutil.copy2: it would copy the old file's mode (0644 from an older version).
+        _write_durably(path.with_name(path.name + ".bak"), previous)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open_private(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    if path.exists():
-        shutil.copy2(path, path.with_name(path.name + ".bak"))
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+
+
+def _is_app_dir(folder: Path) -> bool:
+    """The app's own folder (platformdirs' …/cashier_gui): safe to make private."""
+    return folder.name == APP_DIR_NAME
 
 
 def _fsync_dir(folder: Path) -> None:
