@@ -32,6 +32,8 @@ from babel.numbers import (
     list_currencies,
 )
 
+from cashier_gui.safetext import printable
+
 #: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
 #: the wire value well inside Viopay's 18 digits.
 MAX_MINOR_UNITS = 10**15 - 1
@@ -199,12 +201,14 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     currency = check_currency(currency)
     digits = currency_digits(currency)
     shown = text.strip()
-    not_amount = MoneyError(f"“{shown}” is not an amount. Type digits, e.g. 15.50.")
+    # What the cashier typed, as it is quoted back: one line, no control or bidi characters.
+    echo = printable(shown, 40)
+    not_amount = MoneyError(f"“{echo}” is not an amount. Type digits, e.g. 15.50.")
     if not shown:
         raise MoneyError("Type an amount, e.g. 15.50.")
     if _foreign_digits(shown):
         raise MoneyError(
-            f"“{shown}” uses digits from another script: type the amount with the digits 0–9."
+            f"“{echo}” uses digits from another script: type the amount with the digits 0–9."
         )
     match = _AMOUNT_RE.fullmatch(shown)
     if match is None:
@@ -224,13 +228,13 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     # Spaces and apostrophes only ever group thousands: each group after one has three digits.
     chunks = re.split(f"[{_SPACES}]", number)
     if any(not re.match(r"[0-9]{3}(?:[.,]|$)", c) for c in chunks[1:]):
-        raise MoneyError(f"“{shown}”: digits are grouped oddly. Type e.g. 1234.50.")
-    int_part, frac_part = _split_decimal("".join(chunks), digits, shown, currency)
+        raise MoneyError(f"“{echo}”: digits are grouped oddly. Type e.g. 1234.50.")
+    int_part, frac_part = _split_decimal("".join(chunks), digits, echo, currency)
     if len(frac_part) > digits:
         if digits == 0:
             raise MoneyError(f"{currency} has no decimals: type a whole number, e.g. 1500.")
         raise MoneyError(
-            f"{currency} has {digits} decimals at most: “{shown}” has {len(frac_part)}."
+            f"{currency} has {digits} decimals at most: “{echo}” has {len(frac_part)}."
         )
     int_digits = int_part.lstrip("0") or "0"
     if len(int_digits) > 16:

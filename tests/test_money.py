@@ -206,3 +206,12 @@ def test_any_text_with_a_foreign_digit_is_refused(
 @given(typed=st.from_regex(r"[1-9][0-9]{0,5}(\.[0-9]{2})?", fullmatch=True))
 def test_ascii_amounts_still_parse(typed: str) -> None:
     assert parse_amount(typed, "EUR").minor > 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["\u202e05.51", "12abc\x1b[2J", "1.2.3\n\u200b", "€15 EUR\x00", "15.555\u2066"]
+)
+def test_messages_quote_the_input_without_control_characters(typed: str) -> None:
+    with pytest.raises(MoneyError) as info:
+        parse_amount(typed, "EUR")
+    assert not any(ch in str(info.value) for ch in "\u202e\x1b\n\u200b\x00\u2066")
