@@ -40,12 +40,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def setup_logging(paths: Paths) -> None:
-    """A rotating log file in the data folder. Nothing secret is ever logged."""
-    import logging.handlers
+    """A rotating log file in the data folder, private to this user (0600 in a 0700 folder).
+    Nothing secret is ever logged."""
+    from cashier_gui.files import PrivateRotatingFileHandler
 
     try:
-        paths.logs.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        paths.ensure_dirs()
+        handler: logging.Handler = PrivateRotatingFileHandler(
             paths.logs / "cashier_gui.log", maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:

@@ -5,22 +5,34 @@ Files live under `CASHIER_GUI_HOME` when it is set, otherwise in the platform's 
 previous version is kept as `settings.toml.bak`. A corrupt file raises `ConfigError` with its
 path and the problem; it is never overwritten without the old one being kept.
 
+Every value is checked where the settings are built (the dataclasses' `__post_init__`), so the
+settings file, the setup command and the Settings dialog all get the same checks: the right
+type (`port = "abc"`, `terminal_id = 5` and `[viopay]` as a string are refused, not coerced),
+one line of plain text (no CR, LF, NUL, other control or invisible characters), known keys and
+providers. The message names the key and says where to fix it; a bad file never surfaces as a
+TypeError, ValueError or AttributeError.
+
 Secrets are not here: see `cashier_gui.secrets`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
-import shutil
+import re
 import tomllib
-from dataclasses import asdict, dataclass, field, replace
+import unicodedata
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import tomli_w
 from platformdirs import user_config_path, user_data_path
+
+from cashier_gui.files import open_private, private_dir
+from cashier_gui.safetext import printable
 
 APP_DIR_NAME = "cashier_gui"
 SETTINGS_FILE = "settings.toml"
@@ -29,6 +41,78 @@ PROVIDERS = ("viopay", "poynt")
 
 class ConfigError(Exception):
     """The settings file or a setting is unusable. `str()` names the file and the problem."""
+
+
+# ---- checks shared by the settings file, the setup command and the Settings dialog -----------
+
+_FIX_VIOPAY = "fix it in Counter → Settings or with cashier-refund setup viopay"
+_FIX_POYNT = "fix it in Counter → Settings or with cashier-refund setup poynt"
+_FIX_COMMON = "fix it in Counter → Settings"
+_FIX_FILE = "fix it in the settings file"
+_FIX = {"viopay": _FIX_VIOPAY, "poynt": _FIX_POYNT}
+
+
+def _kind(value: object) -> str:
+    """What a wrong value is, in words: `not a number`, `not text`…"""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number with decimals"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, dt.date | dt.time):
+        return "a date or time"
+    return f"a {type(value).__name__}"
+
+
+def _invisible(ch: str) -> bool:
+    """Control (CR, LF, NUL, tab, ESC…), format (bidi marks, zero-width) or line separators."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def _check_text(key: str, value: object, example: str, fix: str) -> str:
+    """`value` must be non-empty text on one line with only visible characters."""
+    if not isinstance(value, str):
+        raise ConfigError(f'{key} must be text (e.g. "{example}"), not {_kind(value)}: {fix}')
+    if any(_invisible(ch) for ch in value):
+        raise ConfigError(
+            f"{key} must be one line of plain text, without line breaks, NUL or other "
+            f"invisible characters: {fix}"
+        )
+    if not value.strip():
+        raise ConfigError(f'{key} must not be empty (e.g. "{example}"): {fix}')
+    return value
+
+
+def _check_optional_text(key: str, value: object, example: str, fix: str) -> str | None:
+    return None if value is None else _check_text(key, value, example, fix)
+
+
+def _check_seconds(key: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(
+            f"{key} must be a number of seconds from {low:g} to {high:g}, not {_kind(value)}: "
+            f"{_FIX_COMMON}"
+        )
+    if not low <= value <= high:  # also refuses nan
+        raise ConfigError(
+            f"{key} must be from {low:g} to {high:g} seconds (timeouts: connect 0.5-120 s, "
+            f"read 1-300 s): {_FIX_COMMON}"
+        )
+    return float(value)
+
+
+_LOCALE_RE = re.compile(
+    r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*(?:\.[A-Za-z0-9-]{1,20})?(?:@[A-Za-z0-9]{1,20})?",
+    re.ASCII,
+)
+_PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -47,6 +131,16 @@ class Paths:
     @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
+
+    def ensure_dirs(self) -> Paths:
+        """Create the settings, data and log folders, private to this user (0700 on POSIX; see
+        `cashier_gui.files`). The app's own folders — named `cashier_gui`, and the logs
+        folder — are tightened even when they already exist; any other folder that already
+        exists (a CASHIER_GUI_HOME the user chose, their home) keeps its mode."""
+        for folder in (self.config_dir, self.data_dir):
+            private_dir(folder, tighten_existing=_is_app_dir(folder))
+        private_dir(self.logs, tighten_existing=True)
+        return self
 
     @classmethod
     def default(cls) -> Paths:
@@ -70,11 +164,17 @@ class ViopaySettings:
     ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
-        check_viopay_url(self.base_url)
-        for name in ("terminal_id", "key_id"):
-            value = getattr(self, name)
-            if not value or not value.strip() or any(c in value for c in "\r\n"):
-                raise ConfigError(f"viopay.{name} must not be empty")
+        _check_text("viopay.base_url", self.base_url, "https://api.viopay.io", _FIX_VIOPAY)
+        try:
+            check_viopay_url(self.base_url)
+        except ConfigError as exc:
+            raise ConfigError(f"viopay.base_url: {exc}: {_FIX_VIOPAY}") from None
+        _check_text("viopay.terminal_id", self.terminal_id, "TERM-001", _FIX_VIOPAY)
+        _check_text("viopay.key_id", self.key_id, "hmac-key-2025-01", _FIX_VIOPAY)
+        _check_text("viopay.device_model", self.device_model, "PC", _FIX_VIOPAY)
+        _check_optional_text(
+            "viopay.ca_bundle", self.ca_bundle, "C:\\certs\\viopay-ca.pem", _FIX_VIOPAY
+        )
 
 
 @dataclass(frozen=True)
@@ -84,9 +184,22 @@ class PoyntSettings:
     client_name: str = "cashier_gui"
 
     def __post_init__(self) -> None:
-        check_poynt_host(self.host)
+        _check_text("poynt.host", self.host, "192.168.1.23", _FIX_POYNT)
+        try:
+            check_poynt_host(self.host)
+        except ConfigError as exc:
+            raise ConfigError(f"poynt.host: {exc}: {_FIX_POYNT}") from None
+        if isinstance(self.port, bool) or not isinstance(self.port, int):
+            raise ConfigError(
+                f"poynt.port must be a whole number from 1 to 65535 (e.g. 55555), "
+                f"not {_kind(self.port)}: {_FIX_POYNT}"
+            )
         if not 1 <= self.port <= 65535:
-            raise ConfigError(f"poynt.port {self.port} is not a TCP port (1-65535)")
+            raise ConfigError(
+                f"poynt.port {self.port} is not a TCP port: use a number from 1 to 65535 "
+                f"(e.g. 55555); {_FIX_POYNT}"
+            )
+        _check_text("poynt.client_name", self.client_name, "cashier_gui", _FIX_POYNT)
 
 
 @dataclass(frozen=True)
@@ -103,9 +216,51 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.provider is not None and self.provider not in PROVIDERS:
-            raise ConfigError(f"provider must be one of {', '.join(PROVIDERS)}")
-        if not 0.5 <= self.connect_timeout_s <= 120 or not 1 <= self.read_timeout_s <= 300:
-            raise ConfigError("timeouts: connect 0.5-120 s, read 1-300 s")
+            if isinstance(self.provider, str):
+                _check_text("provider", self.provider, "viopay", _FIX_COMMON)
+            shown = printable(self.provider, 40) if isinstance(self.provider, str) else None
+            raise ConfigError(
+                f"provider must be one of {', '.join(PROVIDERS)}, not "
+                f"{f'“{shown}”' if shown is not None else _kind(self.provider)}: choose the "
+                "back end in Counter → Settings or with cashier-refund setup viopay (or poynt)"
+            )
+        for name, kind in (("viopay", ViopaySettings), ("poynt", PoyntSettings)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise ConfigError(f"{name} must be a {kind.__name__}, not {_kind(value)}")
+        object.__setattr__(
+            self,
+            "connect_timeout_s",
+            _check_seconds("connect_timeout_s", self.connect_timeout_s, 0.5, 120),
+        )
+        object.__setattr__(
+            self, "read_timeout_s", _check_seconds("read_timeout_s", self.read_timeout_s, 1, 300)
+        )
+        locale = _check_optional_text("locale", self.locale, "de_DE", _FIX_COMMON)
+        if locale is not None and not _LOCALE_RE.fullmatch(locale):
+            raise ConfigError(
+                f"locale “{printable(locale, 40)}” is not a locale name: use one like de_DE or "
+                f"en_US, or leave it empty for this PC's language; {_FIX_COMMON}"
+            )
+        currency = _check_optional_text(
+            "default_currency", self.default_currency, "EUR", _FIX_COMMON
+        )
+        if currency is not None:
+            from cashier_gui.money import MoneyError, check_currency
+
+            try:
+                check_currency(currency)
+            except MoneyError:
+                raise ConfigError(
+                    f"default_currency “{printable(currency, 40)}” is not a currency code: use "
+                    f"one like EUR or USD; {_FIX_COMMON}"
+                ) from None
+        profile = _check_text("profile", self.profile, "default", _FIX_FILE)
+        if not _PROFILE_RE.fullmatch(profile):
+            raise ConfigError(
+                f"profile “{printable(profile, 40)}” must be a short name of letters, digits, "
+                f"'-', '_' or '.' (e.g. \"default\"): {_FIX_FILE}"
+            )
 
     @property
     def configured(self) -> bool:
@@ -137,44 +292,89 @@ class Settings:
 
     @classmethod
     def from_toml(cls, data: dict[str, Any]) -> Settings:
+        """Settings from a parsed TOML document; ConfigError naming the key when unusable.
+
+        Values are taken as they are: nothing is coerced (`port = "55555"` is refused, not
+        read as a number). Unknown top-level keys are ignored (a newer version may have
+        written them); unknown keys inside [viopay] or [poynt] are refused.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(f"the settings must be a TOML table, not {_kind(data)}")
         try:
-            viopay = ViopaySettings(**data["viopay"]) if "viopay" in data else None
-            poynt = PoyntSettings(**data["poynt"]) if "poynt" in data else None
             return cls(
                 provider=data.get("provider"),
-                viopay=viopay,
-                poynt=poynt,
-                connect_timeout_s=float(data.get("connect_timeout_s", 5.0)),
-                read_timeout_s=float(data.get("read_timeout_s", 30.0)),
+                viopay=_section(data, "viopay", ViopaySettings),
+                poynt=_section(data, "poynt", PoyntSettings),
+                connect_timeout_s=data.get("connect_timeout_s", 5.0),
+                read_timeout_s=data.get("read_timeout_s", 30.0),
                 locale=data.get("locale"),
                 default_currency=data.get("default_currency"),
-                profile=str(data.get("profile", "default")),
+                profile=data.get("profile", "default"),
             )
-        except TypeError as exc:
-            raise ConfigError(f"unexpected or missing setting ({exc})") from exc
+        except (TypeError, ValueError, AttributeError) as exc:  # a check above has a gap
+            raise ConfigError(
+                f"a setting is unusable ({printable(exc, 120)}): {_FIX_COMMON}"
+            ) from None
+
+
+def _section(data: dict[str, Any], name: str, kind: type[Any]) -> Any:
+    """`[viopay]` / `[poynt]` as the dataclass `kind`, or None when absent."""
+    if name not in data:
+        return None
+    table = data[name]
+    fix = _FIX[name]
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"{name} must be a table ([{name}] followed by its settings), not {_kind(table)}: {fix}"
+        )
+    known = {f.name: f for f in fields(kind)}
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"{name}.{printable(key, 40)} is not a setting this app knows: remove it, or {fix}"
+            )
+    for key, f in known.items():
+        if key not in table and f.default is MISSING and f.default_factory is MISSING:
+            raise ConfigError(f"{name}.{key} is missing: {fix}")
+    return kind(**table)
 
 
 def check_viopay_url(url: str) -> str:
     """`https://` always; plain `http://` only to a loopback address (training and tests)."""
-    parts = urlsplit(url)
-    if not parts.hostname or parts.scheme not in ("https", "http"):
-        raise ConfigError(f"“{url}” is not a web address like https://api.viopay.io")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if not isinstance(url, str):
+        raise ConfigError(f"{_kind(url)} is not a web address like https://api.viopay.io")
+    shown = printable(url, 80)
+    not_url = ConfigError(f"“{shown}” is not a web address like https://api.viopay.io")
+    if any(_invisible(ch) or ch.isspace() for ch in url):
+        # urlsplit() would silently drop tabs and line breaks.
+        raise not_url
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        raise not_url from None
+    if not hostname or parts.scheme not in ("https", "http"):
+        raise not_url
+    if parts.scheme == "http" and not _is_loopback(hostname):
         raise ConfigError(
-            f"“{url}” must start with https:// (plain http is only allowed to this PC itself)"
+            f"“{shown}” must start with https:// (plain http is only allowed to this PC itself)"
         )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigError(f"“{url}” must not carry a query, a fragment or a password")
+        raise ConfigError(f"“{shown}” must not carry a query, a fragment or a password")
     return url
 
 
 def check_poynt_host(host: str) -> str:
     """The terminal must be on the shop's LAN: a private-network or loopback IP address."""
     try:
+        if not isinstance(host, str):
+            raise ValueError(host)
         addr = ipaddress.ip_address(host.strip())
     except ValueError:
         raise ConfigError(
-            f"“{host}” is not an IP address: type the address the terminal shows, e.g. 192.168.1.23"
+            f"“{printable(host, 60)}” is not an IP address: type the address the terminal "
+            "shows, e.g. 192.168.1.23"
         ) from None
     if not (addr.is_private or addr.is_loopback) or addr.is_unspecified or addr.is_multicast:
         raise ConfigError(
@@ -213,19 +413,34 @@ def load_settings(paths: Paths) -> Settings:
 
 
 def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write atomically; keep the previous file (even a corrupt one) as settings.toml.bak."""
+    """Write atomically; keep the previous file (even a corrupt one) as settings.toml.bak.
+    The settings file, its temp file and the backup are 0600, the folder 0700 (POSIX)."""
     path = paths.settings
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, tighten_existing=_is_app_dir(path.parent))
     data = tomli_w.dumps(settings.to_toml()).encode("utf-8")
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
+    _write_durably(tmp, data)
+    try:
+        previous = path.read_bytes()
+    except FileNotFoundError:
+        pass
+    else:
+        # Not shutil.copy2: it would copy the old file's mode (0644 from an older version).
+        _write_durably(path.with_name(path.name + ".bak"), previous)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open_private(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-    if path.exists():
-        shutil.copy2(path, path.with_name(path.name + ".bak"))
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+
+
+def _is_app_dir(folder: Path) -> bool:
+    """The app's own folder (platformdirs' …/cashier_gui): safe to make private."""
+    return folder.name == APP_DIR_NAME
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -11,6 +11,10 @@ How many decimals a currency has comes from Babel's CLDR data (JPY 0, EUR 2, KWD
   decimal separator for a three-decimal currency (KWD), and is refused with a hint otherwise.
 - The currency's own code or symbol may stand before or after the number (`€15.50`,
   `15,50 EUR`); another currency's symbol is refused rather than silently ignored.
+- Only the ASCII digits 0-9 count. Python's `\\d`, `int()` and `str.isdigit()` also accept
+  other scripts' digits (Bengali "৪" looks like 8, Arabic-Indic "١٥", full-width "１５",
+  superscript "²"): any such character is refused with a message, never read as a number.
+  Wire values (`Money.from_wire`) are ASCII `[0-9]+` too.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from babel.numbers import (
     get_currency_symbol,
     list_currencies,
 )
+
+from cashier_gui.safetext import printable
 
 #: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
 #: the wire value well inside Viopay's 18 digits.
@@ -46,6 +52,8 @@ def _known_currencies() -> frozenset[str]:
 
 def check_currency(code: str) -> str:
     """Return the upper-case ISO 4217 code, or raise MoneyError."""
+    if not isinstance(code, str):
+        raise MoneyError(f"{code!r} is not a currency code: use e.g. EUR, USD.")
     upper = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", upper) or upper not in _known_currencies():
         raise MoneyError(f"“{code}” is not a currency code this app knows (use e.g. EUR, USD).")
@@ -92,7 +100,7 @@ class Money:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise MoneyError(f"amount value {value!r} is not a string of digits")
         text = str(value)
-        if not re.fullmatch(r"0|[1-9][0-9]{0,17}", text):
+        if not _WIRE_RE.fullmatch(text):
             raise MoneyError(f"amount value {text!r} is not a whole number of minor units")
         if not isinstance(currency, str):
             raise MoneyError(f"currency {currency!r} is not a currency code")
@@ -175,6 +183,15 @@ def _symbols_for(currency: str, locale: str | None) -> set[str]:
 
 _FOREIGN_SYMBOLS = set("$€£¥₩₹₽₺₪₫฿₴₦₱")
 
+#: A wire amount: ASCII digits only, no sign, no leading zero, at most 18 digits.
+_WIRE_RE = re.compile(r"0|[1-9][0-9]{0,17}", re.ASCII)
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _foreign_digits(text: str) -> bool:
+    """True when `text` holds a digit that is not one of the ASCII digits 0-9."""
+    return any(ch.isdigit() and ch not in _ASCII_DIGITS for ch in text)
+
 
 def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Money:
     """Read an amount the way a cashier types it; raise MoneyError with a message that says why.
@@ -184,9 +201,15 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     currency = check_currency(currency)
     digits = currency_digits(currency)
     shown = text.strip()
-    not_amount = MoneyError(f"“{shown}” is not an amount. Type digits, e.g. 15.50.")
+    # What the cashier typed, as it is quoted back: one line, no control or bidi characters.
+    echo = printable(shown, 40)
+    not_amount = MoneyError(f"“{echo}” is not an amount. Type digits, e.g. 15.50.")
     if not shown:
         raise MoneyError("Type an amount, e.g. 15.50.")
+    if _foreign_digits(shown):
+        raise MoneyError(
+            f"“{echo}” uses digits from another script: type the amount with the digits 0–9."
+        )
     match = _AMOUNT_RE.fullmatch(shown)
     if match is None:
         raise not_amount
@@ -204,14 +227,14 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     number = match.group("num").strip(_SPACES)
     # Spaces and apostrophes only ever group thousands: each group after one has three digits.
     chunks = re.split(f"[{_SPACES}]", number)
-    if any(not re.match(r"\d{3}(?:[.,]|$)", c) for c in chunks[1:]):
-        raise MoneyError(f"“{shown}”: digits are grouped oddly. Type e.g. 1234.50.")
-    int_part, frac_part = _split_decimal("".join(chunks), digits, shown, currency)
+    if any(not re.match(r"[0-9]{3}(?:[.,]|$)", c) for c in chunks[1:]):
+        raise MoneyError(f"“{echo}”: digits are grouped oddly. Type e.g. 1234.50.")
+    int_part, frac_part = _split_decimal("".join(chunks), digits, echo, currency)
     if len(frac_part) > digits:
         if digits == 0:
             raise MoneyError(f"{currency} has no decimals: type a whole number, e.g. 1500.")
         raise MoneyError(
-            f"{currency} has {digits} decimals at most: “{shown}” has {len(frac_part)}."
+            f"{currency} has {digits} decimals at most: “{echo}” has {len(frac_part)}."
         )
     int_digits = int_part.lstrip("0") or "0"
     if len(int_digits) > 16:
@@ -224,7 +247,9 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     return Money(minor, currency)
 
 
-_AMOUNT_RE = re.compile(rf"(?P<pre>[^\d.,]*?)(?P<num>[.,]?\d[\d.,{_SPACES}]*)(?P<post>[^\d.,]*)")
+_AMOUNT_RE = re.compile(
+    rf"(?P<pre>[^0-9.,]*?)(?P<num>[.,]?[0-9][0-9.,{_SPACES}]*)(?P<post>[^0-9.,]*)"
+)
 
 
 def _split_decimal(number: str, digits: int, shown: str, currency: str) -> tuple[str, str]:

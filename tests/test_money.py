@@ -129,3 +129,89 @@ def test_any_text_parses_to_a_positive_amount_or_a_message(text: str, currency: 
         assert str(exc)
     else:
         assert 0 < money.minor <= MAX_MINOR_UNITS
+
+
+# ---- digits from other scripts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "১৫",  # Bengali 15
+        "৪",  # Bengali 4: looks like an 8
+        "١٥",  # Arabic-Indic 15
+        "۱۵",  # Extended Arabic-Indic (Persian) 15
+        "१५",  # Devanagari 15
+        "๑๕",  # Thai 15
+        "１５",  # full-width 15
+        "１５.５０",  # full-width digits, ASCII separator
+        "15.５0",  # one full-width digit among ASCII ones
+        "1৫",  # mixed ASCII and Bengali
+        "€ ١٥,٥٠",  # with the currency symbol
+        "15²",  # superscript two
+        "²",
+        "①5",  # circled one
+        "𝟏𝟓",  # mathematical bold digits
+    ],
+)
+def test_digits_from_other_scripts_are_refused(typed: str) -> None:
+    with pytest.raises(MoneyError, match="digits from another script") as info:
+        parse_amount(typed, "EUR")
+    assert "0–9" in str(info.value) and typed.strip() in str(info.value)
+
+
+def test_foreign_digits_are_refused_even_for_currencies_without_decimals() -> None:
+    with pytest.raises(MoneyError, match="digits from another script"):
+        parse_amount("１,５００", "JPY")
+
+
+def test_ascii_digits_next_to_foreign_letters_are_not_called_foreign_digits() -> None:
+    # "abc" is not a digit of any script: the usual message, not the other-script one.
+    with pytest.raises(MoneyError, match="not an amount"):
+        parse_amount("15 руб", "EUR")
+
+
+@pytest.mark.parametrize("value", ["１５００", "١٥٠٠", "15০০", "1500\n", " 1500", "+1500", "²"])
+def test_wire_values_are_ascii_digits_only(value: str) -> None:
+    with pytest.raises(MoneyError):
+        Money.from_wire(value, "EUR")
+
+
+@pytest.mark.parametrize("currency", [5, None, b"EUR", ["EUR"]])
+def test_a_currency_that_is_not_text_is_a_money_error(currency: object) -> None:
+    with pytest.raises(MoneyError, match="not a currency code"):
+        Money.from_wire("1500", currency)
+    with pytest.raises(MoneyError, match="not a currency code"):
+        Money(1500, currency)  # type: ignore[arg-type]
+
+
+_FOREIGN_DIGITS = [
+    chr(c) for c in range(0x80, 0x110000) if chr(c).isdigit() and not 0xD800 <= c <= 0xDFFF
+]
+
+
+@given(
+    before=st.text(max_size=10),
+    digit=st.sampled_from(_FOREIGN_DIGITS),
+    after=st.text(max_size=10),
+    currency=st.sampled_from(CURRENCIES),
+)
+def test_any_text_with_a_foreign_digit_is_refused(
+    before: str, digit: str, after: str, currency: str
+) -> None:
+    with pytest.raises(MoneyError):
+        parse_amount(before + digit + after, currency)
+
+
+@given(typed=st.from_regex(r"[1-9][0-9]{0,5}(\.[0-9]{2})?", fullmatch=True))
+def test_ascii_amounts_still_parse(typed: str) -> None:
+    assert parse_amount(typed, "EUR").minor > 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["\u202e05.51", "12abc\x1b[2J", "1.2.3\n\u200b", "€15 EUR\x00", "15.555\u2066"]
+)
+def test_messages_quote_the_input_without_control_characters(typed: str) -> None:
+    with pytest.raises(MoneyError) as info:
+        parse_amount(typed, "EUR")
+    assert not any(ch in str(info.value) for ch in "\u202e\x1b\n\u200b\x00\u2066")

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cashier_gui.config import Paths, PoyntSettings, Settings, load_settings, save_settings
+from cashier_gui.files import (
+    PrivateRotatingFileHandler,
+    chmod_private,
+    create_private,
+    open_private,
+    private_dir,
+)
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture(params=[0o022, 0o000, 0o277], ids=["umask022", "umask000", "umask277"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    value: int = request.param
+    previous = os.umask(value)
+    try:
+        yield value
+    finally:
+        os.umask(previous)
+
+
+# ---- folders -----------------------------------------------------------------------------------
+
+
+@posix_only
+def test_private_dir_makes_every_folder_it_creates_0700(tmp_path: Path, umask: int) -> None:
+    tmp_path.chmod(0o755)
+    target = tmp_path / "a" / "b" / "cashier_gui"
+    assert private_dir(target) == target
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", target):
+        assert mode(folder) == 0o700, folder
+    assert mode(tmp_path) == 0o755  # it existed before: not the app's to change
+
+
+@posix_only
+def test_private_dir_leaves_an_existing_folder_alone_unless_told(tmp_path: Path) -> None:
+    shared = tmp_path / "home"
+    shared.mkdir()
+    shared.chmod(0o755)
+    private_dir(shared)
+    assert mode(shared) == 0o755
+    private_dir(shared, tighten_existing=True)
+    assert mode(shared) == 0o700
+
+
+def test_private_dir_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError):
+        private_dir(tmp_path / "file")
+    with pytest.raises(OSError):
+        private_dir(tmp_path / "file" / "sub")
+
+
+@posix_only
+def test_ensure_dirs_tightens_the_apps_own_folders_only(tmp_path: Path, umask: int) -> None:
+    chosen = tmp_path / "shop"  # a CASHIER_GUI_HOME someone made: keep its mode
+    chosen.mkdir()
+    chosen.chmod(0o755)
+    old = tmp_path / "data" / "cashier_gui"  # made 0755 by an older version: tighten
+    old.mkdir(parents=True)
+    old.chmod(0o755)
+    (tmp_path / "data").chmod(0o755)
+    paths = Paths(chosen, old).ensure_dirs()
+    assert mode(chosen) == 0o755
+    assert mode(old) == 0o700 and mode(paths.logs) == 0o700
+    assert mode(tmp_path / "data") == 0o755
+
+
+@posix_only
+def test_a_fresh_home_is_created_private(tmp_path: Path, umask: int) -> None:
+    home = tmp_path / "new" / "home"
+    Paths(home, home).ensure_dirs()
+    assert mode(tmp_path / "new") == mode(home) == mode(home / "logs") == 0o700
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+
+@posix_only
+@pytest.mark.parametrize("how", ["w", "a", "x"])
+def test_open_private_creates_0600_text(tmp_path: Path, umask: int, how: str) -> None:
+    path = tmp_path / "export.csv"
+    with open_private(path, how, newline="") as fh:  # type: ignore[call-overload]
+        fh.write("a,b\r\nü,1\r\n")
+    assert mode(path) == 0o600
+    assert path.read_bytes() == "a,b\r\nü,1\r\n".encode()
+
+
+@posix_only
+@pytest.mark.parametrize("how", ["wb", "ab", "xb"])
+def test_open_private_creates_0600_bytes(tmp_path: Path, umask: int, how: str) -> None:
+    path = tmp_path / "blob"
+    with open_private(path, how) as fh:  # type: ignore[call-overload]
+        fh.write(b"\x00\xff\n")
+    assert mode(path) == 0o600 and path.read_bytes() == b"\x00\xff\n"
+
+
+@posix_only
+def test_open_private_tightens_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "old.csv"
+    path.write_text("old and long")
+    path.chmod(0o644)
+    with open_private(path, "w") as fh:
+        fh.write("new")
+    assert mode(path) == 0o600 and path.read_text() == "new"
+    with open_private(path, "a") as fh:
+        fh.write("+more")
+    assert path.read_text() == "new+more"
+
+
+def test_open_private_x_refuses_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "there"
+    path.write_text("keep me")
+    with pytest.raises(FileExistsError):
+        open_private(path, "x")
+    assert path.read_text() == "keep me"
+
+
+def test_open_private_needs_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        open_private(tmp_path / "missing" / "file.csv", "w")
+
+
+@posix_only
+def test_create_private_makes_an_empty_0600_file_and_keeps_content(
+    tmp_path: Path, umask: int
+) -> None:
+    path = create_private(tmp_path / "journal.sqlite3")
+    assert path.read_bytes() == b"" and mode(path) == 0o600
+    path.write_bytes(b"data")
+    path.chmod(0o664)
+    create_private(path)
+    assert path.read_bytes() == b"data" and mode(path) == 0o600
+
+
+@posix_only
+def test_sqlite_created_private_keeps_its_companions_private(tmp_path: Path, umask: int) -> None:
+    path = create_private(tmp_path / "journal.sqlite3")
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+        db.execute("INSERT INTO t VALUES (1)")
+        db.commit()
+        companions = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+        assert all(c.exists() for c in companions)
+        assert [mode(p) for p in (path, *companions)] == [0o600] * 3
+    finally:
+        db.close()
+
+
+@posix_only
+def test_chmod_private_tightens_a_database_and_its_companions(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        path = tmp_path / "journal.sqlite3"
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE t (x)")
+        db.commit()
+        companions = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+        assert mode(path) == 0o644  # what sqlite does on its own
+        chmod_private(path)
+        assert [mode(p) for p in (path, *companions)] == [0o600] * 3
+        db.close()
+    finally:
+        os.umask(previous)
+
+
+def test_chmod_private_needs_the_file(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("does nothing on Windows")
+    with pytest.raises(FileNotFoundError):
+        chmod_private(tmp_path / "nothing.sqlite3")
+
+
+# ---- settings and logs -------------------------------------------------------------------------
+
+
+@posix_only
+def test_settings_file_backup_and_folder_are_private(tmp_path: Path, umask: int) -> None:
+    paths = Paths(tmp_path / "config" / "cashier_gui", tmp_path / "data" / "cashier_gui")
+    save_settings(paths, Settings(default_currency="EUR"))
+    assert mode(paths.settings) == 0o600
+    assert mode(paths.config_dir) == mode(tmp_path / "config") == 0o700
+    save_settings(paths, Settings().with_poynt(PoyntSettings(host="10.0.0.5")))
+    backup = paths.settings.with_name("settings.toml.bak")
+    assert mode(paths.settings) == mode(backup) == 0o600
+    assert load_settings(paths).provider == "poynt"
+    assert 'default_currency = "EUR"' in backup.read_text()
+
+
+@posix_only
+def test_settings_written_by_an_older_version_become_private(tmp_path: Path) -> None:
+    folder = tmp_path / "cashier_gui"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    paths = Paths(folder, folder)
+    paths.settings.write_text('default_currency = "EUR"\n')
+    paths.settings.chmod(0o644)
+    (folder / "settings.toml.tmp").write_text("left over from a crash")
+    (folder / "settings.toml.tmp").chmod(0o666)
+    save_settings(paths, Settings(default_currency="USD"))
+    backup = paths.settings.with_name("settings.toml.bak")
+    assert mode(folder) == 0o700
+    assert mode(paths.settings) == mode(backup) == 0o600
+    assert backup.read_text() == 'default_currency = "EUR"\n'
+    assert load_settings(paths).default_currency == "USD"
+
+
+@posix_only
+def test_save_settings_keeps_a_chosen_home_folder_mode(home: Path) -> None:
+    home.chmod(0o750)
+    save_settings(Paths.default(), Settings())
+    assert mode(home) == 0o750 and mode(home / "settings.toml") == 0o600
+
+
+@posix_only
+def test_log_files_are_private_across_rollovers(tmp_path: Path, umask: int) -> None:
+    logs = private_dir(tmp_path / "logs")
+    handler = PrivateRotatingFileHandler(
+        logs / "cashier_gui.log", maxBytes=200, backupCount=2, encoding="utf-8"
+    )
+    logger = logging.getLogger("tests.files.rotation")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for i in range(30):
+            logger.warning("line %d with some padding to fill the file", i)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    files = sorted(logs.iterdir())
+    assert [f.name for f in files] == ["cashier_gui.log", "cashier_gui.log.1", "cashier_gui.log.2"]
+    assert all(mode(f) == 0o600 for f in files)
+    assert mode(logs) == 0o700
+
+
+@posix_only
+def test_the_window_log_setup_writes_a_private_file(home: Path, umask: int) -> None:
+    from cashier_gui.app import setup_logging
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    try:
+        setup_logging(Paths.default())
+        added = [h for h in root.handlers if h not in before]
+        assert len(added) == 1 and isinstance(added[0], PrivateRotatingFileHandler)
+        logging.getLogger("cashier_gui.test").info("hello")
+        log = home / "logs" / "cashier_gui.log"
+        assert "hello" in log.read_text()
+        assert mode(log) == 0o600 and mode(home / "logs") == 0o700
+    finally:
+        for h in root.handlers[:]:
+            if h not in before:
+                root.removeHandler(h)
+                h.close()
+        root.setLevel(level)
