@@ -157,19 +157,24 @@ def print_charge(view: ChargeView) -> None:
     if c is None:
         print("           (this back end has no lookup: amounts are not known here)")
     else:
+        # What the server sent is printed through printable(): hostile text stays text.
         print(f"Status     {c.status}")
         print(f"Amount     {c.amount.format()}")
         if c.card_brand:
-            print(f"Card       {c.card_brand} •••• {c.card_last4 or '????'}")
+            card = f"{printable(c.card_brand, 20)} •••• {printable(c.card_last4 or '????', 8)}"
+            print(f"Card       {card}")
         if c.created_at:
-            print(f"Date       {c.created_at}")
+            print(f"Date       {printable(c.created_at, 40)}")
         print(f"Refunded   {c.refunded.format()}")
         print(f"Remaining  {c.remaining.format()}")
         for r in c.refunds:
-            print(f"  refund   {r.refund_id}  {r.status:<8} {r.amount.format()}  {r.reason or ''}")
+            print(
+                f"  refund   {printable(r.refund_id, 80)}  {r.status:<8} {r.amount.format()}  "
+                f"{printable(r.reason or '', 80)}"
+            )
     for a in view.attempts:
         amount = a.amount.format() if a.amount else "full"
-        print(f"  journal  #{a.id} {a.state:<8} {amount}  {a.refund_id or ''}")
+        print(f"  journal  #{a.id} {a.state:<8} {amount}  {printable(a.refund_id or '', 80)}")
     why = view.blocked_reason()
     if why:
         print(f"Not refundable: {why}")
@@ -191,12 +196,12 @@ def print_attempt(a: Attempt) -> None:
     }
     print(f"{words[a.state]}: {amount} on {a.charge_id}")
     if a.refund_id:
-        print(f"Refund ID  {a.refund_id}")
+        print(f"Refund ID  {printable(a.refund_id, 80)}")
     print(f"Reference  {a.transaction_reference}")
     if a.error_message:
-        print(f"Why        {a.error_message}")
+        print(f"Why        {printable(a.error_message, 500)}")
     if a.trace_id:
-        print(f"Trace ID   {a.trace_id}")
+        print(f"Trace ID   {printable(a.trace_id, 100)}")
     if a.resolved_by:
         print(f"Checked by {printable(a.resolved_by)}: {printable(a.resolution or '')}")
 
@@ -666,9 +671,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             _print_json(payload)
         else:
-            _err(str(exc))
+            _err(printable(str(exc), 600))
             if isinstance(exc, GatewayError) and exc.trace_id:
-                _err(f"Trace ID: {exc.trace_id}")
+                _err(f"Trace ID: {printable(exc.trace_id, 100)}")
         return code
     except KeyboardInterrupt:
         _err("Interrupted.")

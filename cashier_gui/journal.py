@@ -29,12 +29,10 @@ Blocking: every method does disk I/O and fsync. The window calls them from a wor
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -43,9 +41,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from cashier_gui.files import chmod_private, create_private, open_private, private_dir
 from cashier_gui.money import Money
 from cashier_gui.owners import OwnerLock
-from cashier_gui.safetext import printable
+from cashier_gui.safetext import csv_cell, printable
 
 SCHEMA_VERSION = 3
 GENESIS = "0" * 64
@@ -273,7 +272,8 @@ class Journal:
 
     def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        create_private(self.path)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of _tx()
         try:
@@ -289,7 +289,7 @@ class Journal:
                 f"The refund journal {self.path} cannot be opened ({exc}). Nothing was changed: "
                 "call support before refunding on this PC."
             ) from None
-        _make_private(self.path)
+        chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
         self._owner: OwnerLock | None = None
 
     @property
@@ -666,16 +666,16 @@ class Journal:
         return {str(c): int(s) for c, s in rows}
 
     def export_csv(self, target: Path | str, **filters: Any) -> int:
-        """Write attempts (oldest first) as CSV; returns the number of rows."""
+        """Write attempts (oldest first) as CSV (0600); returns the number of rows. Text cells a
+        spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) get a `'`."""
         count = 0
-        with open(target, "w", newline="", encoding="utf-8") as fh:
+        with open_private(target, "w", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow([*_COLUMNS, "amount"])
             for attempt in self._iter(**filters):
                 amount = attempt.amount
-                writer.writerow(
-                    [*(attempt.as_dict()[c] for c in _COLUMNS), amount.plain() if amount else ""]
-                )
+                row = [*(attempt.as_dict()[c] for c in _COLUMNS), amount.plain() if amount else ""]
+                writer.writerow([csv_cell(v) if isinstance(v, str) else v for v in row])
                 count += 1
         return count
 
@@ -810,15 +810,6 @@ def _cap(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
     return printable(text, limit)
-
-
-def _make_private(path: Path) -> None:
-    """The journal and its WAL companions are the counter's records: owner-only (POSIX)."""
-    if os.name != "posix":
-        return
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(p, 0o600)
 
 
 def _event_hash(prev: str, attempt_id: int, at: str, payload: str) -> str:

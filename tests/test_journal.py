@@ -353,3 +353,37 @@ def test_verify_reports_garbage_rows_as_tampering(tmp_path: Path) -> None:
     assert "refund attempt 1: holds values the app never writes" in problems
     assert any("event 2" in p and "not readable" in p for p in problems)
     assert any("event 3" in p and "not readable" in p for p in problems)
+
+
+def test_export_neutralises_formulas_and_files_are_private(tmp_path: Path) -> None:
+    import csv
+    import os
+    import stat
+
+    path = tmp_path / "data" / "j.sqlite3"
+    with Journal(path) as j:
+        a = j.prepare(
+            provider="viopay",
+            terminal="T1",
+            charge_id="ch_1",
+            amount=Money(100, "EUR"),
+            reason=None,
+            note='=HYPERLINK("http://evil")',
+            transaction_reference="R-1",
+            idempotency_key="K-1",
+            operator="@anna",
+        )
+        j.send_or_cancel(a.id, lambda: False)
+        j.transition(a.id, State.FAILED, error_message="+cmd|' /C calc'!A0", trace_id="-1")
+        out = tmp_path / "export.csv"
+        assert j.export_csv(out) == 1
+        if os.name == "posix":  # while open: the WAL companion exists
+            for p in (path, path.with_name("j.sqlite3-wal"), out):
+                assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+            assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    [row] = rows
+    assert row["note"].startswith("'=") and row["operator"] == "'@anna"
+    assert row["error_message"].startswith("'+") and row["trace_id"] == "'-1"
+    assert row["id"] == "1"

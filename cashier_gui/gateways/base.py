@@ -264,3 +264,15 @@ def check_charge_id(text: str) -> str:
             f"“{cleaned[:40]}” is not a charge ID: it may only contain letters, digits and - _ . :"
         )
     return cleaned
+
+
+def server_id(value: object, what: str) -> str | None:
+    """An ID the server sent (refund ID, transaction ID): None when absent; BadResponse unless
+    it is 1 to 128 printable ASCII characters without spaces — the journal stores it, the CLI
+    prints it, the cashier reads it out."""
+    if value is None or value == "":
+        return None
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
+    if text is None or len(text) > 128 or not all("!" <= ch <= "~" for ch in text):
+        raise BadResponse(f"The answer's {what} is not a usable ID: it cannot be trusted.")
+    return text

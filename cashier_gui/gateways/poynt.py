@@ -48,6 +48,7 @@ from cashier_gui.gateways.base import (
     TimedOut,
     Timeouts,
     check_charge_id,
+    server_id,
 )
 from cashier_gui.gateways.http import AnswerTooBig, DeadlinePassed, exchange
 from cashier_gui.money import Money, MoneyError
@@ -308,7 +309,7 @@ def parse_refund(
             amount = Money(value, cur)
         except MoneyError:
             raise BadResponse(f"The terminal's refund amount is unreadable. {_MAYBE}") from None
-    refund_id = str(txn["id"]) if txn.get("id") else None
+    refund_id = server_id(txn.get("id"), "transaction ID")
     if status in _APPROVED:
         result = RefundStatus.APPROVED
     elif status in _DECLINED:

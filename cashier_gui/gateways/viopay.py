@@ -48,6 +48,7 @@ from cashier_gui.gateways.base import (
     TimedOut,
     Timeouts,
     check_charge_id,
+    server_id,
 )
 from cashier_gui.gateways.http import Answer, AnswerTooBig, DeadlinePassed, exchange
 from cashier_gui.money import Money, MoneyError
@@ -324,7 +325,7 @@ def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
         card = data.get("card") or {}
         refunds = tuple(
             PastRefund(
-                refund_id=str(r["refund_id"]),
+                refund_id=server_id(r["refund_id"], "refund ID") or "",
                 status=RefundStatus(r["status"]),
                 amount=Money.from_wire(r["amount"]["value"], r["amount"]["currency"]),
                 reason=_opt_str(r.get("reason")),
@@ -356,7 +357,7 @@ def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
     """The outcome, only from an answer bound to `request` (else BadResponse: unknown)."""
     try:
         status = RefundStatus(data["status"])
-        refund_id = _opt_str(data.get("refund_id"))
+        refund_id = server_id(data.get("refund_id"), "refund ID")
         amount_raw = data.get("amount")
         amount = (
             Money.from_wire(amount_raw["value"], amount_raw["currency"]) if amount_raw else None
