@@ -39,10 +39,10 @@ from cashier_gui.gateways.base import (
     OutcomeUnknown,
     Rejected,
 )
-from cashier_gui.journal import Attempt, Journal, JournalError, State
+from cashier_gui.journal import Attempt, Journal, JournalError, Kind, State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
-from cashier_gui.refunds import REASONS, ChargeView, parse_reason
+from cashier_gui.refunds import REASONS, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.safetext import printable
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, KeyringUnavailable, SecretStore
@@ -137,6 +137,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "amount": amount.plain() if amount else None,
         "amount_minor": amount.minor if amount else None,
         "currency": a.currency,
+        "kind": str(a.kind),
         "full": a.full_refund,
         "reason": a.reason,
         "transaction_reference": a.transaction_reference,
@@ -181,6 +182,9 @@ def print_charge(view: ChargeView) -> None:
 
 
 def print_attempt(a: Attempt) -> None:
+    if a.kind is Kind.VOID:
+        print_void(a)
+        return
     amount = a.amount.format() if a.amount else "the full amount"
     words = {
         State.APPROVED: "APPROVED",
@@ -198,6 +202,29 @@ def print_attempt(a: Attempt) -> None:
     if a.refund_id:
         print(f"Refund ID  {printable(a.refund_id, 80)}")
     print(f"Reference  {a.transaction_reference}")
+    if a.error_message:
+        print(f"Why        {printable(a.error_message, 500)}")
+    if a.trace_id:
+        print(f"Trace ID   {printable(a.trace_id, 100)}")
+    if a.resolved_by:
+        print(f"Checked by {printable(a.resolved_by)}: {printable(a.resolution or '')}")
+
+
+def print_void(a: Attempt) -> None:
+    amount = a.amount.format() if a.amount else "the whole sale"
+    words = {
+        State.APPROVED: "VOIDED — the customer is never charged",
+        State.FAILED: "NOT VOIDED — refused, nothing changed",
+        State.UNKNOWN: "UNKNOWN — the void may have gone through: check it with "
+        "`cashier-refund reconcile` before trying again",
+        State.SENT: "BEING SENT — wait for its answer",
+        State.PREPARED: "BEING SENT — wait for its answer",
+        State.NOT_SENT: "NOT SENT — nothing reached the server, nothing changed",
+        State.CANCELLED: "CANCELLED — nothing was sent",
+        State.DECLINED: "DECLINED — nothing changed",
+        State.PENDING: "PENDING",
+    }
+    print(f"{words[a.state]}: {amount} on {a.charge_id}")
     if a.error_message:
         print(f"Why        {printable(a.error_message, 500)}")
     if a.trace_id:
@@ -353,6 +380,18 @@ async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
         await runtime.aclose()
 
 
+async def _lookup_first(service: RefundService, charge_id: str, what: str) -> ChargeView:
+    """The lookup before a refund or void: when it fails, nothing was sent (never exit 4)."""
+    try:
+        return await service.lookup(charge_id)
+    except (OutcomeUnknown, NotSent) as exc:
+        if isinstance(exc, InvalidInput):
+            raise
+        raise LookupFailed(
+            f"Could not look {charge_id} up: {exc.message} Nothing was {what}."
+        ) from None
+
+
 def cmd_lookup(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         view = await rt.service.lookup(args.charge_id)
@@ -375,14 +414,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         service = rt.service
-        try:
-            view = await service.lookup(args.charge_id)
-        except (OutcomeUnknown, NotSent) as exc:
-            if isinstance(exc, InvalidInput):
-                raise
-            raise LookupFailed(
-                f"Could not look {args.charge_id} up: {exc.message} Nothing was refunded."
-            ) from None
+        view = await _lookup_first(service, args.charge_id, "refunded")
         amount: Money | None = None
         if args.amount is not None:
             currency = (
@@ -406,6 +438,30 @@ def cmd_refund(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 raise Usage("Cancelled: nothing was refunded.")
         attempt = await service.refund(view, amount, reason, args.note, reference=args.reference)
+        if args.json:
+            _print_json(attempt_json(attempt))
+        else:
+            print_attempt(attempt)
+        return exit_code_for_state(attempt.state)
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_void(args: argparse.Namespace) -> int:
+    async def body(rt: Runtime) -> int:
+        service = rt.service
+        view = await _lookup_first(service, args.charge_id, "voided")
+        amount = service.check_void(view)
+        shown = amount.format(rt.settings.locale) if amount else "the whole sale"
+        if not args.yes:
+            sys.stderr.write(
+                f"Void {shown} on {view.charge_id}? The whole sale is cancelled and the "
+                "customer is never charged. [y/N] "
+            )
+            sys.stderr.flush()
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                raise Usage("Cancelled: nothing was voided.")
+        attempt = await service.void(view, args.note)
         if args.json:
             _print_json(attempt_json(attempt))
         else:
@@ -597,6 +653,16 @@ def build_parser() -> argparse.ArgumentParser:
     rf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rf.add_argument("--json", action="store_true")
     rf.set_defaults(func=cmd_refund)
+
+    vd = sub.add_parser(
+        "void",
+        help="void today's sale before settlement (the whole sale; asks unless --yes)",
+    )
+    vd.add_argument("charge_id", help="the charge or terminal transaction ID from the receipt")
+    vd.add_argument("--note", help="why, for the journal")
+    vd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    vd.add_argument("--json", action="store_true", help="print one JSON object")
+    vd.set_defaults(func=cmd_void)
 
     rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
     rc.add_argument("--json", action="store_true")

@@ -50,6 +50,11 @@ SCHEMA_VERSION = 3
 GENESIS = "0" * 64
 
 
+class Kind(StrEnum):
+    REFUND = "refund"
+    VOID = "void"  # cancels the whole sale before settlement; `approved` = voided
+
+
 class State(StrEnum):
     PREPARED = "prepared"  # durable, not sent yet
     SENT = "sent"  # its request may have left: in flight (owner) or abandoned (recovery)
@@ -117,9 +122,11 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE attempts ADD COLUMN full_refund INTEGER NOT NULL DEFAULT 0;
     UPDATE attempts SET full_refund = 1 WHERE amount_minor IS NULL;
     """,
-    # 3: who is sending an attempt (owner), how often it was sent, resolutions by hand.
+    # 3: who is sending an attempt (owner), how often it was sent, resolutions by hand, and
+    # what kind of attempt it is (a refund, or a void of the whole sale before settlement).
     # A schema-2 `prepared` row may have been sent: it counts as sent once.
     3: """
+    ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'refund';
     ALTER TABLE attempts ADD COLUMN owner TEXT;
     ALTER TABLE attempts ADD COLUMN send_count INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE attempts ADD COLUMN resolved_by TEXT;
@@ -149,6 +156,7 @@ _COLUMNS = [
     "created_at",
     "updated_at",
     "full_refund",
+    "kind",
     "owner",
     "send_count",
     "resolved_by",
@@ -172,6 +180,7 @@ _TRACKED = [
     "error_message",
     "trace_id",
     "full_refund",
+    "kind",
     "owner",
     "send_count",
     "resolved_by",
@@ -222,6 +231,7 @@ class Attempt:
     created_at: str
     updated_at: str
     full_refund: bool = False
+    kind: Kind = Kind.REFUND
     owner: str | None = None
     send_count: int = 0
     resolved_by: str | None = None
@@ -244,11 +254,13 @@ class Attempt:
         values["training"] = bool(values["training"])
         values["full_refund"] = bool(values["full_refund"])
         values["send_count"] = int(values["send_count"] or 0)
+        values["kind"] = Kind(values["kind"])
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in _COLUMNS}
         out["state"] = str(self.state)
+        out["kind"] = str(self.kind)
         return out
 
 
@@ -353,6 +365,7 @@ class Journal:
         operator: str,
         training: bool = False,
         full_refund: bool | None = None,
+        kind: Kind = Kind.REFUND,
         guard: Callable[[Sequence[Attempt]], object] | None = None,
     ) -> Attempt:
         """Record an attempt as `prepared`, owned by this journal; durable on return.
@@ -381,6 +394,7 @@ class Journal:
             "error_message": None,
             "trace_id": None,
             "full_refund": int(amount is None if full_refund is None else full_refund),
+            "kind": str(kind),
             "owner": self.owner.token,
         }
         with self._tx():

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from cashier_gui.gateways.base import (
     Charge,
+    ChargeStatus,
     GatewayError,
     InvalidInput,
     NotSent,
@@ -52,6 +53,7 @@ from cashier_gui.journal import (
     ChargeBusy,
     Journal,
     JournalError,
+    Kind,
     RefundIdTaken,
     State,
     StateChanged,
@@ -90,6 +92,18 @@ class ChargeView:
     def unresolved(self) -> tuple[Attempt, ...]:
         return tuple(a for a in self.attempts if not a.resolved)
 
+    def void_blocked_reason(self) -> str | None:
+        """None when the whole sale can be voided now; otherwise a sentence for the cashier."""
+        if self.unresolved or any(
+            a.kind is Kind.VOID and a.state is State.APPROVED for a in self.attempts
+        ):
+            return self.blocked_reason()
+        if self.charge is not None:
+            return self.charge.why_not_voidable()
+        if any(a.state in (State.APPROVED, State.PENDING) for a in self.attempts):
+            return "This sale has refunds already: refund the rest instead of voiding."
+        return None
+
     def blocked_reason(self) -> str | None:
         if any(a.state in (State.PREPARED, State.SENT) for a in self.unresolved):
             return (
@@ -103,6 +117,8 @@ class ChargeView:
                 "Check it (Check now, F5) before refunding again, so the customer is not "
                 "refunded twice."
             )
+        if any(a.kind is Kind.VOID and a.state is State.APPROVED for a in self.attempts):
+            return "This sale was voided: the customer was never charged."
         if self.charge is not None:
             return self.charge.why_not_refundable()
         done = [a for a in self.attempts if a.state in (State.APPROVED, State.PENDING)]
@@ -235,43 +251,109 @@ class RefundService:
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(f"Unknown reason {reason!r}.")
+        if note and len(note) > MAX_NOTE:
+            raise RefundBlocked(f"The note is too long: {MAX_NOTE} characters at most.")
+        to_send = self.check_amount(view, amount)
+
+        def guard(attempts: Any) -> object:
+            # The same rules against the journal as it is inside the write transaction.
+            return self.check_amount(
+                ChargeView(view.charge_id, view.charge, tuple(attempts)), amount
+            )
+
+        return await self._attempt(
+            view.charge_id,
+            Kind.REFUND,
+            to_send,
+            amount is None,
+            guard,
+            reason=reason,
+            note=note,
+            reference=reference,
+            control=control,
+            on_sent=on_sent,
+        )
+
+    def check_void(self, view: ChargeView) -> Money | None:
+        """The sale's amount to void (None when the back end cannot say), or RefundBlocked."""
+        blocked = view.void_blocked_reason()
+        if blocked:
+            raise RefundBlocked(blocked)
+        return view.charge.amount if view.charge is not None else None
+
+    async def void(
+        self,
+        view: ChargeView,
+        note: str | None = None,
+        *,
+        control: SendControl | None = None,
+        on_sent: Callable[[Attempt], None] | None = None,
+    ) -> Attempt:
+        """Void the whole sale before settlement (the cardholder is never charged), through the
+        same journal as refunds: prepared → sent → outcome, reconciled the same way. An
+        approved void attempt means the sale is voided; `failed` with a settled sale means:
+        refund it instead."""
+        if note and len(note) > MAX_NOTE:
+            raise RefundBlocked(f"The note is too long: {MAX_NOTE} characters at most.")
+        amount = self.check_void(view)
+
+        def guard(attempts: Any) -> object:
+            return self.check_void(ChargeView(view.charge_id, view.charge, tuple(attempts)))
+
+        return await self._attempt(
+            view.charge_id,
+            Kind.VOID,
+            amount,
+            True,
+            guard,
+            reason=None,
+            note=note,
+            reference=None,
+            control=control,
+            on_sent=on_sent,
+        )
+
+    async def _attempt(
+        self,
+        charge_id: str,
+        kind: Kind,
+        amount: Money | None,
+        full: bool,
+        guard: Callable[[Any], object],
+        *,
+        reason: str | None,
+        note: str | None,
+        reference: str | None,
+        control: SendControl | None,
+        on_sent: Callable[[Attempt], None] | None,
+    ) -> Attempt:
         if reference is not None and not _REFERENCE_RE.fullmatch(reference):
             raise RefundBlocked(
                 "A transaction reference is 1 to 64 letters, digits or . _ : - characters."
             )
-        if note and len(note) > MAX_NOTE:
-            raise RefundBlocked(f"The note is too long: {MAX_NOTE} characters at most.")
-        charge_id = view.charge_id
         if charge_id in self._in_flight:
             raise RefundBlocked("A refund for this charge is already being sent.")
         self._in_flight.add(charge_id)
         try:
-            to_send = self.check_amount(view, amount)
             if reference is not None:
                 used = await self._db(self.journal.by_reference, reference)
                 if used is not None:
                     raise RefundBlocked(
                         f"The reference {reference} was already used (refund attempt {used.id})."
                     )
-
-            def guard(attempts: Any) -> object:
-                # The same rules against the journal as it is inside the write transaction.
-                return self.check_amount(
-                    ChargeView(charge_id, view.charge, tuple(attempts)), amount
-                )
-
             prepare = dict(
                 provider=self.gateway.provider,
                 terminal=self.terminal,
                 charge_id=charge_id,
-                amount=to_send,
+                amount=amount,
                 reason=reason,
                 note=note or None,
                 transaction_reference=reference or make_reference(self.terminal),
                 idempotency_key=str(uuid.uuid4()),
                 operator=self.operator,
                 training=self.training,
-                full_refund=amount is None,
+                full_refund=full,
+                kind=kind,
                 guard=guard,
             )
             attempt = await self._start(prepare, control or SendControl())
@@ -343,8 +425,9 @@ class RefundService:
             transaction_reference=attempt.transaction_reference,
             idempotency_key=attempt.idempotency_key,
         )
+        send = self.gateway.void if attempt.kind is Kind.VOID else self.gateway.refund
         try:
-            outcome = await self.gateway.refund(request)
+            outcome = await send(request)
         except NotSent as exc:
             # Nothing reached the server this time; a re-send proves nothing about the first.
             return await self._settle(attempt, State.NOT_SENT if first else State.UNKNOWN, exc)
@@ -429,7 +512,12 @@ class RefundService:
         attempt = await self._db(self.journal.get, attempt_id)
         if attempt.state is not State.UNKNOWN:
             return attempt
-        if self.gateway.has_lookup:
+        if self.gateway.has_lookup and attempt.kind is Kind.VOID:
+            charge = await self.gateway.lookup(attempt.charge_id)
+            settled = await self._db(self._settle_void_from_lookup, attempt, charge)
+            if settled is not None:
+                return settled
+        elif self.gateway.has_lookup:
             charge = await self.gateway.lookup(attempt.charge_id)
             found = [
                 r
@@ -442,6 +530,24 @@ class RefundService:
         if claimed is None:  # settled meanwhile, or another process is re-sending it
             return await self._db(self.journal.get, attempt.id)
         return await self._deliver(claimed, first=False)
+
+    def _settle_void_from_lookup(self, attempt: Attempt, charge: Charge) -> Attempt | None:
+        """A cancelled sale of the attempt's amount: voided. A settled, still approved sale:
+        the void did not happen. Otherwise None: ask again by re-sending it."""
+        state = None
+        if charge.status is ChargeStatus.CANCELLED and charge.amount == attempt.amount:
+            state, why = State.APPROVED, None
+        elif charge.status is ChargeStatus.APPROVED and charge.settled:
+            state = State.FAILED
+            why = "The sale settled without being voided: refund it instead."
+        if state is None:
+            return None
+        try:
+            return self.journal.transition(
+                attempt.id, state, expect=State.UNKNOWN, error_message=why
+            )
+        except StateChanged:
+            return self.journal.get(attempt.id)
 
     def _settle_from_lookup(self, attempt: Attempt, found: list[Any]) -> Attempt:
         match = found[0]

@@ -74,11 +74,22 @@ class Charge:
     card_brand: str | None = None
     card_last4: str | None = None
     refunds: tuple[PastRefund, ...] = ()
+    settled: bool | None = None  # None: the gateway does not say
 
     @property
     def remaining(self) -> Money:
         left = self.amount - self.refunded
         return left if left.minor > 0 else Money.zero(self.amount.currency)
+
+    def why_not_voidable(self) -> str | None:
+        """None when the whole sale can still be voided (cancelled before settlement)."""
+        if self.status is not ChargeStatus.APPROVED:
+            return self.why_not_refundable()
+        if self.settled is not False:
+            return "This sale is already settled: refund it instead."
+        if self.refunds or self.refunded.minor:
+            return "This sale has refunds already: refund the rest instead of voiding."
+        return None
 
     def why_not_refundable(self) -> str | None:
         """None when a refund is possible; otherwise a sentence for the cashier."""
@@ -140,6 +151,11 @@ class Gateway(Protocol):
     async def lookup(self, charge_id: str) -> Charge: ...
 
     async def refund(self, request: RefundRequest) -> RefundOutcome: ...
+
+    async def void(self, request: RefundRequest) -> RefundOutcome:
+        """Cancel the whole sale before settlement; `approved` = voided. The request's amount
+        is the sale's (None when unknown); its idempotency key works as for refunds."""
+        ...
 
     async def aclose(self) -> None: ...
 

@@ -59,8 +59,10 @@ _DECLINED = {"DECLINED", "VOIDED", "CANCELED"}
 _PENDING = {"AUTHORIZED", "HOLD"}
 SIGNATURE_MISMATCH = "REQUEST_SIGNATURE_MISMATCH"
 TERMINAL_BUSY = "TERMINAL_BUSY"
+TRANSACTION_SETTLED = "TRANSACTION_SETTLED"
 PAIRING_WAIT = 60.0  # seconds: the terminal's confirmation dialog waits up to 30 s
 _MAYBE = "The refund may or may not have gone through: check it before refunding again."
+_MAYBE_VOID = "The void may or may not have gone through: check it before trying again."
 
 
 class PoyntClient:
@@ -150,6 +152,18 @@ class PoyntClient:
         }
         data = await self._post("authorizeRefund", body, retry=True)
         return parse_refund(data, request, self.currency)
+
+    async def void(self, request: RefundRequest) -> RefundOutcome:
+        """`authorizeVoid` (contract assumption 7): approved = the sale is VOIDED; a settled
+        sale is refused with TRANSACTION_SETTLED (then refund it)."""
+        transaction_id = check_charge_id(request.charge_id)
+        body = {
+            "poyntRequestId": request.idempotency_key,
+            "transactionId": transaction_id,
+            "timeout": self._timeout_ms(),
+        }
+        data = await self._post("authorizeVoid", body, retry=True)
+        return parse_void(data, request)
 
     def _timeout_ms(self) -> int:
         return int(self._timeouts.read * 1000)
@@ -263,6 +277,11 @@ class PoyntClient:
             raise AuthFailed(
                 f"The terminal refused this counter's signature: pair again.{said}", **kw
             )
+        if name == TRANSACTION_SETTLED:
+            raise BadRequest(
+                "This sale is already settled, so it cannot be voided: refund it instead.",
+                **kw,
+            )
         if name == TERMINAL_BUSY:
             raise Busy(
                 f"The card terminal is busy with something else: finish that, then try again."
@@ -339,6 +358,36 @@ def parse_refund(
                 f"The terminal's answer is about another amount than this refund. {_MAYBE}"
             )
     return RefundOutcome(result, refund_id, amount, raw=data)
+
+
+def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
+    """A void's outcome, only from an answer bound to `request`: a transaction with the sale's
+    id, VOIDED (the payment VOIDED too, when it says)."""
+    payment = data.get("payment")
+    transactions = payment.get("transactions") if isinstance(payment, dict) else None
+    if not isinstance(transactions, list):
+        raise BadResponse(f"The terminal's answer to the void has no transactions. {_MAYBE_VOID}")
+    sale = [t for t in transactions if isinstance(t, dict) and t.get("id") == request.charge_id]
+    if len(sale) != 1:
+        raise BadResponse(
+            f"The terminal's answer is not about transaction {request.charge_id}. {_MAYBE_VOID}"
+        )
+    status = str(sale[0].get("status", "")).upper()
+    payment_status = str(payment.get("status", "VOIDED")).upper()  # type: ignore[union-attr]
+    if status != "VOIDED" or payment_status != "VOIDED":
+        raise BadResponse(f"The terminal answered the void with {status!r}. {_MAYBE_VOID}")
+    amount: Money | None = None
+    amounts = sale[0].get("amounts")
+    if isinstance(amounts, dict):
+        value, cur = amounts.get("transactionAmount"), amounts.get("currency")
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(cur, str):
+            try:
+                amount = Money(value, cur)
+            except MoneyError:
+                amount = None
+    if request.amount is not None and amount is not None and amount != request.amount:
+        raise BadResponse(f"The terminal voided another amount than this sale's. {_MAYBE_VOID}")
+    return RefundOutcome(RefundStatus.APPROVED, None, amount, raw=data)
 
 
 async def pair_with_terminal(settings: PoyntSettings, code: str) -> str:

@@ -151,6 +151,19 @@ class ViopayClient:
         )
         return parse_refund(answer, request)
 
+    async def void(self, request: RefundRequest) -> RefundOutcome:
+        """`POST /pos/charge/{id}/cancel` (contract assumption 10): no body, the HMAC over the
+        empty body, the Idempotency-Key as for refunds. Approved = the sale is cancelled."""
+        charge_id = check_charge_id(request.charge_id)
+        answer = await self._send(
+            "POST",
+            f"/pos/charge/{quote(charge_id, safe='')}/cancel",
+            b"",
+            {"Idempotency-Key": request.idempotency_key},
+            what=_VOID,
+        )
+        return parse_void(answer, request)
+
     # ---- the wire -----------------------------------------------------------------------------
 
     async def _send(
@@ -287,6 +300,7 @@ class ViopayClient:
 
 _REFUND = "The refund may or may not have gone through: check it before refunding again."
 _LOOKUP = "Nothing was refunded: try the lookup again."
+_VOID = "The void may or may not have gone through: check it before trying again."
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -343,6 +357,7 @@ def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
             card_brand=_opt_str(card.get("brand")),
             card_last4=_opt_str(card.get("last4")),
             refunds=refunds,
+            settled=_opt_bool(data.get("settled")),
         )
     except (KeyError, TypeError, ValueError, AttributeError, MoneyError) as exc:
         raise BadResponse(f"Viopay's description of the charge is incomplete ({exc}).") from None
@@ -376,6 +391,33 @@ def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
             f"than this refund: it does not belong to it. {_REFUND}"
         )
     return RefundOutcome(status=status, refund_id=refund_id, amount=amount, raw=data)
+
+
+def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
+    """A void's outcome, only from an answer bound to `request`: the same charge, `cancelled`,
+    for the sale's amount."""
+    try:
+        charge_id = str(data["charge_id"])
+        status = str(data["status"])
+        amount_raw = data["amount"]
+        amount = Money.from_wire(amount_raw["value"], amount_raw["currency"])
+    except (KeyError, TypeError, ValueError, MoneyError) as exc:
+        raise BadResponse(f"Viopay's answer to the void is incomplete ({exc}). {_VOID}") from None
+    if charge_id != request.charge_id:
+        raise BadResponse(f"Viopay's answer is about another charge. {_VOID}")
+    if status != "cancelled":
+        raise BadResponse(f"Viopay answered the void with status {status!r}. {_VOID}")
+    if request.amount is not None and amount != request.amount:
+        raise BadResponse(f"Viopay's answer is about another amount than this sale. {_VOID}")
+    return RefundOutcome(RefundStatus.APPROVED, None, amount, raw=data)
+
+
+def _opt_bool(value: object) -> bool | None:
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ValueError("settled must be true or false")
+    return value
 
 
 def _opt_str(value: object) -> str | None:
