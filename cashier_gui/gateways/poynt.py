@@ -116,6 +116,7 @@ class PoyntClient:
                 {"poyntRequestId": str(uuid.uuid4())},
                 retry=False,
                 deadline=max(PAIRING_WAIT, self._timeouts.deadline),
+                maybe="",
             )
         except TimedOut:
             raise TimedOut(
@@ -131,6 +132,7 @@ class PoyntClient:
             "ping",
             {"poyntRequestId": str(uuid.uuid4()), "timeout": self._timeout_ms()},
             retry=False,
+            maybe="Nothing was refunded.",
         )
         if data.get("status") != "SUCCESS":
             raise BadResponse(f"The terminal answered the ping with {data.get('status')}.")
@@ -162,7 +164,7 @@ class PoyntClient:
             "transactionId": transaction_id,
             "timeout": self._timeout_ms(),
         }
-        data = await self._post("authorizeVoid", body, retry=True)
+        data = await self._post("authorizeVoid", body, retry=True, maybe=_MAYBE_VOID)
         return parse_void(data, request)
 
     def _timeout_ms(self) -> int:
@@ -177,7 +179,10 @@ class PoyntClient:
         *,
         retry: bool,
         deadline: float | None = None,
+        maybe: str = _MAYBE,
     ) -> dict[str, Any]:
+        """Send one signed request (and, with `retry`, the very same again after a timeout or
+        a dropped connection). `maybe` is the sentence on what may have happened."""
         raw = json.dumps(body, separators=(",", ":")).encode()
         request_id = str(body["poyntRequestId"])
         headers = {
@@ -206,15 +211,15 @@ class PoyntClient:
                     f"on the same network, and showing its POS Bridge screen. ({exc})"
                 ) from None
             except (httpx.TimeoutException, DeadlinePassed):
-                last = TimedOut(f"The card terminal did not answer in time. {_MAYBE}")
+                last = TimedOut(f"The card terminal did not answer in time. {maybe}")
                 continue
             except AnswerTooBig:
                 raise BadResponse(
-                    f"The card terminal's answer was far too large to be real. {_MAYBE}"
+                    f"The card terminal's answer was far too large to be real. {maybe}"
                 ) from None
             except httpx.HTTPError as exc:
                 last = ConnectionLost(
-                    f"The connection to the card terminal dropped before it answered. {_MAYBE} "
+                    f"The connection to the card terminal dropped before it answered. {maybe} "
                     f"({exc})"
                 )
                 continue
@@ -225,6 +230,7 @@ class PoyntClient:
                     response.content,
                     operation,
                     request_id,
+                    maybe,
                 )
             except Rejected as exc:
                 if last is not None and not exc.settles:
@@ -240,6 +246,7 @@ class PoyntClient:
         content: bytes,
         operation: str,
         request_id: str,
+        maybe: str,
     ) -> dict[str, Any]:
         signed = proto.verify(self._code, content, signature)
         try:
@@ -262,7 +269,7 @@ class PoyntClient:
         if data.get("poyntRequestId") != request_id:
             raise BadResponse(
                 "The card terminal's answer is not about this request (another request's "
-                f"answer, or a replay), so it cannot be trusted. {_MAYBE}"
+                f"answer, or a replay), so it cannot be trusted. {maybe}"
             )
         if status_code == 200 and error is None:
             return data
@@ -272,7 +279,7 @@ class PoyntClient:
         kw = {"code": code or name, "server_message": description, "trace_id": None}
         said = f" The terminal says: {description}" if description else ""
         if status_code >= 500:
-            raise ServerError(f"The card terminal had a problem. {_MAYBE}{said}", **kw)
+            raise ServerError(f"The card terminal had a problem. {maybe}{said}", **kw)
         if name == SIGNATURE_MISMATCH:
             raise AuthFailed(
                 f"The terminal refused this counter's signature: pair again.{said}", **kw
