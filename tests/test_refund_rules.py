@@ -33,7 +33,7 @@ from cashier_gui.gateways.base import (
     ServerError,
     TimedOut,
 )
-from cashier_gui.journal import Journal, State
+from cashier_gui.journal import Journal, Kind, State
 from cashier_gui.money import Money
 from cashier_gui.refunds import ChargeView, RefundBlocked, RefundService, SendControl
 
@@ -51,6 +51,7 @@ class ScriptedGateway:
         self.requests: list[RefundRequest] = []
         self.has_lookup = has_lookup
         self.charge: Charge | None = None
+        self.voids: list[RefundRequest] = []
 
     async def lookup(self, charge_id: str) -> Charge:
         assert self.charge is not None
@@ -65,6 +66,10 @@ class ScriptedGateway:
             raise item
         assert isinstance(item, RefundOutcome)
         return item
+
+    async def void(self, request: RefundRequest) -> RefundOutcome:
+        self.voids.append(request)
+        return await self.refund(request)
 
     async def aclose(self) -> None:
         pass
@@ -295,3 +300,79 @@ async def test_one_bad_attempt_never_stops_reconciling_the_others(
     second = await service.refund(view("ch_2"), EUR5, None)
     results = {a.id: a.state for a in await service.reconcile_all()}
     assert results == {first.id: State.UNKNOWN, second.id: State.APPROVED}
+
+
+def sale(*, settled: bool | None, status: ChargeStatus = ChargeStatus.APPROVED) -> Charge:
+    return Charge("ch_1", status, Money(5000, "EUR"), Money(0, "EUR"), settled=settled)
+
+
+def voided(amount: Money | None = None) -> RefundOutcome:
+    return RefundOutcome(RefundStatus.APPROVED, None, amount or Money(5000, "EUR"))
+
+
+async def test_void_of_an_unsettled_sale_goes_through_the_journal(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(voided(), has_lookup=True)
+    gateway.charge = sale(settled=False)
+    service = make(gateway)
+    attempt = await service.void(await service.lookup("ch_1"))
+    assert attempt.kind is Kind.VOID and attempt.state is State.APPROVED
+    assert attempt.amount == Money(5000, "EUR") and attempt.full_refund
+    assert len(gateway.voids) == 1 and gateway.requests == gateway.voids
+    after = await service.lookup("ch_1")
+    assert after.void_blocked_reason() == after.blocked_reason()
+    assert "voided" in (after.blocked_reason() or "")
+
+
+@pytest.mark.parametrize(
+    ("charge", "says"),
+    [
+        (sale(settled=True), "settled: refund it instead"),
+        (sale(settled=None), "settled: refund it instead"),  # the gateway does not say
+        (sale(settled=False, status=ChargeStatus.DECLINED), "declined"),
+    ],
+)
+async def test_a_sale_that_cannot_be_voided_is_refused_before_anything_is_written(
+    make: Callable[..., RefundService], charge: Charge, says: str
+) -> None:
+    gateway = ScriptedGateway(has_lookup=True)
+    gateway.charge = charge
+    service = make(gateway)
+    with pytest.raises(RefundBlocked, match=says):
+        await service.void(await service.lookup("ch_1"))
+    assert await service._db(service.journal.count) == 0 and gateway.voids == []
+
+
+async def test_a_lost_void_is_settled_by_the_lookup(make: Callable[..., RefundService]) -> None:
+    gateway = ScriptedGateway(TimedOut("lost"), TimedOut("lost"), has_lookup=True)
+    gateway.charge = sale(settled=False)
+    service = make(gateway)
+    first = await service.void(await service.lookup("ch_1"))
+    assert first.state is State.UNKNOWN
+    gateway.charge = sale(settled=False, status=ChargeStatus.CANCELLED)
+    assert (await service.reconcile(first.id)).state is State.APPROVED
+    assert len(gateway.voids) == 1  # settled by the lookup, never re-sent
+
+
+async def test_a_lost_void_on_a_sale_that_settled_did_not_happen(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(TimedOut("lost"), has_lookup=True)
+    gateway.charge = sale(settled=False)
+    service = make(gateway)
+    first = await service.void(await service.lookup("ch_1"))
+    gateway.charge = sale(settled=True)
+    after = await service.reconcile(first.id)
+    assert after.state is State.FAILED and "refund it instead" in (after.error_message or "")
+
+
+async def test_a_void_refused_as_settled_is_failed_and_the_refund_is_open(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(BadRequest("already settled: refund it instead"))
+    service = make(gateway)  # no lookup (a Poynt terminal)
+    attempt = await service.void(view())
+    assert attempt.state is State.FAILED and attempt.amount is None
+    fresh = await service.lookup("ch_1")
+    assert fresh.blocked_reason() is None  # refunding is open
