@@ -331,3 +331,158 @@ def test_tls_uses_the_system_store_or_the_named_bundle(tmp_path: object) -> None
 
     with pytest.raises(ConfigError, match="cannot be used"):
         tls_context(str(tmp_path) + "/missing.pem")
+
+
+def sealed(plaintext: str) -> bytes:
+    return proto.seal(MSK, plaintext.encode())
+
+
+@pytest.mark.parametrize(
+    ("plaintext", "says"),
+    [
+        # the amount of another request (and another currency)
+        (
+            '{"refund_id":"rf_1","status":"approved","amount":{"value":"999999","currency":"USD"}}',
+            "another amount",
+        ),
+        ('{"refund_id":"rf_1","status":"approved","amount":{"value":"200","currency":"EUR"}}', ""),
+        ('{"refund_id":"rf_1","status":"approved"}', "which amount"),
+        ('{"refund_id":"rf_1","status":"pending"}', "which amount"),
+        # two readings of one answer: the duplicated key is refused, not the last one taken
+        (
+            '{"refund_id":"rf_1","status":"declined","amount":{"value":"200","currency":"EUR"},'
+            '"status":"approved"}',
+            "appears twice",
+        ),
+        ('{"refund_id":"rf 1\\u001b[2J","status":"approved"}', "not a usable ID"),
+    ],
+)
+async def test_approvals_must_match_the_request(
+    bad_server: Callable[[bytes, int], str], plaintext: str, says: str
+) -> None:
+    c = client_for(bad_server(sealed(plaintext), 200))
+    try:
+        if not says:  # the control: the same answer for the requested amount is approved
+            out = await c.refund(req("ch_1", 200))
+            assert out.status is RefundStatus.APPROVED and out.amount == Money(200, "EUR")
+            return
+        with pytest.raises(BadResponse, match=says):
+            await c.refund(req("ch_1", 200))
+    finally:
+        await c.aclose()
+
+
+@pytest.fixture
+def bloat_server() -> Iterator[Callable[[int], str]]:
+    """Answers 200 with `size` bytes of one JSON string, generated as it is sent."""
+    servers: list[ServerThread] = []
+
+    def start(size: int) -> str:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await request.read()
+            response = web.StreamResponse(status=200)
+            await response.prepare(request)
+            chunk = b"x" * 65536
+            await response.write(b'{"refund_id":"rf_1","status":"approved","pad":"')
+            sent = 0
+            try:
+                while sent < size:
+                    await response.write(chunk)
+                    sent += len(chunk)
+            except (ConnectionError, RuntimeError):
+                return response  # the client hung up: as it should
+            await response.write(b'"}')
+            return response
+
+        def make() -> web.Application:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handler)
+            return app
+
+        server = ServerThread(make).start()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+async def test_an_answer_over_the_size_cap_is_cut_off_and_not_trusted(
+    bloat_server: Callable[[int], str],
+) -> None:
+    import tracemalloc
+
+    c = client_for(bloat_server(500 << 20))  # 500 MiB offered
+    tracemalloc.start()
+    try:
+        with pytest.raises(BadResponse, match="far too large"):
+            await c.refund(req("ch_1", 200))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        await c.aclose()
+    assert peak < 8 << 20  # cut off after 1 MiB, never read whole
+
+
+@pytest.fixture
+def drip_server() -> Iterator[Callable[[bytes, float], str]]:
+    """Answers 200 at once, then the body one byte every `interval` seconds."""
+    servers: list[ServerThread] = []
+
+    def start(body: bytes, interval: float) -> str:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await request.read()
+            response = web.StreamResponse(status=200)
+            response.content_length = len(body)
+            await response.prepare(request)
+            for i in range(len(body)):
+                await response.write(body[i : i + 1])
+                await asyncio.sleep(interval)
+            return response
+
+        def make() -> web.Application:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handler)
+            return app
+
+        server = ServerThread(make).start()
+        servers.append(server)
+        return server.url
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+async def test_a_dripping_answer_meets_the_overall_deadline(
+    drip_server: Callable[[bytes, float], str],
+) -> None:
+    body = sealed(
+        '{"refund_id":"rf_1","status":"approved","amount":{"value":"200","currency":"EUR"}}'
+    )
+    # every byte comes well within the read timeout; the whole answer would take minutes
+    c = client_for(drip_server(body, 0.2), timeouts=Timeouts(connect=1, read=1))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        with pytest.raises(TimedOut, match="may or may not"):
+            await c.refund(req("ch_1", 200))
+    finally:
+        await c.aclose()
+    assert loop.time() - started < 5  # deadline = connect + read = 2 s, not len(body) * 0.2
+
+
+async def test_answers_without_key_check_value_are_read(
+    bad_server: Callable[[bytes, int], str],
+) -> None:
+    envelope = json.loads(
+        sealed('{"refund_id":"rf_1","status":"approved","amount":{"value":"200","currency":"EUR"}}')
+    )
+    del envelope["key_kcv"]
+    c = client_for(bad_server(json.dumps(envelope).encode(), 200))
+    try:
+        out = await c.refund(req("ch_1", 200))
+    finally:
+        await c.aclose()
+    assert out.status is RefundStatus.APPROVED
