@@ -134,3 +134,37 @@ def test_parse_msk_needs_64_hex_digits() -> None:
 def test_string_to_sign_layout() -> None:
     s = viopay.string_to_sign("get", "/p", "a=1", b"", "T", "TS", "N")
     assert s == b"GET\n/p\na=1\n\nT\nTS\nN"
+
+
+def test_seal_without_kcv_leaves_the_field_out_and_opens() -> None:
+    sealed = viopay.seal(MSK, b'{"a":1}', with_kcv=False)
+    env = json.loads(sealed)
+    assert list(env) == ["format", "ciphertext", "initialization_vector", "mode"]
+    assert viopay.parse_envelope(sealed).key_kcv is None
+    assert viopay.open_envelope(MSK, sealed) == b'{"a":1}'
+    # seal keeps writing it by default, in the contract's order
+    assert list(json.loads(viopay.seal(MSK, b"{}")))[-1] == "key_kcv"
+
+
+def test_kcv_present_is_still_checked_and_null_is_not_absent() -> None:
+    with pytest.raises(viopay.EnvelopeError) as info:
+        viopay.open_envelope(bytes(range(1, 33)), viopay.seal(MSK, b"{}"))
+    assert info.value.field == "key_kcv"
+    with pytest.raises(viopay.EnvelopeError) as info:
+        viopay.parse_envelope(_tampered(key_kcv=None))
+    assert info.value.field == "key_kcv"
+    lower = _tampered(key_kcv=viopay.key_check_value(MSK).lower())
+    assert viopay.parse_envelope(lower).key_kcv == viopay.key_check_value(MSK)
+
+
+def test_without_kcv_a_wrong_msk_is_not_silently_opened() -> None:
+    # No KCV to compare: a wrong MSK fails on the padding (or, rarely, yields garbage that the
+    # caller must reject as not JSON); it never yields the original plaintext.
+    plaintext = b'{"amount":{"value":"1","currency":"EUR"}}'
+    sealed = viopay.seal(MSK, plaintext, with_kcv=False)
+    try:
+        opened = viopay.open_envelope(bytes(range(1, 33)), sealed)
+    except viopay.EnvelopeError as exc:
+        assert exc.field == "padding"
+    else:
+        assert opened != plaintext

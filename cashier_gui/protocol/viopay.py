@@ -3,8 +3,11 @@
 Follows ../shared/protocol/viopay.md. Decisions where the contract leaves room:
 - `open_envelope` accepts hex in either case (the contract shows upper case and `seal` always
   writes upper case); it is strict about everything else.
-- The key check value is compared before anything is decrypted, so a wrong MSK is reported as
-  such instead of as a padding error.
+- `key_kcv` is optional in both directions (assumption 1): `seal` writes it unless told not to;
+  `open_envelope` compares it, when present, before anything is decrypted, so a wrong MSK is
+  reported as such instead of as a padding error. When absent, only the padding is checked here
+  (the caller still has to find valid JSON inside). Present but not 6 hex digits (including
+  `null`) is an error, not "absent".
 """
 
 from __future__ import annotations
@@ -95,26 +98,27 @@ class EnvelopeError(ValueError):
 class Envelope:
     ciphertext: bytes
     iv: bytes
-    key_kcv: str
+    key_kcv: str | None
 
     def to_json(self) -> bytes:
-        """Compact JSON, fields in the contract's order: the bytes that are signed and sent."""
-        return json.dumps(
-            {
-                "format": ENVELOPE_FORMAT,
-                "ciphertext": self.ciphertext.hex().upper(),
-                "initialization_vector": self.iv.hex().upper(),
-                "mode": ENVELOPE_MODE,
-                "key_kcv": self.key_kcv,
-            },
-            separators=(",", ":"),
-        ).encode()
+        """Compact JSON, fields in the contract's order: the bytes that are signed and sent.
+        `key_kcv` is left out when it is None."""
+        data = {
+            "format": ENVELOPE_FORMAT,
+            "ciphertext": self.ciphertext.hex().upper(),
+            "initialization_vector": self.iv.hex().upper(),
+            "mode": ENVELOPE_MODE,
+        }
+        if self.key_kcv is not None:
+            data["key_kcv"] = self.key_kcv
+        return json.dumps(data, separators=(",", ":")).encode()
 
 
-def seal(msk: bytes, plaintext: bytes, iv: bytes | None = None) -> bytes:
+def seal(msk: bytes, plaintext: bytes, iv: bytes | None = None, *, with_kcv: bool = True) -> bytes:
     """Encrypt `plaintext` under the MSK (AES-256-CBC, PKCS#7) and return the envelope JSON.
 
-    A fresh random IV is drawn unless one is given (known-answer tests only).
+    A fresh random IV is drawn unless one is given (known-answer tests only). `with_kcv=False`
+    leaves `key_kcv` out, as most of Viopay's own examples do (the client always sends it).
     """
     if len(msk) != MSK_BYTES:
         raise ValueError("the MSK must be 32 bytes")
@@ -125,7 +129,7 @@ def seal(msk: bytes, plaintext: bytes, iv: bytes | None = None) -> bytes:
     padded = padder.update(plaintext) + padder.finalize()
     encryptor = Cipher(algorithms.AES(msk), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(padded) + encryptor.finalize()
-    return Envelope(ciphertext, iv, key_check_value(msk)).to_json()
+    return Envelope(ciphertext, iv, key_check_value(msk) if with_kcv else None).to_json()
 
 
 def parse_envelope(body: bytes) -> Envelope:
@@ -146,17 +150,22 @@ def parse_envelope(body: bytes) -> Envelope:
     ciphertext = _hex_field(data, "ciphertext")
     if not ciphertext or len(ciphertext) % 16:
         raise EnvelopeError("ciphertext", "ciphertext must be a non-empty multiple of 16 bytes")
-    kcv = data.get("key_kcv")
+    if "key_kcv" not in data:
+        return Envelope(ciphertext, iv, None)
+    kcv = data["key_kcv"]
     if not isinstance(kcv, str) or len(kcv) != 6 or not _HEX.fullmatch(kcv):
         raise EnvelopeError("key_kcv", "key_kcv must be 6 hex digits")
     return Envelope(ciphertext, iv, kcv.upper())
 
 
 def open_envelope(msk: bytes, body: bytes) -> bytes:
-    """Check and decrypt an envelope; return the plaintext bytes or raise EnvelopeError."""
+    """Check and decrypt an envelope; return the plaintext bytes or raise EnvelopeError.
+
+    The key check value is compared when the envelope carries one; without it a wrong MSK
+    shows up as bad padding or (for the caller) as a plaintext that is not JSON."""
     envelope = parse_envelope(body)
     expected = key_check_value(msk)
-    if not hmac.compare_digest(envelope.key_kcv, expected):
+    if envelope.key_kcv is not None and not hmac.compare_digest(envelope.key_kcv, expected):
         raise EnvelopeError(
             "key_kcv",
             f"key check value mismatch (envelope {envelope.key_kcv}, this MSK {expected})",

@@ -1,9 +1,11 @@
 """A Poynt POS Bridge simulator: a real HTTP server (aiohttp) speaking the bridge contract.
 
 Pairing, ping and authorizeRefund against an in-memory transaction store; request signatures
-checked (text/plain bodies only), response signatures set; a repeated `poyntRequestId` is
-answered from memory with the very same bytes; planned faults (decline, fail, delay, drop,
-timeout, unsigned or tampered answers) for tests and training.
+checked (text/plain bodies only, any charset parameter, either hex case), response signatures set
+(upper-case hex); every answer, error or not, echoes the request's `poyntRequestId` (the body's,
+not the `Poynt-Request-Id` header's); a repeated `poyntRequestId` is answered from memory with the
+very same bytes; planned faults (decline, fail, delay, drop, timeout, unsigned or tampered
+answers, a busy terminal) for tests and training.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ FAULT_KINDS = (
     "unsigned",  # answer without a Signature header
     "bad_signature",  # answer with a wrong Signature
     "error500",  # terminal failure, nothing refunded
+    "busy",  # TERMINAL_BUSY before anything is looked at: nothing refunded, nothing remembered
 )
 
 
@@ -89,7 +92,9 @@ class PoyntSimulator:
         pairing_code: str = TRAINING_PAIRING_CODE,
         transactions: list[SimTransaction] | None = None,
     ) -> None:
-        self.pairing_code = pairing_code
+        # The terminal shows its code in upper case and clients upper-case what is typed
+        # (assumption 6): the key is the upper-case code, whatever case it was given in.
+        self.pairing_code = pairing_code.upper()
         txns = training_transactions() if transactions is None else transactions
         self.transactions = {t.transaction_id: t for t in txns}
         self.delay_ms = 0
@@ -116,21 +121,23 @@ class PoyntSimulator:
         operation = request.match_info["operation"]
         if self.delay_ms:
             await asyncio.sleep(self.delay_ms / 1000)
+        # `content_type` is the media type without parameters: `text/plain; charset=utf-8` and
+        # `text/plain` are both text/plain.
         text_plain = request.content_type == "text/plain"
+        request_id = _request_id(raw)  # echoed in every answer, even a refusal
         if not text_plain or not proto.verify(
             self.pairing_code, raw, request.headers.get("Signature")
         ):
             return self._error(
+                request_id,
                 400,
                 1001,
                 "REQUEST_SIGNATURE_MISMATCH",
                 "Pairing code mismatch. Please re-pair the devices",
             )
-        try:
-            body = json.loads(raw)
-            request_id = str(body["poyntRequestId"])
-        except (ValueError, KeyError, TypeError):
-            return self._error(400, 1002, "INVALID_REQUEST", "poyntRequestId is required")
+        if request_id is None:
+            return self._error(None, 400, 1002, "INVALID_REQUEST", "poyntRequestId is required")
+        body = json.loads(raw)
         if operation == "pair":
             self.paired_client = request.headers.get("Poynt-Client", "unknown")
             return self._answer(
@@ -139,7 +146,15 @@ class PoyntSimulator:
         if operation == "ping":
             return self._answer(200, {"status": "SUCCESS", "poyntRequestId": request_id})
         if operation != "authorizeRefund":
-            return self._error(400, 1003, "UNSUPPORTED_OPERATION", f"{operation} is not supported")
+            return self._error(
+                request_id, 400, 1003, "UNSUPPORTED_OPERATION", f"{operation} is not supported"
+            )
+        if self.planned and self.planned[0] == "busy":
+            # Busy says nothing about an earlier request with this id: not remembered.
+            self.planned.pop(0)
+            return self._error(
+                request_id, 400, 3001, "TERMINAL_BUSY", "The terminal is busy with another task"
+            )
         if request_id in self._answers:  # the same request again: the original answer
             status, stored = self._answers[request_id]
             return self._signed(status, stored)
@@ -149,17 +164,25 @@ class PoyntSimulator:
         self, request: web.Request, request_id: str, body: dict[str, Any]
     ) -> web.StreamResponse:
         txn = self.transactions.get(str(body.get("transactionId")))
-        payment = body.get("payment")
+        # No `payment` at all (Poynt's iOS library) or `payment: {}`: the full remaining amount.
+        payment = body.get("payment", {})
         if txn is None:
             return self._remember(
                 request_id,
                 *self._error_body(
-                    400, 2001, "TRANSACTION_NOT_FOUND", "No such transaction on this terminal"
+                    request_id,
+                    400,
+                    2001,
+                    "TRANSACTION_NOT_FOUND",
+                    "No such transaction on this terminal",
                 ),
             )
         if not isinstance(payment, dict):
             return self._remember(
-                request_id, *self._error_body(400, 1002, "INVALID_REQUEST", "payment is required")
+                request_id,
+                *self._error_body(
+                    request_id, 400, 1002, "INVALID_REQUEST", "payment must be an object"
+                ),
             )
         remaining = txn.amount - txn.refunded
         amount = payment.get("amount", remaining)
@@ -167,13 +190,18 @@ class PoyntSimulator:
             return self._remember(
                 request_id,
                 *self._error_body(
-                    400, 2002, "INVALID_AMOUNT", "amount must be a positive whole number of cents"
+                    request_id,
+                    400,
+                    2002,
+                    "INVALID_AMOUNT",
+                    "amount must be a positive whole number of cents",
                 ),
             )
         if amount > remaining:
             return self._remember(
                 request_id,
                 *self._error_body(
+                    request_id,
                     400,
                     2003,
                     "AMOUNT_EXCEEDS_REFUNDABLE",
@@ -182,7 +210,9 @@ class PoyntSimulator:
             )
         fault = self.planned.pop(0) if self.planned else None
         if fault == "error500":
-            return self._error(500, 5000, "TERMINAL_ERROR", "The terminal could not process it")
+            return self._error(
+                request_id, 500, 5000, "TERMINAL_ERROR", "The terminal could not process it"
+            )
         status = {"decline": "DECLINED", "fail": "FAILED"}.get(fault or "", txn.refund_outcome)
         refund_id = str(uuid.uuid4())
         if status == "REFUNDED":
@@ -236,11 +266,18 @@ class PoyntSimulator:
         return self._signed(status, raw)
 
     @staticmethod
-    def _error_body(status: int, code: int, name: str, text: str) -> tuple[int, dict[str, Any]]:
-        return status, {"error": {"errorCode": code, "errorName": name, "description": text}}
+    def _error_body(
+        request_id: str | None, status: int, code: int, name: str, text: str
+    ) -> tuple[int, dict[str, Any]]:
+        """`{"poyntRequestId": …, "error": {…}}`; without the id only when the request had none."""
+        data: dict[str, Any] = {} if request_id is None else {"poyntRequestId": request_id}
+        data["error"] = {"errorCode": code, "errorName": name, "description": text}
+        return status, data
 
-    def _error(self, status: int, code: int, name: str, text: str) -> web.Response:
-        _, data = self._error_body(status, code, name, text)
+    def _error(
+        self, request_id: str | None, status: int, code: int, name: str, text: str
+    ) -> web.Response:
+        _, data = self._error_body(request_id, status, code, name, text)
         return self._answer(status, data)
 
     def _answer(self, status: int, data: dict[str, Any]) -> web.Response:
@@ -253,3 +290,13 @@ class PoyntSimulator:
             content_type="application/json",
             headers={"Signature": proto.sign(self.pairing_code, raw)},
         )
+
+
+def _request_id(raw: bytes) -> str | None:
+    """The body's `poyntRequestId` (a non-empty string), or None when there is none."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    value = body.get("poyntRequestId") if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None

@@ -34,7 +34,11 @@ NONCE_TTL = dt.timedelta(minutes=10)
 _NONCE_RE = re.compile(r"[A-Za-z0-9]{12,128}")
 _VALUE_RE = re.compile(r"[1-9][0-9]{0,17}")
 _REF_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-_TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
+#: RFC 3339 date-time (section 5.6): `Z` or a numeric offset, optional fractions of a second,
+#: `T`/`Z` in either case. Leap seconds (`:60`) are not accepted.
+_TS_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 REQUIRED_HEADERS = (
     "X-Terminal-Id",
     "User-Agent",
@@ -274,8 +278,12 @@ class ViopaySimulator:
         terminal_id: str = TRAINING_TERMINAL_ID,
         charges: list[SimCharge] | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        answer_kcv: bool = True,
     ) -> None:
+        """`answer_kcv=False`: sealed answers (refund, lookup) leave `key_kcv` out, as most of
+        Viopay's own examples do (assumption 1), so clients can be checked against that."""
         self._hmac_secret = hmac_secret
+        self.answer_kcv = answer_kcv
         self._msk = msk if msk is not None else bytes.fromhex(TRAINING_MSK_HEX)
         self.key_id = key_id
         self.terminal_id = terminal_id
@@ -330,7 +338,7 @@ class ViopaySimulator:
             envelope = proto.parse_envelope(body)
         except proto.EnvelopeError as exc:
             return self._error(400, "4000", f"invalid envelope: {exc}")
-        if envelope.key_kcv != self.kcv:
+        if envelope.key_kcv is not None and envelope.key_kcv != self.kcv:
             return self._error(400, "4000", "key check value mismatch")
         try:
             plaintext = proto.open_envelope(self._msk, body)
@@ -417,7 +425,7 @@ class ViopaySimulator:
         now = self.clock()
         sent = _parse_ts(h["X-Timestamp"])
         if sent is None:
-            return self._error(401, "4001", "X-Timestamp is not RFC 3339 UTC")
+            return self._error(401, "4001", "X-Timestamp is not an RFC 3339 date-time")
         if not now - PAST_WINDOW <= sent <= now + FUTURE_WINDOW:
             return self._error(401, "4001", "timestamp outside the allowed window")
         nonce = h["X-Nonce"]
@@ -484,7 +492,11 @@ class ViopaySimulator:
         return {"Date": email.utils.format_datetime(self.clock().astimezone(dt.UTC), usegmt=True)}
 
     def _sealed(self, plaintext: dict[str, Any]) -> web.Response:
-        body = proto.seal(self._msk, json.dumps(plaintext, separators=(",", ":")).encode())
+        body = proto.seal(
+            self._msk,
+            json.dumps(plaintext, separators=(",", ":")).encode(),
+            with_kcv=self.answer_kcv,
+        )
         return web.Response(body=body, content_type="application/json", headers=self._headers())
 
     def _error(self, status: int, code: str, message: str) -> web.Response:
@@ -499,12 +511,14 @@ class ViopaySimulator:
 
 
 def _parse_ts(text: object) -> dt.datetime | None:
+    """Any RFC 3339 date-time, as an aware UTC datetime; None when it is not one."""
     if not isinstance(text, str) or not _TS_RE.fullmatch(text):
         return None
     try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:  # e.g. month 13, hour 24, offset +25:00
         return None
+    return moment.astimezone(dt.UTC)
 
 
 def _rfc3339(moment: dt.datetime) -> str:
