@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 
 from cashier_gui.gateways.base import (
     AuthFailed,
@@ -231,3 +235,169 @@ def test_cli_with_a_poynt_terminal(
     assert terminal.transactions["txn_train_usd_2500"].refunded == 2500
     again = run("refund", "txn_train_usd_2500", "--full", "--yes")
     assert again.returncode == 2 and "in full" in again.stderr
+
+
+# ---- answers bound to their request (contract assumption 5) --------------------------------
+
+
+@pytest.fixture
+def fake_terminal() -> Iterator[
+    Callable[[Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]], ServerThread]
+]:
+    """A loopback terminal whose answers a test writes: `answer(request body) -> (status,
+    body)`, signed with the training pairing code (so only their content is wrong)."""
+    servers: list[ServerThread] = []
+
+    def start(answer: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]) -> ServerThread:
+        async def handler(request: web.Request) -> web.Response:
+            status, body, *delay = answer(json.loads(await request.read()))
+            if delay:
+                await asyncio.sleep(delay[0])
+            raw = json.dumps(body).encode()
+            return web.Response(
+                body=raw,
+                status=status,
+                content_type="application/json",
+                headers={"Signature": proto.sign(psim.TRAINING_PAIRING_CODE, raw)},
+            )
+
+        def make() -> web.Application:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handler)
+            return app
+
+        server = ServerThread(make).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s.stop()
+
+
+def refund_answer(
+    request_id: object, txn: str, minor: int, currency: str = "USD", **extra: Any
+) -> dict[str, Any]:
+    transaction = {
+        "id": "rtxn_1",
+        "action": "REFUND",
+        "status": "REFUNDED",
+        "links": [{"href": txn, "rel": "CAPTURE", "method": "GET"}],
+        "amounts": {"transactionAmount": minor, "currency": currency},
+    }
+    transaction.update(extra)
+    return {"poyntRequestId": request_id, "payment": {"transactions": [transaction]}}
+
+
+@pytest.mark.parametrize(
+    ("make_answer", "says"),
+    [
+        # a captured answer to another request, replayed
+        (lambda b: (200, refund_answer(str(uuid.uuid4()), b["transactionId"], 500)), "replay"),
+        (lambda b: (200, refund_answer(None, b["transactionId"], 500)), "replay"),
+        # a captured signed *error*, answered in place of the real (committed) refund
+        (
+            lambda b: (
+                400,
+                {"poyntRequestId": str(uuid.uuid4()), "error": {"errorName": "INVALID"}},
+            ),
+            "replay",
+        ),
+        (
+            lambda b: (200, refund_answer(b["poyntRequestId"], b["transactionId"], 500, "JPY")),
+            "JPY",
+        ),
+        (lambda b: (200, refund_answer(b["poyntRequestId"], "txn_other", 500)), "not linked"),
+        (
+            lambda b: (200, refund_answer(b["poyntRequestId"], b["transactionId"], 900)),
+            "another amount",
+        ),
+        (
+            lambda b: (
+                200,
+                {
+                    "poyntRequestId": b["poyntRequestId"],
+                    "payment": {
+                        "transactions": [
+                            refund_answer(0, b["transactionId"], 500, status="DECLINED")["payment"][
+                                "transactions"
+                            ][0],
+                            refund_answer(0, b["transactionId"], 500)["payment"]["transactions"][0],
+                        ]
+                    },
+                },
+            ),
+            "2 refund transactions",
+        ),
+    ],
+)
+async def test_answers_not_bound_to_the_request_are_not_outcomes(
+    fake_terminal: Any, make_answer: Any, says: str, tmp_path: Path
+) -> None:
+    from cashier_gui.journal import Journal, State
+    from cashier_gui.refunds import ChargeView, RefundService
+
+    server = fake_terminal(make_answer)
+    c = client(server, currency="USD", retries_after_timeout=0)
+    with pytest.raises(BadResponse, match=says):
+        await c.refund(req("txn_a", 500))
+    service = RefundService(c, Journal(tmp_path / "j.sqlite3"), terminal="t", operator="t")
+    attempt = await service.refund(ChargeView("txn_a", None, ()), Money(500, "USD"), None)
+    await service.aclose()
+    service.journal.close()
+    assert attempt.state is State.UNKNOWN  # never approved, never "nothing was refunded"
+
+
+async def test_a_bound_answer_is_the_outcome(fake_terminal: Any) -> None:
+    server = fake_terminal(
+        lambda b: (200, refund_answer(b["poyntRequestId"], b["transactionId"], 500))
+    )
+    c = client(server, currency="USD")
+    out = await c.refund(req("txn_a", 500))
+    await c.aclose()
+    assert out.status is RefundStatus.APPROVED and out.refund_id == "rtxn_1"
+
+
+async def test_busy_after_a_timeout_leaves_the_outcome_unknown(fake_terminal: Any) -> None:
+    """The retry with the same id meets a busy terminal: that says nothing about the first."""
+    calls: list[str] = []
+
+    def answer(body: dict[str, Any]) -> tuple[Any, ...]:
+        calls.append(body["poyntRequestId"])
+        busy = {"poyntRequestId": body["poyntRequestId"], "error": {"errorName": "TERMINAL_BUSY"}}
+        return (400, busy, 3.0) if len(calls) == 1 else (400, busy)  # the first: too late
+
+    server = fake_terminal(answer)
+    c = client(server, timeouts=Timeouts(connect=0.5, read=0.5))
+    with pytest.raises(TimedOut):
+        await c.refund(req("txn_a", 500))
+    await c.aclose()
+    assert len(calls) == 2 and calls[0] == calls[1]
+
+
+async def test_a_busy_terminal_on_reconcile_keeps_the_refund_unknown(
+    server: ServerThread, terminal: psim.PoyntSimulator, tmp_path: Path
+) -> None:
+    from cashier_gui.journal import Journal, State
+    from cashier_gui.refunds import ChargeView, RefundService
+
+    service = RefundService(
+        client(server, retries_after_timeout=0),
+        Journal(tmp_path / "j.sqlite3"),
+        terminal="t",
+        operator="t",
+    )
+    terminal.push("drop_after_commit")
+    first = await service.refund(
+        ChargeView("txn_train_usd_2500", None, ()), Money(500, "USD"), None
+    )
+    assert first.state is State.UNKNOWN
+    terminal.push("busy")
+    assert (await service.reconcile(first.id)).state is State.UNKNOWN
+    settled = await service.reconcile(first.id)  # the terminal answers from memory
+    assert (
+        settled.state is State.APPROVED
+        and terminal.transactions["txn_train_usd_2500"].refunded == 500
+    )
+    await service.aclose()
+    service.journal.close()
