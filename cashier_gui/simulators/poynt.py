@@ -43,9 +43,16 @@ class SimTransaction:
     currency: str = "USD"
     refunded: int = 0
     refund_outcome: str = "REFUNDED"
+    #: False while the terminal's batch for the sale's day is open: it can still be voided.
+    settled: bool = True
+    voided: bool = False
 
     def describe(self) -> str:
         total = Money(self.amount, self.currency)
+        if self.voided:
+            return f"{total} — voided"
+        if not self.settled and not self.refunded:
+            return f"{total} — today's sale, not settled yet: void it"
         if self.refunded >= self.amount:
             return f"{total} — already fully refunded"
         extra = " — the card issuer declines refunds" if self.refund_outcome == "DECLINED" else ""
@@ -56,6 +63,7 @@ class SimTransaction:
 def training_transactions() -> list[SimTransaction]:
     return [
         SimTransaction("txn_train_usd_2500", 2500, "USD"),
+        SimTransaction("txn_train_usd_today_1250", 1250, "USD", settled=False),
         SimTransaction("txn_train_usd_partly", 10000, "USD", refunded=4000),
         SimTransaction("txn_train_usd_issuer_declines", 1899, "USD", refund_outcome="DECLINED"),
         SimTransaction("txn_train_usd_fully_refunded", 1500, "USD", refunded=1500),
@@ -77,6 +85,7 @@ def load_transactions(path: str) -> list[SimTransaction]:
                     amount=int(item["amount"]),
                     currency=str(item.get("currency", "USD")),
                     refunded=int(item.get("refunded", 0)),
+                    settled=item.get("settled", True) is not False,
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -145,7 +154,7 @@ class PoyntSimulator:
             )
         if operation == "ping":
             return self._answer(200, {"status": "SUCCESS", "poyntRequestId": request_id})
-        if operation != "authorizeRefund":
+        if operation not in ("authorizeRefund", "authorizeVoid"):
             return self._error(
                 request_id, 400, 1003, "UNSUPPORTED_OPERATION", f"{operation} is not supported"
             )
@@ -158,7 +167,54 @@ class PoyntSimulator:
         if request_id in self._answers:  # the same request again: the original answer
             status, stored = self._answers[request_id]
             return self._signed(status, stored)
+        if operation == "authorizeVoid":
+            return await self._void(request, request_id, body)
         return await self._refund(request, request_id, body)
+
+    async def _void(
+        self, request: web.Request, request_id: str, body: dict[str, Any]
+    ) -> web.StreamResponse:
+        """Void a sale whose batch is open (assumption 7); settled → TRANSACTION_SETTLED."""
+        txn = self.transactions.get(str(body.get("transactionId")))
+        refusal = None
+        if txn is None:
+            refusal = (2001, "TRANSACTION_NOT_FOUND", "No such transaction on this terminal")
+        elif txn.settled:
+            refusal = (2004, "TRANSACTION_SETTLED", "The batch has settled: refund it instead")
+        elif txn.refunded:
+            refusal = (2005, "TRANSACTION_REFUNDED", "It has refunds: refund the rest instead")
+        if refusal is not None or txn is None:
+            assert refusal is not None
+            return self._remember(request_id, *self._error_body(request_id, 400, *refusal))
+        fault = self.planned.pop(0) if self.planned else None
+        if fault == "error500":
+            return self._error(
+                request_id, 500, 5000, "TERMINAL_ERROR", "The terminal could not process it"
+            )
+        txn.voided = True
+        txn.refunded = txn.amount  # nothing is left to refund
+        answer = {
+            "poyntRequestId": request_id,
+            "payment": {
+                "status": "VOIDED",
+                "transactions": [
+                    {
+                        "id": txn.transaction_id,
+                        "action": "SALE",
+                        "status": "VOIDED",
+                        "amounts": {"transactionAmount": txn.amount, "currency": txn.currency},
+                    }
+                ],
+            },
+        }
+        response = self._remember(request_id, 200, answer)
+        if fault == "drop_after_commit":
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        if fault == "timeout":
+            await asyncio.sleep(self.hang_seconds)
+        return response
 
     async def _refund(
         self, request: web.Request, request_id: str, body: dict[str, Any]

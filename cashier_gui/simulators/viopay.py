@@ -100,6 +100,9 @@ class SimCharge:
     refunds: list[SimRefund] = field(default_factory=list)
     #: How this charge's issuer answers refunds: approved, declined or pending.
     refund_outcome: str = "approved"
+    #: False until the acquirer's batch for its day closes: until then it can be voided.
+    settled: bool = True
+    cancelled_at: dt.datetime | None = None
 
     @property
     def refunded(self) -> Money:
@@ -114,10 +117,20 @@ class SimCharge:
             "refunded_amount": self.refunded.to_wire(),
             "created_at": self.created_at,
             "refunds": [r.to_json() for r in self.refunds],
+            "settled": self.settled,
         }
         if self.card:
             out["card"] = self.card
         return out
+
+    def void_answer(self) -> dict[str, Any]:
+        assert self.cancelled_at is not None
+        return {
+            "charge_id": self.charge_id,
+            "status": "cancelled",
+            "amount": self.amount.to_wire(),
+            "cancelled_at": _rfc3339(self.cancelled_at),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SimCharge:
@@ -131,6 +144,7 @@ class SimCharge:
             created_at=str(data.get("created_at") or _rfc3339(dt.datetime.now(dt.UTC))),
             card=data.get("card"),
             refund_outcome=str(data.get("sim_refund_outcome", "approved")),
+            settled=data.get("settled", True) is not False,
         )
         if charge.status not in ("approved", "declined", "pending", "cancelled", "reversed"):
             raise ValueError(f"charge {charge.charge_id}: unknown status {charge.status!r}")
@@ -188,6 +202,13 @@ def training_charges() -> list[SimCharge]:
             "amount": {"value": "12345", "currency": "KWD"},
             "created_at": day + "12:45:19Z",
             "card": {"brand": "VISA", "last4": "1881"},
+        },
+        {
+            "charge_id": "ch_train_eur_today_2450",
+            "amount": {"value": "2450", "currency": "EUR"},
+            "created_at": "2026-11-22T08:41:07Z",
+            "card": {"brand": "VISA", "last4": "1111"},
+            "settled": False,
         },
         {
             "charge_id": "ch_train_usd_issuer_declines",
@@ -311,6 +332,8 @@ class ViopaySimulator:
         app = web.Application(client_max_size=64 * 1024)
         app.router.add_get("/pos/charge/{charge_id}", self._lookup)
         app.router.add_post("/pos/charge/{charge_id}/refund", self._refund)
+        app.router.add_post("/pos/charge/{charge_id}/cancel", self._cancel)
+        app.router.add_post("/pos/charge/{charge_id}/reverse", self._cancel)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         return app
 
@@ -388,6 +411,56 @@ class ViopaySimulator:
         )
         charge.refunds.append(refund)
         answer = {"refund_id": refund.refund_id, "status": outcome, "amount": amount.to_wire()}
+        if slot is not None:
+            self._idempotent[slot] = (fingerprint, answer)
+        if fault == "error500_after_commit":
+            return self._error(500, "5000", "Gateway processing error")
+        if fault == "drop_after_commit":
+            return self._drop(request)
+        if fault == "timeout":
+            await asyncio.sleep(self.faults.hang_seconds)
+        return await self._answer_refund(request, answer)
+
+    async def _cancel(self, request: web.Request) -> web.StreamResponse:
+        """Void a sale before settlement (assumption 10): no body, Idempotency-Key as for
+        refunds; a cancelled charge answers the same again."""
+        self.requests_seen += 1
+        body = await request.read()
+        denied = self._authenticate(request, body)
+        if denied is not None:
+            return denied
+        if body:
+            return self._error(400, "4000", "invalid body: cancel takes no body")
+        charge_id = request.match_info["charge_id"]
+        idem_key = request.headers.get("Idempotency-Key")
+        if idem_key is not None and not 1 <= len(idem_key) <= 64:
+            return self._error(400, "4000", "Idempotency-Key must be 1 to 64 characters")
+        fingerprint = hashlib.sha256(f"{charge_id}\ncancel".encode()).hexdigest()
+        slot = (self.terminal_id, idem_key) if idem_key else None
+        if slot is not None and slot in self._idempotent:
+            stored_fp, stored = self._idempotent[slot]
+            if stored_fp != fingerprint:
+                return self._error(409, "4009", "Idempotency key reused with a different request")
+            return await self._answer_refund(request, stored)
+        charge = self.charges.get(charge_id)
+        if charge is None:
+            return self._error(404, "4004", "Charge not found")
+        if charge.status == "cancelled" and charge.cancelled_at is not None:
+            return await self._answer_refund(request, charge.void_answer())
+        if charge.status != "approved":
+            return self._error(400, "4000", f"charge is {charge.status}: it cannot be cancelled")
+        if charge.settled:
+            return self._error(400, "4000", "charge already settled — use refund")
+        if charge.refunds:
+            return self._error(400, "4000", "charge has refunds — refund the rest instead")
+        fault = self.faults.take()
+        if fault == "error500":
+            return self._error(500, "5000", "Gateway processing error")
+        if fault == "drop_before_commit":
+            return self._drop(request)
+        # ---- commit ----
+        charge.status, charge.cancelled_at = "cancelled", self.clock()
+        answer = charge.void_answer()
         if slot is not None:
             self._idempotent[slot] = (fingerprint, answer)
         if fault == "error500_after_commit":
@@ -529,6 +602,8 @@ def describe(charge: SimCharge) -> str:
     """One line for the training screen: what practising with this charge shows."""
     if charge.status != "approved":
         return f"{charge.amount} — payment {charge.status}: cannot be refunded"
+    if not charge.settled and not charge.refunds:
+        return f"{charge.amount} — today's sale, not settled yet: void it"
     if charge.refunded.minor >= charge.amount.minor:
         return f"{charge.amount} — already fully refunded"
     notes = {"declined": "the card issuer declines refunds", "pending": "refunds stay pending"}
