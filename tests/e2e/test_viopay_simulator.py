@@ -400,3 +400,52 @@ async def test_the_current_client_reads_answers_without_kcv(no_kcv_url: str) -> 
         await c.aclose()
     assert charge.amount == Money(4990, "EUR")
     assert out.status is RefundStatus.APPROVED and out.amount == Money(100, "EUR")
+
+
+def _seed_sample_request(url: str, body_json: str) -> httpx.Response:
+    """The seed page's Python sample, line for line (requests → httpx), aimed at the simulator
+    with the training terminal's secret."""
+    import base64
+    import hashlib
+    import hmac
+    import uuid
+    from datetime import datetime, timezone
+
+    terminal_id = vsim.TRAINING_TERMINAL_ID
+    key_id = vsim.TRAINING_KEY_ID
+    hmac_secret = vsim.TRAINING_HMAC_SECRET.encode()
+    timestamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: UP017
+    nonce = uuid.uuid4().hex[:12]
+    charge_id = "ch_train_eur_4990"
+    path = f"/pos/charge/{charge_id}/refund"
+    signature_string = f"POST\n{path}\n\n{body_json}\n{terminal_id}\n{timestamp}\n{nonce}"
+    signature = hmac.new(hmac_secret, signature_string.encode(), hashlib.sha256).digest()
+    signature_b64 = base64.b64encode(signature).decode()
+    headers = {
+        "X-Terminal-Id": terminal_id,
+        "User-Agent": "Viopay-POS/1.4.2 (Android 12; PAX-A920)",
+        "X-Client-Type": "pos",
+        "X-Key-Id": key_id,
+        "X-Timestamp": timestamp,
+        "X-Nonce": nonce,
+        "X-Signature": f"v1={signature_b64}",
+        "Content-Type": "application/json",
+    }
+    return httpx.post(f"{url}{path}", headers=headers, content=body_json)
+
+
+def test_the_seed_pages_python_sample_is_understood(viopay_server: ServerThread) -> None:
+    body = {"amount": {"value": "1500", "currency": "EUR"}, "reason": "customer_request"}
+    body_json = json.dumps(body, separators=(",", ":"))
+    # As printed, the sample signs and sends the plaintext: its signature is accepted (no 401),
+    # then the body is refused for what it is — not an envelope.
+    plain = _seed_sample_request(viopay_server.url, body_json)
+    assert plain.status_code == 400 and "envelope" in plain.json()["error"]["message"]
+    # The same sample with its body sealed the way the docs' envelope examples show it (no
+    # key_kcv): approved.
+    envelope = json.loads(proto.seal(MSK, body_json.encode(), with_kcv=False))
+    assert "key_kcv" not in envelope
+    sealed = _seed_sample_request(viopay_server.url, json.dumps(envelope, separators=(",", ":")))
+    assert sealed.status_code == 200, sealed.text
+    answer = json.loads(proto.open_envelope(MSK, sealed.content))
+    assert answer["status"] == "approved" and answer["amount"] == body["amount"]
