@@ -1,0 +1,1 @@
+"""The refund screen: its Qt-free rules (`flow`)."""
