@@ -1,8 +1,9 @@
 """A Viopay POS API simulator: a real HTTP server (aiohttp) for training and tests.
 
-Implements every rule of ../shared/protocol/viopay.md: required headers, the timestamp window,
-nonce replay, the `v1=` signature, envelopes and key check values, refund rules, idempotency and
-404s. Charges live in memory. Faults can be planned (`Faults`) for tests and training: decline,
+Implements every rule of ../shared/protocol/viopay.md: required headers, the timestamp window
+(any RFC 3339 form: `Z` or an offset, fractions of a second or not), nonce replay, the `v1=`
+signature, envelopes and key check values (optional in requests, checked when present; left out
+of answers with `answer_kcv=False`), refund rules, idempotency and 404s. Charges live in memory. Faults can be planned (`Faults`) for tests and training: decline,
 pending, 500, a delay, or committing a refund and then dropping the connection.
 
 The refund critical section (check the remainder, commit) contains no `await`, so concurrent

@@ -449,3 +449,41 @@ def test_the_seed_pages_python_sample_is_understood(viopay_server: ServerThread)
     assert sealed.status_code == 200, sealed.text
     answer = json.loads(proto.open_envelope(MSK, sealed.content))
     assert answer["status"] == "approved" and answer["amount"] == body["amount"]
+
+
+# ---- every planned fault still does what FAULT_KINDS says ---------------------------------------
+
+
+@pytest.mark.parametrize("fault", vsim.FAULT_KINDS)
+def test_every_fault_kind_still_works(
+    url: str, viopay_sim: vsim.ViopaySimulator, fault: str
+) -> None:
+    viopay_sim.faults.push(fault)
+    viopay_sim.faults.hang_seconds = 0.5
+    p = {"amount": {"value": "100", "currency": "EUR"}}
+    made = {
+        "error500": 0,
+        "error500_after_commit": 1,
+        "drop_after_commit": 1,
+        "drop_before_commit": 0,
+        "timeout": 1,
+        "decline": 1,
+        "pending": 1,
+    }[fault]
+    try:
+        r = send(url, "POST", REFUND, p, with_kcv=False)
+    except httpx.HTTPError:
+        assert fault in ("drop_after_commit", "drop_before_commit")
+    else:
+        if fault.startswith("error500"):
+            assert error_of(r)[:2] == (500, "5000")
+        else:
+            status = json.loads(proto.open_envelope(MSK, r.content))["status"]
+            assert (
+                status
+                == {"timeout": "approved", "decline": "declined", "pending": "pending"}[fault]
+            )
+    assert len(viopay_sim.charges["ch_train_eur_4990"].refunds) == made
+    assert viopay_sim.faults.planned == []
+    with pytest.raises(ValueError, match="unknown fault"):
+        viopay_sim.faults.push("busy")
