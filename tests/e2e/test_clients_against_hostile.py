@@ -1,7 +1,6 @@
-"""Today's clients (cashier_gui/gateways) against the hostile server: where they break the
-contract. Each known gap is a strict xfail naming the clause, so the test turns into a failure
-(XPASS) the day the client is fixed — then drop the marker. The passing tests pin what already
-works."""
+"""The clients (cashier_gui/gateways) through the hostile server, each test named after the
+contract clause it holds them to: duplicated keys, other amounts, huge and dripping answers,
+answers that do not belong to the request, busy retries, pairing codes."""
 
 from __future__ import annotations
 
@@ -78,7 +77,6 @@ async def test_viopay_client_through_forward_and_without_kcv(
         await c.aclose()
 
 
-@pytest.mark.xfail(strict=True, reason="viopay.md assumption 9: a duplicated key is not an answer")
 async def test_viopay_duplicated_status_is_not_an_answer(
     viopay: tuple[vsim.ViopaySimulator, H.HostileServer],
 ) -> None:
@@ -100,9 +98,6 @@ async def test_viopay_duplicated_status_is_not_an_answer(
         await c.aclose()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="viopay.md assumption 9: the answer's amount must equal the request's"
-)
 async def test_viopay_answer_for_another_amount_is_not_an_answer(
     viopay: tuple[vsim.ViopaySimulator, H.HostileServer],
 ) -> None:
@@ -117,7 +112,6 @@ async def test_viopay_answer_for_another_amount_is_not_an_answer(
         await c.aclose()
 
 
-@pytest.mark.xfail(strict=True, reason="the client reads any body whole into memory (no cap)")
 async def test_viopay_client_does_not_swallow_a_huge_body(
     viopay: tuple[vsim.ViopaySimulator, H.HostileServer],
 ) -> None:
@@ -135,10 +129,6 @@ async def test_viopay_client_does_not_swallow_a_huge_body(
     assert peak < 8_000_000, peak
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no overall deadline: httpx's read timeout is per read, a drip never trips it",
-)
 async def test_viopay_client_gives_up_on_a_drip(
     viopay: tuple[vsim.ViopaySimulator, H.HostileServer],
 ) -> None:
@@ -195,7 +185,6 @@ def poynt_refund_answer(
         pytest.param({"count": 2}, id="two-refund-transactions"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason="poynt-pos-bridge.md assumption 5: not the answer")
 async def test_poynt_answers_that_do_not_belong_to_the_request(
     poynt: tuple[psim.PoyntSimulator, H.HostileServer], forged: dict[str, object]
 ) -> None:
@@ -212,12 +201,6 @@ async def test_poynt_answers_that_do_not_belong_to_the_request(
         await c.aclose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="poynt-pos-bridge.md assumption 5: TERMINAL_BUSY on the retry says nothing about the "
-    "first try; the client raises BadRequest (Rejected = known not applied) and the service "
-    "journals FAILED although the refund was made",
-)
 async def test_poynt_busy_on_the_retry_leaves_the_outcome_unknown(
     poynt: tuple[psim.PoyntSimulator, H.HostileServer],
 ) -> None:
@@ -233,9 +216,6 @@ async def test_poynt_busy_on_the_retry_leaves_the_outcome_unknown(
     assert len(terminal.refunds) == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="poynt-pos-bridge.md assumption 6: the client upper-cases the typed code"
-)
 async def test_poynt_pairing_with_a_lower_case_typed_code(
     poynt: tuple[psim.PoyntSimulator, H.HostileServer],
 ) -> None:
