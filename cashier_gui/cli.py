@@ -23,6 +23,13 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cashier_gui import __version__
+from cashier_gui.cli_people import (
+    add_operator_parser,
+    add_sign_in_arguments,
+    require_manager,
+    signed_in,
+)
+from cashier_gui.cli_people import store as people_store
 from cashier_gui.config import (
     ConfigError,
     Paths,
@@ -41,8 +48,9 @@ from cashier_gui.gateways.base import (
 )
 from cashier_gui.journal import Attempt, Journal, JournalError, Kind, State
 from cashier_gui.money import Money, MoneyError, parse_amount
+from cashier_gui.operators import Operator, OperatorError
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
-from cashier_gui.refunds import REASONS, ChargeView, RefundService, parse_reason
+from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.safetext import printable
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, KeyringUnavailable, SecretStore
@@ -67,7 +75,9 @@ def _err(text: str) -> None:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    if isinstance(exc, InvalidInput | NotConfigured | Usage | MoneyError | ConfigError):
+    if isinstance(
+        exc, InvalidInput | NotConfigured | Usage | MoneyError | ConfigError | OperatorError
+    ):
         return EXIT_INPUT
     if isinstance(exc, Rejected):
         return EXIT_REFUSED
@@ -144,6 +154,8 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "created_at": a.created_at,
         "updated_at": a.updated_at,
         "training": a.training,
+        "operator": a.operator,
+        "approver": a.approver,
     }
     if a.resolved_by:
         out["resolved_by_hand"] = {"by": a.resolved_by, "why": a.resolution}
@@ -380,6 +392,20 @@ async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
         await runtime.aclose()
 
 
+async def _check_approval(
+    service: RefundService,
+    view: ChargeView,
+    kind: Kind,
+    amount: Money | None,
+    operator: Operator | None,
+    approver: Operator | None,
+) -> None:
+    """Before asking y/N: exit 2 with the policy's reasons when a manager must approve."""
+    reasons = await service.approval_reasons(view, kind, amount, operator)
+    if reasons and (approver is None or approver == operator):
+        raise ApprovalNeeded(reasons)
+
+
 async def _lookup_first(service: RefundService, charge_id: str, what: str) -> ChargeView:
     """The lookup before a refund or void: when it fails, nothing was sent (never exit 4)."""
     try:
@@ -411,6 +437,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 def cmd_refund(args: argparse.Namespace) -> int:
     reason = parse_reason(args.reason) if args.reason else None
+    operator, approver = signed_in(args)
 
     async def body(rt: Runtime) -> int:
         service = rt.service
@@ -426,6 +453,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
                 raise Usage("Give --currency (this back end cannot look the charge up).")
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
         to_send = service.check_amount(view, amount)
+        await _check_approval(service, view, Kind.REFUND, to_send, operator, approver)
         shown = to_send.format(rt.settings.locale) if to_send else "the full amount"
         if not args.yes:
             card = ""
@@ -437,7 +465,15 @@ def cmd_refund(args: argparse.Namespace) -> int:
             answer = sys.stdin.readline().strip().lower()
             if answer not in ("y", "yes"):
                 raise Usage("Cancelled: nothing was refunded.")
-        attempt = await service.refund(view, amount, reason, args.note, reference=args.reference)
+        attempt = await service.refund(
+            view,
+            amount,
+            reason,
+            args.note,
+            reference=args.reference,
+            operator=operator,
+            approver=approver,
+        )
         if args.json:
             _print_json(attempt_json(attempt))
         else:
@@ -448,10 +484,13 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
 
 def cmd_void(args: argparse.Namespace) -> int:
+    operator, approver = signed_in(args)
+
     async def body(rt: Runtime) -> int:
         service = rt.service
         view = await _lookup_first(service, args.charge_id, "voided")
         amount = service.check_void(view)
+        await _check_approval(service, view, Kind.VOID, amount, operator, approver)
         shown = amount.format(rt.settings.locale) if amount else "the whole sale"
         if not args.yes:
             sys.stderr.write(
@@ -461,7 +500,7 @@ def cmd_void(args: argparse.Namespace) -> int:
             sys.stderr.flush()
             if sys.stdin.readline().strip().lower() not in ("y", "yes"):
                 raise Usage("Cancelled: nothing was voided.")
-        attempt = await service.void(view, args.note)
+        attempt = await service.void(view, args.note, operator=operator, approver=approver)
         if args.json:
             _print_json(attempt_json(attempt))
         else:
@@ -498,7 +537,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
+    manager = require_manager(people_store(), args.manager, "resolve refunds by hand")
+
     async def body(rt: Runtime) -> int:
+        rt.service.act_as(manager)
         attempt = await rt.service.resolve_by_hand(
             args.attempt_id, refunded=args.refunded, by=args.by, why=args.why
         )
@@ -652,6 +694,7 @@ def build_parser() -> argparse.ArgumentParser:
     rf.add_argument("--currency", help="only for back ends without lookup (Poynt)")
     rf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rf.add_argument("--json", action="store_true")
+    add_sign_in_arguments(rf)
     rf.set_defaults(func=cmd_refund)
 
     vd = sub.add_parser(
@@ -662,7 +705,10 @@ def build_parser() -> argparse.ArgumentParser:
     vd.add_argument("--note", help="why, for the journal")
     vd.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     vd.add_argument("--json", action="store_true", help="print one JSON object")
+    add_sign_in_arguments(vd)
     vd.set_defaults(func=cmd_void)
+
+    add_operator_parser(sub, _Parser)
 
     rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
     rc.add_argument("--json", action="store_true")
@@ -685,6 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rs.add_argument("--by", required=True, help="who checked (a name)")
     rs.add_argument("--why", required=True, help="what was seen where")
+    rs.add_argument("--manager", metavar="NAME", help="the manager allowing it (PIN on stdin)")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(func=cmd_resolve)
 
@@ -722,6 +769,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         KeyringUnavailable,
         JournalError,
         LookupFailed,
+        OperatorError,
     ) as exc:
         code = exit_code_for(exc)
         if json_mode:

@@ -32,6 +32,7 @@ import tomli_w
 from platformdirs import user_config_path, user_data_path
 
 from cashier_gui.files import open_private, private_dir
+from cashier_gui.policy import Policy, PolicyError
 from cashier_gui.safetext import printable
 
 APP_DIR_NAME = "cashier_gui"
@@ -132,6 +133,11 @@ class Paths:
     def logs(self) -> Path:
         return self.data_dir / "logs"
 
+    @property
+    def operators(self) -> Path:
+        """Who may refund, with their roles and PIN hashes (see `cashier_gui.operators`)."""
+        return self.config_dir / "operators.json"
+
     def ensure_dirs(self) -> Paths:
         """Create the settings, data and log folders, private to this user (0700 on POSIX; see
         `cashier_gui.files`). The app's own folders — named `cashier_gui`, and the logs
@@ -212,6 +218,7 @@ class Settings:
     locale: str | None = None
     default_currency: str | None = None
     profile: str = "default"
+    policy: Policy = field(default_factory=Policy)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -288,6 +295,8 @@ class Settings:
             out["viopay"] = {k: v for k, v in asdict(self.viopay).items() if v is not None}
         if self.poynt:
             out["poynt"] = asdict(self.poynt)
+        if not self.policy.empty:
+            out["policy"] = self.policy.to_toml()
         return out
 
     @classmethod
@@ -310,7 +319,10 @@ class Settings:
                 locale=data.get("locale"),
                 default_currency=data.get("default_currency"),
                 profile=data.get("profile", "default"),
+                policy=Policy.from_toml(data.get("policy")),
             )
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from None
         except (TypeError, ValueError, AttributeError) as exc:  # a check above has a gap
             raise ConfigError(
                 f"a setting is unusable ({printable(exc, 120)}): {_FIX_COMMON}"

@@ -127,6 +127,7 @@ _MIGRATIONS: dict[int, str] = {
     # A schema-2 `prepared` row may have been sent: it counts as sent once.
     3: """
     ALTER TABLE attempts ADD COLUMN kind TEXT NOT NULL DEFAULT 'refund';
+    ALTER TABLE attempts ADD COLUMN approver TEXT;
     ALTER TABLE attempts ADD COLUMN owner TEXT;
     ALTER TABLE attempts ADD COLUMN send_count INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE attempts ADD COLUMN resolved_by TEXT;
@@ -157,6 +158,7 @@ _COLUMNS = [
     "updated_at",
     "full_refund",
     "kind",
+    "approver",
     "owner",
     "send_count",
     "resolved_by",
@@ -181,6 +183,7 @@ _TRACKED = [
     "trace_id",
     "full_refund",
     "kind",
+    "approver",
     "owner",
     "send_count",
     "resolved_by",
@@ -232,6 +235,7 @@ class Attempt:
     updated_at: str
     full_refund: bool = False
     kind: Kind = Kind.REFUND
+    approver: str | None = None  # the manager who approved it (policy), when one had to
     owner: str | None = None
     send_count: int = 0
     resolved_by: str | None = None
@@ -303,6 +307,9 @@ class Journal:
             ) from None
         chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
         self._owner: OwnerLock | None = None
+        #: Who is at the counter: written into every event from here on (the OS user stays in
+        #: `attempts.terminal`/`operator` as the machine account when nobody signs in).
+        self.actor: str | None = None
 
     @property
     def owner(self) -> OwnerLock:
@@ -366,6 +373,7 @@ class Journal:
         training: bool = False,
         full_refund: bool | None = None,
         kind: Kind = Kind.REFUND,
+        approver: str | None = None,
         guard: Callable[[Sequence[Attempt]], object] | None = None,
     ) -> Attempt:
         """Record an attempt as `prepared`, owned by this journal; durable on return.
@@ -395,6 +403,7 @@ class Journal:
             "trace_id": None,
             "full_refund": int(amount is None if full_refund is None else full_refund),
             "kind": str(kind),
+            "approver": approver,
             "owner": self.owner.token,
         }
         with self._tx():
@@ -604,6 +613,18 @@ class Journal:
     def unresolved(self) -> list[Attempt]:
         return self.query(states=sorted(UNRESOLVED), limit=None, newest_first=False)
 
+    def count_by_operator(self, operator: str, since: str) -> int:
+        """Refund attempts `operator` started since `since` (UTC, as stored) that may have
+        moved money: not cancelled, not `not_sent`, not refused."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM attempts WHERE operator = ? AND created_at >= ? "
+                "AND kind = 'refund' AND state NOT IN ('cancelled', 'not_sent', 'failed', "
+                "'declined')",
+                (operator, since),
+            ).fetchone()
+        return int(row[0])
+
     def unknown(self) -> list[Attempt]:
         return self.query(states=[State.UNKNOWN], limit=None, newest_first=False)
 
@@ -773,6 +794,8 @@ class Journal:
     # ---- internals ----------------------------------------------------------------------------
 
     def _append_event(self, attempt_id: int, at: str, data: dict[str, Any]) -> None:
+        if self.actor is not None:
+            data = {**data, "actor": self.actor}
         row = self._db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         prev = row[0] if row else GENESIS
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))

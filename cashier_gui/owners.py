@@ -18,6 +18,7 @@ import contextlib
 import os
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
@@ -105,3 +106,24 @@ class OwnerLock:
         with contextlib.suppress(OSError):
             path.unlink()
         return False
+
+
+@contextlib.contextmanager
+def exclusive_file_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive OS lock on `path` (created 0600) for a short read-modify-write that
+    other processes must not interleave with. Waits up to `timeout` seconds."""
+    import time
+
+    fd = _open(path)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{path} is held by another process")
+            time.sleep(0.01)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)

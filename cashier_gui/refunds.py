@@ -59,6 +59,8 @@ from cashier_gui.journal import (
     StateChanged,
 )
 from cashier_gui.money import Money
+from cashier_gui.operators import Operator
+from cashier_gui.policy import Policy
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -77,6 +79,14 @@ _REFERENCE_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 class RefundBlocked(InvalidInput):
     """A refund that the rules refuse before anything is sent (nothing was written)."""
+
+
+class ApprovalNeeded(RefundBlocked):
+    """The shop's policy wants a manager's PIN for this one; `reasons` say why."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(" ".join(reasons) + " Ask a manager to approve it with their PIN.")
+        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,13 @@ class ChargeView:
         return None
 
 
+def _local_midnight_utc() -> str:
+    """The start of today on this PC's clock, as the journal stores times (UTC)."""
+    local = dt.datetime.now().astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def make_reference(terminal: str, now: dt.datetime | None = None) -> str:
     """A transaction reference: `{terminal}-{UTC yymmddHHMMSS}-{6 random}`, ≤ 64 of [A-Za-z0-9._:-]."""
     now = now or dt.datetime.now(dt.UTC)
@@ -174,14 +191,21 @@ class RefundService:
         terminal: str,
         operator: str,
         training: bool = False,
+        policy: Policy | None = None,
     ) -> None:
         self.gateway = gateway
         self.journal = journal
         self.terminal = terminal
-        self.operator = operator
+        self.operator = operator  # the OS user: the machine account when nobody signs in
         self.training = training
+        self.policy = policy or Policy()
+        journal.actor = operator
         self._in_flight: set[str] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
+
+    def act_as(self, operator: Operator | None) -> None:
+        """Who is at the counter now (sign-in / sign-out): named in every journal event."""
+        self.journal.actor = operator.name if operator is not None else self.operator
 
     async def aclose(self) -> None:
         await self.gateway.aclose()
@@ -241,6 +265,8 @@ class RefundService:
         reference: str | None = None,
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
+        operator: Operator | None = None,
+        approver: Operator | None = None,
     ) -> Attempt:
         """Send one refund and return its journal entry: final, pending, unknown, or
         `cancelled` when `control.cancel()` came before it was sent.
@@ -248,6 +274,8 @@ class RefundService:
         Raises RefundBlocked (nothing written, nothing sent) when the rules refuse it, and
         JournalError when the journal cannot record it (nothing sent).
         `amount` None is a full refund; `on_sent` is called once `sent` is durable.
+        `operator` is who signed in (None: the OS user); ApprovalNeeded when the policy wants
+        a manager and `approver` is not one.
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(f"Unknown reason {reason!r}.")
@@ -261,6 +289,7 @@ class RefundService:
                 ChargeView(view.charge_id, view.charge, tuple(attempts)), amount
             )
 
+        approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
         return await self._attempt(
             view.charge_id,
             Kind.REFUND,
@@ -272,6 +301,8 @@ class RefundService:
             reference=reference,
             control=control,
             on_sent=on_sent,
+            operator=operator,
+            approver=approved_by,
         )
 
     def check_void(self, view: ChargeView) -> Money | None:
@@ -288,6 +319,8 @@ class RefundService:
         *,
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
+        operator: Operator | None = None,
+        approver: Operator | None = None,
     ) -> Attempt:
         """Void the whole sale before settlement (the cardholder is never charged), through the
         same journal as refunds: prepared → sent → outcome, reconciled the same way. An
@@ -300,6 +333,7 @@ class RefundService:
         def guard(attempts: Any) -> object:
             return self.check_void(ChargeView(view.charge_id, view.charge, tuple(attempts)))
 
+        approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
         return await self._attempt(
             view.charge_id,
             Kind.VOID,
@@ -311,7 +345,41 @@ class RefundService:
             reference=None,
             control=control,
             on_sent=on_sent,
+            operator=operator,
+            approver=approved_by,
         )
+
+    async def approval_reasons(
+        self, view: ChargeView, kind: Kind, amount: Money | None, operator: Operator | None
+    ) -> list[str]:
+        """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
+        if operator is None or operator.is_manager or self.policy.empty:
+            return []
+        since = _local_midnight_utc()
+        today = await self._db(self.journal.count_by_operator, operator.name, since)
+        return self.policy.reasons(
+            kind=str(kind),
+            amount=amount,
+            has_lookup=view.charge is not None,
+            sale_date=view.charge.created_at if view.charge is not None else None,
+            refunds_today=today,
+        )
+
+    async def _approval(
+        self,
+        view: ChargeView,
+        kind: Kind,
+        amount: Money | None,
+        operator: Operator | None,
+        approver: Operator | None,
+    ) -> str | None:
+        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise."""
+        reasons = await self.approval_reasons(view, kind, amount, operator)
+        if not reasons:
+            return None
+        if approver is None or not approver.is_manager or approver == operator:
+            raise ApprovalNeeded(reasons)
+        return approver.name
 
     async def _attempt(
         self,
@@ -326,6 +394,8 @@ class RefundService:
         reference: str | None,
         control: SendControl | None,
         on_sent: Callable[[Attempt], None] | None,
+        operator: Operator | None,
+        approver: str | None,
     ) -> Attempt:
         if reference is not None and not _REFERENCE_RE.fullmatch(reference):
             raise RefundBlocked(
@@ -350,10 +420,11 @@ class RefundService:
                 note=note or None,
                 transaction_reference=reference or make_reference(self.terminal),
                 idempotency_key=str(uuid.uuid4()),
-                operator=self.operator,
+                operator=operator.name if operator is not None else self.operator,
                 training=self.training,
                 full_refund=full,
                 kind=kind,
+                approver=approver,
                 guard=guard,
             )
             attempt = await self._start(prepare, control or SendControl())

@@ -122,7 +122,9 @@ def open_runtime(
         terminal = f"{settings.poynt.host}:{settings.poynt.port}"
         label = "Poynt terminal"
     journal = Journal(paths.journal)
-    service = RefundService(gateway, journal, terminal=terminal, operator=operator_name())
+    service = RefundService(
+        gateway, journal, terminal=terminal, operator=operator_name(), policy=settings.policy
+    )
     return Runtime(paths, settings, service, False, label, terminal)
 
 

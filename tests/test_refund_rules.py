@@ -35,7 +35,15 @@ from cashier_gui.gateways.base import (
 )
 from cashier_gui.journal import Journal, Kind, State
 from cashier_gui.money import Money
-from cashier_gui.refunds import ChargeView, RefundBlocked, RefundService, SendControl
+from cashier_gui.operators import Operator, Role
+from cashier_gui.policy import Policy
+from cashier_gui.refunds import (
+    ApprovalNeeded,
+    ChargeView,
+    RefundBlocked,
+    RefundService,
+    SendControl,
+)
 
 EUR5 = Money(500, "EUR")
 
@@ -376,3 +384,64 @@ async def test_a_void_refused_as_settled_is_failed_and_the_refund_is_open(
     assert attempt.state is State.FAILED and attempt.amount is None
     fresh = await service.lookup("ch_1")
     assert fresh.blocked_reason() is None  # refunding is open
+
+
+# ---- who refunds: policy and approval ---------------------------------------------------------
+
+TOM = Operator("Tom", Role.CASHIER)
+MARIA = Operator("Maria", Role.MANAGER)
+
+
+async def test_a_refund_over_the_limit_needs_a_managers_approval(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(approved("rf_1"), approved("rf_2", Money(300, "EUR")))
+    service = make(gateway)
+    service.policy = Policy.from_toml({"approval_above": {"EUR": "4.00"}})
+    with pytest.raises(ApprovalNeeded, match=r"above €4\.00") as info:
+        await service.refund(view(), EUR5, None, operator=TOM)
+    assert info.value.reasons and gateway.requests == []
+    assert await service._db(service.journal.count) == 0  # nothing written
+    with pytest.raises(ApprovalNeeded):  # a cashier cannot approve
+        await service.refund(view(), EUR5, None, operator=TOM, approver=TOM)
+    service.act_as(TOM)
+    done = await service.refund(view(), EUR5, None, operator=TOM, approver=MARIA)
+    assert done.state is State.APPROVED and done.operator == "Tom" and done.approver == "Maria"
+    under = await service.refund(view("ch_2"), Money(300, "EUR"), None, operator=TOM)
+    assert under.approver is None  # no approval needed, none recorded
+    # every event names who was at the counter
+    events = service.journal._db.execute("SELECT data FROM events").fetchall()
+    assert all('"actor":"Tom"' in e[0] for e in events)
+
+
+async def test_a_manager_refunds_alone(make: Callable[..., RefundService]) -> None:
+    service = make(ScriptedGateway(approved()))
+    service.policy = Policy.from_toml({"approval_above": {"EUR": "1.00"}})
+    attempt = await service.refund(view(), EUR5, None, operator=MARIA)
+    assert attempt.state is State.APPROVED and attempt.approver is None
+
+
+async def test_refunds_per_day_count_only_what_may_have_moved_money(
+    make: Callable[..., RefundService],
+) -> None:
+    gateway = ScriptedGateway(approved("rf_1"), ConnectFailed("down"), approved("rf_3"))
+    service = make(gateway)
+    service.policy = Policy.from_toml({"refunds_per_day": 1})
+    await service.refund(view("ch_1"), EUR5, None, operator=TOM)
+    with pytest.raises(ApprovalNeeded, match="made 1 refunds today"):
+        await service.refund(view("ch_2"), EUR5, None, operator=TOM)
+    service.policy = Policy.from_toml({"refunds_per_day": 2})
+    not_sent = await service.refund(view("ch_2"), EUR5, None, operator=TOM)
+    assert not_sent.state is State.NOT_SENT  # does not count
+    await service.refund(view("ch_3"), EUR5, None, operator=TOM)
+
+
+async def test_voids_can_be_for_managers_only(make: Callable[..., RefundService]) -> None:
+    gateway = ScriptedGateway(voided(), has_lookup=True)
+    gateway.charge = sale(settled=False)
+    service = make(gateway)
+    service.policy = Policy.from_toml({"voids": "managers"})
+    with pytest.raises(ApprovalNeeded, match="Voiding"):
+        await service.void(await service.lookup("ch_1"), operator=TOM)
+    done = await service.void(await service.lookup("ch_1"), operator=TOM, approver=MARIA)
+    assert done.state is State.APPROVED and done.approver == "Maria"

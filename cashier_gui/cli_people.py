@@ -1,0 +1,130 @@
+"""`cashier-refund operator …` and signing in on the command line (`--operator`, `--approver`,
+`--manager`): PINs are read from standard input, one per line, never from argv.
+
+Order of the lines on standard input: the manager's PIN (when `--manager` is given), then the
+operator's (`--operator`), then the approver's (`--approver`), then a new PIN twice (`operator
+add` / `operator pin`), then the y/N answer when the command asks one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from cashier_gui.config import Paths
+from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
+
+EXIT_OK = 0
+
+
+def read_pin(prompt: str) -> str:
+    raw = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    return raw.strip()
+
+
+def store() -> OperatorStore:
+    return OperatorStore(Paths.default().operators)
+
+
+def require_manager(people: OperatorStore, name: str | None, what: str) -> Operator | None:
+    """The signed-in manager, or None when the counter has no operators yet."""
+    if not people.any():
+        return None
+    if not name:
+        raise OperatorError(f"Only a manager can {what}: give --manager NAME (PIN on stdin).")
+    manager = people.verify(name, read_pin(f"PIN for {name}: "))
+    if not manager.is_manager:
+        raise OperatorError(f"{manager.name} is not a manager: only a manager can {what}.")
+    return manager
+
+
+def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | None]:
+    """(operator, approver) for a refund or void. A counter without operators: (None, None)."""
+    people = store()
+    if not people.any():
+        if args.operator or args.approver:
+            raise OperatorError(
+                "No operators are set up on this counter: leave out --operator/--approver, or "
+                "add the first manager with `cashier-refund operator add NAME --role manager`."
+            )
+        return None, None
+    if not args.operator:
+        raise OperatorError(
+            "This counter has operators: sign in with --operator NAME (the PIN is read from "
+            "standard input)."
+        )
+    operator = people.verify(args.operator, read_pin(f"PIN for {args.operator}: "))
+    approver = None
+    if args.approver:
+        approver = people.verify(args.approver, read_pin(f"PIN for {args.approver}: "))
+        if not approver.is_manager:
+            raise OperatorError(f"{approver.name} is not a manager: only a manager approves.")
+    return operator, approver
+
+
+def add_sign_in_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--operator", metavar="NAME", help="who is refunding (PIN read from stdin)")
+    p.add_argument(
+        "--approver",
+        metavar="NAME",
+        help="the manager approving what the shop's policy sends for approval (PIN from stdin)",
+    )
+
+
+def cmd_operator(args: argparse.Namespace) -> int:
+    people = store()
+    if args.action == "list":
+        operators = people.list()
+        if not operators:
+            print("No operators: refunds are made as this PC's user. Add the first manager with")
+            print("  cashier-refund operator add NAME --role manager")
+        for op in operators:
+            locked = people.locked_until(op.name)
+            print(f"{op.name:<24} {op.role}" + ("  (locked for a minute)" if locked else ""))
+        return EXIT_OK
+    if args.action == "add":
+        require_manager(people, args.manager, "add operators")
+        pin = _new_pin(args.name)
+        op = people.add(args.name, Role(args.role), pin)
+        print(f"Added {op.name} ({op.role}).")
+        return EXIT_OK
+    if args.action == "remove":
+        require_manager(people, args.manager, "remove operators")
+        people.remove(args.name)
+        print(f"Removed {args.name}.")
+        return EXIT_OK
+    manager = require_manager(people, args.manager, "set PINs")
+    if manager is None:
+        raise OperatorError(f"There is no operator called {args.name}.")
+    people.set_pin(args.name, _new_pin(args.name))
+    print(f"New PIN set for {args.name}; the lock, if any, is lifted.")
+    return EXIT_OK
+
+
+def _new_pin(name: str) -> str:
+    first = read_pin(f"New PIN for {name} (4–8 digits): ")
+    second = read_pin("The same PIN again: ")
+    if first != second:
+        raise OperatorError("The two PINs differ: nothing was changed.")
+    return first
+
+
+def add_operator_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    op = sub.add_parser("operator", help="the people who refund: names, roles and PINs")
+    opsub = op.add_subparsers(dest="action", required=True, parser_class=parser_class)
+    add = opsub.add_parser("add", help="add a person (PIN twice on stdin)")
+    add.add_argument("name", help="their name as shown at sign-in")
+    add.add_argument(
+        "--role", choices=[r.value for r in Role], required=True, help="what they may do"
+    )
+    add.add_argument("--manager", metavar="NAME", help="the manager adding them (PIN on stdin)")
+    opsub.add_parser("list", help="everyone, with their role")
+    rm = opsub.add_parser("remove", help="remove a person")
+    rm.add_argument("name", help="who")
+    rm.add_argument("--manager", metavar="NAME", help="the manager removing them (PIN on stdin)")
+    pin = opsub.add_parser("pin", help="set a new PIN for a person (and lift a lock)")
+    pin.add_argument("name", help="whose PIN")
+    pin.add_argument("--manager", metavar="NAME", help="the manager setting it (PIN on stdin)")
+    op.set_defaults(func=cmd_operator)

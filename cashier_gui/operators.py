@@ -1,0 +1,244 @@
+"""The people at the counter: names, roles and PINs, in a local file — never in the keyring's
+secret slots, never in a log.
+
+A PIN is 4 to 8 ASCII digits. Only its scrypt hash is kept (`cryptography`'s Scrypt, n=2^15,
+r=8, p=1: 32 MiB and ≈ 0.1 s per check, a fresh 16-byte salt per person), in
+`operators.json` (0600, written atomically under a lock file so a window and the CLI can share
+it). Three wrong PINs in a row lock that person for `LOCKOUT` — the count and the lock are in
+the file, so restarting the app does not reset them. Checking a PIN blocks for ≈ 0.1 s: the
+window calls `verify` off the GUI thread.
+
+Roles: `cashier` refunds within the shop's policy; `manager` also approves what the policy
+sends for approval and may change settings, secrets and operators.
+
+Sign-in by PIN alone is offered only when one person exists (then it is `verify` of that
+person, lockout included): trying a PIN against everyone would let a guesser skip the lockout.
+
+Decision: a counter with no operators at all works as before, as the OS user (a one-person
+shop); once the first manager exists, every refund, void and resolution names a signed-in
+operator.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidKey
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from cashier_gui.files import open_private, private_dir
+
+MAX_FAILURES = 3
+LOCKOUT = dt.timedelta(minutes=1)
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MAX_NAME = 40
+
+
+class Role(StrEnum):
+    CASHIER = "cashier"
+    MANAGER = "manager"
+
+
+class OperatorError(Exception):
+    """A sentence for the person at the counter (wrong PIN, locked, unknown name …)."""
+
+
+class WrongPin(OperatorError):
+    pass
+
+
+class LockedOut(OperatorError):
+    pass
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A person who proved who they are (`OperatorStore.verify`)."""
+
+    name: str
+    role: Role
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role is Role.MANAGER
+
+
+@dataclass(frozen=True)
+class _Record:
+    name: str
+    role: str
+    salt: str  # base64
+    hash: str  # base64
+    n: int = SCRYPT_N
+    r: int = SCRYPT_R
+    p: int = SCRYPT_P
+    failures: int = 0
+    locked_until: str | None = None
+
+
+def check_pin(pin: str) -> str:
+    if not (4 <= len(pin) <= 8) or not all("0" <= ch <= "9" for ch in pin):
+        raise OperatorError("A PIN is 4 to 8 digits (0–9).")
+    return pin
+
+
+def check_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable():
+        raise OperatorError(f"A name is 1 to {MAX_NAME} visible characters.")
+    return cleaned
+
+
+def _kdf(salt: bytes, n: int, r: int, p: int) -> Scrypt:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p)
+
+
+def _hash(pin: str) -> tuple[str, str]:
+    salt = secrets.token_bytes(16)
+    digest = _kdf(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).derive(pin.encode())
+    return base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+
+
+class OperatorStore:
+    """`operators.json` in the settings folder. Every method reads the file afresh (another
+    process may have changed it) and writes it back atomically under `.lock`."""
+
+    def __init__(self, path: Path, *, clock: Any = None) -> None:
+        self.path = path
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    # ---- reading and writing ----------------------------------------------------------------
+
+    def _read(self) -> dict[str, _Record]:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        try:
+            data = json.loads(raw)
+            return {r["name"].casefold(): _Record(**r) for r in data["operators"]}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise OperatorError(
+                f"{self.path} is damaged ({exc}): restore it from a backup, or remove it and "
+                "add the operators again."
+            ) from None
+
+    def _write(self, records: dict[str, _Record]) -> None:
+        data = {"version": 1, "operators": [asdict(r) for r in records.values()]}
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open_private(tmp, "w") as fh:
+            json.dump(data, fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[dict[str, _Record]]:
+        from cashier_gui.owners import exclusive_file_lock
+
+        private_dir(self.path.parent)
+        with exclusive_file_lock(self.path.with_name(self.path.name + ".lock")):
+            records = self._read()
+            before = dict(records)
+            try:
+                yield records
+            finally:  # a wrong PIN raises, and its count must still be written
+                if records != before:
+                    self._write(records)
+
+    # ---- queries ----------------------------------------------------------------------------
+
+    def list(self) -> list[Operator]:
+        return [Operator(r.name, Role(r.role)) for r in self._read().values()]
+
+    def any(self) -> bool:
+        return bool(self._read())
+
+    def locked_until(self, name: str) -> dt.datetime | None:
+        record = self._read().get(name.casefold())
+        if record is None or record.locked_until is None:
+            return None
+        until = dt.datetime.fromisoformat(record.locked_until)
+        return until if until > self._clock() else None
+
+    # ---- changes ----------------------------------------------------------------------------
+
+    def add(self, name: str, role: Role, pin: str) -> Operator:
+        name, pin = check_name(name), check_pin(pin)
+        salt, digest = _hash(pin)
+        with self._locked() as records:
+            if name.casefold() in records:
+                raise OperatorError(f"There is already an operator called {name}.")
+            if not records and role is not Role.MANAGER:
+                raise OperatorError("The first operator must be a manager.")
+            records[name.casefold()] = _Record(name, str(role), salt, digest)
+        return Operator(name, role)
+
+    def remove(self, name: str) -> None:
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            if record is None:
+                raise OperatorError(f"There is no operator called {name}.")
+            managers = [r for r in records.values() if r.role == Role.MANAGER]
+            if record.role == Role.MANAGER and len(managers) == 1 and len(records) > 1:
+                raise OperatorError("Keep at least one manager: add another manager first.")
+            del records[name.casefold()]
+
+    def set_pin(self, name: str, pin: str) -> None:
+        pin = check_pin(pin)
+        salt, digest = _hash(pin)
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            if record is None:
+                raise OperatorError(f"There is no operator called {name}.")
+            records[name.casefold()] = replace(
+                record, salt=salt, hash=digest, failures=0, locked_until=None
+            )
+
+    def verify(self, name: str, pin: str) -> Operator:
+        """The operator when `pin` is theirs; WrongPin (counting), LockedOut, or OperatorError.
+        Blocks ≈ 0.1 s (scrypt): never call it on the GUI thread."""
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            if record is None:
+                raise OperatorError(f"There is no operator called {name}.")
+            now = self._clock()
+            if record.locked_until and dt.datetime.fromisoformat(record.locked_until) > now:
+                raise LockedOut(
+                    f"{record.name} is locked after {MAX_FAILURES} wrong PINs: wait a minute, "
+                    "or ask a manager to set a new PIN."
+                )
+            try:
+                _kdf(base64.b64decode(record.salt), record.n, record.r, record.p).verify(
+                    pin.encode(), base64.b64decode(record.hash)
+                )
+            except InvalidKey:
+                failures = record.failures + 1
+                locked = failures >= MAX_FAILURES
+                records[name.casefold()] = replace(
+                    record,
+                    failures=0 if locked else failures,
+                    locked_until=(now + LOCKOUT).isoformat() if locked else None,
+                )
+                if locked:
+                    raise LockedOut(
+                        f"Wrong PIN {MAX_FAILURES} times: {record.name} is locked for a minute."
+                    ) from None
+                left = MAX_FAILURES - failures
+                raise WrongPin(
+                    f"Wrong PIN for {record.name}: {left} more {'try' if left == 1 else 'tries'} "
+                    "before a one-minute lock."
+                ) from None
+            if record.failures or record.locked_until:
+                records[name.casefold()] = replace(record, failures=0, locked_until=None)
+            return Operator(record.name, Role(record.role))

@@ -1,0 +1,161 @@
+"""The shop's refund policy: what a cashier may do alone, and what needs a manager's PIN.
+
+Settings `[policy]` (managers edit it; every key optional, absent = no such rule):
+
+    approval_above = { EUR = "50.00", JPY = "5000" }  # a refund above this needs a manager
+    refunds_per_day = 5            # a cashier's 6th refund of the day needs a manager
+    max_sale_age_days = 30         # refunding an older sale needs a manager
+    no_lookup_above = { USD = "20" }  # Poynt (no lookup) refunds above this need a manager
+    voids = "managers"             # "anyone" (default) or "managers"
+
+Decisions: managers need no approval (they are the approvers); a counter without operators
+(`operators.OperatorStore.any()` false) has nobody to ask, so no rule applies; an amount the
+counter cannot know (a Poynt full refund) counts as above `no_lookup_above`; a sale whose date
+is unknown is not held to `max_sale_age_days`. `reasons()` returns every rule that applies, in
+words for the cashier, so the confirm card can say why a manager is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from cashier_gui.money import Money, MoneyError, parse_amount
+
+VOIDS = ("anyone", "managers")
+_FIX = "a manager fixes it in Counter → Settings → Policy, or in the settings file's [policy]"
+
+
+class PolicyError(ValueError):
+    """A `[policy]` value that cannot be used; `str()` names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    approval_above: dict[str, int] = field(default_factory=dict)  # currency → minor units
+    refunds_per_day: int | None = None
+    max_sale_age_days: int | None = None
+    no_lookup_above: dict[str, int] = field(default_factory=dict)
+    voids: str = "anyone"
+
+    @property
+    def empty(self) -> bool:
+        return self == Policy()
+
+    @classmethod
+    def from_toml(cls, data: object) -> Policy:
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise PolicyError(f"policy must be a table ([policy] and its rules): {_FIX}")
+        known = {
+            "approval_above",
+            "refunds_per_day",
+            "max_sale_age_days",
+            "no_lookup_above",
+            "voids",
+        }
+        for key in data:
+            if key not in known:
+                raise PolicyError(f"policy.{str(key)[:40]} is not a rule this app knows: {_FIX}")
+        voids = data.get("voids", "anyone")
+        if voids not in VOIDS:
+            raise PolicyError(f'policy.voids must be "anyone" or "managers": {_FIX}')
+        return cls(
+            approval_above=_amounts("policy.approval_above", data.get("approval_above")),
+            refunds_per_day=_count("policy.refunds_per_day", data.get("refunds_per_day")),
+            max_sale_age_days=_count("policy.max_sale_age_days", data.get("max_sale_age_days")),
+            no_lookup_above=_amounts("policy.no_lookup_above", data.get("no_lookup_above")),
+            voids=str(voids),
+        )
+
+    def to_toml(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in ("approval_above", "no_lookup_above"):
+            table = getattr(self, name)
+            if table:
+                out[name] = {c: Money(v, c).plain() for c, v in table.items()}
+        for name in ("refunds_per_day", "max_sale_age_days"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.voids != "anyone":
+            out["voids"] = self.voids
+        return out
+
+    def reasons(
+        self,
+        *,
+        kind: str,
+        amount: Money | None,
+        has_lookup: bool,
+        sale_date: str | None,
+        refunds_today: int,
+        now: dt.datetime | None = None,
+    ) -> list[str]:
+        """Why a manager must approve this refund (or void) by a cashier; [] = no approval."""
+        why: list[str] = []
+        if kind == "void":
+            if self.voids == "managers":
+                why.append("Voiding a sale needs a manager.")
+            return why
+        if amount is not None:
+            limit = self.approval_above.get(amount.currency)
+            if limit is not None and amount.minor > limit:
+                why.append(
+                    f"Refunds above {Money(limit, amount.currency).format()} need a manager."
+                )
+        if not has_lookup and self.no_lookup_above:
+            limit = self.no_lookup_above.get(amount.currency) if amount else None
+            if amount is None:
+                why.append(
+                    "A full refund without a lookup (amount not known here) needs a manager."
+                )
+            elif limit is not None and amount.minor > limit:
+                why.append(
+                    f"Refunds above {Money(limit, amount.currency).format()} without a lookup "
+                    "need a manager."
+                )
+        if self.refunds_per_day is not None and refunds_today >= self.refunds_per_day:
+            why.append(
+                f"You have made {refunds_today} refunds today; more than {self.refunds_per_day} "
+                "need a manager."
+            )
+        if self.max_sale_age_days is not None and sale_date:
+            try:
+                made = dt.datetime.fromisoformat(sale_date.replace("Z", "+00:00"))
+            except ValueError:
+                made = None
+            now = now or dt.datetime.now(dt.UTC)
+            if made is not None and made.tzinfo is not None:
+                age = (now - made).days
+                if age > self.max_sale_age_days:
+                    why.append(
+                        f"This sale is {age} days old; refunds after {self.max_sale_age_days} "
+                        "days need a manager."
+                    )
+        return why
+
+
+def _amounts(key: str, table: object) -> dict[str, int]:
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise PolicyError(f'{key} must be a table of amounts, e.g. {{ EUR = "50.00" }}: {_FIX}')
+    out = {}
+    for currency, text in table.items():
+        if not isinstance(text, str):
+            raise PolicyError(f'{key}.{currency} must be an amount in quotes, e.g. "50.00": {_FIX}')
+        try:
+            out[str(currency).upper()] = parse_amount(text, str(currency).upper()).minor
+        except MoneyError as exc:
+            raise PolicyError(f"{key}.{currency}: {exc} ({_FIX})") from None
+    return out
+
+
+def _count(key: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
+        raise PolicyError(f"{key} must be a whole number (0 or more): {_FIX}")
+    return value

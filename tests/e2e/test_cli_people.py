@@ -1,0 +1,149 @@
+"""Operators, sign-in and the shop's policy on the command line: real processes, a real
+simulator on loopback, PINs only ever on standard input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cashier_gui.simulators import viopay as vsim
+from cashier_gui.simulators.server import ServerThread
+from tests.support import cli as support_cli
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+MANAGER_PIN, CASHIER_PIN = "48151623", "2718"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return support_cli.cli_env(tmp_path)
+
+
+@pytest.fixture
+def run(env: dict[str, str], viopay_server: ServerThread) -> Run:
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return support_cli.run_cli(env, *args, stdin=stdin)
+
+    support_cli.configure_viopay(
+        run, viopay_server.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX
+    )
+    return run
+
+
+@pytest.fixture
+def staffed(run: Run, env: dict[str, str]) -> Run:
+    first = run("operator", "add", "Maria", "--role", "manager", stdin=f"{MANAGER_PIN}\n" * 2)
+    assert first.returncode == 0, first.stderr
+    alone = run("operator", "add", "Tom", "--role", "cashier", stdin=f"{CASHIER_PIN}\n" * 2)
+    assert alone.returncode == 2 and "--manager" in alone.stderr
+    tom = run(
+        "operator",
+        "add",
+        "Tom",
+        "--role",
+        "cashier",
+        "--manager",
+        "Maria",
+        stdin=f"{MANAGER_PIN}\n{CASHIER_PIN}\n{CASHIER_PIN}\n",
+    )
+    assert tom.returncode == 0, tom.stderr
+    settings = Path(env["CASHIER_GUI_HOME"]) / "settings.toml"
+    with open(settings, "a", encoding="utf-8") as fh:
+        fh.write('\n[policy]\napproval_above = { EUR = "20.00" }\n')
+    return run
+
+
+def test_the_first_operator_is_a_manager_and_pins_must_match(run: Run) -> None:
+    r = run("operator", "add", "Tom", "--role", "cashier", stdin="1234\n1234\n")
+    assert r.returncode == 2 and "first operator must be a manager" in r.stderr
+    r = run("operator", "add", "Maria", "--role", "manager", stdin="1234\n4321\n")
+    assert r.returncode == 2 and "differ" in r.stderr
+    assert "No operators" in run("operator", "list").stdout
+
+
+def test_with_operators_a_refund_needs_a_sign_in(staffed: Run) -> None:
+    r = staffed("refund", "ch_train_eur_4990", "--amount", "5", "--yes")
+    assert r.returncode == 2 and "--operator" in r.stderr
+    r = staffed(
+        "refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--operator", "Tom", stdin="0000\n"
+    )
+    assert r.returncode == 2 and "Wrong PIN for Tom" in r.stderr
+    r = staffed(
+        "refund",
+        "ch_train_eur_4990",
+        "--amount",
+        "5",
+        "--yes",
+        "--json",
+        "--operator",
+        "tom",
+        stdin=f"{CASHIER_PIN}\n",
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "approved"
+
+
+def test_over_the_limit_a_manager_must_approve(
+    staffed: Run, viopay_sim: vsim.ViopaySimulator, tmp_path: Path
+) -> None:
+    args = ["refund", "ch_train_eur_4990", "--amount", "25", "--yes", "--operator", "Tom"]
+    r = staffed(*args, stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "above €20.00" in r.stderr and "manager" in r.stderr
+    assert viopay_sim.charges["ch_train_eur_4990"].refunds == []  # nothing sent
+    r = staffed(*args, "--approver", "Tom", stdin=f"{CASHIER_PIN}\n{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "not a manager" in r.stderr
+    r = staffed(*args, "--approver", "Maria", "--json", stdin=f"{CASHIER_PIN}\n{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    [row] = json.loads(staffed("journal", "list", "--json").stdout)["attempts"]
+    assert row["status"] == "approved" and (row["operator"], row["approver"]) == ("Tom", "Maria")
+    out = tmp_path / "export.csv"
+    assert staffed("journal", "export", "--csv", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "approver" in text.splitlines()[0] and ",Maria," in text and ",Tom," in text
+
+
+def test_three_wrong_pins_lock_and_nothing_is_stored_in_clear(
+    staffed: Run, env: dict[str, str]
+) -> None:
+    for _ in range(2):
+        r = staffed("operator", "remove", "Tom", "--manager", "Maria", stdin="0000\n")
+        assert r.returncode == 2 and "Wrong PIN" in r.stderr
+    r = staffed("operator", "remove", "Tom", "--manager", "Maria", stdin="0000\n")
+    assert r.returncode == 2 and "locked" in r.stderr
+    r = staffed("operator", "remove", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 2 and "locked" in r.stderr  # the right PIN, still locked
+    assert "locked for a minute" in staffed("operator", "list").stdout
+    home = Path(env["CASHIER_GUI_HOME"])
+    for path in home.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert MANAGER_PIN.encode() not in data and CASHIER_PIN.encode() not in data, path
+
+
+def test_resolve_by_hand_is_for_managers(staffed: Run, viopay_sim: vsim.ViopaySimulator) -> None:
+    viopay_sim.faults.push("drop_before_commit")
+    r = staffed(
+        "refund",
+        "ch_train_eur_4990",
+        "--amount",
+        "5",
+        "--yes",
+        "--json",
+        "--operator",
+        "Tom",
+        stdin=f"{CASHIER_PIN}\n",
+    )
+    assert r.returncode == 4
+    attempt = str(json.loads(r.stdout)["attempt_id"])
+    base = ["resolve", attempt, "--not-refunded", "--by", "Tom", "--why", "terminal shows none"]
+    r = staffed(*base)
+    assert r.returncode == 2 and "Only a manager" in r.stderr
+    r = staffed(*base, "--manager", "Tom", stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "not a manager" in r.stderr
+    r = staffed(*base, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    assert staffed("journal", "verify").returncode == 0

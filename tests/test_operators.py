@@ -1,0 +1,208 @@
+"""Operators (names, roles, scrypt-hashed PINs, lockout) and the shop's policy, rule by rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from cashier_gui.money import Money
+from cashier_gui.operators import (
+    LockedOut,
+    Operator,
+    OperatorError,
+    OperatorStore,
+    Role,
+    WrongPin,
+)
+from cashier_gui.policy import Policy, PolicyError
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def people(tmp_path: Path, clock: Clock) -> OperatorStore:
+    store = OperatorStore(tmp_path / "cfg" / "operators.json", clock=clock)
+    store.add("Maria", Role.MANAGER, "4711")
+    store.add("Tom", Role.CASHIER, "123456")
+    return store
+
+
+def test_the_first_operator_must_be_a_manager(tmp_path: Path) -> None:
+    store = OperatorStore(tmp_path / "operators.json")
+    with pytest.raises(OperatorError, match="first operator must be a manager"):
+        store.add("Tom", Role.CASHIER, "1234")
+    assert not store.any()
+
+
+def test_pins_are_hashed_with_a_salt_and_never_stored(people: OperatorStore) -> None:
+    raw = people.path.read_text(encoding="utf-8")
+    assert "4711" not in raw and "123456" not in raw
+    records = json.loads(raw)["operators"]
+    assert len({r["salt"] for r in records}) == 2 and all(r["n"] >= 2**15 for r in records)
+    if os.name == "posix":
+        assert stat.S_IMODE(people.path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "١٢٣٤", " 1234", ""])
+def test_a_pin_is_four_to_eight_ascii_digits(people: OperatorStore, pin: str) -> None:
+    with pytest.raises(OperatorError, match="4 to 8 digits"):
+        people.add("Ann", Role.CASHIER, pin)
+
+
+def test_verify_names_the_person_and_role(people: OperatorStore) -> None:
+    assert people.verify("maria", "4711") == Operator("Maria", Role.MANAGER)
+    assert people.verify("Tom", "123456").role is Role.CASHIER
+    with pytest.raises(OperatorError, match="no operator called"):
+        people.verify("Zoe", "1234")
+
+
+def test_three_wrong_pins_lock_that_person_for_a_minute(
+    people: OperatorStore, clock: Clock
+) -> None:
+    with pytest.raises(WrongPin, match="2 more tries"):
+        people.verify("Tom", "000000")
+    with pytest.raises(WrongPin, match="1 more try"):
+        people.verify("Tom", "000001")
+    with pytest.raises(LockedOut, match="locked for a minute"):
+        people.verify("Tom", "000002")
+    with pytest.raises(LockedOut):  # even the right PIN, while locked
+        people.verify("Tom", "123456")
+    assert people.verify("Maria", "4711").is_manager  # only that person is locked
+    # the lock is in the file: another process (a new store) sees it
+    assert OperatorStore(people.path, clock=clock).locked_until("Tom") is not None
+    clock.now += dt.timedelta(seconds=61)
+    assert people.verify("Tom", "123456").name == "Tom"
+
+
+def test_a_right_pin_resets_the_count(people: OperatorStore) -> None:
+    for _ in range(2):
+        with pytest.raises(WrongPin):
+            people.verify("Tom", "999999")
+    people.verify("Tom", "123456")
+    with pytest.raises(WrongPin, match="2 more tries"):
+        people.verify("Tom", "999999")
+
+
+def test_a_new_pin_lifts_the_lock(people: OperatorStore) -> None:
+    for pin in ("1", "2", "3"):
+        with pytest.raises((WrongPin, LockedOut)):
+            people.verify("Tom", pin * 4)
+    people.set_pin("Tom", "2468")
+    assert people.verify("Tom", "2468").name == "Tom"
+
+
+def test_the_last_manager_cannot_be_removed_while_others_remain(people: OperatorStore) -> None:
+    with pytest.raises(OperatorError, match="at least one manager"):
+        people.remove("Maria")
+    people.remove("Tom")
+    people.remove("Maria")
+    assert not people.any()
+
+
+def test_a_damaged_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "operators.json"
+    path.write_text('{"operators": [{"name": 1}]}', encoding="utf-8")
+    with pytest.raises(OperatorError, match="damaged"):
+        OperatorStore(path).list()
+
+
+# ---- policy ---------------------------------------------------------------------------------
+
+EUR = "EUR"
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def reasons(policy: Policy, **kw: object) -> list[str]:
+    args: dict[str, object] = {
+        "kind": "refund",
+        "amount": Money(2000, EUR),
+        "has_lookup": True,
+        "sale_date": "2026-11-20T10:00:00Z",
+        "refunds_today": 0,
+        "now": NOW,
+    }
+    args.update(kw)
+    return policy.reasons(**args)  # type: ignore[arg-type]
+
+
+RULES = Policy.from_toml(
+    {
+        "approval_above": {"EUR": "50.00", "JPY": "5000"},
+        "refunds_per_day": 3,
+        "max_sale_age_days": 30,
+        "no_lookup_above": {"USD": "20"},
+        "voids": "managers",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"amount": Money(5000, EUR)}, None),  # at the limit: alone
+        ({"amount": Money(5001, EUR)}, "above €50.00"),
+        ({"amount": Money(5000, "JPY")}, None),
+        ({"amount": Money(5001, "JPY")}, "above ¥5,000"),
+        ({"amount": Money(999999, "GBP")}, None),  # no rule for GBP
+        ({"refunds_today": 2}, None),
+        ({"refunds_today": 3}, "made 3 refunds today"),
+        ({"sale_date": "2026-10-24T12:00:00Z"}, None),  # 30 days
+        ({"sale_date": "2026-10-23T11:00:00Z"}, "31 days old"),
+        ({"sale_date": None}, None),  # unknown date: not held to the age rule
+        ({"has_lookup": False, "amount": Money(2000, "USD")}, None),
+        ({"has_lookup": False, "amount": Money(2001, "USD")}, "without a lookup"),
+        ({"has_lookup": False, "amount": None}, "amount not known"),
+        ({"kind": "void"}, "Voiding a sale needs a manager"),
+    ],
+)
+def test_policy_rules_over_and_under(kw: dict[str, object], says: str | None) -> None:
+    got = reasons(RULES, **kw)
+    if says is None:
+        assert got == []
+    else:
+        assert len(got) == 1 and says in got[0], got
+
+
+def test_no_policy_no_approval() -> None:
+    assert reasons(Policy(), amount=Money(10**9, EUR), refunds_today=999) == []
+    assert reasons(Policy(), kind="void") == []
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ({"approval_above": {"EUR": 50}}, "in quotes"),
+        ({"approval_above": {"EUR": "fifty"}}, "approval_above.EUR"),
+        ({"approval_above": "50"}, "table of amounts"),
+        ({"refunds_per_day": -1}, "whole number"),
+        ({"refunds_per_day": True}, "whole number"),
+        ({"voids": "nobody"}, "anyone"),
+        ({"max_refund": 5}, "not a rule"),
+    ],
+)
+def test_bad_policy_settings_name_the_key(table: dict[str, object], says: str) -> None:
+    with pytest.raises(PolicyError, match=says):
+        Policy.from_toml(table)
+
+
+def test_policy_round_trips_through_the_settings_file() -> None:
+    from cashier_gui.config import Settings
+
+    settings = Settings.from_toml({"policy": RULES.to_toml()})
+    assert settings.policy == RULES
