@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 import cashier_gui
 
 PACKAGE = Path(cashier_gui.__file__).parent
@@ -41,8 +43,24 @@ def test_money_code_never_uses_float() -> None:
 
 
 def test_no_keyrings_alt_dependency() -> None:
-    lock = (PACKAGE.parent / "requirements.lock").read_text().lower()
-    assert "keyrings.alt" not in lock and "keyrings-alt" not in lock
+    for name in ("requirements.lock", "requirements-dev.lock"):
+        lock = (PACKAGE.parent / name).read_text().lower()
+        assert "keyrings.alt" not in lock and "keyrings-alt" not in lock
+
+
+@pytest.mark.parametrize("name", ["requirements.lock", "requirements-dev.lock"])
+def test_every_locked_package_is_pinned_with_hashes(name: str) -> None:
+    """`pip install --require-hashes` refuses anything else; checked here so a hand edit of a
+    lock fails at once, not on the next fresh machine."""
+    text = (PACKAGE.parent / name).read_text()
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text.strip())
+    pins = [e for e in entries if re.match(r"[A-Za-z0-9]", e)]
+    assert len(pins) > 20
+    for entry in pins:
+        assert re.match(r"[A-Za-z0-9_.-]+==[^ ]+", entry), entry.splitlines()[0]
+        assert "--hash=sha256:" in entry, entry.splitlines()[0]
+    runtime = "pyside6-essentials==" in text and "httpx==" in text
+    assert runtime and (name == "requirements.lock") != ("pytest==" in text)
 
 
 def test_user_agent_names_version_os_and_model() -> None:
