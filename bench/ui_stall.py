@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests.support
 os.environ.setdefault("CASHIER_GUI_HOME", tempfile.mkdtemp(prefix="cashier-bench-"))
@@ -119,10 +120,11 @@ def main() -> None:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    factory, proc = default_runtime_factory, None
+    factory: Any = default_runtime_factory
+    proc: Any = None
     if "--external" in sys.argv:
-        factory, proc = external_factory()  # type: ignore[assignment]
-    w = MainWindow(factory, training=True)  # type: ignore[arg-type]
+        factory, proc = external_factory()
+    w = MainWindow(factory, training=True)
     w.resize(1024, 768)
     w.ready.connect(freeze_startup_objects)  # as app.run does
     w.show()
@@ -140,7 +142,7 @@ def main() -> None:
         heartbeat.stop()
         loop.run_until_complete(w.shutdown())
     if proc is not None:
-        proc.terminate()  # type: ignore[attr-defined]
+        proc.terminate()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gaps_ms = sorted(g * 1000 for g in gaps)
     print(

@@ -93,7 +93,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Callable[..., RefundService]]:
 
     def factory(gateway: ScriptedGateway) -> RefundService:
         service = RefundService(
-            gateway,  # type: ignore[arg-type]
+            gateway,
             Journal(tmp_path / "journal.sqlite3"),
             terminal="T1",
             operator="test",

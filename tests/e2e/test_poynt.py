@@ -242,13 +242,13 @@ def test_cli_with_a_poynt_terminal(
 
 @pytest.fixture
 def fake_terminal() -> Iterator[
-    Callable[[Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]], ServerThread]
+    Callable[[Callable[[dict[str, Any]], tuple[Any, ...]]], ServerThread]
 ]:
     """A loopback terminal whose answers a test writes: `answer(request body) -> (status,
     body)`, signed with the training pairing code (so only their content is wrong)."""
     servers: list[ServerThread] = []
 
-    def start(answer: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]) -> ServerThread:
+    def start(answer: Callable[[dict[str, Any]], tuple[Any, ...]]) -> ServerThread:
         async def handler(request: web.Request) -> web.Response:
             status, body, *delay = answer(json.loads(await request.read()))
             if delay:

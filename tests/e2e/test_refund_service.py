@@ -193,7 +193,7 @@ async def test_randomized_faults_never_lose_or_double_a_refund(
     }
     assert approved.keys() == on_server.keys()
     for rid, a in approved.items():
-        assert a.amount == on_server[rid].amount
+        assert rid is not None and a.amount == on_server[rid].amount
     for cid in charges:
         c = viopay_sim.charges[cid]
         assert c.refunded.minor <= c.amount.minor

@@ -12,7 +12,7 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -32,7 +32,7 @@ class MemoryKeyring(KeyringBackend):
 class FileKeyring(KeyringBackend):
     """For subprocess tests of the CLI: a JSON file named by TEST_KEYRING_FILE."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     @property
     def _path(self) -> Path:

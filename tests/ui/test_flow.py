@@ -172,15 +172,21 @@ EXPECT: dict[tuple[str, Stage], tuple[Stage, list[f.Effect]]] = {
     ("refused", Stage.SENDING): (Stage.CHARGE, [f.Show(Stage.CHARGE), f.Say("no")]),
     ("refused", Stage.RESULT): (Stage.RESULT, []),
 }
-NEW = [f.ClearForm(), f.SetChargeField(""), f.Show(Stage.LOOKUP), f.FocusChargeField()]
+NEW: list[f.Effect] = [
+    f.ClearForm(),
+    f.SetChargeField(""),
+    f.Show(Stage.LOOKUP),
+    f.FocusChargeField(),
+]
 for stage in Stage:
+    no_effects: list[f.Effect] = []
     EXPECT[("ctrl-n", stage)] = (
-        (Stage.SENDING, []) if stage is Stage.SENDING else (Stage.LOOKUP, NEW)
+        (Stage.SENDING, no_effects) if stage is Stage.SENDING else (Stage.LOOKUP, NEW)
     )
 
 
 def event_for(name: str) -> f.Event:
-    return {
+    events: dict[str, f.Event] = {
         "esc": f.Escape(),
         "f5": f.Refresh(),
         "reconciled": f.Reconciled(),
@@ -189,7 +195,8 @@ def event_for(name: str) -> f.Event:
         "late-result": f.SendDone(FakeAttempt("approved"), 99.0),
         "stale-lookup": f.LookupDone("ch_OLD", FakeView("ch_OLD")),
         "refused": f.SendRefused("no"),
-    }[name]
+    }
+    return events[name]
 
 
 @pytest.mark.parametrize(("name", "stage"), sorted(EXPECT, key=str))
