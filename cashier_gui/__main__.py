@@ -37,8 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.self_test:
         from cashier_gui.selftest import run_self_test
+        from cashier_gui.ui.selfcheck import CHECKS
 
-        return run_self_test()
+        return run_self_test(CHECKS)
     from cashier_gui.app import run
 
     return run(training=args.training, provider=args.provider)

@@ -601,7 +601,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    from cashier_gui.gateways.poynt import pair_with_terminal
+    from cashier_gui.gateways.factory import pair_with_terminal
 
     paths = Paths.default()
     settings = load_settings(paths)
@@ -611,7 +611,7 @@ def cmd_pair(args: argparse.Namespace) -> int:
     code = _read_secret("Pairing code shown on the terminal: ").upper()
     if not code or not code.isalnum():
         raise Usage("Type the pairing code the terminal shows (letters and digits).")
-    serial = asyncio.run(pair_with_terminal(settings.poynt, code))
+    serial = asyncio.run(pair_with_terminal(settings.poynt, code))  # code is upper-cased
     store.set(PAIRING_CODE, code)
     print(f"Paired with terminal {serial}; the pairing code is in the OS keyring.")
     return EXIT_OK
@@ -634,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run a training/test simulator as a real HTTP server")
     simsub = sim.add_subparsers(dest="provider", required=True, parser_class=_Parser)
-    from cashier_gui.simulators.viopay import FAULT_KINDS, TRAINING_KEY_ID, TRAINING_TERMINAL_ID
+    from cashier_gui.simulators.names import FAULT_KINDS, TRAINING_KEY_ID, TRAINING_TERMINAL_ID
 
     sv = simsub.add_parser("viopay")
     sv.add_argument("--host", default="127.0.0.1")

@@ -139,8 +139,7 @@ async def doctor(paths: Paths | None = None, store: SecretStore | None = None) -
 async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> list[Check]:
     import httpx
 
-    from cashier_gui.gateways.viopay import ViopayClient
-    from cashier_gui.runtime import timeouts
+    from cashier_gui.gateways.factory import timeouts, viopay_client
     from cashier_gui.tls import tls_context
 
     assert settings.viopay is not None
@@ -179,15 +178,8 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
         out.append(Check("tls", False, f"{v.base_url}: {type(exc).__name__}: {exc}"))
         return out
     if values.get(HMAC_SECRET) and msk_hex:
-        client = ViopayClient(
-            base_url=v.base_url,
-            terminal_id=v.terminal_id,
-            key_id=v.key_id,
-            hmac_secret=values[HMAC_SECRET] or "",
-            msk=parse_msk(msk_hex),
-            device_model=v.device_model,
-            timeouts=timeouts(settings),
-            verify=v.ca_bundle or True,
+        client = viopay_client(
+            v, hmac_secret=values[HMAC_SECRET] or "", msk_hex=msk_hex, limits=timeouts(settings)
         )
         try:
             out.append(await test_viopay(client))
@@ -197,18 +189,13 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
 
 
 async def _doctor_poynt(settings: Settings, values: dict[str, str | None]) -> list[Check]:
-    from cashier_gui.gateways.poynt import PoyntClient
+    from cashier_gui.gateways.factory import poynt_client, timeouts
 
     assert settings.poynt is not None
     code = values.get(PAIRING_CODE)
     if not code:
         return []
-    client = PoyntClient(
-        host=settings.poynt.host,
-        port=settings.poynt.port,
-        pairing_code=code,
-        client_name=settings.poynt.client_name,
-    )
+    client = poynt_client(settings.poynt, pairing_code=code, limits=timeouts(settings))
     try:
         await client.ping()
         return [Check("terminal", True, f"{client.base_url} answered a signed ping")]

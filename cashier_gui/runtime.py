@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cashier_gui.config import Paths, Settings, load_settings
-from cashier_gui.gateways.base import Gateway, NotConfigured, Timeouts
-from cashier_gui.gateways.viopay import ViopayClient
+from cashier_gui.config import Paths, PoyntSettings, Settings, ViopaySettings, load_settings
+from cashier_gui.gateways.base import Gateway, Timeouts
+from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
 from cashier_gui.journal import Journal
-from cashier_gui.protocol.viopay import parse_msk
 from cashier_gui.refunds import RefundService
-from cashier_gui.secrets import HMAC_SECRET, MSK, SecretStore
-from cashier_gui.simulators.server import ServerThread
+from cashier_gui.secrets import SecretStore
+
+if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training only
+    from cashier_gui.simulators.server import ServerThread
 
 
 @dataclass
@@ -72,10 +73,6 @@ def operator_name() -> str:
         return "unknown"
 
 
-def timeouts(settings: Settings) -> Timeouts:
-    return Timeouts(connect=settings.connect_timeout_s, read=settings.read_timeout_s)
-
-
 def open_runtime(
     paths: Paths | None = None,
     *,
@@ -93,34 +90,9 @@ def open_runtime(
         return runtime
     settings = load_settings(paths)
     warm_up(settings)
-    if not settings.configured:
-        raise NotConfigured(
-            "This counter is not set up yet: run the setup (or `cashier-refund setup viopay …`)."
-        )
-    secrets = secrets or SecretStore(settings.profile)
-    gateway: Gateway
-    if settings.provider == "viopay":
-        assert settings.viopay is not None
-        gateway = viopay_gateway(settings, secrets)
-        terminal, label = settings.viopay.terminal_id, "Viopay"
-    else:
-        from cashier_gui.gateways.poynt import PoyntClient
-        from cashier_gui.secrets import PAIRING_CODE
-
-        assert settings.poynt is not None
-        code = secrets.get(PAIRING_CODE)
-        if not code:
-            raise NotConfigured("The Poynt pairing code is missing: pair with the terminal.")
-        gateway = PoyntClient(
-            host=settings.poynt.host,
-            port=settings.poynt.port,
-            pairing_code=code,
-            client_name=settings.poynt.client_name,
-            timeouts=timeouts(settings),
-            currency=settings.default_currency,
-        )
-        terminal = f"{settings.poynt.host}:{settings.poynt.port}"
-        label = "Poynt terminal"
+    gateway, terminal, label = configured_gateway(
+        settings, secrets or SecretStore(settings.profile)
+    )
     journal = Journal(paths.journal)
     service = RefundService(
         gateway, journal, terminal=terminal, operator=operator_name(), policy=settings.policy
@@ -128,51 +100,22 @@ def open_runtime(
     return Runtime(paths, settings, service, False, label, terminal)
 
 
-def viopay_gateway(settings: Settings, secrets: SecretStore) -> ViopayClient:
-    assert settings.viopay is not None
-    hmac_secret = secrets.get(HMAC_SECRET)
-    msk_hex = secrets.get(MSK)
-    missing = [n for n, v in ((HMAC_SECRET, hmac_secret), (MSK, msk_hex)) if not v]
-    if missing:
-        raise NotConfigured(
-            f"Missing in the OS keyring: {', '.join(missing)}. "
-            "Set it with `cashier-refund secret set NAME` or in Settings."
-        )
-    assert hmac_secret is not None and msk_hex is not None
-    try:
-        msk = parse_msk(msk_hex)
-    except ValueError as exc:
-        raise NotConfigured(f"The MSK in the keyring is unusable: {exc}.") from None
-    v = settings.viopay
-    return ViopayClient(
-        base_url=v.base_url,
-        terminal_id=v.terminal_id,
-        key_id=v.key_id,
-        hmac_secret=hmac_secret,
-        msk=msk,
-        device_model=v.device_model,
-        timeouts=timeouts(settings),
-        verify=v.ca_bundle or True,
-    )
-
-
 def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
     from cashier_gui.simulators import viopay as vsim
+    from cashier_gui.simulators.server import ServerThread
 
     settings = Settings()
     journal = Journal(paths.data_dir / "training-journal.sqlite3")
+    gateway: Gateway
     if provider == "poynt":
-        from cashier_gui.gateways.poynt import PoyntClient
         from cashier_gui.simulators import poynt as psim
 
         sim = psim.PoyntSimulator()
         server = ServerThread(sim.app).start()
-        gateway: Gateway = PoyntClient(
-            host=server.host,
-            port=server.port,
+        gateway = poynt_client(
+            PoyntSettings(host=server.host, port=server.port, client_name="cashier_gui training"),
             pairing_code=psim.TRAINING_PAIRING_CODE,
-            client_name="cashier_gui training",
-            timeouts=limits,
+            limits=limits,
         )
         ids = [(t.transaction_id, t.describe()) for t in sim.transactions.values()]
         state: Any = sim
@@ -180,14 +123,16 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
     else:
         vs = vsim.ViopaySimulator()
         server = ServerThread(vs.app).start()
-        gateway = ViopayClient(
-            base_url=server.url,
-            terminal_id=vsim.TRAINING_TERMINAL_ID,
-            key_id=vsim.TRAINING_KEY_ID,
+        gateway = viopay_client(
+            ViopaySettings(
+                base_url=server.url,
+                terminal_id=vsim.TRAINING_TERMINAL_ID,
+                key_id=vsim.TRAINING_KEY_ID,
+                device_model="Training",
+            ),
             hmac_secret=vsim.TRAINING_HMAC_SECRET,
-            msk=bytes.fromhex(vsim.TRAINING_MSK_HEX),
-            device_model="Training",
-            timeouts=limits,
+            msk_hex=vsim.TRAINING_MSK_HEX,
+            limits=limits,
         )
         ids = [(c.charge_id, vsim.describe(c)) for c in vs.charges.values()]
         state = vs

@@ -25,6 +25,73 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
+def modules_imported_by(path: Path) -> set[str]:
+    """Full dotted names of what `path` imports (relative imports are not used here)."""
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+# Who may import whom inside the package: the layers point one way (ui on top, protocol at
+# the bottom); composition (runtime, cli, app) may use everything but the window.
+FORBIDDEN = {
+    "protocol/": (
+        "cashier_gui.gateways",
+        "cashier_gui.journal",
+        "cashier_gui.refunds",
+        "cashier_gui.config",
+        "cashier_gui.ui",
+        "cashier_gui.runtime",
+    ),
+    "gateways/": (
+        "cashier_gui.journal",
+        "cashier_gui.refunds",
+        "cashier_gui.ui",
+        "cashier_gui.runtime",
+        "cashier_gui.cli",
+    ),
+    "journal.py": ("cashier_gui.gateways", "cashier_gui.refunds", "cashier_gui.ui"),
+    "refunds.py": ("cashier_gui.ui", "cashier_gui.runtime", "cashier_gui.cli"),
+    "simulators/": ("cashier_gui.ui", "cashier_gui.journal", "cashier_gui.refunds"),
+}
+
+
+def test_imports_point_one_way() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        imported = modules_imported_by(path)
+        for where, banned in FORBIDDEN.items():
+            if rel.startswith(where):
+                offenders += [f"{rel} → {m}" for m in imported if m.startswith(banned)]
+        if not rel.startswith(QT_ALLOWED):
+            offenders += [f"{rel} → {m}" for m in imported if m.startswith("cashier_gui.ui")]
+        if rel.startswith("gateways/") and rel != "gateways/factory.py":
+            offenders += [f"{rel} → {m}" for m in imported if m == "cashier_gui.config"]
+    assert offenders == []
+
+
+def test_a_real_start_does_not_load_the_simulators() -> None:
+    """The runtime and the CLI import aiohttp (the simulators' server) only for training."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cashier_gui.runtime, cashier_gui.cli\n"
+        "cashier_gui.cli.build_parser()\n"
+        "bad = [m for m in sys.modules if m.startswith(('aiohttp', 'cashier_gui.simulators.'))"
+        " and m != 'cashier_gui.simulators.names']\n"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_only_the_ui_imports_qt() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):

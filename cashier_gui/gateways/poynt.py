@@ -29,7 +29,6 @@ from typing import Any
 
 import httpx
 
-from cashier_gui.config import PoyntSettings
 from cashier_gui.gateways.base import (
     AuthFailed,
     BadRequest,
@@ -395,16 +394,3 @@ def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
     if request.amount is not None and amount is not None and amount != request.amount:
         raise BadResponse(f"The terminal voided another amount than this sale's. {_MAYBE_VOID}")
     return RefundOutcome(RefundStatus.APPROVED, None, amount, raw=data)
-
-
-async def pair_with_terminal(settings: PoyntSettings, code: str) -> str:
-    client = PoyntClient(
-        host=settings.host,
-        port=settings.port,
-        pairing_code=code,
-        client_name=settings.client_name,
-    )  # currency does not matter for pairing
-    try:
-        return await client.pair()
-    finally:
-        await client.aclose()

@@ -29,6 +29,13 @@ from aiohttp import web
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.protocol import viopay as proto
 
+# Training values and fault names live in names.py (no aiohttp there); re-exported here.
+from cashier_gui.simulators.names import FAULT_KINDS as FAULT_KINDS
+from cashier_gui.simulators.names import TRAINING_HMAC_SECRET as TRAINING_HMAC_SECRET
+from cashier_gui.simulators.names import TRAINING_KEY_ID as TRAINING_KEY_ID
+from cashier_gui.simulators.names import TRAINING_MSK_HEX as TRAINING_MSK_HEX
+from cashier_gui.simulators.names import TRAINING_TERMINAL_ID as TRAINING_TERMINAL_ID
+
 PAST_WINDOW = dt.timedelta(minutes=5)
 FUTURE_WINDOW = dt.timedelta(minutes=1)
 NONCE_TTL = dt.timedelta(minutes=10)
@@ -48,23 +55,6 @@ REQUIRED_HEADERS = (
     "X-Timestamp",
     "X-Nonce",
     "X-Signature",
-)
-
-#: Training secrets: public on purpose, used only when no others are given.
-TRAINING_HMAC_SECRET = "training-hmac-secret-not-for-real-money"  # noqa: S105
-TRAINING_MSK_HEX = "545241494E494E472D4D534B2D4E4F542D464F522D5245414C2D4D4F4E455921"
-TRAINING_KEY_ID = "hmac-key-training"
-TRAINING_TERMINAL_ID = "TRAIN-001"
-
-#: Planned faults, one per refund request, in the order they are pushed.
-FAULT_KINDS = (
-    "error500",  # answer 500 without committing
-    "error500_after_commit",  # commit, then answer 500
-    "drop_after_commit",  # commit, then close the connection without an answer
-    "drop_before_commit",  # close the connection without committing
-    "timeout",  # commit, then wait longer than any client (Faults.hang_seconds)
-    "decline",  # the issuer declines this refund
-    "pending",  # the refund stays pending until it settles
 )
 
 

@@ -33,3 +33,6 @@ def qt_text() -> str:
     if not name:
         raise RuntimeError("no time-zone names")
     return f"collation and time-zone names ({name})"
+
+
+CHECKS = [("window", window), ("qt text", qt_text)]

@@ -35,7 +35,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
-from cashier_gui.gateways.base import GatewayError, Timeouts
+from cashier_gui.gateways.base import GatewayError
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, KeyringUnavailable, SecretStore
@@ -377,7 +377,7 @@ class SettingsDialog(QDialog):
 
         async def work() -> Any:
             from cashier_gui.diagnose import test_viopay
-            from cashier_gui.gateways.viopay import ViopayClient
+            from cashier_gui.gateways.factory import timeouts, viopay_client
 
             try:
                 secret = typed.get(HMAC_SECRET) or await asyncio.to_thread(
@@ -388,15 +388,8 @@ class SettingsDialog(QDialog):
                     return None
                 assert settings.viopay is not None
                 v = settings.viopay
-                client = ViopayClient(
-                    base_url=v.base_url,
-                    terminal_id=v.terminal_id,
-                    key_id=v.key_id,
-                    hmac_secret=secret,
-                    msk=parse_msk(msk),
-                    device_model=v.device_model,
-                    timeouts=Timeouts(settings.connect_timeout_s, settings.read_timeout_s),
-                    verify=v.ca_bundle or True,
+                client = viopay_client(
+                    v, hmac_secret=secret, msk_hex=msk, limits=timeouts(settings)
                 )
                 try:
                     return await test_viopay(client)
@@ -429,12 +422,13 @@ class SettingsDialog(QDialog):
         self.pair_button.setEnabled(False)
 
         async def work() -> str:
-            from cashier_gui.gateways.poynt import pair_with_terminal
+            from cashier_gui.gateways.factory import pair_with_terminal
 
             try:
                 assert settings.poynt is not None
                 serial = await pair_with_terminal(settings.poynt, code)
-                await asyncio.to_thread(self.secrets.set, PAIRING_CODE, code)
+                # Stored as the terminal shows it (upper case), whatever case was typed.
+                await asyncio.to_thread(self.secrets.set, PAIRING_CODE, code.strip().upper())
                 return serial
             finally:
                 self.pair_button.setEnabled(True)
