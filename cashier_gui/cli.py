@@ -38,6 +38,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
+from cashier_gui.errors import UserFacing
 from cashier_gui.gateways.base import (
     GatewayError,
     InvalidInput,
@@ -46,23 +47,23 @@ from cashier_gui.gateways.base import (
     OutcomeUnknown,
     Rejected,
 )
-from cashier_gui.journal import Attempt, Journal, JournalError, Kind, State
+from cashier_gui.journal import Attempt, Journal, Kind, State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.operators import Operator, OperatorError
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.safetext import printable
-from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, KeyringUnavailable, SecretStore
+from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, SecretStore
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT = 0, 1, 2, 3, 4, 5
 
 
-class Usage(Exception):
+class Usage(UserFacing):
     """Bad input: exit 2, nothing sent."""
 
 
-class LookupFailed(Exception):
+class LookupFailed(UserFacing):
     """The lookup before a refund failed: nothing was sent, nothing refunded (exit 1)."""
 
 
@@ -761,16 +762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (
-        GatewayError,
-        Usage,
-        MoneyError,
-        ConfigError,
-        KeyringUnavailable,
-        JournalError,
-        LookupFailed,
-        OperatorError,
-    ) as exc:
+    except UserFacing as exc:
         code = exit_code_for(exc)
         if json_mode:
             payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import tomli_w
 from platformdirs import user_config_path, user_data_path
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.files import open_private, private_dir
 from cashier_gui.policy import Policy, PolicyError
 from cashier_gui.safetext import printable
@@ -40,7 +41,7 @@ SETTINGS_FILE = "settings.toml"
 PROVIDERS = ("viopay", "poynt")
 
 
-class ConfigError(Exception):
+class ConfigError(UserFacing):
     """The settings file or a setting is unusable. `str()` names the file and the problem."""
 
 

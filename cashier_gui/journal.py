@@ -41,6 +41,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.files import chmod_private, create_private, open_private, private_dir
 from cashier_gui.money import Money
 from cashier_gui.owners import OwnerLock
@@ -192,7 +193,7 @@ _TRACKED = [
 MAX_TEXT = 500  # characters of a server's message or trace ID kept
 
 
-class JournalError(Exception):
+class JournalError(UserFacing):
     """The journal cannot do what was asked; `str()` is a sentence for the cashier."""
 
 

@@ -32,6 +32,7 @@ from babel.numbers import (
     list_currencies,
 )
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.safetext import printable
 
 #: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
@@ -41,7 +42,7 @@ MAX_MINOR_UNITS = 10**15 - 1
 _SPACES = " \u00a0\u202f\u2009\t'’"
 
 
-class MoneyError(ValueError):
+class MoneyError(UserFacing, ValueError):
     """An amount or currency that cannot be used. `str()` is a sentence for the cashier."""
 
 

@@ -36,6 +36,7 @@ from typing import Any
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.files import open_private, private_dir
 
 MAX_FAILURES = 3
@@ -49,7 +50,7 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
-class OperatorError(Exception):
+class OperatorError(UserFacing):
     """A sentence for the person at the counter (wrong PIN, locked, unknown name …)."""
 
 

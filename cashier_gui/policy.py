@@ -21,13 +21,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.money import Money, MoneyError, parse_amount
 
 VOIDS = ("anyone", "managers")
 _FIX = "a manager fixes it in Counter → Settings → Policy, or in the settings file's [policy]"
 
 
-class PolicyError(ValueError):
+class PolicyError(UserFacing, ValueError):
     """A `[policy]` value that cannot be used; `str()` names the key and the fix."""
 
 

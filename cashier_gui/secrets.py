@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cashier_gui.errors import UserFacing
+
 SERVICE = "cashier_gui"
 HMAC_SECRET = "viopay-hmac-secret"  # noqa: S105 (a name, not a secret)
 MSK = "viopay-msk"
@@ -17,7 +19,7 @@ PAIRING_CODE = "poynt-pairing-code"
 NAMES = (HMAC_SECRET, MSK, PAIRING_CODE)
 
 
-class KeyringUnavailable(Exception):
+class KeyringUnavailable(UserFacing):
     """No usable OS keyring. `str()` says what to install or unlock."""
 
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from cashier_gui.errors import UserFacing
 from cashier_gui.money import Money
 
 
@@ -163,7 +164,7 @@ class Gateway(Protocol):
 # ---- errors -----------------------------------------------------------------------------------
 
 
-class GatewayError(Exception):
+class GatewayError(UserFacing):
     """Base of the tree in the module docstring. `str()` is a sentence for the cashier."""
 
     def __init__(

@@ -25,13 +25,10 @@ log = logging.getLogger(__name__)
 
 
 def user_facing() -> tuple[type[Exception], ...]:
-    # Imported when first needed: the window's first paint does not need them.
-    from cashier_gui.config import ConfigError
-    from cashier_gui.gateways.base import GatewayError
-    from cashier_gui.money import MoneyError
-    from cashier_gui.secrets import KeyringUnavailable
+    """What counts as a sentence for the cashier: `errors.UserFacing`, as in the CLI."""
+    from cashier_gui.errors import UserFacing
 
-    return (GatewayError, MoneyError, ConfigError, KeyringUnavailable)
+    return (UserFacing,)
 
 
 class Operations(QObject):
@@ -109,7 +106,7 @@ def describe_error(exc: BaseException) -> str:
 
     if isinstance(exc, GatewayError):
         return exc.message
-    if isinstance(exc, (*user_facing(), ValueError)):
+    if isinstance(exc, user_facing()):
         return str(exc)
     return (
         f"Something went wrong inside the app ({type(exc).__name__}). Try again; if it "
