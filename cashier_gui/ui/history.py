@@ -38,18 +38,11 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.journal import Attempt, Journal, State
 from cashier_gui.money import Money
+from cashier_gui.ui.states import STATE_COLOURS, STATE_LABELS, resolution_text, state_label
 from cashier_gui.ui.widgets import label, local_time
 
 PAGE = 200
 COLUMNS = ("When", "State", "Amount", "Charge", "Refund ID", "Reason", "Operator", "Reference")
-STATE_COLOURS = {
-    State.APPROVED: "#137333",
-    State.DECLINED: "#b3261e",
-    State.FAILED: "#b3261e",
-    State.PENDING: "#8a5a00",
-    State.UNKNOWN: "#a04b00",
-    State.PREPARED: "#a04b00",
-}
 
 
 class HistoryModel(QAbstractTableModel):
@@ -113,7 +106,7 @@ class HistoryModel(QAbstractTableModel):
             amount = a.amount
             return (
                 local_time(a.created_at, "%Y-%m-%d %H:%M:%S"),
-                str(a.state) + (" (training)" if a.training else ""),
+                state_label(a) + (" (training)" if a.training else ""),
                 amount.format(self.money_locale) if amount else "full",
                 a.charge_id,
                 a.refund_id or "",
@@ -122,11 +115,12 @@ class HistoryModel(QAbstractTableModel):
                 a.transaction_reference,
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
-            return QColor(STATE_COLOURS[a.state])
+            return QColor(STATE_COLOURS.get(a.state, "#111111"))
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return a.error_message or a.note or None
+            parts = [resolution_text(a), a.error_message or "", a.note or ""]
+            return "\n".join(p for p in parts if p) or None
         return None
 
 
@@ -150,7 +144,9 @@ class HistoryDialog(QDialog):
         self.state.setAccessibleName("Filter by state")
         self.state.addItem("All states", None)
         for s in State:
-            self.state.addItem(s.value.capitalize(), s.value)
+            if s is State.PREPARED:
+                continue  # "being sent" is listed once, as SENT; PREPARED lasts milliseconds
+            self.state.addItem(STATE_LABELS[s].capitalize(), s.value)
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-30))
         self.until = QDateEdit(today)
@@ -200,7 +196,10 @@ class HistoryDialog(QDialog):
         state = self.state.currentData()
         return {
             "text": self.search.text().strip() or None,
-            "states": [state] if state else None,
+            # "being sent" covers both in-flight states (PREPARED lasts milliseconds).
+            "states": ([State.PREPARED.value, state] if state == State.SENT.value else [state])
+            if state
+            else None,
             "since": _utc_bound(self.since.date()),
             "until": _utc_bound(self.until.date().addDays(1)),
         }
