@@ -120,8 +120,13 @@ class MainWindow(QMainWindow):
         self.unknown_button = QPushButton("Check now  F5")
         self.unknown_button.setAccessibleName("Check refunds with no answer")
         self.unknown_button.clicked.connect(self.reconcile)
+        self.unknown_list_button = QPushButton("Resolve by hand…")
+        self.unknown_list_button.setAccessibleName("List refunds with no answer, resolve by hand")
+        self.unknown_list_button.clicked.connect(self.open_unresolved)
+        self.unresolved_dialog: Any = None
         row.addWidget(self.unknown_text, 1)
         row.addWidget(self.unknown_button)
+        row.addWidget(self.unknown_list_button)
         self.unknown_banner.hide()
         column.addWidget(self.unknown_banner)
 
@@ -290,6 +295,9 @@ class MainWindow(QMainWindow):
 
         def done(results: list[Attempt]) -> None:
             self._reconciled()
+            if self.panel is not None:
+                for attempt in results:
+                    self.panel.attempt_changed(attempt)
             left = [a for a in results if not a.resolved]
             if results:
                 self.statusBar().showMessage(
@@ -329,6 +337,30 @@ class MainWindow(QMainWindow):
         )
 
     def _refund_finished(self, attempt: Attempt) -> None:
+        self.refresh_banner()
+
+    def open_unresolved(self) -> Any:
+        """The banner's list of refunds without an answer, each resolvable by hand."""
+        if self.runtime is None:
+            return None
+        from cashier_gui.ui.resolve import UnresolvedDialog
+
+        if self.unresolved_dialog is not None and self.unresolved_dialog.isVisible():
+            self.unresolved_dialog.raise_()
+            self.unresolved_dialog.activateWindow()
+            return self.unresolved_dialog
+        dialog = UnresolvedDialog(
+            self.runtime.service, locale=self.runtime.settings.locale, parent=self
+        )
+        dialog.changed.connect(self._resolved_by_hand)
+        dialog.finished.connect(lambda _result: self.refresh_banner())
+        self.unresolved_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _resolved_by_hand(self, attempt: Attempt) -> None:
+        if self.panel is not None:
+            self.panel.attempt_changed(attempt)
         self.refresh_banner()
 
     def _connection(self, ok: bool, why: str) -> None:
@@ -377,8 +409,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.panel is not None and self.panel.stage == "sending":
+            left = self.panel.seconds_left()
+            within = f" (at most {left} s)" if left is not None else ""
             self.statusBar().showMessage(
-                "A refund is being sent: wait for its answer before closing.", 10_000
+                f"A refund is being sent: wait for its answer{within} before closing.", 10_000
             )
             event.ignore()
             return

@@ -8,6 +8,7 @@ clicks the focused button; Esc steps back.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -37,6 +38,7 @@ from cashier_gui.journal import Attempt, State
 from cashier_gui.money import Money, MoneyError, check_currency, parse_amount
 from cashier_gui.refunds import MAX_NOTE, REASONS, ChargeView, RefundService, make_reference
 from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.states import resolution_text, state_label
 from cashier_gui.ui.widgets import (
     CopyRow,
     MessageBox,
@@ -49,6 +51,14 @@ from cashier_gui.ui.widgets import (
 
 STAGES = ("lookup", "charge", "confirm", "sending", "result")
 REFRESH_AFTER_RESULT_MS = 150
+TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
+SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
+CANCELLED_TEXT = "Cancelled: nothing was refunded."
+UNKNOWN_TODO = (
+    "What to do: do not refund this payment again. Press Check now (F5) to ask the gateway. "
+    "If it still cannot tell, check this refund on the terminal or the gateway's portal, then "
+    "press Resolve by hand."
+)
 EARLIER_SHOWN = 3  # earlier refunds listed on the charge card (the totals count them all)
 
 RESULT_WORDS = {
@@ -73,7 +83,7 @@ RESULT_WORDS = {
     State.SENT: ("unknown", "Being sent", "Wait for its answer."),
     State.NOT_SENT: (
         "declined",
-        "Not sent — nothing was refunded",
+        "Not sent — nothing refunded",
         "The request did not reach the server. Check the connection, then try again.",
     ),
     State.CANCELLED: (
@@ -82,6 +92,13 @@ RESULT_WORDS = {
         "Cancelled before it was sent: nothing was refunded.",
     ),
 }
+
+
+def deadline_seconds(gateway: Any) -> float | None:
+    """The gateway's overall deadline for one request (connect + read), when it tells."""
+    limits = getattr(gateway, "timeouts", None) or getattr(gateway, "_timeouts", None)
+    deadline = getattr(limits, "deadline", None)
+    return float(deadline) if isinstance(deadline, int | float) and deadline > 0 else None
 
 
 class RefundPanel(QWidget):
@@ -102,6 +119,13 @@ class RefundPanel(QWidget):
         self.reference = ""
         self._control: Any = None  # SendControl of the refund being sent
         self._send_task: Any = None
+        self._cancel_asked = False
+        self._sending_since = 0.0  # monotonic: Send pressed
+        self._answer_due: float | None = None  # monotonic: the gateway's deadline for the answer
+        self.attempt: Attempt | None = None  # the attempt on the result card
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._update_sending)
         self._paint_hold = PaintHold(self)  # a step's repaint runs in the loop's next turn
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build()
@@ -280,6 +304,7 @@ class RefundPanel(QWidget):
         self.confirm_text = label("", role="title", selectable=False)
         self.confirm_text.setAccessibleName("Confirm question")
         self.confirm_detail = label("", role="value")
+        self.confirm_note = MessageBox("What happened to the last try")
         self.confirm_button = QPushButton("Confirm refund  ⏎")
         self.confirm_button.setProperty("role", "primary")
         self.confirm_button.setAccessibleName("Confirm refund")
@@ -290,6 +315,7 @@ class RefundPanel(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.back_button)
         row.addWidget(self.confirm_button, 1)
+        lay.addWidget(self.confirm_note)
         lay.addWidget(self.confirm_text)
         lay.addWidget(self.confirm_detail)
         lay.addLayout(row)
@@ -298,14 +324,17 @@ class RefundPanel(QWidget):
         # Sending -----------------------------------------------------------------------------
         self.sending_card, lay = card()
         self.sending_text = label("Sending the refund… keep this window open.", role="title")
+        self.sending_wait = label("", role="value")
+        self.sending_wait.setAccessibleName("Time left for the answer")
         self.sending_bar = QProgressBar()
         self.sending_bar.setRange(0, 0)
         self.sending_bar.setTextVisible(False)
         self.sending_bar.setAccessibleName("Sending")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("Cancel  Esc")
         self.cancel_button.setAccessibleName("Cancel before sending")
         self.cancel_button.clicked.connect(self.cancel)
         lay.addWidget(self.sending_text)
+        lay.addWidget(self.sending_wait)
         lay.addWidget(self.sending_bar)
         lay.addWidget(self.cancel_button)
         self._page(self.sending_card)
@@ -322,6 +351,12 @@ class RefundPanel(QWidget):
         self.result_ref = CopyRow("Reference", "transaction reference")
         self.result_trace = CopyRow("Trace ID", "trace ID")
         self.result_time = label("", role="small")
+        self.result_by_hand = label("", role="value", selectable=True)
+        self.result_by_hand.setAccessibleName("Resolved by hand")
+        self.resolve_button = QPushButton("Resolve by hand…")
+        self.resolve_button.setAccessibleName("Resolve this refund by hand")
+        self.resolve_button.clicked.connect(self.resolve_by_hand)
+        self.resolve_dialog: Any = None
         self.new_button = QPushButton("New refund  Ctrl+N")
         self.new_button.setProperty("role", "primary")
         self.new_button.setAccessibleName("New refund")
@@ -331,10 +366,12 @@ class RefundPanel(QWidget):
             self.result_title,
             self.result_amount,
             self.result_text,
+            self.result_by_hand,
             self.result_id,
             self.result_ref,
             self.result_trace,
             self.result_time,
+            self.resolve_button,
             self.new_button,
         ):
             lay.addWidget(part)
@@ -561,7 +598,7 @@ class RefundPanel(QWidget):
             if a.refund_id in known:
                 continue
             amount = self._fmt(a.amount) if a.amount else "full"
-            lines.append(f"• {amount}  {a.state} (this counter)  {local_time(a.created_at)}")
+            lines.append(f"• {amount}  {state_label(a)} (this counter)  {local_time(a.created_at)}")
         if not lines:
             return "No earlier refunds."
         if len(lines) > EARLIER_SHOWN:  # the newest; a long list would push the form off screen
@@ -641,11 +678,13 @@ class RefundPanel(QWidget):
             f"{training}Charge {view.charge_id} · {self.reason_combo.currentText()}"
             + (f" · “{self.note_edit.text().strip()}”" if self.note_edit.text().strip() else "")
         )
+        self.confirm_note.clear()
         self._set_stage("confirm")
         self.confirm_button.setFocus()
 
     def back(self) -> None:
         if self.stage == "confirm":
+            self.confirm_note.clear()
             self._set_stage("charge")
             self.action_button.setFocus()
 
@@ -663,77 +702,208 @@ class RefundPanel(QWidget):
         reference = self.reference
         from cashier_gui.refunds import SendControl
 
-        control = self._control = SendControl()
-        self._set_stage("sending")
-        self.sending_text.setText("Sending the refund… keep this window open.")
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
-        self.setFocus()  # not on Cancel: a second Enter must not undo the first
+        control = SendControl()
+        deadline = deadline_seconds(service.gateway)
 
         def sent(_attempt: Attempt) -> None:
+            # `sent` is durable and the request is leaving: Cancel no longer works.
+            if self._control is not control:
+                return
+            self._answer_due = time.monotonic() + deadline if deadline else None
             self.cancel_button.setEnabled(False)
             self.cancel_button.hide()
-            self.sending_text.setText("Sent — waiting for the answer…")
+            self._update_sending()
 
-        self._send_task = self.ops.run(
+        task = self.ops.run(
             lambda: service.refund(
                 view, requested, reason, note, reference=reference, control=control, on_sent=sent
             ),
             on_success=self._show_result,
             on_error=self._send_failed,
         )
-        if self._send_task is None:  # another operation is running: stay on confirm
-            self._set_stage("confirm")
+        if task is None:  # another operation is running: stay on confirm
+            return
+        self._send_task = task
+        self._control = control
+        self._cancel_asked = False
+        self._sending_since = time.monotonic()
+        self._answer_due = None
+        self.confirm_note.clear()
+        self._set_stage("sending")
+        self.sending_text.setText("Sending the refund… keep this window open.")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self._update_sending()
+        self._tick.start()
+        self.setFocus()  # not on Cancel: a second Enter must not undo the first
+
+    def _update_sending(self) -> None:
+        """The sending card, each tick: what it waits for, the seconds left until the gateway's
+        deadline, and Cancel only while it still works."""
+        control = self._control
+        if self.stage != "sending" or control is None:
+            self._tick.stop()
+            return
+        now = time.monotonic()
+        if self._cancel_asked:
+            text = "Cancelling — nothing will be sent…"
+            wait = "Waiting for the refund journal to record the cancel."
+        elif self._answer_due is not None or not control.cancellable:
+            text = "Sent — waiting for the answer… keep this window open."
+            if self._answer_due is None:
+                wait = "Waiting for the answer…"
+            else:
+                left = self.seconds_left() or 0
+                wait = (
+                    f"Waiting for the answer… {left} s"
+                    if left
+                    else "Waiting for the answer… time is up, finishing."
+                )
+        else:
+            text = "Sending the refund… keep this window open."
+            if now - self._sending_since >= SLOW_JOURNAL_S:
+                wait = (
+                    "Waiting for the refund journal (another window or command is using it). "
+                    "Nothing has been sent: Cancel still works."
+                )
+            else:
+                wait = "Recording the refund in the journal…"
+        _set_text(self.sending_text, text)
+        _set_text(self.sending_wait, wait)
+        if not control.cancellable and not self._cancel_asked:
+            # Decided "send" in the journal's thread: too late to cancel, so no Cancel button.
+            _set_visible(self.cancel_button, False)
+
+    def seconds_left(self) -> int | None:
+        """Whole seconds until the gateway's deadline for the refund being sent; None when not
+        waiting for an answer (or the gateway does not say)."""
+        if self.stage != "sending" or self._answer_due is None:
+            return None
+        return max(0, int(self._answer_due - time.monotonic() + 0.999))
 
     def cancel(self) -> None:
         """Cancel works until the refund is recorded as sent; the journal then says
         `cancelled` (never sent, by anyone) and the confirm card comes back."""
         control = self._control
-        if self.stage != "sending" or control is None:
+        if self.stage != "sending" or control is None or self._cancel_asked:
             return
+        self.cancel_button.setEnabled(False)
         if control.cancel():
-            self.cancel_button.setEnabled(False)
-            self.sending_text.setText("Cancelling — nothing will be sent…")
+            self._cancel_asked = True
         else:
-            self.cancel_button.setEnabled(False)
             self.cancel_button.hide()
-            self.sending_text.setText("Too late to cancel: it was sent. Waiting for the answer…")
+            self._status("Too late to cancel: it was sent. Waiting for the answer…")
+        self._update_sending()
+
+    def _status(self, text: str) -> None:
+        window = self.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, 10_000)
+
+    def _end_sending(self) -> tuple[Any, bool]:
+        control, cancelled = self._control, self._cancel_asked
+        self._control = None
+        self._cancel_asked = False
+        self._answer_due = None
+        self._tick.stop()
+        return control, cancelled
+
+    def _new_reference(self) -> None:
+        """A cancelled attempt keeps its reference in the journal: the next try needs its own."""
+        self.reference = make_reference(self.service.terminal if self.service else "POS")
+        self.reference_label.setText(self.reference)
 
     def _send_failed(self, exc: BaseException) -> None:
-        # Refused before anything was written (rules, a second window, a reused reference).
+        # Refused before anything was sent (rules, a second window, a reused reference, a
+        # journal that stayed busy).
+        _control, cancelled = self._end_sending()
+        if cancelled:
+            self._back_to_confirm(f"{CANCELLED_TEXT} ({describe_error(exc)})")
+            return
         self._set_stage("charge")
         self.lookup_error.show_message(describe_error(exc))
 
-    def _show_result(self, attempt: Attempt) -> None:
-        self._control = None
-        if attempt.state is State.CANCELLED:
-            self.finished.emit(attempt)
-            self._set_stage("confirm")
-            self.confirm_button.setFocus()
-            self.lookup_error.show_message("Cancelled: nothing was refunded.")
-            return
+    def _back_to_confirm(self, message: str) -> None:
         self._paint_hold.hold()
+        self._new_reference()
+        self._set_stage("confirm")
+        self.confirm_note.show_message(message, role="info")
+        self.confirm_button.setFocus()
+
+    def _show_result(self, attempt: Attempt) -> None:
+        self._end_sending()
         self.finished.emit(attempt)
+        if attempt.state is State.CANCELLED:
+            self._back_to_confirm(CANCELLED_TEXT)
+            return
+        self.show_attempt(attempt)
+        self._set_stage("result")
+        self.new_button.setFocus()
+        # The refreshed totals can wait until the result is on screen: its request and answer
+        # would otherwise land in the same few milliseconds as the result's repaint.
+        QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
+
+    def show_attempt(self, attempt: Attempt) -> None:
+        """Fill the result card with `attempt` as the journal has it now."""
+        self._paint_hold.hold()
+        self.attempt = attempt
         role, title, text = RESULT_WORDS[attempt.state]
-        if attempt.state in (State.FAILED, State.UNKNOWN, State.NOT_SENT) and attempt.error_message:
+        if attempt.state is State.UNKNOWN:
+            text = f"{attempt.error_message or text}\n\n{UNKNOWN_TODO}"
+        elif attempt.state in (State.FAILED, State.NOT_SENT) and attempt.error_message:
             text = attempt.error_message
+        if attempt.resolved_by:
+            title = "Refunded — checked by hand" if attempt.state is State.APPROVED else title
+            text = (
+                "The money went back to the card, as checked by hand."
+                if attempt.state is State.APPROVED
+                else "Not refunded, as checked by hand: this payment can be refunded again."
+            )
         if self.training:
             title = f"{title} (training)"
         restyle(self.result_card, role, self.result_title)
         self.result_title.setText(title)
         self.result_amount.setText(self._fmt(attempt.amount) if attempt.amount else "Full amount")
         self.result_text.setText(text)
+        self.result_by_hand.setText(resolution_text(attempt))
+        self.result_by_hand.setVisible(bool(attempt.resolved_by))
         self.result_id.set(attempt.refund_id)
         self.result_ref.set(attempt.transaction_reference)
         self.result_trace.set(attempt.trace_id)
         for row in (self.result_id, self.result_ref, self.result_trace):
             row.button.setText("Copy")
         self.result_time.setText(local_time(attempt.updated_at))
-        self._set_stage("result")
+        self.resolve_button.setVisible(attempt.state is State.UNKNOWN)
+
+    def attempt_changed(self, attempt: Attempt) -> None:
+        """Someone settled an attempt (by hand, or Check now): update the result card if it is
+        the one shown."""
+        if self.stage == "result" and self.attempt is not None and self.attempt.id == attempt.id:
+            self.show_attempt(attempt)
+            if self.focusWidget() is None or not self.focusWidget().isVisible():
+                self.new_button.setFocus()
+            QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
+
+    def resolve_by_hand(self) -> Any:
+        """Open the Resolve by hand dialog for the attempt on the result card."""
+        attempt, service = self.attempt, self.service
+        if self.stage != "result" or attempt is None or service is None:
+            return None
+        if attempt.state is not State.UNKNOWN:
+            return None
+        from cashier_gui.ui.resolve import ResolveDialog
+
+        dialog = ResolveDialog(service, attempt, locale=self.money_locale, parent=self.window())
+        dialog.resolved.connect(self._resolved_here)
+        self.resolve_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _resolved_here(self, attempt: Attempt) -> None:
+        self.attempt_changed(attempt)
         self.new_button.setFocus()
-        # The refreshed totals can wait until the result is on screen: its request and answer
-        # would otherwise land in the same few milliseconds as the result's repaint.
-        QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
+        self.finished.emit(attempt)  # the banner counts again
 
     def _refresh_details(self) -> None:
         """Update the charge card (refunded so far, remaining) after a refund, in the background."""
