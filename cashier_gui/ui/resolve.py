@@ -232,10 +232,8 @@ class ResolveDialog(QDialog):
                 return
             if self.focusWidget() is self.cancel_button:
                 self.reject()
-            elif isinstance(self.focusWidget(), QRadioButton) and self.missing() is not None:
-                self.focusNextChild()  # a choice made: on to the next field
             else:
-                self.record()
+                self.record()  # records only when complete; otherwise goes to what is missing
             return
         if key == Qt.Key.Key_Escape and self.ops.busy:
             event.accept()  # the journal write finishes either way: wait for it
