@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(16, 6, 16, 6)
         self.unknown_text = QLabel("")
         self.unknown_text.setAccessibleName("Refunds that need checking")
+        self.unknown_text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
         self.unknown_button = QPushButton("Check now  F5")
         self.unknown_button.setAccessibleName("Check refunds with no answer")
         self.unknown_button.clicked.connect(self.reconcile)

@@ -371,10 +371,12 @@ class RefundPanel(QWidget):
             self.result_ref,
             self.result_trace,
             self.result_time,
-            self.resolve_button,
-            self.new_button,
         ):
             lay.addWidget(part)
+        actions = QHBoxLayout()  # one row: the card stays short enough for 1024×768
+        actions.addWidget(self.resolve_button)
+        actions.addWidget(self.new_button, 1)
+        lay.addLayout(actions)
         self._page(self.result_card)
 
         for w in (
@@ -749,7 +751,7 @@ class RefundPanel(QWidget):
             text = "Cancelling — nothing will be sent…"
             wait = "Waiting for the refund journal to record the cancel."
         elif self._answer_due is not None or not control.cancellable:
-            text = "Sent — waiting for the answer… keep this window open."
+            text = "Refund sent — keep this window open."
             if self._answer_due is None:
                 wait = "Waiting for the answer…"
             else:

@@ -20,7 +20,10 @@ from cashier_gui.ui.main_window import MainWindow
 
 def factory(training: bool, provider: str) -> Runtime:
     return open_runtime(
-        training=True, training_provider=provider, training_timeouts=Timeouts(connect=1, read=1)
+        training=True,
+        training_provider=provider,
+        # The countdown shot waits out the read timeout: long enough to read, short enough to wait.
+        training_timeouts=Timeouts(connect=2, read=4),
     )
 
 
@@ -93,6 +96,32 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
 
     await look_up("ch_train_declined")
     shot("9-not-refundable")
+
+    # A gateway that takes the request and goes quiet: the countdown, then unknown.
+    sim.faults.push("timeout")
+    sim.faults.hang_seconds = 30
+    await look_up("ch_train_jpy_12800")
+    p.action_button.click()
+    p.confirm_button.click()
+    await until(lambda: "Waiting for the answer" in p.sending_wait.text())
+    await asyncio.sleep(1.2)
+    shot("10-sending-countdown")
+    await until(lambda: p.stage == "result")
+    await asyncio.sleep(0.2)
+    shot("11-unknown-resolve-by-hand")
+
+    dialog = p.resolve_by_hand()
+    await asyncio.sleep(0.3)
+    dialog.refunded_radio.setChecked(True)
+    dialog.name_edit.setText("Ana")
+    dialog.name_edit.setFocus()
+    await asyncio.sleep(0.2)
+    dialog.grab().save(str(out / "12-resolve-dialog.png"))
+    saved.append("12-resolve-dialog.png")
+    screen = w.screen().grabWindow(0)  # the dialog over the window, as the cashier sees it
+    screen.save(str(out / "13-resolve-dialog-on-screen.png"))
+    saved.append("13-resolve-dialog-on-screen.png")
+    dialog.reject()
     return saved
 
 

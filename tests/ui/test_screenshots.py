@@ -23,6 +23,8 @@ STATES = [
     "7-declined",
     "8-unknown-with-banner",
     "9-not-refundable",
+    "10-sending-countdown",
+    "11-unknown-resolve-by-hand",
 ]
 
 
@@ -59,3 +61,5 @@ def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
             for y in range(0, image.height(), 37)
         }
         assert len(colours) > 8, state
+    dialog = QImage(str(out / "12-resolve-dialog.png"))
+    assert not dialog.isNull() and dialog.width() >= 560 * int(scale)
