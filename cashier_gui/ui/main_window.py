@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self._action(refund, "&New refund", "Ctrl+N", self._new_refund)
         self._action(refund, "&Check refunds with no answer", "F5", self.reconcile)
         self._action(refund, "&History…", "Ctrl+H", self.open_history)
+        self._action(refund, "&Resolve by hand…", None, self.open_unresolved)
         refund.addSeparator()
         self._action(refund, "&Quit", "Ctrl+Q", self.close)
         counter = menu.addMenu("&Counter")
@@ -279,13 +280,25 @@ class MainWindow(QMainWindow):
         )
 
     def _show_unresolved(self, unresolved: list[Attempt]) -> None:
-        n = len(unresolved)
+        from cashier_gui.journal import State
+
+        n = sum(1 for a in unresolved if a.state is State.UNKNOWN)
+        sending = len(unresolved) - n  # prepared or sent: another window or command has them
         if n:
-            self.unknown_text.setText(
+            text = (
                 f"{n} refund{' needs' if n == 1 else 's need'} checking: the answer was lost. "
                 "Do not refund again until checked."
             )
-        self.unknown_banner.setVisible(n > 0)
+            if sending:
+                text += f" ({sending} more being sent.)"
+            self.unknown_text.setText(text)
+        elif sending:
+            self.unknown_text.setText(
+                f"{sending} refund{' is' if sending == 1 else 's are'} being sent (in another "
+                "window or command): wait for the answer before refunding those payments."
+            )
+        self.unknown_list_button.setVisible(n > 0)
+        self.unknown_banner.setVisible(bool(unresolved))
 
     def reconcile(self) -> None:
         runtime = self.runtime

@@ -1,9 +1,10 @@
 """The refund screen: scan → check → amount and reason → confirm → result.
 
 Stages: `lookup` (only the charge field), `charge` (details and the refund form), `confirm`
-(everything locked, one big question), `sending` (progress; Cancel only until the request
-leaves), `result` (a large outcome panel). Enter does the obvious next step for the stage, or
-clicks the focused button; Esc steps back.
+(everything locked, one big question), `sending` (progress and the seconds left until the
+gateway's deadline; Cancel only until the refund is recorded as sent — a cancel brings the
+confirm card back), `result` (a large outcome panel; Resolve by hand… on an unknown one). Enter
+does the obvious next step for the stage, or clicks the focused button; Esc steps back.
 """
 
 from __future__ import annotations

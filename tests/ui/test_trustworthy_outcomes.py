@@ -352,3 +352,35 @@ def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -
     assert "Resolved by hand by Ana" in model.data(col, Qt.ItemDataRole.ToolTipRole)
     for row in range(3):
         assert model.data(model.index(row, 1), Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_banner_tells_a_refund_being_sent_elsewhere_from_a_lost_answer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from cashier_gui.journal import Journal
+    from cashier_gui.money import Money
+
+    other = Journal(window.runtime.service.journal.path)  # another window's journal
+    try:
+        attempt = other.prepare(
+            provider="viopay",
+            terminal="TRAIN-002",
+            charge_id="ch_train_jpy_12800",
+            amount=Money(100, "JPY"),
+            reason=None,
+            note=None,
+            transaction_reference="TRAIN-002-OTHER",
+            idempotency_key="other-key",
+            operator="ben",
+            training=True,
+        )
+        window.refresh_banner()
+        qtbot.waitUntil(window.unknown_banner.isVisible, timeout=3000)
+        assert "1 refund is being sent" in window.unknown_text.text()
+        assert "lost" not in window.unknown_text.text()
+        assert not window.unknown_list_button.isVisible()  # nothing to resolve by hand
+        other.send_or_cancel(attempt.id, lambda: True)
+        window.refresh_banner()
+        qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=3000)
+    finally:
+        other.close()
