@@ -832,7 +832,8 @@ class RefundPanel(QWidget):
         self._new_reference()
         self._set_stage("confirm")
         self.confirm_note.show_message(message, role="info")
-        self.confirm_button.setFocus()
+        # On Back, not Confirm: an Enter pressed just after Cancel must not send it after all.
+        self.back_button.setFocus()
 
     def _show_result(self, attempt: Attempt) -> None:
         self._end_sending()

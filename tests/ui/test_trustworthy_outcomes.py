@@ -76,6 +76,7 @@ def test_cancel_while_another_connection_holds_the_journal(
     assert p.confirm_note.isVisible()
     assert p.confirm_note.text.text() == "Cancelled: nothing was refunded."
     assert p.confirm_button.isEnabled() and not window.ops.busy
+    assert window.focusWidget() is p.back_button  # a stray Enter does not send it after all
     [attempt] = window.runtime.service.journal.query()
     assert attempt.state is State.CANCELLED and attempt.send_count == 0
     assert attempt.transaction_reference == first_reference
@@ -89,6 +90,28 @@ def test_cancel_while_another_connection_holds_the_journal(
     assert p.result_title.text() == "Refund approved (training)"
     states = sorted(str(a.state) for a in window.runtime.service.journal.query())
     assert states == ["approved", "cancelled"]
+
+
+def test_cancel_then_the_journal_stays_busy_past_its_timeout(
+    qtbot: QtBot, window: MainWindow, held: sqlite3.Connection
+) -> None:
+    """The other process never lets go (longer than the journal's 10 s busy timeout): nothing
+    was written, nothing sent, and the cashier is told both."""
+    p = window.panel
+    s = sim(window)
+    to_confirm(qtbot, window, "5")
+    seen = s.requests_seen
+    held.execute("BEGIN IMMEDIATE")
+    QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+    assert p.stage == "sending"
+    QTest.keyClick(p, Qt.Key.Key_Escape)  # Esc is Cancel while sending
+    assert p.sending_text.text().startswith("Cancelling")
+    qtbot.waitUntil(lambda: p.stage == "confirm", timeout=15_000)
+    note = p.confirm_note.text.text()
+    assert note.startswith("Cancelled: nothing was refunded.") and "journal is busy" in note
+    held.execute("ROLLBACK")
+    assert window.runtime.service.journal.query() == []
+    assert s.requests_seen == seen
 
 
 def test_cancel_is_hidden_once_the_refund_is_sent(qtbot: QtBot, window: MainWindow) -> None:
