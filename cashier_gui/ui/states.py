@@ -12,8 +12,8 @@ STATE_LABELS: dict[State, str] = {
     State.APPROVED: "approved",
     State.DECLINED: "declined",
     State.PENDING: "pending",
-    State.FAILED: "failed — not refunded",
-    State.UNKNOWN: "unknown — needs checking",
+    State.FAILED: "failed",  # short: the charge card's earlier refunds fit one line each
+    State.UNKNOWN: "unknown",
     State.CANCELLED: "cancelled",
     State.NOT_SENT: "not sent — nothing refunded",
 }
