@@ -4,7 +4,8 @@ reconcile, then the gateway's records and the journal must agree to the cent.
 Faults (chosen by `random.Random(seed)`): the simulator dropping the connection before and after
 committing, 500 before and after committing, committing then hanging past the client's deadline,
 hanging then closing without committing, committing only after the client gave up, declines and
-pending answers, outages of a loopback proxy (connections refused and reset), SIGKILL of the
+pending answers, outages of a loopback proxy (connections refused and reset; or refused just
+after a lookup, so the refund cannot connect), SIGKILL of the
 process at a random moment, two processes refunding one charge at the same moment, amounts over
 what remains, and `reconcile` running while refunds are in flight.
 
@@ -62,7 +63,7 @@ MONEY_MOVED = {"approved", "pending"}
 @dataclasses.dataclass
 class Job:
     index: int
-    op: str  # plain | fault | kill | race | over | reconcile
+    op: str  # plain | fault | kill | race | over | refused | reconcile
     charge: str | None
     reference: str | None
     args: list[str]
@@ -154,6 +155,7 @@ def test_chaos_refunds_then_reconcile_agree_with_the_gateway(
 
     # ---- reconcile with every fault off, until nothing is left unknown ----
     chaos_sim.plan.clear()
+    proxy.refuse_after_lookup.clear()
     reconciles = []
     for _ in range(6):
         r = run("reconcile", "--json")
@@ -181,7 +183,8 @@ def test_chaos_refunds_then_reconcile_agree_with_the_gateway(
         f"chaos: seed {SEED}: {len(refunds)} refund processes in {fault_run_s:.1f} s, "
         f"exit codes {dict(sorted(codes.items(), key=str))}, "
         f"faults hit {dict(Counter(k for _, k in chaos_sim.consumed))}, "
-        f"proxy outages {proxy.outages}, reconcile runs {len(reconciles)} (+1), "
+        f"proxy outages {proxy.outages}, refused after lookup "
+        f"{len(proxy.refused_after_lookup)}, reconcile runs {len(reconciles)} (+1), "
         f"gateway refunds {len(chaos_sim.all_refunds())}"
     )
     assert not problems, f"seed {SEED} (CASHIER_CHAOS_SEED={SEED}): " + "\n".join(problems)
@@ -236,14 +239,16 @@ class ChaosRun:
     def _launch_one(self, free: int) -> int:
         rng = self.rng
         roll = rng.random()
-        if roll < 0.04:
+        if roll < 0.06:
             self._start(Job(len(self.jobs), "reconcile", None, None, ["reconcile", "--json"]))
             return 0
+        snapshot = self.sim.snapshot()
         free_charges = sorted(set(self.sim.charges) - self.busy)
+        left = [c for c in free_charges if snapshot[c][1] < snapshot[c][0]]
         if not free_charges:
             return 0
-        charge = rng.choice(free_charges)
-        amount, refunded = self.sim.snapshot()[charge]
+        charge = rng.choice(left if left and rng.random() < 0.9 else free_charges)
+        amount, refunded = snapshot[charge]
         remaining = amount - refunded
         if roll < 0.14 and free >= 2:
             fault = rng.choice(SERVER_FAULTS) if rng.random() < 0.3 else None
@@ -259,6 +264,9 @@ class ChaosRun:
             fault = rng.choice(["timeout", "late_commit", None, None])
             job = self._refund_job("kill", charge, remaining, fault)
             job.kill_after = rng.uniform(0.05, 1.6)
+        elif roll < 0.37:
+            job = self._refund_job("refused", charge, remaining, None)
+            self.proxy.refuse_after_lookup[charge] = rng.uniform(0.3, 0.8)
         elif roll < 0.70:
             job = self._refund_job("fault", charge, remaining, rng.choice(SERVER_FAULTS))
         else:
@@ -340,6 +348,7 @@ class ChaosRun:
             if job.charge is not None and not any(j.charge == job.charge for j in self.running):
                 self.busy.discard(job.charge)
                 self.sim.plan.pop(job.charge, None)  # a fault no request took
+                self.proxy.refuse_after_lookup.pop(job.charge, None)
 
 
 # ---- the verdict ------------------------------------------------------------------------------

@@ -87,6 +87,11 @@ class FlakyProxy:
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
         self.outages = 0
+        #: charge_id -> seconds: once the answer to a lookup of that charge is relayed, close
+        #: that connection and refuse new ones for that long (the refund then cannot connect).
+        self.refuse_after_lookup: dict[str, float] = {}
+        self.refused_after_lookup: list[str] = []
+        self._down = False
 
     @property
     def url(self) -> str:
@@ -104,11 +109,24 @@ class FlakyProxy:
         self._loop.close()
 
     def outage(self, seconds: float) -> None:
-        """Blocks for `seconds` while the proxy is down."""
+        """Blocks for `seconds` while the proxy is down (open connections reset)."""
         self.outages += 1
         self._call(self._close_all())
         threading.Event().wait(seconds)
         self._call(self._listen())
+
+    async def _refuse_for(self, seconds: float) -> None:
+        if self._down or self._server is None:
+            return
+        self._down = True
+        try:
+            self._server.close()
+            self._server = None
+            await asyncio.sleep(seconds)
+            if self._server is None:
+                await self._listen()
+        finally:
+            self._down = False
 
     def _call(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(15)
@@ -141,11 +159,23 @@ class FlakyProxy:
             return
         self._links.update((writer, up_writer))
 
+        then_down: list[float] = []
+
         async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:
                 while data := await src.read(65536):
+                    if dst is up_writer and data.startswith(b"GET /pos/charge/"):
+                        charge = data[16:].split(b" ", 1)[0].decode("ascii", "replace")
+                        seconds = self.refuse_after_lookup.pop(charge, None)
+                        if seconds is not None:
+                            self.refused_after_lookup.append(charge)
+                            then_down.append(seconds)
                     dst.write(data)
                     await dst.drain()
+                    if dst is writer and then_down:
+                        # the lookup's answer is out: hang up, refuse the refund's connection
+                        asyncio.get_running_loop().create_task(self._refuse_for(then_down[0]))
+                        break
             except (OSError, asyncio.CancelledError):
                 pass
             finally:
