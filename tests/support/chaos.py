@@ -92,6 +92,8 @@ class FlakyProxy:
         self.refuse_after_lookup: dict[str, float] = {}
         self.refused_after_lookup: list[str] = []
         self._down = False
+        self._all: set[asyncio.StreamWriter] = set()  # every open connection, for stop()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> str:
@@ -103,7 +105,7 @@ class FlakyProxy:
         return self
 
     def stop(self) -> None:
-        self._call(self._close_all())
+        self._call(self._shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
@@ -133,6 +135,8 @@ class FlakyProxy:
 
     async def _listen(self) -> None:
         for _ in range(200):
+            if self._server is not None:  # an overlapping outage is over already
+                return
             try:
                 self._server = await asyncio.start_server(
                     self._accept, self.host, self.port, reuse_address=True
@@ -141,6 +145,16 @@ class FlakyProxy:
             except OSError:
                 await asyncio.sleep(0.01)
         raise RuntimeError(f"the proxy cannot listen on {self.port} again")
+
+    async def _shutdown(self) -> None:
+        await self._close_all()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for writer in list(self._all):
+            writer.transport.abort()
+        await asyncio.sleep(0.05)  # let aborted transports finish closing
 
     async def _close_all(self) -> None:
         if self._server is not None:
@@ -157,7 +171,11 @@ class FlakyProxy:
         except OSError:
             writer.transport.abort()
             return
+        except asyncio.CancelledError:
+            writer.transport.abort()
+            raise
         self._links.update((writer, up_writer))
+        self._all.update((writer, up_writer))
 
         then_down: list[float] = []
 
@@ -174,7 +192,11 @@ class FlakyProxy:
                     await dst.drain()
                     if dst is writer and then_down:
                         # the lookup's answer is out: hang up, refuse the refund's connection
-                        asyncio.get_running_loop().create_task(self._refuse_for(then_down[0]))
+                        task = asyncio.get_running_loop().create_task(
+                            self._refuse_for(then_down[0])
+                        )
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
                         break
             except (OSError, asyncio.CancelledError):
                 pass
@@ -187,6 +209,7 @@ class FlakyProxy:
         finally:
             for w in (writer, up_writer):
                 self._links.discard(w)
+                self._all.discard(w)
                 with contextlib.suppress(Exception):
                     w.close()
                 with contextlib.suppress(Exception):
