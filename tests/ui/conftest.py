@@ -25,16 +25,28 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
     workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qloop")
     loop.set_default_executor(workers)
+    # Like qasync's own fixture: an exception nobody awaited fails the test instead of vanishing
+    # into a log line (a task that died, a callback that raised).
+    failures: list[str] = []
+
+    def record(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        failures.append(f"{context.get('message')}: {exc!r}" if exc else str(context["message"]))
+
+    loop.set_exception_handler(record)
     asyncio.set_event_loop(loop)
     yield loop
     for task in asyncio.all_tasks(loop):
         task.cancel()
     for _ in range(5):
         qapp.processEvents()
+    loop.set_exception_handler(None)
     # Not loop.stop(): that would quit the QApplication for every later test.
     workers.shutdown(wait=True)
     asyncio.events._set_running_loop(None)  # qasync marked it running (already_running=True)
     asyncio.set_event_loop(None)
+    if failures:
+        pytest.fail("exceptions on the event loop:\n" + "\n".join(failures), pytrace=False)
 
 
 Factory = Callable[[bool, str], Runtime]
