@@ -126,8 +126,11 @@ async def test_cancelled_in_flight_is_recorded_as_unknown(
     viopay_sim.faults.push("timeout")
     viopay_sim.faults.hang_seconds = 1.0
     view = await service.lookup("ch_train_eur_4990")
-    task = asyncio.ensure_future(service.refund(view, Money(100, "EUR"), None))
-    await asyncio.sleep(0.2)
+    sent = asyncio.Event()
+    task = asyncio.ensure_future(
+        service.refund(view, Money(100, "EUR"), None, on_sent=lambda _: sent.set())
+    )
+    await asyncio.wait_for(sent.wait(), 10)  # `sent` is durable: from here it may be out there
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
