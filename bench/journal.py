@@ -31,7 +31,7 @@ def rss_mib() -> float:
 
 def writes(folder: Path, n: int = 300) -> None:
     j = Journal(folder / "writes.sqlite3")
-    prep, both = [], []
+    prep, sent, both = [], [], []
     for i in range(n):
         t0 = time.perf_counter()
         a = j.prepare(
@@ -46,12 +46,19 @@ def writes(folder: Path, n: int = 300) -> None:
             operator="o",
         )
         t1 = time.perf_counter()
-        j.transition(a.id, State.APPROVED, refund_id=f"rf_{i}")
+        j.send_or_cancel(a.id, lambda: False)
         t2 = time.perf_counter()
+        j.transition(a.id, State.APPROVED, expect=State.SENT, refund_id=f"rf_{i}")
+        t3 = time.perf_counter()
         prep.append((t1 - t0) * 1000)
-        both.append((t2 - t0) * 1000)
+        sent.append((t2 - t0) * 1000)
+        both.append((t3 - t0) * 1000)
     j.close()
-    for name, xs in (("prepare (synced)", prep), ("prepare + outcome", both)):
+    for name, xs in (
+        ("prepare (synced)", prep),
+        ("prepare + sent (before the request leaves)", sent),
+        ("prepare + sent + outcome", both),
+    ):
         xs.sort()
         print(
             f"journal write, {name}: p50 {statistics.median(xs):.2f} ms, "
