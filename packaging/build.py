@@ -1,7 +1,9 @@
 """Build the counter-PC package with PyInstaller: `python packaging/build.py [--onefile]`.
 
 Output: dist/cashier_gui/ (one folder: cashier-gui + cashier-refund), or with --onefile
-dist/cashier-gui and dist/cashier-refund. Prints the size. Same command on Windows and macOS
+dist/cashier-gui and dist/cashier-refund. Prints the size. With --strict (implied when CI is
+set) a missing slimming tool or a failed slimming step fails the build instead of warning and
+shipping the full libraries (packaging/slimming.py). Same command on Windows and macOS
 (build on each; PyInstaller does not cross-compile).
 """
 
@@ -26,8 +28,13 @@ def size_mib(path: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--onefile", action="store_true", help="two self-contained executables")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail instead of warning when slimming cannot be done"
+    )
     args = parser.parse_args()
     env = dict(os.environ, CASHIER_ONEFILE="1" if args.onefile else "0")
+    if args.strict or os.environ.get("CI"):
+        env["CASHIER_STRICT_BUILD"] = "1"
     dist = ROOT / "dist" / ("onefile" if args.onefile else "")
     cmd = [
         sys.executable,

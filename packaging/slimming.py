@@ -28,19 +28,28 @@ DROP_ITEMS. Decided here (not by a contract): a cashier's window needs none of t
 `cashier-gui --self-test` checks that ICU collation and time-zone names still work.
 
 How: find the `icudtNN_dat` symbol in the wheel's library (nm/readelf — binutils, which
-PyInstaller needs on Linux anyway), cut the data package out of the file, remove items with ICU's
-own `icupkg` (Debian: icu-devtools), and link a new library with the same soname and symbol from
-an assembler `.incbin` (as/ld — again binutils), which is how ICU's pkgdata builds it.
-Missing tools: a warning, and the full library ships (bigger, still correct).
+PyInstaller needs on Linux anyway), cut the data package out of the file, remove items with
+packaging/icudata.py (a reader/writer of ICU's common data package format that checks every
+header and format version it relies on, so it cannot silently mismatch the wheel's ICU the way
+the build machine's `icupkg` of another ICU version could; it keeps what kept items depend on,
+as icupkg does), and link a new library with the same soname and symbol from an assembler
+`.incbin` (as/ld — again binutils), which is how ICU's pkgdata builds it. The new library is read
+back and checked before it replaces the wheel's.
+Strict builds (`CI` set, or `packaging/build.py --strict`, which scripts/test uses): a missing
+tool or any slimming error fails the build. Otherwise: a warning, and the full library ships
+(bigger, still correct).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from icudata import IcuDataError, Package
 
 DROP_TREES = ("brkitr", "curr", "lang", "region", "unit", "translit", "rbnf")
 LOCALE_TREES = ("", "coll", "zone")  # trees whose .res files are per locale
@@ -70,20 +79,28 @@ def keep_item(item: str, languages: set[str]) -> bool:
     return True
 
 
-def _tools() -> dict[str, str] | None:
-    found = {tool: shutil.which(tool) for tool in ("nm", "readelf", "icupkg", "as", "ld")}
+class SlimmingError(RuntimeError):
+    """The slimming could not be done (a strict build stops on it)."""
+
+
+def is_strict() -> bool:
+    """Whether a slimming problem fails the build (CI, or `build.py --strict`)."""
+    return bool(os.environ.get("CI")) or os.environ.get("CASHIER_STRICT_BUILD") == "1"
+
+
+def _tools(*names: str) -> dict[str, str]:
+    found = {tool: shutil.which(tool) for tool in names}
     missing = [tool for tool, path in found.items() if path is None]
     if missing:
-        print(
-            f"WARNING: full ICU data kept (31 MiB): {', '.join(missing)} not found "
-            "(install binutils and icu-devtools)"
-        )
-        return None
+        raise SlimmingError(f"{', '.join(missing)} not found (install binutils)")
     return {tool: str(path) for tool, path in found.items()}
 
 
-def _run(*cmd: str) -> str:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def _run(*cmd: str, cwd: Path | None = None) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+    if done.returncode:
+        raise SlimmingError(f"{Path(cmd[0]).name} failed: {done.stderr.strip()[:500]}")
+    return done.stdout
 
 
 def _data_symbol(lib: Path, tools: dict[str, str]) -> tuple[str, int, int]:
@@ -104,54 +121,74 @@ def _data_symbol(lib: Path, tools: dict[str, str]) -> tuple[str, int, int]:
     raise RuntimeError(f"{symbol} is in no section of {lib}")
 
 
-def slim_icu_data(lib: Path, languages: set[str], workdir: Path) -> Path | None:
-    """Build a slim copy of `lib` (libicudataNN) in `workdir`; None if the tools are missing."""
-    tools = _tools()
-    if tools is None:
+def slim_package(data: bytes, name: str, languages: set[str]) -> tuple[Package, Package]:
+    """The full package `name` ("icudt73l") parsed from `data`, and its slim copy: the items
+    `keep_item` keeps plus everything they depend on."""
+    full = Package.parse(data, name)
+    needed = full.closure(item for item in full.names() if keep_item(item, languages))
+    return full, full.without(set(full.names()) - needed)
+
+
+def slim_icu_data(
+    lib: Path, languages: set[str], workdir: Path, strict: bool | None = None
+) -> Path | None:
+    """Build a slim copy of `lib` (libicudataNN) in `workdir`. On any problem: raise
+    SlimmingError when strict (default: `is_strict()`), else warn and return None."""
+    out = workdir / lib.name
+    out.unlink(missing_ok=True)
+    try:
+        return _slim_icu_data(lib, languages, workdir)
+    except (SlimmingError, IcuDataError, OSError, subprocess.CalledProcessError) as exc:
+        out.unlink(missing_ok=True)
+        if is_strict() if strict is None else strict:
+            raise SlimmingError(f"ICU data slimming of {lib.name} failed: {exc}") from exc
+        print(f"WARNING: full ICU data kept ({lib.stat().st_size / 2**20:.0f} MiB): {exc}")
         return None
-    workdir.mkdir(parents=True, exist_ok=True)
-    symbol, offset, size = _data_symbol(lib, tools)
-    package = symbol.removesuffix("_dat") + "l"  # icudt73l: little-endian package name
-    (workdir / "full").mkdir(exist_ok=True)  # icupkg wants the file named like the package
-    full, slim = workdir / "full" / f"{package}.dat", workdir / f"{package}.dat"
-    with lib.open("rb") as f:
-        f.seek(offset)
-        full.write_bytes(f.read(size))
-    items = _run(tools["icupkg"], "-l", str(full)).split()
-    drop = {item for item in items if not keep_item(item, languages)}
-    drop_list = workdir / "drop.txt"
-    for _ in range(10):  # icupkg refuses to drop what a kept item depends on: keep that too
-        drop_list.write_text("\n".join(sorted(drop)) + "\n")
-        slim.unlink(missing_ok=True)
-        done = subprocess.run(
-            [tools["icupkg"], "-r", str(drop_list), str(full), str(slim)],
-            capture_output=True,
-            text=True,
-        )
-        needed = set(re.findall(r"depends on missing item (\S+)", done.stderr))
-        if done.returncode == 0 or not needed & drop:
-            break
-        drop -= needed
-    if done.returncode:
-        raise RuntimeError(f"icupkg failed: {done.stderr.strip()}")
-    asm = workdir / "icudata.s"
+
+
+def link_data_library(symbol: str, dat: Path, out: Path, tools: dict[str, str]) -> Path:
+    """Link `out` (soname: its file name) exporting `symbol` with the bytes of `dat`."""
+    asm, obj = dat.with_suffix(".s"), dat.with_suffix(".o")
     asm.write_text(
         "\t.section .rodata\n"
         f"\t.globl {symbol}\n"
         f"\t.type {symbol}, %object\n"
         "\t.balign 16\n"
         f"{symbol}:\n"
-        f'\t.incbin "{slim.name}"\n'
+        f'\t.incbin "{dat.name}"\n'
         f"\t.size {symbol}, . - {symbol}\n"
         '\t.section .note.GNU-stack,"",%progbits\n'
     )
-    obj, out = workdir / "icudata.o", workdir / lib.name
-    subprocess.run([tools["as"], "-o", str(obj), asm.name], check=True, cwd=workdir)
-    _run(tools["ld"], "-shared", "-soname", lib.name, "-o", str(out), str(obj))
-    full.unlink()
+    _run(tools["as"], "-o", str(obj), asm.name, cwd=dat.parent)
+    _run(tools["ld"], "-shared", "-soname", out.name, "-o", str(out), str(obj))
+    return out
+
+
+def _slim_icu_data(lib: Path, languages: set[str], workdir: Path) -> Path:
+    tools = _tools("nm", "readelf", "as", "ld")
+    workdir.mkdir(parents=True, exist_ok=True)
+    symbol, offset, size = _data_symbol(lib, tools)
+    package = symbol.removesuffix("_dat") + "l"  # icudt73l: little-endian ASCII package
+    with lib.open("rb") as f:
+        f.seek(offset)
+        data = f.read(size)
+    full, slim = slim_package(data, package, languages)
+    slim_bytes = slim.to_bytes()
+    dat = workdir / f"{package}.dat"
+    dat.write_bytes(slim_bytes)
+    out = link_data_library(symbol, dat, workdir / lib.name, tools)
+    # Read the new library back: the same symbol, holding exactly the slim package.
+    new_symbol, new_offset, new_size = _data_symbol(out, tools)
+    with out.open("rb") as f:
+        f.seek(new_offset)
+        linked = f.read(new_size)
+    if (new_symbol, linked) != (symbol, slim_bytes):
+        raise SlimmingError(f"{out} does not hold the slim package as {symbol}")
+    if Package.parse(linked, package).names() != slim.names():
+        raise SlimmingError(f"{out}: the slim package does not read back")
     print(
-        f"ICU data: kept {len(items) - len(drop)} of {len(items)} items, "
-        f"{size / 2**20:.1f} → {out.stat().st_size / 2**20:.1f} MiB"
+        f"ICU data: kept {len(slim.items)} of {len(full.items)} items, "
+        f"{size / 2**20:.1f} → {len(slim_bytes) / 2**20:.1f} MiB"
     )
     return out
 
@@ -162,8 +199,13 @@ def _needed(path: str, readelf: str) -> list[str]:
 
 def prune_unneeded(binaries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The TOC entries of `binaries` that something kept loads (Linux; elsewhere all of them)."""
+    if not sys.platform.startswith("linux"):
+        return binaries
     readelf = shutil.which("readelf")
-    if not readelf or not sys.platform.startswith("linux"):
+    if not readelf:
+        if is_strict():
+            raise SlimmingError("readelf not found (install binutils)")
+        print("WARNING: every collected library kept: readelf not found (install binutils)")
         return binaries
     by_soname = {Path(dest).name: (dest, src, kind) for dest, src, kind in binaries}
 
