@@ -181,7 +181,7 @@ def test_damaged_package_is_refused(full_dat: Path, damage, message: str) -> Non
 
 def item_offset(data: bytes, item_index: int) -> int:
     header = data_info(data, "").header_size
-    (offset,) = struct.unpack_from("<I", data, header + 4 + 8 * item_index + 4)
+    offset: int = struct.unpack_from("<I", data, header + 4 + 8 * item_index + 4)[0]
     return header + offset
 
 
