@@ -96,7 +96,7 @@ def test_packaged_window_opens_on_x11(dist: Path, env: dict[str, str]) -> None:
 def test_icu_data_is_the_slim_one(dist: Path) -> None:
     """packaging/slimming.py cut Qt's ICU data (31 MiB) to the shipped languages."""
     (data,) = (dist / "_internal" / "PySide6" / "Qt" / "lib").glob("libicudata.so.*")
-    assert data.stat().st_size < 8 * 2**20, "full ICU data shipped: install icu-devtools"
+    assert data.stat().st_size < 8 * 2**20, "full ICU data shipped: install binutils"
     assert (dist / "cashier-refund").resolve() == (dist / "cashier-gui").resolve()
 
 
