@@ -131,7 +131,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 — the conventional name of the marker
+def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now; translate it with `_()` where
     it is shown."""
     return message
