@@ -137,8 +137,8 @@ class CopyRow(QWidget):
         self.caption = label(caption, role="caption", wrap=False)
         self.value = label("", role="mono", wrap=True, selectable=True)
         self.value.setAccessibleName(accessible)
-        self.button = QPushButton("Copy")
-        self.button.setAccessibleName(f"Copy {accessible}")
+        self.button = QPushButton(self.tr("Copy"))
+        self.button.setAccessibleName(self.tr("Copy {what}").format(what=accessible))
         self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.button.clicked.connect(self.copy)
         row.addWidget(self.caption)
@@ -151,7 +151,11 @@ class CopyRow(QWidget):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.value.text())
-        self.button.setText("Copied")
+        self.button.setText(self.tr("Copied"))
+
+    def reset(self) -> None:
+        """The button says Copy again (a new value to copy)."""
+        self.button.setText(self.tr("Copy"))
 
 
 class MessageBox(QFrame):
@@ -164,7 +168,7 @@ class MessageBox(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         self.text = label("", role="message", selectable=True)
         self.text.setAccessibleName(accessible)
-        self.trace = CopyRow("Trace ID", "trace ID")
+        self.trace = CopyRow(self.tr("Trace ID"), self.tr("trace ID"))
         layout.addWidget(self.text)
         layout.addWidget(self.trace)
         self.hide()
@@ -173,7 +177,7 @@ class MessageBox(QFrame):
         restyle(self, role)
         self.text.setText(text)
         self.trace.set(trace_id)
-        self.trace.button.setText("Copy")
+        self.trace.reset()
         self.show()
 
     def clear(self) -> None:
