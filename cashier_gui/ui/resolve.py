@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.states import state_label
-from cashier_gui.ui.widgets import MessageBox, label, local_time
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label, local_time
 
 #: States a person may settle by hand (the journal refuses the others with a sentence).
 RESOLVABLE = frozenset({State.UNKNOWN, State.PENDING})

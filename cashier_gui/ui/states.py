@@ -3,9 +3,10 @@ history, the list of refunds without an answer): one place, so the words agree."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QCoreApplication
 
 from cashier_gui.journal import Attempt, State
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP
 
 #: Short words for a state, lower case (tables, lists, the charge card's earlier refunds), in
 #: English: show them with `state_word()`, which translates.
@@ -25,15 +26,15 @@ STATE_LABELS: dict[State, str] = {
 
 #: Text colours for a state (on white), the same families as the result cards.
 STATE_COLOURS: dict[State, str] = {
-    State.APPROVED: QT_TRANSLATE_NOOP("states", "#137333"),
-    State.DECLINED: QT_TRANSLATE_NOOP("states", "#b3261e"),
-    State.FAILED: QT_TRANSLATE_NOOP("states", "#b3261e"),
-    State.PENDING: QT_TRANSLATE_NOOP("states", "#8a5a00"),
-    State.UNKNOWN: QT_TRANSLATE_NOOP("states", "#a04b00"),
-    State.PREPARED: QT_TRANSLATE_NOOP("states", "#a04b00"),
-    State.SENT: QT_TRANSLATE_NOOP("states", "#a04b00"),
-    State.CANCELLED: QT_TRANSLATE_NOOP("states", "#4a5260"),  # nothing happened: grey, not an alarm
-    State.NOT_SENT: QT_TRANSLATE_NOOP("states", "#4a5260"),
+    State.APPROVED: "#137333",
+    State.DECLINED: "#b3261e",
+    State.FAILED: "#b3261e",
+    State.PENDING: "#8a5a00",
+    State.UNKNOWN: "#a04b00",
+    State.PREPARED: "#a04b00",
+    State.SENT: "#a04b00",
+    State.CANCELLED: "#4a5260",  # nothing happened: grey, not an alarm
+    State.NOT_SENT: "#4a5260",
 }
 
 

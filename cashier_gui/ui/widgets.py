@@ -89,6 +89,13 @@ class PaintHold(QObject):
         return False
 
 
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+    """Mark `source` for translation in `context` without translating it now (a table built at
+    import time); translate it where it is shown with `QCoreApplication.translate(context, …)`.
+    Qt's own returns `object` to type checkers; this one returns the text."""
+    return source
+
+
 def label(
     text: str = "", *, role: str | None = None, wrap: bool = True, selectable: bool = False
 ) -> Label:
