@@ -588,7 +588,9 @@ class Journal:
         with self._tx():
             now_row = self._get(attempt.id)
             if now_row.state is not attempt.state or now_row.owner != attempt.owner:
-                raise StateChanged(f"refund attempt {attempt.id} changed")
+                raise StateChanged(
+                    _("Refund attempt {id} changed meanwhile.").format(id=attempt.id)
+                )
             return self.transition(attempt.id, state, expect=attempt.state, error_message=why)
 
     # ---- reads --------------------------------------------------------------------------------
