@@ -49,6 +49,7 @@ def install_translators(app: QApplication, setting: str | None = None) -> str:
     language = i18n.choose_language(setting, ui[0] if ui else system.name())
     for old in app.findChildren(QTranslator, "cashier_gui_translator"):
         app.removeTranslator(old)
+        old.setParent(None)  # gone from findChildren now, not at the next event-loop turn
         old.deleteLater()
     for path in i18n.qt_catalogues(language):
         translator = QTranslator(app)
