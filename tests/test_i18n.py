@@ -292,6 +292,50 @@ def test_the_ui_check_catches_bare_text() -> None:
     assert len(bare_text_in_qt_calls(src)) == 4
 
 
+#: Functions that translate a text from a QT_TRANSLATE_NOOP table (so not a literal at the call).
+NOOP_LOOKUPS = {"state_word", "tr_resolve", "translations"}
+
+
+def unextractable_translations(source: str, filename: str = "<src>") -> list[str]:
+    """tr()/translate() calls whose text is not a literal: lupdate cannot see those, so they
+    would never be translated (unless the text comes from a QT_TRANSLATE_NOOP table)."""
+    found = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.Call) and call_name(node) in ("tr", "translate"):
+            index = 0 if call_name(node) == "tr" else 1
+            arg = node.args[index] if len(node.args) > index else None
+            literal = isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            if not literal and function not in NOOP_LOOKUPS:
+                found.append(f"{filename}:{node.lineno} {ast.unparse(node)[:60]}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def test_converted_ui_modules_translate_only_what_lupdate_can_see() -> None:
+    found = []
+    for name in UI_CONVERTED:
+        found += unextractable_translations((PACKAGE / name).read_text(encoding="utf-8"), name)
+    assert found == [], "pass the literal to tr()/translate(), or mark a table QT_TRANSLATE_NOOP"
+
+
+def test_the_extraction_check_catches_a_variable_text() -> None:
+    src = (
+        "def f(text):\n"
+        "    a = QCoreApplication.translate('ctx', text)\n"
+        "    b = self.tr(text)\n"
+        "    c = self.tr('Fine')\n"
+        "def state_word(s):\n"
+        "    return QCoreApplication.translate('states', LABELS[s])\n"
+    )
+    assert len(unextractable_translations(src)) == 2
+
+
 def test_every_ui_module_is_listed_converted_or_pending() -> None:
     """Phase 2 moves files from UI_PENDING to UI_CONVERTED; a new ui module must be listed."""
     ui = {p.relative_to(PACKAGE).as_posix() for p in (PACKAGE / "ui").rglob("*.py")}

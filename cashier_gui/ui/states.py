@@ -43,21 +43,19 @@ def by_hand(attempt: Attempt) -> bool:
     return bool(attempt.resolved_by)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("states", text)
-
-
 def state_word(state: State) -> str:
     """The short word for a state in the window's language."""
     label = STATE_LABELS.get(state)
-    return _tr(label) if label is not None else str(state)
+    return QCoreApplication.translate("states", label) if label is not None else str(state)
 
 
 def state_label(attempt: Attempt) -> str:
     """The state in words, with who resolved it when a person did."""
     text = state_word(attempt.state)
     if by_hand(attempt):
-        text = _tr("{state} — by hand ({who})").format(state=text, who=attempt.resolved_by)
+        text = QCoreApplication.translate("states", "{state} — by hand ({who})").format(
+            state=text, who=attempt.resolved_by
+        )
     return text
 
 
@@ -66,10 +64,12 @@ def resolution_text(attempt: Attempt) -> str:
     if not by_hand(attempt):
         return ""
     if attempt.resolution:
-        return _tr("Resolved by hand by {who}: “{seen}”").format(
+        return QCoreApplication.translate("states", "Resolved by hand by {who}: “{seen}”").format(
             who=attempt.resolved_by, seen=attempt.resolution
         )
-    return _tr("Resolved by hand by {who}").format(who=attempt.resolved_by)
+    return QCoreApplication.translate("states", "Resolved by hand by {who}").format(
+        who=attempt.resolved_by
+    )
 
 
 __all__ = [

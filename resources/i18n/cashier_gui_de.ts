@@ -227,6 +227,41 @@ Referenz für den Support: {reference}</translation>
     </message>
 </context>
 <context>
+    <name>selfcheck</name>
+    <message>
+        <source>main window built ({width}×{height}, platform {platform})</source>
+        <translation>Hauptfenster aufgebaut ({width}×{height}, Plattform {platform})</translation>
+    </message>
+    <message>
+        <source>no collation data: German sorts ä after b</source>
+        <translation>keine Sortierdaten: Deutsch sortiert ä nach b</translation>
+    </message>
+    <message>
+        <source>no time-zone names</source>
+        <translation>keine Zeitzonennamen</translation>
+    </message>
+    <message>
+        <source>collation and time-zone names ({name})</source>
+        <translation>Sortierung und Zeitzonennamen ({name})</translation>
+    </message>
+    <message>
+        <source>German window catalogues missing: found {names}</source>
+        <translation>Deutsche Fensterkataloge fehlen: gefunden {names}</translation>
+    </message>
+    <message>
+        <source>{name} does not load</source>
+        <translation>{name} lässt sich nicht laden</translation>
+    </message>
+    <message>
+        <source>German is incomplete: {sample}</source>
+        <translation>Deutsch ist unvollständig: {sample}</translation>
+    </message>
+    <message>
+        <source>translations ({language}): {sample}</source>
+        <translation>Übersetzungen ({language}): {sample}</translation>
+    </message>
+</context>
+<context>
     <name>states</name>
     <message>
         <source>being sent</source>
@@ -259,6 +294,19 @@ Referenz für den Support: {reference}</translation>
     <message>
         <source>not sent — nothing refunded</source>
         <translation>nicht gesendet — nichts erstattet</translation>
+    </message>
+    <message>
+        <source>{state} — by hand ({who})</source>
+        <extracomment>Text colours for a state (on white), the same families as the result cards.</extracomment>
+        <translation>{state} — von Hand ({who})</translation>
+    </message>
+    <message>
+        <source>Resolved by hand by {who}: “{seen}”</source>
+        <translation>Von Hand geklärt von {who}: „{seen}“</translation>
+    </message>
+    <message>
+        <source>Resolved by hand by {who}</source>
+        <translation>Von Hand geklärt von {who}</translation>
     </message>
 </context>
 </TS>
