@@ -56,6 +56,7 @@ CORE_CONVERTED = [
     "secrets.py",
     "gateways/base.py",
     "gateways/viopay.py",
+    "gateways/poynt.py",
 ]
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
