@@ -57,6 +57,7 @@ CORE_CONVERTED = [
     "gateways/base.py",
     "gateways/viopay.py",
     "gateways/poynt.py",
+    "gateways/factory.py",
 ]
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

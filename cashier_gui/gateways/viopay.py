@@ -284,13 +284,13 @@ class ViopayClient:
                 minutes = round(abs(skew).total_seconds() / 60) or 1
                 message = (
                     _(
-                        "The PC clock is {minutes} min behind: set the date and time correctly, "
-                        "then try again."
+                        "The PC clock is off by {minutes} min (behind): set the date and time "
+                        "correctly, then try again."
                     )
                     if skew > dt.timedelta(0)
                     else _(
-                        "The PC clock is {minutes} min ahead: set the date and time correctly, "
-                        "then try again."
+                        "The PC clock is off by {minutes} min (ahead): set the date and time "
+                        "correctly, then try again."
                     )
                 )
                 error = AuthFailed(message.format(minutes=minutes), **kw)
