@@ -9,7 +9,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt, QTranslator
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -39,6 +39,39 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def install_translators(app: QApplication, setting: str | None = None) -> str:
+    """Speak one language in the window and the core: the `language` setting, else the system's
+    (QLocale.system()). Replaces translators an earlier call installed; returns the language."""
+    from cashier_gui import i18n
+
+    system = QLocale.system()
+    ui = system.uiLanguages()
+    language = i18n.choose_language(setting, ui[0] if ui else system.name())
+    for old in app.findChildren(QTranslator, "cashier_gui_translator"):
+        app.removeTranslator(old)
+        old.setParent(None)  # gone from findChildren now, not at the next event-loop turn
+        old.deleteLater()
+    for path in i18n.qt_catalogues(language):
+        translator = QTranslator(app)
+        translator.setObjectName("cashier_gui_translator")
+        if translator.load(str(path)):
+            app.installTranslator(translator)
+        else:
+            log.warning("translation %s could not be loaded", path.name)
+    return i18n.install(language)
+
+
+def configured_language() -> str:
+    """The `language` setting, "" (follow the system) when unset or the settings are unusable —
+    the window then says what is wrong with them in its own words."""
+    from cashier_gui.config import ConfigError, Paths, load_settings
+
+    try:
+        return load_settings(Paths.default()).language
+    except (ConfigError, OSError):
+        return ""
+
+
 def setup_logging(paths: Paths) -> None:
     """A rotating log file in the data folder, private to this user (0600 in a 0700 folder).
     Nothing secret is ever logged."""
@@ -64,10 +97,13 @@ def install_excepthook(parent: QWidget) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, exc, tb)))
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("Something went wrong")
+        box.setWindowTitle(QApplication.translate("app", "Something went wrong"))
         box.setText(
-            "Something went wrong inside the app. Your refunds are safe in the journal.\n"
-            f"Reference for support: {kind.__name__}"
+            QApplication.translate(
+                "app",
+                "Something went wrong inside the app. Your refunds are safe in the journal.\n"
+                "Reference for support: {reference}",
+            ).format(reference=kind.__name__)
         )
         box.setModal(False)
         box.show()
@@ -93,6 +129,7 @@ def default_runtime_factory(training: bool, provider: str) -> Any:
 def run(*, training: bool, provider: str = "viopay") -> int:
     """Show the window first; everything its first paint does not need comes after."""
     app = make_application()
+    install_translators(app, configured_language())
     from cashier_gui.ui.main_window import MainWindow
 
     window = MainWindow(default_runtime_factory, training=training, provider=provider)

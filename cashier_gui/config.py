@@ -219,6 +219,8 @@ class Settings:
     locale: str | None = None
     default_currency: str | None = None
     profile: str = "default"
+    # The window's and the messages' language: "" follows the OS, else one of i18n.LANGUAGES.
+    language: str = ""
     policy: Policy = field(default_factory=Policy)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -263,6 +265,15 @@ class Settings:
                     f"default_currency “{printable(currency, 40)}” is not a currency code: use "
                     f"one like EUR or USD; {_FIX_COMMON}"
                 ) from None
+        from cashier_gui.i18n import LANGUAGES
+
+        if self.language != "" and self.language not in LANGUAGES:
+            shown = printable(self.language, 40) if isinstance(self.language, str) else None
+            raise ConfigError(
+                f"language must be {' or '.join(f'“{c}”' for c in LANGUAGES)}, or empty to "
+                f"follow this PC, not {f'“{shown}”' if shown is not None else _kind(self.language)}"
+                f": {_FIX_FILE}"
+            )
         profile = _check_text("profile", self.profile, "default", _FIX_FILE)
         if not _PROFILE_RE.fullmatch(profile):
             raise ConfigError(
@@ -292,6 +303,8 @@ class Settings:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.language:
+            out["language"] = self.language
         if self.viopay:
             out["viopay"] = {k: v for k, v in asdict(self.viopay).items() if v is not None}
         if self.poynt:
@@ -320,6 +333,7 @@ class Settings:
                 locale=data.get("locale"),
                 default_currency=data.get("default_currency"),
                 profile=data.get("profile", "default"),
+                language=data.get("language", ""),
                 policy=Policy.from_toml(data.get("policy")),
             )
         except PolicyError as exc:

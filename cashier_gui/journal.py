@@ -43,6 +43,7 @@ from typing import Any
 
 from cashier_gui.errors import UserFacing
 from cashier_gui.files import chmod_private, create_private, open_private, private_dir
+from cashier_gui.i18n import _
 from cashier_gui.money import Money
 from cashier_gui.owners import OwnerLock
 from cashier_gui.safetext import csv_cell, printable
@@ -303,8 +304,10 @@ class Journal:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise JournalError(
-                f"The refund journal {self.path} cannot be opened ({exc}). Nothing was changed: "
-                "call support before refunding on this PC."
+                _(
+                    "The refund journal {path} cannot be opened ({problem}). Nothing was "
+                    "changed: call support before refunding on this PC."
+                ).format(path=self.path, problem=exc)
             ) from None
         chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
         self._owner: OwnerLock | None = None
@@ -338,8 +341,10 @@ class Journal:
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
                 raise JournalError(
-                    f"{self.path} was written by a newer version of this app (schema {version}); "
-                    "update the app before using this journal."
+                    _(
+                        "{path} was written by a newer version of this app (schema {version}); "
+                        "update the app before using this journal."
+                    ).format(path=self.path, version=version)
                 )
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 self._db.execute("BEGIN IMMEDIATE")
@@ -412,9 +417,10 @@ class Journal:
             waiting = [a for a in existing if not a.resolved]
             if waiting:
                 raise ChargeBusy(
-                    f"An earlier refund on {charge_id} (attempt {waiting[0].id}) has no final "
-                    "answer yet: check it before refunding again, so the customer is not "
-                    "refunded twice."
+                    _(
+                        "An earlier refund on {charge} (attempt {id}) has no final answer yet: "
+                        "check it before refunding again, so the customer is not refunded twice."
+                    ).format(charge=charge_id, id=waiting[0].id)
                 )
             if guard is not None:
                 guard(existing)
@@ -426,7 +432,9 @@ class Journal:
                 )
             except sqlite3.IntegrityError:
                 raise JournalError(
-                    f"The reference {transaction_reference} is already used by another refund."
+                    _("The reference {reference} is already used by another refund.").format(
+                        reference=transaction_reference
+                    )
                 ) from None
             attempt_id = int(cursor.lastrowid or 0)
             self._append_event(attempt_id, now, values)
@@ -458,12 +466,16 @@ class Journal:
                 allowed = {expect} if isinstance(expect, State) else expect
                 if current.state not in allowed:
                     raise StateChanged(
-                        f"Refund attempt {attempt_id} is now {current.state} (another window or "
-                        "process got there first)."
+                        _(
+                            "Refund attempt {id} is now {state} (another window or process got "
+                            "there first)."
+                        ).format(id=attempt_id, state=current.state)
                     )
             if state not in _ALLOWED.get(current.state, set()):
                 raise StateChanged(
-                    f"Refund attempt {attempt_id} is {current.state}; it cannot become {state}."
+                    _("Refund attempt {id} is {state}; it cannot become {target}.").format(
+                        id=attempt_id, state=current.state, target=state
+                    )
                 )
             if refund_id is not None:
                 holder = self._db.execute(
@@ -472,8 +484,10 @@ class Journal:
                 ).fetchone()
                 if holder is not None:
                     raise RefundIdTaken(
-                        f"The answer names refund {refund_id}, which belongs to refund attempt "
-                        f"{holder[0]}: it is a replayed answer, not this refund's."
+                        _(
+                            "The answer names refund {refund}, which belongs to refund attempt "
+                            "{id}: it is a replayed answer, not this refund's."
+                        ).format(refund=refund_id, id=holder[0])
                     )
             changes: dict[str, Any] = {
                 "state": str(state),
@@ -508,7 +522,7 @@ class Journal:
                 attempt_id,
                 State.CANCELLED,
                 expect=State.PREPARED,
-                error_message="Cancelled before it was sent: nothing was refunded.",
+                error_message=_("Cancelled before it was sent: nothing was refunded."),
             )
         return self.transition(attempt_id, State.SENT, expect=State.PREPARED)
 
@@ -525,12 +539,14 @@ class Journal:
         the gateway's portal: `approved` or `failed`, with who and why in the hash chain."""
         by, why = by.strip(), why.strip()
         if not by or not why:
-            raise JournalError("Say who checked (a name) and why (what was seen where).")
+            raise JournalError(_("Say who checked (a name) and why (what was seen where)."))
         current = self.get(attempt_id)
         if current.state not in (State.UNKNOWN, State.PENDING):
             raise StateChanged(
-                f"Refund attempt {attempt_id} is already {current.state}: only a refund without "
-                "a final answer (unknown or pending) can be resolved by hand."
+                _(
+                    "Refund attempt {id} is already {state}: only a refund without a final "
+                    "answer (unknown or pending) can be resolved by hand."
+                ).format(id=attempt_id, state=current.state)
             )
         return self.transition(
             attempt_id,
@@ -538,7 +554,7 @@ class Journal:
             expect=frozenset({State.UNKNOWN, State.PENDING}),
             error_code="BY_HAND",
             error_message=(
-                "Refunded, checked by hand." if refunded else "Not refunded, checked by hand."
+                _("Refunded, checked by hand.") if refunded else _("Not refunded, checked by hand.")
             ),
             extra={"resolved_by": _cap(by, 80), "resolution": _cap(why, MAX_TEXT)},
         )
@@ -556,11 +572,11 @@ class Journal:
             if self.owner.is_alive(attempt.owner):
                 continue
             if attempt.state is State.SENT or attempt.send_count > 0:
-                target, why = State.UNKNOWN, "The app stopped while this refund was being sent."
+                target, why = State.UNKNOWN, _("The app stopped while this refund was being sent.")
             else:
                 target, why = (
                     State.NOT_SENT,
-                    "The app stopped before this refund was sent: nothing was refunded.",
+                    _("The app stopped before this refund was sent: nothing was refunded."),
                 )
             try:
                 settled.append(self._transition_if_owner(attempt, target, why))
@@ -572,7 +588,9 @@ class Journal:
         with self._tx():
             now_row = self._get(attempt.id)
             if now_row.state is not attempt.state or now_row.owner != attempt.owner:
-                raise StateChanged(f"refund attempt {attempt.id} changed")
+                raise StateChanged(
+                    _("Refund attempt {id} changed meanwhile.").format(id=attempt.id)
+                )
             return self.transition(attempt.id, state, expect=attempt.state, error_message=why)
 
     # ---- reads --------------------------------------------------------------------------------
@@ -596,7 +614,9 @@ class Journal:
             (attempt_id,),
         ).fetchone()
         if row is None:
-            raise JournalError(f"There is no refund attempt {attempt_id} in this journal.")
+            raise JournalError(
+                _("There is no refund attempt {id} in this journal.").format(id=attempt_id)
+            )
         return Attempt.from_row(row)
 
     def by_reference(self, transaction_reference: str) -> Attempt | None:
@@ -742,24 +762,34 @@ class Journal:
                     rows[r[0]] = Attempt.from_row(r)
                 except (TypeError, ValueError):
                     problems.append(
-                        Problem(f"refund attempt {r[0]}", "holds values the app never writes")
+                        Problem(
+                            _("refund attempt {id}").format(id=r[0]),
+                            _("holds values the app never writes"),
+                        )
                     )
                     rows[r[0]] = None  # type: ignore[assignment]
             head = self._db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         for seq, attempt_id, at, data, prev_hash, digest in events:
-            where = f"event {seq} (refund attempt {attempt_id})"
+            where = _("event {seq} (refund attempt {id})").format(seq=seq, id=attempt_id)
             if not isinstance(seq, int):
-                problems.append(Problem(where, "holds values the app never writes"))
+                problems.append(Problem(where, _("holds values the app never writes")))
                 continue
             if seq != expected_seq:
-                problems.append(Problem(f"before event {seq}", f"event {expected_seq} is missing"))
+                problems.append(
+                    Problem(
+                        _("before event {seq}").format(seq=seq),
+                        _("event {seq} is missing").format(seq=expected_seq),
+                    )
+                )
             expected_seq = seq + 1
             if prev_hash != prev:
                 problems.append(
-                    Problem(where, "does not follow the event before it (inserted or deleted)")
+                    Problem(where, _("does not follow the event before it (inserted or deleted)"))
                 )
             if _event_hash(prev_hash, attempt_id, at, data) != digest:
-                problems.append(Problem(where, "was edited: its hash does not match its content"))
+                problems.append(
+                    Problem(where, _("was edited: its hash does not match its content"))
+                )
             prev = digest
             try:
                 content = json.loads(data)
@@ -767,16 +797,19 @@ class Journal:
                     raise ValueError("not an object")
                 replayed.setdefault(attempt_id, {}).update(content)
             except (TypeError, ValueError):
-                problems.append(Problem(where, "its content is not readable"))
+                problems.append(Problem(where, _("its content is not readable")))
         if head is not None and head[0] != prev:
-            problems.append(Problem("end of the journal", "events were removed from the end"))
+            problems.append(Problem(_("end of the journal"), _("events were removed from the end")))
         for attempt_id, attempt in rows.items():
             state = replayed.get(attempt_id)
             if attempt is None:
                 continue
             if state is None:
                 problems.append(
-                    Problem(f"refund attempt {attempt_id}", "has no history (inserted)")
+                    Problem(
+                        _("refund attempt {id}").format(id=attempt_id),
+                        _("has no history (inserted)"),
+                    )
                 )
                 continue
             current = attempt.as_dict()
@@ -784,12 +817,14 @@ class Journal:
                 if column in state and state[column] != current[column]:
                     problems.append(
                         Problem(
-                            f"refund attempt {attempt_id}",
-                            f"{column} was changed outside the app",
+                            _("refund attempt {id}").format(id=attempt_id),
+                            _("{column} was changed outside the app").format(column=column),
                         )
                     )
         for attempt_id in replayed.keys() - rows.keys():
-            problems.append(Problem(f"refund attempt {attempt_id}", "was deleted"))
+            problems.append(
+                Problem(_("refund attempt {id}").format(id=attempt_id), _("was deleted"))
+            )
         return problems
 
     # ---- internals ----------------------------------------------------------------------------
@@ -826,8 +861,11 @@ class Journal:
                 except sqlite3.OperationalError as exc:
                     j._lock.release()
                     raise JournalBusy(
-                        "The refund journal is busy (another window or cashier-refund command "
-                        f"holds it: {exc}). Nothing was changed: try again in a moment."
+                        _(
+                            "The refund journal is busy (another window or cashier-refund "
+                            "command holds it: {problem}). Nothing was changed: try again in a "
+                            "moment."
+                        ).format(problem=exc)
                     ) from None
             j._depth += 1
 

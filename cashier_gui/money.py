@@ -33,6 +33,7 @@ from babel.numbers import (
 )
 
 from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import _
 from cashier_gui.safetext import printable
 
 #: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
@@ -54,10 +55,16 @@ def _known_currencies() -> frozenset[str]:
 def check_currency(code: str) -> str:
     """Return the upper-case ISO 4217 code, or raise MoneyError."""
     if not isinstance(code, str):
-        raise MoneyError(f"{code!r} is not a currency code: use e.g. EUR, USD.")
+        raise MoneyError(
+            _("{code} is not a currency code: use e.g. EUR, USD.").format(code=repr(code))
+        )
     upper = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", upper) or upper not in _known_currencies():
-        raise MoneyError(f"“{code}” is not a currency code this app knows (use e.g. EUR, USD).")
+        raise MoneyError(
+            _("“{code}” is not a currency code this app knows (use e.g. EUR, USD).").format(
+                code=printable(code, 40)
+            )
+        )
     return upper
 
 
@@ -99,12 +106,18 @@ class Money:
     def from_wire(cls, value: object, currency: object) -> Money:
         """Build from the contracts' `{"value": "1500", "currency": "EUR"}` form."""
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise MoneyError(f"amount value {value!r} is not a string of digits")
+            raise MoneyError(
+                _("The amount {value} is not a string of digits.").format(value=repr(value))
+            )
         text = str(value)
         if not _WIRE_RE.fullmatch(text):
-            raise MoneyError(f"amount value {text!r} is not a whole number of minor units")
+            raise MoneyError(
+                _("The amount {value} is not a whole number of cents.").format(value=repr(text))
+            )
         if not isinstance(currency, str):
-            raise MoneyError(f"currency {currency!r} is not a currency code")
+            raise MoneyError(
+                _("The currency {code} is not a currency code.").format(code=repr(currency))
+            )
         return cls(int(text), currency)
 
     def to_wire(self) -> dict[str, str]:
@@ -113,7 +126,11 @@ class Money:
     # -- arithmetic -------------------------------------------------------------------------
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
-            raise MoneyError(f"cannot combine {self.currency} and {other.currency}")
+            raise MoneyError(
+                _("Amounts in {first} and {second} cannot be added up.").format(
+                    first=self.currency, second=other.currency
+                )
+            )
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
@@ -204,47 +221,63 @@ def parse_amount(text: str, currency: str, *, locale: str | None = None) -> Mone
     shown = text.strip()
     # What the cashier typed, as it is quoted back: one line, no control or bidi characters.
     echo = printable(shown, 40)
-    not_amount = MoneyError(f"“{echo}” is not an amount. Type digits, e.g. 15.50.")
+    not_amount = MoneyError(
+        _("“{text}” is not an amount. Type digits, e.g. 15.50.").format(text=echo)
+    )
     if not shown:
-        raise MoneyError("Type an amount, e.g. 15.50.")
+        raise MoneyError(_("Type an amount, e.g. 15.50."))
     if _foreign_digits(shown):
         raise MoneyError(
-            f"“{echo}” uses digits from another script: type the amount with the digits 0–9."
+            _(
+                "“{text}” uses digits from another script: type the amount with the digits 0–9."
+            ).format(text=echo)
         )
     match = _AMOUNT_RE.fullmatch(shown)
     if match is None:
         raise not_amount
     pre, post = match.group("pre").strip(_SPACES), match.group("post").strip(_SPACES)
     if "-" in pre or post.startswith("-"):
-        raise MoneyError("A refund amount must be more than zero.")
+        raise MoneyError(_("A refund amount must be more than zero."))
     pre = pre.removesuffix("+").strip(_SPACES)
     if pre and post:
         raise not_amount
     extra = (pre or post).upper()
     if extra and extra not in _symbols_for(currency, locale):
         if extra in _FOREIGN_SYMBOLS or extra in _known_currencies():
-            raise MoneyError(f"This charge is in {currency}: type the amount without “{extra}”.")
+            raise MoneyError(
+                _("This charge is in {currency}: type the amount without “{symbol}”.").format(
+                    currency=currency, symbol=extra
+                )
+            )
         raise not_amount
     number = match.group("num").strip(_SPACES)
     # Spaces and apostrophes only ever group thousands: each group after one has three digits.
     chunks = re.split(f"[{_SPACES}]", number)
     if any(not re.match(r"[0-9]{3}(?:[.,]|$)", c) for c in chunks[1:]):
-        raise MoneyError(f"“{echo}”: digits are grouped oddly. Type e.g. 1234.50.")
+        raise MoneyError(
+            _("“{text}”: digits are grouped oddly. Type e.g. 1234.50.").format(text=echo)
+        )
     int_part, frac_part = _split_decimal("".join(chunks), digits, echo, currency)
     if len(frac_part) > digits:
         if digits == 0:
-            raise MoneyError(f"{currency} has no decimals: type a whole number, e.g. 1500.")
+            raise MoneyError(
+                _("{currency} has no decimals: type a whole number, e.g. 1500.").format(
+                    currency=currency
+                )
+            )
         raise MoneyError(
-            f"{currency} has {digits} decimals at most: “{echo}” has {len(frac_part)}."
+            _("{currency} has {digits} decimals at most: “{text}” has {count}.").format(
+                currency=currency, digits=digits, text=echo, count=len(frac_part)
+            )
         )
     int_digits = int_part.lstrip("0") or "0"
     if len(int_digits) > 16:
-        raise MoneyError("That amount is far too large. Check the number and type it again.")
+        raise MoneyError(_("That amount is far too large. Check the number and type it again."))
     minor = int(int_digits) * 10**digits + int(frac_part.ljust(digits, "0") or "0")
     if minor == 0:
-        raise MoneyError("A refund amount must be more than zero.")
+        raise MoneyError(_("A refund amount must be more than zero."))
     if minor > MAX_MINOR_UNITS:
-        raise MoneyError("That amount is far too large. Check the number and type it again.")
+        raise MoneyError(_("That amount is far too large. Check the number and type it again."))
     return Money(minor, currency)
 
 
@@ -259,7 +292,7 @@ def _split_decimal(number: str, digits: int, shown: str, currency: str) -> tuple
     if not seps:
         return number, ""
     kinds = {number[i] for i in seps}
-    odd = MoneyError(f"“{shown}”: digits are grouped oddly. Type e.g. 1234.50.")
+    odd = MoneyError(_("“{text}”: digits are grouped oddly. Type e.g. 1234.50.").format(text=shown))
     if len(kinds) == 2:
         last = seps[-1]
         decimal_sep = number[last]
@@ -276,8 +309,16 @@ def _split_decimal(number: str, digits: int, shown: str, currency: str) -> tuple
         if digits == 0:
             return _ungroup(number, odd), ""
         raise MoneyError(
-            f"“{shown}” is unclear for {currency}: type {head}{sep}{tail[:digits]} with "
-            f"{digits} decimals, or {head}{tail} without a separator."
+            _(
+                "“{text}” is unclear for {currency}: type {decimal} with {digits} decimals, "
+                "or {whole} without a separator."
+            ).format(
+                text=shown,
+                currency=currency,
+                decimal=f"{head}{sep}{tail[:digits]}",
+                digits=digits,
+                whole=f"{head}{tail}",
+            )
         )
     return head, tail
 

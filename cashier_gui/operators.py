@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from cashier_gui.errors import UserFacing
 from cashier_gui.files import open_private, private_dir
+from cashier_gui.i18n import _, ngettext
 
 MAX_FAILURES = 3
 LOCKOUT = dt.timedelta(minutes=1)
@@ -89,14 +90,14 @@ class _Record:
 
 def check_pin(pin: str) -> str:
     if not (4 <= len(pin) <= 8) or not all("0" <= ch <= "9" for ch in pin):
-        raise OperatorError("A PIN is 4 to 8 digits (0–9).")
+        raise OperatorError(_("A PIN is 4 to 8 digits (0–9)."))
     return pin
 
 
 def check_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable():
-        raise OperatorError(f"A name is 1 to {MAX_NAME} visible characters.")
+        raise OperatorError(_("A name is 1 to {limit} visible characters.").format(limit=MAX_NAME))
     return cleaned
 
 
@@ -130,8 +131,10 @@ class OperatorStore:
             return {r["name"].casefold(): _Record(**r) for r in data["operators"]}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OperatorError(
-                f"{self.path} is damaged ({exc}): restore it from a backup, or remove it and "
-                "add the operators again."
+                _(
+                    "{path} is damaged ({problem}): restore it from a backup, or remove it and "
+                    "add the operators again."
+                ).format(path=self.path, problem=exc)
             ) from None
 
     def _write(self, records: dict[str, _Record]) -> None:
@@ -179,9 +182,11 @@ class OperatorStore:
         salt, digest = _hash(pin)
         with self._locked() as records:
             if name.casefold() in records:
-                raise OperatorError(f"There is already an operator called {name}.")
+                raise OperatorError(
+                    _("There is already an operator called {name}.").format(name=name)
+                )
             if not records and role is not Role.MANAGER:
-                raise OperatorError("The first operator must be a manager.")
+                raise OperatorError(_("The first operator must be a manager."))
             records[name.casefold()] = _Record(name, str(role), salt, digest)
         return Operator(name, role)
 
@@ -189,10 +194,10 @@ class OperatorStore:
         with self._locked() as records:
             record = records.get(name.casefold())
             if record is None:
-                raise OperatorError(f"There is no operator called {name}.")
+                raise OperatorError(_("There is no operator called {name}.").format(name=name))
             managers = [r for r in records.values() if r.role == Role.MANAGER]
             if record.role == Role.MANAGER and len(managers) == 1 and len(records) > 1:
-                raise OperatorError("Keep at least one manager: add another manager first.")
+                raise OperatorError(_("Keep at least one manager: add another manager first."))
             del records[name.casefold()]
 
     def set_pin(self, name: str, pin: str) -> None:
@@ -201,7 +206,7 @@ class OperatorStore:
         with self._locked() as records:
             record = records.get(name.casefold())
             if record is None:
-                raise OperatorError(f"There is no operator called {name}.")
+                raise OperatorError(_("There is no operator called {name}.").format(name=name))
             records[name.casefold()] = replace(
                 record, salt=salt, hash=digest, failures=0, locked_until=None
             )
@@ -212,12 +217,14 @@ class OperatorStore:
         with self._locked() as records:
             record = records.get(name.casefold())
             if record is None:
-                raise OperatorError(f"There is no operator called {name}.")
+                raise OperatorError(_("There is no operator called {name}.").format(name=name))
             now = self._clock()
             if record.locked_until and dt.datetime.fromisoformat(record.locked_until) > now:
                 raise LockedOut(
-                    f"{record.name} is locked after {MAX_FAILURES} wrong PINs: wait a minute, "
-                    "or ask a manager to set a new PIN."
+                    _(
+                        "{name} is locked after {count} wrong PINs: wait a minute, or ask a "
+                        "manager to set a new PIN."
+                    ).format(name=record.name, count=MAX_FAILURES)
                 )
             try:
                 _kdf(base64.b64decode(record.salt), record.n, record.r, record.p).verify(
@@ -233,12 +240,17 @@ class OperatorStore:
                 )
                 if locked:
                     raise LockedOut(
-                        f"Wrong PIN {MAX_FAILURES} times: {record.name} is locked for a minute."
+                        _("Wrong PIN {count} times: {name} is locked for a minute.").format(
+                            count=MAX_FAILURES, name=record.name
+                        )
                     ) from None
                 left = MAX_FAILURES - failures
                 raise WrongPin(
-                    f"Wrong PIN for {record.name}: {left} more {'try' if left == 1 else 'tries'} "
-                    "before a one-minute lock."
+                    ngettext(
+                        "Wrong PIN for {name}: {left} more try before a one-minute lock.",
+                        "Wrong PIN for {name}: {left} more tries before a one-minute lock.",
+                        left,
+                    ).format(name=record.name, left=left)
                 ) from None
             if record.failures or record.locked_until:
                 records[name.casefold()] = replace(record, failures=0, locked_until=None)

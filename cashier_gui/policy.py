@@ -22,10 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money, MoneyError, parse_amount
 
 VOIDS = ("anyone", "managers")
-_FIX = "a manager fixes it in Counter → Settings → Policy, or in the settings file's [policy]"
+
+
+def _fix() -> str:
+    return _(
+        "a manager fixes it in Counter → Settings → Policy, or in the settings file's [policy]"
+    )
 
 
 class PolicyError(UserFacing, ValueError):
@@ -49,7 +55,9 @@ class Policy:
         if data is None:
             return cls()
         if not isinstance(data, dict):
-            raise PolicyError(f"policy must be a table ([policy] and its rules): {_FIX}")
+            raise PolicyError(
+                _("policy must be a table ([policy] and its rules): {fix}").format(fix=_fix())
+            )
         known = {
             "approval_above",
             "refunds_per_day",
@@ -59,10 +67,16 @@ class Policy:
         }
         for key in data:
             if key not in known:
-                raise PolicyError(f"policy.{str(key)[:40]} is not a rule this app knows: {_FIX}")
+                raise PolicyError(
+                    _("policy.{key} is not a rule this app knows: {fix}").format(
+                        key=str(key)[:40], fix=_fix()
+                    )
+                )
         voids = data.get("voids", "anyone")
         if voids not in VOIDS:
-            raise PolicyError(f'policy.voids must be "anyone" or "managers": {_FIX}')
+            raise PolicyError(
+                _('policy.voids must be "anyone" or "managers": {fix}').format(fix=_fix())
+            )
         return cls(
             approval_above=_amounts("policy.approval_above", data.get("approval_above")),
             refunds_per_day=_count("policy.refunds_per_day", data.get("refunds_per_day")),
@@ -98,29 +112,35 @@ class Policy:
         why: list[str] = []
         if kind == "void":
             if self.voids == "managers":
-                why.append("Voiding a sale needs a manager.")
+                why.append(_("Voiding a sale needs a manager."))
             return why
         if amount is not None:
             limit = self.approval_above.get(amount.currency)
             if limit is not None and amount.minor > limit:
                 why.append(
-                    f"Refunds above {Money(limit, amount.currency).format()} need a manager."
+                    _("Refunds above {amount} need a manager.").format(
+                        amount=Money(limit, amount.currency).format()
+                    )
                 )
         if not has_lookup and self.no_lookup_above:
             limit = self.no_lookup_above.get(amount.currency) if amount else None
             if amount is None:
                 why.append(
-                    "A full refund without a lookup (amount not known here) needs a manager."
+                    _("A full refund without a lookup (amount not known here) needs a manager.")
                 )
             elif limit is not None and amount.minor > limit:
                 why.append(
-                    f"Refunds above {Money(limit, amount.currency).format()} without a lookup "
-                    "need a manager."
+                    _("Refunds above {amount} without a lookup need a manager.").format(
+                        amount=Money(limit, amount.currency).format()
+                    )
                 )
         if self.refunds_per_day is not None and refunds_today >= self.refunds_per_day:
             why.append(
-                f"You have made {refunds_today} refunds today; more than {self.refunds_per_day} "
-                "need a manager."
+                ngettext(
+                    "You have made {count} refund today; more than {limit} need a manager.",
+                    "You have made {count} refunds today; more than {limit} need a manager.",
+                    refunds_today,
+                ).format(count=refunds_today, limit=self.refunds_per_day)
             )
         if self.max_sale_age_days is not None and sale_date:
             try:
@@ -132,8 +152,13 @@ class Policy:
                 age = (now - made).days
                 if age > self.max_sale_age_days:
                     why.append(
-                        f"This sale is {age} days old; refunds after {self.max_sale_age_days} "
-                        "days need a manager."
+                        ngettext(
+                            "This sale is {age} day old; refunds after {limit} days need a "
+                            "manager.",
+                            "This sale is {age} days old; refunds after {limit} days need a "
+                            "manager.",
+                            age,
+                        ).format(age=age, limit=self.max_sale_age_days)
                     )
         return why
 
@@ -142,15 +167,27 @@ def _amounts(key: str, table: object) -> dict[str, int]:
     if table is None:
         return {}
     if not isinstance(table, dict):
-        raise PolicyError(f'{key} must be a table of amounts, e.g. {{ EUR = "50.00" }}: {_FIX}')
+        raise PolicyError(
+            _("{key} must be a table of amounts, e.g. {example}: {fix}").format(
+                key=key, example='{ EUR = "50.00" }', fix=_fix()
+            )
+        )
     out = {}
     for currency, text in table.items():
         if not isinstance(text, str):
-            raise PolicyError(f'{key}.{currency} must be an amount in quotes, e.g. "50.00": {_FIX}')
+            raise PolicyError(
+                _('{key}.{currency} must be an amount in quotes, e.g. "50.00": {fix}').format(
+                    key=key, currency=currency, fix=_fix()
+                )
+            )
         try:
             out[str(currency).upper()] = parse_amount(text, str(currency).upper()).minor
         except MoneyError as exc:
-            raise PolicyError(f"{key}.{currency}: {exc} ({_FIX})") from None
+            raise PolicyError(
+                _("{key}.{currency}: {problem} ({fix})").format(
+                    key=key, currency=currency, problem=exc, fix=_fix()
+                )
+            ) from None
     return out
 
 
@@ -158,5 +195,7 @@ def _count(key: str, value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
-        raise PolicyError(f"{key} must be a whole number (0 or more): {_FIX}")
+        raise PolicyError(
+            _("{key} must be a whole number (0 or more): {fix}").format(key=key, fix=_fix())
+        )
     return value

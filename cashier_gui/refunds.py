@@ -48,6 +48,7 @@ from cashier_gui.gateways.base import (
 from cashier_gui.gateways.base import (
     Gateway as GatewayProtocol,
 )
+from cashier_gui.i18n import N_, _, ngettext
 from cashier_gui.journal import (
     Attempt,
     ChargeBusy,
@@ -66,12 +67,14 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: Reason codes sent to the gateway, with what the cashier sees.
+#: The labels are kept in English here (the table is built at import time): show them with
+#: `reason_label(code)`, which translates.
 REASONS: dict[str, str] = {
-    "customer_request": "Customer request",
-    "defective_product": "Defective product",
-    "wrong_item": "Wrong item",
-    "duplicate_charge": "Duplicate charge",
-    "other": "Other",
+    "customer_request": N_("Customer request"),
+    "defective_product": N_("Defective product"),
+    "wrong_item": N_("Wrong item"),
+    "duplicate_charge": N_("Duplicate charge"),
+    "other": N_("Other"),
 }
 MAX_NOTE = 200
 _REFERENCE_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -85,7 +88,11 @@ class ApprovalNeeded(RefundBlocked):
     """The shop's policy wants a manager's PIN for this one; `reasons` say why."""
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__(" ".join(reasons) + " Ask a manager to approve it with their PIN.")
+        super().__init__(
+            _("{reasons} Ask a manager to approve it with their PIN.").format(
+                reasons=" ".join(reasons)
+            )
+        )
         self.reasons = reasons
 
 
@@ -111,29 +118,31 @@ class ChargeView:
         if self.charge is not None:
             return self.charge.why_not_voidable()
         if any(a.state in (State.APPROVED, State.PENDING) for a in self.attempts):
-            return "This sale has refunds already: refund the rest instead of voiding."
+            return _("This sale has refunds already: refund the rest instead of voiding.")
         return None
 
     def blocked_reason(self) -> str | None:
         if any(a.state in (State.PREPARED, State.SENT) for a in self.unresolved):
-            return (
+            return _(
                 "A refund on this charge is being sent right now (in this or another window). "
                 "Wait for its answer before refunding again."
             )
         if self.unresolved:
             n = len(self.unresolved)
-            return (
-                f"{n} earlier refund on this charge {'has' if n == 1 else 'have'} no answer yet. "
-                "Check it (Check now, F5) before refunding again, so the customer is not "
-                "refunded twice."
-            )
+            return ngettext(
+                "{count} earlier refund on this charge has no answer yet. Check it (Check now, "
+                "F5) before refunding again, so the customer is not refunded twice.",
+                "{count} earlier refunds on this charge have no answer yet. Check them (Check "
+                "now, F5) before refunding again, so the customer is not refunded twice.",
+                n,
+            ).format(count=n)
         if any(a.kind is Kind.VOID and a.state is State.APPROVED for a in self.attempts):
-            return "This sale was voided: the customer was never charged."
+            return _("This sale was voided: the customer was never charged.")
         if self.charge is not None:
             return self.charge.why_not_refundable()
         done = [a for a in self.attempts if a.state in (State.APPROVED, State.PENDING)]
         if any(a.full_refund for a in done):
-            return "This counter has already refunded this payment in full."
+            return _("This counter has already refunded this payment in full.")
         return None
 
 
@@ -237,20 +246,24 @@ class RefundService:
             return charge.remaining
         if amount.currency != charge.amount.currency:
             raise RefundBlocked(
-                f"This charge is in {charge.amount.currency}, not {amount.currency}."
+                _("This charge is in {charge_currency}, not {currency}.").format(
+                    charge_currency=charge.amount.currency, currency=amount.currency
+                )
             )
         if amount.minor <= 0:
-            raise RefundBlocked("A refund amount must be more than zero.")
+            raise RefundBlocked(_("A refund amount must be more than zero."))
         if amount > charge.remaining:
             raise RefundBlocked(
-                f"At most {charge.remaining.format()} can still be refunded on this charge."
+                _("At most {amount} can still be refunded on this charge.").format(
+                    amount=charge.remaining.format()
+                )
             )
         return amount
 
     @staticmethod
     def _check_without_lookup(view: ChargeView, amount: Money | None) -> Money | None:
         if amount is not None and amount.minor <= 0:
-            raise RefundBlocked("A refund amount must be more than zero.")
+            raise RefundBlocked(_("A refund amount must be more than zero."))
         return amount
 
     # ---- refund -------------------------------------------------------------------------------
@@ -278,9 +291,11 @@ class RefundService:
         a manager and `approver` is not one.
         """
         if reason is not None and reason not in REASONS:
-            raise RefundBlocked(f"Unknown reason {reason!r}.")
+            raise RefundBlocked(_("Unknown reason {reason}.").format(reason=repr(reason)))
         if note and len(note) > MAX_NOTE:
-            raise RefundBlocked(f"The note is too long: {MAX_NOTE} characters at most.")
+            raise RefundBlocked(
+                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
+            )
         to_send = self.check_amount(view, amount)
 
         def guard(attempts: Any) -> object:
@@ -327,7 +342,9 @@ class RefundService:
         approved void attempt means the sale is voided; `failed` with a settled sale means:
         refund it instead."""
         if note and len(note) > MAX_NOTE:
-            raise RefundBlocked(f"The note is too long: {MAX_NOTE} characters at most.")
+            raise RefundBlocked(
+                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
+            )
         amount = self.check_void(view)
 
         def guard(attempts: Any) -> object:
@@ -399,17 +416,19 @@ class RefundService:
     ) -> Attempt:
         if reference is not None and not _REFERENCE_RE.fullmatch(reference):
             raise RefundBlocked(
-                "A transaction reference is 1 to 64 letters, digits or . _ : - characters."
+                _("A transaction reference is 1 to 64 letters, digits or . _ : - characters.")
             )
         if charge_id in self._in_flight:
-            raise RefundBlocked("A refund for this charge is already being sent.")
+            raise RefundBlocked(_("A refund for this charge is already being sent."))
         self._in_flight.add(charge_id)
         try:
             if reference is not None:
                 used = await self._db(self.journal.by_reference, reference)
                 if used is not None:
                     raise RefundBlocked(
-                        f"The reference {reference} was already used (refund attempt {used.id})."
+                        _(
+                            "The reference {reference} was already used (refund attempt {id})."
+                        ).format(reference=reference, id=used.id)
                     )
             prepare = dict(
                 provider=self.gateway.provider,
@@ -452,7 +471,7 @@ class RefundService:
                     attempt.id,
                     State.NOT_SENT,
                     expect=State.PREPARED,
-                    error_message="The journal could not record the send: nothing was sent.",
+                    error_message=_("The journal could not record the send: nothing was sent."),
                 )
             raise
 
@@ -482,7 +501,7 @@ class RefundService:
                 attempt_id,
                 State.UNKNOWN,
                 expect=State.SENT,
-                error_message="The refund was interrupted before its answer arrived.",
+                error_message=_("The refund was interrupted before its answer arrived."),
             )
         except StateChanged:
             return self.journal.get(attempt_id)
@@ -524,8 +543,10 @@ class RefundService:
                 attempt.id,
                 State.UNKNOWN,
                 error_code="UNBOUND",
-                error_message="The answer is about another amount: it does not belong to this "
-                "refund. Check it before refunding again.",
+                error_message=_(
+                    "The answer is about another amount: it does not belong to this refund. "
+                    "Check it before refunding again."
+                ),
             )
         try:
             return await self._db(
@@ -610,7 +631,7 @@ class RefundService:
             state, why = State.APPROVED, None
         elif charge.status is ChargeStatus.APPROVED and charge.settled:
             state = State.FAILED
-            why = "The sale settled without being voided: refund it instead."
+            why = _("The sale settled without being voided: refund it instead.")
         if state is None:
             return None
         try:
@@ -624,12 +645,12 @@ class RefundService:
         match = found[0]
         problem = None
         if len(found) > 1:
-            problem = "The gateway shows several refunds with this reference."
+            problem = _("The gateway shows several refunds with this reference.")
         elif attempt.amount is None or match.amount != attempt.amount:
-            problem = (
-                f"The gateway shows a refund with this reference for {match.amount.plain()} "
-                f"{match.amount.currency}, not this refund's amount."
-            )
+            problem = _(
+                "The gateway shows a refund with this reference for {amount}, not this "
+                "refund's amount."
+            ).format(amount=f"{match.amount.plain()} {match.amount.currency}")
         if problem is None:
             try:
                 return self.journal.transition(
@@ -648,7 +669,9 @@ class RefundService:
                 State.UNKNOWN,
                 expect=State.UNKNOWN,
                 error_code="CHECK_BY_HAND",
-                error_message=f"{problem} Check it on the gateway's portal and resolve it by hand.",
+                error_message=_(
+                    "{problem} Check it on the gateway's portal and resolve it by hand."
+                ).format(problem=problem),
             )
         except StateChanged:
             return self.journal.get(attempt.id)
@@ -733,10 +756,20 @@ class RefundService:
         )
 
 
+def reason_label(code: str) -> str:
+    """What the cashier sees for a reason code, in their language (the code when unknown)."""
+    label = REASONS.get(code)
+    return _(label) if label is not None else code
+
+
 def parse_reason(text: str | None) -> str | None:
     if text is None:
         return None
     key = text.strip().lower().replace(" ", "_").replace("-", "_")
     if key not in REASONS:
-        raise InvalidInput(f"Unknown reason “{text}”: use one of {', '.join(REASONS)}.")
+        raise InvalidInput(
+            _("Unknown reason “{reason}”: use one of {choices}.").format(
+                reason=text, choices=", ".join(REASONS)
+            )
+        )
     return key

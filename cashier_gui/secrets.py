@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import _
 
 SERVICE = "cashier_gui"
 HMAC_SECRET = "viopay-hmac-secret"  # noqa: S105 (a name, not a secret)
@@ -42,10 +43,12 @@ def check_backend(backend: Any) -> None:
             "keyring.backends.null",
         ):
             raise KeyringUnavailable(
-                "No secure keyring is available on this PC "
-                f"({describe_backend(backend)}). On Windows and macOS it is built in; on Linux "
-                "install and unlock GNOME Keyring or KWallet (Secret Service), then start the "
-                "app again. Secrets are never stored in a plain file."
+                _(
+                    "No secure keyring is available on this PC ({backend}). On Windows and "
+                    "macOS it is built in; on Linux install and unlock GNOME Keyring or KWallet "
+                    "(Secret Service), then start the app again. Secrets are never stored in a "
+                    "plain file."
+                ).format(backend=describe_backend(backend))
             )
 
 
@@ -108,16 +111,22 @@ class SecretStore:
             raise
         except KeyringLocked:
             raise KeyringUnavailable(
-                "The OS keyring is locked: unlock it (log in to the desktop, or open the "
-                "keyring manager), then try again."
+                _(
+                    "The OS keyring is locked: unlock it (log in to the desktop, or open the "
+                    "keyring manager), then try again."
+                )
             ) from None
         except NoKeyringError:
             raise KeyringUnavailable(
-                "No OS keyring is available: install GNOME Keyring or KWallet (Linux); "
-                "Windows and macOS have one built in."
+                _(
+                    "No OS keyring is available: install GNOME Keyring or KWallet (Linux); "
+                    "Windows and macOS have one built in."
+                )
             ) from None
         except Exception as exc:  # backends raise their own errors (D-Bus, Win32)
             raise KeyringUnavailable(
-                f"The OS keyring did not answer ({type(exc).__name__}): make sure it is "
-                "running and unlocked, then try again."
+                _(
+                    "The OS keyring did not answer ({error}): make sure it is running and "
+                    "unlocked, then try again."
+                ).format(error=type(exc).__name__)
             ) from None

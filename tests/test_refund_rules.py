@@ -428,7 +428,7 @@ async def test_refunds_per_day_count_only_what_may_have_moved_money(
     service = make(gateway)
     service.policy = Policy.from_toml({"refunds_per_day": 1})
     await service.refund(view("ch_1"), EUR5, None, operator=TOM)
-    with pytest.raises(ApprovalNeeded, match="made 1 refunds today"):
+    with pytest.raises(ApprovalNeeded, match="made 1 refund today"):
         await service.refund(view("ch_2"), EUR5, None, operator=TOM)
     service.policy = Policy.from_toml({"refunds_per_day": 2})
     not_sent = await service.refund(view("ch_2"), EUR5, None, operator=TOM)

@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import _
 from cashier_gui.money import Money
 
 
@@ -87,22 +88,24 @@ class Charge:
         if self.status is not ChargeStatus.APPROVED:
             return self.why_not_refundable()
         if self.settled is not False:
-            return "This sale is already settled: refund it instead."
+            return _("This sale is already settled: refund it instead.")
         if self.refunds or self.refunded.minor:
-            return "This sale has refunds already: refund the rest instead of voiding."
+            return _("This sale has refunds already: refund the rest instead of voiding.")
         return None
 
     def why_not_refundable(self) -> str | None:
         """None when a refund is possible; otherwise a sentence for the cashier."""
         if self.status is not ChargeStatus.APPROVED:
             return {
-                ChargeStatus.DECLINED: "This payment was declined: no money was taken.",
-                ChargeStatus.PENDING: "This payment is still pending: wait until it is approved.",
-                ChargeStatus.CANCELLED: "This payment was cancelled: no money was taken.",
-                ChargeStatus.REVERSED: "This payment was reversed: the money is already back.",
+                ChargeStatus.DECLINED: _("This payment was declined: no money was taken."),
+                ChargeStatus.PENDING: _(
+                    "This payment is still pending: wait until it is approved."
+                ),
+                ChargeStatus.CANCELLED: _("This payment was cancelled: no money was taken."),
+                ChargeStatus.REVERSED: _("This payment was reversed: the money is already back."),
             }[self.status]
         if self.remaining.minor <= 0:
-            return "This payment is already fully refunded."
+            return _("This payment is already fully refunded.")
         return None
 
 
@@ -273,12 +276,14 @@ def check_charge_id(text: str) -> str:
     """
     cleaned = text.strip()
     if not cleaned:
-        raise InvalidInput("Scan or type the charge ID from the receipt.")
+        raise InvalidInput(_("Scan or type the charge ID from the receipt."))
     if len(cleaned) > 128:
-        raise InvalidInput("That charge ID is too long: check the receipt and scan it again.")
+        raise InvalidInput(_("That charge ID is too long: check the receipt and scan it again."))
     if set(cleaned) - _ID_CHARS or ".." in cleaned or cleaned[0] in ".:":
         raise InvalidInput(
-            f"“{cleaned[:40]}” is not a charge ID: it may only contain letters, digits and - _ . :"
+            _(
+                "“{text}” is not a charge ID: it may only contain letters, digits and - _ . :"
+            ).format(text=cleaned[:40])
         )
     return cleaned
 
@@ -291,5 +296,7 @@ def server_id(value: object, what: str) -> str | None:
         return None
     text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
     if text is None or len(text) > 128 or not all("!" <= ch <= "~" for ch in text):
-        raise BadResponse(f"The answer's {what} is not a usable ID: it cannot be trusted.")
+        raise BadResponse(
+            _("The answer's {what} is not a usable ID: it cannot be trusted.").format(what=_(what))
+        )
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cashier_gui.gateways.base import NotConfigured, Timeouts
+from cashier_gui.i18n import _
 
 if TYPE_CHECKING:
     from cashier_gui.config import PoyntSettings, Settings, ViopaySettings
@@ -33,7 +34,7 @@ def viopay_client(
     try:
         msk = parse_msk(msk_hex)
     except ValueError as exc:
-        raise NotConfigured(f"The MSK is unusable: {exc}.") from None
+        raise NotConfigured(_("The MSK is unusable: {problem}.").format(problem=exc)) from None
     return ViopayClient(
         base_url=v.base_url,
         terminal_id=v.terminal_id,
@@ -71,8 +72,10 @@ def configured_gateway(settings: Settings, secrets: SecretStore) -> tuple[Gatewa
         missing = [n for n, v in ((HMAC_SECRET, hmac_secret), (MSK, msk_hex)) if not v]
         if missing:
             raise NotConfigured(
-                f"Missing in the OS keyring: {', '.join(missing)}. "
-                "Set it with `cashier-refund secret set NAME` or in Settings."
+                _(
+                    "Missing in the OS keyring: {names}. Set it with `cashier-refund secret set "
+                    "NAME` or in Settings."
+                ).format(names=", ".join(missing))
             )
         assert hmac_secret is not None and msk_hex is not None
         client = viopay_client(
@@ -82,14 +85,14 @@ def configured_gateway(settings: Settings, secrets: SecretStore) -> tuple[Gatewa
     if settings.provider == "poynt" and settings.poynt is not None:
         code = secrets.get(PAIRING_CODE)
         if not code:
-            raise NotConfigured("The Poynt pairing code is missing: pair with the terminal.")
+            raise NotConfigured(_("The Poynt pairing code is missing: pair with the terminal."))
         p = settings.poynt
         client_p = poynt_client(
             p, pairing_code=code, limits=timeouts(settings), currency=settings.default_currency
         )
         return client_p, f"{p.host}:{p.port}", "Poynt terminal"
     raise NotConfigured(
-        "This counter is not set up yet: run the setup (or `cashier-refund setup viopay …`)."
+        _("This counter is not set up yet: run the setup (or `cashier-refund setup viopay …`).")
     )
 
 

@@ -50,6 +50,7 @@ from cashier_gui.gateways.base import (
     server_id,
 )
 from cashier_gui.gateways.http import AnswerTooBig, DeadlinePassed, exchange
+from cashier_gui.i18n import N_, _
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.protocol import poynt as proto
 
@@ -60,8 +61,8 @@ SIGNATURE_MISMATCH = "REQUEST_SIGNATURE_MISMATCH"
 TERMINAL_BUSY = "TERMINAL_BUSY"
 TRANSACTION_SETTLED = "TRANSACTION_SETTLED"
 PAIRING_WAIT = 60.0  # seconds: the terminal's confirmation dialog waits up to 30 s
-_MAYBE = "The refund may or may not have gone through: check it before refunding again."
-_MAYBE_VOID = "The void may or may not have gone through: check it before trying again."
+_MAYBE = N_("The refund may or may not have gone through: check it before refunding again.")
+_MAYBE_VOID = N_("The void may or may not have gone through: check it before trying again.")
 
 
 class PoyntClient:
@@ -104,7 +105,7 @@ class PoyntClient:
 
     async def lookup(self, charge_id: str) -> Charge:
         raise InvalidInput(
-            "The Poynt terminal cannot look payments up: enter the amount to refund, or Full."
+            _("The Poynt terminal cannot look payments up: enter the amount to refund, or Full.")
         )
 
     async def pair(self) -> str:
@@ -119,11 +120,17 @@ class PoyntClient:
             )
         except TimedOut:
             raise TimedOut(
-                "The terminal did not confirm the pairing in time: press CONNECT on the "
-                "terminal, accept the pairing there, and try again."
+                _(
+                    "The terminal did not confirm the pairing in time: press CONNECT on the "
+                    "terminal, accept the pairing there, and try again."
+                )
             ) from None
         if data.get("status") != "SUCCESS":
-            raise BadResponse(f"The terminal did not confirm the pairing ({data.get('status')}).")
+            raise BadResponse(
+                _("The terminal did not confirm the pairing ({status}).").format(
+                    status=data.get("status")
+                )
+            )
         return str(data.get("serialNumber") or "unknown")
 
     async def ping(self) -> None:
@@ -131,10 +138,12 @@ class PoyntClient:
             "ping",
             {"poyntRequestId": str(uuid.uuid4()), "timeout": self._timeout_ms()},
             retry=False,
-            maybe="Nothing was refunded.",
+            maybe=N_("Nothing was refunded."),
         )
         if data.get("status") != "SUCCESS":
-            raise BadResponse(f"The terminal answered the ping with {data.get('status')}.")
+            raise BadResponse(
+                _("The terminal answered the ping with {status}.").format(status=data.get("status"))
+            )
 
     async def refund(self, request: RefundRequest) -> RefundOutcome:
         transaction_id = check_charge_id(request.charge_id)
@@ -142,7 +151,9 @@ class PoyntClient:
         if request.amount is not None:
             if self.currency and request.amount.currency != self.currency:
                 raise InvalidInput(
-                    f"This terminal takes {self.currency}, not {request.amount.currency}."
+                    _("This terminal takes {currency}, not {other}.").format(
+                        currency=self.currency, other=request.amount.currency
+                    )
                 )
             payment["amount"] = request.amount.minor
         body = {
@@ -182,6 +193,7 @@ class PoyntClient:
     ) -> dict[str, Any]:
         """Send one signed request (and, with `retry`, the very same again after a timeout or
         a dropped connection). `maybe` is the sentence on what may have happened."""
+        maybe = _(maybe) if maybe else ""
         raw = json.dumps(body, separators=(",", ":")).encode()
         request_id = str(body["poyntRequestId"])
         headers = {
@@ -192,7 +204,7 @@ class PoyntClient:
         }
         tries = 1 + (self._retries if retry else 0)
         last: GatewayError | None = None  # set once a try may have reached the terminal
-        for _ in range(tries):
+        for _try in range(tries):
             try:
                 response = await exchange(
                     self._http,
@@ -206,20 +218,28 @@ class PoyntClient:
                 if last is not None:  # an earlier try may have reached the terminal
                     raise last from None
                 raise ConnectFailed(
-                    f"Cannot reach the card terminal at {self.base_url}: check that it is on, "
-                    f"on the same network, and showing its POS Bridge screen. ({exc})"
+                    _(
+                        "Cannot reach the card terminal at {url}: check that it is on, on the "
+                        "same network, and showing its POS Bridge screen. ({problem})"
+                    ).format(url=self.base_url, problem=exc)
                 ) from None
             except (httpx.TimeoutException, DeadlinePassed):
-                last = TimedOut(f"The card terminal did not answer in time. {maybe}")
+                last = TimedOut(
+                    _("The card terminal did not answer in time. {maybe}").format(maybe=maybe)
+                )
                 continue
             except AnswerTooBig:
                 raise BadResponse(
-                    f"The card terminal's answer was far too large to be real. {maybe}"
+                    _("The card terminal's answer was far too large to be real. {maybe}").format(
+                        maybe=maybe
+                    )
                 ) from None
             except httpx.HTTPError as exc:
                 last = ConnectionLost(
-                    f"The connection to the card terminal dropped before it answered. {maybe} "
-                    f"({exc})"
+                    _(
+                        "The connection to the card terminal dropped before it answered. "
+                        "{maybe} ({problem})"
+                    ).format(maybe=maybe, problem=exc)
                 )
                 continue
             try:
@@ -256,19 +276,24 @@ class PoyntClient:
         if not signed:
             hint = ""
             if isinstance(error, dict) and error.get("errorName") == SIGNATURE_MISMATCH:
-                hint = " The terminal says the pairing code does not match: pair again."
+                hint = " " + _("The terminal says the pairing code does not match: pair again.")
             if operation == "pair" and hint:
-                raise AuthFailed("Wrong pairing code: type the code the terminal shows now.")
+                raise AuthFailed(_("Wrong pairing code: type the code the terminal shows now."))
             raise BadResponse(
-                "The card terminal's answer is not signed with this counter's pairing code, so "
-                f"it cannot be trusted.{hint}"
+                _(
+                    "The card terminal's answer is not signed with this counter's pairing code, "
+                    "so it cannot be trusted."
+                )
+                + hint
             )
         if not isinstance(data, dict):
-            raise BadResponse("The card terminal's answer is not JSON.")
+            raise BadResponse(_("The card terminal's answer is not JSON."))
         if data.get("poyntRequestId") != request_id:
             raise BadResponse(
-                "The card terminal's answer is not about this request (another request's "
-                f"answer, or a replay), so it cannot be trusted. {maybe}"
+                _(
+                    "The card terminal's answer is not about this request (another request's "
+                    "answer, or a replay), so it cannot be trusted. {maybe}"
+                ).format(maybe=maybe)
             )
         if status_code == 200 and error is None:
             return data
@@ -276,25 +301,31 @@ class PoyntClient:
         description = str(error.get("description")) if isinstance(error, dict) else None
         code = str(error.get("errorCode")) if isinstance(error, dict) else None
         kw = {"code": code or name, "server_message": description, "trace_id": None}
-        said = f" The terminal says: {description}" if description else ""
+        said = (
+            " " + _("The terminal says: {message}").format(message=description)
+            if description
+            else ""
+        )
         if status_code >= 500:
-            raise ServerError(f"The card terminal had a problem. {maybe}{said}", **kw)
+            raise ServerError(
+                _("The card terminal had a problem. {maybe}").format(maybe=maybe) + said, **kw
+            )
         if name == SIGNATURE_MISMATCH:
             raise AuthFailed(
-                f"The terminal refused this counter's signature: pair again.{said}", **kw
+                _("The terminal refused this counter's signature: pair again.") + said, **kw
             )
         if name == TRANSACTION_SETTLED:
             raise BadRequest(
-                "This sale is already settled, so it cannot be voided: refund it instead.",
+                _("This sale is already settled, so it cannot be voided: refund it instead."),
                 **kw,
             )
         if name == TERMINAL_BUSY:
             raise Busy(
-                f"The card terminal is busy with something else: finish that, then try again."
-                f"{said}",
+                _("The card terminal is busy with something else: finish that, then try again.")
+                + said,
                 **kw,
             )
-        raise BadRequest(f"The card terminal refused the request.{said}", **kw)
+        raise BadRequest(_("The card terminal refused the request.") + said, **kw)
 
 
 def parse_refund(
@@ -306,11 +337,15 @@ def parse_refund(
     payment = data.get("payment")
     transactions = payment.get("transactions") if isinstance(payment, dict) else None
     if not isinstance(transactions, list):
-        raise BadResponse(f"The terminal's answer has no transactions. {_MAYBE}")
+        raise BadResponse(
+            _("The terminal's answer has no transactions. {maybe}").format(maybe=_(_MAYBE))
+        )
     refunds = [t for t in transactions if isinstance(t, dict) and t.get("action") == "REFUND"]
     if len(refunds) != 1:
         raise BadResponse(
-            f"The terminal's answer holds {len(refunds)} refund transactions, not one. {_MAYBE}"
+            _("The terminal's answer holds {count} refund transactions, not one. {maybe}").format(
+                count=len(refunds), maybe=_(_MAYBE)
+            )
         )
     txn = refunds[0]
     links = txn.get("links")
@@ -319,8 +354,10 @@ def parse_refund(
     )
     if not linked:
         raise BadResponse(
-            f"The terminal's refund is not linked to transaction {request.charge_id}: it does "
-            f"not belong to this request. {_MAYBE}"
+            _(
+                "The terminal's refund is not linked to transaction {transaction}: it does not "
+                "belong to this request. {maybe}"
+            ).format(transaction=request.charge_id, maybe=_(_MAYBE))
         )
     status = str(txn.get("status", "")).upper()
     expected_currency = request.amount.currency if request.amount else currency
@@ -329,12 +366,16 @@ def parse_refund(
     if isinstance(amounts, dict) and "transactionAmount" in amounts:
         value, cur = amounts.get("transactionAmount"), amounts.get("currency")
         if not isinstance(value, int) or isinstance(value, bool) or not isinstance(cur, str):
-            raise BadResponse(f"The terminal's refund amount is unreadable. {_MAYBE}")
+            raise BadResponse(
+                _("The terminal's refund amount is unreadable. {maybe}").format(maybe=_(_MAYBE))
+            )
         try:
             amount = Money(value, cur)
         except MoneyError:
-            raise BadResponse(f"The terminal's refund amount is unreadable. {_MAYBE}") from None
-    refund_id = server_id(txn.get("id"), "transaction ID")
+            raise BadResponse(
+                _("The terminal's refund amount is unreadable. {maybe}").format(maybe=_(_MAYBE))
+            ) from None
+    refund_id = server_id(txn.get("id"), N_("transaction ID"))
     if status in _APPROVED:
         result = RefundStatus.APPROVED
     elif status in _DECLINED:
@@ -343,25 +384,39 @@ def parse_refund(
         result = RefundStatus.PENDING
     elif status == "FAILED":
         raise Rejected(
-            "The card terminal reports the refund FAILED: nothing was refunded.",
+            _("The card terminal reports the refund FAILED: nothing was refunded."),
             code="FAILED",
         )
     else:
-        raise BadResponse(f"The terminal answered with an unknown status {status!r}. {_MAYBE}")
+        raise BadResponse(
+            _("The terminal answered with an unknown status {status}. {maybe}").format(
+                status=repr(status), maybe=_(_MAYBE)
+            )
+        )
     if result is not RefundStatus.DECLINED:
         if not refund_id:
-            raise BadResponse(f"The terminal's refund has no transaction ID. {_MAYBE}")
+            raise BadResponse(
+                _("The terminal's refund has no transaction ID. {maybe}").format(maybe=_(_MAYBE))
+            )
         if amount is None or amount.minor <= 0:
-            raise BadResponse(f"The terminal's answer does not say what it refunded. {_MAYBE}")
+            raise BadResponse(
+                _("The terminal's answer does not say what it refunded. {maybe}").format(
+                    maybe=_(_MAYBE)
+                )
+            )
     if amount is not None:
         if expected_currency and amount.currency != expected_currency:
             raise BadResponse(
-                f"The terminal answered in {amount.currency}, not {expected_currency}: the "
-                f"answer does not belong to this refund. {_MAYBE}"
+                _(
+                    "The terminal answered in {currency}, not {expected}: the answer does not "
+                    "belong to this refund. {maybe}"
+                ).format(currency=amount.currency, expected=expected_currency, maybe=_(_MAYBE))
             )
         if request.amount is not None and amount != request.amount:
             raise BadResponse(
-                f"The terminal's answer is about another amount than this refund. {_MAYBE}"
+                _("The terminal's answer is about another amount than this refund. {maybe}").format(
+                    maybe=_(_MAYBE)
+                )
             )
     return RefundOutcome(result, refund_id, amount, raw=data)
 
@@ -372,16 +427,26 @@ def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
     payment = data.get("payment")
     transactions = payment.get("transactions") if isinstance(payment, dict) else None
     if not isinstance(transactions, list):
-        raise BadResponse(f"The terminal's answer to the void has no transactions. {_MAYBE_VOID}")
+        raise BadResponse(
+            _("The terminal's answer to the void has no transactions. {maybe}").format(
+                maybe=_(_MAYBE_VOID)
+            )
+        )
     sale = [t for t in transactions if isinstance(t, dict) and t.get("id") == request.charge_id]
     if len(sale) != 1:
         raise BadResponse(
-            f"The terminal's answer is not about transaction {request.charge_id}. {_MAYBE_VOID}"
+            _("The terminal's answer is not about transaction {transaction}. {maybe}").format(
+                transaction=request.charge_id, maybe=_(_MAYBE_VOID)
+            )
         )
     status = str(sale[0].get("status", "")).upper()
     payment_status = str(payment.get("status", "VOIDED")).upper()  # type: ignore[union-attr]
     if status != "VOIDED" or payment_status != "VOIDED":
-        raise BadResponse(f"The terminal answered the void with {status!r}. {_MAYBE_VOID}")
+        raise BadResponse(
+            _("The terminal answered the void with {status}. {maybe}").format(
+                status=repr(status), maybe=_(_MAYBE_VOID)
+            )
+        )
     amount: Money | None = None
     amounts = sale[0].get("amounts")
     if isinstance(amounts, dict):
@@ -392,5 +457,9 @@ def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
             except MoneyError:
                 amount = None
     if request.amount is not None and amount is not None and amount != request.amount:
-        raise BadResponse(f"The terminal voided another amount than this sale's. {_MAYBE_VOID}")
+        raise BadResponse(
+            _("The terminal voided another amount than this sale's. {maybe}").format(
+                maybe=_(_MAYBE_VOID)
+            )
+        )
     return RefundOutcome(RefundStatus.APPROVED, None, amount, raw=data)

@@ -51,6 +51,7 @@ from cashier_gui.gateways.base import (
     server_id,
 )
 from cashier_gui.gateways.http import Answer, AnswerTooBig, DeadlinePassed, exchange
+from cashier_gui.i18n import N_, _
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.protocol import viopay as proto
 
@@ -139,7 +140,7 @@ class ViopayClient:
         charge_id = check_charge_id(request.charge_id)
         if request.amount is None:
             raise InvalidInput(
-                "Viopay needs the refund amount (the full amount for a full refund)."
+                _("Viopay needs the refund amount (the full amount for a full refund).")
             )
         body = proto.seal(self._msk, refund_plaintext(request))
         answer = await self._send(
@@ -206,19 +207,31 @@ class ViopayClient:
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectFailed(
-                f"Cannot reach Viopay at {self.base_url}: check the network cable or Wi-Fi, "
-                f"then try again. ({_why(exc)})"
+                _(
+                    "Cannot reach Viopay at {url}: check the network cable or Wi-Fi, then try "
+                    "again. ({problem})"
+                ).format(url=self.base_url, problem=_why(exc))
             ) from None
         except (httpx.TimeoutException, DeadlinePassed):
-            raise TimedOut(f"Viopay did not answer in time. {what}") from None
+            raise TimedOut(
+                _("Viopay did not answer in time. {what}").format(what=_(what))
+            ) from None
         except AnswerTooBig:
-            raise BadResponse(f"Viopay's answer was far too large to be real. {what}") from None
+            raise BadResponse(
+                _("Viopay's answer was far too large to be real. {what}").format(what=_(what))
+            ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
             raise ConnectionLost(
-                f"The connection to Viopay dropped before it answered. {what}"
+                _("The connection to Viopay dropped before it answered. {what}").format(
+                    what=_(what)
+                )
             ) from None
         except httpx.HTTPError as exc:
-            raise ConnectionLost(f"Network error talking to Viopay ({_why(exc)}). {what}") from None
+            raise ConnectionLost(
+                _("Network error talking to Viopay ({problem}). {what}").format(
+                    problem=_why(exc), what=_(what)
+                )
+            ) from None
         if response.status_code == 200:
             return self._open(response.content)
         raise self._error(response, what)
@@ -229,16 +242,22 @@ class ViopayClient:
         except proto.EnvelopeError as exc:
             if exc.field == "key_kcv":
                 raise BadResponse(
-                    "Viopay's answer was sealed with another key: the MSK configured on this "
-                    f"PC does not match the gateway's ({exc})."
+                    _(
+                        "Viopay's answer was sealed with another key: the MSK configured on "
+                        "this PC does not match the gateway's ({problem})."
+                    ).format(problem=exc)
                 ) from None
-            raise BadResponse(f"Viopay's answer could not be read: {exc}.") from None
+            raise BadResponse(
+                _("Viopay's answer could not be read: {problem}.").format(problem=exc)
+            ) from None
         try:
             data = strict_json(plaintext)
         except ValueError as exc:
-            raise BadResponse(f"Viopay's answer could not be read: {exc}.") from None
+            raise BadResponse(
+                _("Viopay's answer could not be read: {problem}.").format(problem=exc)
+            ) from None
         if not isinstance(data, dict):
-            raise BadResponse("Viopay's answer could not be read: not a JSON object inside.")
+            raise BadResponse(_("Viopay's answer could not be read: not a JSON object inside."))
         return data
 
     def _error(self, response: Answer, what: str) -> GatewayError:
@@ -251,38 +270,55 @@ class ViopayClient:
         except (ValueError, AttributeError):
             pass
         kw = {"code": code, "server_message": server_message, "trace_id": trace_id}
-        said = f" Viopay says: {server_message}." if server_message else ""
+        said = (
+            " " + _("Viopay says: {message}.").format(message=server_message)
+            if server_message
+            else ""
+        )
         status = response.status_code
         if status == 400:
-            return BadRequest(f"Viopay refused the request.{said}", **kw)
+            return BadRequest(_("Viopay refused the request.") + said, **kw)
         if status == 401:
             skew = self._skew(response)
             if skew is not None and abs(skew) > CLOCK_SKEW_TOLERANCE:
                 minutes = round(abs(skew).total_seconds() / 60) or 1
-                direction = "behind" if skew > dt.timedelta(0) else "ahead"
-                error = AuthFailed(
-                    f"The PC clock is off by {minutes} min ({direction}): set the date and "
-                    "time correctly, then try again.",
-                    **kw,
+                message = (
+                    _(
+                        "The PC clock is off by {minutes} min (behind): set the date and time "
+                        "correctly, then try again."
+                    )
+                    if skew > dt.timedelta(0)
+                    else _(
+                        "The PC clock is off by {minutes} min (ahead): set the date and time "
+                        "correctly, then try again."
+                    )
                 )
+                error = AuthFailed(message.format(minutes=minutes), **kw)
                 error.clock_skew = skew
                 return error
             return AuthFailed(
-                "Viopay did not accept this counter's signature: the HMAC secret, key ID or "
-                f"terminal ID is wrong. Ask the person who set up this PC.{said}",
+                _(
+                    "Viopay did not accept this counter's signature: the HMAC secret, key ID or "
+                    "terminal ID is wrong. Ask the person who set up this PC."
+                )
+                + said,
                 **kw,
             )
         if status == 404:
-            return NotFound("No charge with this ID: check the receipt and scan it again.", **kw)
+            return NotFound(_("No charge with this ID: check the receipt and scan it again."), **kw)
         if status == 409:
-            return Conflict(f"Viopay refused a repeated request.{said}", **kw)
+            return Conflict(_("Viopay refused a repeated request.") + said, **kw)
         if status == 429:
-            return Busy(f"Viopay is busy: try again in a minute.{said}", **kw)
+            return Busy(_("Viopay is busy: try again in a minute.") + said, **kw)
         if 400 <= status < 500:
-            other = Rejected(f"Viopay refused the request (code {status}).{said}", **kw)
+            other = Rejected(
+                _("Viopay refused the request (code {status}).").format(status=status) + said, **kw
+            )
             other.settles = False  # not a refusal the contract defines: proves nothing earlier
             return other
-        return ServerError(f"Viopay had a problem on its side. {what}{said}", **kw)
+        return ServerError(
+            _("Viopay had a problem on its side. {what}").format(what=_(what)) + said, **kw
+        )
 
     def _skew(self, response: Answer) -> dt.timedelta | None:
         """Server time minus PC time, from the response's Date header."""
@@ -298,9 +334,10 @@ class ViopayClient:
         return server_now - self._clock()
 
 
-_REFUND = "The refund may or may not have gone through: check it before refunding again."
-_LOOKUP = "Nothing was refunded: try the lookup again."
-_VOID = "The void may or may not have gone through: check it before trying again."
+# Kept untranslated (built at import time); `_()` where they are used.
+_REFUND = N_("The refund may or may not have gone through: check it before refunding again.")
+_LOOKUP = N_("Nothing was refunded: try the lookup again.")
+_VOID = N_("The void may or may not have gone through: check it before trying again.")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -339,7 +376,7 @@ def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
         card = data.get("card") or {}
         refunds = tuple(
             PastRefund(
-                refund_id=server_id(r["refund_id"], "refund ID") or "",
+                refund_id=server_id(r["refund_id"], N_("refund ID")) or "",
                 status=RefundStatus(r["status"]),
                 amount=Money.from_wire(r["amount"]["value"], r["amount"]["currency"]),
                 reason=_opt_str(r.get("reason")),
@@ -360,11 +397,15 @@ def parse_charge(data: dict[str, Any], charge_id: str) -> Charge:
             settled=_opt_bool(data.get("settled")),
         )
     except (KeyError, TypeError, ValueError, AttributeError, MoneyError) as exc:
-        raise BadResponse(f"Viopay's description of the charge is incomplete ({exc}).") from None
+        raise BadResponse(
+            _("Viopay's description of the charge is incomplete ({problem}).").format(problem=exc)
+        ) from None
     if charge.charge_id != charge_id:
-        raise BadResponse(f"Viopay answered about another charge ({charge.charge_id}).")
+        raise BadResponse(
+            _("Viopay answered about another charge ({charge}).").format(charge=charge.charge_id)
+        )
     if refunded.currency != amount.currency:
-        raise BadResponse("Viopay's charge mixes two currencies.")
+        raise BadResponse(_("Viopay's charge mixes two currencies."))
     return charge
 
 
@@ -372,23 +413,33 @@ def parse_refund(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
     """The outcome, only from an answer bound to `request` (else BadResponse: unknown)."""
     try:
         status = RefundStatus(data["status"])
-        refund_id = server_id(data.get("refund_id"), "refund ID")
+        refund_id = server_id(data.get("refund_id"), N_("refund ID"))
         amount_raw = data.get("amount")
         amount = (
             Money.from_wire(amount_raw["value"], amount_raw["currency"]) if amount_raw else None
         )
     except (KeyError, TypeError, ValueError, MoneyError) as exc:
         raise BadResponse(
-            f"Viopay's answer to the refund is incomplete ({exc}). {_REFUND}"
+            _("Viopay's answer to the refund is incomplete ({problem}). {what}").format(
+                problem=exc, what=_(_REFUND)
+            )
         ) from None
     if status is not RefundStatus.DECLINED and not refund_id:
-        raise BadResponse(f"Viopay's answer to the refund has no refund ID. {_REFUND}")
+        raise BadResponse(
+            _("Viopay's answer to the refund has no refund ID. {what}").format(what=_(_REFUND))
+        )
     if amount is None and status is not RefundStatus.DECLINED:
-        raise BadResponse(f"Viopay's answer does not say which amount was refunded. {_REFUND}")
+        raise BadResponse(
+            _("Viopay's answer does not say which amount was refunded. {what}").format(
+                what=_(_REFUND)
+            )
+        )
     if amount is not None and amount != request.amount:
         raise BadResponse(
-            f"Viopay's answer is about another amount ({amount.plain()} {amount.currency}) "
-            f"than this refund: it does not belong to it. {_REFUND}"
+            _(
+                "Viopay's answer is about another amount ({amount}) than this refund: it does "
+                "not belong to it. {what}"
+            ).format(amount=f"{amount.plain()} {amount.currency}", what=_(_REFUND))
         )
     return RefundOutcome(status=status, refund_id=refund_id, amount=amount, raw=data)
 
@@ -402,13 +453,27 @@ def parse_void(data: dict[str, Any], request: RefundRequest) -> RefundOutcome:
         amount_raw = data["amount"]
         amount = Money.from_wire(amount_raw["value"], amount_raw["currency"])
     except (KeyError, TypeError, ValueError, MoneyError) as exc:
-        raise BadResponse(f"Viopay's answer to the void is incomplete ({exc}). {_VOID}") from None
+        raise BadResponse(
+            _("Viopay's answer to the void is incomplete ({problem}). {what}").format(
+                problem=exc, what=_(_VOID)
+            )
+        ) from None
     if charge_id != request.charge_id:
-        raise BadResponse(f"Viopay's answer is about another charge. {_VOID}")
+        raise BadResponse(
+            _("Viopay's answer is about another charge. {what}").format(what=_(_VOID))
+        )
     if status != "cancelled":
-        raise BadResponse(f"Viopay answered the void with status {status!r}. {_VOID}")
+        raise BadResponse(
+            _("Viopay answered the void with status {status}. {what}").format(
+                status=repr(status), what=_(_VOID)
+            )
+        )
     if request.amount is not None and amount != request.amount:
-        raise BadResponse(f"Viopay's answer is about another amount than this sale. {_VOID}")
+        raise BadResponse(
+            _("Viopay's answer is about another amount than this sale. {what}").format(
+                what=_(_VOID)
+            )
+        )
     return RefundOutcome(RefundStatus.APPROVED, None, amount, raw=data)
 
 

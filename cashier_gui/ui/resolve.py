@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -29,28 +29,49 @@ from PySide6.QtWidgets import (
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.states import state_label
-from cashier_gui.ui.widgets import MessageBox, label, local_time
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label, local_time
 
 #: States a person may settle by hand (the journal refuses the others with a sentence).
 RESOLVABLE = frozenset({State.UNKNOWN, State.PENDING})
 MAX_NAME = 80
 MAX_SEEN = 500
 
-EXPLANATION = (
+#: In English (a module-level constant); shown through `tr_resolve()`.
+EXPLANATION = QT_TRANSLATE_NOOP(
+    "resolve",
     "This is recorded in the refund journal with your name and what you saw, and cannot be "
     "undone. “It was refunded” counts the money as given back. “It was not refunded” lets "
     "this payment be refunded again. Only choose after checking on the terminal or the "
-    "gateway's portal."
+    "gateway's portal.",
 )
+
+
+def tr_resolve(text: str) -> str:
+    return QCoreApplication.translate("resolve", text)
 
 
 def describe_attempt(attempt: Attempt, locale: str | None = None) -> str:
     """One line about an attempt: what, how much, which charge, when, who."""
-    what = "Void" if attempt.kind is Kind.VOID else "Refund"
-    amount = attempt.amount.format(locale) if attempt.amount else "the full amount"
+    if attempt.amount is None:
+        text = (
+            QCoreApplication.translate("resolve", "Void of the full amount on charge {charge}")
+            if attempt.kind is Kind.VOID
+            else QCoreApplication.translate(
+                "resolve", "Refund of the full amount on charge {charge}"
+            )
+        )
+    else:
+        text = (
+            QCoreApplication.translate("resolve", "Void of {amount} on charge {charge}")
+            if attempt.kind is Kind.VOID
+            else QCoreApplication.translate("resolve", "Refund of {amount} on charge {charge}")
+        )
+    when = QCoreApplication.translate("resolve", "{when} by {who}")
+    amount = attempt.amount.format(locale) if attempt.amount else ""
     return (
-        f"{what} of {amount} on charge {attempt.charge_id} · "
-        f"{local_time(attempt.created_at)} by {attempt.operator}"
+        text.format(amount=amount, charge=attempt.charge_id)
+        + " · "
+        + when.format(when=local_time(attempt.created_at), who=attempt.operator)
     )
 
 
@@ -73,32 +94,36 @@ class ResolveDialog(QDialog):
         self.attempt = attempt
         self.result_attempt: Attempt | None = None
         self.ops = Operations(self)
-        self.setWindowTitle("Resolve by hand")
+        self.setWindowTitle(self.tr("Resolve by hand"))
         self.setModal(True)
         self.setMinimumWidth(560)
 
         lay = QVBoxLayout(self)
         lay.setSpacing(10)
-        lay.addWidget(label("Resolve by hand", role="title"))
+        lay.addWidget(label(self.tr("Resolve by hand"), role="title"))
         self.summary = label(describe_attempt(attempt, locale), role="value")
-        self.summary.setAccessibleName("Refund to resolve")
+        self.summary.setAccessibleName(self.tr("Refund to resolve"))
         lay.addWidget(self.summary)
         self.reference = label(
-            f"Reference {attempt.transaction_reference}", role="mono", selectable=True
+            self.tr("Reference {reference}").format(reference=attempt.transaction_reference),
+            role="mono",
+            selectable=True,
         )
-        self.reference.setAccessibleName("Transaction reference")
+        self.reference.setAccessibleName(self.tr("Transaction reference"))
         lay.addWidget(self.reference)
         if attempt.error_message:
-            last = label(f"Last seen: {attempt.error_message}", role="small")
-            last.setAccessibleName("Last known problem")
+            last = label(
+                self.tr("Last seen: {problem}").format(problem=attempt.error_message), role="small"
+            )
+            last.setAccessibleName(self.tr("Last known problem"))
             lay.addWidget(last)
 
-        question = label("I checked on the terminal / gateway portal:", role="caption")
+        question = label(self.tr("I checked on the terminal / gateway portal:"), role="caption")
         lay.addWidget(question)
-        self.refunded_radio = QRadioButton("It &was refunded")
-        self.refunded_radio.setAccessibleName("It was refunded")
-        self.not_refunded_radio = QRadioButton("It was n&ot refunded")
-        self.not_refunded_radio.setAccessibleName("It was not refunded")
+        self.refunded_radio = QRadioButton(self.tr("It &was refunded"))
+        self.refunded_radio.setAccessibleName(self.tr("It was refunded"))
+        self.not_refunded_radio = QRadioButton(self.tr("It was n&ot refunded"))
+        self.not_refunded_radio.setAccessibleName(self.tr("It was not refunded"))
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.refunded_radio)
         self.choice.addButton(self.not_refunded_radio)
@@ -110,35 +135,40 @@ class ResolveDialog(QDialog):
 
         form = QFormLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Your name")
+        self.name_edit.setAccessibleName(self.tr("Your name"))
         self.name_edit.setMaxLength(MAX_NAME)
-        self.name_edit.setPlaceholderText("who checked")
+        self.name_edit.setPlaceholderText(self.tr("who checked"))
         self.seen_edit = QLineEdit()
-        self.seen_edit.setAccessibleName("What you saw")
+        self.seen_edit.setAccessibleName(self.tr("What you saw"))
         self.seen_edit.setMaxLength(MAX_SEEN)
-        self.seen_edit.setPlaceholderText("e.g. portal shows refund rf_… approved at 10:42")
-        for caption, edit in (("Your &name", self.name_edit), ("What you &saw", self.seen_edit)):
+        self.seen_edit.setPlaceholderText(
+            self.tr("e.g. portal shows refund rf_… approved at 10:42")
+        )
+        for caption, edit in (
+            (self.tr("Your &name"), self.name_edit),
+            (self.tr("What you &saw"), self.seen_edit),
+        ):
             cap = label(caption, role="caption", wrap=False)
             cap.setTextFormat(Qt.TextFormat.AutoText)
             cap.setBuddy(edit)
             form.addRow(cap, edit)
         lay.addLayout(form)
 
-        self.explanation = MessageBox("What recording means")
-        self.explanation.show_message(EXPLANATION, role="warning")
+        self.explanation = MessageBox(self.tr("What recording means"))
+        self.explanation.show_message(tr_resolve(EXPLANATION), role="warning")
         lay.addWidget(self.explanation)
         self.hint = label("", role="hint")
-        self.hint.setAccessibleName("What is still missing")
+        self.hint.setAccessibleName(self.tr("What is still missing"))
         lay.addWidget(self.hint)
-        self.error = MessageBox("Could not record")
+        self.error = MessageBox(self.tr("Could not record"))
         lay.addWidget(self.error)
 
-        self.cancel_button = QPushButton("Cancel  Esc")
-        self.cancel_button.setAccessibleName("Cancel, record nothing")
+        self.cancel_button = QPushButton(self.tr("Cancel  Esc"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel, record nothing"))
         self.cancel_button.clicked.connect(self.reject)
-        self.record_button = QPushButton("Record in the journal  ⏎")
+        self.record_button = QPushButton(self.tr("Record in the journal  ⏎"))
         self.record_button.setProperty("role", "primary")
-        self.record_button.setAccessibleName("Record in the journal")
+        self.record_button.setAccessibleName(self.tr("Record in the journal"))
         self.record_button.clicked.connect(self.record)
         for b in (self.cancel_button, self.record_button):
             b.setAutoDefault(False)  # Enter is handled in keyPressEvent, and checks first
@@ -159,11 +189,11 @@ class ResolveDialog(QDialog):
     def missing(self) -> str | None:
         """What still has to be given before recording, as a sentence; None when ready."""
         if self.choice.checkedButton() is None:
-            return "Choose what you saw: refunded or not refunded."
+            return self.tr("Choose what you saw: refunded or not refunded.")
         if not self.name_edit.text().strip():
-            return "Type your name."
+            return self.tr("Type your name.")
         if not self.seen_edit.text().strip():
-            return "Type what you saw, and where."
+            return self.tr("Type what you saw, and where.")
         return None
 
     def _update(self) -> None:
@@ -200,7 +230,7 @@ class ResolveDialog(QDialog):
         if task is None:
             return
         self._lock(True)
-        self.hint.setText("Recording…")
+        self.hint.setText(self.tr("Recording…"))
 
     def _lock(self, locked: bool) -> None:
         for w in (
@@ -260,31 +290,33 @@ class UnresolvedDialog(QDialog):
         self.money_locale = locale
         self.ops = Operations(self)
         self.attempts: list[Attempt] = []
-        self.setWindowTitle("Refunds without an answer")
+        self.setWindowTitle(self.tr("Refunds without an answer"))
         self.resize(760, 420)
         lay = QVBoxLayout(self)
-        lay.addWidget(label("Refunds without an answer", role="title"))
+        lay.addWidget(label(self.tr("Refunds without an answer"), role="title"))
         lay.addWidget(
             label(
-                "Check now (F5) asks the gateway first. When it cannot tell, check each one on "
-                "the terminal or the gateway's portal, then resolve it by hand.",
+                self.tr(
+                    "Check now (F5) asks the gateway first. When it cannot tell, check each one "
+                    "on the terminal or the gateway's portal, then resolve it by hand."
+                ),
                 role="value",
             )
         )
         self.list = QListWidget()
-        self.list.setAccessibleName("Refunds without an answer")
+        self.list.setAccessibleName(self.tr("Refunds without an answer"))
         self.list.currentRowChanged.connect(lambda _row: self._update())
         self.list.itemActivated.connect(lambda _item: self.resolve_selected())
         lay.addWidget(self.list, 1)
         self.empty = label("", role="value")
-        self.empty.setAccessibleName("List status")
+        self.empty.setAccessibleName(self.tr("List status"))
         lay.addWidget(self.empty)
-        self.close_button = QPushButton("Close  Esc")
-        self.close_button.setAccessibleName("Close")
+        self.close_button = QPushButton(self.tr("Close  Esc"))
+        self.close_button.setAccessibleName(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
-        self.resolve_button = QPushButton("Resolve by hand…")
+        self.resolve_button = QPushButton(self.tr("Resolve by hand…"))
         self.resolve_button.setProperty("role", "primary")
-        self.resolve_button.setAccessibleName("Resolve the selected refund by hand")
+        self.resolve_button.setAccessibleName(self.tr("Resolve the selected refund by hand"))
         self.resolve_button.clicked.connect(self.resolve_selected)
         for b in (self.close_button, self.resolve_button):
             b.setAutoDefault(False)
@@ -297,7 +329,7 @@ class UnresolvedDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.empty.setText("Reading the journal…")
+        self.empty.setText(self.tr("Reading the journal…"))
         self.ops.run(self.service.unresolved, on_success=self._show, on_error=self._failed)
 
     def _show(self, attempts: list[Attempt]) -> None:
@@ -311,7 +343,7 @@ class UnresolvedDialog(QDialog):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.list.addItem(item)
-        self.empty.setText("" if attempts else "Nothing left to check.")
+        self.empty.setText("" if attempts else self.tr("Nothing left to check."))
         if self.attempts:
             ids = [a.id for a in self.attempts]
             self.list.setCurrentRow(ids.index(keep.id) if keep and keep.id in ids else 0)
@@ -331,7 +363,7 @@ class UnresolvedDialog(QDialog):
         a = self.selected()
         self.resolve_button.setEnabled(a is not None and a.state in RESOLVABLE)
         if a is not None and a.state not in RESOLVABLE:
-            self.empty.setText("This one is being sent right now: wait for its answer.")
+            self.empty.setText(self.tr("This one is being sent right now: wait for its answer."))
 
     def resolve_selected(self) -> ResolveDialog | None:
         a = self.selected()

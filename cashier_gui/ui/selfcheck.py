@@ -7,19 +7,29 @@ from __future__ import annotations
 import os
 import sys
 
+from PySide6.QtCore import QCoreApplication
+
 
 def window() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cashier_gui.app import default_runtime_factory, make_application
+    from cashier_gui.app import (
+        configured_language,
+        default_runtime_factory,
+        install_translators,
+        make_application,
+    )
     from cashier_gui.ui.main_window import MainWindow
 
     app = make_application([sys.argv[0]])
+    install_translators(app, configured_language())  # as a real start: LANG=de_DE → German
     main = MainWindow(default_runtime_factory, training=True)
     main.show()
     app.processEvents()
     size = main.size()
     main.close()
-    return f"main window built ({size.width()}×{size.height()}, platform {app.platformName()})"
+    return QCoreApplication.translate(
+        "selfcheck", "main window built ({width}×{height}, platform {platform})"
+    ).format(width=size.width(), height=size.height(), platform=app.platformName())
 
 
 def qt_text() -> str:
@@ -27,12 +37,64 @@ def qt_text() -> str:
 
     german = QLocale(QLocale.Language.German, QLocale.Country.Germany)
     if QCollator(german).compare("ä", "b") >= 0:
-        raise RuntimeError("no collation data: German sorts ä after b")
+        raise RuntimeError(
+            QCoreApplication.translate("selfcheck", "no collation data: German sorts ä after b")
+        )
     zone = QTimeZone(b"Europe/Berlin")
     name = zone.displayName(QDateTime.currentDateTime(), QTimeZone.NameType.LongName, german)
     if not name:
-        raise RuntimeError("no time-zone names")
-    return f"collation and time-zone names ({name})"
+        raise RuntimeError(QCoreApplication.translate("selfcheck", "no time-zone names"))
+    return QCoreApplication.translate("selfcheck", "collation and time-zone names ({name})").format(
+        name=name
+    )
 
 
-CHECKS = [("window", window), ("qt text", qt_text)]
+def translations() -> str:
+    """The German catalogues ship and load: the window's (.qm), Qt's own (qtbase) and the
+    core's (.mo). Leaves the language as it was."""
+    from PySide6.QtCore import QTranslator
+
+    from cashier_gui import i18n
+    from cashier_gui.app import make_application
+
+    if QCoreApplication.instance() is None:  # QTranslator wants one
+        make_application([sys.argv[0]])
+    files = i18n.qt_catalogues("de")
+    names = sorted(path.name for path in files)
+    if len(files) != 2:
+        raise RuntimeError(
+            QCoreApplication.translate(
+                "selfcheck", "German window catalogues missing: found {names}"
+            ).format(names=names)
+        )
+    loaded = []
+    for path in files:
+        translator = QTranslator()
+        if not translator.load(str(path)):
+            raise RuntimeError(
+                QCoreApplication.translate("selfcheck", "{name} does not load").format(
+                    name=path.name
+                )
+            )
+        loaded.append(translator)
+    window = loaded[1].translate("states", "approved")
+    context, button = "QPlatformTheme", "Cancel"  # Qt's own message, not one of ours
+    qt_own = loaded[0].translate(context, button)
+    before = i18n.current_language()
+    i18n.install("de")
+    try:
+        core = i18n._("Type an amount, e.g. 15.50.")
+    finally:
+        i18n.install(before)
+    if window != "genehmigt" or not qt_own or core == "Type an amount, e.g. 15.50.":
+        raise RuntimeError(
+            QCoreApplication.translate("selfcheck", "German is incomplete: {sample}").format(
+                sample=f"{window!r} {qt_own!r} {core!r}"
+            )
+        )
+    return QCoreApplication.translate("selfcheck", "translations ({language}): {sample}").format(
+        language="de", sample=f"{window}, {qt_own}, {core}"
+    )
+
+
+CHECKS = [("window", window), ("qt text", qt_text), ("translations", translations)]

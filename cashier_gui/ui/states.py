@@ -3,19 +3,25 @@ history, the list of refunds without an answer): one place, so the words agree."
 
 from __future__ import annotations
 
-from cashier_gui.journal import Attempt, State
+from PySide6.QtCore import QCoreApplication
 
-#: Short words for a state, lower case (tables, lists, the charge card's earlier refunds).
+from cashier_gui.journal import Attempt, State
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP
+
+#: Short words for a state, lower case (tables, lists, the charge card's earlier refunds), in
+#: English: show them with `state_word()`, which translates.
 STATE_LABELS: dict[State, str] = {
-    State.PREPARED: "being sent",  # durable, about to be sent or cancelled
-    State.SENT: "being sent",
-    State.APPROVED: "approved",
-    State.DECLINED: "declined",
-    State.PENDING: "pending",
-    State.FAILED: "failed",  # short: the charge card's earlier refunds fit one line each
-    State.UNKNOWN: "unknown",
-    State.CANCELLED: "cancelled",
-    State.NOT_SENT: "not sent — nothing refunded",
+    # durable, about to be sent or cancelled
+    State.PREPARED: QT_TRANSLATE_NOOP("states", "being sent"),
+    State.SENT: QT_TRANSLATE_NOOP("states", "being sent"),
+    State.APPROVED: QT_TRANSLATE_NOOP("states", "approved"),
+    State.DECLINED: QT_TRANSLATE_NOOP("states", "declined"),
+    State.PENDING: QT_TRANSLATE_NOOP("states", "pending"),
+    # short: the charge card's earlier refunds fit one line each
+    State.FAILED: QT_TRANSLATE_NOOP("states", "failed"),
+    State.UNKNOWN: QT_TRANSLATE_NOOP("states", "unknown"),
+    State.CANCELLED: QT_TRANSLATE_NOOP("states", "cancelled"),
+    State.NOT_SENT: QT_TRANSLATE_NOOP("states", "not sent — nothing refunded"),
 }
 
 #: Text colours for a state (on white), the same families as the result cards.
@@ -37,11 +43,19 @@ def by_hand(attempt: Attempt) -> bool:
     return bool(attempt.resolved_by)
 
 
+def state_word(state: State) -> str:
+    """The short word for a state in the window's language."""
+    label = STATE_LABELS.get(state)
+    return QCoreApplication.translate("states", label) if label is not None else str(state)
+
+
 def state_label(attempt: Attempt) -> str:
     """The state in words, with who resolved it when a person did."""
-    text = STATE_LABELS.get(attempt.state, str(attempt.state))
+    text = state_word(attempt.state)
     if by_hand(attempt):
-        text += f" — by hand ({attempt.resolved_by})"
+        text = QCoreApplication.translate("states", "{state} — by hand ({who})").format(
+            state=text, who=attempt.resolved_by
+        )
     return text
 
 
@@ -49,8 +63,20 @@ def resolution_text(attempt: Attempt) -> str:
     """`Resolved by hand by Ana: "portal shows rf_123"` — empty when no person resolved it."""
     if not by_hand(attempt):
         return ""
-    seen = f": “{attempt.resolution}”" if attempt.resolution else ""
-    return f"Resolved by hand by {attempt.resolved_by}{seen}"
+    if attempt.resolution:
+        return QCoreApplication.translate("states", "Resolved by hand by {who}: “{seen}”").format(
+            who=attempt.resolved_by, seen=attempt.resolution
+        )
+    return QCoreApplication.translate("states", "Resolved by hand by {who}").format(
+        who=attempt.resolved_by
+    )
 
 
-__all__ = ["STATE_COLOURS", "STATE_LABELS", "by_hand", "resolution_text", "state_label"]
+__all__ = [
+    "STATE_COLOURS",
+    "STATE_LABELS",
+    "by_hand",
+    "resolution_text",
+    "state_label",
+    "state_word",
+]

@@ -89,6 +89,13 @@ class PaintHold(QObject):
         return False
 
 
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+    """Mark `source` for translation in `context` without translating it now (a table built at
+    import time); translate it where it is shown with `QCoreApplication.translate(context, …)`.
+    Qt's own returns `object` to type checkers; this one returns the text."""
+    return source
+
+
 def label(
     text: str = "", *, role: str | None = None, wrap: bool = True, selectable: bool = False
 ) -> Label:
@@ -137,8 +144,8 @@ class CopyRow(QWidget):
         self.caption = label(caption, role="caption", wrap=False)
         self.value = label("", role="mono", wrap=True, selectable=True)
         self.value.setAccessibleName(accessible)
-        self.button = QPushButton("Copy")
-        self.button.setAccessibleName(f"Copy {accessible}")
+        self.button = QPushButton(self.tr("Copy"))
+        self.button.setAccessibleName(self.tr("Copy {what}").format(what=accessible))
         self.button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.button.clicked.connect(self.copy)
         row.addWidget(self.caption)
@@ -151,7 +158,11 @@ class CopyRow(QWidget):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.value.text())
-        self.button.setText("Copied")
+        self.button.setText(self.tr("Copied"))
+
+    def reset(self) -> None:
+        """The button says Copy again (a new value to copy)."""
+        self.button.setText(self.tr("Copy"))
 
 
 class MessageBox(QFrame):
@@ -164,7 +175,7 @@ class MessageBox(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         self.text = label("", role="message", selectable=True)
         self.text.setAccessibleName(accessible)
-        self.trace = CopyRow("Trace ID", "trace ID")
+        self.trace = CopyRow(self.tr("Trace ID"), self.tr("trace ID"))
         layout.addWidget(self.text)
         layout.addWidget(self.trace)
         self.hide()
@@ -173,7 +184,7 @@ class MessageBox(QFrame):
         restyle(self, role)
         self.text.setText(text)
         self.trace.set(trace_id)
-        self.trace.button.setText("Copy")
+        self.trace.reset()
         self.show()
 
     def clear(self) -> None:

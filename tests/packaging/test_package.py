@@ -58,6 +58,25 @@ def test_packaged_self_test(dist: Path, env: dict[str, str]) -> None:
     assert "All checks passed." in r.stdout and "SecretService" in r.stdout
 
 
+def test_packaged_app_speaks_german_under_a_german_locale(dist: Path, env: dict[str, str]) -> None:
+    """The package ships the compiled catalogues (the app's and Qt's own) and picks German from
+    the locale: the window's self-check reports in German and loads all three catalogues."""
+    env = {k: v for k, v in env.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    r = subprocess.run(
+        [str(dist / "cashier-gui"), "--self-test"],
+        env=dict(env, LANG="de_DE.UTF-8"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # The return code is test_packaged_self_test's business (it needs a Secret Service).
+    assert "ok    window     Hauptfenster aufgebaut" in r.stdout, r.stdout + r.stderr
+    assert "ok    translations Übersetzungen (de): genehmigt, Abbrechen, Geben Sie" in r.stdout
+    i18n = dist / "_internal" / "resources" / "i18n"
+    shipped = sorted(p.name for p in i18n.rglob("*") if p.is_file())
+    assert shipped == ["cashier_gui.mo", "cashier_gui_de.qm", "qtbase_de.qm"]
+
+
 def test_packaged_window_opens_on_x11(dist: Path, env: dict[str, str]) -> None:
     """The xcb platform plugin and every library it needs survive the slimming."""
     env = dict(env, DISPLAY=xvfb_display(), QT_QPA_PLATFORM="xcb")

@@ -1,0 +1,108 @@
+"""The window in German: the app's catalogue and Qt's own, installed the way the app starts,
+on a real dialog over a real journal; amounts keep following the locale."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from cashier_gui import i18n
+from cashier_gui.app import install_translators
+from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.money import Money
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def german_window(qapp: Any) -> Iterator[Any]:
+    assert install_translators(qapp, "de") == "de"
+    yield qapp
+    assert install_translators(qapp, "en") == "en"
+    assert i18n.current_language() == "en"
+
+
+def unknown_attempt(tmp_path: Path) -> Attempt:
+    with Journal(tmp_path / "journal.sqlite3") as j:
+        a = j.prepare(
+            provider="viopay",
+            terminal="T1",
+            charge_id="ch_de_1",
+            amount=Money(12000, "EUR"),
+            reason="customer_request",
+            note=None,
+            transaction_reference="T1-de-1",
+            idempotency_key=str(uuid.uuid4()),
+            operator="Ana",
+        )
+        j.transition(a.id, State.SENT, expect=State.PREPARED)
+        return j.transition(
+            a.id,
+            State.UNKNOWN,
+            expect=State.SENT,
+            error_message=i18n._("The refund was interrupted before its answer arrived."),
+        )
+
+
+def test_the_resolve_dialog_speaks_german(german_window: Any, qtbot: QtBot, tmp_path: Path) -> None:
+    from cashier_gui.ui.resolve import ResolveDialog
+    from cashier_gui.ui.states import state_label, state_word
+
+    attempt = unknown_attempt(tmp_path)
+    d = ResolveDialog(object(), attempt, locale="de_DE")
+    qtbot.addWidget(d)
+    d.resize(720, 560)
+    d.show()
+    qtbot.waitExposed(d)
+    assert d.windowTitle() == "Von Hand klären"
+    assert d.summary.text().startswith("Rückerstattung über 120,00\xa0€ der Zahlung ch_de_1 · ")
+    assert d.summary.text().endswith(" von Ana")
+    assert d.refunded_radio.text() == "Es &wurde erstattet"
+    assert d.record_button.text() == "Im Journal festhalten  ⏎"
+    assert d.explanation.text.text().startswith("Dies wird mit Ihrem Namen")
+    assert d.explanation.trace.button.text() == "Kopieren"
+    # Stored in the language in effect when it was written.
+    assert "Zuletzt gesehen: Die Rückerstattung wurde unterbrochen" in " ".join(
+        w.text() for w in d.findChildren(type(d.summary))
+    )
+    d.record()  # nothing chosen: records nothing, says what is missing — in German
+    assert d.hint.text() == "Wählen Sie, was Sie gesehen haben: erstattet oder nicht erstattet."
+    assert state_word(State.UNKNOWN) == "unbekannt"
+    assert state_label(attempt) == "unbekannt"
+    out = Path(os.environ.get("CASHIER_TEST_ARTIFACTS", tmp_path)) / "i18n-resolve-de.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert d.grab().save(str(out))
+
+
+def test_qt_standard_buttons_come_from_qts_own_german(german_window: Any, qtbot: QtBot) -> None:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    qtbot.addWidget(box)
+    button = box.button(QDialogButtonBox.StandardButton.Cancel)
+    assert button is not None and button.text().replace("&", "") == "Abbrechen"
+
+
+def test_the_core_follows_the_windows_language(german_window: Any) -> None:
+    from cashier_gui.money import MoneyError, parse_amount
+
+    with pytest.raises(MoneyError, match="Geben Sie einen Betrag ein"):
+        parse_amount(" ", "EUR")
+    assert Money(12000, "EUR").format("de_DE") == "120,00\xa0€"
+
+
+def test_english_again_removes_the_translators(qapp: Any) -> None:
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    install_translators(qapp, "de")
+    install_translators(qapp, "de")  # a second call replaces, never stacks
+    assert len(qapp.findChildren(QTranslator, "cashier_gui_translator")) == 2
+    assert QCoreApplication.translate("states", "approved") == "genehmigt"
+    install_translators(qapp, "en")
+    assert qapp.findChildren(QTranslator, "cashier_gui_translator") == []
+    assert QCoreApplication.translate("states", "approved") == "approved"
