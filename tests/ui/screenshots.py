@@ -57,14 +57,14 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         await asyncio.sleep(0.1)
 
     await look_up("ch_train_kwd_12345")
-    QTest.keyClicks(p.amount_edit, "1,5")
+    QTest.keyClicks(p.amount_edit, "1,5", delay=60)
     p.reason_combo.setCurrentIndex(4)
     p.note_edit.setText(
         "Customer returned a very long list of items and asked for the "
         "refund to be split over two receipts; manager approved"
     )
     shot("2-charge-partial-kwd")
-    QTest.keyClicks(p.amount_edit, "00")  # 1,500 → over the remainder? no: 1.500 KWD is fine
+    QTest.keyClicks(p.amount_edit, "00", delay=60)  # 1,500 → over the remainder? no: 1.500 KWD is fine
     p.amount_edit.setText("99")
     shot("3-over-refund-refused")
     p.amount_edit.setText("1,5")
