@@ -518,7 +518,9 @@ class MainWindow(QMainWindow):
         event.accept()
 
     async def shutdown(self) -> None:
-        if self.panel is not None:
+        from shiboken6 import isValid
+
+        if self.panel is not None and isValid(self.panel):
             self.panel.set_service(None)  # nothing new starts on a runtime being closed
         for ops in (self.ops, self.background, self.starter):
             ops.cancel_all()

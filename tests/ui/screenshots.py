@@ -64,12 +64,12 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         "refund to be split over two receipts; manager approved"
     )
     shot("2-charge-partial-kwd")
-    QTest.keyClicks(p.amount_edit, "00", delay=60)  # 1,500 → over the remainder? no: 1.500 KWD is fine
+    QTest.keyClicks(p.amount_edit, "00", delay=60)
     p.amount_edit.setText("99")
     shot("3-over-refund-refused")
     p.amount_edit.setText("1,5")
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.35)  # Enter on the confirm card counts after 300 ms
     shot("4-confirm")
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
     await until(lambda: p.stage == "result")
@@ -134,6 +134,7 @@ def main(out_dir: str) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     w = MainWindow(factory, training=True)
+    w.setWindowState(Qt.WindowState.WindowNoState)  # exactly 1024×768, whatever the screen
     w.resize(1024, 768)
     w.show()
     w.start()

@@ -129,6 +129,8 @@ class ResultCard(Card):
         actions = QHBoxLayout()  # one row: the card stays short enough for 1024×768
         for b in (self.resolve_button, self.check_button, self.instead_button, self.new_button):
             actions.addWidget(b, 1 if b in (self.check_button, self.instead_button) else 0)
+        for b in (self.resolve_button, self.check_button, self.instead_button):
+            b.hide()  # shown by the outcome that needs them; hidden they take no width
         self.lay.addLayout(actions)
 
     def default_button(self) -> QPushButton | None:
