@@ -61,8 +61,9 @@ class ConfirmCard(Card):
             "A manager must approve this: " + " ".join(reasons) + " Manager: type your name "
             "and PIN, then press Enter."
         )
-        self.pin_edit.clear()
-        self.approval.show()
+        if self.approval.isHidden():  # asked again (back on this card): keep what is typed
+            self.pin_edit.clear()
+            self.approval.show()
 
     def no_approval(self) -> None:
         self.approval.hide()

@@ -91,8 +91,10 @@ class SendingPart(FormPart):
             if self.stage is not fl.Stage.CONFIRM or self.view is not view:
                 return
             if reasons:
+                first = not self.confirm_card.needs_approval
                 self.confirm_card.ask_approval(reasons)
-                self.confirm_card.manager_edit.setFocus()
+                if first:
+                    self.confirm_card.manager_edit.setFocus()
             else:
                 self.confirm_card.no_approval()
 
