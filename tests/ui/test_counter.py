@@ -353,3 +353,43 @@ def test_switching_mode_while_a_check_runs_is_never_stuck(qtbot: QtBot, window: 
     assert time.monotonic() - started < 10
     with pytest.raises(sqlite3.ProgrammingError):  # the old runtime's journal was closed
         old.service.journal.count()
+
+
+# ---- training practises failures -------------------------------------------------------------
+
+
+def test_practice_receipts_say_what_they_practise(window: MainWindow) -> None:
+    texts = [window.panel.practice.item(i).text() for i in range(window.panel.practice.count())]
+    for charge, words in [
+        ("ch_train_server_error", "server error"),
+        ("ch_train_lost_answer", "lost answer"),
+        ("ch_train_slow_answer", "slow answer"),
+        ("ch_train_usd_issuer_declines", "declined"),
+        ("ch_train_gbp_refund_pending", "pending"),
+        (TODAY, "void"),
+    ]:
+        [text] = [t for t in texts if t.startswith(charge)]
+        assert "practises" in text and words in text, text
+
+
+def test_practising_a_lost_answer_then_f5(qtbot: QtBot, window: MainWindow) -> None:
+    p = window.panel
+    look_up(qtbot, window, "ch_train_lost_answer")
+    p.action_button.click()
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    assert p.result_title.text().startswith("Outcome unknown")
+    QTest.keyClick(p.charge_edit, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: p.result_title.text().startswith("Refund approved"), timeout=8000)
+    assert refunds_on(window, "ch_train_lost_answer") == 1  # once, never twice
+
+
+def test_practising_a_server_error(qtbot: QtBot, window: MainWindow) -> None:
+    p = window.panel
+    look_up(qtbot, window, "ch_train_server_error")
+    p.action_button.click()
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    text = p.result_text.text() + p.result_title.text()
+    assert "500" not in text and "HTTP" not in text and "ateway" not in text, text
+    assert refunds_on(window, "ch_train_server_error") == 0

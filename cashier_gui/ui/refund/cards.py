@@ -154,6 +154,8 @@ class PracticeCard(Card):
         self.lay.addWidget(label("Practice receipts — pick one, or type its ID", role="caption"))
         self.list = QListWidget()
         self.list.setAccessibleName("Practice receipts")
+        self.list.setWordWrap(True)  # each says what it practises: no sideways scrolling
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.lay.addWidget(self.list)
 
 
