@@ -112,9 +112,10 @@ class RefundPanel(SendingPart):
             item.setData(Qt.ItemDataRole.UserRole, charge_id)
             self.practice.addItem(item)
         if practice:
-            # Three receipts high (it scrolls): the column fits 1024×768 beside the banner.
+            # Two and a half receipts high (it scrolls, and shows it does): the column fits
+            # 1024×768 beside both banners.
             row = self.practice.sizeHintForRow(0)
-            self.practice.setMaximumHeight(3 * row + 2 * self.practice.frameWidth())
+            self.practice.setMaximumHeight(int(2.5 * row) + 2 * self.practice.frameWidth())
         self.practice_box.setVisible(bool(practice))
         self.lookup_card.speak_of_transactions(not self.has_lookup)
         self._update_enabled()
@@ -166,6 +167,8 @@ class RefundPanel(SendingPart):
         index = list(fl.Stage).index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in the stages' order
         _set_visible(self.charge_card, stage is not fl.Stage.LOOKUP)
+        if stage is not fl.Stage.CHARGE:  # the Void/Refund choice is the charge stage's
+            _set_visible(self.charge_card.choice, False)
         self.lookup_progress.setVisible(self._lookup_task is not None)
         self._update_enabled()
         if stage is fl.Stage.CHARGE:

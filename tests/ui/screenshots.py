@@ -122,11 +122,53 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     screen.save(str(out / "13-resolve-dialog-on-screen.png"))
     saved.append("13-resolve-dialog-on-screen.png")
     dialog.reject()
+    await asyncio.sleep(0.2)
+    saved += await counter_states(w, shot, look_up)
     return saved
 
 
+async def counter_states(w: MainWindow, shot: object, look_up: object) -> list[str]:
+    """Issue 12/13 states: the Void/Refund choice, the void confirm, a settled sale's void
+    refused with Refund it instead, the manager's approval on the confirm card."""
+    from cashier_gui.operators import Operator, OperatorStore, Role
+    from cashier_gui.policy import Policy
+
+    p = w.panel
+    take = shot  # type: ignore[assignment]
+    await look_up("ch_train_eur_today_2450")  # type: ignore[operator]
+    take("14-void-choice")  # type: ignore[operator]
+    p.reason_combo.setFocus()
+    p.reason_combo.showPopup()
+    await asyncio.sleep(0.3)
+    w.screen().grabWindow(0).save(str(OUT / "18-reason-list-open.png"))
+    p.reason_combo.hidePopup()
+    p.void_button.click()
+    await asyncio.sleep(0.35)
+    take("15-void-confirm")  # type: ignore[operator]
+    w.runtime.simulator_state.charges["ch_train_eur_today_2450"].settled = True
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    await asyncio.sleep(0.2)
+    take("16-settled-refund-instead")  # type: ignore[operator]
+    store = OperatorStore(w.runtime.paths.operators)
+    store.add("Mia", Role.MANAGER, "2468")
+    p.operators = store
+    w.signed_in = lambda: Operator("Carl", Role.CASHIER)
+    w.runtime.service.policy = Policy(approval_above={"EUR": 1000})
+    await look_up("ch_train_eur_partly")  # type: ignore[operator]
+    p.action_button.click()
+    await until(p.confirm_card.approval.isVisible)
+    await asyncio.sleep(0.2)
+    take("17-approval-confirm")  # type: ignore[operator]
+    return []
+
+
+OUT = Path(".")
+
+
 def main(out_dir: str) -> int:
-    out = Path(out_dir)
+    global OUT
+    out = OUT = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = make_application([sys.argv[0]])
     import qasync

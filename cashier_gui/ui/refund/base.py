@@ -69,9 +69,15 @@ class PanelBase(QWidget):
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(16)
-        left, right = QVBoxLayout(), QVBoxLayout()
-        outer.addLayout(left, 1)
-        outer.addLayout(right, 1)
+        # Two columns of equal width whatever the stage: the cards do not jump sideways.
+        left_box, right_box = QWidget(), QWidget()
+        for box in (left_box, right_box):
+            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            box.setMinimumWidth(360)
+            outer.addWidget(box, 1)
+        left, right = QVBoxLayout(left_box), QVBoxLayout(right_box)
+        for column in (left, right):
+            column.setContentsMargins(0, 0, 0, 0)
         self.lookup_card = LookupCard()
         self.charge_card = ChargeCard()
         self.practice_box = PracticeCard()

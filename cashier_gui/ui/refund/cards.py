@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QStyledItemDelegate,
     QVBoxLayout,
 )
 
@@ -130,7 +131,7 @@ class ChargeCard(Card):
         row = QHBoxLayout(self.choice)
         row.setContentsMargins(0, 0, 0, 0)
         self.void_text = label(
-            "Today's sale, not settled yet: void it — the customer is never charged.",
+            "Not settled yet: a void returns it all, at no cost.",
             role="value",
         )
         self.void_button = QPushButton("&Void sale")
@@ -206,6 +207,9 @@ class FormCard(Card):
         form.addRow("", self.amount_hint)
         self.reason_combo = QComboBox()
         self.reason_combo.setAccessibleName("Reason")
+        # A styled delegate, so the stylesheet's highlighted-item colours apply to the open
+        # list (the default one painted the highlighted reason white on white).
+        self.reason_combo.setItemDelegate(QStyledItemDelegate(self.reason_combo))
         for code, text in REASONS.items():
             self.reason_combo.addItem(text, code)
         reason_caption = label("&Reason", role="caption")
