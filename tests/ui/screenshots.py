@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -127,16 +128,17 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     return saved
 
 
-async def counter_states(w: MainWindow, shot: object, look_up: object) -> list[str]:
+async def counter_states(
+    w: MainWindow, take: Callable[[str], None], look_up: Callable[[str], Awaitable[None]]
+) -> list[str]:
     """Issue 12/13 states: the Void/Refund choice, the void confirm, a settled sale's void
     refused with Refund it instead, the manager's approval on the confirm card."""
     from cashier_gui.operators import Operator, OperatorStore, Role
     from cashier_gui.policy import Policy
 
     p = w.panel
-    take = shot  # type: ignore[assignment]
-    await look_up("ch_train_eur_today_2450")  # type: ignore[operator]
-    take("14-void-choice")  # type: ignore[operator]
+    await look_up("ch_train_eur_today_2450")
+    take("14-void-choice")
     p.reason_combo.setFocus()
     p.reason_combo.showPopup()
     await asyncio.sleep(0.3)
@@ -144,22 +146,22 @@ async def counter_states(w: MainWindow, shot: object, look_up: object) -> list[s
     p.reason_combo.hidePopup()
     p.void_button.click()
     await asyncio.sleep(0.35)
-    take("15-void-confirm")  # type: ignore[operator]
+    take("15-void-confirm")
     w.runtime.simulator_state.charges["ch_train_eur_today_2450"].settled = True
     p.confirm_button.click()
     await until(lambda: p.stage == "result")
     await asyncio.sleep(0.2)
-    take("16-settled-refund-instead")  # type: ignore[operator]
+    take("16-settled-refund-instead")
     store = OperatorStore(w.runtime.paths.operators)
     store.add("Mia", Role.MANAGER, "2468")
     p.operators = store
     w.signed_in = lambda: Operator("Carl", Role.CASHIER)
     w.runtime.service.policy = Policy(approval_above={"EUR": 1000})
-    await look_up("ch_train_eur_partly")  # type: ignore[operator]
+    await look_up("ch_train_eur_partly")
     p.action_button.click()
     await until(p.confirm_card.approval.isVisible)
     await asyncio.sleep(0.2)
-    take("17-approval-confirm")  # type: ignore[operator]
+    take("17-approval-confirm")
     return []
 
 
