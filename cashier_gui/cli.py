@@ -607,13 +607,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "ok": all(c.ok for c in checks),
-                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+                "checks": [
+                    {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None}
+                    for c in checks
+                ],
             }
         )
     else:
         width = max(len(c.name) for c in checks)
         for c in checks:
-            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.detail}")
+            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.text}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_OTHER
 
 
