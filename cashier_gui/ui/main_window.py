@@ -63,7 +63,7 @@ class StartPage(QWidget):
         lay.addWidget(self.problem)
         lay.addWidget(
             label(
-                "Practise with the built-in training gateway — no money moves — or set this counter "
+                "Practise with the built-in training service — no money moves — or set this counter "
                 "up with its Viopay or Poynt terminal details.",
                 role="value",
             )
@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         for ops in (self.ops, self.background, self.starter):
             ops.cancel_all()
         self.pending_timer.stop()
-        self.loading_text.setText("Starting the training gateway…" if training else "Connecting…")
+        self.loading_text.setText("Starting training mode…" if training else "Connecting…")
         self.stack.setCurrentWidget(self.loading)
         self.unknown_banner.hide()
         old = self.runtime
@@ -486,12 +486,15 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(lambda: self.start(training=False))
         dialog.show()
 
-    def show_shortcuts(self) -> None:
+    @staticmethod
+    def help_text() -> str:
+        """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
         from cashier_gui.ui.refund.cards import FLOW_HELP
 
-        QMessageBox.information(
-            self, "How refunds work", f"{FLOW_HELP}\n\nKeyboard shortcuts\n{SHORTCUTS}"
-        )
+        return f"{FLOW_HELP}\n\nKeyboard shortcuts\n{SHORTCUTS}"
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "How refunds work", self.help_text())
 
     def show_about(self) -> None:
         from cashier_gui import __version__

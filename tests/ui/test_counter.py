@@ -393,3 +393,9 @@ def test_practising_a_server_error(qtbot: QtBot, window: MainWindow) -> None:
     text = p.result_text.text() + p.result_title.text()
     assert "500" not in text and "HTTP" not in text and "ateway" not in text, text
     assert refunds_on(window, "ch_train_server_error") == 0
+
+
+def test_f1_explains_the_flow_not_only_the_shortcuts() -> None:
+    text = MainWindow.help_text()
+    for words in ("Scan the receipt", "void", "F5", "Esc steps back", "Ctrl+L"):
+        assert words in text, words
