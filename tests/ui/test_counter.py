@@ -399,3 +399,20 @@ def test_f1_explains_the_flow_not_only_the_shortcuts() -> None:
     text = MainWindow.help_text()
     for words in ("Scan the receipt", "void", "F5", "Esc steps back", "Ctrl+L"):
         assert words in text, words
+
+
+def test_a_scan_while_sending_waits_for_the_answer(qtbot: QtBot, window: MainWindow) -> None:
+    p = window.panel
+    sim(window).faults.delay_ms = 600
+    to_confirm(qtbot, window, A, "1")
+    qtbot.wait(350)
+    QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+    assert p.stage == "sending"
+    scan(B)  # kept, neither sent nor looked up behind the cashier's back
+    assert p.stage == "sending"
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    assert p.charge_edit.text() == B and p.charge_edit.hasFocus()
+    [attempt] = window.runtime.service.journal.query()
+    assert attempt.charge_id == A
+    QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)  # the next receipt, at once
+    qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)
