@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from cashier_gui import APP_NAME
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, card, label
+from cashier_gui.ui.start_page import SHORTCUTS, StartPage
+from cashier_gui.ui.widgets import label
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
@@ -35,52 +36,6 @@ if TYPE_CHECKING:
 RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
 
 PENDING_RECHECK_MS = 60_000
-
-SHORTCUTS = """\
-A scan — starts over with the scanned receipt, from anywhere
-Enter — look up / next step / press the focused button
-Esc — step back one stage
-Ctrl+L — go to the charge ID field
-Alt+F / Alt+P — full / partial refund
-Alt+A, Alt+R, Alt+N — amount, reason, note
-Ctrl+N — new refund
-F5 — Check now: refunds with no answer
-Ctrl+H — history
-Ctrl+Q — quit"""
-
-
-class StartPage(QWidget):
-    """Shown when this counter is not set up: practise, or set it up."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        box, lay = card()
-        box.setMaximumWidth(640)
-        lay.addWidget(label("This counter is not set up yet", role="title"))
-        self.problem = MessageBox("Set-up problem")
-        lay.addWidget(self.problem)
-        lay.addWidget(
-            label(
-                "Practise with the built-in training service — no money moves — or set this counter "
-                "up with its Viopay or Poynt terminal details.",
-                role="value",
-            )
-        )
-        self.training_button = QPushButton("Practise in &training mode")
-        self.training_button.setProperty("role", "primary")
-        self.training_button.setAccessibleName("Start training mode")
-        self.setup_button = QPushButton("&Set up this counter…")
-        self.setup_button.setAccessibleName("Set up this counter")
-        lay.addWidget(self.training_button)
-        lay.addWidget(self.setup_button)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box, 4)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
 
 
 class MainWindow(QMainWindow):
