@@ -347,6 +347,18 @@ def cmd_setup(args: argparse.Namespace) -> int:
         )
     else:
         settings = settings.with_poynt(PoyntSettings(host=args.host, port=args.port))
+        if args.currency is not None:
+            from dataclasses import replace
+
+            from cashier_gui.money import check_currency
+
+            settings = replace(settings, default_currency=check_currency(args.currency.upper()))
+        if not settings.default_currency:
+            _err(
+                "Note: the terminal cannot look sales up, so every refund needs the shop's "
+                "currency. Set it once: cashier-refund setup poynt --host "
+                f"{args.host} --currency USD (your currency's code)."
+            )
     save_settings(paths, settings)
     print(f"Saved {paths.settings}")
     return EXIT_OK
@@ -451,7 +463,11 @@ def cmd_refund(args: argparse.Namespace) -> int:
                 else (args.currency or rt.settings.default_currency)
             )
             if not currency:
-                raise Usage("Give --currency (this back end cannot look the charge up).")
+                raise Usage(
+                    "The terminal cannot look the sale up, so the currency is not known. Set "
+                    "the shop's currency once (cashier-refund setup poynt --host IP --currency "
+                    "USD, or Counter → Settings), or give --currency here."
+                )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
         to_send = service.check_amount(view, amount)
         await _check_approval(service, view, Kind.REFUND, to_send, operator, approver)
@@ -591,13 +607,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         _print_json(
             {
                 "ok": all(c.ok for c in checks),
-                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+                "checks": [
+                    {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None}
+                    for c in checks
+                ],
             }
         )
     else:
         width = max(len(c.name) for c in checks)
         for c in checks:
-            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.detail}")
+            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.text}")
     return EXIT_OK if all(c.ok for c in checks) else EXIT_OTHER
 
 
@@ -637,13 +656,25 @@ def build_parser() -> argparse.ArgumentParser:
     simsub = sim.add_subparsers(dest="provider", required=True, parser_class=_Parser)
     from cashier_gui.simulators.names import FAULT_KINDS, TRAINING_KEY_ID, TRAINING_TERMINAL_ID
 
-    sv = simsub.add_parser("viopay")
-    sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=None)
-    sv.add_argument("--charges", metavar="FILE")
-    sv.add_argument("--key-id", default=TRAINING_KEY_ID)
-    sv.add_argument("--terminal-id", default=TRAINING_TERMINAL_ID)
-    sv.add_argument("--delay-ms", type=int, default=0)
+    sv = simsub.add_parser("viopay", help="a Viopay POS API simulator (training charges)")
+    sv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sv.add_argument("--port", type=int, default=None, help="port to listen on (default: any free)")
+    sv.add_argument(
+        "--charges", metavar="FILE", help="charges to serve, as JSON (default: the training set)"
+    )
+    sv.add_argument(
+        "--key-id", default=TRAINING_KEY_ID, help="HMAC key ID it accepts (default: %(default)s)"
+    )
+    sv.add_argument(
+        "--terminal-id",
+        default=TRAINING_TERMINAL_ID,
+        help="terminal ID it accepts (default: %(default)s)",
+    )
+    sv.add_argument(
+        "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
+    )
     sv.add_argument(
         "--fault",
         action="append",
@@ -651,50 +682,71 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan a fault for the next refund (repeatable)",
     )
     sv.add_argument("--fault-always", action="store_true", help="repeat the planned faults")
-    sp = simsub.add_parser("poynt")
-    sp.add_argument("--host", default="127.0.0.1")
-    sp.add_argument("--port", type=int, default=None)
-    sp.add_argument("--transactions", metavar="FILE")
-    sp.add_argument("--delay-ms", type=int, default=0)
+    sp = simsub.add_parser("poynt", help="a Poynt terminal simulator (training transactions)")
+    sp.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sp.add_argument("--port", type=int, default=None, help="port to listen on (default: any free)")
+    sp.add_argument(
+        "--transactions",
+        metavar="FILE",
+        help="transactions to serve, as JSON (default: the training set)",
+    )
+    sp.add_argument(
+        "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
+    )
     sim.set_defaults(func=cmd_sim)
 
     setup = sub.add_parser("setup", help="write the non-secret settings")
     setupsub = setup.add_subparsers(dest="provider", required=True, parser_class=_Parser)
-    s1 = setupsub.add_parser("viopay")
-    s1.add_argument("--base-url", required=True)
-    s1.add_argument("--terminal-id", required=True)
-    s1.add_argument("--key-id", required=True)
-    s1.add_argument("--device-model", default="PC")
+    s1 = setupsub.add_parser("viopay", help="the Viopay POS API (cloud)")
+    s1.add_argument("--base-url", required=True, help="the API address Viopay gave you (https://…)")
+    s1.add_argument("--terminal-id", required=True, help="this counter's terminal ID at Viopay")
+    s1.add_argument("--key-id", required=True, help="the ID of the HMAC key Viopay issued")
+    s1.add_argument(
+        "--device-model", default="PC", help="device model sent to Viopay (default: %(default)s)"
+    )
     s1.add_argument("--ca-bundle", default=None, help="a CA bundle file to trust for TLS")
-    s2 = setupsub.add_parser("poynt")
-    s2.add_argument("--host", required=True)
-    s2.add_argument("--port", type=int, default=55555)
+    s2 = setupsub.add_parser("poynt", help="a Poynt card terminal on this network")
+    s2.add_argument("--host", required=True, help="the terminal's IP address on the shop network")
+    s2.add_argument(
+        "--port", type=int, default=55555, help="the terminal's port (default: %(default)s)"
+    )
+    s2.add_argument(
+        "--currency",
+        help="the shop's currency, set once (e.g. USD): the terminal cannot look sales up",
+    )
     setup.set_defaults(func=cmd_setup)
 
     sec = sub.add_parser("secret", help="store a secret in the OS keyring (read from stdin)")
     secsub = sec.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    for action in ("set", "delete"):
-        a = secsub.add_parser(action)
-        a.add_argument("name", choices=NAMES)
-    secsub.add_parser("status").set_defaults(name=None)
+    for action, what in (("set", "store it (typed or piped in)"), ("delete", "remove it")):
+        a = secsub.add_parser(action, help=f"{what} in the OS keyring")
+        a.add_argument("name", choices=NAMES, help=f"which secret: {', '.join(NAMES)}")
+    secsub.add_parser("status", help="which secrets are stored (never their values)").set_defaults(
+        name=None
+    )
     sec.set_defaults(func=cmd_secret)
 
     lk = sub.add_parser("lookup", help="show a charge and what can still be refunded")
-    lk.add_argument("charge_id")
-    lk.add_argument("--json", action="store_true")
+    lk.add_argument("charge_id", help="the charge ID from the receipt")
+    lk.add_argument("--json", action="store_true", help="print one JSON object")
     lk.set_defaults(func=cmd_lookup)
 
     rf = sub.add_parser("refund", help="refund a charge (asks for confirmation unless --yes)")
-    rf.add_argument("charge_id")
+    rf.add_argument("charge_id", help="the charge or terminal transaction ID from the receipt")
     how = rf.add_mutually_exclusive_group(required=True)
     how.add_argument("--amount", help="e.g. 12.50 (in the charge's currency)")
     how.add_argument("--full", action="store_true", help="refund all that remains")
     rf.add_argument("--reason", help=f"one of: {', '.join(REASONS)}")
-    rf.add_argument("--note")
+    rf.add_argument("--note", help="a few words for the journal (at most 200 characters)")
     rf.add_argument("--reference", help="transaction reference to send (generated if absent)")
-    rf.add_argument("--currency", help="only for back ends without lookup (Poynt)")
+    rf.add_argument(
+        "--currency",
+        help="Poynt: the sale's currency when not the shop's (set once with setup poynt)",
+    )
     rf.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    rf.add_argument("--json", action="store_true")
+    rf.add_argument("--json", action="store_true", help="print one JSON object")
     add_sign_in_arguments(rf)
     rf.set_defaults(func=cmd_refund)
 
@@ -712,7 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_operator_parser(sub, _Parser)
 
     rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
-    rc.add_argument("--json", action="store_true")
+    rc.add_argument("--json", action="store_true", help="print one JSON object")
     rc.set_defaults(func=cmd_reconcile)
 
     rs = sub.add_parser(
@@ -733,22 +785,22 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--by", required=True, help="who checked (a name)")
     rs.add_argument("--why", required=True, help="what was seen where")
     rs.add_argument("--manager", metavar="NAME", help="the manager allowing it (PIN on stdin)")
-    rs.add_argument("--json", action="store_true")
+    rs.add_argument("--json", action="store_true", help="print one JSON object")
     rs.set_defaults(func=cmd_resolve)
 
     jn = sub.add_parser("journal", help="the refund journal")
     jsub = jn.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    jl = jsub.add_parser("list")
-    jl.add_argument("--state", choices=[s.value for s in State])
-    jl.add_argument("--limit", type=int, default=None)
-    jl.add_argument("--json", action="store_true")
-    je = jsub.add_parser("export")
-    je.add_argument("--csv", required=True, metavar="FILE")
-    jsub.add_parser("verify")
+    jl = jsub.add_parser("list", help="the refund attempts, newest first")
+    jl.add_argument("--state", choices=[s.value for s in State], help="only attempts in this state")
+    jl.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
+    jl.add_argument("--json", action="store_true", help="print JSON")
+    je = jsub.add_parser("export", help="write every attempt to a CSV file")
+    je.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write")
+    jsub.add_parser("verify", help="check the journal's events and states agree")
     jn.set_defaults(func=cmd_journal)
 
     dr = sub.add_parser("doctor", help="check config, keyring, secrets, clock, TLS, reachability")
-    dr.add_argument("--json", action="store_true")
+    dr.add_argument("--json", action="store_true", help="print one JSON object")
     dr.set_defaults(func=cmd_doctor)
 
     pr = sub.add_parser("pair", help="pair with the Poynt terminal (code read from stdin)")

@@ -5,9 +5,10 @@ Never prints or returns a secret's value — only whether it is there, and the M
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cashier_gui.config import ConfigError, Paths, Settings, load_settings
 from cashier_gui.gateways.base import (
@@ -33,6 +34,49 @@ class Check:
     name: str
     ok: bool
     detail: str
+    fix: str = ""  # a failure: the command or menu that fixes it
+
+    @property
+    def text(self) -> str:
+        return f"{self.detail} Fix: {self.fix}" if self.fix and not self.ok else self.detail
+
+
+SETTINGS_MENU = "Counter → Settings… in the window"
+
+
+def fix_for(name: str, provider: str | None) -> str:
+    """The command or menu that fixes a failed check, named on every failure."""
+    setup = (
+        "cashier-refund setup poynt --host IP --currency USD"
+        if provider == "poynt"
+        else "cashier-refund setup viopay --base-url URL --terminal-id ID --key-id ID"
+    )
+    fixes = {
+        "config": f"{setup} (or setup poynt --host IP --currency USD), or {SETTINGS_MENU}.",
+        "keyring": (
+            "unlock or start the desktop keyring (GNOME Keyring or KWallet), sign in to the PC "
+            "again, then run cashier-refund doctor."
+        ),
+        HMAC_SECRET: f"cashier-refund secret set {HMAC_SECRET} (or {SETTINGS_MENU}).",
+        MSK: f"cashier-refund secret set {MSK} (or {SETTINGS_MENU}).",
+        "msk": f"cashier-refund secret set {MSK} with the MSK Viopay gave you.",
+        PAIRING_CODE: "cashier-refund pair (type the code the terminal shows).",
+        "tls": (
+            f"check the address and CA bundle: {setup} [--ca-bundle FILE], or {SETTINGS_MENU}; "
+            "then check the network."
+        ),
+        "clock": "set the PC's clock right (turn on automatic time), then run doctor again.",
+        "connection": (
+            f"cashier-refund secret set {HMAC_SECRET} / {MSK}, or {setup}; then run "
+            "cashier-refund doctor."
+        ),
+        "terminal": (
+            "cashier-refund pair (pair again); if the terminal's address changed: "
+            f"{setup}, or {SETTINGS_MENU}."
+        ),
+        "currency": f"{setup}, or {SETTINGS_MENU} → Shop currency.",
+    }
+    return fixes.get(name, f"{SETTINGS_MENU}, then run cashier-refund doctor.")
 
 
 async def test_viopay(client: object) -> Check:
@@ -104,7 +148,18 @@ def _wrong_msk() -> Check:
 
 
 async def doctor(paths: Paths | None = None, store: SecretStore | None = None) -> list[Check]:
+    """Every check; each failure carries the command or menu that fixes it."""
     paths = paths or Paths.default()
+    provider: str | None = None
+    with contextlib.suppress(ConfigError):  # _doctor reports it
+        provider = load_settings(paths).provider
+    return [
+        c if c.ok or c.fix else replace(c, fix=fix_for(c.name, provider))
+        for c in await _doctor(paths, store)
+    ]
+
+
+async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
     checks: list[Check] = []
     try:
         settings = load_settings(paths)
@@ -132,6 +187,16 @@ async def doctor(paths: Paths | None = None, store: SecretStore | None = None) -
     if settings.provider == "viopay":
         checks.extend(await _doctor_viopay(settings, values))
     else:
+        currency = settings.default_currency
+        checks.append(
+            Check(
+                "currency",
+                bool(currency),
+                f"shop currency {currency}"
+                if currency
+                else "No shop currency: the terminal cannot look sales up, so refunds need it.",
+            )
+        )
         checks.extend(await _doctor_poynt(settings, values))
     return checks
 

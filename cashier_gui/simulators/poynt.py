@@ -52,10 +52,14 @@ class SimTransaction:
         if self.voided:
             return f"{total} — voided"
         if not self.settled and not self.refunded:
-            return f"{total} — today's sale, not settled yet: void it"
+            return f"{total} — practises a void: today's sale, not settled yet"
         if self.refunded >= self.amount:
-            return f"{total} — already fully refunded"
-        extra = " — the card issuer declines refunds" if self.refund_outcome == "DECLINED" else ""
+            return f"{total} — already fully refunded: practises saying no"
+        extra = (
+            " — practises a declined refund (the card's bank says no)"
+            if self.refund_outcome == "DECLINED"
+            else ""
+        )
         partly = f", {Money(self.refunded, self.currency)} refunded" if self.refunded else ""
         return f"{total}{partly}{extra}"
 

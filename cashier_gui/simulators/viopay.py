@@ -94,6 +94,10 @@ class SimCharge:
     #: False until the acquirer's batch for its day closes: until then it can be voided.
     settled: bool = True
     cancelled_at: dt.datetime | None = None
+    #: Training: a failure this receipt practises (see PRACTICE), on its first refund request
+    #: ("slow": on every one); the re-send that Check now (F5) makes then goes through.
+    practice: str | None = None
+    practised: bool = False
 
     @property
     def refunded(self) -> Money:
@@ -136,7 +140,10 @@ class SimCharge:
             card=data.get("card"),
             refund_outcome=str(data.get("sim_refund_outcome", "approved")),
             settled=data.get("settled", True) is not False,
+            practice=data.get("sim_practice"),
         )
+        if charge.practice is not None and charge.practice not in PRACTICE:
+            raise ValueError(f"unknown practice {charge.practice!r}: one of {', '.join(PRACTICE)}")
         if charge.status not in ("approved", "declined", "pending", "cancelled", "reversed"):
             raise ValueError(f"charge {charge.charge_id}: unknown status {charge.status!r}")
         for r in data.get("refunds") or []:
@@ -163,6 +170,15 @@ class SimCharge:
                 )
             )
         return charge
+
+
+#: What a practice receipt practises, as the training screen says it.
+PRACTICE = {
+    "error500": "practises a server error: nothing refunded; press F5 (Check now)",
+    "drop_after_commit": "practises a lost answer: then press F5 (Check now)",
+    "slow": "practises a slow answer: watch the countdown, wait for it",
+}
+SLOW_ANSWER_S = 4.0  # a slow answer, still well inside the training client's deadline
 
 
 def training_charges() -> list[SimCharge]:
@@ -214,6 +230,27 @@ def training_charges() -> list[SimCharge]:
             "created_at": day + "13:40:02Z",
             "card": {"brand": "VISA", "last4": "0077"},
             "sim_refund_outcome": "pending",
+        },
+        {
+            "charge_id": "ch_train_server_error",
+            "amount": {"value": "1999", "currency": "EUR"},
+            "created_at": day + "13:50:00Z",
+            "card": {"brand": "VISA", "last4": "0101"},
+            "sim_practice": "error500",
+        },
+        {
+            "charge_id": "ch_train_lost_answer",
+            "amount": {"value": "3450", "currency": "EUR"},
+            "created_at": day + "13:55:00Z",
+            "card": {"brand": "MASTERCARD", "last4": "0202"},
+            "sim_practice": "drop_after_commit",
+        },
+        {
+            "charge_id": "ch_train_slow_answer",
+            "amount": {"value": "1200", "currency": "EUR"},
+            "created_at": day + "13:58:00Z",
+            "card": {"brand": "VISA", "last4": "0303"},
+            "sim_practice": "slow",
         },
         {
             "charge_id": "ch_train_declined",
@@ -382,9 +419,13 @@ class ViopaySimulator:
         problem = self._refund_problem(charge, data)
         if problem:
             return self._error(400, "4000", problem)
-        fault = self.faults.take()
+        fault = self.faults.take() or self._practice(charge)
+        if fault == "slow":
+            await asyncio.sleep(SLOW_ANSWER_S)
+            if self.charges.get(charge_id) is not charge or self._refund_problem(charge, data):
+                return self._error(409, "4009", "the charge changed while answering slowly")
         if fault == "error500":
-            return self._error(500, "5000", "Gateway processing error")
+            return self._error(500, "5000", "Processing error")
         if fault == "drop_before_commit":
             return self._drop(request)
         # ---- commit (no await between the checks above and here) ----
@@ -405,12 +446,22 @@ class ViopaySimulator:
         if slot is not None:
             self._idempotent[slot] = (fingerprint, answer)
         if fault == "error500_after_commit":
-            return self._error(500, "5000", "Gateway processing error")
+            return self._error(500, "5000", "Processing error")
         if fault == "drop_after_commit":
             return self._drop(request)
         if fault == "timeout":
             await asyncio.sleep(self.faults.hang_seconds)
         return await self._answer_refund(request, answer)
+
+    @staticmethod
+    def _practice(charge: SimCharge) -> str | None:
+        """A practice receipt's failure: once (the re-send then works), or always when slow."""
+        if charge.practice == "slow":
+            return "slow"
+        if charge.practice is None or charge.practised:
+            return None
+        charge.practised = True
+        return charge.practice
 
     async def _cancel(self, request: web.Request) -> web.StreamResponse:
         """Void a sale before settlement (assumption 10): no body, Idempotency-Key as for
@@ -446,7 +497,7 @@ class ViopaySimulator:
             return self._error(400, "4000", "charge has refunds — refund the rest instead")
         fault = self.faults.take()
         if fault == "error500":
-            return self._error(500, "5000", "Gateway processing error")
+            return self._error(500, "5000", "Processing error")
         if fault == "drop_before_commit":
             return self._drop(request)
         # ---- commit ----
@@ -455,7 +506,7 @@ class ViopaySimulator:
         if slot is not None:
             self._idempotent[slot] = (fingerprint, answer)
         if fault == "error500_after_commit":
-            return self._error(500, "5000", "Gateway processing error")
+            return self._error(500, "5000", "Processing error")
         if fault == "drop_after_commit":
             return self._drop(request)
         if fault == "timeout":
@@ -592,12 +643,19 @@ def _rfc3339(moment: dt.datetime) -> str:
 def describe(charge: SimCharge) -> str:
     """One line for the training screen: what practising with this charge shows."""
     if charge.status != "approved":
-        return f"{charge.amount} — payment {charge.status}: cannot be refunded"
+        return (
+            f"{charge.amount} — payment {charge.status}: practises a charge that cannot be refunded"
+        )
     if not charge.settled and not charge.refunds:
-        return f"{charge.amount} — today's sale, not settled yet: void it"
+        return f"{charge.amount} — practises a void: today's sale, not settled yet"
     if charge.refunded.minor >= charge.amount.minor:
-        return f"{charge.amount} — already fully refunded"
-    notes = {"declined": "the card issuer declines refunds", "pending": "refunds stay pending"}
+        return f"{charge.amount} — already fully refunded: practises saying no"
+    if charge.practice is not None:
+        return f"{charge.amount} — {PRACTICE[charge.practice]}"
+    notes = {
+        "declined": "practises a declined refund (the card's bank says no)",
+        "pending": "practises a pending refund (confirmed later)",
+    }
     extra = notes.get(charge.refund_outcome)
     partly = f", {charge.refunded} refunded" if charge.refunded.minor else ""
     return f"{charge.amount}{partly}" + (f" — {extra}" if extra else "")

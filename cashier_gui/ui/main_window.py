@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from cashier_gui import APP_NAME
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, card, label
+from cashier_gui.ui.start_page import SHORTCUTS, StartPage
+from cashier_gui.ui.widgets import label
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
@@ -35,51 +36,6 @@ if TYPE_CHECKING:
 RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
 
 PENDING_RECHECK_MS = 60_000
-
-SHORTCUTS = """\
-Enter — look up / next step / press the focused button
-Esc — step back / start over
-Ctrl+L — go to the charge ID field
-Alt+F / Alt+P — full / partial refund
-Alt+A, Alt+R, Alt+N — amount, reason, note
-Ctrl+N — new refund
-F5 — check refunds with no answer
-Ctrl+H — history
-Ctrl+Q — quit"""
-
-
-class StartPage(QWidget):
-    """Shown when this counter is not set up: practise, or set it up."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        box, lay = card()
-        box.setMaximumWidth(640)
-        lay.addWidget(label("This counter is not set up yet", role="title"))
-        self.problem = MessageBox("Set-up problem")
-        lay.addWidget(self.problem)
-        lay.addWidget(
-            label(
-                "Practise with the built-in training gateway — no money moves — or set this counter "
-                "up with its Viopay or Poynt terminal details.",
-                role="value",
-            )
-        )
-        self.training_button = QPushButton("Practise in &training mode")
-        self.training_button.setProperty("role", "primary")
-        self.training_button.setAccessibleName("Start training mode")
-        self.setup_button = QPushButton("&Set up this counter…")
-        self.setup_button.setAccessibleName("Set up this counter")
-        lay.addWidget(self.training_button)
-        lay.addWidget(self.setup_button)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(box, 4)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
 
 
 class MainWindow(QMainWindow):
@@ -96,9 +52,15 @@ class MainWindow(QMainWindow):
         self.runtime: Any = None
         self.ops = Operations(self)
         self.background = Operations(self)
+        self.starter = Operations(self)  # opening the runtime: never refused, never stuck
+        self._closing: set[Any] = set()
+        self._checking = False  # a check of refunds without an answer is running
+        self._banner_asked = 0  # runtimes being closed after a cancelled start
+        #: Who is signed in at the counter (the sign-in screen sets it); None: nobody.
+        self.signed_in: Callable[[], Any] = lambda: None
         self.setWindowTitle(APP_NAME)
-        self.resize(1100, 760)
-        self.setMinimumSize(900, 640)
+        self.setMinimumSize(800, 560)
+        self.fit_to_screen()
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -165,6 +127,22 @@ class MainWindow(QMainWindow):
         self.pending_timer.setInterval(PENDING_RECHECK_MS)
         self.pending_timer.timeout.connect(self.recheck_pending)
 
+    def fit_to_screen(self) -> None:
+        """Open at 1100×760, or smaller to fit the screen's available area (1024×768 counters:
+        the taskbar takes some of it), placed inside it; maximized when the screen is small."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(1100, 760)
+            return
+        area = screen.availableGeometry()
+        frame = 40  # the window manager's title bar and borders, roughly
+        width = min(1100, area.width())
+        height = min(760, area.height() - frame)
+        self.resize(width, height)
+        self.move(area.left() + (area.width() - width) // 2, area.top())
+        if area.width() < 1280 or area.height() < 800:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def _build_menu(self) -> None:
         menu = self.menuBar()
         refund = menu.addMenu("R&efund")  # Alt+R is the reason field
@@ -176,9 +154,15 @@ class MainWindow(QMainWindow):
         self._action(refund, "&Quit", "Ctrl+Q", self.close)
         counter = menu.addMenu("&Counter")
         self._action(counter, "&Settings…", None, self.open_settings)
-        self._action(counter, "Switch to &training mode", None, lambda: self.start(training=True))
+        self.training_action = self._action(
+            counter, "Switch to &training mode", None, lambda: self.start(training=True)
+        )
+        self.real_action = self._action(
+            counter, "Leave training mode", None, lambda: self.start(training=False)
+        )
+        self.real_action.setVisible(False)
         helpm = menu.addMenu("&Help")
-        self._action(helpm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(helpm, "&How refunds work and shortcuts", "F1", self.show_shortcuts)
         self._action(helpm, "&About", None, self.show_about)
 
     def _action(
@@ -195,28 +179,61 @@ class MainWindow(QMainWindow):
     # ---- start-up -------------------------------------------------------------------------
 
     def start(self, *, training: bool | None = None, provider: str | None = None) -> None:
-        """Open (or re-open) the runtime on a worker thread; the window stays responsive."""
+        """Open (or re-open) the runtime on a worker thread; the window stays responsive.
+        Work in the background (a check, a lookup, an earlier start) is cancelled first and the
+        old runtime is always closed, so the window never stays on "Starting…"."""
         self._ensure_panel()
         if self.panel.stage in ("confirm", "sending"):
+            self.statusBar().showMessage(
+                "A refund is on the confirm card or being sent: finish or cancel it first.",
+                10_000,
+            )
             return
         training = self._training_requested if training is None else training
         provider = provider or self._provider
-        self.loading_text.setText("Starting the training gateway…" if training else "Connecting…")
+        self._training_requested = training
+        for ops in (self.ops, self.background, self.starter):
+            ops.cancel_all()
+        self.pending_timer.stop()
+        self.loading_text.setText("Starting training mode…" if training else "Connecting…")
         self.stack.setCurrentWidget(self.loading)
+        self.unknown_banner.hide()
         old = self.runtime
         self.runtime = None
         self.panel.set_service(None)
+        factory = self._factory
 
         async def work() -> Any:
             import asyncio
 
             if old is not None:
-                await old.aclose()
-            runtime = await asyncio.to_thread(self._factory, training, provider)
-            await runtime.service.recover()
+                await asyncio.shield(old.aclose())  # closed even when this start is cancelled
+            opening = asyncio.ensure_future(asyncio.to_thread(factory, training, provider))
+            try:
+                runtime = await asyncio.shield(opening)
+            except asyncio.CancelledError:
+                opening.add_done_callback(self._close_unused)
+                raise
+            try:
+                await runtime.service.recover()
+            except BaseException:
+                await asyncio.shield(runtime.aclose())
+                raise
             return runtime
 
-        self.background.run(work, on_success=self._started, on_error=self._start_failed)
+        self.starter.run(
+            work, on_success=self._started, on_error=self._start_failed, foreground=False
+        )
+
+    def _close_unused(self, opening: Any) -> None:
+        """A runtime opened for a start that was cancelled meanwhile: close it."""
+        import asyncio
+
+        if opening.cancelled() or opening.exception() is not None:
+            return
+        task = asyncio.ensure_future(opening.result().aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def _new_refund(self) -> None:
         if self.panel is not None:
@@ -227,8 +244,9 @@ class MainWindow(QMainWindow):
             return
         from cashier_gui.ui.refund_panel import RefundPanel
 
-        self.panel = RefundPanel(self.ops)
+        self.panel = RefundPanel(self.ops, operator=lambda: self.signed_in())
         self.panel_scroll.setWidget(self.panel)
+        self.panel.check_requested.connect(self.reconcile)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
 
@@ -236,6 +254,8 @@ class MainWindow(QMainWindow):
         self.runtime = runtime
         training = bool(runtime.training)
         self.training_banner.setVisible(training)
+        self.training_action.setVisible(not training)  # not offered while in training
+        self.real_action.setVisible(training)
         self.status_badge.setVisible(training)
         self.setWindowTitle(f"{APP_NAME} — TRAINING" if training else APP_NAME)
         self.status_provider.setText(runtime.provider_label)
@@ -248,6 +268,9 @@ class MainWindow(QMainWindow):
             default_currency=runtime.settings.default_currency or "USD",
             practice=runtime.training_ids,
         )
+        from cashier_gui.operators import OperatorStore
+
+        self.panel.operators = OperatorStore(runtime.paths.operators)
         self.stack.setCurrentWidget(self.panel_scroll)
         self.panel.new_refund()
         QTimer.singleShot(50, self.panel.warm_up)
@@ -275,8 +298,16 @@ class MainWindow(QMainWindow):
         if runtime is None:
             self.unknown_banner.hide()
             return
+        # Never refused (a check may be running); only the latest count is shown.
+        self._banner_asked += 1
+        asked = self._banner_asked
+
+        def show(unresolved: list[Attempt]) -> None:
+            if asked == self._banner_asked:
+                self._show_unresolved(unresolved)
+
         self.background.run(
-            runtime.service.unresolved, on_success=self._show_unresolved, on_error=lambda exc: None
+            runtime.service.unresolved, on_success=show, on_error=lambda exc: None, foreground=False
         )
 
     def _show_unresolved(self, unresolved: list[Attempt]) -> None:
@@ -302,8 +333,9 @@ class MainWindow(QMainWindow):
 
     def reconcile(self) -> None:
         runtime = self.runtime
-        if runtime is None:
+        if runtime is None or self._checking:
             return
+        self._checking = True
         self.unknown_button.setEnabled(False)
         self.unknown_button.setText("Checking…")
 
@@ -312,6 +344,7 @@ class MainWindow(QMainWindow):
             if self.panel is not None:
                 for attempt in results:
                     self.panel.attempt_changed(attempt)
+                self.panel.reconciled()  # the charge card and its list catch up
             left = [a for a in results if not a.resolved]
             if results:
                 self.statusBar().showMessage(
@@ -328,9 +361,11 @@ class MainWindow(QMainWindow):
             results += await runtime.service.recheck_pending()  # on demand too
             return results
 
-        self.background.run(work, on_success=done, on_error=failed)
+        # Not refused while a pending re-check runs: F5 always does what it says.
+        self.background.run(work, on_success=done, on_error=failed, foreground=False)
 
     def _reconciled(self) -> None:
+        self._checking = False
         self.unknown_button.setEnabled(True)
         self.unknown_button.setText("Check now  F5")
         self.refresh_banner()
@@ -406,8 +441,15 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(lambda: self.start(training=False))
         dialog.show()
 
+    @staticmethod
+    def help_text() -> str:
+        """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
+        from cashier_gui.ui.refund.cards import FLOW_HELP
+
+        return f"{FLOW_HELP}\n\nKeyboard shortcuts\n{SHORTCUTS}"
+
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+        QMessageBox.information(self, "How refunds work", self.help_text())
 
     def show_about(self) -> None:
         from cashier_gui import __version__
@@ -434,8 +476,12 @@ class MainWindow(QMainWindow):
         event.accept()
 
     async def shutdown(self) -> None:
-        self.ops.cancel_all()
-        self.background.cancel_all()
+        from shiboken6 import isValid
+
+        if self.panel is not None and isValid(self.panel):
+            self.panel.set_service(None)  # nothing new starts on a runtime being closed
+        for ops in (self.ops, self.background, self.starter):
+            ops.cancel_all()
         if self.runtime is not None:
             runtime, self.runtime = self.runtime, None
             await runtime.aclose()

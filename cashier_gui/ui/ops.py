@@ -65,7 +65,8 @@ class Operations(QObject):
             except asyncio.CancelledError:
                 return
             except user_facing() as exc:
-                on_error(exc)
+                if not _cancelled():
+                    on_error(exc)
                 return
             except Exception as exc:
                 log.exception("unexpected error in an operation")
@@ -75,6 +76,8 @@ class Operations(QObject):
             finally:
                 if foreground:
                     self._set_busy(False)
+            if _cancelled():  # cancel_all() came while the work was finishing: nobody waits
+                return
             try:
                 on_success(result)
             except Exception as exc:  # a bug in the display code: report, keep the window
@@ -98,6 +101,13 @@ class Operations(QObject):
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
+
+
+def _cancelled() -> bool:
+    import asyncio
+
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def describe_error(exc: BaseException) -> str:

@@ -42,7 +42,7 @@ EXPLANATION = QT_TRANSLATE_NOOP(
     "This is recorded in the refund journal with your name and what you saw, and cannot be "
     "undone. “It was refunded” counts the money as given back. “It was not refunded” lets "
     "this payment be refunded again. Only choose after checking on the terminal or the "
-    "gateway's portal.",
+    "payment service's website.",
 )
 
 
@@ -118,7 +118,9 @@ class ResolveDialog(QDialog):
             last.setAccessibleName(self.tr("Last known problem"))
             lay.addWidget(last)
 
-        question = label(self.tr("I checked on the terminal / gateway portal:"), role="caption")
+        question = label(
+            self.tr("I checked on the terminal / the payment service's website:"), role="caption"
+        )
         lay.addWidget(question)
         self.refunded_radio = QRadioButton(self.tr("It &was refunded"))
         self.refunded_radio.setAccessibleName(self.tr("It was refunded"))
@@ -297,8 +299,9 @@ class UnresolvedDialog(QDialog):
         lay.addWidget(
             label(
                 self.tr(
-                    "Check now (F5) asks the gateway first. When it cannot tell, check each one "
-                    "on the terminal or the gateway's portal, then resolve it by hand."
+                    "Check now (F5) asks the payment service first. When it cannot tell, check "
+                    "each one on the terminal or the payment service's website, then resolve it "
+                    "by hand."
                 ),
                 role="value",
             )

@@ -11,15 +11,17 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -173,7 +175,7 @@ class SettingsDialog(QDialog):
         self.read_timeout.setAccessibleName("Answer timeout in seconds")
         common = QFormLayout()
         common.addRow("Back end", self.provider)
-        common.addRow("Default currency", self.currency)
+        common.addRow("Shop currency", self.currency)
         common.addRow("Number format", self.locale_edit)
         common.addRow("Connect timeout", self.connect_timeout)
         common.addRow("Answer timeout", self.read_timeout)
@@ -183,29 +185,48 @@ class SettingsDialog(QDialog):
         self.save_button.setAccessibleName("Save settings")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("Cancel")
+        self.cancel_button = cancel = QPushButton("Cancel")
         cancel.setAccessibleName("Cancel")
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        # The fields scroll; Save and Cancel stay pinned below them, on any screen height.
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
         if first_run:
-            layout.addWidget(
+            inner.addWidget(
                 label(
                     "Set up this counter once: choose the back end, type the "
                     "details your payment provider gave you, then test.",
                     role="value",
                 )
             )
-        layout.addWidget(self.problem)
-        layout.addLayout(common)
-        layout.addWidget(self.pages, 1)
+        inner.addWidget(self.problem)
+        inner.addLayout(common)
+        inner.addWidget(self.pages, 1)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.body_scroll, 1)
         layout.addLayout(buttons)
+        self._fit_screen()
         self._run(self._show_stored(), lambda _: None)
 
     # ---- helpers ------------------------------------------------------------------------------
+
+    def _fit_screen(self) -> None:
+        """At most the screen's available height (less the title bar): the fields scroll."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.resize(min(self.width(), area.width() - 40), min(self.height(), area.height() - 80))
 
     def _line(self, name: str, value: str, placeholder: str = "") -> QLineEdit:
         w = QLineEdit(value)

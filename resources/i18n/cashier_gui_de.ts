@@ -54,8 +54,8 @@
         <translation>Zuletzt bekanntes Problem</translation>
     </message>
     <message>
-        <source>I checked on the terminal / gateway portal:</source>
-        <translation>Ich habe am Terminal / im Portal des Zahlungssystems geprüft:</translation>
+        <source>I checked on the terminal / the payment service&apos;s website:</source>
+        <translation>Ich habe am Terminal / auf der Website des Zahlungsdienstes geprüft:</translation>
     </message>
     <message>
         <source>It &amp;was refunded</source>
@@ -149,8 +149,8 @@
         <translation>Rückerstattungen ohne Antwort</translation>
     </message>
     <message>
-        <source>Check now (F5) asks the gateway first. When it cannot tell, check each one on the terminal or the gateway&apos;s portal, then resolve it by hand.</source>
-        <translation>Jetzt prüfen (F5) fragt zuerst das Zahlungssystem. Kann es das nicht sagen, prüfen Sie jede am Terminal oder im Portal des Zahlungssystems und klären Sie sie dann von Hand.</translation>
+        <source>Check now (F5) asks the payment service first. When it cannot tell, check each one on the terminal or the payment service&apos;s website, then resolve it by hand.</source>
+        <translation>Jetzt prüfen (F5) fragt zuerst den Zahlungsdienst. Kann er das nicht sagen, prüfen Sie jede am Terminal oder auf der Website des Zahlungsdienstes und klären Sie sie dann von Hand.</translation>
     </message>
     <message>
         <source>List status</source>
@@ -201,9 +201,9 @@ Referenz für den Support: {reference}</translation>
 <context>
     <name>resolve</name>
     <message>
-        <source>This is recorded in the refund journal with your name and what you saw, and cannot be undone. “It was refunded” counts the money as given back. “It was not refunded” lets this payment be refunded again. Only choose after checking on the terminal or the gateway&apos;s portal.</source>
+        <source>This is recorded in the refund journal with your name and what you saw, and cannot be undone. “It was refunded” counts the money as given back. “It was not refunded” lets this payment be refunded again. Only choose after checking on the terminal or the payment service&apos;s website.</source>
         <extracomment>States a person may settle by hand (the journal refuses the others with a sentence). In English (a module-level constant); shown through `tr_resolve()`.</extracomment>
-        <translation>Dies wird mit Ihrem Namen und dem, was Sie gesehen haben, im Erstattungsjournal festgehalten und kann nicht rückgängig gemacht werden. „Es wurde erstattet“ zählt das Geld als zurückgegeben. „Es wurde nicht erstattet“ erlaubt, diese Zahlung erneut zu erstatten. Wählen Sie erst, nachdem Sie am Terminal oder im Portal des Zahlungssystems geprüft haben.</translation>
+        <translation>Dies wird mit Ihrem Namen und dem, was Sie gesehen haben, im Erstattungsjournal festgehalten und kann nicht rückgängig gemacht werden. „Es wurde erstattet“ zählt das Geld als zurückgegeben. „Es wurde nicht erstattet“ erlaubt, diese Zahlung erneut zu erstatten. Wählen Sie erst, nachdem Sie am Terminal oder auf der Website des Zahlungsdienstes geprüft haben.</translation>
     </message>
     <message>
         <source>Void of the full amount on charge {charge}</source>

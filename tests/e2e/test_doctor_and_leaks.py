@@ -61,14 +61,23 @@ def test_doctor_all_good_and_then_wrong_secret(
     )
     r = run(env, "doctor")
     assert r.returncode == 1 and "HMAC secret, the key ID or the terminal ID is wrong" in r.stdout
+    # Every failure ends with what fixes it.
+    [failed] = [line for line in r.stdout.splitlines() if line.startswith("FAIL")]
+    assert "Fix: cashier-refund secret set viopay-hmac-secret" in failed
     planted_server.stop()
     r = run(env, "doctor")
     assert r.returncode == 1 and "FAIL  tls" in r.stdout
+    for line in r.stdout.splitlines():
+        if line.startswith("FAIL"):
+            assert "Fix: " in line and ("cashier-refund" in line or "Settings" in line), line
+    report = json.loads(run(env, "doctor", "--json").stdout)
+    assert all(c["fix"] for c in report["checks"] if not c["ok"])
 
 
 def test_doctor_without_setup(tmp_path: Path) -> None:
     r = run(env_for(tmp_path), "doctor")
     assert r.returncode == 1 and "Not set up" in r.stdout
+    assert "Fix: cashier-refund setup viopay" in r.stdout and "Settings" in r.stdout
 
 
 def test_planted_secrets_never_appear_anywhere(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -57,19 +58,19 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         await asyncio.sleep(0.1)
 
     await look_up("ch_train_kwd_12345")
-    QTest.keyClicks(p.amount_edit, "1,5")
+    QTest.keyClicks(p.amount_edit, "1,5", delay=60)
     p.reason_combo.setCurrentIndex(4)
     p.note_edit.setText(
         "Customer returned a very long list of items and asked for the "
         "refund to be split over two receipts; manager approved"
     )
     shot("2-charge-partial-kwd")
-    QTest.keyClicks(p.amount_edit, "00")  # 1,500 → over the remainder? no: 1.500 KWD is fine
+    QTest.keyClicks(p.amount_edit, "00", delay=60)
     p.amount_edit.setText("99")
     shot("3-over-refund-refused")
     p.amount_edit.setText("1,5")
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.35)  # Enter on the confirm card counts after 300 ms
     shot("4-confirm")
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
     await until(lambda: p.stage == "result")
@@ -122,11 +123,54 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     screen.save(str(out / "13-resolve-dialog-on-screen.png"))
     saved.append("13-resolve-dialog-on-screen.png")
     dialog.reject()
+    await asyncio.sleep(0.2)
+    saved += await counter_states(w, shot, look_up)
     return saved
 
 
+async def counter_states(
+    w: MainWindow, take: Callable[[str], None], look_up: Callable[[str], Awaitable[None]]
+) -> list[str]:
+    """Issue 12/13 states: the Void/Refund choice, the void confirm, a settled sale's void
+    refused with Refund it instead, the manager's approval on the confirm card."""
+    from cashier_gui.operators import Operator, OperatorStore, Role
+    from cashier_gui.policy import Policy
+
+    p = w.panel
+    await look_up("ch_train_eur_today_2450")
+    take("14-void-choice")
+    p.reason_combo.setFocus()
+    p.reason_combo.showPopup()
+    await asyncio.sleep(0.3)
+    w.screen().grabWindow(0).save(str(OUT / "18-reason-list-open.png"))
+    p.reason_combo.hidePopup()
+    p.void_button.click()
+    await asyncio.sleep(0.35)
+    take("15-void-confirm")
+    w.runtime.simulator_state.charges["ch_train_eur_today_2450"].settled = True
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    await asyncio.sleep(0.2)
+    take("16-settled-refund-instead")
+    store = OperatorStore(w.runtime.paths.operators)
+    store.add("Mia", Role.MANAGER, "2468")
+    p.operators = store
+    w.signed_in = lambda: Operator("Carl", Role.CASHIER)
+    w.runtime.service.policy = Policy(approval_above={"EUR": 1000})
+    await look_up("ch_train_eur_partly")
+    p.action_button.click()
+    await until(p.confirm_card.approval.isVisible)
+    await asyncio.sleep(0.2)
+    take("17-approval-confirm")
+    return []
+
+
+OUT = Path(".")
+
+
 def main(out_dir: str) -> int:
-    out = Path(out_dir)
+    global OUT
+    out = OUT = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = make_application([sys.argv[0]])
     import qasync
@@ -134,6 +178,7 @@ def main(out_dir: str) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     w = MainWindow(factory, training=True)
+    w.setWindowState(Qt.WindowState.WindowNoState)  # exactly 1024×768, whatever the screen
     w.resize(1024, 768)
     w.show()
     w.start()

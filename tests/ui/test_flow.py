@@ -249,3 +249,62 @@ def test_the_flow_imports_no_qt() -> None:
         for a in n.names
     }
     assert not names & {"PySide6", "qasync", "shiboken6"}
+
+
+# ---- the choice, the click, the way back (issues 12 and 13) -------------------------------------
+
+CHOICE_EVENTS = ("void", "refund-click", "confirm-click", "back-to-confirm")
+
+
+def choice_event(name: str, at: float = 50.0) -> f.Event:
+    events: dict[str, f.Event] = {
+        "void": f.Choose("void", at),
+        "refund-click": f.Choose("refund", at),
+        "confirm-click": f.Confirm(),
+        "back-to-confirm": f.BackToConfirm("Wrong PIN", at),
+    }
+    return events[name]
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+@pytest.mark.parametrize("name", CHOICE_EVENTS)
+def test_the_choice_events_in_every_stage(name: str, stage: Stage) -> None:
+    flow = in_stage(stage)
+    flow.handle(f.FormReady(True))  # a refund needs a form that passes the checks
+    effects = flow.handle(choice_event(name))
+    if name in ("void", "refund-click") and stage is Stage.CHARGE:
+        assert effects == [f.Show(Stage.CONFIRM)] and flow.stage is Stage.CONFIRM
+        assert flow.kind == ("void" if name == "void" else "refund")
+    elif name == "confirm-click" and stage is Stage.CONFIRM:
+        assert effects == [f.Show(Stage.SENDING), f.StartSend()]  # a click needs no guard
+    elif name == "back-to-confirm" and stage is Stage.SENDING:
+        assert effects == [f.Show(Stage.CONFIRM), f.Say("Wrong PIN")]
+        assert flow.handle(f.Enter(50.1)) == []  # the guard again
+        assert flow.handle(f.Enter(50.5)) == [f.Show(Stage.SENDING), f.StartSend()]
+    else:
+        assert effects == [] and flow.stage is stage
+
+
+def test_void_needs_no_form_but_refund_does() -> None:
+    flow = in_stage(Stage.CHARGE)
+    flow.handle(f.FormReady(False))
+    assert flow.handle(f.Choose("refund", 5.0)) == []
+    assert flow.handle(f.Choose("void", 5.0)) == [f.Show(Stage.CONFIRM)]
+    assert flow.handle(f.Escape()) == [f.Show(Stage.CHARGE)]
+    assert flow.handle(f.Enter(9.0)) == []  # Enter means refund, and the form is not ready
+
+
+def test_a_new_charge_is_a_refund_again() -> None:
+    flow = in_stage(Stage.CHARGE)
+    flow.handle(f.Choose("void", 5.0))
+    scan(flow, "ch_B", 6.0)
+    flow.handle(f.LookupDone("ch_B", FakeView("ch_B")))
+    assert flow.kind == "refund"
+
+
+def test_starts_burst_tells_a_new_burst_from_its_next_character() -> None:
+    d = f.ScanDetector()
+    assert d.starts_burst(1.0)
+    d.typed("a", 1.0)
+    assert not d.starts_burst(1.01)
+    assert d.starts_burst(1.2)

@@ -27,10 +27,12 @@ def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factor
     QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
     QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
-    assert "cannot look payments up" in p.fields["status"].text()
-    QTest.keyClicks(p.amount_edit, "7.5")
+    assert "cannot look transactions up" in p.fields["status"].text()
+    assert p.partial_radio.isChecked() and p.amount_edit.hasFocus()
+    QTest.keyClicks(p.amount_edit, "7.5", delay=80)  # typed by a person, not a scan
     assert p.action_button.text().startswith("Refund $7.50")
     qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+    assert p.confirm_card.amount.text() == "$7.50"  # never confirmed blind
     qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
     assert p.result_title.text().startswith("Refund approved")
@@ -41,8 +43,16 @@ def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factor
     QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
     assert "$7.50 (by this counter)" in p.fields["refunded"].text()
-    assert p.action_button.text().startswith("Refund the full amount")
+    # Full: the cashier types the amount paid once; the confirm card shows what goes back.
+    p.full_radio.click()
+    assert not p.action_button.isEnabled()
+    assert "amount paid" in p.amount_hint.text()
+    QTest.keyClicks(p.amount_edit, "25", delay=80)
+    assert p.full_radio.isChecked()
+    assert p.action_button.text().startswith("Refund $17.50")
     qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+    assert p.confirm_text.text().startswith("Refund the full amount")
+    assert p.confirm_card.amount.text() == "$17.50"
     qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
     assert p.result_amount.text() == "$17.50"

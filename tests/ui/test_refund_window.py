@@ -38,7 +38,7 @@ def refund(qtbot: QtBot, w: MainWindow, amount: str | None) -> None:
     p = w.panel
     if amount is not None:
         p.amount_edit.setFocus()
-        QTest.keyClicks(p.amount_edit, amount)
+        QTest.keyClicks(p.amount_edit, amount, delay=60)
     qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
     assert p.stage == "confirm"
     qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
@@ -61,7 +61,7 @@ def test_lookup_partial_approved(qtbot: QtBot, window: MainWindow) -> None:
     assert "Earlier refunds" in p.earlier.text()
     assert p.reference_label.text().startswith("TRAIN-001-")
     p.amount_edit.setFocus()
-    QTest.keyClicks(p.amount_edit, "12,5")
+    QTest.keyClicks(p.amount_edit, "12,5", delay=60)
     assert p.partial_radio.isChecked()
     assert p.action_button.text().startswith("Refund €12.50")
     refund(qtbot, window, None)
@@ -82,13 +82,13 @@ def test_over_refund_is_stopped_before_anything_is_sent(qtbot: QtBot, window: Ma
     look_up(qtbot, window, "ch_train_eur_4990")
     seen = sim(window).requests_seen
     p.amount_edit.setFocus()
-    QTest.keyClicks(p.amount_edit, "49.91")
+    QTest.keyClicks(p.amount_edit, "49.91", delay=60)
     assert not p.action_button.isEnabled()
     assert "At most €49.90" in p.amount_hint.text()
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
     assert p.stage == "charge"
     p.amount_edit.clear()
-    QTest.keyClicks(p.amount_edit, "1.234")
+    QTest.keyClicks(p.amount_edit, "1.234", delay=60)
     assert "unclear" in p.amount_hint.text() and not p.action_button.isEnabled()
     assert sim(window).requests_seen == seen
     assert window.runtime.service.journal.count() == 0
@@ -185,11 +185,15 @@ def test_keyboard_only_refund(qtbot: QtBot, window: MainWindow) -> None:
     QTest.keyClick(focus(), Qt.Key.Key_Escape)  # back, then forward again
     assert p.stage == "charge"
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
+    QTest.keyClick(focus(), Qt.Key.Key_Return)  # at once: not taken, the card just appeared
+    assert p.stage == "confirm"
+    qtbot.wait(350)
     QTest.keyClick(focus(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
+    assert focus() is p.charge_edit  # the next scan starts the next refund at once
     [attempt] = window.runtime.service.journal.query()
     assert attempt.amount_minor == 1500 and attempt.reason == "defective_product"
-    QTest.keyClick(focus(), Qt.Key.Key_Return)  # New refund
+    QTest.keyClick(focus(), Qt.Key.Key_Return)  # an empty charge field: New refund
     assert p.stage == "lookup" and focus() is p.charge_edit and not p.charge_edit.text()
 
 
@@ -293,7 +297,7 @@ def test_many_earlier_refunds_fit_at_1024x768(qtbot: QtBot, window: MainWindow) 
             for i in range(6)
         ),
     )
-    p._show_charge(ChargeView("ch_many", charge, ()))
+    p.show_view(ChargeView("ch_many", charge, ()))
     qtbot.waitUntil(lambda: window.panel_scroll.viewport().width() > 0)
     qtbot.wait(50)
     lines = p.earlier.text().splitlines()

@@ -25,6 +25,10 @@ STATES = [
     "9-not-refundable",
     "10-sending-countdown",
     "11-unknown-resolve-by-hand",
+    "14-void-choice",
+    "15-void-confirm",
+    "16-settled-refund-instead",
+    "17-approval-confirm",
 ]
 
 

@@ -31,7 +31,7 @@ def to_confirm(qtbot: QtBot, w: MainWindow, amount: str) -> None:
     p = w.panel
     look_up(qtbot, w, CHARGE)
     p.amount_edit.setFocus()
-    QTest.keyClicks(p.amount_edit, amount)
+    QTest.keyClicks(p.amount_edit, amount, delay=60)
     qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
     assert p.stage == "confirm"
 
@@ -102,6 +102,7 @@ def test_cancel_then_the_journal_stays_busy_past_its_timeout(
     to_confirm(qtbot, window, "5")
     seen = s.requests_seen
     held.execute("BEGIN IMMEDIATE")
+    qtbot.wait(350)  # Enter confirms only once the card has been on screen a moment
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
     assert p.stage == "sending"
     QTest.keyClick(p, Qt.Key.Key_Escape)  # Esc is Cancel while sending

@@ -76,6 +76,29 @@ class Cancel:
 
 
 @dataclass(frozen=True)
+class Choose:
+    """A click on the charge card's Refund or Void sale button (a deliberate act): on to the
+    confirm card for that kind. A refund needs a form that passes the checks."""
+
+    kind: str  # "refund" or "void"
+    at: float
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A click on the confirm card's button: deliberate, so no guard time."""
+
+
+@dataclass(frozen=True)
+class BackToConfirm:
+    """Sending stopped before anything was sent (a cancel, the manager's name or PIN refused):
+    back to the confirm card, Enter guarded again."""
+
+    message: str
+    at: float
+
+
+@dataclass(frozen=True)
 class LookupDone:
     charge_id: str
     view: Any  # refunds.ChargeView
@@ -119,6 +142,9 @@ Event = (
     | Refresh
     | NewRefund
     | Cancel
+    | Choose
+    | Confirm
+    | BackToConfirm
     | LookupDone
     | LookupFailed
     | FormReady
@@ -233,6 +259,10 @@ class ScanDetector:
         self._chars, self._last = [], None
         return code or None
 
+    def starts_burst(self, at: float) -> bool:
+        """A character typed at `at` would begin a new burst (none, or the last too long ago)."""
+        return self._last is None or at - self._last > self.gap
+
     @property
     def pending(self) -> int:
         return len(self._chars)
@@ -249,6 +279,7 @@ class RefundFlow:
     form_ok: bool = False
     confirm_since: float | None = None
     scanned_while_sending: str | None = None
+    kind: str = "refund"  # what the confirm card asks for: "refund" or "void"
     detector: ScanDetector = field(default_factory=ScanDetector)
 
     def handle(self, event: Event) -> list[Effect]:
@@ -272,6 +303,18 @@ class RefundFlow:
                 return [] if self.stage is Stage.SENDING else self._new()
             case Cancel():
                 return [RequestCancel()] if self.stage is Stage.SENDING else []
+            case Choose(kind, at):
+                return self._choose(kind, at)
+            case Confirm():
+                if self.stage is not Stage.CONFIRM:
+                    return []
+                self.stage, self.confirm_since = Stage.SENDING, None
+                return [Show(Stage.SENDING), StartSend()]
+            case BackToConfirm(message, at):
+                if self.stage is not Stage.SENDING:
+                    return []
+                self.stage, self.confirm_since = Stage.CONFIRM, at
+                return [Show(Stage.CONFIRM), Say(message)]
             case LookupDone(charge_id, view):
                 return self._lookup_done(charge_id, view)
             case LookupFailed(charge_id, message):
@@ -323,11 +366,7 @@ class RefundFlow:
             self.looking_up = text
             return [StartLookup(text)]
         if self.stage is Stage.CHARGE:
-            if not self.form_ok:
-                return []
-            self.stage = Stage.CONFIRM
-            self.confirm_since = at
-            return [Show(Stage.CONFIRM)]
+            return self._choose("refund", at)
         if self.stage is Stage.CONFIRM:
             if self.confirm_since is None or at - self.confirm_since < CONFIRM_GUARD:
                 return []  # too soon after the card appeared: not a deliberate confirm
@@ -343,6 +382,14 @@ class RefundFlow:
                 return [Show(Stage.LOOKUP), StartLookup(text)]
             return self._new()
         return []  # sending: Enter does nothing
+
+    def _choose(self, kind: str, at: float) -> list[Effect]:
+        if self.stage is not Stage.CHARGE or (kind == "refund" and not self.form_ok):
+            return []
+        self.kind = kind
+        self.stage = Stage.CONFIRM
+        self.confirm_since = at
+        return [Show(Stage.CONFIRM)]
 
     def _escape(self) -> list[Effect]:
         if self.stage is Stage.CONFIRM:
@@ -363,7 +410,7 @@ class RefundFlow:
     def _new(self) -> list[Effect]:
         self.stage = Stage.LOOKUP
         self.view, self.form_ok, self.confirm_since, self.looking_up = None, False, None, None
-        self.charge_field = ""
+        self.charge_field, self.kind = "", "refund"
         return [ClearForm(), SetChargeField(""), Show(Stage.LOOKUP), FocusChargeField()]
 
     def _lookup_done(self, charge_id: str, view: Any) -> list[Effect]:
@@ -375,7 +422,7 @@ class RefundFlow:
         self.stage = Stage.CHARGE
         if refreshed:
             return [Show(Stage.CHARGE)]
-        self.form_ok = False
+        self.form_ok, self.kind = False, "refund"
         return [ClearForm(), Show(Stage.CHARGE)]
 
     def _send_done(self, attempt: Any, at: float) -> list[Effect]:

@@ -1,0 +1,153 @@
+"""The refund screen's later cards: confirm (with a manager's approval when the shop wants one),
+sending (countdown, Cancel while it still works) and the result."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+)
+
+from cashier_gui.ui.refund.cards import Card
+from cashier_gui.ui.widgets import CopyRow, MessageBox, label
+
+
+class ConfirmCard(Card):
+    def __init__(self) -> None:
+        super().__init__("confirm")
+        self.note = MessageBox("What happened to the last try")
+        self.text = label("", role="title", selectable=False)
+        self.text.setAccessibleName("Confirm question")
+        self.amount = label("", role="result-amount")
+        self.amount.setAccessibleName("Amount to confirm")
+        self.detail = label("", role="value")
+        # Manager approval: shown only when the shop's policy wants one for this refund.
+        self.approval = QFrame()
+        form = QFormLayout(self.approval)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.approval_reasons = label("", role="value")
+        self.approval_reasons.setAccessibleName("Why a manager must approve")
+        self.manager_edit = QLineEdit()
+        self.manager_edit.setAccessibleName("Manager name")
+        self.manager_edit.setPlaceholderText("manager's name")
+        self.manager_edit.setMaxLength(64)
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setAccessibleName("Manager PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setPlaceholderText("PIN")
+        self.pin_edit.setMaxLength(32)
+        form.addRow(self.approval_reasons)
+        form.addRow(label("Manager", role="caption"), self.manager_edit)
+        form.addRow(label("PIN", role="caption"), self.pin_edit)
+        self.approval.hide()
+        self.button = QPushButton("Confirm refund  ⏎")
+        self.button.setProperty("role", "primary")
+        self.button.setAccessibleName("Confirm refund")
+        self.back_button = QPushButton("Back  Esc")
+        self.back_button.setAccessibleName("Back")
+        row = QHBoxLayout()
+        row.addWidget(self.back_button)
+        row.addWidget(self.button, 1)
+        for w in (self.note, self.text, self.amount, self.detail, self.approval):
+            self.lay.addWidget(w)
+        self.lay.addLayout(row)
+
+    def ask_approval(self, reasons: list[str]) -> None:
+        self.approval_reasons.setText(
+            "A manager must approve this: " + " ".join(reasons) + " Manager: type your name "
+            "and PIN, then press Enter."
+        )
+        if self.approval.isHidden():  # asked again (back on this card): keep what is typed
+            self.pin_edit.clear()
+            self.approval.show()
+
+    def no_approval(self) -> None:
+        self.approval.hide()
+        self.manager_edit.clear()
+        self.pin_edit.clear()
+
+    @property
+    def needs_approval(self) -> bool:
+        return not self.approval.isHidden()
+
+
+class SendingCard(Card):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text = label("Sending the refund… keep this window open.", role="title")
+        self.wait = label("", role="value")
+        self.wait.setAccessibleName("Time left for the answer")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Sending")
+        self.cancel_button = QPushButton("Cancel  Esc")
+        self.cancel_button.setAccessibleName("Cancel before sending")
+        for w in (self.text, self.wait, self.bar, self.cancel_button):
+            self.lay.addWidget(w)
+
+
+class ResultCard(Card):
+    def __init__(self) -> None:
+        super().__init__("approved")
+        self.title = label("", role="result-title")
+        self.title.setAccessibleName("Refund result")
+        self.amount = label("", role="result-amount")
+        self.amount.setAccessibleName("Refunded amount")
+        self.text = label("", role="value", selectable=True)
+        self.text.setAccessibleName("What to do next")
+        self.refund_id = CopyRow("Refund ID", "refund ID")
+        self.reference = CopyRow("Reference", "transaction reference")
+        self.trace = CopyRow("Trace ID", "trace ID")
+        self.time = label("", role="small")
+        self.by_hand = label("", role="value", selectable=True)
+        self.by_hand.setAccessibleName("Resolved by hand")
+        self.check_button = QPushButton("Check now  F5")
+        self.check_button.setProperty("role", "primary")
+        self.check_button.setAccessibleName("Check now whether this refund went through")
+        self.resolve_button = QPushButton("Resolve by hand…")
+        self.resolve_button.setAccessibleName("Resolve this refund by hand")
+        self.instead_button = QPushButton("Refund it instead  ⏎")
+        self.instead_button.setProperty("role", "primary")
+        self.instead_button.setAccessibleName("Refund this sale instead")
+        self.new_button = QPushButton("New refund  Ctrl+N")
+        self.new_button.setAccessibleName("New refund")
+        for w in (
+            self.title,
+            self.amount,
+            self.text,
+            self.by_hand,
+            self.refund_id,
+            self.reference,
+            self.trace,
+            self.time,
+        ):
+            self.lay.addWidget(w)
+        actions = QHBoxLayout()  # one row: the card stays short enough for 1024×768
+        for b in (self.resolve_button, self.check_button, self.instead_button, self.new_button):
+            actions.addWidget(b, 1 if b in (self.check_button, self.instead_button) else 0)
+        for b in (self.resolve_button, self.check_button, self.instead_button):
+            b.hide()  # shown by the outcome that needs them; hidden they take no width
+        self.lay.addLayout(actions)
+
+    def default_button(self) -> QPushButton | None:
+        """What Enter presses on this card when the charge field is empty: Check now for an
+        unknown answer, Refund it instead after a settled sale refused its void."""
+        for b in (self.check_button, self.instead_button):
+            if not b.isHidden():
+                return b
+        return None
+
+    def primary(self, which: QPushButton) -> None:
+        """One primary (default) button: Check now for an unknown answer, Refund it instead
+        after a settled sale refused its void, else New refund."""
+        for b in (self.check_button, self.instead_button, self.new_button):
+            role = "primary" if b is which else None
+            if b.property("role") != role:
+                b.setProperty("role", role)
+                b.style().unpolish(b)
+                b.style().polish(b)

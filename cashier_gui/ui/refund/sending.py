@@ -1,0 +1,394 @@
+"""The refund panel's confirm, sending and result stages: the question (with a manager's PIN
+when the shop wants one), the send with its countdown and Cancel, the outcome and what to do
+next: the layer over FormPart (form.py), under RefundPanel (../refund_panel.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+
+from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
+from cashier_gui.ui.ops import describe_error
+from cashier_gui.ui.refund import flow as fl
+from cashier_gui.ui.refund.form import FormPart
+from cashier_gui.ui.refund.words import result_words, settled_sale
+from cashier_gui.ui.states import resolution_text
+from cashier_gui.ui.widgets import local_time, restyle
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator
+
+REFRESH_AFTER_RESULT_MS = 150
+TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
+SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
+CANCELLED_TEXT = "Cancelled: nothing was refunded."
+ASK_MANAGER = "A manager must approve this: type the manager's name and PIN, then press Enter."
+
+
+class SendingPart(FormPart):
+    def _init_sending(self) -> None:
+        self._control: Any = None  # SendControl of the refund being sent
+        self._send_task: Any = None
+        self._cancel_asked = False
+        self._sending_since = 0.0  # monotonic: Send pressed
+        self._answer_due: float | None = None  # monotonic: the deadline for the answer
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._update_sending)
+        self._result_view: ChargeView | None = None
+
+    # ---- confirm --------------------------------------------------------------------------
+
+    def _fill_confirm(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        void = self.flow.kind == "void"
+        to = ""
+        if view.charge is not None and view.charge.card_brand:
+            to = f" to {view.charge.card_brand} •••• {view.charge.card_last4}"
+        training = "TRAINING — no money moves.\n" if self.training else ""
+        amount = view.charge.amount if void and view.charge is not None else self.shown_amount()
+        shown = self._fmt(amount) if amount else ""
+        cf = self.confirm_card
+        if void:
+            cf.text.setText("Void the whole sale?")
+            cf.button.setText("Confirm void  ⏎")
+            detail = (
+                "A void cancels the whole sale before it settles: the customer is never "
+                "charged. It cannot return part of a sale."
+            )
+        else:
+            full = self.full_radio.isChecked()
+            if full and not self.has_lookup:
+                cf.text.setText(f"Refund the full amount, {shown}{to}?")
+            else:
+                cf.text.setText(f"Refund {shown or 'the full amount'}{to}?")
+            cf.button.setText("Confirm refund  ⏎")
+            detail = self.reason_combo.currentText()
+            note = self.note_edit.text().strip()
+            if note:
+                detail += f" · “{note}”"
+        cf.button.setAccessibleName(cf.button.text().replace("  ⏎", ""))
+        cf.amount.setText(shown or "The full amount")
+        word = "Charge" if self.has_lookup else "Transaction"
+        cf.detail.setText(f"{training}{word} {view.charge_id} · {detail}")
+        self.confirm_button.setFocus()
+        self._ask_approval_reasons(view, amount)
+
+    def _ask_approval_reasons(self, view: ChargeView, amount: Any) -> None:
+        service, operator = self.service, self.operator()
+        if service is None or operator is None:
+            self.confirm_card.no_approval()
+            return
+        kind = Kind.VOID if self.flow.kind == "void" else Kind.REFUND
+
+        def show(reasons: list[str]) -> None:
+            if self.stage is not fl.Stage.CONFIRM or self.view is not view:
+                return
+            if reasons:
+                first = not self.confirm_card.needs_approval
+                self.confirm_card.ask_approval(reasons)
+                if first:
+                    self.confirm_card.manager_edit.setFocus()
+            else:
+                self.confirm_card.no_approval()
+
+        self.ops.run(
+            lambda: service.approval_reasons(view, kind, amount, operator),
+            on_success=show,
+            on_error=lambda exc: self.confirm_note.show_message(describe_error(exc)),
+            foreground=False,
+        )
+
+    # ---- send -----------------------------------------------------------------------------
+
+    def _start_send(self) -> None:
+        service, view = self.service, self.view
+        if service is None or view is None:
+            self._feed(fl.SendRefused("Look a charge up first."))
+            return
+        void = self.flow.kind == "void"
+        amount, problem = (None, None) if void else self.chosen_amount()
+        if problem:
+            self._feed(fl.SendRefused(problem))
+            return
+        reason = None if void else str(self.reason_combo.currentData())
+        note = self.note_edit.text().strip() or None
+        reference = self.reference
+        operator = self.operator()
+        needs = self.confirm_card.needs_approval
+        name = self.confirm_card.manager_edit.text().strip()
+        pin = self.confirm_card.pin_edit.text()
+        if needs and (not name or not pin):
+            self._feed(fl.BackToConfirm(ASK_MANAGER, time.monotonic()))
+            self._focus_approval()
+            return
+        control = SendControl()
+        deadline = deadline_seconds(service.gateway)
+        store = self.operators
+
+        def sent(_attempt: Attempt) -> None:
+            # `sent` is durable and the request is leaving: Cancel no longer works.
+            if self._control is not control:
+                return
+            self._answer_due = time.monotonic() + deadline if deadline else None
+            self.cancel_button.setEnabled(False)
+            self.cancel_button.hide()
+            self._update_sending()
+
+        async def work() -> Attempt:
+            approver: Operator | None = None
+            if needs:
+                if store is None:
+                    raise ApprovalNeeded(["No manager is set up on this counter."])
+                approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
+                if not approver.is_manager:
+                    raise ApprovalNeeded([f"{approver.name} is not a manager."])
+            if void:
+                return await service.void(
+                    view, note, control=control, on_sent=sent, operator=operator, approver=approver
+                )
+            return await service.refund(
+                view,
+                amount,
+                reason,
+                note,
+                reference=reference,
+                control=control,
+                on_sent=sent,
+                operator=operator,
+                approver=approver,
+            )
+
+        task = self.ops.run(work, on_success=self._show_result, on_error=self._send_failed)
+        if task is None:  # another operation is running: stay on confirm
+            self._feed(fl.BackToConfirm("", time.monotonic()))
+            return
+        self._send_task, self._control, self._cancel_asked = task, control, False
+        self._sending_since = time.monotonic()
+        self._answer_due = None
+        self.confirm_note.clear()
+        self.sending_text.setText(
+            "Checking the manager's PIN…" if needs else "Sending… keep this window open."
+        )
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self._update_sending()
+        self._tick.start()
+
+    def _focus_approval(self) -> None:
+        cf = self.confirm_card
+        (cf.manager_edit if not cf.manager_edit.text().strip() else cf.pin_edit).setFocus()
+
+    def _update_sending(self) -> None:
+        """Each tick: what it waits for, the seconds left until the deadline, and Cancel only
+        while it still works."""
+        control = self._control
+        if self.stage is not fl.Stage.SENDING or control is None:
+            self._tick.stop()
+            return
+        now = time.monotonic()
+        what = "void" if self.flow.kind == "void" else "refund"
+        if self._cancel_asked:
+            text = "Cancelling — nothing will be sent…"
+            wait = "Waiting for the refund journal to record the cancel."
+        elif self._answer_due is not None or not control.cancellable:
+            text = f"The {what} was sent — keep this window open."
+            left = self.seconds_left()
+            if left is None:
+                wait = "Waiting for the answer…"
+            elif left:
+                wait = f"Waiting for the answer… {left} s"
+            else:
+                wait = "Waiting for the answer… time is up, finishing."
+        else:
+            text = self.sending_text.text()
+            if now - self._sending_since >= SLOW_JOURNAL_S:
+                wait = (
+                    "Waiting for the refund journal (another window or command is using it). "
+                    "Nothing has been sent: Cancel still works."
+                )
+            else:
+                wait = "Recording the refund in the journal…"
+        if self.sending_text.text() != text:
+            self.sending_text.setText(text)
+        if self.sending_wait.text() != wait:
+            self.sending_wait.setText(wait)
+        if not control.cancellable and not self._cancel_asked and self.cancel_button.isVisible():
+            self.cancel_button.hide()  # decided "send": too late to cancel
+
+    def seconds_left(self) -> int | None:
+        """Whole seconds until the deadline for the refund being sent; None when not waiting
+        for an answer (or the gateway does not say)."""
+        if self.stage is not fl.Stage.SENDING or self._answer_due is None:
+            return None
+        return max(0, int(self._answer_due - time.monotonic() + 0.999))
+
+    def cancel(self) -> None:
+        """Cancel works until the refund is recorded as sent; then it says so."""
+        control = self._control
+        if self.stage is not fl.Stage.SENDING or control is None or self._cancel_asked:
+            return
+        self.cancel_button.setEnabled(False)
+        if control.cancel():
+            self._cancel_asked = True
+        else:
+            self.cancel_button.hide()
+            self._status("Too late to cancel: it was sent. Waiting for the answer…")
+        self._update_sending()
+
+    def _end_sending(self) -> bool:
+        cancelled = self._cancel_asked
+        self._control, self._cancel_asked, self._answer_due = None, False, None
+        self._tick.stop()
+        return cancelled
+
+    def _send_failed(self, exc: BaseException) -> None:
+        # Refused before anything was sent: rules, a wrong PIN, a second window, a busy journal.
+        cancelled = self._end_sending()
+        now = time.monotonic()
+        if cancelled:
+            self._back_to_confirm(f"{CANCELLED_TEXT} ({describe_error(exc)})")
+        elif isinstance(exc, ApprovalNeeded) or _is_pin_problem(exc):
+            if isinstance(exc, ApprovalNeeded):
+                self.confirm_card.ask_approval(exc.reasons)
+            self.confirm_card.pin_edit.clear()
+            self._feed(fl.BackToConfirm("", now))
+            self.confirm_note.show_message(describe_error(exc))
+            self._focus_approval()
+        else:
+            self._feed(fl.SendRefused(""))
+            self.lookup_error.show_message(describe_error(exc))
+
+    def _back_to_confirm(self, message: str) -> None:
+        self._new_reference()
+        self._feed(fl.BackToConfirm("", time.monotonic()))
+        self.confirm_note.show_message(message, role="info")
+        # On Back, not Confirm: an Enter pressed just after Cancel must not send it after all.
+        self.back_button.setFocus()
+
+    def _show_result(self, attempt: Attempt) -> None:
+        self._end_sending()
+        self.finished.emit(attempt)
+        if attempt.state is State.CANCELLED:
+            self._back_to_confirm(CANCELLED_TEXT)
+            return
+        view = self.view
+        self.show_attempt(attempt)
+        self._feed(fl.SendDone(attempt, time.monotonic()))
+        self._result_view = view
+        # The refreshed totals wait until the result is on screen.
+        QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
+
+    # ---- result ---------------------------------------------------------------------------
+
+    def show_attempt(self, attempt: Attempt) -> None:
+        """Fill the result card with `attempt` as the journal has it now."""
+        self._paint_hold.hold()
+        self.attempt = attempt
+        rc = self.result_card
+        role, title, text = result_words(attempt, self.training)
+        restyle(rc, role, rc.title)
+        rc.title.setText(title)
+        rc.amount.setText(self._fmt(attempt.amount) if attempt.amount else "Full amount")
+        rc.text.setText(text)
+        rc.by_hand.setText(resolution_text(attempt))
+        rc.by_hand.setVisible(bool(attempt.resolved_by))
+        rc.refund_id.set(attempt.refund_id)
+        rc.reference.set(attempt.transaction_reference)
+        rc.trace.set(attempt.trace_id)
+        for row in (rc.refund_id, rc.reference, rc.trace):
+            row.button.setText("Copy")
+        rc.time.setText(local_time(attempt.updated_at))
+        unknown = attempt.state is State.UNKNOWN
+        rc.resolve_button.setVisible(unknown)
+        rc.check_button.setVisible(unknown)
+        rc.instead_button.setVisible(settled_sale(attempt))
+        rc.primary(rc.default_button() or rc.new_button)
+
+    def attempt_changed(self, attempt: Attempt) -> None:
+        """Someone settled an attempt (by hand, or Check now): update the result card if it is
+        the one shown."""
+        shown = self.attempt
+        if self.stage is fl.Stage.RESULT and shown is not None and shown.id == attempt.id:
+            self.show_attempt(attempt)
+            QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
+
+    def _reload_result(self) -> None:
+        attempt, service = self.attempt, self.service
+        if attempt is None or service is None:
+            return
+        journal = service.journal
+
+        def show(fresh: Attempt) -> None:
+            self.attempt_changed(fresh)
+
+        self.ops.run(
+            lambda: service._db(journal.get, attempt.id),
+            on_success=show,
+            on_error=lambda exc: None,
+            foreground=False,
+        )
+
+    def _refresh_details(self) -> None:
+        """Update the charge card (refunded so far, one line per attempt) after a result."""
+        service, view = self.service, self._result_view
+        if service is None or view is None:
+            return
+
+        def show(fresh: ChargeView) -> None:
+            if self.stage is fl.Stage.RESULT and self._result_view is view:
+                self._fill_details(fresh)
+
+        self.ops.run(
+            lambda: service.lookup(view.charge_id),
+            on_success=show,
+            on_error=lambda exc: None,
+            foreground=False,
+        )
+
+    def refund_instead(self) -> None:
+        """After a settled sale refused its void: look it up again, for a refund."""
+        attempt = self.attempt
+        if self.stage is not fl.Stage.RESULT or attempt is None:
+            return
+        self.charge_edit.setText(attempt.charge_id)
+        self._feed(fl.Enter(time.monotonic() + 1))
+
+    def resolve_by_hand(self) -> Any:
+        """Open the Resolve by hand dialog for the attempt on the result card."""
+        attempt, service = self.attempt, self.service
+        if self.stage is not fl.Stage.RESULT or attempt is None or service is None:
+            return None
+        if attempt.state is not State.UNKNOWN:
+            return None
+        from cashier_gui.ui.resolve import ResolveDialog
+
+        dialog = ResolveDialog(service, attempt, locale=self.money_locale, parent=self.window())
+        dialog.resolved.connect(self._resolved_here)
+        self.resolve_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _resolved_here(self, attempt: Attempt) -> None:
+        self.attempt_changed(attempt)
+        self.charge_edit.setFocus()
+        self.finished.emit(attempt)  # the banner counts again
+
+
+def deadline_seconds(gateway: Any) -> float | None:
+    """The gateway's overall deadline for one request (connect + read), when it tells."""
+    limits = getattr(gateway, "timeouts", None) or getattr(gateway, "_timeouts", None)
+    deadline = getattr(limits, "deadline", None)
+    return float(deadline) if isinstance(deadline, int | float) and deadline > 0 else None
+
+
+def _is_pin_problem(exc: BaseException) -> bool:
+    from cashier_gui.operators import OperatorError
+
+    return isinstance(exc, OperatorError)
