@@ -44,6 +44,7 @@ UI_PENDING = [
     "ui/ops.py",
     "ui/refund_panel.py",
     "ui/settings.py",
+    "ui/start_page.py",
     "ui/refund/__init__.py",
 ]
 #: Core modules whose UserFacing errors are wrapped in _() — the same kind of list.

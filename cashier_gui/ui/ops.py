@@ -15,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
@@ -37,7 +38,10 @@ class Operations(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._busy = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = tasks
+        # Its window is gone (deleted with its parent): whatever still runs has nobody to tell.
+        self.destroyed.connect(lambda *_: [task.cancel() for task in list(tasks)])
 
     @property
     def busy(self) -> bool:
@@ -59,24 +63,29 @@ class Operations(QObject):
         if foreground:
             self._set_busy(True)
 
+        def gone() -> bool:  # the window that asked was closed and deleted meanwhile
+            return not shiboken6.isValid(self)
+
         async def wrapper() -> None:
             try:
                 result = await work()
             except asyncio.CancelledError:
                 return
             except user_facing() as exc:
-                if not _cancelled():
+                if not _cancelled() and not gone():
                     on_error(exc)
                 return
             except Exception as exc:
                 log.exception("unexpected error in an operation")
+                if gone():  # e.g. its own clean-up touched a deleted widget: nobody to show
+                    return
                 on_error(exc)
                 sys.excepthook(type(exc), exc, exc.__traceback__)
                 return
             finally:
-                if foreground:
+                if foreground and not gone():
                     self._set_busy(False)
-            if _cancelled():  # cancel_all() came while the work was finishing: nobody waits
+            if _cancelled() or gone():  # cancelled while the work was finishing: nobody waits
                 return
             try:
                 on_success(result)

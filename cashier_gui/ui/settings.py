@@ -40,7 +40,8 @@ from cashier_gui.config import (
 from cashier_gui.gateways.base import GatewayError
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
-from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, KeyringUnavailable, SecretStore
+from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SecretStore
+from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import MessageBox, label
 
 KEEP = "stored in the keyring — leave empty to keep it"
@@ -59,7 +60,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.paths = paths or Paths.default()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.ops = Operations(self)
         self.problem = MessageBox("Settings problem")
         try:
             self.settings = load_settings(self.paths)
@@ -216,7 +217,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.body_scroll, 1)
         layout.addLayout(buttons)
         self._fit_screen()
-        self._run(self._show_stored(), lambda _: None)
+        self._run(self._show_stored, lambda _: None)
 
     # ---- helpers ------------------------------------------------------------------------------
 
@@ -240,16 +241,19 @@ class SettingsDialog(QDialog):
         w.setAccessibleName(name)
         return w
 
-    def _run(self, coro: Any, done: Any) -> None:
-        async def wrapper() -> None:
-            try:
-                done(await coro)
-            except (KeyringUnavailable, GatewayError, ConfigError) as exc:
-                self.problem.show_message(str(exc))
+    def _run(self, work: Any, done: Any) -> None:
+        """Through `ui/ops.py` like every async action: cancelled with the dialog, errors
+        shown in the dialog's message box."""
+        self.ops.run(
+            work,
+            on_success=done,
+            on_error=lambda exc: self.problem.show_message(describe_error(exc)),
+            foreground=False,
+        )
 
-        task = asyncio.ensure_future(wrapper())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def done(self, result: int) -> None:
+        self.ops.cancel_all()  # closing: nothing it started reports back into a closed dialog
+        super().done(result)
 
     async def _show_stored(self) -> None:
         for field, name in (
@@ -381,7 +385,7 @@ class SettingsDialog(QDialog):
                 self.saved.emit()
                 self.accept()
 
-        self._run(work(), done)
+        self._run(work, done)
 
     def test_connection(self) -> None:
         self.test_result.clear()
@@ -426,7 +430,7 @@ class SettingsDialog(QDialog):
             else:
                 self.test_result.show_message(check.detail, role="info" if check.ok else "error")
 
-        self._run(work(), done)
+        self._run(work, done)
 
     def pair(self) -> None:
         self.pair_result.clear()
@@ -470,4 +474,4 @@ class SettingsDialog(QDialog):
             if serial:
                 done(serial)
 
-        self._run(guarded(), finished)
+        self._run(guarded, finished)

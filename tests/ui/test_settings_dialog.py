@@ -23,7 +23,7 @@ def dialog(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, home: Path) -> Settin
     d = SettingsDialog(paths=Paths.default(), secrets=SecretStore(backend=MemoryKeyring()))
     qtbot.addWidget(d)
     d.show()
-    qtbot.waitUntil(lambda: not d._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=5000)
     return d
 
 
