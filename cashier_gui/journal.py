@@ -48,7 +48,7 @@ from cashier_gui.money import Money
 from cashier_gui.owners import OwnerLock
 from cashier_gui.safetext import csv_cell, printable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 GENESIS = "0" * 64
 
 
@@ -135,6 +135,12 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE attempts ADD COLUMN resolved_by TEXT;
     ALTER TABLE attempts ADD COLUMN resolution TEXT;
     UPDATE attempts SET send_count = 1 WHERE state = 'prepared';
+    """,
+    # 4: History finds a sale by the amount typed and by who made or approved it.
+    4: """
+    CREATE INDEX attempts_amount ON attempts(amount_minor, currency);
+    CREATE INDEX attempts_operator ON attempts(operator);
+    CREATE INDEX attempts_approver ON attempts(approver);
     """,
 }
 
@@ -660,15 +666,27 @@ class Journal:
         states: list[State] | list[str] | None = None,
         since: str | None = None,
         until: str | None = None,
+        amounts: list[Money] | None = None,
+        operator: str | None = None,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         args: list[Any] = []
         if charge_id is not None:
             clauses.append("charge_id = ?")
             args.append(charge_id)
-        if text:
-            clauses.append("(charge_id = ? OR refund_id = ? OR transaction_reference = ?)")
+        id_match = "charge_id = ? OR refund_id = ? OR transaction_reference = ?"
+        if text and amounts:  # what was typed may be an ID or an amount: either matches
+            money = " OR ".join("(currency = ? AND amount_minor = ?)" for _ in amounts)
+            clauses.append(f"({id_match} OR {money})")
             args += [text, text, text]
+            for m in amounts:
+                args += [m.currency, m.minor]
+        elif text:
+            clauses.append(f"({id_match})")
+            args += [text, text, text]
+        if operator:
+            clauses.append("(operator = ? OR approver = ?)")
+            args += [operator, operator]
         if states:
             clauses.append(f"state IN ({', '.join('?' * len(states))})")
             args += [str(s) for s in states]
@@ -688,14 +706,24 @@ class Journal:
         states: list[State] | list[str] | None = None,
         since: str | None = None,
         until: str | None = None,
+        amounts: list[Money] | None = None,
+        operator: str | None = None,
         limit: int | None = 200,
         offset: int = 0,
         newest_first: bool = True,
     ) -> list[Attempt]:
         """Attempts matching every filter given; `text` matches a charge, refund or reference
-        ID exactly (indexed). `since`/`until` are UTC timestamps as stored."""
+        ID exactly (indexed), or — with `amounts` — any of those amounts (the same typed text
+        read in each currency). `operator` matches who made or approved it. `since`/`until` are
+        UTC timestamps as stored."""
         where, args = self._where(
-            text=text, charge_id=charge_id, states=states, since=since, until=until
+            text=text,
+            charge_id=charge_id,
+            states=states,
+            since=since,
+            until=until,
+            amounts=amounts,
+            operator=operator,
         )
         order = "DESC" if newest_first else "ASC"
         sql = f"SELECT {', '.join(_COLUMNS)} FROM attempts{where} ORDER BY id {order}"  # noqa: S608
@@ -710,6 +738,14 @@ class Journal:
         with self._lock:
             sql = f"SELECT COUNT(*) FROM attempts{where}"  # noqa: S608
             return int(self._db.execute(sql, args).fetchone()[0])
+
+    def distinct(self, column: str) -> list[str]:
+        """The values of `operator` or `currency` that occur, sorted (History's filter lists)."""
+        if column not in ("operator", "currency"):
+            raise ValueError(column)
+        with self._lock:
+            sql = f"SELECT DISTINCT {column} FROM attempts WHERE {column} IS NOT NULL"  # noqa: S608
+            return sorted(str(r[0]) for r in self._db.execute(sql))
 
     def totals(self, since: str, until: str) -> dict[str, int]:
         """Approved refund totals per currency (minor units) for [since, until)."""

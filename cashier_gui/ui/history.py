@@ -37,12 +37,23 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.journal import Attempt, Journal, State
-from cashier_gui.money import Money
+from cashier_gui.money import Money, MoneyError, parse_amount
+from cashier_gui.refunds import reason_label
 from cashier_gui.ui.states import STATE_COLOURS, STATE_LABELS, resolution_text, state_label
 from cashier_gui.ui.widgets import label, local_time
 
 PAGE = 200
-COLUMNS = ("When", "State", "Amount", "Charge", "Refund ID", "Reason", "Operator", "Reference")
+COLUMNS = (
+    "When",
+    "State",
+    "Amount",
+    "Charge",
+    "Refund ID",
+    "Reason",
+    "Operator",
+    "Approver",
+    "Reference",
+)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -110,8 +121,9 @@ class HistoryModel(QAbstractTableModel):
                 amount.format(self.money_locale) if amount else "full",
                 a.charge_id,
                 a.refund_id or "",
-                a.reason or "",
+                reason_label(a.reason) if a.reason else "",
                 a.operator,
+                a.approver or "",
                 a.transaction_reference,
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 1:
@@ -137,8 +149,8 @@ class HistoryDialog(QDialog):
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Charge, refund or reference ID")
-        self.search.setAccessibleName("Search by charge, refund or reference ID")
+        self.search.setPlaceholderText("Charge, refund or reference ID, or an amount")
+        self.search.setAccessibleName("Search by charge, refund or reference ID, or amount")
         self.search.setClearButtonEnabled(True)
         self.state = QComboBox()
         self.state.setAccessibleName("Filter by state")
@@ -147,6 +159,11 @@ class HistoryDialog(QDialog):
             if s is State.PREPARED:
                 continue  # "being sent" is listed once, as SENT; PREPARED lasts milliseconds
             self.state.addItem(STATE_LABELS[s].capitalize(), s.value)
+        self.operator = QComboBox()
+        self.operator.setAccessibleName("Filter by operator")
+        self.operator.addItem("Everyone", None)
+        for name in self.journal.distinct("operator"):
+            self.operator.addItem(name, name)
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-30))
         self.until = QDateEdit(today)
@@ -159,6 +176,7 @@ class HistoryDialog(QDialog):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.state)
+        filters.addWidget(self.operator)
         filters.addWidget(QLabel("from"))
         filters.addWidget(self.since)
         filters.addWidget(QLabel("to"))
@@ -174,18 +192,25 @@ class HistoryDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((175, 110, 120, 200, 180, 140, 90)):
+        for col, width in enumerate((150, 110, 95, 170, 140, 130, 80, 80)):
             self.table.setColumnWidth(col, width)
+        # Enter (or a double click) on a row: everything about that attempt below the table.
+        self.detail = label("", role="value", selectable=True)
+        self.detail.setAccessibleName("Refund attempt details")
+        self.detail.hide()
+        self.table.activated.connect(self.show_detail)
 
         self.summary = label("", role="value")
         self.summary.setAccessibleName("Totals")
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.summary)
 
         self.search.textChanged.connect(self.refresh)
         self.state.currentIndexChanged.connect(self.refresh)
+        self.operator.currentIndexChanged.connect(self.refresh)
         self.since.dateChanged.connect(self.refresh)
         self.until.dateChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
@@ -194,8 +219,11 @@ class HistoryDialog(QDialog):
 
     def current_filters(self) -> dict[str, Any]:
         state = self.state.currentData()
+        text = self.search.text().strip()
         return {
-            "text": self.search.text().strip() or None,
+            "text": text or None,
+            "amounts": self._amounts(text),
+            "operator": self.operator.currentData(),
             # "being sent" covers both in-flight states (PREPARED lasts milliseconds).
             "states": ([State.PREPARED.value, state] if state == State.SENT.value else [state])
             if state
@@ -204,7 +232,46 @@ class HistoryDialog(QDialog):
             "until": _utc_bound(self.until.date().addDays(1)),
         }
 
+    def _amounts(self, text: str) -> list[Money] | None:
+        """What was typed, read as an amount in each currency this journal holds (`15,50` is
+        €15.50 and $15.50; `1250` is also ¥1250); None when it is no amount at all."""
+        if not text or not text[0].isdigit():
+            return None
+        found = []
+        for currency in self.journal.distinct("currency"):
+            try:
+                found.append(parse_amount(text, currency, locale=self.money_locale))
+            except MoneyError:
+                continue
+        return found or None
+
+    def show_detail(self, index: QModelIndex) -> None:
+        a = self.model.rows[index.row()]
+        amount = a.amount
+        lines = [
+            f"Refund attempt {a.id} · {state_label(a)}" + (" · training" if a.training else ""),
+            f"Amount: {amount.format(self.money_locale) if amount else 'the full amount'}"
+            + (" (void of the whole sale)" if a.kind.value == "void" else ""),
+            f"Charge: {a.charge_id}   Refund ID: {a.refund_id or '—'}",
+            f"Reference: {a.transaction_reference}",
+            f"Reason: {reason_label(a.reason) if a.reason else '—'}"
+            + (f" · note: {a.note}" if a.note else ""),
+            f"Made by {a.operator}"
+            + (f", approved by {a.approver}" if a.approver else "")
+            + f" on {a.terminal}, {local_time(a.created_at, '%Y-%m-%d %H:%M:%S')}",
+        ]
+        if a.error_message:
+            lines.append(f"Last answer: {a.error_message}")
+        if a.trace_id:
+            lines.append(f"Trace ID: {a.trace_id}")
+        resolution = resolution_text(a)
+        if resolution:
+            lines.append(resolution)
+        self.detail.setText("\n".join(lines))
+        self.detail.show()
+
     def refresh(self) -> None:
+        self.detail.hide()
         self.model.set_filters(**self.current_filters())
         day_start = _utc_bound(QDate.currentDate())
         day_end = _utc_bound(QDate.currentDate().addDays(1))

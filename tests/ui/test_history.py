@@ -12,7 +12,7 @@ from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from cashier_gui.journal import Journal
-from cashier_gui.ui.history import PAGE, HistoryDialog
+from cashier_gui.ui.history import COLUMNS, PAGE, HistoryDialog
 from tests.support.bulk import fill
 
 ROWS = 100_000
@@ -86,3 +86,85 @@ def test_export_to_an_unwritable_place_says_so(
 ) -> None:
     dialog.export(str(tmp_path / "missing-folder" / "x.csv"))
     qtbot.waitUntil(lambda: "Could not write" in dialog.summary.text(), timeout=5000)
+
+
+def _attempt(
+    journal: Journal, charge: str, minor: int, currency: str, operator: str, reason: str | None
+) -> None:
+    from cashier_gui.journal import State
+    from cashier_gui.money import Money
+
+    a = journal.prepare(
+        provider="viopay",
+        terminal="T-1",
+        charge_id=charge,
+        amount=Money(minor, currency),
+        reason=reason,
+        note=None,
+        transaction_reference=f"REF-{charge}",
+        idempotency_key=f"K-{charge}",
+        operator=operator,
+    )
+    journal.send_or_cancel(a.id, lambda: False)
+    journal.transition(a.id, State.APPROVED, expect=State.SENT, refund_id=f"rf_{charge}")
+
+
+@pytest.fixture
+def small(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> HistoryDialog:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    _attempt(journal, "ch_a", 1550, "EUR", "Ana", "customer_request")
+    _attempt(journal, "ch_b", 1550, "JPY", "Ben", None)
+    _attempt(journal, "ch_c", 155, "EUR", "Ben", "duplicate_charge")
+    d = HistoryDialog(journal)
+    qtbot.addWidget(d)
+    d.show()
+    journal.close()
+    return d
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("15,50", ["ch_a"]),  # the German way: €15.50 (JPY has no decimals: not ¥1550)
+        ("15.50", ["ch_a"]),
+        ("1550", ["ch_b"]),  # ¥1550; €1550.00 does not exist
+        ("1.55", ["ch_c"]),
+        ("15.5", ["ch_a"]),
+        ("99", []),
+        ("ch_b", ["ch_b"]),  # IDs still match exactly
+        ("rf_ch_c", ["ch_c"]),
+    ],
+)
+def test_search_by_amount_as_the_cashier_types_it(
+    small: HistoryDialog, typed: str, found: list[str]
+) -> None:
+    small.search.setText(typed)
+    assert sorted(a.charge_id for a in small.model.rows) == found
+
+
+def test_filter_by_operator_and_human_labels(small: HistoryDialog) -> None:
+    names = [small.operator.itemText(i) for i in range(small.operator.count())]
+    assert names == ["Everyone", "Ana", "Ben"]
+    small.operator.setCurrentIndex(small.operator.findData("Ben"))
+    assert sorted(a.charge_id for a in small.model.rows) == ["ch_b", "ch_c"]
+    small.operator.setCurrentIndex(0)
+    reasons = {
+        small.model.index(r, COLUMNS.index("Reason")).data() for r in range(small.model.rowCount())
+    }
+    assert reasons == {"Customer request", "Duplicate charge", ""}, reasons
+
+
+def test_enter_on_a_row_opens_its_details(qtbot: QtBot, small: HistoryDialog) -> None:
+    from PySide6.QtCore import Qt
+
+    small.search.setText("ch_a")
+    small.table.setFocus()
+    small.table.setCurrentIndex(small.model.index(0, 0))
+    assert not small.detail.isVisible()
+    qtbot.keyClick(small.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(small.detail.isVisible, timeout=2000)
+    text = small.detail.text()
+    assert "ch_a" in text and "rf_ch_a" in text and "Made by Ana" in text
+    assert "€15.50" in text and "Customer request" in text
+    small.search.setText("")  # a new search hides what no longer matches
+    assert not small.detail.isVisible()
