@@ -116,7 +116,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             amount = a.amount
             return (
-                local_time(a.created_at, "%Y-%m-%d %H:%M:%S"),
+                local_time(a.created_at),
                 state_label(a) + (" (training)" if a.training else ""),
                 amount.format(self.money_locale) if amount else "full",
                 a.charge_id,
@@ -173,15 +173,18 @@ class HistoryDialog(QDialog):
             w.setAccessibleName(name)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setAccessibleName("Export to CSV")
+        # Two rows: the search gets the whole width (an ID is long), the filters sit below it.
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.export_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
         filters.addWidget(self.state)
         filters.addWidget(self.operator)
         filters.addWidget(QLabel("from"))
         filters.addWidget(self.since)
         filters.addWidget(QLabel("to"))
         filters.addWidget(self.until)
-        filters.addWidget(self.export_button)
+        filters.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -192,8 +195,11 @@ class HistoryDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((150, 110, 95, 170, 140, 130, 80, 80)):
+        for col, width in enumerate((130, 100, 95, 150, 140, 130, 80, 80)):
             self.table.setColumnWidth(col, width)
+        # The time column as wide as a time is in this font (a 2× screen, a larger font).
+        stamp = self.table.fontMetrics().horizontalAdvance("2026-12-31 23:59") + 20
+        self.table.setColumnWidth(0, max(130, stamp))
         # Enter (or a double click) on a row: everything about that attempt below the table.
         self.detail = label("", role="value", selectable=True)
         self.detail.setAccessibleName("Refund attempt details")
@@ -203,6 +209,7 @@ class HistoryDialog(QDialog):
         self.summary = label("", role="value")
         self.summary.setAccessibleName("Totals")
         layout = QVBoxLayout(self)
+        layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
