@@ -39,6 +39,7 @@ from cashier_gui.safetext import printable
 APP_DIR_NAME = "cashier_gui"
 SETTINGS_FILE = "settings.toml"
 PROVIDERS = ("viopay", "poynt")
+MAX_IDLE = 240  # minutes: the longest idle time before the window signs its operator out
 
 
 class ConfigError(UserFacing):
@@ -221,6 +222,8 @@ class Settings:
     profile: str = "default"
     # The window's and the messages' language: "" follows the OS, else one of i18n.LANGUAGES.
     language: str = ""
+    # The window signs its operator out after this many idle minutes; 0 never does.
+    idle_sign_out_minutes: int = 5
     policy: Policy = field(default_factory=Policy)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -274,6 +277,13 @@ class Settings:
                 f"follow this PC, not {f'“{shown}”' if shown is not None else _kind(self.language)}"
                 f": {_FIX_FILE}"
             )
+        idle = self.idle_sign_out_minutes
+        if isinstance(idle, bool) or not isinstance(idle, int) or not 0 <= idle <= MAX_IDLE:
+            raise ConfigError(
+                f"idle_sign_out_minutes must be a whole number of minutes from 0 (never) to "
+                f"{MAX_IDLE}, not {idle if type(idle) is int else _kind(idle)}: "
+                f"{_FIX_FILE}"
+            )
         profile = _check_text("profile", self.profile, "default", _FIX_FILE)
         if not _PROFILE_RE.fullmatch(profile):
             raise ConfigError(
@@ -305,6 +315,8 @@ class Settings:
                 out[name] = value
         if self.language:
             out["language"] = self.language
+        if self.idle_sign_out_minutes != Settings.idle_sign_out_minutes:
+            out["idle_sign_out_minutes"] = self.idle_sign_out_minutes
         if self.viopay:
             out["viopay"] = {k: v for k, v in asdict(self.viopay).items() if v is not None}
         if self.poynt:
@@ -334,6 +346,7 @@ class Settings:
                 default_currency=data.get("default_currency"),
                 profile=data.get("profile", "default"),
                 language=data.get("language", ""),
+                idle_sign_out_minutes=data.get("idle_sign_out_minutes", 5),
                 policy=Policy.from_toml(data.get("policy")),
             )
         except PolicyError as exc:

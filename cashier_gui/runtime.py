@@ -19,6 +19,8 @@ from cashier_gui.config import Paths, PoyntSettings, Settings, ViopaySettings, l
 from cashier_gui.gateways.base import Gateway, Timeouts
 from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
 from cashier_gui.journal import Journal
+from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
+from cashier_gui.policy import Policy
 from cashier_gui.refunds import RefundService
 from cashier_gui.secrets import SecretStore
 
@@ -39,6 +41,14 @@ class Runtime:
     training_ids: list[tuple[str, str]] = field(default_factory=list)
     #: Training: the simulator's own state (tests plan faults through it).
     simulator_state: Any = None
+    #: The people who may sign in: the counter's file, or in training the training manager.
+    operators: OperatorStore | None = None
+    #: Training: who practises (signed in without a PIN); None for a real counter.
+    trainee: Operator | None = None
+
+    @property
+    def people(self) -> OperatorStore:
+        return self.operators or OperatorStore(self.paths.operators)
 
     async def aclose(self) -> None:
         import asyncio
@@ -64,6 +74,28 @@ def warm_up(settings: Settings) -> None:
     # The module anyio's get_async_backend("asyncio") imports; private, so best effort.
     with contextlib.suppress(ImportError):
         importlib.import_module("anyio._backends._asyncio")
+
+
+#: Training practises manager approval: the trainee (a cashier, signed in without a PIN) needs
+#: the training manager's PIN above these amounts (the €120 and ¥12,800 practice sales).
+TRAINEE = Operator("Trainee", Role.CASHIER)
+TRAINING_MANAGER, TRAINING_MANAGER_PIN = "Trainer", "1234"
+TRAINING_POLICY = Policy(
+    approval_above={"EUR": 5000, "USD": 5000, "GBP": 5000, "CHF": 5000, "JPY": 5000, "KWD": 50000}
+)
+
+
+def training_operators(paths: Paths) -> OperatorStore:
+    """The training counter's people (its own file beside the training journal): the training
+    manager, PIN 1234 — printed on the training screen, it guards no money."""
+    store = OperatorStore(paths.data_dir / "training-operators.json")
+    try:
+        store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN)
+    except OperatorError:  # first training run, or a trainee changed it: start afresh
+        for op in store.list():
+            store.remove(op.name)
+        store.add(TRAINING_MANAGER, Role.MANAGER, TRAINING_MANAGER_PIN)
+    return store
 
 
 def operator_name() -> str:
@@ -138,6 +170,23 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         state = vs
         terminal, label = vsim.TRAINING_TERMINAL_ID, "Viopay (simulated)"
     service = RefundService(
-        gateway, journal, terminal=terminal, operator=operator_name(), training=True
+        gateway,
+        journal,
+        terminal=terminal,
+        operator=operator_name(),
+        training=True,
+        policy=TRAINING_POLICY,
     )
-    return Runtime(paths, settings, service, True, label, terminal, [server], ids, state)
+    return Runtime(
+        paths,
+        settings,
+        service,
+        True,
+        label,
+        terminal,
+        [server],
+        ids,
+        state,
+        operators=training_operators(paths),
+        trainee=TRAINEE,
+    )

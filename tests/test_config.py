@@ -197,6 +197,11 @@ BAD_FILES = [
     ("profile = 5", "profile", "must be text"),
     ('profile = "shop/other"', "profile", "short name"),
     ('profile = ""', "profile", "must not be empty"),
+    ("idle_sign_out_minutes = -1", "idle_sign_out_minutes", "not -1"),
+    ("idle_sign_out_minutes = 241", "idle_sign_out_minutes", "0 (never) to 240"),
+    ("idle_sign_out_minutes = 2.5", "idle_sign_out_minutes", "not a number with decimals"),
+    ('idle_sign_out_minutes = "5"', "idle_sign_out_minutes", "not text"),
+    ("idle_sign_out_minutes = true", "idle_sign_out_minutes", "not true/false"),
 ]
 
 
@@ -225,6 +230,7 @@ def test_good_values_of_every_kind_load(tmp_path: Path) -> None:
     paths.settings.write_text(
         'provider = "poynt"\nconnect_timeout_s = 3\nread_timeout_s = 12.5\nlocale = "de_CH"\n'
         'default_currency = "CHF"\nprofile = "shop-2"\nnewer_setting = "kept out"\n'
+        "idle_sign_out_minutes = 0\n"
         '[poynt]\nhost = "10.0.0.5"\nport = 4242\nclient_name = "Kasse 2"\n'
         '[viopay]\nbase_url = "https://gw.example:8443/base"\nterminal_id = "T-1"\n'
         'key_id = "K"\ndevice_model = "PAX-A920"\nca_bundle = "/etc/ssl/viopay.pem"\n',
@@ -236,6 +242,8 @@ def test_good_values_of_every_kind_load(tmp_path: Path) -> None:
     assert (got.connect_timeout_s, got.read_timeout_s) == (3.0, 12.5)
     assert isinstance(got.connect_timeout_s, float)
     assert (got.locale, got.default_currency, got.profile) == ("de_CH", "CHF", "shop-2")
+    assert got.idle_sign_out_minutes == 0  # never
+    assert Settings.from_toml(got.to_toml()) == got
 
 
 @pytest.mark.parametrize(

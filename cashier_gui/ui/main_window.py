@@ -13,11 +13,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -25,12 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui import APP_NAME
+from cashier_gui.ui.banner import UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.start_page import SHORTCUTS, StartPage
+from cashier_gui.ui.session import CounterSession
+from cashier_gui.ui.start_page import StartPage, shortcuts
 from cashier_gui.ui.widgets import label
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
+    from cashier_gui.operators import Operator
     from cashier_gui.ui.refund_panel import RefundPanel
 
 RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
@@ -56,8 +57,8 @@ class MainWindow(QMainWindow):
         self._closing: set[Any] = set()
         self._checking = False  # a check of refunds without an answer is running
         self._banner_asked = 0  # runtimes being closed after a cancelled start
-        #: Who is signed in at the counter (the sign-in screen sets it); None: nobody.
-        self.signed_in: Callable[[], Any] = lambda: None
+        #: Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).
+        self.session = CounterSession(self)
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(800, 560)
         self.fit_to_screen()
@@ -66,37 +67,26 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.training_banner = QLabel("TRAINING — no money moves")
+        self.training_banner = QLabel(self.tr("TRAINING — no money moves"))
         self.training_banner.setObjectName("trainingBanner")
         self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.training_banner.setAccessibleName("Training mode: no money moves")
+        self.training_banner.setAccessibleName(self.tr("Training mode: no money moves"))
         self.training_banner.hide()
         column.addWidget(self.training_banner)
 
-        self.unknown_banner = QFrame()
-        self.unknown_banner.setObjectName("unknownBanner")
-        row = QHBoxLayout(self.unknown_banner)
-        row.setContentsMargins(16, 6, 16, 6)
-        self.unknown_text = QLabel("")
-        self.unknown_text.setAccessibleName("Refunds that need checking")
-        self.unknown_text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
-        self.unknown_button = QPushButton("Check now  F5")
-        self.unknown_button.setAccessibleName("Check refunds with no answer")
+        self.unknown_banner = UnknownBanner()
+        self.unknown_text = self.unknown_banner.text
+        self.unknown_button = self.unknown_banner.check_button
+        self.unknown_list_button = self.unknown_banner.list_button
         self.unknown_button.clicked.connect(self.reconcile)
-        self.unknown_list_button = QPushButton("Resolve by hand…")
-        self.unknown_list_button.setAccessibleName("List refunds with no answer, resolve by hand")
         self.unknown_list_button.clicked.connect(self.open_unresolved)
         self.unresolved_dialog: Any = None
-        row.addWidget(self.unknown_text, 1)
-        row.addWidget(self.unknown_button)
-        row.addWidget(self.unknown_list_button)
-        self.unknown_banner.hide()
         column.addWidget(self.unknown_banner)
 
         self.stack = QStackedWidget()
         self.loading = QWidget()
         lay = QVBoxLayout(self.loading)
-        self.loading_text = label("Starting…", role="title")
+        self.loading_text = label(self.tr("Starting…"), role="title")
         self.loading_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.loading_text)
         self.start_page = StartPage()
@@ -107,7 +97,7 @@ class MainWindow(QMainWindow):
         self.panel_scroll = QScrollArea()
         self.panel_scroll.setWidgetResizable(True)
         self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        for page in (self.loading, self.start_page, self.panel_scroll):
+        for page in (self.loading, self.start_page, self.panel_scroll, self.session.page):
             self.stack.addWidget(page)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -116,10 +106,16 @@ class MainWindow(QMainWindow):
         self.status_provider = QLabel("")
         self.status_terminal = QLabel("")
         self.status_conn = QLabel("")
-        self.status_badge = QLabel("TRAINING")
+        self.status_badge = QLabel(self.tr("TRAINING"))
         self.status_badge.setObjectName("trainingBadge")
         self.status_badge.hide()
-        for w in (self.status_badge, self.status_provider, self.status_terminal, self.status_conn):
+        for w in (
+            self.session.name_label,
+            self.status_badge,
+            self.status_provider,
+            self.status_terminal,
+            self.status_conn,
+        ):
             bar.addPermanentWidget(w)
         self._build_menu()
 
@@ -145,25 +141,27 @@ class MainWindow(QMainWindow):
 
     def _build_menu(self) -> None:
         menu = self.menuBar()
-        refund = menu.addMenu("R&efund")  # Alt+R is the reason field
-        self._action(refund, "&New refund", "Ctrl+N", self._new_refund)
-        self._action(refund, "&Check refunds with no answer", "F5", self.reconcile)
-        self._action(refund, "&History…", "Ctrl+H", self.open_history)
-        self._action(refund, "&Resolve by hand…", None, self.open_unresolved)
+        refund = menu.addMenu(self.tr("R&efund"))  # Alt+R is the reason field
+        self._action(refund, self.tr("&New refund"), "Ctrl+N", self._new_refund)
+        self._action(refund, self.tr("&Check refunds with no answer"), "F5", self.reconcile)
+        self._action(refund, self.tr("&History…"), "Ctrl+H", self.open_history)
+        self._action(refund, self.tr("&Resolve by hand…"), None, self.open_unresolved)
         refund.addSeparator()
-        self._action(refund, "&Quit", "Ctrl+Q", self.close)
-        counter = menu.addMenu("&Counter")
-        self._action(counter, "&Settings…", None, self.open_settings)
+        self._action(refund, self.tr("&Quit"), "Ctrl+Q", self.close)
+        counter = menu.addMenu(self.tr("&Counter"))
+        self._action(counter, self.tr("Sign &out"), "Ctrl+L", self.sign_out)
+        self._action(counter, self.tr("&People…"), None, self.open_people)
+        self._action(counter, self.tr("&Settings…"), None, self.open_settings)
         self.training_action = self._action(
-            counter, "Switch to &training mode", None, lambda: self.start(training=True)
+            counter, self.tr("Switch to &training mode"), None, lambda: self.start(training=True)
         )
         self.real_action = self._action(
-            counter, "Leave training mode", None, lambda: self.start(training=False)
+            counter, self.tr("Leave training mode"), None, self.leave_training
         )
         self.real_action.setVisible(False)
-        helpm = menu.addMenu("&Help")
-        self._action(helpm, "&How refunds work and shortcuts", "F1", self.show_shortcuts)
-        self._action(helpm, "&About", None, self.show_about)
+        helpm = menu.addMenu(self.tr("&Help"))
+        self._action(helpm, self.tr("&How refunds work and shortcuts"), "F1", self.show_shortcuts)
+        self._action(helpm, self.tr("&About"), None, self.show_about)
 
     def _action(
         self, menu: Any, text: str, shortcut: str | None, slot: Callable[[], Any]
@@ -185,7 +183,9 @@ class MainWindow(QMainWindow):
         self._ensure_panel()
         if self.panel.stage in ("confirm", "sending"):
             self.statusBar().showMessage(
-                "A refund is on the confirm card or being sent: finish or cancel it first.",
+                self.tr(
+                    "A refund is on the confirm card or being sent: finish or cancel it first."
+                ),
                 10_000,
             )
             return
@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
         for ops in (self.ops, self.background, self.starter):
             ops.cancel_all()
         self.pending_timer.stop()
-        self.loading_text.setText("Starting training mode…" if training else "Connecting…")
+        self.loading_text.setText(
+            self.tr("Starting training mode…") if training else self.tr("Connecting…")
+        )
         self.stack.setCurrentWidget(self.loading)
         self.unknown_banner.hide()
         old = self.runtime
@@ -244,11 +246,18 @@ class MainWindow(QMainWindow):
             return
         from cashier_gui.ui.refund_panel import RefundPanel
 
-        self.panel = RefundPanel(self.ops, operator=lambda: self.signed_in())
+        self.panel = RefundPanel(self.ops, operator=lambda: self.session.operator)
         self.panel_scroll.setWidget(self.panel)
         self.panel.check_requested.connect(self.reconcile)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
+        self.panel.manager_gate = self.as_resolver
+
+    def as_resolver(self, why: str, then: Callable[[Operator | None], None]) -> None:
+        """A manager for resolving by hand: in training, the training manager."""
+        runtime = self.runtime
+        store = runtime.operators if runtime is not None and runtime.training else None
+        self.session.as_manager(why, then, store=store)
 
     def _started(self, runtime: Any) -> None:
         self.runtime = runtime
@@ -257,9 +266,13 @@ class MainWindow(QMainWindow):
         self.training_action.setVisible(not training)  # not offered while in training
         self.real_action.setVisible(training)
         self.status_badge.setVisible(training)
-        self.setWindowTitle(f"{APP_NAME} — TRAINING" if training else APP_NAME)
+        self.setWindowTitle(
+            self.tr("{app} — TRAINING").format(app=APP_NAME) if training else APP_NAME
+        )
         self.status_provider.setText(runtime.provider_label)
-        self.status_terminal.setText(f"Terminal {runtime.terminal}")
+        self.status_terminal.setText(
+            self.tr("Terminal {terminal}").format(terminal=runtime.terminal)
+        )
         self._connection(True, "")
         self.panel.set_service(
             runtime.service,
@@ -268,26 +281,33 @@ class MainWindow(QMainWindow):
             default_currency=runtime.settings.default_currency or "USD",
             practice=runtime.training_ids,
         )
-        from cashier_gui.operators import OperatorStore
-
-        self.panel.operators = OperatorStore(runtime.paths.operators)
-        self.stack.setCurrentWidget(self.panel_scroll)
-        self.panel.new_refund()
-        QTimer.singleShot(50, self.panel.warm_up)
+        self.panel.operators = runtime.operators if training else runtime.people
         self.ready.emit()
         self.pending_timer.start()
         self.reconcile()  # attempts left without an answer last time, if any
+        self.session.runtime_started(runtime, self.show_refund_screen)
+
+    def show_refund_screen(self) -> None:
+        """Someone may refund now (signed in, or nobody needs to)."""
+        self.stack.setCurrentWidget(self.panel_scroll)
+        self.panel.new_refund()
+        QTimer.singleShot(50, self.panel.warm_up)
+
+    def sign_out(self) -> None:
+        self.session.sign_out()
+
+    @property
+    def operator(self) -> Operator | None:
+        return self.session.operator
 
     def _start_failed(self, exc: BaseException) -> None:
-        from cashier_gui.gateways.base import GatewayError, NotConfigured
+        from cashier_gui.gateways.base import NotConfigured
 
         self.stack.setCurrentWidget(self.start_page)
         if isinstance(exc, NotConfigured):
             self.start_page.problem.clear()
         else:
-            self.start_page.problem.show_message(
-                describe_error(exc) if isinstance(exc, GatewayError) else str(exc)
-            )
+            self.start_page.problem.show_message(describe_error(exc))
         self.start_page.training_button.setFocus()
 
     # ---- unknown outcomes and pending --------------------------------------------------------
@@ -311,33 +331,14 @@ class MainWindow(QMainWindow):
         )
 
     def _show_unresolved(self, unresolved: list[Attempt]) -> None:
-        from cashier_gui.journal import State
-
-        n = sum(1 for a in unresolved if a.state is State.UNKNOWN)
-        sending = len(unresolved) - n  # prepared or sent: another window or command has them
-        if n:
-            text = (
-                f"{n} refund{' needs' if n == 1 else 's need'} checking: the answer was lost. "
-                "Do not refund again until checked."
-            )
-            if sending:
-                text += f" ({sending} more being sent.)"
-            self.unknown_text.setText(text)
-        elif sending:
-            self.unknown_text.setText(
-                f"{sending} refund{' is' if sending == 1 else 's are'} being sent (in another "
-                "window or command): wait for the answer before refunding those payments."
-            )
-        self.unknown_list_button.setVisible(n > 0)
-        self.unknown_banner.setVisible(bool(unresolved))
+        self.unknown_banner.show_unresolved(unresolved)
 
     def reconcile(self) -> None:
         runtime = self.runtime
         if runtime is None or self._checking:
             return
         self._checking = True
-        self.unknown_button.setEnabled(False)
-        self.unknown_button.setText("Checking…")
+        self.unknown_banner.set_checking(True)
 
         def done(results: list[Attempt]) -> None:
             self._reconciled()
@@ -348,7 +349,9 @@ class MainWindow(QMainWindow):
             left = [a for a in results if not a.resolved]
             if results:
                 self.statusBar().showMessage(
-                    f"Checked {len(results)} refund(s); {len(left)} still without an answer.",
+                    self.tr("Checked: {checked}; still without an answer: {left}.").format(
+                        checked=len(results), left=len(left)
+                    ),
                     10_000,
                 )
 
@@ -366,8 +369,7 @@ class MainWindow(QMainWindow):
 
     def _reconciled(self) -> None:
         self._checking = False
-        self.unknown_button.setEnabled(True)
-        self.unknown_button.setText("Check now  F5")
+        self.unknown_banner.set_checking(False)
         self.refresh_banner()
 
     def recheck_pending(self) -> None:
@@ -378,7 +380,10 @@ class MainWindow(QMainWindow):
         def done(changed: list[Attempt]) -> None:
             if changed:
                 self.statusBar().showMessage(
-                    f"{len(changed)} pending refund(s) now have their final answer.", 10_000
+                    self.tr("Pending refunds with their final answer now: {n}.").format(
+                        n=len(changed)
+                    ),
+                    10_000,
                 )
 
         self.background.run(
@@ -388,24 +393,36 @@ class MainWindow(QMainWindow):
     def _refund_finished(self, attempt: Attempt) -> None:
         self.refresh_banner()
 
-    def open_unresolved(self) -> Any:
-        """The banner's list of refunds without an answer, each resolvable by hand."""
-        if self.runtime is None:
-            return None
-        from cashier_gui.ui.resolve import UnresolvedDialog
-
+    def open_unresolved(self) -> None:
+        """The banner's list of refunds without an answer, each resolvable by hand — by a
+        manager (in training: the training manager)."""
+        runtime = self.runtime
+        if runtime is None:
+            return
         if self.unresolved_dialog is not None and self.unresolved_dialog.isVisible():
             self.unresolved_dialog.raise_()
             self.unresolved_dialog.activateWindow()
-            return self.unresolved_dialog
+            return
+        self.as_resolver(
+            self.tr("Resolving a refund by hand is for managers."),
+            lambda manager: self._open_unresolved(runtime, manager),
+        )
+
+    def _open_unresolved(self, runtime: Any, manager: Operator | None) -> None:
+        from cashier_gui.ui.resolve import UnresolvedDialog
+
+        if runtime is not self.runtime:
+            return
         dialog = UnresolvedDialog(
-            self.runtime.service, locale=self.runtime.settings.locale, parent=self
+            runtime.service,
+            locale=runtime.settings.locale,
+            by=manager.name if manager is not None else None,
+            parent=self,
         )
         dialog.changed.connect(self._resolved_by_hand)
         dialog.finished.connect(lambda _result: self.refresh_banner())
         self.unresolved_dialog = dialog
         dialog.open()
-        return dialog
 
     def _resolved_by_hand(self, attempt: Attempt) -> None:
         if self.panel is not None:
@@ -418,7 +435,7 @@ class MainWindow(QMainWindow):
         if self.status_conn.objectName() == name:
             return
         self.status_conn.setObjectName(name)
-        self.status_conn.setText("● Connected" if ok else "● No connection")
+        self.status_conn.setText(self.tr("● Connected") if ok else self.tr("● No connection"))
         self.status_conn.style().unpolish(self.status_conn)
         self.status_conn.style().polish(self.status_conn)
 
@@ -435,30 +452,59 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     def open_settings(self) -> None:
+        self.session.as_manager(self.tr("Settings are for managers."), self._open_settings)
+
+    def _open_settings(self, _manager: Operator | None) -> None:
         from cashier_gui.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(parent=self)
         dialog.saved.connect(lambda: self.start(training=False))
         dialog.show()
 
+    def open_people(self) -> None:
+        self.session.as_manager(self.tr("People are managed by managers."), self._open_people)
+
+    def _open_people(self, manager: Operator | None) -> None:
+        from cashier_gui.ui.people import PeopleDialog
+
+        dialog = PeopleDialog(self.session._real_store(), manager=manager, parent=self)
+        dialog.finished.connect(lambda _r: self._people_changed())
+        dialog.open()
+
+    def _people_changed(self) -> None:
+        runtime = self.runtime
+        if runtime is not None and not runtime.training and self.session.operator is None:
+            self.session.runtime_started(runtime, self.show_refund_screen)  # the first manager
+
+    def leave_training(self) -> None:
+        self.session.as_manager(
+            self.tr("Leaving training mode is for managers."),
+            lambda _manager: self.start(training=False),
+        )
+
     @staticmethod
     def help_text() -> str:
         """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
+        from PySide6.QtCore import QCoreApplication
+
         from cashier_gui.ui.refund.cards import FLOW_HELP
 
-        return f"{FLOW_HELP}\n\nKeyboard shortcuts\n{SHORTCUTS}"
+        title = QCoreApplication.translate("MainWindow", "Keyboard shortcuts")
+        return f"{FLOW_HELP}\n\n{title}\n{shortcuts()}"
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "How refunds work", self.help_text())
+        QMessageBox.information(self, self.tr("How refunds work"), self.help_text())
 
     def show_about(self) -> None:
         from cashier_gui import __version__
 
         QMessageBox.about(
             self,
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\nRefunds card payments through Viopay or a Poynt "
-            "terminal. Secrets stay in the operating system's keyring.",
+            self.tr("About {app}").format(app=APP_NAME),
+            self.tr(
+                "{app} {version}\nRefunds card payments through Viopay or a Poynt terminal. "
+                "Secrets stay in the operating system's keyring."
+            ).format(app=APP_NAME, version=__version__),
         )
 
     # ---- closing -----------------------------------------------------------------------------
@@ -466,9 +512,14 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.panel is not None and self.panel.stage == "sending":
             left = self.panel.seconds_left()
-            within = f" (at most {left} s)" if left is not None else ""
             self.statusBar().showMessage(
-                f"A refund is being sent: wait for its answer{within} before closing.", 10_000
+                self.tr("A refund is being sent: wait for its answer before closing.")
+                if left is None
+                else self.tr(
+                    "A refund is being sent: wait for its answer (at most {seconds} s) before "
+                    "closing."
+                ).format(seconds=left),
+                10_000,
             )
             event.ignore()
             return

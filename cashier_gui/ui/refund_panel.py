@@ -78,7 +78,7 @@ class RefundPanel(SendingPart):
         rc.check_button.clicked.connect(self.check_requested.emit)
         rc.instead_button.clicked.connect(self.refund_instead)
         rc.new_button.clicked.connect(self.new_refund)
-        QShortcut(QKeySequence("Ctrl+L"), self, self.focus_lookup)  # Ctrl+N is the menu's
+        QShortcut(QKeySequence("F6"), self, self.focus_lookup)  # Ctrl+L signs out
 
     def show_view(self, view: ChargeView) -> None:
         """Show `view` as if its lookup had just finished (screenshots and layout tests)."""

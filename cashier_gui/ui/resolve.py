@@ -87,8 +87,10 @@ class ResolveDialog(QDialog):
         attempt: Attempt,
         *,
         locale: str | None = None,
+        by: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`by`: the manager who signed in for this (their name is recorded, not typed)."""
         super().__init__(parent)
         self.service = service
         self.attempt = attempt
@@ -140,6 +142,9 @@ class ResolveDialog(QDialog):
         self.name_edit.setAccessibleName(self.tr("Your name"))
         self.name_edit.setMaxLength(MAX_NAME)
         self.name_edit.setPlaceholderText(self.tr("who checked"))
+        if by:
+            self.name_edit.setText(by)
+            self.name_edit.setReadOnly(True)  # the manager's PIN said who it is
         self.seen_edit = QLineEdit()
         self.seen_edit.setAccessibleName(self.tr("What you saw"))
         self.seen_edit.setMaxLength(MAX_SEEN)
@@ -285,11 +290,17 @@ class UnresolvedDialog(QDialog):
     changed = Signal(object)
 
     def __init__(
-        self, service: Any, *, locale: str | None = None, parent: QWidget | None = None
+        self,
+        service: Any,
+        *,
+        locale: str | None = None,
+        by: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.money_locale = locale
+        self.by = by
         self.ops = Operations(self)
         self.attempts: list[Attempt] = []
         self.setWindowTitle(self.tr("Refunds without an answer"))
@@ -372,7 +383,9 @@ class UnresolvedDialog(QDialog):
         a = self.selected()
         if a is None or a.state not in RESOLVABLE:
             return None
-        self.dialog = ResolveDialog(self.service, a, locale=self.money_locale, parent=self)
+        self.dialog = ResolveDialog(
+            self.service, a, locale=self.money_locale, by=self.by, parent=self
+        )
         self.dialog.resolved.connect(self._resolved)
         self.dialog.open()
         return self.dialog

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from cashier_gui.ui.widgets import MessageBox, card, label
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, card, label
 
-SHORTCUTS = """\
-A scan — starts over with the scanned receipt, from anywhere
-Enter — look up / next step / press the focused button
-Esc — step back one stage
-Ctrl+L — go to the charge ID field
-Alt+F / Alt+P — full / partial refund
-Alt+A, Alt+R, Alt+N — amount, reason, note
-Ctrl+N — new refund
-F5 — Check now: refunds with no answer
-Ctrl+H — history
-Ctrl+Q — quit"""
+_SHORTCUTS = [
+    QT_TRANSLATE_NOOP("Shortcuts", "A scan — starts over with the scanned receipt, from anywhere"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Enter — look up / next step / press the focused button"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Esc — step back one stage"),
+    QT_TRANSLATE_NOOP("Shortcuts", "F6 — go to the charge ID field"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Alt+F / Alt+P — full / partial refund"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Alt+A, Alt+R, Alt+N — amount, reason, note"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+N — new refund"),
+    QT_TRANSLATE_NOOP("Shortcuts", "F5 — Check now: refunds with no answer"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+H — history"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+L — sign out (the next person signs in)"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+Q — quit"),
+]
+
+
+def shortcuts() -> str:
+    """The keyboard shortcuts F1 lists, one per line, in the window's language."""
+    return "\n".join(QCoreApplication.translate("Shortcuts", line) for line in _SHORTCUTS)
 
 
 class StartPage(QWidget):
@@ -28,21 +36,23 @@ class StartPage(QWidget):
         outer.addStretch(1)
         box, lay = card()
         box.setMaximumWidth(640)
-        lay.addWidget(label("This counter is not set up yet", role="title"))
-        self.problem = MessageBox("Set-up problem")
+        lay.addWidget(label(self.tr("This counter is not set up yet"), role="title"))
+        self.problem = MessageBox(self.tr("Set-up problem"))
         lay.addWidget(self.problem)
         lay.addWidget(
             label(
-                "Practise with the built-in training service — no money moves — or set this counter "
-                "up with its Viopay or Poynt terminal details.",
+                self.tr(
+                    "Practise with the built-in training service — no money moves — or set this "
+                    "counter up with its Viopay or Poynt terminal details."
+                ),
                 role="value",
             )
         )
-        self.training_button = QPushButton("Practise in &training mode")
+        self.training_button = QPushButton(self.tr("Practise in &training mode"))
         self.training_button.setProperty("role", "primary")
-        self.training_button.setAccessibleName("Start training mode")
-        self.setup_button = QPushButton("&Set up this counter…")
-        self.setup_button.setAccessibleName("Set up this counter")
+        self.training_button.setAccessibleName(self.tr("Start training mode"))
+        self.setup_button = QPushButton(self.tr("&Set up this counter…"))
+        self.setup_button.setAccessibleName(self.tr("Set up this counter"))
         lay.addWidget(self.training_button)
         lay.addWidget(self.setup_button)
         row = QHBoxLayout()

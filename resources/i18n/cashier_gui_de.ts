@@ -17,6 +17,218 @@
     </message>
 </context>
 <context>
+    <name>CounterSession</name>
+    <message>
+        <source>Signed in</source>
+        <translation>Angemeldet</translation>
+    </message>
+    <message>
+        <source>{name} (training)</source>
+        <translation>{name} (Training)</translation>
+    </message>
+    <message>
+        <source>{name} · manager</source>
+        <translation>{name} · Filialleitung</translation>
+    </message>
+    <message>
+        <source>Signed in: {name}. Ctrl+L signs out.</source>
+        <translation>Angemeldet: {name}. Strg+L meldet ab.</translation>
+    </message>
+    <message>
+        <source>Training needs no sign-in.</source>
+        <translation>Im Training ist keine Anmeldung nötig.</translation>
+    </message>
+    <message>
+        <source>Nobody signs in on this counter: a manager adds people in Counter → People…</source>
+        <translation>An dieser Kasse meldet sich niemand an: Die Filialleitung legt Personen unter Kasse → Personen… an.</translation>
+    </message>
+    <message>
+        <source>A refund is being sent: you can sign out once it has its answer.</source>
+        <translation>Eine Erstattung wird gesendet: Abmelden geht, sobald ihre Antwort da ist.</translation>
+    </message>
+    <message>
+        <source>Signed out after {minutes} minutes without use.</source>
+        <translation>Nach {minutes} Minuten ohne Eingabe abgemeldet.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>TRAINING — no money moves</source>
+        <extracomment>The runtime is open and the refund screen is usable. Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).</extracomment>
+        <translation>TRAINING — es fließt kein Geld</translation>
+    </message>
+    <message>
+        <source>Training mode: no money moves</source>
+        <translation>Trainingsmodus: Es fließt kein Geld</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>TRAINING</source>
+        <translation>TRAINING</translation>
+    </message>
+    <message>
+        <source>R&amp;efund</source>
+        <translation>&amp;Erstattung</translation>
+    </message>
+    <message>
+        <source>&amp;New refund</source>
+        <translation>&amp;Neue Erstattung</translation>
+    </message>
+    <message>
+        <source>&amp;Check refunds with no answer</source>
+        <translation>Erstattungen ohne Antwort &amp;prüfen</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>&amp;Verlauf…</translation>
+    </message>
+    <message>
+        <source>&amp;Resolve by hand…</source>
+        <translation>Von &amp;Hand klären…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Counter</source>
+        <translation>&amp;Kasse</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>&amp;Abmelden</translation>
+    </message>
+    <message>
+        <source>&amp;People…</source>
+        <translation>&amp;Personen…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Switch to &amp;training mode</source>
+        <translation>In den &amp;Trainingsmodus wechseln</translation>
+    </message>
+    <message>
+        <source>Leave training mode</source>
+        <translation>Trainingsmodus verlassen</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;How refunds work and shortcuts</source>
+        <translation>&amp;So geht eine Erstattung, Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>Ü&amp;ber</translation>
+    </message>
+    <message>
+        <source>A refund is on the confirm card or being sent: finish or cancel it first.</source>
+        <translation>Eine Erstattung wartet auf Bestätigung oder wird gesendet: Schließen Sie sie zuerst ab oder brechen Sie sie ab.</translation>
+    </message>
+    <message>
+        <source>Starting training mode…</source>
+        <translation>Trainingsmodus wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbindung wird aufgebaut…</translation>
+    </message>
+    <message>
+        <source>{app} — TRAINING</source>
+        <translation>{app} — TRAINING</translation>
+    </message>
+    <message>
+        <source>Terminal {terminal}</source>
+        <translation>Terminal {terminal}</translation>
+    </message>
+    <message>
+        <source>Checked: {checked}; still without an answer: {left}.</source>
+        <translation>Geprüft: {checked}; noch ohne Antwort: {left}.</translation>
+    </message>
+    <message>
+        <source>Pending refunds with their final answer now: {n}.</source>
+        <translation>Ausstehende Erstattungen, die jetzt ihre endgültige Antwort haben: {n}.</translation>
+    </message>
+    <message>
+        <source>Resolving a refund by hand is for managers.</source>
+        <translation>Eine Erstattung von Hand klären darf nur die Filialleitung.</translation>
+    </message>
+    <message>
+        <source>● Connected</source>
+        <translation>● Verbunden</translation>
+    </message>
+    <message>
+        <source>● No connection</source>
+        <translation>● Keine Verbindung</translation>
+    </message>
+    <message>
+        <source>Settings are for managers.</source>
+        <translation>Die Einstellungen sind der Filialleitung vorbehalten.</translation>
+    </message>
+    <message>
+        <source>People are managed by managers.</source>
+        <translation>Personen verwaltet die Filialleitung.</translation>
+    </message>
+    <message>
+        <source>Leaving training mode is for managers.</source>
+        <translation>Den Trainingsmodus verlassen darf nur die Filialleitung.</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>How refunds work</source>
+        <translation>So geht eine Erstattung</translation>
+    </message>
+    <message>
+        <source>About {app}</source>
+        <translation>Über {app}</translation>
+    </message>
+    <message>
+        <source>{app} {version}
+Refunds card payments through Viopay or a Poynt terminal. Secrets stay in the operating system&apos;s keyring.</source>
+        <translation>{app} {version}
+Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse bleiben im Schlüsselbund des Betriebssystems.</translation>
+    </message>
+    <message>
+        <source>A refund is being sent: wait for its answer before closing.</source>
+        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort.</translation>
+    </message>
+    <message>
+        <source>A refund is being sent: wait for its answer (at most {seconds} s) before closing.</source>
+        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort (höchstens {seconds} s).</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerDialog</name>
+    <message>
+        <source>A manager&apos;s PIN</source>
+        <translation>PIN der Filialleitung</translation>
+    </message>
+    <message>
+        <source>That was a scan, not a PIN.</source>
+        <translation>Das war ein Scan, keine PIN.</translation>
+    </message>
+    <message>
+        <source>Cancel  Esc</source>
+        <translation>Abbrechen  Esc</translation>
+    </message>
+    <message>
+        <source>{name} is not a manager.</source>
+        <translation>{name} gehört nicht zur Filialleitung.</translation>
+    </message>
+</context>
+<context>
     <name>MessageBox</name>
     <message>
         <source>Trace ID</source>
@@ -25,6 +237,196 @@
     <message>
         <source>trace ID</source>
         <translation>Trace-ID</translation>
+    </message>
+</context>
+<context>
+    <name>PeopleDialog</name>
+    <message>
+        <source>People</source>
+        <translation>Personen</translation>
+    </message>
+    <message>
+        <source>People at this counter</source>
+        <translation>Personen an dieser Kasse</translation>
+    </message>
+    <message>
+        <source>New &amp;PIN…</source>
+        <translation>Neue &amp;PIN…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation>&amp;Entfernen…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Cashier: refunds within the shop&apos;s rules</source>
+        <translation>Kasse: erstattet im Rahmen der Regeln des Geschäfts</translation>
+    </message>
+    <message>
+        <source>Manager: approves, settings, people</source>
+        <translation>Filialleitung: genehmigt, Einstellungen, Personen</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>PIN again</source>
+        <translation>PIN wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Name</translation>
+    </message>
+    <message>
+        <source>R&amp;ole</source>
+        <translation>R&amp;olle</translation>
+    </message>
+    <message>
+        <source>PIN (4–8 digits)</source>
+        <translation>PIN (4–8 Ziffern)</translation>
+    </message>
+    <message>
+        <source>PIN a&amp;gain</source>
+        <translation>PIN &amp;wiederholen</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>&amp;Add a person…</source>
+        <translation>Person &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Close  Esc</source>
+        <translation>Schließen  Esc</translation>
+    </message>
+    <message>
+        <source>manager</source>
+        <translation>Filialleitung</translation>
+    </message>
+    <message>
+        <source>cashier</source>
+        <translation>Kasse</translation>
+    </message>
+    <message>
+        <source>{name} — {role}</source>
+        <translation>{name} — {role}</translation>
+    </message>
+    <message>
+        <source>Nobody signs in yet: refunds are made as this PC&apos;s user. Add the first manager; from then on everyone signs in with a PIN.</source>
+        <translation>Noch meldet sich niemand an: Erstattungen laufen unter dem Benutzer dieses PCs. Legen Sie die erste Filialleitung an; danach meldet sich jede Person mit ihrer PIN an.</translation>
+    </message>
+    <message>
+        <source>Everyone signs in with their own PIN. Managers approve and set up.</source>
+        <translation>Jede Person meldet sich mit ihrer eigenen PIN an. Die Filialleitung genehmigt und richtet ein.</translation>
+    </message>
+    <message>
+        <source>Add a person</source>
+        <translation>Person hinzufügen</translation>
+    </message>
+    <message>
+        <source>New PIN for {name}</source>
+        <translation>Neue PIN für {name}</translation>
+    </message>
+    <message>
+        <source>Type the person&apos;s name.</source>
+        <translation>Geben Sie den Namen der Person ein.</translation>
+    </message>
+    <message>
+        <source>The PIN is 4 to 8 digits.</source>
+        <translation>Die PIN hat 4 bis 8 Ziffern.</translation>
+    </message>
+    <message>
+        <source>The two PINs differ: type the PIN again.</source>
+        <translation>Die beiden PINs sind verschieden: Geben Sie die PIN noch einmal ein.</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Gespeichert.</translation>
+    </message>
+    <message>
+        <source>You are removing yourself.</source>
+        <translation>Sie entfernen sich selbst.</translation>
+    </message>
+    <message>
+        <source>Remove {name}?</source>
+        <translation>{name} entfernen?</translation>
+    </message>
+    <message>
+        <source>{name} will no longer be able to sign in.</source>
+        <translation>{name} kann sich dann nicht mehr anmelden.</translation>
+    </message>
+</context>
+<context>
+    <name>PinPad</name>
+    <message>
+        <source>Your name</source>
+        <translation>Ihr Name</translation>
+    </message>
+    <message>
+        <source>Who signs in</source>
+        <translation>Wer sich anmeldet</translation>
+    </message>
+    <message>
+        <source>PIN (4 to 8 digits)</source>
+        <translation>PIN (4 bis 8 Ziffern)</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Delete the last digit</source>
+        <translation>Letzte Ziffer löschen</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Digit {digit}</source>
+        <translation>Ziffer {digit}</translation>
+    </message>
+    <message>
+        <source>Sign-in problem</source>
+        <translation>Problem bei der Anmeldung</translation>
+    </message>
+    <message>
+        <source>{name} — manager</source>
+        <translation>{name} — Filialleitung</translation>
+    </message>
+    <message>
+        <source>PIN for {name}:</source>
+        <translation>PIN für {name}:</translation>
+    </message>
+    <message>
+        <source>Nobody to sign in: a manager adds people first.</source>
+        <translation>Niemand zum Anmelden: Die Filialleitung legt zuerst Personen an.</translation>
+    </message>
+    <message>
+        <source>Type your PIN (4 to 8 digits), then press Enter.</source>
+        <translation>Geben Sie Ihre PIN ein (4 bis 8 Ziffern) und drücken Sie Enter.</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>Personen</translation>
     </message>
 </context>
 <context>
@@ -140,6 +542,173 @@
     <message>
         <source>Recording…</source>
         <translation>Wird festgehalten…</translation>
+    </message>
+</context>
+<context>
+    <name>SendingPart</name>
+    <message>
+        <source>Practice: the training manager is {name}, PIN {pin}.</source>
+        <translation>Übung: Die Trainings-Filialleitung ist {name}, PIN {pin}.</translation>
+    </message>
+    <message>
+        <source>Resolving a refund by hand is for managers.</source>
+        <translation>Eine Erstattung von Hand klären darf nur die Filialleitung.</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <source>A scan — starts over with the scanned receipt, from anywhere</source>
+        <translation>Ein Scan — beginnt mit dem gescannten Beleg neu, von überall</translation>
+    </message>
+    <message>
+        <source>Enter — look up / next step / press the focused button</source>
+        <translation>Enter — nachschlagen / nächster Schritt / markierte Schaltfläche drücken</translation>
+    </message>
+    <message>
+        <source>Esc — step back one stage</source>
+        <translation>Esc — einen Schritt zurück</translation>
+    </message>
+    <message>
+        <source>F6 — go to the charge ID field</source>
+        <translation>F6 — zum Feld für die Zahlungs-ID</translation>
+    </message>
+    <message>
+        <source>Alt+F / Alt+P — full / partial refund</source>
+        <translation>Alt+F / Alt+P — volle / teilweise Erstattung</translation>
+    </message>
+    <message>
+        <source>Alt+A, Alt+R, Alt+N — amount, reason, note</source>
+        <translation>Alt+A, Alt+R, Alt+N — Betrag, Grund, Notiz</translation>
+    </message>
+    <message>
+        <source>Ctrl+N — new refund</source>
+        <translation>Strg+N — neue Erstattung</translation>
+    </message>
+    <message>
+        <source>F5 — Check now: refunds with no answer</source>
+        <translation>F5 — Jetzt prüfen: Erstattungen ohne Antwort</translation>
+    </message>
+    <message>
+        <source>Ctrl+H — history</source>
+        <translation>Strg+H — Verlauf</translation>
+    </message>
+    <message>
+        <source>Ctrl+L — sign out (the next person signs in)</source>
+        <translation>Strg+L — abmelden (die nächste Person meldet sich an)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q — quit</source>
+        <translation>Strg+Q — beenden</translation>
+    </message>
+</context>
+<context>
+    <name>SignInPage</name>
+    <message>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Choose your name (type its first letter or use ↑ ↓), type your PIN and press Enter.</source>
+        <translation>Wählen Sie Ihren Namen (ersten Buchstaben tippen oder ↑ ↓), geben Sie Ihre PIN ein und drücken Sie Enter.</translation>
+    </message>
+    <message>
+        <source>Scanned receipt</source>
+        <translation>Gescannter Beleg</translation>
+    </message>
+    <message>
+        <source>Type your PIN and press Enter.</source>
+        <translation>Geben Sie Ihre PIN ein und drücken Sie Enter.</translation>
+    </message>
+    <message>
+        <source>Receipt {charge} scanned: sign in first, it is looked up then.</source>
+        <translation>Beleg {charge} gescannt: Melden Sie sich zuerst an, dann wird er nachgeschlagen.</translation>
+    </message>
+    <message>
+        <source>Checking the PIN…</source>
+        <translation>PIN wird geprüft…</translation>
+    </message>
+</context>
+<context>
+    <name>StartPage</name>
+    <message>
+        <source>This counter is not set up yet</source>
+        <translation>Diese Kasse ist noch nicht eingerichtet</translation>
+    </message>
+    <message>
+        <source>Set-up problem</source>
+        <translation>Problem bei der Einrichtung</translation>
+    </message>
+    <message>
+        <source>Practise with the built-in training service — no money moves — or set this counter up with its Viopay or Poynt terminal details.</source>
+        <translation>Üben Sie mit dem eingebauten Trainingsdienst — es fließt kein Geld — oder richten Sie diese Kasse mit den Daten ihres Viopay- oder Poynt-Terminals ein.</translation>
+    </message>
+    <message>
+        <source>Practise in &amp;training mode</source>
+        <translation>Im &amp;Trainingsmodus üben</translation>
+    </message>
+    <message>
+        <source>Start training mode</source>
+        <translation>Trainingsmodus starten</translation>
+    </message>
+    <message>
+        <source>&amp;Set up this counter…</source>
+        <translation>Diese Kasse &amp;einrichten…</translation>
+    </message>
+    <message>
+        <source>Set up this counter</source>
+        <translation>Diese Kasse einrichten</translation>
+    </message>
+</context>
+<context>
+    <name>UnknownBanner</name>
+    <message>
+        <source>Refunds that need checking</source>
+        <translation>Erstattungen, die geprüft werden müssen</translation>
+    </message>
+    <message>
+        <source>Check now  F5</source>
+        <translation>Jetzt prüfen  F5</translation>
+    </message>
+    <message>
+        <source>Check refunds with no answer</source>
+        <translation>Erstattungen ohne Antwort prüfen</translation>
+    </message>
+    <message>
+        <source>Resolve by hand…</source>
+        <translation>Von Hand klären…</translation>
+    </message>
+    <message>
+        <source>List refunds with no answer, resolve by hand</source>
+        <translation>Erstattungen ohne Antwort anzeigen, von Hand klären</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Wird geprüft…</translation>
+    </message>
+    <message>
+        <source>1 refund needs checking: the answer was lost.</source>
+        <translation>1 Erstattung muss geprüft werden: Die Antwort ging verloren.</translation>
+    </message>
+    <message>
+        <source>{n} refunds need checking: the answer was lost.</source>
+        <translation>{n} Erstattungen müssen geprüft werden: Die Antwort ging verloren.</translation>
+    </message>
+    <message>
+        <source>Do not refund again until checked.</source>
+        <translation>Nicht noch einmal erstatten, bevor geprüft ist.</translation>
+    </message>
+    <message>
+        <source>({n} more being sent.)</source>
+        <translation>({n} weitere werden gesendet.)</translation>
+    </message>
+    <message>
+        <source>1 refund is being sent (in another window or command): wait for its answer before refunding that payment.</source>
+        <translation>1 Erstattung wird gesendet (in einem anderen Fenster oder Befehl): Warten Sie auf ihre Antwort, bevor Sie diese Zahlung erstatten.</translation>
+    </message>
+    <message>
+        <source>{n} refunds are being sent (in another window or command): wait for their answers before refunding those payments.</source>
+        <translation>{n} Erstattungen werden gesendet (in einem anderen Fenster oder Befehl): Warten Sie auf ihre Antworten, bevor Sie diese Zahlungen erstatten.</translation>
     </message>
 </context>
 <context>

@@ -111,7 +111,10 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     await asyncio.sleep(0.2)
     shot("11-unknown-resolve-by-hand")
 
-    dialog = p.resolve_by_hand()
+    p.manager_gate = lambda _why, then: then(None)  # a counter nobody signs in to
+    p.resolve_by_hand()
+    await until(lambda: p.resolve_dialog is not None)
+    dialog = p.resolve_dialog
     await asyncio.sleep(0.3)
     dialog.refunded_radio.setChecked(True)
     dialog.name_edit.setText("Ana")
@@ -155,7 +158,7 @@ async def counter_states(
     store = OperatorStore(w.runtime.paths.operators)
     store.add("Mia", Role.MANAGER, "2468")
     p.operators = store
-    w.signed_in = lambda: Operator("Carl", Role.CASHIER)
+    w.session._set(Operator("Carl", Role.CASHIER))
     w.runtime.service.policy = Policy(approval_above={"EUR": 1000})
     await look_up("ch_train_eur_partly")
     p.action_button.click()

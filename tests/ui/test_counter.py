@@ -252,7 +252,7 @@ def test_approval_needed_wrong_pin_refused_right_pin_sends(
     store.add("Mia", Role.MANAGER, "2468")
     store.add("Carl", Role.CASHIER, "1357")
     p.operators = store
-    window.signed_in = lambda: Operator("Carl", Role.CASHIER)
+    window.session._set(Operator("Carl", Role.CASHIER))
     window.runtime.service.policy = Policy(approval_above={"EUR": 1000})
     to_confirm(qtbot, window, A, "20")
     cf = p.confirm_card

@@ -13,14 +13,17 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from cashier_gui.config import ViopaySettings
 from cashier_gui.gateways.base import Timeouts
 from cashier_gui.gateways.factory import viopay_client
 from cashier_gui.journal import State
+from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
 from cashier_gui.ui.resolve import EXPLANATION, ResolveDialog, UnresolvedDialog
+from cashier_gui.ui.signin import ManagerDialog
 from tests.ui.silent import SilentServer
 from tests.ui.test_refund_window import look_up, refund, sim
 
@@ -218,6 +221,18 @@ def dialog_shown(qtbot: QtBot, get: object) -> ResolveDialog:
     return d
 
 
+def as_training_manager(qtbot: QtBot, window: MainWindow) -> None:
+    """Resolving is for managers: the training manager types the PIN, keyboard only."""
+    qtbot.waitUntil(lambda: window.findChild(ManagerDialog) is not None, timeout=3000)
+    gate = window.findChild(ManagerDialog)
+    assert isinstance(gate, ManagerDialog)
+    qtbot.waitUntil(gate.isVisible, timeout=3000)
+    qtbot.waitUntil(gate.pad.pin.hasFocus, timeout=3000)
+    QTest.keyClicks(gate.pad.pin, TRAINING_MANAGER_PIN, delay=80)  # a person's pace
+    QTest.keyClick(gate.pad.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not (isValid(gate) and gate.isVisible()), timeout=3000)
+
+
 def test_resolve_refunded_from_the_result_card_keyboard_only(
     qtbot: QtBot, window: MainWindow
 ) -> None:
@@ -225,6 +240,7 @@ def test_resolve_refunded_from_the_result_card_keyboard_only(
     unknown_refund(qtbot, window)
     p.resolve_button.setFocus()
     QTest.keyClick(p.resolve_button, Qt.Key.Key_Return)
+    as_training_manager(qtbot, window)
     d = dialog_shown(qtbot, lambda: p.resolve_dialog)
     assert d.explanation.text.text() == EXPLANATION
     assert "cannot be undone" in EXPLANATION and "recorded in the refund journal" in EXPLANATION
@@ -235,10 +251,8 @@ def test_resolve_refunded_from_the_result_card_keyboard_only(
     assert d.isVisible() and "Choose" in d.hint.text()
     QTest.keyClick(focus(), Qt.Key.Key_Space)  # choose "It was refunded"
     assert d.refunded_radio.isChecked()
-    QTest.keyClick(focus(), Qt.Key.Key_Return)  # → the first missing field
-    assert focus() is d.name_edit
-    QTest.keyClicks(focus(), "Ana")
-    QTest.keyClick(focus(), Qt.Key.Key_Return)  # still no "what you saw": not recorded
+    assert d.name_edit.text() == TRAINING_MANAGER and d.name_edit.isReadOnly()
+    QTest.keyClick(focus(), Qt.Key.Key_Return)  # no "what you saw" yet: not recorded
     assert d.isVisible() and focus() is d.seen_edit and "what you saw" in d.hint.text()
     QTest.keyClicks(focus(), "   ")
     QTest.keyClick(focus(), Qt.Key.Key_Return)  # blanks are not an answer
@@ -251,11 +265,12 @@ def test_resolve_refunded_from_the_result_card_keyboard_only(
 
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
     [attempt] = window.runtime.service.journal.query()
-    assert attempt.state is State.APPROVED and attempt.resolved_by == "Ana"
+    assert attempt.state is State.APPROVED and attempt.resolved_by == TRAINING_MANAGER
     assert attempt.resolution == "portal shows the refund approved at 10:42"
     assert p.result_title.text() == "Refunded — checked by hand (training)"
     assert p.result_card.property("role") == "approved"
-    assert p.result_by_hand.isVisible() and "Resolved by hand by Ana" in p.result_by_hand.text()
+    assert p.result_by_hand.isVisible()
+    assert f"Resolved by hand by {TRAINING_MANAGER}" in p.result_by_hand.text()
     assert not p.resolve_button.isVisible()
     qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=5000)
 
@@ -265,6 +280,20 @@ def test_resolve_not_refunded_from_the_banner_list(qtbot: QtBot, window: MainWin
     unknown_refund(qtbot, window)
     assert window.unknown_list_button.isVisible()
     qtbot.mouseClick(window.unknown_list_button, Qt.MouseButton.LeftButton)
+    # Resolving by hand is for managers: in training, the training manager's PIN.
+    qtbot.waitUntil(lambda: window.findChild(ManagerDialog) is not None, timeout=3000)
+    gate = window.findChild(ManagerDialog)
+    assert isinstance(gate, ManagerDialog)
+    qtbot.waitUntil(gate.isVisible, timeout=3000)
+    assert window.unresolved_dialog is None
+    assert gate.pad.name() == TRAINING_MANAGER and gate.pad.names.isHidden()  # one manager
+    QTest.keyClicks(gate.pad.pin, "9999", delay=80)  # faster would be a scanner
+    QTest.keyClick(gate.pad.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(gate.pad.error.isVisible, timeout=3000)
+    assert "Wrong PIN" in gate.pad.error.text.text() and window.unresolved_dialog is None
+    QTest.keyClicks(gate.pad.pin, TRAINING_MANAGER_PIN, delay=80)
+    QTest.keyClick(gate.pad.pin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.unresolved_dialog is not None, timeout=3000)
     listing = window.unresolved_dialog
     assert isinstance(listing, UnresolvedDialog)
     qtbot.waitUntil(lambda: listing.list.count() == 1, timeout=3000)
@@ -274,20 +303,20 @@ def test_resolve_not_refunded_from_the_banner_list(qtbot: QtBot, window: MainWin
     d = dialog_shown(qtbot, lambda: listing.dialog)
 
     qtbot.mouseClick(d.not_refunded_radio, Qt.MouseButton.LeftButton)
-    d.name_edit.setText("Ben")
+    assert d.name_edit.text() == TRAINING_MANAGER and d.name_edit.isReadOnly()  # the PIN said
     assert not d.record_button.isEnabled()  # "what you saw" is still empty
     d.seen_edit.setText("terminal's journal has no refund for this reference")
     qtbot.mouseClick(d.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
 
     [attempt] = window.runtime.service.journal.query()
-    assert attempt.state is State.FAILED and attempt.resolved_by == "Ben"
+    assert attempt.state is State.FAILED and attempt.resolved_by == TRAINING_MANAGER
     qtbot.waitUntil(lambda: listing.list.count() == 0, timeout=3000)
     assert listing.empty.text() == "Nothing left to check."
     qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=5000)
     # The result card still on screen follows what was recorded.
     assert p.result_title.text() == "Not refunded (training)"
-    assert "Resolved by hand by Ben" in p.result_by_hand.text()
+    assert f"Resolved by hand by {TRAINING_MANAGER}" in p.result_by_hand.text()
     assert not p.resolve_button.isVisible()
     listing.reject()
     # And the charge can be refunded again.
@@ -301,8 +330,10 @@ def test_resolve_refused_by_the_journal_says_why_and_stays_open(
 ) -> None:
     p = window.panel
     unknown_refund(qtbot, window)
-    d = p.resolve_by_hand()
-    assert d is not None
+    p.manager_gate = lambda _why, then: then(None)  # a counter nobody signs in to: name typed
+    p.resolve_by_hand()
+    d = dialog_shown(qtbot, lambda: p.resolve_dialog)
+    assert not d.name_edit.isReadOnly()
     [attempt] = window.runtime.service.journal.query()
     # Someone else settles it first (Check now finds it on the gateway).
     checking = asyncio.ensure_future(window.runtime.service.reconcile(attempt.id))

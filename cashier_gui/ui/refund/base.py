@@ -49,6 +49,10 @@ class PanelBase(QWidget):
         self.ops = ops
         self.operator: Callable[[], Operator | None] = operator or (lambda: None)
         self.operators = operators  # verifies a manager's PIN (None: no operators set up)
+        #: (why, then): runs then(manager) once a manager is here; the window asks for a PIN.
+        self.manager_gate: Callable[[str, Callable[[Operator | None], None]], None] = (
+            lambda _why, then: then(None)
+        )
         self.service: RefundService | None = None
         self.money_locale: str | None = None
         self.training = False

@@ -56,11 +56,13 @@ class ConfirmCard(Card):
             self.lay.addWidget(w)
         self.lay.addLayout(row)
 
-    def ask_approval(self, reasons: list[str]) -> None:
-        self.approval_reasons.setText(
+    def ask_approval(self, reasons: list[str], *, practice: str | None = None) -> None:
+        """`practice`: in training, who the training manager is and their PIN."""
+        text = (
             "A manager must approve this: " + " ".join(reasons) + " Manager: type your name "
             "and PIN, then press Enter."
         )
+        self.approval_reasons.setText(f"{text}\n{practice}" if practice else text)
         if self.approval.isHidden():  # asked again (back on this card): keep what is typed
             self.pin_edit.clear()
             self.approval.show()

@@ -80,6 +80,15 @@ class SendingPart(FormPart):
         self.confirm_button.setFocus()
         self._ask_approval_reasons(view, amount)
 
+    def _practice_manager(self) -> str | None:
+        if not self.training:
+            return None
+        from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+
+        return self.tr("Practice: the training manager is {name}, PIN {pin}.").format(
+            name=TRAINING_MANAGER, pin=TRAINING_MANAGER_PIN
+        )
+
     def _ask_approval_reasons(self, view: ChargeView, amount: Any) -> None:
         service, operator = self.service, self.operator()
         if service is None or operator is None:
@@ -92,7 +101,7 @@ class SendingPart(FormPart):
                 return
             if reasons:
                 first = not self.confirm_card.needs_approval
-                self.confirm_card.ask_approval(reasons)
+                self.confirm_card.ask_approval(reasons, practice=self._practice_manager())
                 if first:
                     self.confirm_card.manager_edit.setFocus()
             else:
@@ -256,7 +265,7 @@ class SendingPart(FormPart):
             self._back_to_confirm(f"{CANCELLED_TEXT} ({describe_error(exc)})")
         elif isinstance(exc, ApprovalNeeded) or _is_pin_problem(exc):
             if isinstance(exc, ApprovalNeeded):
-                self.confirm_card.ask_approval(exc.reasons)
+                self.confirm_card.ask_approval(exc.reasons, practice=self._practice_manager())
             self.confirm_card.pin_edit.clear()
             self._feed(fl.BackToConfirm("", now))
             self.confirm_note.show_message(describe_error(exc))
@@ -367,13 +376,27 @@ class SendingPart(FormPart):
             return None
         if attempt.state is not State.UNKNOWN:
             return None
+        self.manager_gate(
+            self.tr("Resolving a refund by hand is for managers."),
+            lambda manager: self._open_resolve(service, attempt, manager),
+        )
+        return None
+
+    def _open_resolve(self, service: Any, attempt: Attempt, manager: Operator | None) -> None:
         from cashier_gui.ui.resolve import ResolveDialog
 
-        dialog = ResolveDialog(service, attempt, locale=self.money_locale, parent=self.window())
+        if self.attempt is not attempt or self.stage is not fl.Stage.RESULT:
+            return  # the screen moved on while the manager came
+        dialog = ResolveDialog(
+            service,
+            attempt,
+            locale=self.money_locale,
+            by=manager.name if manager is not None else None,
+            parent=self.window(),
+        )
         dialog.resolved.connect(self._resolved_here)
         self.resolve_dialog = dialog
         dialog.open()
-        return dialog
 
     def _resolved_here(self, attempt: Attempt) -> None:
         self.attempt_changed(attempt)

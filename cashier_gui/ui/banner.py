@@ -1,0 +1,67 @@
+"""The banner over the refund screen while refunds have no answer (or are being sent by another
+window or command): how many, what not to do, Check now (F5) and Resolve by hand…."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+if TYPE_CHECKING:
+    from cashier_gui.journal import Attempt
+
+
+class UnknownBanner(QFrame):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("unknownBanner")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 6, 16, 6)
+        self.text = QLabel("")
+        self.text.setAccessibleName(self.tr("Refunds that need checking"))
+        self.text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
+        self.check_button = QPushButton(self.tr("Check now  F5"))
+        self.check_button.setAccessibleName(self.tr("Check refunds with no answer"))
+        self.list_button = QPushButton(self.tr("Resolve by hand…"))
+        self.list_button.setAccessibleName(self.tr("List refunds with no answer, resolve by hand"))
+        row.addWidget(self.text, 1)
+        row.addWidget(self.check_button)
+        row.addWidget(self.list_button)
+        self.hide()
+
+    def set_checking(self, checking: bool) -> None:
+        self.check_button.setEnabled(not checking)
+        self.check_button.setText(self.tr("Checking…") if checking else self.tr("Check now  F5"))
+
+    def show_unresolved(self, unresolved: Sequence[Attempt]) -> None:
+        from cashier_gui.journal import State
+
+        n = sum(1 for a in unresolved if a.state is State.UNKNOWN)
+        sending = len(unresolved) - n  # prepared or sent: another window or command has them
+        # One sentence per count form (English and German both have one and many; Qt's %n
+        # would need an English catalogue of its own).
+        if n:
+            text = (
+                self.tr("1 refund needs checking: the answer was lost.")
+                if n == 1
+                else self.tr("{n} refunds need checking: the answer was lost.").format(n=n)
+            )
+            text += " " + self.tr("Do not refund again until checked.")
+            if sending:
+                text += " " + self.tr("({n} more being sent.)").format(n=sending)
+            self.text.setText(text)
+        elif sending:
+            self.text.setText(
+                self.tr(
+                    "1 refund is being sent (in another window or command): wait for its "
+                    "answer before refunding that payment."
+                )
+                if sending == 1
+                else self.tr(
+                    "{n} refunds are being sent (in another window or command): wait for "
+                    "their answers before refunding those payments."
+                ).format(n=sending)
+            )
+        self.list_button.setVisible(n > 0)
+        self.setVisible(bool(unresolved))

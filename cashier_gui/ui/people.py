@@ -1,0 +1,249 @@
+"""Counter → People…: who may sign in, for managers (or anyone while nobody is set up yet).
+
+Add a person (name, role, PIN typed twice), set a new PIN (which also lifts a lock), remove a
+person. The first person must be a manager, and the last manager cannot be removed while others
+remain (`OperatorStore` enforces both and says so). Every change runs off the GUI thread: a PIN
+is hashed with scrypt (≈ 0.1 s). PINs are never shown, logged or kept after the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui.operators import Role
+from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.widgets import MessageBox, label
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator, OperatorStore
+
+
+def _pin_field(accessible: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(8)
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}")))
+    edit.setAccessibleName(accessible)
+    return edit
+
+
+class PeopleDialog(QDialog):
+    def __init__(
+        self,
+        store: OperatorStore,
+        *,
+        manager: Operator | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.manager = manager
+        self.ops = Operations(self)
+        self.people: list[Operator] = []
+        self.setWindowTitle(self.tr("People"))
+        self.setModal(True)
+        self.setMinimumWidth(520)
+        lay = QVBoxLayout(self)
+        lay.addWidget(label(self.tr("People at this counter"), role="title"))
+        self.hint = label("", role="hint")
+        lay.addWidget(self.hint)
+        self.list = QListWidget()
+        self.list.setAccessibleName(self.tr("People"))
+        self.list.currentRowChanged.connect(lambda _row: self._update())
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.pin_button = QPushButton(self.tr("New &PIN…"))
+        self.pin_button.clicked.connect(lambda: self._show_form(adding=False))
+        self.remove_button = QPushButton(self.tr("&Remove…"))
+        self.remove_button.clicked.connect(self.remove_selected)
+        row.addWidget(self.pin_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+        self.form = QWidget()
+        form = QFormLayout(self.form)
+        self.form_title = label("", role="caption")
+        form.addRow(self.form_title)
+        self.name_edit = QLineEdit()
+        self.name_edit.setMaxLength(40)
+        self.name_edit.setAccessibleName(self.tr("Name"))
+        self.role_box = QComboBox()
+        self.role_box.setAccessibleName(self.tr("Role"))
+        self.role_box.addItem(self.tr("Cashier: refunds within the shop's rules"), Role.CASHIER)
+        self.role_box.addItem(self.tr("Manager: approves, settings, people"), Role.MANAGER)
+        self.pin_edit = _pin_field(self.tr("PIN"))
+        self.pin_again = _pin_field(self.tr("PIN again"))
+        self.pin_again.returnPressed.connect(self.save)
+        form.addRow(self.tr("&Name"), self.name_edit)
+        form.addRow(self.tr("R&ole"), self.role_box)
+        form.addRow(self.tr("PIN (4–8 digits)"), self.pin_edit)
+        form.addRow(self.tr("PIN a&gain"), self.pin_again)
+        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button.setProperty("role", "primary")
+        self.save_button.clicked.connect(self.save)
+        form.addRow(self.save_button)
+        self.form.hide()
+        lay.addWidget(self.form)
+        self.error = MessageBox(self.tr("Problem"))
+        lay.addWidget(self.error)
+
+        bottom = QHBoxLayout()
+        self.add_button = QPushButton(self.tr("&Add a person…"))
+        self.add_button.clicked.connect(lambda: self._show_form(adding=True))
+        close = QPushButton(self.tr("Close  Esc"))
+        close.clicked.connect(self.reject)
+        for b in (self.add_button, close, self.pin_button, self.remove_button, self.save_button):
+            b.setAutoDefault(False)
+        bottom.addWidget(self.add_button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        lay.addLayout(bottom)
+        self._adding = True
+        self.reload()
+
+    # ---- the list -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.ops.run(
+            lambda: asyncio.to_thread(self.store.list),
+            on_success=self._listed,
+            on_error=self._failed,
+            foreground=False,
+        )
+
+    def _listed(self, people: list[Operator]) -> None:
+        self.people = people
+        self.list.clear()
+        for op in people:
+            role = self.tr("manager") if op.is_manager else self.tr("cashier")
+            item = QListWidgetItem(self.tr("{name} — {role}").format(name=op.name, role=role))
+            item.setData(Qt.ItemDataRole.UserRole, op.name)
+            self.list.addItem(item)
+        if not people:
+            self.hint.setText(
+                self.tr(
+                    "Nobody signs in yet: refunds are made as this PC's user. Add the first "
+                    "manager; from then on everyone signs in with a PIN."
+                )
+            )
+            self._show_form(adding=True)
+        else:
+            self.hint.setText(
+                self.tr("Everyone signs in with their own PIN. Managers approve and set up.")
+            )
+            self.list.setCurrentRow(0)
+        self._update()
+
+    def selected(self) -> str | None:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _update(self) -> None:
+        chosen = self.selected() is not None
+        self.pin_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    # ---- changes ------------------------------------------------------------------------
+
+    def _show_form(self, *, adding: bool) -> None:
+        name = self.selected()
+        if not adding and name is None:
+            return
+        self._adding = adding
+        self.error.clear()
+        self.name_edit.setReadOnly(not adding)
+        self.name_edit.setText("" if adding else name or "")
+        self.role_box.setEnabled(adding)
+        if adding and not self.people:
+            self.role_box.setCurrentIndex(1)  # the first person is a manager
+            self.role_box.setEnabled(False)
+        self.form_title.setText(
+            self.tr("Add a person")
+            if adding
+            else self.tr("New PIN for {name}").format(name=name or "")
+        )
+        self.pin_edit.clear()
+        self.pin_again.clear()
+        self.form.show()
+        (self.name_edit if adding else self.pin_edit).setFocus()
+
+    def save(self) -> None:
+        name, pin = self.name_edit.text().strip(), self.pin_edit.text()
+        if self._adding and not name:
+            self._problem(self.tr("Type the person's name."), self.name_edit)
+            return
+        if not 4 <= len(pin) <= 8:
+            self._problem(self.tr("The PIN is 4 to 8 digits."), self.pin_edit)
+            return
+        if pin != self.pin_again.text():
+            self.pin_again.clear()
+            self._problem(self.tr("The two PINs differ: type the PIN again."), self.pin_again)
+            return
+        self.pin_edit.clear()
+        self.pin_again.clear()
+        store, adding = self.store, self._adding
+        role = Role(self.role_box.currentData())
+
+        def work() -> None:
+            if adding:
+                store.add(name, role, pin)
+            else:
+                store.set_pin(name, pin)
+
+        task = self.ops.run(
+            lambda: asyncio.to_thread(work), on_success=self._saved, on_error=self._failed
+        )
+        if task is not None:
+            self.save_button.setEnabled(False)
+            task.add_done_callback(lambda _t: self.save_button.setEnabled(True))
+
+    def _saved(self, _none: None) -> None:
+        self.form.hide()
+        self.error.show_message(self.tr("Saved."), role="info")
+        self.reload()
+
+    def remove_selected(self) -> None:
+        name = self.selected()
+        if name is None:
+            return
+        if self.manager is not None and name == self.manager.name:
+            note = self.tr("You are removing yourself.") + " "
+        else:
+            note = ""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Remove {name}?").format(name=name),
+            note + self.tr("{name} will no longer be able to sign in.").format(name=name),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.ops.run(
+            lambda: asyncio.to_thread(self.store.remove, name),
+            on_success=self._saved,
+            on_error=self._failed,
+        )
+
+    def _problem(self, text: str, field: QLineEdit) -> None:
+        self.error.show_message(text)
+        field.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.show_message(describe_error(exc))

@@ -1,0 +1,221 @@
+"""Who is signed in at the window, and for how long.
+
+`CounterSession` owns the sign-in page, the status bar's name, Ctrl+L, the idle sign-out and the
+gate in front of manager-only actions. Rules (see `cashier_gui.operators` for the people file):
+
+- A counter without operators works as before: nobody signs in, refunds are made as this PC's
+  user, and every action is open (a one-person shop; People… adds the first manager).
+- With operators, the refund screen is shown only to a signed-in person; the journal records
+  that person on every event (`RefundService.act_as`).
+- Training needs no sign-in: the trainee is signed in, and approvals are practised with the
+  training manager (`runtime.TRAINING_MANAGER`, PIN 1234, shown on the approval card).
+- Sign-out (Ctrl+L, or `idle_sign_out_minutes` without a key or a click) drops an unsent refund,
+  closes open dialogs (Settings may show secrets' state) and never interrupts a refund being
+  sent: it waits for the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+
+from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.signin import SignInPage, as_manager
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.ui.main_window import MainWindow
+
+_ACTIVITY = (
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+)
+RETRY_MS = 5_000  # a refund is being sent when the idle time ran out: look again this soon
+
+
+class CounterSession(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.operator: Operator | None = None
+        self.store: OperatorStore | None = None
+        self.has_people = False  # the counter's operators file names someone
+        self.ops = Operations(self)
+        self.page = SignInPage()
+        self.page.signed_in.connect(self._signed_in)
+        self.name_label = QLabel("")
+        self.name_label.setObjectName("operatorName")
+        self.name_label.setAccessibleName(self.tr("Signed in"))
+        self.name_label.hide()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self._idle_out)
+        self.idle_ms = 0  # 0: never (set from the settings when a runtime starts)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # ---- the runtime ---------------------------------------------------------------------
+
+    def runtime_started(self, runtime: Any, show_panel: Callable[[], None]) -> None:
+        """Decide who works the counter now; `show_panel()` when someone may."""
+        minutes = int(runtime.settings.idle_sign_out_minutes)
+        self.idle_ms = minutes * 60_000
+        if runtime.training:
+            self.store, self.has_people = runtime.operators, False
+            self._set(runtime.trainee, runtime)
+            show_panel()
+            return
+        store = runtime.people
+
+        def decided(people: list[Operator]) -> None:
+            self.store, self.has_people = store, bool(people)
+            keep = self.operator
+            if not people:
+                self._set(None, runtime)
+                show_panel()
+            elif keep is not None and any(op == keep for op in people):
+                self._set(keep, runtime)  # Settings saved by a manager: still them
+                show_panel()
+            else:
+                self._set(None, runtime)
+                self.show_sign_in(store, people)
+
+        def failed(exc: BaseException) -> None:
+            self._set(None, runtime)
+            self.store, self.has_people = store, True
+            self.show_sign_in(store, [])
+            self.page.pad.error.show_message(describe_error(exc))
+
+        self.ops.run(lambda: asyncio.to_thread(store.list), on_success=decided, on_error=failed)
+
+    def show_sign_in(
+        self, store: OperatorStore, people: list[Operator], message: str | None = None
+    ) -> None:
+        self.page.set_people(store, people)
+        self.page.start(message)
+        self.window.stack.setCurrentWidget(self.page)
+        self.window.activateWindow()  # a dialog may have had the keyboard
+        self.page.pad.pin.setFocus()
+
+    def _set(self, operator: Operator | None, runtime: Any = None) -> None:
+        self.operator = operator
+        runtime = runtime or self.window.runtime
+        if runtime is not None:
+            runtime.service.act_as(operator)
+        if operator is None:
+            self.name_label.hide()
+            self.idle.stop()
+            return
+        if runtime is not None and runtime.training:
+            text = self.tr("{name} (training)").format(name=operator.name)
+        elif operator.is_manager:
+            text = self.tr("{name} · manager").format(name=operator.name)
+        else:
+            text = operator.name
+        self.name_label.setText("👤 " + text)
+        self.name_label.show()
+        self._restart_idle()
+
+    def _signed_in(self, operator: Operator) -> None:
+        held = self.page.held_scan
+        self._set(operator)
+        self.window.show_refund_screen()
+        self.window.statusBar().showMessage(
+            self.tr("Signed in: {name}. Ctrl+L signs out.").format(name=operator.name), 5_000
+        )
+        panel = self.window.panel
+        if held and panel is not None:
+            panel.charge_edit.setText(held)
+            panel.lookup()
+
+    # ---- signing out ---------------------------------------------------------------------
+
+    def sign_out(self, message: str | None = None) -> bool:
+        """Back to the sign-in page; False (and why, in the status bar) when not now."""
+        window = self.window
+        runtime = window.runtime
+        if runtime is None or runtime.training or not self.has_people or self.store is None:
+            window.statusBar().showMessage(
+                self.tr("Training needs no sign-in.")
+                if runtime is not None and runtime.training
+                else self.tr(
+                    "Nobody signs in on this counter: a manager adds people in Counter → People…"
+                ),
+                8_000,
+            )
+            return False
+        panel = window.panel
+        if panel is not None and panel.stage == "sending":
+            window.statusBar().showMessage(
+                self.tr("A refund is being sent: you can sign out once it has its answer."),
+                8_000,
+            )
+            return False
+        for dialog in window.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        if panel is not None:
+            panel.new_refund()
+        self._set(None)
+        store = self.store
+
+        def listed(people: list[Operator]) -> None:
+            self.show_sign_in(store, people, message)
+
+        self.ops.run(
+            lambda: asyncio.to_thread(store.list),
+            on_success=listed,
+            on_error=lambda exc: self.show_sign_in(store, [], describe_error(exc)),
+        )
+        self.page.pad.set_people([], keep=None)
+        window.stack.setCurrentWidget(self.page)
+        return True
+
+    def _restart_idle(self) -> None:
+        if self.idle_ms > 0 and self.operator is not None and self.has_people:
+            self.idle.start(self.idle_ms)
+
+    def _idle_out(self) -> None:
+        panel = self.window.panel
+        if panel is not None and panel.stage == "sending":
+            self.idle.start(RETRY_MS)
+            return
+        minutes = max(1, self.idle_ms // 60_000)
+        self.sign_out(
+            self.tr("Signed out after {minutes} minutes without use.").format(minutes=minutes)
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.idle.isActive():
+            self.idle.start(self.idle_ms)
+        return False
+
+    # ---- manager-only actions ------------------------------------------------------------
+
+    def as_manager(
+        self, why: str, then: Callable[[Operator | None], None], *, store: Any = None
+    ) -> None:
+        """`then(manager)` once a manager is here (see signin.as_manager). `store`: whose
+        managers count — by default the real counter's, also in training."""
+        if store is None:
+            store = self._real_store()
+        current = self.operator
+        runtime = self.window.runtime
+        if runtime is not None and runtime.training and store is not runtime.operators:
+            current = None  # the trainee is nobody on the real counter
+        as_manager(self.window, store, current, why, then)
+
+    def _real_store(self) -> OperatorStore:
+        from cashier_gui.config import Paths
+        from cashier_gui.operators import OperatorStore
+
+        runtime = self.window.runtime
+        paths = runtime.paths if runtime is not None else Paths.default()
+        return OperatorStore(paths.operators)

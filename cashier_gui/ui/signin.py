@@ -1,0 +1,357 @@
+"""Who is at the counter: the sign-in screen and the manager's PIN for manager-only actions.
+
+One keypad (`PinPad`) serves both: a list of names and a PIN field. Everything is reachable from
+the PIN field with the keyboard alone — letters pick a name (as in any list), Up/Down move in the
+list, digits are the PIN, Enter signs in, Backspace corrects; the on-screen keypad is for touch
+screens and never takes the focus. With one person on the counter, only the PIN is asked.
+
+A barcode scanner's burst (≥ 4 characters, each within 50 ms of the last) is never taken as a
+PIN: it would count as a wrong PIN and lock a colleague out. The page keeps what was scanned
+and says to sign in first; the window looks it up once someone has signed in.
+
+PINs are checked off the GUI thread (scrypt, ≈ 0.1 s each); a check in flight cannot be sent
+twice. Decisions: the PIN field is cleared after every try; the name list shows each name once,
+with "manager" beside managers; a locked person stays selectable and the lock message says when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.widgets import MessageBox, label
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator, OperatorStore
+
+BURST_GAP_S = 0.05  # a scanner types faster than this; a person does not
+BURST_MIN = 4
+_NAVIGATION = (
+    Qt.Key.Key_Up,
+    Qt.Key.Key_Down,
+    Qt.Key.Key_PageUp,
+    Qt.Key.Key_PageDown,
+    Qt.Key.Key_Home,
+    Qt.Key.Key_End,
+)
+
+
+class PinPad(QWidget):
+    """Names + PIN + keypad. `submitted(name, pin)` on Enter/OK; `scanned(text)` when a burst
+    of keys turned out to be a barcode scanner."""
+
+    submitted = Signal(str, str)
+    scanned = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(10)
+        self.names = QListWidget()
+        self.names.setAccessibleName(self.tr("Your name"))
+        self.names.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.names.setProperty("role", "names")
+        self.names.setMaximumHeight(220)
+        lay.addWidget(self.names)
+        self.who = label("", role="value")
+        self.who.setAccessibleName(self.tr("Who signs in"))
+        lay.addWidget(self.who)
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(8)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}")))
+        self.pin.setPlaceholderText(self.tr("PIN (4 to 8 digits)"))
+        self.pin.setAccessibleName(self.tr("PIN"))
+        self.pin.setProperty("role", "pin")
+        self.pin.returnPressed.connect(self.submit)
+        self.pin.installEventFilter(self)
+        lay.addWidget(self.pin)
+        self.names.itemClicked.connect(lambda _item: self.pin.setFocus())
+        self.names.currentRowChanged.connect(lambda _row: self._named())
+        keys = QGridLayout()
+        keys.setSpacing(6)
+        self.keys: list[QPushButton] = []
+        for i, text in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]):
+            button = QPushButton(text)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the PIN field
+            button.setMinimumSize(72, 48)
+            button.setProperty("role", "primary" if text == "OK" else "key")
+            if text == "⌫":
+                button.setAccessibleName(self.tr("Delete the last digit"))
+                button.clicked.connect(self.pin.backspace)
+            elif text == "OK":
+                button.setText(self.tr("OK"))
+                button.setAccessibleName(self.tr("Sign in"))
+                button.clicked.connect(self.submit)
+            else:
+                button.setAccessibleName(self.tr("Digit {digit}").format(digit=text))
+                button.clicked.connect(lambda _c=False, d=text: self.pin.insert(d))
+            keys.addWidget(button, i // 3, i % 3)
+            self.keys.append(button)
+        lay.addLayout(keys)
+        self.error = MessageBox(self.tr("Sign-in problem"))
+        lay.addWidget(self.error)
+        self._burst: list[tuple[str, float]] = []
+
+    # ---- people -------------------------------------------------------------------------
+
+    def set_people(self, people: Sequence[Operator], *, keep: str | None = None) -> None:
+        """The names to choose from; with one person, only the PIN is asked."""
+        self.names.clear()
+        for op in people:
+            text = (
+                op.name if not op.is_manager else self.tr("{name} — manager").format(name=op.name)
+            )
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, op.name)
+            self.names.addItem(item)
+        row = next((i for i, op in enumerate(people) if op.name == keep), 0)
+        self.names.setCurrentRow(row if people else -1)
+        self.names.setVisible(len(people) > 1)
+        self._named()
+
+    def name(self) -> str | None:
+        item = self.names.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _named(self) -> None:
+        name = self.name()
+        self.who.setText(self.tr("PIN for {name}:").format(name=name) if name else "")
+
+    # ---- input --------------------------------------------------------------------------
+
+    def submit(self) -> None:
+        name, pin = self.name(), self.pin.text()
+        self.pin.clear()
+        if self._burst_ended():
+            return
+        if name is None:
+            self.error.show_message(self.tr("Nobody to sign in: a manager adds people first."))
+            return
+        if len(pin) < 4:
+            self.error.show_message(self.tr("Type your PIN (4 to 8 digits), then press Enter."))
+            return
+        self.submitted.emit(name, pin)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pin and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in _NAVIGATION and self.names.isVisible():
+                self.names.keyPressEvent(event)  # move in the list, stay in the PIN field
+                return True
+            text = event.text()
+            if len(text) == 1 and text.isprintable():
+                now = time.monotonic()
+                if self._burst and now - self._burst[-1][1] > BURST_GAP_S:
+                    self._burst.clear()
+                self._burst.append((text, now))
+                if not text.isdigit():
+                    if self.names.isVisible() and len(self._burst) == 1:
+                        self.names.keyboardSearch(text)  # letters pick a name
+                    return True
+        return False
+
+    def _burst_ended(self) -> bool:
+        """Enter just ended a scanner's burst: report the scan and take nothing as a PIN."""
+        burst, self._burst = self._burst, []
+        # The list holds one run of keys, each within BURST_GAP_S of the last (eventFilter).
+        if len(burst) < BURST_MIN or time.monotonic() - burst[-1][1] > BURST_GAP_S:
+            return False
+        self.scanned.emit("".join(ch for ch, _at in burst))
+        return True
+
+    def reset(self) -> None:
+        self.pin.clear()
+        self.error.clear()
+        self._burst.clear()
+        self.pin.setFocus()
+
+
+class SignInPage(QWidget):
+    """The window's page while nobody is signed in. `signed_in(operator)` when a PIN matched;
+    `held_scan` is the receipt scanned meanwhile (the window looks it up after sign-in)."""
+
+    signed_in = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = Operations(self)
+        self.store: OperatorStore | None = None
+        self.held_scan: str | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 16)
+        column = QWidget()
+        column.setMaximumWidth(460)
+        lay = QVBoxLayout(column)
+        lay.setSpacing(10)
+        lay.addWidget(label(self.tr("Sign in"), role="title"))
+        self.help = label(
+            self.tr(
+                "Choose your name (type its first letter or use ↑ ↓), type your PIN and "
+                "press Enter."
+            ),
+            role="hint",
+        )
+        lay.addWidget(self.help)
+        self.pad = PinPad()
+        self.pad.submitted.connect(self._check)
+        self.pad.scanned.connect(self._scanned)
+        lay.addWidget(self.pad)
+        self.scan_note = MessageBox(self.tr("Scanned receipt"))
+        lay.addWidget(self.scan_note)
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+
+    def set_people(self, store: OperatorStore, people: Sequence[Operator]) -> None:
+        keep = self.pad.name()
+        self.store = store
+        self.pad.set_people(people, keep=keep)
+        one = len(people) == 1
+        self.help.setText(
+            self.tr("Type your PIN and press Enter.")
+            if one
+            else self.tr(
+                "Choose your name (type its first letter or use ↑ ↓), type your PIN and "
+                "press Enter."
+            )
+        )
+
+    def start(self, message: str | None = None) -> None:
+        """Shown anew (after a sign-out): nothing of the last person stays on screen."""
+        self.ops.cancel_all()
+        self.pad.reset()
+        self.held_scan = None
+        self.scan_note.clear()
+        if message:
+            self.pad.error.show_message(message, role="info")
+
+    def _scanned(self, text: str) -> None:
+        self.held_scan = text.strip() or None
+        self.scan_note.show_message(
+            self.tr("Receipt {charge} scanned: sign in first, it is looked up then.").format(
+                charge=text
+            ),
+            role="info",
+        )
+
+    def _check(self, name: str, pin: str) -> None:
+        store = self.store
+        if store is None:
+            return
+        self.pad.error.clear()
+        task = self.ops.run(
+            lambda: asyncio.to_thread(store.verify, name, pin),
+            on_success=self._verified,
+            on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
+        )
+        if task is not None:
+            self.pad.who.setText(self.tr("Checking the PIN…"))
+            task.add_done_callback(lambda _t: self.pad._named() if self.isVisible() else None)
+
+    def _verified(self, operator: Operator) -> None:
+        self.signed_in.emit(operator)
+
+
+class ManagerDialog(QDialog):
+    """A manager's name and PIN for one manager-only action. `approved` is the manager."""
+
+    def __init__(
+        self,
+        store: OperatorStore,
+        managers: Sequence[Operator],
+        why: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("A manager's PIN"))
+        self.setModal(True)
+        self.store = store
+        self.approved: Operator | None = None
+        self.ops = Operations(self)
+        lay = QVBoxLayout(self)
+        lay.addWidget(label(self.tr("A manager's PIN"), role="title"))
+        lay.addWidget(label(why, role="value"))
+        self.pad = PinPad()
+        self.pad.set_people(managers)
+        self.pad.submitted.connect(self._check)
+        self.pad.scanned.connect(
+            lambda _t: self.pad.error.show_message(self.tr("That was a scan, not a PIN."))
+        )
+        lay.addWidget(self.pad)
+        cancel = QPushButton(self.tr("Cancel  Esc"))
+        cancel.setAutoDefault(False)
+        cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        cancel.clicked.connect(self.reject)
+        lay.addWidget(cancel)
+        self.pad.reset()
+        self.setFocusProxy(self.pad.pin)  # shown: the PIN field has the keyboard
+
+    def _check(self, name: str, pin: str) -> None:
+        self.pad.error.clear()
+        self.ops.run(
+            lambda: asyncio.to_thread(self.store.verify, name, pin),
+            on_success=self._verified,
+            on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
+        )
+
+    def _verified(self, operator: Operator) -> None:
+        if not operator.is_manager:  # the list holds managers only; a file changed meanwhile
+            self.pad.error.show_message(
+                self.tr("{name} is not a manager.").format(name=operator.name)
+            )
+            return
+        self.approved = operator
+        self.accept()
+
+
+def as_manager(
+    parent: QWidget,
+    store: OperatorStore,
+    current: Operator | None,
+    why: str,
+    then: Callable[[Operator | None], None],
+) -> None:
+    """Run `then(manager)` for a manager-only action: at once when the signed-in person is a
+    manager, or when the counter has no operators (`then(None)`: a one-person shop); else after
+    a manager's PIN. The operators file is read off the GUI thread."""
+    if current is not None and current.is_manager:
+        then(current)
+        return
+    ops = Operations(parent)
+
+    def ask(people: list[Operator]) -> None:
+        ops.deleteLater()  # one question, one helper
+        managers = [op for op in people if op.is_manager]
+        if not managers:
+            then(None)
+            return
+        dialog = ManagerDialog(store, managers, why, parent)
+        dialog.accepted.connect(lambda: then(dialog.approved))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def failed(exc: BaseException) -> None:
+        ops.deleteLater()
+        QMessageBox.warning(
+            parent, QCoreApplication.translate("PinPad", "People"), describe_error(exc)
+        )
+
+    ops.run(lambda: asyncio.to_thread(store.list), on_success=ask, on_error=failed)
