@@ -1,0 +1,403 @@
+"""`Journal`: one journal file, its writes (prepare, transitions, claims, resolutions,
+recovery) and its transactions; the reads are in `reading.py`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from cashier_gui.files import chmod_private, create_private, private_dir
+from cashier_gui.i18n import _
+from cashier_gui.journal.model import (
+    _ALLOWED,
+    MAX_TEXT,
+    Attempt,
+    ChargeBusy,
+    JournalBusy,
+    JournalError,
+    Kind,
+    RefundIdTaken,
+    State,
+    StateChanged,
+    _cap,
+    utcnow,
+)
+from cashier_gui.journal.reading import Reading
+from cashier_gui.journal.schema import (
+    _MIGRATIONS,
+    GENESIS,
+    SCHEMA_VERSION,
+    _event_hash,
+    _split_sql,
+)
+from cashier_gui.money import Money
+from cashier_gui.owners import OwnerLock
+
+
+class Journal(Reading):
+    """One journal file. Thread-safe (one connection behind a lock); every write is durable when
+    the method returns (WAL + synchronous=FULL). Each instance is one owner (`OwnerLock`) of the
+    attempts it prepares: open one per process."""
+
+    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        private_dir(self.path.parent)
+        create_private(self.path)
+        self._lock = threading.RLock()
+        self._depth = 0  # nesting of _tx()
+        try:
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=busy_timeout
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(
+                _(
+                    "The refund journal {path} cannot be opened ({problem}). Nothing was "
+                    "changed: call support before refunding on this PC."
+                ).format(path=self.path, problem=exc)
+            ) from None
+        chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
+        self._owner: OwnerLock | None = None
+        #: Who is at the counter: written into every event from here on (the OS user stays in
+        #: `attempts.terminal`/`operator` as the machine account when nobody signs in).
+        self.actor: str | None = None
+
+    @property
+    def owner(self) -> OwnerLock:
+        """This journal's claim on the attempts it sends (created on first use)."""
+        if self._owner is None:
+            self._owner = OwnerLock(self.path.with_name(self.path.name + ".owners"))
+        return self._owner
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+            if self._owner is not None:
+                self._owner.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- schema -------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise JournalError(
+                    _(
+                        "{path} was written by a newer version of this app (schema {version}); "
+                        "update the app before using this journal."
+                    ).format(path=self.path, version=version)
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _split_sql(_MIGRATIONS[target]):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {target}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        *,
+        provider: str,
+        terminal: str,
+        charge_id: str,
+        amount: Money | None,
+        reason: str | None,
+        note: str | None,
+        transaction_reference: str,
+        idempotency_key: str,
+        operator: str,
+        training: bool = False,
+        full_refund: bool | None = None,
+        kind: Kind = Kind.REFUND,
+        approver: str | None = None,
+        guard: Callable[[Sequence[Attempt]], object] | None = None,
+    ) -> Attempt:
+        """Record an attempt as `prepared`, owned by this journal; durable on return.
+
+        Inside the same transaction: ChargeBusy when the charge has an unresolved attempt, and
+        `guard(the charge's attempts)` may raise to refuse (e.g. over-refunding what this
+        counter knows) — so two processes cannot both pass the checks for one charge.
+        `full_refund` defaults to "no amount given".
+        """
+        now = utcnow()
+        values: dict[str, Any] = {
+            "provider": provider,
+            "terminal": terminal,
+            "charge_id": charge_id,
+            "amount_minor": amount.minor if amount else None,
+            "currency": amount.currency if amount else None,
+            "reason": reason,
+            "note": note,
+            "transaction_reference": transaction_reference,
+            "idempotency_key": idempotency_key,
+            "operator": operator,
+            "training": int(training),
+            "state": str(State.PREPARED),
+            "refund_id": None,
+            "error_code": None,
+            "error_message": None,
+            "trace_id": None,
+            "full_refund": int(amount is None if full_refund is None else full_refund),
+            "kind": str(kind),
+            "approver": approver,
+            "owner": self.owner.token,
+        }
+        with self._tx():
+            existing = self._select("WHERE charge_id = ? ORDER BY id", (charge_id,))
+            waiting = [a for a in existing if not a.resolved]
+            if waiting:
+                raise ChargeBusy(
+                    _(
+                        "An earlier refund on {charge} (attempt {id}) has no final answer yet: "
+                        "check it before refunding again, so the customer is not refunded twice."
+                    ).format(charge=charge_id, id=waiting[0].id)
+                )
+            if guard is not None:
+                guard(existing)
+            try:
+                cursor = self._db.execute(
+                    f"INSERT INTO attempts ({', '.join(values)}, created_at, updated_at) "  # noqa: S608
+                    f"VALUES ({', '.join('?' * len(values))}, ?, ?)",
+                    (*values.values(), now, now),
+                )
+            except sqlite3.IntegrityError:
+                raise JournalError(
+                    _("The reference {reference} is already used by another refund.").format(
+                        reference=transaction_reference
+                    )
+                ) from None
+            attempt_id = int(cursor.lastrowid or 0)
+            self._append_event(attempt_id, now, values)
+            return self._get(attempt_id)
+
+    def transition(
+        self,
+        attempt_id: int,
+        state: State,
+        *,
+        expect: State | frozenset[State] | None = None,
+        refund_id: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        trace_id: str | None = None,
+        amount: Money | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Attempt:
+        """Move an attempt to `state` (compare-and-set: StateChanged unless it is in `expect`,
+        when given), recording what the server said. Durable on return.
+
+        RefundIdTaken when `refund_id` belongs to another attempt (a replayed answer).
+        Leaving `prepared`/`sent` clears the owner; becoming `sent` counts one more send.
+        """
+        now = utcnow()
+        with self._tx():
+            current = self._get(attempt_id)
+            if expect is not None:
+                allowed = {expect} if isinstance(expect, State) else expect
+                if current.state not in allowed:
+                    raise StateChanged(
+                        _(
+                            "Refund attempt {id} is now {state} (another window or process got "
+                            "there first)."
+                        ).format(id=attempt_id, state=current.state)
+                    )
+            if state not in _ALLOWED.get(current.state, set()):
+                raise StateChanged(
+                    _("Refund attempt {id} is {state}; it cannot become {target}.").format(
+                        id=attempt_id, state=current.state, target=state
+                    )
+                )
+            if refund_id is not None:
+                holder = self._db.execute(
+                    "SELECT id FROM attempts WHERE refund_id = ? AND id != ?",
+                    (refund_id, attempt_id),
+                ).fetchone()
+                if holder is not None:
+                    raise RefundIdTaken(
+                        _(
+                            "The answer names refund {refund}, which belongs to refund attempt "
+                            "{id}: it is a replayed answer, not this refund's."
+                        ).format(refund=refund_id, id=holder[0])
+                    )
+            changes: dict[str, Any] = {
+                "state": str(state),
+                "error_code": _cap(error_code, 64),
+                "error_message": _cap(error_message, MAX_TEXT),
+                "trace_id": _cap(trace_id, 128),
+            }
+            if refund_id is not None:
+                changes["refund_id"] = refund_id
+            if amount is not None and current.amount_minor is None:
+                changes["amount_minor"] = amount.minor
+                changes["currency"] = amount.currency
+            if state is State.SENT:
+                changes["owner"] = self.owner.token
+                changes["send_count"] = current.send_count + 1
+            elif current.owner is not None:
+                changes["owner"] = None
+            changes.update(extra or {})
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            self._db.execute(
+                f"UPDATE attempts SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+                (*changes.values(), now, attempt_id),
+            )
+            self._append_event(attempt_id, now, changes)
+            return self._get(attempt_id)
+
+    def send_or_cancel(self, attempt_id: int, cancelled: Callable[[], bool]) -> Attempt:
+        """`prepared` → `cancelled` when `cancelled()` says so at the moment of deciding, else →
+        `sent`. Exactly one of the two happens, whatever races with it."""
+        if cancelled():
+            return self.transition(
+                attempt_id,
+                State.CANCELLED,
+                expect=State.PREPARED,
+                error_message=_("Cancelled before it was sent: nothing was refunded."),
+            )
+        return self.transition(attempt_id, State.SENT, expect=State.PREPARED)
+
+    def claim_resend(self, attempt_id: int) -> Attempt | None:
+        """`unknown` → `sent` by this journal, to re-send the very same request; None when the
+        attempt is no longer unknown (settled, or another process is re-sending it)."""
+        try:
+            return self.transition(attempt_id, State.SENT, expect=State.UNKNOWN)
+        except StateChanged:
+            return None
+
+    def resolve_by_hand(self, attempt_id: int, *, refunded: bool, by: str, why: str) -> Attempt:
+        """Settle an unknown (or pending) attempt from what a person checked on the terminal or
+        the gateway's portal: `approved` or `failed`, with who and why in the hash chain."""
+        by, why = by.strip(), why.strip()
+        if not by or not why:
+            raise JournalError(_("Say who checked (a name) and why (what was seen where)."))
+        current = self.get(attempt_id)
+        if current.state not in (State.UNKNOWN, State.PENDING):
+            raise StateChanged(
+                _(
+                    "Refund attempt {id} is already {state}: only a refund without a final "
+                    "answer (unknown or pending) can be resolved by hand."
+                ).format(id=attempt_id, state=current.state)
+            )
+        return self.transition(
+            attempt_id,
+            State.APPROVED if refunded else State.FAILED,
+            expect=frozenset({State.UNKNOWN, State.PENDING}),
+            error_code="BY_HAND",
+            error_message=(
+                _("Refunded, checked by hand.") if refunded else _("Not refunded, checked by hand.")
+            ),
+            extra={"resolved_by": _cap(by, 80), "resolution": _cap(why, MAX_TEXT)},
+        )
+
+    def recover_abandoned(self) -> list[Attempt]:
+        """Settle attempts whose sender is gone (crashed, killed, closed mid-send): `prepared` →
+        `not_sent` (it never left), `sent` → `unknown` (it may have left). Attempts a live
+        process is sending are left alone. Returns the settled ones."""
+        with self._lock:
+            rows = self._select(
+                "WHERE state IN (?, ?) ORDER BY id", (str(State.PREPARED), str(State.SENT))
+            )
+        settled: list[Attempt] = []
+        for attempt in rows:
+            if self.owner.is_alive(attempt.owner):
+                continue
+            if attempt.state is State.SENT or attempt.send_count > 0:
+                target, why = State.UNKNOWN, _("The app stopped while this refund was being sent.")
+            else:
+                target, why = (
+                    State.NOT_SENT,
+                    _("The app stopped before this refund was sent: nothing was refunded."),
+                )
+            try:
+                settled.append(self._transition_if_owner(attempt, target, why))
+            except StateChanged:
+                continue  # another process recovered or finished it first
+        return settled
+
+    def _transition_if_owner(self, attempt: Attempt, state: State, why: str) -> Attempt:
+        with self._tx():
+            now_row = self._get(attempt.id)
+            if now_row.state is not attempt.state or now_row.owner != attempt.owner:
+                raise StateChanged(
+                    _("Refund attempt {id} changed meanwhile.").format(id=attempt.id)
+                )
+            return self.transition(attempt.id, state, expect=attempt.state, error_message=why)
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _append_event(self, attempt_id: int, at: str, data: dict[str, Any]) -> None:
+        if self.actor is not None:
+            data = {**data, "actor": self.actor}
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+        prev = row[0] if row else GENESIS
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        digest = _event_hash(prev, attempt_id, at, payload)
+        self._db.execute(
+            "INSERT INTO events (attempt_id, at, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
+            (attempt_id, at, payload, prev, digest),
+        )
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('head', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (digest,),
+        )
+
+    class _Tx:
+        """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nested uses join the outer one."""
+
+        def __init__(self, journal: Journal) -> None:
+            self.journal = journal
+
+        def __enter__(self) -> None:
+            j = self.journal
+            j._lock.acquire()
+            if j._depth == 0:
+                try:
+                    j._db.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    j._lock.release()
+                    raise JournalBusy(
+                        _(
+                            "The refund journal is busy (another window or cashier-refund "
+                            "command holds it: {problem}). Nothing was changed: try again in a "
+                            "moment."
+                        ).format(problem=exc)
+                    ) from None
+            j._depth += 1
+
+        def __exit__(self, exc_type: object, *rest: object) -> None:
+            j = self.journal
+            j._depth -= 1
+            try:
+                if j._depth == 0:
+                    j._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            finally:
+                j._lock.release()
+
+    def _tx(self) -> Journal._Tx:
+        return Journal._Tx(self)
