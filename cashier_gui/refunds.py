@@ -306,7 +306,7 @@ class RefundService:
 
         approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
         return await self._attempt(
-            view.charge_id,
+            view,
             Kind.REFUND,
             to_send,
             amount is None,
@@ -352,7 +352,7 @@ class RefundService:
 
         approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
         return await self._attempt(
-            view.charge_id,
+            view,
             Kind.VOID,
             amount,
             True,
@@ -400,7 +400,7 @@ class RefundService:
 
     async def _attempt(
         self,
-        charge_id: str,
+        view: ChargeView,
         kind: Kind,
         amount: Money | None,
         full: bool,
@@ -414,6 +414,7 @@ class RefundService:
         operator: Operator | None,
         approver: str | None,
     ) -> Attempt:
+        charge_id, charge = view.charge_id, view.charge
         if reference is not None and not _REFERENCE_RE.fullmatch(reference):
             raise RefundBlocked(
                 _("A transaction reference is 1 to 64 letters, digits or . _ : - characters.")
@@ -444,6 +445,8 @@ class RefundService:
                 full_refund=full,
                 kind=kind,
                 approver=approver,
+                card_brand=charge.card_brand if charge is not None else None,
+                card_last4=charge.card_last4 if charge is not None else None,
                 guard=guard,
             )
             attempt = await self._start(prepare, control or SendControl())

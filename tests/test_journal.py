@@ -387,3 +387,35 @@ def test_export_neutralises_formulas_and_files_are_private(tmp_path: Path) -> No
     assert row["note"].startswith("'=") and row["operator"] == "'@anna"
     assert row["error_message"].startswith("'+") and row["trace_id"] == "'-1"
     assert row["id"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("brand", "last4", "kept"),
+    [
+        ("VISA", "4242", ("VISA", "4242")),
+        ("MASTERCARD", "51OO", ("MASTERCARD", None)),  # not four digits: not kept
+        ("AMEX", "12345", ("AMEX", None)),
+        ("VISA\u202e", "٤٢٤٢", ("VISA", None)),  # Arabic-Indic digits are not ASCII digits
+        ("   ", None, (None, None)),
+        ("X" * 60, "0005", ("X" * 19 + "…", "0005")),
+    ],
+)
+def test_the_card_is_kept_only_as_brand_and_four_digits(
+    tmp_path: Path, brand: str, last4: str | None, kept: tuple[str | None, str | None]
+) -> None:
+    with Journal(tmp_path / "j.sqlite3") as j:
+        a = j.prepare(
+            provider="viopay",
+            terminal="T",
+            charge_id="ch_1",
+            amount=None,
+            reason=None,
+            note=None,
+            transaction_reference="R-1",
+            idempotency_key="K-1",
+            operator="ana",
+            card_brand=brand,
+            card_last4=last4,
+        )
+        assert (a.card_brand, a.card_last4) == kept
+        assert j.verify() == []  # the card is part of the attempt's first event

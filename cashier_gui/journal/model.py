@@ -95,6 +95,8 @@ class Attempt:
     send_count: int = 0
     resolved_by: str | None = None
     resolution: str | None = None
+    card_brand: str | None = None  # e.g. "VISA", as the back end names it
+    card_last4: str | None = None  # four digits, or None
 
     @property
     def amount(self) -> Money | None:
@@ -140,3 +142,13 @@ def _cap(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
     return printable(text, limit)
+
+
+def card_fields(brand: str | None, last4: str | None) -> tuple[str | None, str | None]:
+    """What the journal keeps of a card: the brand as printable text (at most 20 characters)
+    and the last four digits only when they are exactly four ASCII digits."""
+    kept_brand = printable(brand, 20) if brand and brand.strip() else None
+    kept_last4 = (
+        last4 if last4 and len(last4) == 4 and last4.isascii() and last4.isdigit() else None
+    )
+    return kept_brand, kept_last4

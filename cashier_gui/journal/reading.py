@@ -98,16 +98,17 @@ class Reading:
         if charge_id is not None:
             clauses.append("charge_id = ?")
             args.append(charge_id)
-        id_match = "charge_id = ? OR refund_id = ? OR transaction_reference = ?"
+        # The card's last 4 digits too: a sale found without the receipt (indexed, schema 5).
+        id_match = "charge_id = ? OR refund_id = ? OR transaction_reference = ? OR card_last4 = ?"
         if text and amounts:  # what was typed may be an ID or an amount: either matches
             money = " OR ".join("(currency = ? AND amount_minor = ?)" for _ in amounts)
             clauses.append(f"({id_match} OR {money})")
-            args += [text, text, text]
+            args += [text, text, text, text]
             for m in amounts:
                 args += [m.currency, m.minor]
         elif text:
             clauses.append(f"({id_match})")
-            args += [text, text, text]
+            args += [text, text, text, text]
         if operator:
             clauses.append("(operator = ? OR approver = ?)")
             args += [operator, operator]
@@ -137,7 +138,7 @@ class Reading:
         newest_first: bool = True,
     ) -> list[Attempt]:
         """Attempts matching every filter given; `text` matches a charge, refund or reference
-        ID exactly (indexed), or — with `amounts` — any of those amounts (the same typed text
+        ID or a card's last 4 digits exactly (indexed), or — with `amounts` — any of those amounts (the same typed text
         read in each currency). `operator` matches who made or approved it. `since`/`until` are
         UTC timestamps as stored."""
         where, args = self._where(

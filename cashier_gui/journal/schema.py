@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 GENESIS = "0" * 64
 
 _MIGRATIONS: dict[int, str] = {
@@ -70,6 +70,13 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX attempts_operator ON attempts(operator);
     CREATE INDEX attempts_approver ON attempts(approver);
     """,
+    # 5: the card the sale was paid with (brand, last 4 digits), from the charge's look-up:
+    # the receipt prints it and History finds a sale by it. NULL when the back end did not say.
+    5: """
+    ALTER TABLE attempts ADD COLUMN card_brand TEXT;
+    ALTER TABLE attempts ADD COLUMN card_last4 TEXT;
+    CREATE INDEX attempts_card ON attempts(card_last4);
+    """,
 }
 
 _COLUMNS = [
@@ -99,6 +106,8 @@ _COLUMNS = [
     "send_count",
     "resolved_by",
     "resolution",
+    "card_brand",
+    "card_last4",
 ]
 _TRACKED = [
     "provider",
@@ -124,6 +133,8 @@ _TRACKED = [
     "send_count",
     "resolved_by",
     "resolution",
+    "card_brand",
+    "card_last4",
 ]
 
 

@@ -24,6 +24,7 @@ from cashier_gui.journal.model import (
     State,
     StateChanged,
     _cap,
+    card_fields,
     utcnow,
 )
 from cashier_gui.journal.reading import Reading
@@ -135,6 +136,8 @@ class Journal(Reading):
         full_refund: bool | None = None,
         kind: Kind = Kind.REFUND,
         approver: str | None = None,
+        card_brand: str | None = None,
+        card_last4: str | None = None,
         guard: Callable[[Sequence[Attempt]], object] | None = None,
     ) -> Attempt:
         """Record an attempt as `prepared`, owned by this journal; durable on return.
@@ -145,6 +148,7 @@ class Journal(Reading):
         `full_refund` defaults to "no amount given".
         """
         now = utcnow()
+        card_brand, card_last4 = card_fields(card_brand, card_last4)
         values: dict[str, Any] = {
             "provider": provider,
             "terminal": terminal,
@@ -166,6 +170,8 @@ class Journal(Reading):
             "kind": str(kind),
             "approver": approver,
             "owner": self.owner.token,
+            "card_brand": card_brand,
+            "card_last4": card_last4,
         }
         with self._tx():
             existing = self._select("WHERE charge_id = ? ORDER BY id", (charge_id,))

@@ -40,7 +40,7 @@ from cashier_gui.journal import Attempt, Journal, State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import reason_label
 from cashier_gui.ui.states import STATE_COLOURS, STATE_LABELS, resolution_text, state_label
-from cashier_gui.ui.widgets import label, local_time
+from cashier_gui.ui.widgets import card_text, label, local_time
 
 PAGE = 200
 COLUMNS = (
@@ -149,7 +149,9 @@ class HistoryDialog(QDialog):
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Charge, refund or reference ID, or an amount")
+        self.search.setPlaceholderText(
+            "Charge, refund or reference ID, card's last 4 digits, or an amount"
+        )
         self.search.setAccessibleName("Search by charge, refund or reference ID, or amount")
         self.search.setClearButtonEnabled(True)
         self.state = QComboBox()
@@ -260,6 +262,7 @@ class HistoryDialog(QDialog):
             f"Amount: {amount.format(self.money_locale) if amount else 'the full amount'}"
             + (" (void of the whole sale)" if a.kind.value == "void" else ""),
             f"Charge: {a.charge_id}   Refund ID: {a.refund_id or '—'}",
+            f"Card: {card_text(a.card_brand, a.card_last4) or 'not known'}",
             f"Reference: {a.transaction_reference}",
             f"Reason: {reason_label(a.reason) if a.reason else '—'}"
             + (f" · note: {a.note}" if a.note else ""),

@@ -202,3 +202,8 @@ def local_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     except ValueError:
         return stamp
     return moment.astimezone().strftime(fmt)
+
+
+def card_text(brand: str | None, last4: str | None) -> str:
+    """`VISA •••• 4242`, or what is known of it; "" when nothing is."""
+    return " ".join(part for part in (brand, f"•••• {last4}" if last4 else None) if part)

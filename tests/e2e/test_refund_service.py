@@ -50,6 +50,7 @@ async def test_partial_refund_is_journaled_and_approved(
     assert seen == [State.SENT]
     assert attempt.state is State.APPROVED and attempt.refund_id
     assert attempt.note == "scratched" and attempt.operator == "test"
+    assert (attempt.card_brand, attempt.card_last4) == ("VISA", "4242")  # from the look-up
     [refund] = server_refunds(viopay_sim, "ch_train_eur_4990")
     assert refund.refund_id == attempt.refund_id
     assert refund.transaction_reference == attempt.transaction_reference

@@ -89,7 +89,13 @@ def test_export_to_an_unwritable_place_says_so(
 
 
 def _attempt(
-    journal: Journal, charge: str, minor: int, currency: str, operator: str, reason: str | None
+    journal: Journal,
+    charge: str,
+    minor: int,
+    currency: str,
+    operator: str,
+    reason: str | None,
+    last4: str | None = None,
 ) -> None:
     from cashier_gui.journal import State
     from cashier_gui.money import Money
@@ -104,6 +110,8 @@ def _attempt(
         transaction_reference=f"REF-{charge}",
         idempotency_key=f"K-{charge}",
         operator=operator,
+        card_brand="VISA" if last4 else None,
+        card_last4=last4,
     )
     journal.send_or_cancel(a.id, lambda: False)
     journal.transition(a.id, State.APPROVED, expect=State.SENT, refund_id=f"rf_{charge}")
@@ -112,8 +120,8 @@ def _attempt(
 @pytest.fixture
 def small(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> HistoryDialog:
     journal = Journal(tmp_path / "journal.sqlite3")
-    _attempt(journal, "ch_a", 1550, "EUR", "Ana", "customer_request")
-    _attempt(journal, "ch_b", 1550, "JPY", "Ben", None)
+    _attempt(journal, "ch_a", 1550, "EUR", "Ana", "customer_request", "4242")
+    _attempt(journal, "ch_b", 1550, "JPY", "Ben", None, "1550")
     _attempt(journal, "ch_c", 155, "EUR", "Ben", "duplicate_charge")
     d = HistoryDialog(journal)
     qtbot.addWidget(d)
@@ -127,7 +135,8 @@ def small(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> His
     [
         ("15,50", ["ch_a"]),  # the German way: €15.50 (JPY has no decimals: not ¥1550)
         ("15.50", ["ch_a"]),
-        ("1550", ["ch_b"]),  # ¥1550; €1550.00 does not exist
+        ("1550", ["ch_b"]),  # ¥1550 (its card ends 1550 too); €1550.00 does not exist
+        ("4242", ["ch_a"]),  # the card's last 4 digits: a sale found without the receipt
         ("1.55", ["ch_c"]),
         ("15.5", ["ch_a"]),
         ("99", []),
