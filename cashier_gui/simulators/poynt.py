@@ -36,6 +36,19 @@ FAULT_KINDS = (
 )
 
 
+#: What a practice receipt practises (its first refund request; "slow" every time), as the
+#: training screen says it — the same failures the Viopay simulator's practice receipts show.
+PRACTICE = {
+    "error500": "practises a terminal error: nothing refunded; press F5 (Check now)",
+    "drop_after_commit": "practises a lost answer: then press F5 (Check now)",
+    "slow": "practises a slow answer: watch the countdown, wait for it",
+}
+SLOW_ANSWER_S = 4.0  # a slow answer, still well inside the training client's deadline
+#: A practised lost answer is lost this often for its request: the send and the client's one
+#: automatic re-send (so the cashier sees "unknown"); F5's re-send then gets the answer.
+LOST_ANSWER_DROPS = 2
+
+
 @dataclass
 class SimTransaction:
     transaction_id: str
@@ -46,9 +59,18 @@ class SimTransaction:
     #: False while the terminal's batch for the sale's day is open: it can still be voided.
     settled: bool = True
     voided: bool = False
+    #: Training: a failure this receipt practises (see PRACTICE).
+    practice: str | None = None
+    practised: bool = False
+
+    def __post_init__(self) -> None:
+        if self.practice is not None and self.practice not in PRACTICE:
+            raise ValueError(f"unknown practice {self.practice!r}: one of {', '.join(PRACTICE)}")
 
     def describe(self) -> str:
         total = Money(self.amount, self.currency)
+        if self.practice is not None:
+            return f"{total} — {PRACTICE[self.practice]}"
         if self.voided:
             return f"{total} — voided"
         if not self.settled and not self.refunded:
@@ -71,6 +93,9 @@ def training_transactions() -> list[SimTransaction]:
         SimTransaction("txn_train_usd_partly", 10000, "USD", refunded=4000),
         SimTransaction("txn_train_usd_issuer_declines", 1899, "USD", refund_outcome="DECLINED"),
         SimTransaction("txn_train_usd_fully_refunded", 1500, "USD", refunded=1500),
+        SimTransaction("txn_train_usd_server_error", 2000, "USD", practice="error500"),
+        SimTransaction("txn_train_usd_lost_answer", 3000, "USD", practice="drop_after_commit"),
+        SimTransaction("txn_train_usd_slow_answer", 1000, "USD", practice="slow"),
     ]
 
 
@@ -116,6 +141,7 @@ class PoyntSimulator:
         self.paired_client: str | None = None
         self.refunds: list[dict[str, Any]] = []
         self._answers: dict[str, tuple[int, bytes]] = {}
+        self._drops: dict[str, int] = {}  # request id → answers still to lose (practice)
         self.requests_seen = 0
 
     def push(self, kind: str, count: int = 1) -> None:
@@ -170,6 +196,8 @@ class PoyntSimulator:
             )
         if request_id in self._answers:  # the same request again: the original answer
             status, stored = self._answers[request_id]
+            if self._drops.get(request_id):
+                return self._lose(request, request_id, self._signed(status, stored))
             return self._signed(status, stored)
         if operation == "authorizeVoid":
             return await self._void(request, request_id, body)
@@ -268,7 +296,23 @@ class PoyntSimulator:
                     f"at most {remaining} can still be refunded",
                 ),
             )
-        fault = self.planned.pop(0) if self.planned else None
+        planned = self.planned.pop(0) if self.planned else None
+        fault = planned or _practice(txn)
+        if planned is None and fault == "drop_after_commit":
+            self._drops[request_id] = LOST_ANSWER_DROPS
+        if fault == "slow":
+            await asyncio.sleep(SLOW_ANSWER_S)
+            if amount > txn.amount - txn.refunded:  # refunded meanwhile by another request
+                return self._remember(
+                    request_id,
+                    *self._error_body(
+                        request_id,
+                        400,
+                        2003,
+                        "AMOUNT_EXCEEDS_REFUNDABLE",
+                        f"at most {txn.amount - txn.refunded} can still be refunded",
+                    ),
+                )
         if fault == "error500":
             return self._error(
                 request_id, 500, 5000, "TERMINAL_ERROR", "The terminal could not process it"
@@ -306,6 +350,8 @@ class PoyntSimulator:
             "poyntRequestId": request_id,
         }
         response = self._remember(request_id, 200, answer)
+        if self._drops.get(request_id):
+            return self._lose(request, request_id, response)
         if fault == "drop_after_commit":
             if request.transport is not None:
                 request.transport.close()
@@ -319,6 +365,13 @@ class PoyntSimulator:
         return response
 
     # ---- answers ------------------------------------------------------------------------------
+
+    def _lose(self, request: web.Request, request_id: str, response: web.Response) -> web.Response:
+        """Close the connection instead of answering (a practised lost answer)."""
+        self._drops[request_id] -= 1
+        if request.transport is not None:
+            request.transport.close()
+        return response
 
     def _remember(self, request_id: str, status: int, data: dict[str, Any]) -> web.Response:
         raw = json.dumps(data, separators=(",", ":")).encode()
@@ -350,6 +403,16 @@ class PoyntSimulator:
             content_type="application/json",
             headers={"Signature": proto.sign(self.pairing_code, raw)},
         )
+
+
+def _practice(txn: SimTransaction) -> str | None:
+    """A practice receipt's failure: once (the re-send then works), or always when slow."""
+    if txn.practice == "slow":
+        return "slow"
+    if txn.practice is None or txn.practised:
+        return None
+    txn.practised = True
+    return txn.practice
 
 
 def _request_id(raw: bytes) -> str | None:

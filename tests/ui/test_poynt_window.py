@@ -65,3 +65,52 @@ def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factor
     assert "in full" in p.not_refundable.text.text() and not p.action_button.isEnabled()
     closing = asyncio.ensure_future(w.shutdown())
     qtbot.waitUntil(closing.done, timeout=10_000)
+
+
+def test_poynt_practice_receipts_lost_answer_then_f5_and_terminal_error(
+    qtbot: QtBot, qloop: object, training_factory: Factory
+) -> None:
+    import asyncio
+
+    w = MainWindow(training_factory, training=True, provider="poynt")
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
+    try:
+        p = w.panel
+        terminal = w.runtime.simulator_state
+        assert isinstance(terminal, psim.PoyntSimulator)
+        texts = [p.practice.item(i).text() for i in range(p.practice.count())]
+        for txn, words in [
+            ("txn_train_usd_server_error", "terminal error"),
+            ("txn_train_usd_lost_answer", "lost answer"),
+            ("txn_train_usd_slow_answer", "slow answer"),
+        ]:
+            [text] = [t for t in texts if t.startswith(txn)]
+            assert "practises" in text and words in text, text
+
+        def refund_of(txn: str, amount: str) -> None:
+            p.new_refund()
+            QTest.keyClicks(p.charge_edit, txn)
+            QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: p.stage == "charge", timeout=5000)
+            QTest.keyClicks(p.amount_edit, amount, delay=80)
+            qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+
+        refund_of("txn_train_usd_lost_answer", "5")
+        assert p.result_title.text().startswith("Outcome unknown")
+        assert terminal.transactions["txn_train_usd_lost_answer"].refunded == 500  # it was made
+        QTest.keyClick(p.charge_edit, Qt.Key.Key_F5)
+        qtbot.waitUntil(lambda: p.result_title.text().startswith("Refund approved"), timeout=8000)
+        assert terminal.transactions["txn_train_usd_lost_answer"].refunded == 500  # once only
+
+        refund_of("txn_train_usd_server_error", "4")
+        text = p.result_title.text() + p.result_text.text()
+        assert "500" not in text and "HTTP" not in text, text
+        assert not text.startswith("Refund approved")
+    finally:
+        closing = asyncio.ensure_future(w.shutdown())
+        qtbot.waitUntil(closing.done, timeout=10_000)
