@@ -56,7 +56,7 @@ FORBIDDEN = {
         "cashier_gui.cli",
     ),
     "journal/": ("cashier_gui.gateways", "cashier_gui.refunds", "cashier_gui.ui"),
-    "refunds.py": ("cashier_gui.ui", "cashier_gui.runtime", "cashier_gui.cli"),
+    "refunds/": ("cashier_gui.ui", "cashier_gui.runtime", "cashier_gui.cli"),
     "simulators/": ("cashier_gui.ui", "cashier_gui.journal", "cashier_gui.refunds"),
 }
 

@@ -1,0 +1,159 @@
+"""The service's core: its journal worker thread and how an attempt's request is delivered and
+its outcome recorded (first send and re-send alike)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from cashier_gui.gateways.base import (
+    Gateway as GatewayProtocol,
+)
+from cashier_gui.gateways.base import (
+    GatewayError,
+    NotSent,
+    OutcomeUnknown,
+    RefundOutcome,
+    RefundRequest,
+    Rejected,
+)
+from cashier_gui.i18n import _
+from cashier_gui.journal import (
+    Attempt,
+    Journal,
+    Kind,
+    RefundIdTaken,
+    State,
+    StateChanged,
+)
+from cashier_gui.operators import Operator
+from cashier_gui.policy import Policy
+
+T = TypeVar("T")
+
+
+class ServiceCore:
+    def __init__(
+        self,
+        gateway: GatewayProtocol,
+        journal: Journal,
+        *,
+        terminal: str,
+        operator: str,
+        training: bool = False,
+        policy: Policy | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.journal = journal
+        self.terminal = terminal
+        self.operator = operator  # the OS user: the machine account when nobody signs in
+        self.training = training
+        self.policy = policy or Policy()
+        journal.actor = operator
+        self._in_flight: set[str] = set()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
+
+    def act_as(self, operator: Operator | None) -> None:
+        """Who is at the counter now (sign-in / sign-out): named in every journal event."""
+        self.journal.actor = operator.name if operator is not None else self.operator
+
+    async def aclose(self) -> None:
+        await self.gateway.aclose()
+        # Let journal writes in progress finish, waiting off the event loop's thread.
+        await asyncio.to_thread(self._worker.shutdown, True)
+
+    async def _db(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, lambda: fn(*args, **kw))
+
+    def _interrupted(self, attempt_id: int) -> Attempt:
+        try:
+            return self.journal.transition(
+                attempt_id,
+                State.UNKNOWN,
+                expect=State.SENT,
+                error_message=_("The refund was interrupted before its answer arrived."),
+            )
+        except StateChanged:
+            return self.journal.get(attempt_id)
+
+    async def _deliver(self, attempt: Attempt, *, first: bool) -> Attempt:
+        """Send (or re-send) a `sent` attempt and record what its answer proves."""
+        request = RefundRequest(
+            charge_id=attempt.charge_id,
+            amount=attempt.amount,
+            reason=attempt.reason,
+            transaction_reference=attempt.transaction_reference,
+            idempotency_key=attempt.idempotency_key,
+        )
+        send = self.gateway.void if attempt.kind is Kind.VOID else self.gateway.refund
+        try:
+            outcome = await send(request)
+        except NotSent as exc:
+            # Nothing reached the server this time; a re-send proves nothing about the first.
+            return await self._settle(attempt, State.NOT_SENT if first else State.UNKNOWN, exc)
+        except Rejected as exc:
+            settled = first or exc.settles
+            return await self._settle(attempt, State.FAILED if settled else State.UNKNOWN, exc)
+        except OutcomeUnknown as exc:
+            return await self._settle(attempt, State.UNKNOWN, exc)
+        except BaseException:
+            # Cancelled, or a bug: the request may have left. Record that, then let it go on.
+            await asyncio.shield(self._db(self._interrupted, attempt.id))
+            raise
+        return await self._record_outcome(attempt, outcome)
+
+    async def _record_outcome(self, attempt: Attempt, outcome: RefundOutcome) -> Attempt:
+        if (
+            attempt.amount is not None
+            and outcome.amount is not None
+            and outcome.amount != attempt.amount
+        ):
+            return await self._db(
+                self._transition_or_current,
+                attempt.id,
+                State.UNKNOWN,
+                error_code="UNBOUND",
+                error_message=_(
+                    "The answer is about another amount: it does not belong to this refund. "
+                    "Check it before refunding again."
+                ),
+            )
+        try:
+            return await self._db(
+                self.journal.transition,
+                attempt.id,
+                State(outcome.status.value),
+                expect=State.SENT,
+                refund_id=outcome.refund_id,
+                amount=outcome.amount,
+            )
+        except RefundIdTaken as exc:
+            return await self._db(
+                self._transition_or_current,
+                attempt.id,
+                State.UNKNOWN,
+                error_code="REPLAYED",
+                error_message=f"{exc} Check this refund before refunding again.",
+            )
+        except StateChanged:
+            return await self._db(self.journal.get, attempt.id)
+
+    async def _settle(self, attempt: Attempt, state: State, exc: GatewayError) -> Attempt:
+        return await self._db(
+            self._transition_or_current,
+            attempt.id,
+            state,
+            error_code=exc.code,
+            error_message=exc.message,
+            trace_id=exc.trace_id,
+        )
+
+    def _transition_or_current(self, attempt_id: int, state: State, **kw: Any) -> Attempt:
+        """Worker thread: `sent` → `state`; the attempt as it is if someone got there first."""
+        try:
+            return self.journal.transition(attempt_id, state, expect=State.SENT, **kw)
+        except StateChanged:
+            return self.journal.get(attempt_id)

@@ -1,0 +1,310 @@
+"""`RefundService`: look up, check, approve, journal and send a refund or a void."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from cashier_gui.gateways.base import (
+    check_charge_id,
+)
+from cashier_gui.i18n import _
+from cashier_gui.journal import (
+    Attempt,
+    ChargeBusy,
+    JournalError,
+    Kind,
+    State,
+)
+from cashier_gui.money import Money
+from cashier_gui.operators import Operator
+from cashier_gui.refunds.model import (
+    _REFERENCE_RE,
+    MAX_NOTE,
+    REASONS,
+    ApprovalNeeded,
+    ChargeView,
+    RefundBlocked,
+    SendControl,
+    _local_midnight_utc,
+    make_reference,
+)
+from cashier_gui.refunds.reconcile import Reconciling
+
+
+class RefundService(Reconciling):
+    # ---- lookup -------------------------------------------------------------------------------
+
+    async def lookup(self, charge_id: str) -> ChargeView:
+        charge_id = check_charge_id(charge_id)
+        charge = await self.gateway.lookup(charge_id) if self.gateway.has_lookup else None
+        attempts = await self._db(self.journal.for_charge, charge_id)
+        return ChargeView(charge_id, charge, tuple(attempts))
+
+    def check_amount(self, view: ChargeView, amount: Money | None) -> Money | None:
+        """The amount to send (None: a full refund of an amount the gateway knows), or
+        RefundBlocked with a sentence for the cashier."""
+        blocked = view.blocked_reason()
+        if blocked:
+            raise RefundBlocked(blocked)
+        charge = view.charge
+        if charge is None:
+            return self._check_without_lookup(view, amount)
+        if amount is None:
+            return charge.remaining
+        if amount.currency != charge.amount.currency:
+            raise RefundBlocked(
+                _("This charge is in {charge_currency}, not {currency}.").format(
+                    charge_currency=charge.amount.currency, currency=amount.currency
+                )
+            )
+        if amount.minor <= 0:
+            raise RefundBlocked(_("A refund amount must be more than zero."))
+        if amount > charge.remaining:
+            raise RefundBlocked(
+                _("At most {amount} can still be refunded on this charge.").format(
+                    amount=charge.remaining.format()
+                )
+            )
+        return amount
+
+    @staticmethod
+    def _check_without_lookup(view: ChargeView, amount: Money | None) -> Money | None:
+        if amount is not None and amount.minor <= 0:
+            raise RefundBlocked(_("A refund amount must be more than zero."))
+        return amount
+
+    # ---- refund -------------------------------------------------------------------------------
+
+    async def refund(
+        self,
+        view: ChargeView,
+        amount: Money | None,
+        reason: str | None,
+        note: str | None = None,
+        *,
+        reference: str | None = None,
+        control: SendControl | None = None,
+        on_sent: Callable[[Attempt], None] | None = None,
+        operator: Operator | None = None,
+        approver: Operator | None = None,
+    ) -> Attempt:
+        """Send one refund and return its journal entry: final, pending, unknown, or
+        `cancelled` when `control.cancel()` came before it was sent.
+
+        Raises RefundBlocked (nothing written, nothing sent) when the rules refuse it, and
+        JournalError when the journal cannot record it (nothing sent).
+        `amount` None is a full refund; `on_sent` is called once `sent` is durable.
+        `operator` is who signed in (None: the OS user); ApprovalNeeded when the policy wants
+        a manager and `approver` is not one.
+        """
+        if reason is not None and reason not in REASONS:
+            raise RefundBlocked(_("Unknown reason {reason}.").format(reason=repr(reason)))
+        if note and len(note) > MAX_NOTE:
+            raise RefundBlocked(
+                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
+            )
+        to_send = self.check_amount(view, amount)
+
+        def guard(attempts: Any) -> object:
+            # The same rules against the journal as it is inside the write transaction.
+            return self.check_amount(
+                ChargeView(view.charge_id, view.charge, tuple(attempts)), amount
+            )
+
+        approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
+        return await self._attempt(
+            view,
+            Kind.REFUND,
+            to_send,
+            amount is None,
+            guard,
+            reason=reason,
+            note=note,
+            reference=reference,
+            control=control,
+            on_sent=on_sent,
+            operator=operator,
+            approver=approved_by,
+        )
+
+    def check_void(self, view: ChargeView) -> Money | None:
+        """The sale's amount to void (None when the back end cannot say), or RefundBlocked."""
+        blocked = view.void_blocked_reason()
+        if blocked:
+            raise RefundBlocked(blocked)
+        return view.charge.amount if view.charge is not None else None
+
+    async def void(
+        self,
+        view: ChargeView,
+        note: str | None = None,
+        *,
+        control: SendControl | None = None,
+        on_sent: Callable[[Attempt], None] | None = None,
+        operator: Operator | None = None,
+        approver: Operator | None = None,
+    ) -> Attempt:
+        """Void the whole sale before settlement (the cardholder is never charged), through the
+        same journal as refunds: prepared → sent → outcome, reconciled the same way. An
+        approved void attempt means the sale is voided; `failed` with a settled sale means:
+        refund it instead."""
+        if note and len(note) > MAX_NOTE:
+            raise RefundBlocked(
+                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
+            )
+        amount = self.check_void(view)
+
+        def guard(attempts: Any) -> object:
+            return self.check_void(ChargeView(view.charge_id, view.charge, tuple(attempts)))
+
+        approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
+        return await self._attempt(
+            view,
+            Kind.VOID,
+            amount,
+            True,
+            guard,
+            reason=None,
+            note=note,
+            reference=None,
+            control=control,
+            on_sent=on_sent,
+            operator=operator,
+            approver=approved_by,
+        )
+
+    async def approval_reasons(
+        self, view: ChargeView, kind: Kind, amount: Money | None, operator: Operator | None
+    ) -> list[str]:
+        """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
+        if operator is None or operator.is_manager or self.policy.empty:
+            return []
+        since = _local_midnight_utc()
+        today = await self._db(self.journal.count_by_operator, operator.name, since)
+        return self.policy.reasons(
+            kind=str(kind),
+            amount=amount,
+            has_lookup=view.charge is not None,
+            sale_date=view.charge.created_at if view.charge is not None else None,
+            refunds_today=today,
+        )
+
+    async def _approval(
+        self,
+        view: ChargeView,
+        kind: Kind,
+        amount: Money | None,
+        operator: Operator | None,
+        approver: Operator | None,
+    ) -> str | None:
+        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise."""
+        reasons = await self.approval_reasons(view, kind, amount, operator)
+        if not reasons:
+            return None
+        if approver is None or not approver.is_manager or approver == operator:
+            raise ApprovalNeeded(reasons)
+        return approver.name
+
+    async def _attempt(
+        self,
+        view: ChargeView,
+        kind: Kind,
+        amount: Money | None,
+        full: bool,
+        guard: Callable[[Any], object],
+        *,
+        reason: str | None,
+        note: str | None,
+        reference: str | None,
+        control: SendControl | None,
+        on_sent: Callable[[Attempt], None] | None,
+        operator: Operator | None,
+        approver: str | None,
+    ) -> Attempt:
+        charge_id, charge = view.charge_id, view.charge
+        if reference is not None and not _REFERENCE_RE.fullmatch(reference):
+            raise RefundBlocked(
+                _("A transaction reference is 1 to 64 letters, digits or . _ : - characters.")
+            )
+        if charge_id in self._in_flight:
+            raise RefundBlocked(_("A refund for this charge is already being sent."))
+        self._in_flight.add(charge_id)
+        try:
+            if reference is not None:
+                used = await self._db(self.journal.by_reference, reference)
+                if used is not None:
+                    raise RefundBlocked(
+                        _(
+                            "The reference {reference} was already used (refund attempt {id})."
+                        ).format(reference=reference, id=used.id)
+                    )
+            prepare = dict(
+                provider=self.gateway.provider,
+                terminal=self.terminal,
+                charge_id=charge_id,
+                amount=amount,
+                reason=reason,
+                note=note or None,
+                transaction_reference=reference or make_reference(self.terminal),
+                idempotency_key=str(uuid.uuid4()),
+                operator=operator.name if operator is not None else self.operator,
+                training=self.training,
+                full_refund=full,
+                kind=kind,
+                approver=approver,
+                card_brand=charge.card_brand if charge is not None else None,
+                card_last4=charge.card_last4 if charge is not None else None,
+                guard=guard,
+            )
+            attempt = await self._start(prepare, control or SendControl())
+            if attempt.state is not State.SENT:
+                return attempt  # cancelled: never sent
+            if on_sent is not None:
+                on_sent(attempt)
+            return await self._deliver(attempt, first=True)
+        finally:
+            self._in_flight.discard(charge_id)
+
+    def _prepare_and_decide(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+        """Worker thread: `prepared`, then at once `sent` or `cancelled` (control decides)."""
+        try:
+            attempt = self.journal.prepare(**prepare)
+        except ChargeBusy as exc:
+            raise RefundBlocked(str(exc)) from None
+        try:
+            return self.journal.send_or_cancel(attempt.id, control.decide)
+        except JournalError:
+            # It cannot be marked sent, so it will not be sent. If even this fails, it stays
+            # `prepared`: recovery makes it `not_sent` once this process is gone.
+            with contextlib.suppress(JournalError):
+                self.journal.transition(
+                    attempt.id,
+                    State.NOT_SENT,
+                    expect=State.PREPARED,
+                    error_message=_("The journal could not record the send: nothing was sent."),
+                )
+            raise
+
+    async def _start(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(self._worker, self._prepare_and_decide, prepare, control)
+        try:
+            return await asyncio.shield(job)
+        except asyncio.CancelledError:
+            # The window closed or the cashier cancelled while the journal was slow: the write
+            # goes on in the worker; the decision it reaches next is "cancelled". Had it just
+            # decided "sent", follow that attempt up as interrupted.
+            control.cancel()
+            job.add_done_callback(self._after_cancelled_start)
+            raise
+
+    def _after_cancelled_start(self, job: asyncio.Future[Attempt]) -> None:
+        if job.cancelled() or job.exception() is not None:
+            return
+        attempt = job.result()
+        if attempt.state is State.SENT:
+            self._worker.submit(self._interrupted, attempt.id)
