@@ -57,6 +57,7 @@ UI_CONVERTED = [
     "ui/people.py",
     "ui/session.py",
     "ui/signin.py",
+    "ui/window_actions.py",
     "ui/start_page.py",
 ]
 UI_PENDING = [

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -26,8 +25,9 @@ from cashier_gui import APP_NAME
 from cashier_gui.ui.banner import UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.session import CounterSession
-from cashier_gui.ui.start_page import StartPage, shortcuts
+from cashier_gui.ui.start_page import StartPage
 from cashier_gui.ui.widgets import label
+from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
@@ -39,7 +39,7 @@ RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; 
 PENDING_RECHECK_MS = 60_000
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, QMainWindow):
     #: The runtime is open and the refund screen is usable.
     ready = Signal()
 
@@ -253,12 +253,6 @@ class MainWindow(QMainWindow):
         self.panel.finished.connect(self._refund_finished)
         self.panel.manager_gate = self.as_resolver
 
-    def as_resolver(self, why: str, then: Callable[[Operator | None], None]) -> None:
-        """A manager for resolving by hand: in training, the training manager."""
-        runtime = self.runtime
-        store = runtime.operators if runtime is not None and runtime.training else None
-        self.session.as_manager(why, then, store=store)
-
     def _started(self, runtime: Any) -> None:
         self.runtime = runtime
         training = bool(runtime.training)
@@ -393,42 +387,6 @@ class MainWindow(QMainWindow):
     def _refund_finished(self, attempt: Attempt) -> None:
         self.refresh_banner()
 
-    def open_unresolved(self) -> None:
-        """The banner's list of refunds without an answer, each resolvable by hand — by a
-        manager (in training: the training manager)."""
-        runtime = self.runtime
-        if runtime is None:
-            return
-        if self.unresolved_dialog is not None and self.unresolved_dialog.isVisible():
-            self.unresolved_dialog.raise_()
-            self.unresolved_dialog.activateWindow()
-            return
-        self.as_resolver(
-            self.tr("Resolving a refund by hand is for managers."),
-            lambda manager: self._open_unresolved(runtime, manager),
-        )
-
-    def _open_unresolved(self, runtime: Any, manager: Operator | None) -> None:
-        from cashier_gui.ui.resolve import UnresolvedDialog
-
-        if runtime is not self.runtime:
-            return
-        dialog = UnresolvedDialog(
-            runtime.service,
-            locale=runtime.settings.locale,
-            by=manager.name if manager is not None else None,
-            parent=self,
-        )
-        dialog.changed.connect(self._resolved_by_hand)
-        dialog.finished.connect(lambda _result: self.refresh_banner())
-        self.unresolved_dialog = dialog
-        dialog.open()
-
-    def _resolved_by_hand(self, attempt: Attempt) -> None:
-        if self.panel is not None:
-            self.panel.attempt_changed(attempt)
-        self.refresh_banner()
-
     def _connection(self, ok: bool, why: str) -> None:
         self.status_conn.setToolTip(why)
         name = "connOk" if ok else "connBad"
@@ -438,74 +396,6 @@ class MainWindow(QMainWindow):
         self.status_conn.setText(self.tr("● Connected") if ok else self.tr("● No connection"))
         self.status_conn.style().unpolish(self.status_conn)
         self.status_conn.style().polish(self.status_conn)
-
-    # ---- other windows -----------------------------------------------------------------------
-
-    def open_history(self) -> None:
-        if self.runtime is None:
-            return
-        from cashier_gui.ui.history import HistoryDialog
-
-        dialog = HistoryDialog(
-            self.runtime.service.journal, locale=self.runtime.settings.locale, parent=self
-        )
-        dialog.show()
-
-    def open_settings(self) -> None:
-        self.session.as_manager(self.tr("Settings are for managers."), self._open_settings)
-
-    def _open_settings(self, _manager: Operator | None) -> None:
-        from cashier_gui.ui.settings import SettingsDialog
-
-        dialog = SettingsDialog(parent=self)
-        dialog.saved.connect(lambda: self.start(training=False))
-        dialog.show()
-
-    def open_people(self) -> None:
-        self.session.as_manager(self.tr("People are managed by managers."), self._open_people)
-
-    def _open_people(self, manager: Operator | None) -> None:
-        from cashier_gui.ui.people import PeopleDialog
-
-        dialog = PeopleDialog(self.session._real_store(), manager=manager, parent=self)
-        dialog.finished.connect(lambda _r: self._people_changed())
-        dialog.open()
-
-    def _people_changed(self) -> None:
-        runtime = self.runtime
-        if runtime is not None and not runtime.training and self.session.operator is None:
-            self.session.runtime_started(runtime, self.show_refund_screen)  # the first manager
-
-    def leave_training(self) -> None:
-        self.session.as_manager(
-            self.tr("Leaving training mode is for managers."),
-            lambda _manager: self.start(training=False),
-        )
-
-    @staticmethod
-    def help_text() -> str:
-        """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
-        from PySide6.QtCore import QCoreApplication
-
-        from cashier_gui.ui.refund.cards import FLOW_HELP
-
-        title = QCoreApplication.translate("MainWindow", "Keyboard shortcuts")
-        return f"{FLOW_HELP}\n\n{title}\n{shortcuts()}"
-
-    def show_shortcuts(self) -> None:
-        QMessageBox.information(self, self.tr("How refunds work"), self.help_text())
-
-    def show_about(self) -> None:
-        from cashier_gui import __version__
-
-        QMessageBox.about(
-            self,
-            self.tr("About {app}").format(app=APP_NAME),
-            self.tr(
-                "{app} {version}\nRefunds card payments through Viopay or a Poynt terminal. "
-                "Secrets stay in the operating system's keyring."
-            ).format(app=APP_NAME, version=__version__),
-        )
 
     # ---- closing -----------------------------------------------------------------------------
 

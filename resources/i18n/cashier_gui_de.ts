@@ -159,16 +159,24 @@
         <translation>Ausstehende Erstattungen, die jetzt ihre endgültige Antwort haben: {n}.</translation>
     </message>
     <message>
-        <source>Resolving a refund by hand is for managers.</source>
-        <translation>Eine Erstattung von Hand klären darf nur die Filialleitung.</translation>
-    </message>
-    <message>
         <source>● Connected</source>
         <translation>● Verbunden</translation>
     </message>
     <message>
         <source>● No connection</source>
         <translation>● Keine Verbindung</translation>
+    </message>
+    <message>
+        <source>A refund is being sent: wait for its answer before closing.</source>
+        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort.</translation>
+    </message>
+    <message>
+        <source>A refund is being sent: wait for its answer (at most {seconds} s) before closing.</source>
+        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort (höchstens {seconds} s).</translation>
+    </message>
+    <message>
+        <source>Resolving a refund by hand is for managers.</source>
+        <translation>Eine Erstattung von Hand klären darf nur die Filialleitung.</translation>
     </message>
     <message>
         <source>Settings are for managers.</source>
@@ -199,14 +207,6 @@
 Refunds card payments through Viopay or a Poynt terminal. Secrets stay in the operating system&apos;s keyring.</source>
         <translation>{app} {version}
 Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse bleiben im Schlüsselbund des Betriebssystems.</translation>
-    </message>
-    <message>
-        <source>A refund is being sent: wait for its answer before closing.</source>
-        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort.</translation>
-    </message>
-    <message>
-        <source>A refund is being sent: wait for its answer (at most {seconds} s) before closing.</source>
-        <translation>Eine Erstattung wird gesendet: Warten Sie vor dem Schließen auf ihre Antwort (höchstens {seconds} s).</translation>
     </message>
 </context>
 <context>

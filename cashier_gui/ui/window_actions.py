@@ -1,0 +1,159 @@
+"""The main window's other windows and manager-only actions: History, Settings, People…,
+the list of refunds without an answer (resolve by hand), leaving training, help and About.
+Manager-only ones go through `CounterSession.as_manager` first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from cashier_gui import APP_NAME
+
+if TYPE_CHECKING:
+    from cashier_gui.journal import Attempt
+    from cashier_gui.operators import Operator
+    from cashier_gui.ui.refund_panel import RefundPanel
+    from cashier_gui.ui.session import CounterSession
+
+
+class WindowActions:
+    """Mixed into MainWindow (a QMainWindow: `self` is the dialogs' parent)."""
+
+    runtime: Any
+    session: CounterSession
+    panel: RefundPanel
+    unresolved_dialog: Any
+
+    @property
+    def _window(self) -> QMainWindow:
+        assert isinstance(self, QMainWindow)
+        return self
+
+    if TYPE_CHECKING:
+
+        def start(self, *, training: bool | None = None, provider: str | None = None) -> None: ...
+        def refresh_banner(self) -> None: ...
+        def show_refund_screen(self) -> None: ...
+
+    def as_resolver(self, why: str, then: Callable[[Operator | None], None]) -> None:
+        """A manager for resolving by hand: in training, the training manager."""
+        runtime = self.runtime
+        store = runtime.operators if runtime is not None and runtime.training else None
+        self.session.as_manager(why, then, store=store)
+
+    def open_unresolved(self) -> None:
+        """The banner's list of refunds without an answer, each resolvable by hand — by a
+        manager (in training: the training manager)."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        if self.unresolved_dialog is not None and self.unresolved_dialog.isVisible():
+            self.unresolved_dialog.raise_()
+            self.unresolved_dialog.activateWindow()
+            return
+        self.as_resolver(
+            QCoreApplication.translate("MainWindow", "Resolving a refund by hand is for managers."),
+            lambda manager: self._open_unresolved(runtime, manager),
+        )
+
+    def _open_unresolved(self, runtime: Any, manager: Operator | None) -> None:
+        from cashier_gui.ui.resolve import UnresolvedDialog
+
+        if runtime is not self.runtime:
+            return
+        dialog = UnresolvedDialog(
+            runtime.service,
+            locale=runtime.settings.locale,
+            by=manager.name if manager is not None else None,
+            parent=self._window,
+        )
+        dialog.changed.connect(self._resolved_by_hand)
+        dialog.finished.connect(lambda _result: self.refresh_banner())
+        self.unresolved_dialog = dialog
+        dialog.open()
+
+    def _resolved_by_hand(self, attempt: Attempt) -> None:
+        if self.panel is not None:
+            self.panel.attempt_changed(attempt)
+        self.refresh_banner()
+
+    # ---- other windows -----------------------------------------------------------------------
+
+    def open_history(self) -> None:
+        if self.runtime is None:
+            return
+        from cashier_gui.ui.history import HistoryDialog
+
+        dialog = HistoryDialog(
+            self.runtime.service.journal, locale=self.runtime.settings.locale, parent=self._window
+        )
+        dialog.show()
+
+    def open_settings(self) -> None:
+        self.session.as_manager(
+            QCoreApplication.translate("MainWindow", "Settings are for managers."),
+            self._open_settings,
+        )
+
+    def _open_settings(self, _manager: Operator | None) -> None:
+        from cashier_gui.ui.settings import SettingsDialog
+
+        dialog = SettingsDialog(parent=self._window)
+        dialog.saved.connect(lambda: self.start(training=False))
+        dialog.show()
+
+    def open_people(self) -> None:
+        self.session.as_manager(
+            QCoreApplication.translate("MainWindow", "People are managed by managers."),
+            self._open_people,
+        )
+
+    def _open_people(self, manager: Operator | None) -> None:
+        from cashier_gui.ui.people import PeopleDialog
+
+        dialog = PeopleDialog(self.session._real_store(), manager=manager, parent=self._window)
+        dialog.finished.connect(lambda _r: self._people_changed())
+        dialog.open()
+
+    def _people_changed(self) -> None:
+        runtime = self.runtime
+        if runtime is not None and not runtime.training and self.session.operator is None:
+            self.session.runtime_started(runtime, self.show_refund_screen)  # the first manager
+
+    def leave_training(self) -> None:
+        self.session.as_manager(
+            QCoreApplication.translate("MainWindow", "Leaving training mode is for managers."),
+            lambda _manager: self.start(training=False),
+        )
+
+    @staticmethod
+    def help_text() -> str:
+        """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
+        from cashier_gui.ui.refund.cards import FLOW_HELP
+        from cashier_gui.ui.start_page import shortcuts
+
+        title = QCoreApplication.translate("MainWindow", "Keyboard shortcuts")
+        return f"{FLOW_HELP}\n\n{title}\n{shortcuts()}"
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(
+            self._window,
+            QCoreApplication.translate("MainWindow", "How refunds work"),
+            self.help_text(),
+        )
+
+    def show_about(self) -> None:
+        from cashier_gui import __version__
+
+        QMessageBox.about(
+            self._window,
+            QCoreApplication.translate("MainWindow", "About {app}").format(app=APP_NAME),
+            QCoreApplication.translate(
+                "MainWindow",
+                "{app} {version}\nRefunds card payments through Viopay or a Poynt terminal. "
+                "Secrets stay in the operating system's keyring.",
+            ).format(app=APP_NAME, version=__version__),
+        )
