@@ -59,7 +59,7 @@ class PeopleDialog(QDialog):
         self.people: list[Operator] = []
         self.setWindowTitle(self.tr("People"))
         self.setModal(True)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)
         lay = QVBoxLayout(self)
         lay.addWidget(label(self.tr("People at this counter"), role="title"))
         self.hint = label("", role="hint")
@@ -67,6 +67,7 @@ class PeopleDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("People"))
         self.list.currentRowChanged.connect(lambda _row: self._update())
+        self.list.setMinimumHeight(150)  # five names in sight, also with the form open
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.pin_button = QPushButton(self.tr("New &PIN…"))

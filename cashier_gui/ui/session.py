@@ -119,7 +119,7 @@ class CounterSession(QObject):
             text = self.tr("{name} · manager").format(name=operator.name)
         else:
             text = operator.name
-        self.name_label.setText("👤 " + text)
+        self.name_label.setText(text)
         self.name_label.show()
         self._restart_idle()
 

@@ -69,7 +69,6 @@ class PinPad(QWidget):
         self.names.setAccessibleName(self.tr("Your name"))
         self.names.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.names.setProperty("role", "names")
-        self.names.setMaximumHeight(220)
         lay.addWidget(self.names)
         self.who = label("", role="value")
         self.who.setAccessibleName(self.tr("Who signs in"))
@@ -123,6 +122,11 @@ class PinPad(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, op.name)
             self.names.addItem(item)
+        # Every name in sight up to six (no scroll bar for a small shop), then it scrolls.
+        rows = min(len(people), 6)
+        if rows:
+            height = rows * self.names.sizeHintForRow(0) + 2 * self.names.frameWidth() + 4
+            self.names.setFixedHeight(height)
         row = next((i for i, op in enumerate(people) if op.name == keep), 0)
         self.names.setCurrentRow(row if people else -1)
         self.names.setVisible(len(people) > 1)
@@ -199,6 +203,7 @@ class SignInPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 16)
         column = QWidget()
+        column.setMinimumWidth(420)  # the help line and the keypad read at a glance
         column.setMaximumWidth(460)
         lay = QVBoxLayout(column)
         lay.setSpacing(10)

@@ -102,6 +102,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     sim.faults.push("timeout")
     sim.faults.hang_seconds = 30
     await look_up("ch_train_jpy_12800")
+    QTest.keyClicks(p.amount_edit, "2000", delay=60)  # under training's approval limit
     p.action_button.click()
     p.confirm_button.click()
     await until(lambda: "Waiting for the answer" in p.sending_wait.text())
@@ -165,6 +166,31 @@ async def counter_states(
     await until(p.confirm_card.approval.isVisible)
     await asyncio.sleep(0.2)
     take("17-approval-confirm")
+    p.back()
+    p.back()
+
+    # People: the sign-in page (keyboard only: a letter picks the name), a wrong PIN, People….
+    store.add("Carl", Role.CASHIER, "1357")
+    store.add("Bea", Role.CASHIER, "8642")
+    w.session.show_sign_in(store, store.list())
+    pad = w.session.page.pad
+    QTest.keyClicks(pad.pin, "c")
+    await asyncio.sleep(0.1)
+    QTest.keyClicks(pad.pin, "0000", delay=70)
+    QTest.keyClick(pad.pin, Qt.Key.Key_Return)
+    await until(pad.error.isVisible)
+    await asyncio.sleep(0.2)
+    take("19-sign-in-wrong-pin")
+    from cashier_gui.ui.people import PeopleDialog
+
+    people = PeopleDialog(store, parent=w)
+    people.show()
+    await until(lambda: people.list.count() == 3)
+    people.add_button.click()
+    people.name_edit.setText("Dana")
+    await asyncio.sleep(0.2)
+    people.grab().save(str(OUT / "20-people.png"))
+    people.reject()
     return []
 
 

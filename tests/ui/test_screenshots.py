@@ -29,6 +29,7 @@ STATES = [
     "15-void-confirm",
     "16-settled-refund-instead",
     "17-approval-confirm",
+    "19-sign-in-wrong-pin",
 ]
 
 
