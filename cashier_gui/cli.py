@@ -16,13 +16,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cashier_gui import __version__
+from cashier_gui.cli_common import (
+    EXIT_INPUT,
+    EXIT_NOT_SENT,
+    EXIT_OK,
+    EXIT_OTHER,
+    EXIT_REFUSED,
+    EXIT_UNKNOWN,
+    Usage,
+)
+from cashier_gui.cli_common import err as _err
+from cashier_gui.cli_common import print_json as _print_json
+from cashier_gui.cli_paper import add_paper_parsers
 from cashier_gui.cli_people import (
     add_operator_parser,
     add_sign_in_arguments,
@@ -56,23 +67,9 @@ from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.safetext import printable
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, SecretStore
 
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT = 0, 1, 2, 3, 4, 5
-
-
-class Usage(UserFacing):
-    """Bad input: exit 2, nothing sent."""
-
 
 class LookupFailed(UserFacing):
     """The lookup before a refund failed: nothing was sent, nothing refunded (exit 1)."""
-
-
-def _print_json(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text.rstrip() + "\n")
 
 
 def exit_code_for(exc: BaseException) -> int:
@@ -805,6 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = sub.add_parser("pair", help="pair with the Poynt terminal (code read from stdin)")
     pr.set_defaults(func=cmd_pair)
+    add_paper_parsers(sub)
     return p
 
 

@@ -33,6 +33,7 @@ from platformdirs import user_config_path, user_data_path
 
 from cashier_gui.errors import UserFacing
 from cashier_gui.files import open_private, private_dir
+from cashier_gui.paper.settings import PaperSettings, PaperSettingsError
 from cashier_gui.policy import Policy, PolicyError
 from cashier_gui.safetext import printable
 
@@ -132,6 +133,11 @@ class Paths:
         return self.data_dir / "journal.sqlite3"
 
     @property
+    def training_journal(self) -> Path:
+        """Practice refunds: never mixed with real ones."""
+        return self.data_dir / "training-journal.sqlite3"
+
+    @property
     def logs(self) -> Path:
         return self.data_dir / "logs"
 
@@ -225,6 +231,7 @@ class Settings:
     # The window signs its operator out after this many idle minutes; 0 never does.
     idle_sign_out_minutes: int = 5
     policy: Policy = field(default_factory=Policy)
+    paper: PaperSettings = field(default_factory=PaperSettings)  # [shop] and [printer]
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -323,6 +330,7 @@ class Settings:
             out["poynt"] = asdict(self.poynt)
         if not self.policy.empty:
             out["policy"] = self.policy.to_toml()
+        out.update(self.paper.to_toml())
         return out
 
     @classmethod
@@ -348,8 +356,9 @@ class Settings:
                 language=data.get("language", ""),
                 idle_sign_out_minutes=data.get("idle_sign_out_minutes", 5),
                 policy=Policy.from_toml(data.get("policy")),
+                paper=PaperSettings.from_toml(data.get("shop"), data.get("printer")),
             )
-        except PolicyError as exc:
+        except (PolicyError, PaperSettingsError) as exc:
             raise ConfigError(str(exc)) from None
         except (TypeError, ValueError, AttributeError) as exc:  # a check above has a gap
             raise ConfigError(

@@ -137,7 +137,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
     from cashier_gui.simulators.server import ServerThread
 
     settings = Settings()
-    journal = Journal(paths.data_dir / "training-journal.sqlite3")
+    journal = Journal(paths.training_journal)
     gateway: Gateway
     if provider == "poynt":
         from cashier_gui.simulators import poynt as psim

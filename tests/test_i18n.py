@@ -79,6 +79,12 @@ CORE_CONVERTED = [
     "gateways/viopay.py",
     "gateways/poynt.py",
     "gateways/factory.py",
+    "paper/escpos.py",
+    "paper/pdf.py",
+    "paper/receipt.py",
+    "paper/report.py",
+    "paper/settings.py",
+    "cli_paper.py",
 ]
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

@@ -1,0 +1,187 @@
+"""`cashier-refund receipt` and `cashier-refund report`: paper from the command line.
+
+    cashier-refund receipt 42 [--pdf FILE | --escpos FILE | --print] [--training]
+    cashier-refund report [--day YYYY-MM-DD] [--operator NAME]
+                          [--pdf FILE | --csv FILE | --json | --print] [--training]
+
+Without an output option both print their text to standard output. `--print` sends to the
+receipt printer set in `[printer]` (ESC/POS kinds; a system printer is the window's). Exit 2
+with a sentence for bad input (no such attempt, a bad date, an unwritable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from cashier_gui.cli_common import EXIT_OK, Usage, print_json
+from cashier_gui.config import Paths, load_settings
+from cashier_gui.i18n import _
+from cashier_gui.journal import Journal, JournalError
+from cashier_gui.paper.layout import Line
+
+
+def _open_journal(paths: Paths, training: bool) -> Journal:
+    path = paths.training_journal if training else paths.journal
+    if not path.exists():
+        raise Usage(
+            _("There is no refund journal at {path} yet: nothing has been refunded here.").format(
+                path=path
+            )
+        )
+    return Journal(path)
+
+
+def _output(args: argparse.Namespace, lines: list[Line], width: int, what: str) -> None:
+    settings = load_settings(Paths.default())
+    if args.pdf:
+        from cashier_gui.paper.pdf import write_pdf
+
+        write_pdf(lines, _writable(args.pdf), width)
+        print(_("Wrote the {what} to {path}").format(what=what, path=args.pdf))
+    elif getattr(args, "escpos", None):
+        from cashier_gui.paper.escpos import escpos_bytes
+
+        data = escpos_bytes(lines)
+        try:
+            _writable(args.escpos).write_bytes(data)
+        except OSError as exc:
+            raise Usage(
+                _("Could not write {path}: {problem}").format(path=args.escpos, problem=exc)
+            ) from None
+        print(
+            _("Wrote {count} bytes for a receipt printer to {path}").format(
+                count=len(data), path=args.escpos
+            )
+        )
+    elif args.print:
+        from cashier_gui.paper.escpos import print_lines
+
+        printer = settings.paper.printer
+        if not printer.kind.startswith("escpos-"):
+            raise Usage(
+                _(
+                    "No receipt printer is set up for the command line: set [printer] kind to "
+                    "escpos-network, escpos-usb or escpos-file (a system printer prints from "
+                    "the window), or use --pdf."
+                )
+            )
+        print_lines(lines, printer)
+        print(_("Printed the {what} on {target}").format(what=what, target=printer.target))
+    else:
+        for line in lines:
+            print(line.text.center(width).rstrip() if line.center else line.text)
+
+
+def _writable(name: str) -> Path:
+    path = Path(name)
+    if not path.parent.is_dir():
+        raise Usage(
+            _("The folder {folder} does not exist: choose another place.").format(
+                folder=path.parent
+            )
+        )
+    return path
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from cashier_gui.paper.receipt import receipt_lines
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    width = args.width or settings.paper.printer.width
+    with _open_journal(paths, args.training) as journal:
+        try:
+            attempt = journal.get(args.attempt)
+        except JournalError:
+            raise Usage(
+                _(
+                    "There is no refund attempt {id}: `cashier-refund journal list` shows them."
+                ).format(id=args.attempt)
+            ) from None
+    lines = receipt_lines(attempt, settings.paper.shop, width, settings.locale)
+    _output(args, lines, width, _("receipt"))
+    return EXIT_OK
+
+
+def _day(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise Usage(
+            _("--day takes a date as YYYY-MM-DD (e.g. 2026-11-23), not “{text}”.").format(text=text)
+        ) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cashier_gui.paper.report import build_report, day_bounds
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    width = args.width or settings.paper.printer.width
+    day = _day(args.day)
+    since, until = day_bounds(day)
+    with _open_journal(paths, args.training) as journal:
+        report = build_report(
+            journal,
+            since=since,
+            until=until,
+            operator=args.operator,
+            title=_("End-of-shift report {day}").format(day=day.isoformat()),
+            training=args.training,
+        )
+    if args.json:
+        print_json(report.to_json())
+    elif args.csv:
+        try:
+            rows = report.write_csv(_writable(args.csv))
+        except OSError as exc:
+            raise Usage(
+                _("Could not write {path}: {problem}").format(path=args.csv, problem=exc)
+            ) from None
+        print(_("Wrote {count} rows to {path}").format(count=rows, path=args.csv))
+    else:
+        _output(args, report.lines(width, settings.locale), width, _("report"))
+    return EXIT_OK
+
+
+def add_paper_parsers(sub: Any) -> None:
+    rc = sub.add_parser("receipt", help="a refund attempt's receipt (text, PDF or ESC/POS)")
+    rc.add_argument("attempt", type=int, help="the refund attempt's number (journal list)")
+    out = rc.add_mutually_exclusive_group()
+    out.add_argument("--pdf", metavar="FILE", help="write the receipt as a PDF")
+    out.add_argument("--escpos", metavar="FILE", help="write the receipt printer's raw bytes")
+    out.add_argument(
+        "--print", action="store_true", help="print on the receipt printer set in [printer]"
+    )
+    _common(rc)
+    rc.set_defaults(func=cmd_receipt)
+
+    rp = sub.add_parser("report", help="the end-of-shift report for a day")
+    rp.add_argument("--day", metavar="YYYY-MM-DD", help="the day (default: today, this PC's time)")
+    rp.add_argument("--operator", metavar="NAME", help="only what this person made or approved")
+    out = rp.add_mutually_exclusive_group()
+    out.add_argument("--pdf", metavar="FILE", help="write the report as a PDF")
+    out.add_argument("--csv", metavar="FILE", help="write the report's figures as CSV")
+    out.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    out.add_argument(
+        "--print", action="store_true", help="print on the receipt printer set in [printer]"
+    )
+    _common(rp)
+    rp.set_defaults(func=cmd_report)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--width",
+        type=int,
+        choices=(32, 42, 48),
+        help="characters per line (default: the printer's width setting, 42)",
+    )
+    p.add_argument(
+        "--training", action="store_true", help="from the training journal (practice refunds)"
+    )

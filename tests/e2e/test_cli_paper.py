@@ -1,0 +1,117 @@
+"""`cashier-refund receipt` and `cashier-refund report` as real processes: text, PDF, ESC/POS
+bytes, CSV and JSON from a real journal; bad input exits 2 with what to do."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cashier_gui.config import Paths
+from cashier_gui.journal import Journal, State
+from cashier_gui.money import Money
+from tests.support import cli as support_cli
+
+Run = support_cli.Run
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    env = support_cli.cli_env(tmp_path)
+    monkeypatch.setenv("CASHIER_GUI_HOME", env["CASHIER_GUI_HOME"])
+    paths = Paths.default()
+    with Journal(paths.journal) as j:
+        a = j.prepare(
+            provider="viopay",
+            terminal="TERM-001",
+            charge_id="ch_paper",
+            amount=Money(1250, "EUR"),
+            reason="defective_product",
+            note=None,
+            transaction_reference="TERM-001-PAPER",
+            idempotency_key="k-paper",
+            operator="Carl",
+            card_brand="VISA",
+            card_last4="4242",
+        )
+        j.send_or_cancel(a.id, lambda: False)
+        j.transition(a.id, State.APPROVED, expect=State.SENT, refund_id="rf_paper")
+        b = j.prepare(
+            provider="viopay",
+            terminal="TERM-001",
+            charge_id="ch_lost",
+            amount=Money(4990, "EUR"),
+            reason=None,
+            note=None,
+            transaction_reference="TERM-001-LOST",
+            idempotency_key="k-lost",
+            operator="Bea",
+        )
+        j.send_or_cancel(b.id, lambda: False)
+        j.transition(b.id, State.UNKNOWN, expect=State.SENT)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return support_cli.run_cli(env, *args)
+
+    return run
+
+
+def test_a_receipt_as_text_pdf_and_escpos(run: Run, tmp_path: Path) -> None:
+    r = run("receipt", "1")
+    assert r.returncode == 0, r.stderr
+    assert "REFUND APPROVED" in r.stdout and "VISA •••• 4242" in r.stdout
+    assert "Defective product" in r.stdout and "rf_paper" in r.stdout
+    pdf = tmp_path / "r.pdf"
+    r = run("receipt", "1", "--pdf", str(pdf))
+    assert r.returncode == 0, r.stderr
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None
+    text = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "REFUND APPROVED" in text and "rf_paper" in text
+    raw = tmp_path / "r.bin"
+    r = run("receipt", "2", "--escpos", str(raw), "--width", "32")
+    assert r.returncode == 0, r.stderr
+    data = raw.read_bytes()
+    assert data.startswith(b"\x1b@") and data.endswith(b"\x1dV\x00")
+    assert b"NOT CONFIRMED YET" in data
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["receipt", "99"], "There is no refund attempt 99"),
+        (["receipt", "abc"], "invalid int value"),
+        (["receipt", "1", "--pdf", "/no/such/folder/r.pdf"], "does not exist"),
+        (["receipt", "1", "--print"], "No receipt printer is set up"),
+        (["receipt", "1", "--width", "40"], "invalid choice"),
+        (["report", "--day", "23.11.2026"], "YYYY-MM-DD"),
+        (["report", "--csv", "/no/such/folder/r.csv"], "does not exist"),
+        (["report", "--json", "--csv", "x.csv"], "not allowed with"),
+        (["receipt", "1", "--training"], "no refund journal"),
+    ],
+)
+def test_bad_input_exits_2_and_says_what_to_do(run: Run, args: list[str], says: str) -> None:
+    r = run(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert says in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_the_report_as_json_and_csv(run: Run, tmp_path: Path) -> None:
+    r = run("report", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["totals"]["EUR"]["approved"]["total"] == "12.50"
+    assert [u["charge_id"] for u in data["unknown"]] == ["ch_lost"]
+    out = tmp_path / "r.csv"
+    r = run("report", "--csv", str(out))
+    assert r.returncode == 0 and out.exists()
+    r = run("report")
+    assert "UNKNOWN — CHECK BEFORE CLOSING" in r.stdout and "ch_lost" in r.stdout
+    r = run("report", "--day", "2020-01-01")
+    assert r.returncode == 0 and "No refunds in this period." in r.stdout
+    r = run("report", "--operator", "Bea", "--json")
+    assert json.loads(r.stdout)["attempts"] == 1
