@@ -18,7 +18,7 @@ from typing import Any
 
 from cashier_gui.cli_common import EXIT_OK, Usage, print_json
 from cashier_gui.config import Paths, load_settings
-from cashier_gui.i18n import _
+from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Journal, JournalError
 from cashier_gui.paper.layout import Line
 
@@ -34,13 +34,21 @@ def _open_journal(paths: Paths, training: bool) -> Journal:
     return Journal(path)
 
 
-def _output(args: argparse.Namespace, lines: list[Line], width: int, what: str) -> None:
+#: One whole sentence per kind of paper (a translator sees each as it is printed).
+WROTE = {"receipt": N_("Wrote the receipt to {path}"), "report": N_("Wrote the report to {path}")}
+PRINTED = {
+    "receipt": N_("Printed the receipt on {target}"),
+    "report": N_("Printed the report on {target}"),
+}
+
+
+def _output(args: argparse.Namespace, lines: list[Line], width: int, kind: str) -> None:
     settings = load_settings(Paths.default())
     if args.pdf:
         from cashier_gui.paper.pdf import write_pdf
 
         write_pdf(lines, _writable(args.pdf), width)
-        print(_("Wrote the {what} to {path}").format(what=what, path=args.pdf))
+        print(_(WROTE[kind]).format(path=args.pdf))
     elif getattr(args, "escpos", None):
         from cashier_gui.paper.escpos import escpos_bytes
 
@@ -69,7 +77,7 @@ def _output(args: argparse.Namespace, lines: list[Line], width: int, what: str) 
                 )
             )
         print_lines(lines, printer)
-        print(_("Printed the {what} on {target}").format(what=what, target=printer.target))
+        print(_(PRINTED[kind]).format(target=printer.target))
     else:
         for line in lines:
             print(line.text.center(width).rstrip() if line.center else line.text)
@@ -102,7 +110,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
                 ).format(id=args.attempt)
             ) from None
     lines = receipt_lines(attempt, settings.paper.shop, width, settings.locale)
-    _output(args, lines, width, _("receipt"))
+    _output(args, lines, width, "receipt")
     return EXIT_OK
 
 
@@ -145,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             ) from None
         print(_("Wrote {count} rows to {path}").format(count=rows, path=args.csv))
     else:
-        _output(args, report.lines(width, settings.locale), width, _("report"))
+        _output(args, report.lines(width, settings.locale), width, "report")
     return EXIT_OK
 
 

@@ -36,6 +36,7 @@ SAME_IN_GERMAN = {
     "TRAINING",
     "{app} — TRAINING",
     "Terminal {terminal}",
+    "Terminal",
     "Name",
     "&Name",
     "PIN",
