@@ -15,7 +15,14 @@ import getpass
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cashier_gui.config import Paths, PoyntSettings, Settings, ViopaySettings, load_settings
+from cashier_gui.config import (
+    ConfigError,
+    Paths,
+    PoyntSettings,
+    Settings,
+    ViopaySettings,
+    load_settings,
+)
 from cashier_gui.gateways.base import Gateway, Timeouts
 from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
 from cashier_gui.journal import Journal
@@ -136,7 +143,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
     from cashier_gui.simulators import viopay as vsim
     from cashier_gui.simulators.server import ServerThread
 
-    settings = Settings()
+    try:  # the counter's own choices (receipts, printer, number format) apply in training too
+        settings = load_settings(paths)
+    except ConfigError:
+        settings = Settings()
     journal = Journal(paths.training_journal)
     gateway: Gateway
     if provider == "poynt":

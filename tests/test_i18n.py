@@ -59,6 +59,9 @@ UI_CONVERTED = [
     "ui/session.py",
     "ui/signin.py",
     "ui/window_actions.py",
+    "ui/printing.py",
+    "ui/report_dialog.py",
+    "ui/counter_settings.py",
     "ui/start_page.py",
 ]
 UI_PENDING = [

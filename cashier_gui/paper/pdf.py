@@ -77,13 +77,15 @@ def paint(lines: Sequence[Line], device: QPdfWriter | QPagedPaintDevice, width: 
 
 def _paint(painter: QPainter, lines: Sequence[Line], device: QPagedPaintDevice, width: int) -> None:
     area = device.pageLayout().paintRectPixels(device.logicalDpiX())
+    # A receipt column: the page's width on a roll, 72 mm at the top of a sheet (A4, Letter).
+    column = min(area.width(), (ROLL_MM - 2 * MARGIN_MM) / 25.4 * device.logicalDpiX())
     family = font_family()
     font = QFont(family)
     font.setStyleHint(QFont.StyleHint.Monospace)
     font.setPixelSize(100)
     painter.setFont(font)
     advance = painter.fontMetrics().horizontalAdvance("M") / 100  # per pixel of font size
-    pixel = max(4, int(area.width() / (width * advance)))
+    pixel = max(4, int(column / (width * advance)))
     y = 0.0
     for line in lines:
         size = pixel * (2 if line.large else 1)
@@ -94,7 +96,7 @@ def _paint(painter: QPainter, lines: Sequence[Line], device: QPagedPaintDevice, 
         if y + height > area.height():
             device.newPage()
             y = 0.0
-        rect = QRectF(0, y, area.width(), height)
+        rect = QRectF(0, y, column, height)
         align = Qt.AlignmentFlag.AlignHCenter if line.center else Qt.AlignmentFlag.AlignLeft
         painter.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, line.text)
         y += height

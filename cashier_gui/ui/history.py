@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -138,9 +139,16 @@ class HistoryModel(QAbstractTableModel):
 
 class HistoryDialog(QDialog):
     def __init__(
-        self, journal: Journal, *, locale: str | None = None, parent: QWidget | None = None
+        self,
+        journal: Journal,
+        *,
+        locale: str | None = None,
+        print_receipt: Callable[[Attempt], None] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
+        """`print_receipt`: reprints an attempt's receipt (the window's printing)."""
         super().__init__(parent)
+        self.print_receipt = print_receipt
         self.setWindowTitle("Refund history")
         self.resize(1000, 620)
         self.money_locale = locale
@@ -175,9 +183,16 @@ class HistoryDialog(QDialog):
             w.setAccessibleName(name)
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setAccessibleName("Export to CSV")
+        self.print_button = QPushButton("Print receipt  Ctrl+P")
+        self.print_button.setAccessibleName("Print the selected attempt's receipt again")
+        self.print_button.setEnabled(False)
+        self.print_button.setVisible(print_receipt is not None)
+        self.print_button.clicked.connect(self.reprint)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.reprint)
         # Two rows: the search gets the whole width (an ID is long), the filters sit below it.
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.print_button)
         top.addWidget(self.export_button)
         filters = QHBoxLayout()
         filters.addWidget(self.state)
@@ -207,6 +222,9 @@ class HistoryDialog(QDialog):
         self.detail.setAccessibleName("Refund attempt details")
         self.detail.hide()
         self.table.activated.connect(self.show_detail)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.print_button.setEnabled(current.isValid())
+        )
 
         self.summary = label("", role="value")
         self.summary.setAccessibleName("Totals")
@@ -253,6 +271,17 @@ class HistoryDialog(QDialog):
             except MoneyError:
                 continue
         return found or None
+
+    def selected(self) -> Attempt | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.rows):
+            return None
+        return self.model.rows[index.row()]
+
+    def reprint(self) -> None:
+        attempt = self.selected()
+        if attempt is not None and self.print_receipt is not None:
+            self.print_receipt(attempt)
 
     def show_detail(self, index: QModelIndex) -> None:
         a = self.model.rows[index.row()]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from cashier_gui import APP_NAME
 from cashier_gui.ui.banner import UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession
 from cashier_gui.ui.start_page import StartPage
 from cashier_gui.ui.widgets import label
@@ -59,6 +60,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._banner_asked = 0  # runtimes being closed after a cancelled start
         #: Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).
         self.session = CounterSession(self)
+        self.printing = Printing(self, lambda: self.runtime.settings if self.runtime else None)
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(800, 560)
         self.fit_to_screen()
@@ -145,6 +147,8 @@ class MainWindow(WindowActions, QMainWindow):
         self._action(refund, self.tr("&New refund"), "Ctrl+N", self._new_refund)
         self._action(refund, self.tr("&Check refunds with no answer"), "F5", self.reconcile)
         self._action(refund, self.tr("&History…"), "Ctrl+H", self.open_history)
+        self._action(refund, self.tr("&Print receipt"), "Ctrl+P", self.print_receipt)
+        self._action(refund, self.tr("End-of-shift &report…"), None, self.open_report)
         self._action(refund, self.tr("&Resolve by hand…"), None, self.open_unresolved)
         refund.addSeparator()
         self._action(refund, self.tr("&Quit"), "Ctrl+Q", self.close)
@@ -386,6 +390,7 @@ class MainWindow(WindowActions, QMainWindow):
 
     def _refund_finished(self, attempt: Attempt) -> None:
         self.refresh_banner()
+        self.printing.receipt(attempt, automatic=True)  # when Settings say so
 
     def _connection(self, ok: bool, why: str) -> None:
         self.status_conn.setToolTip(why)

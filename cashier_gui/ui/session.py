@@ -44,6 +44,7 @@ class CounterSession(QObject):
         super().__init__(window)
         self.window = window
         self.operator: Operator | None = None
+        self.since: str | None = None  # when they signed in (UTC, as the journal stores it)
         self.store: OperatorStore | None = None
         self.has_people = False  # the counter's operators file names someone
         self.ops = Operations(self)
@@ -105,6 +106,10 @@ class CounterSession(QObject):
         self.page.pad.pin.setFocus()
 
     def _set(self, operator: Operator | None, runtime: Any = None) -> None:
+        if operator != self.operator or self.since is None:
+            from cashier_gui.journal import utcnow
+
+            self.since = utcnow() if operator is not None else None
         self.operator = operator
         runtime = runtime or self.window.runtime
         if runtime is not None:

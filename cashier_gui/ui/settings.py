@@ -56,8 +56,10 @@ class SettingsDialog(QDialog):
         *,
         paths: Paths | None = None,
         secrets: SecretStore | None = None,
+        printing: Any = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`printing`: the window's (Settings' test receipt prints through it)."""
         super().__init__(parent)
         self.paths = paths or Paths.default()
         self.ops = Operations(self)
@@ -208,6 +210,10 @@ class SettingsDialog(QDialog):
         inner.addWidget(self.problem)
         inner.addLayout(common)
         inner.addWidget(self.pages, 1)
+        from cashier_gui.ui.counter_settings import CounterSettingsBox
+
+        self.counter_box = CounterSettingsBox(self.settings, printing)
+        inner.addWidget(self.counter_box)
         self.body_scroll = QScrollArea()
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -299,6 +305,7 @@ class SettingsDialog(QDialog):
             locale=self.locale_edit.text().strip() or None,
             connect_timeout_s=float(self.connect_timeout.value()),
             read_timeout_s=float(self.read_timeout.value()),
+            **self.counter_box.values(),
         )
         if provider == "viopay":
             for field, name in (

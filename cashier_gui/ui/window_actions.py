@@ -15,6 +15,7 @@ from cashier_gui import APP_NAME
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
     from cashier_gui.operators import Operator
+    from cashier_gui.ui.printing import Printing
     from cashier_gui.ui.refund_panel import RefundPanel
     from cashier_gui.ui.session import CounterSession
 
@@ -24,6 +25,7 @@ class WindowActions:
 
     runtime: Any
     session: CounterSession
+    printing: Printing
     panel: RefundPanel
     unresolved_dialog: Any
 
@@ -88,7 +90,43 @@ class WindowActions:
         from cashier_gui.ui.history import HistoryDialog
 
         dialog = HistoryDialog(
-            self.runtime.service.journal, locale=self.runtime.settings.locale, parent=self._window
+            self.runtime.service.journal,
+            locale=self.runtime.settings.locale,
+            print_receipt=self.printing.receipt,
+            parent=self._window,
+        )
+        dialog.show()
+
+    def print_receipt(self) -> None:
+        """Ctrl+P: the receipt of the refund on the result card (else: reprint from History)."""
+        panel = self.panel
+        if panel is not None and panel.stage == "result" and panel.attempt is not None:
+            self.printing.receipt(panel.attempt)
+            return
+        self._window.statusBar().showMessage(
+            QCoreApplication.translate(
+                "MainWindow",
+                "No refund answer on screen: open History (Ctrl+H), choose the refund and "
+                "print its receipt there.",
+            ),
+            10_000,
+        )
+
+    def open_report(self) -> None:
+        runtime = self.runtime
+        if runtime is None:
+            return
+        from cashier_gui.ui.report_dialog import ReportDialog
+
+        operator = self.session.operator
+        dialog = ReportDialog(
+            runtime.service.journal.path,
+            runtime.settings,
+            self.printing,
+            training=runtime.training,
+            operator=operator.name if operator is not None else None,
+            session_since=self.session.since,
+            parent=self._window,
         )
         dialog.show()
 
@@ -101,7 +139,7 @@ class WindowActions:
     def _open_settings(self, _manager: Operator | None) -> None:
         from cashier_gui.ui.settings import SettingsDialog
 
-        dialog = SettingsDialog(parent=self._window)
+        dialog = SettingsDialog(printing=self.printing, parent=self._window)
         dialog.saved.connect(lambda: self.start(training=False))
         dialog.show()
 

@@ -52,6 +52,134 @@
     </message>
 </context>
 <context>
+    <name>CounterSettingsBox</name>
+    <message>
+        <source>This counter</source>
+        <extracomment>Each language in its own words (a cashier who reads only that one finds it).</extracomment>
+        <translation>Diese Kasse</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>This PC&apos;s language</source>
+        <translation>Sprache dieses PCs</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> Min.</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Sign out after this many idle minutes</source>
+        <translation>Nach so vielen Minuten ohne Eingabe abmelden</translation>
+    </message>
+    <message>
+        <source>Sign out when idle</source>
+        <translation>Abmelden ohne Eingabe nach</translation>
+    </message>
+    <message>
+        <source>Receipts</source>
+        <translation>Belege</translation>
+    </message>
+    <message>
+        <source>Shop name on receipts</source>
+        <translation>Name des Geschäfts auf Belegen</translation>
+    </message>
+    <message>
+        <source>Shop address on receipts, up to 4 lines</source>
+        <translation>Adresse des Geschäfts auf Belegen, bis zu 4 Zeilen</translation>
+    </message>
+    <message>
+        <source>No printer</source>
+        <translation>Kein Drucker</translation>
+    </message>
+    <message>
+        <source>This PC&apos;s printer (print dialog)</source>
+        <translation>Drucker dieses PCs (Druckdialog)</translation>
+    </message>
+    <message>
+        <source>Receipt printer on the network</source>
+        <translation>Belegdrucker im Netzwerk</translation>
+    </message>
+    <message>
+        <source>Receipt printer on USB</source>
+        <translation>Belegdrucker an USB</translation>
+    </message>
+    <message>
+        <source>Receipt printer at a device path</source>
+        <translation>Belegdrucker an einem Gerätepfad</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Drucker</translation>
+    </message>
+    <message>
+        <source>Printer address</source>
+        <translation>Adresse des Druckers</translation>
+    </message>
+    <message>
+        <source>Characters per line</source>
+        <translation>Zeichen pro Zeile</translation>
+    </message>
+    <message>
+        <source>{n} characters</source>
+        <translation>{n} Zeichen</translation>
+    </message>
+    <message>
+        <source>Print the receipt as soon as a refund has its answer</source>
+        <translation>Beleg drucken, sobald eine Erstattung ihre Antwort hat</translation>
+    </message>
+    <message>
+        <source>Print a test receipt</source>
+        <translation>Testbeleg drucken</translation>
+    </message>
+    <message>
+        <source>Shop name</source>
+        <translation>Name des Geschäfts</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Address of the printer</source>
+        <translation>Adresse des Druckers</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>Papierbreite</translation>
+    </message>
+    <message>
+        <source>e.g. 192.168.1.50 (port 9100) or 192.168.1.50:9100</source>
+        <translation>z. B. 192.168.1.50 (Port 9100) oder 192.168.1.50:9100</translation>
+    </message>
+    <message>
+        <source>vendor:product in hex, e.g. 04b8:0202 (lsusb shows it)</source>
+        <translation>Hersteller:Produkt in Hex, z. B. 04b8:0202 (lsusb zeigt es)</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/usb/lp0</source>
+        <translation>z. B. /dev/usb/lp0</translation>
+    </message>
+    <message>
+        <source>Test receipt</source>
+        <translation>Testbeleg</translation>
+    </message>
+    <message>
+        <source>TEST — NOT A REFUND</source>
+        <translation>TEST — KEINE ERSTATTUNG</translation>
+    </message>
+    <message>
+        <source>Test receipt sent.</source>
+        <translation>Testbeleg gesendet.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>TRAINING — no money moves</source>
@@ -85,6 +213,14 @@
     <message>
         <source>&amp;History…</source>
         <translation>&amp;Verlauf…</translation>
+    </message>
+    <message>
+        <source>&amp;Print receipt</source>
+        <translation>Beleg &amp;drucken</translation>
+    </message>
+    <message>
+        <source>End-of-shift &amp;report…</source>
+        <translation>&amp;Schichtabschluss…</translation>
     </message>
     <message>
         <source>&amp;Resolve by hand…</source>
@@ -177,6 +313,10 @@
     <message>
         <source>Resolving a refund by hand is for managers.</source>
         <translation>Eine Erstattung von Hand klären darf nur die Filialleitung.</translation>
+    </message>
+    <message>
+        <source>No refund answer on screen: open History (Ctrl+H), choose the refund and print its receipt there.</source>
+        <translation>Keine Erstattungsantwort auf dem Bildschirm: Öffnen Sie den Verlauf (Strg+H), wählen Sie die Erstattung und drucken Sie dort ihren Beleg.</translation>
     </message>
     <message>
         <source>Settings are for managers.</source>
@@ -427,6 +567,120 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>People</source>
         <translation>Personen</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <source>Receipt</source>
+        <translation>Beleg</translation>
+    </message>
+    <message>
+        <source>{what}: printing on {target}…</source>
+        <translation>{what}: wird gedruckt auf {target}…</translation>
+    </message>
+    <message>
+        <source>{what} printed.</source>
+        <translation>{what} gedruckt.</translation>
+    </message>
+    <message>
+        <source>No printer is installed on this PC: install one, or choose a receipt printer in Settings. Reprint from History.</source>
+        <translation>Auf diesem PC ist kein Drucker installiert: Installieren Sie einen oder wählen Sie einen Belegdrucker in den Einstellungen. Drucken Sie dann erneut aus dem Verlauf.</translation>
+    </message>
+    <message>
+        <source>Print: {what}</source>
+        <translation>Drucken: {what}</translation>
+    </message>
+    <message>
+        <source>{what} sent to the printer.</source>
+        <translation>{what} an den Drucker gesendet.</translation>
+    </message>
+    <message>
+        <source>Not printed</source>
+        <translation>Nicht gedruckt</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <source>End-of-shift report</source>
+        <translation>Schichtabschluss</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>A day</source>
+        <translation>Ein Tag</translation>
+    </message>
+    <message>
+        <source>My session ({name})</source>
+        <translation>Meine Schicht ({name})</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Tag</translation>
+    </message>
+    <message>
+        <source>The report</source>
+        <translation>Der Bericht</translation>
+    </message>
+    <message>
+        <source>Report problem</source>
+        <translation>Problem mit dem Bericht</translation>
+    </message>
+    <message>
+        <source>&amp;Print  Ctrl+P</source>
+        <translation>&amp;Drucken  Strg+P</translation>
+    </message>
+    <message>
+        <source>Save P&amp;DF…</source>
+        <translation>Als P&amp;DF speichern…</translation>
+    </message>
+    <message>
+        <source>Save &amp;CSV…</source>
+        <translation>Als &amp;CSV speichern…</translation>
+    </message>
+    <message>
+        <source>Close  Esc</source>
+        <translation>Schließen  Esc</translation>
+    </message>
+    <message>
+        <source>Session report</source>
+        <translation>Schichtbericht</translation>
+    </message>
+    <message>
+        <source>End-of-shift report {day}</source>
+        <translation>Schichtabschluss {day}</translation>
+    </message>
+    <message>
+        <source>Reading the journal…</source>
+        <translation>Journal wird gelesen…</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>Bericht</translation>
+    </message>
+    <message>
+        <source>Save the report as PDF</source>
+        <translation>Bericht als PDF speichern</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>Gespeichert: {path}</translation>
+    </message>
+    <message>
+        <source>Save the report as CSV</source>
+        <translation>Bericht als CSV speichern</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {problem}</source>
+        <translation>{path} ließ sich nicht schreiben: {problem}</translation>
+    </message>
+    <message>
+        <source>Saved {rows} rows to {path}</source>
+        <translation>{rows} Zeilen gespeichert in {path}</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,211 @@
+"""Refund → End-of-shift report…: the day's (or the signed-in person's session's) figures on
+screen, as they print; Print (Ctrl+P), Save PDF…, Save CSV…. The report is read from the
+journal on a worker thread (its own connection), so a long day never freezes the window."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.widgets import MessageBox
+
+if TYPE_CHECKING:
+    from cashier_gui.config import Settings
+    from cashier_gui.paper.report import Report
+    from cashier_gui.ui.printing import Printing
+
+
+DAY, SESSION = "day", "session"  # the periods a report covers
+
+
+class ReportDialog(QDialog):
+    def __init__(
+        self,
+        journal_path: Any,
+        settings: Settings,
+        printing: Printing,
+        *,
+        training: bool = False,
+        operator: str | None = None,
+        session_since: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`operator`/`session_since`: who is signed in and since when (UTC stamp), for
+        "My session"."""
+        super().__init__(parent)
+        self.journal_path = journal_path
+        self.settings = settings
+        self.printing = printing
+        self.training = training
+        self.operator = operator
+        self.session_since = session_since
+        self.report: Report | None = None
+        self.ops = Operations(self)
+        self.setWindowTitle(self.tr("End-of-shift report"))
+        self.resize(620, 640)
+
+        self.period = QComboBox()
+        self.period.setAccessibleName(self.tr("Period"))
+        self.period.addItem(self.tr("A day"), DAY)
+        if operator and session_since:
+            self.period.addItem(self.tr("My session ({name})").format(name=operator), SESSION)
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day.setAccessibleName(self.tr("Day"))
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("The report"))
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.text.setFont(mono)
+        self.error = MessageBox(self.tr("Report problem"))
+        self.print_button = QPushButton(self.tr("&Print  Ctrl+P"))
+        self.print_button.setProperty("role", "primary")
+        self.pdf_button = QPushButton(self.tr("Save P&DF…"))
+        self.csv_button = QPushButton(self.tr("Save &CSV…"))
+        close = QPushButton(self.tr("Close  Esc"))
+        for b in (self.print_button, self.pdf_button, self.csv_button, close):
+            b.setAutoDefault(False)
+        top = QHBoxLayout()
+        top.addWidget(self.period)
+        top.addWidget(self.day)
+        top.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.csv_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.print_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.text, 1)
+        lay.addWidget(self.error)
+        lay.addLayout(buttons)
+
+        self.period.currentIndexChanged.connect(self.refresh)
+        self.day.dateChanged.connect(self.refresh)
+        self.print_button.clicked.connect(self.print_report)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_report)
+        self.pdf_button.clicked.connect(lambda: self.save_pdf())
+        self.csv_button.clicked.connect(lambda: self.save_csv())
+        close.clicked.connect(self.reject)
+        self.refresh()
+
+    @property
+    def width_chars(self) -> int:
+        return self.settings.paper.printer.width
+
+    def refresh(self) -> None:
+        from cashier_gui.journal import Journal
+        from cashier_gui.paper.report import build_report, day_bounds
+
+        session = self.period.currentData() == SESSION
+        self.day.setEnabled(not session)
+        if session:
+            since = self.session_since or ""
+            until = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            title = self.tr("Session report")
+        else:
+            since, until = day_bounds(self.day.date().toPython())  # type: ignore[arg-type]
+            title = self.tr("End-of-shift report {day}").format(
+                day=self.day.date().toString("yyyy-MM-dd")
+            )
+        operator = self.operator if session else None
+        path, training = self.journal_path, self.training
+
+        def build() -> Report:
+            with Journal(path) as journal:
+                return build_report(
+                    journal,
+                    since=since,
+                    until=until,
+                    operator=operator,
+                    title=title,
+                    training=training,
+                )
+
+        self.text.setPlainText(self.tr("Reading the journal…"))
+        self.ops.cancel_all()
+        self.ops.run(
+            lambda: asyncio.to_thread(build),
+            on_success=self._show,
+            on_error=lambda exc: self.error.show_message(describe_error(exc)),
+            foreground=False,
+        )
+
+    def _show(self, report: Report) -> None:
+        self.report = report
+        self.error.clear()
+        lines = report.lines(self.width_chars, self.settings.locale)
+        width = self.width_chars
+        self.text.setPlainText(
+            "\n".join(
+                line.text.center(width).rstrip() if line.center else line.text for line in lines
+            )
+        )
+
+    def print_report(self) -> None:
+        if self.report is not None:
+            self.printing.lines(
+                self.report.lines(self.width_chars, self.settings.locale),
+                ask=True,
+                what=self.tr("Report"),
+            )
+
+    def save_pdf(self, name: str | None = None) -> None:
+        report = self.report
+        if report is None:
+            return
+        if name is None:
+            name, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Save the report as PDF"), "shift-report.pdf", "PDF (*.pdf)"
+            )
+        if not name:
+            return
+        from cashier_gui.paper.pdf import write_pdf
+
+        lines = report.lines(self.width_chars, self.settings.locale)
+        try:
+            write_pdf(lines, name, self.width_chars)
+        except Exception as exc:  # PdfError: a sentence
+            self.error.show_message(describe_error(exc))
+            return
+        self.error.show_message(self.tr("Saved {path}").format(path=name), role="info")
+
+    def save_csv(self, name: str | None = None) -> None:
+        report = self.report
+        if report is None:
+            return
+        if name is None:
+            name, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Save the report as CSV"), "shift-report.csv", "CSV (*.csv)"
+            )
+        if not name:
+            return
+        try:
+            rows = report.write_csv(name)
+        except OSError as exc:
+            self.error.show_message(
+                self.tr("Could not write {path}: {problem}").format(path=name, problem=exc.strerror)
+            )
+            return
+        self.error.show_message(
+            self.tr("Saved {rows} rows to {path}").format(rows=rows, path=name), role="info"
+        )
