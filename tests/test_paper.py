@@ -312,3 +312,16 @@ def test_bad_paper_settings_name_the_key_and_the_fix(tmp_path: Path, toml: str, 
     with pytest.raises(ConfigError) as info:
         load_settings(paths)
     assert says in str(info.value) and "Settings" in str(info.value)
+
+
+def test_the_self_tests_pdf_reader_reads_back_every_line(
+    qapp: object, journal: Journal, tmp_path: Path
+) -> None:
+    from cashier_gui.paper.pdf import write_pdf
+    from cashier_gui.paper.pdftext import pdf_lines
+
+    a = make(journal, State.UNKNOWN, amount=Money(123456, "KWD"))
+    lines = receipt_lines(a, SHOP, 42, "de_DE")
+    write_pdf(lines, tmp_path / "r.pdf", 42)
+    read = ["".join(x.split()) for x in pdf_lines((tmp_path / "r.pdf").read_bytes())]
+    assert read == ["".join(x.text.split()) for x in lines if x.text.strip()]

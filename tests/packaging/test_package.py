@@ -56,6 +56,8 @@ def test_packaged_self_test(dist: Path, env: dict[str, str]) -> None:
     print(r.stdout)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "All checks passed." in r.stdout and "SecretService" in r.stdout
+    assert "ok    receipt    receipt PDF (" in r.stdout  # printed, read back, font embedded
+    assert "ok    escpos" in r.stdout
 
 
 def test_packaged_app_speaks_german_under_a_german_locale(dist: Path, env: dict[str, str]) -> None:
