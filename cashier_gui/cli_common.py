@@ -7,7 +7,12 @@ import json
 import sys
 from typing import Any
 
+from cashier_gui.config import ConfigError
 from cashier_gui.errors import UserFacing
+from cashier_gui.gateways.base import InvalidInput, NotConfigured, OutcomeUnknown, Rejected
+from cashier_gui.journal import State
+from cashier_gui.money import MoneyError
+from cashier_gui.operators import OperatorError
 
 EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT = 0, 1, 2, 3, 4, 5
 
@@ -22,3 +27,33 @@ def print_json(obj: dict[str, Any]) -> None:
 
 def err(text: str) -> None:
     sys.stderr.write(text.rstrip() + "\n")
+
+
+class LookupFailed(UserFacing):
+    """The lookup before a refund failed: nothing was sent, nothing refunded (exit 1)."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    if isinstance(
+        exc, InvalidInput | NotConfigured | Usage | MoneyError | ConfigError | OperatorError
+    ):
+        return EXIT_INPUT
+    if isinstance(exc, Rejected):
+        return EXIT_REFUSED
+    if isinstance(exc, OutcomeUnknown):
+        return EXIT_UNKNOWN
+    return EXIT_OTHER  # LookupFailed, JournalError, ConnectFailed outside a refund, …
+
+
+def exit_code_for_state(state: State) -> int:
+    return {
+        State.APPROVED: EXIT_OK,
+        State.DECLINED: EXIT_REFUSED,
+        State.FAILED: EXIT_REFUSED,
+        State.PENDING: EXIT_UNKNOWN,
+        State.UNKNOWN: EXIT_UNKNOWN,
+        State.SENT: EXIT_UNKNOWN,
+        State.PREPARED: EXIT_UNKNOWN,
+        State.NOT_SENT: EXIT_NOT_SENT,
+        State.CANCELLED: EXIT_NOT_SENT,
+    }[state]

@@ -1,0 +1,339 @@
+"""Setting up and looking after a counter from the command line: `sim`, `setup`, `secret`,
+`journal`, `doctor` and `pair`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from typing import Any
+
+from cashier_gui.cli_common import (
+    EXIT_OK,
+    EXIT_OTHER,
+    Usage,
+)
+from cashier_gui.cli_common import err as _err
+from cashier_gui.cli_common import print_json as _print_json
+from cashier_gui.cli_show import attempt_json
+from cashier_gui.config import (
+    Paths,
+    PoyntSettings,
+    ViopaySettings,
+    load_settings,
+    save_settings,
+)
+from cashier_gui.journal import Journal, State
+from cashier_gui.protocol.viopay import key_check_value, parse_msk
+from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, SecretStore
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from cashier_gui.simulators.server import serve_forever
+
+    if args.provider == "viopay":
+        from cashier_gui.simulators import viopay as vsim
+
+        secret = os.environ.get("VIOPAY_SIM_HMAC_SECRET") or ""
+        msk_hex = os.environ.get("VIOPAY_SIM_MSK") or ""
+        if msk_hex:
+            try:
+                msk = parse_msk(msk_hex)
+            except ValueError as exc:
+                raise Usage(f"VIOPAY_SIM_MSK: {exc}") from None
+        else:
+            msk = bytes.fromhex(vsim.TRAINING_MSK_HEX)
+        charges = None
+        if args.charges:
+            try:
+                charges = vsim.load_charges(args.charges)
+            except (OSError, ValueError) as exc:
+                raise Usage(str(exc)) from None
+        sim = vsim.ViopaySimulator(
+            hmac_secret=secret or vsim.TRAINING_HMAC_SECRET,
+            msk=msk,
+            key_id=args.key_id,
+            terminal_id=args.terminal_id,
+            charges=charges,
+        )
+        sim.faults.delay_ms = args.delay_ms
+        for kind in args.fault or []:
+            sim.faults.push(kind, 1_000_000 if args.fault_always else 1)
+        print(f"Viopay simulator — terminal {args.terminal_id}, key ID {args.key_id}")
+        if not secret:
+            print(f"  HMAC secret (training): {vsim.TRAINING_HMAC_SECRET}")
+        if not msk_hex:
+            print(f"  MSK (training): {vsim.TRAINING_MSK_HEX}")
+        print(f"  MSK key check value: {sim.kcv}")
+        print(f"  {len(sim.charges)} charges: {', '.join(sorted(sim.charges))}")
+        app = sim.app()
+        port = args.port if args.port is not None else 8080
+    else:
+        from cashier_gui.simulators import poynt as psim
+
+        code = os.environ.get("POYNT_SIM_PAIRING_CODE") or ""
+        transactions = None
+        if args.transactions:
+            try:
+                transactions = psim.load_transactions(args.transactions)
+            except (OSError, ValueError) as exc:
+                raise Usage(str(exc)) from None
+        psimulator = psim.PoyntSimulator(
+            pairing_code=code or psim.TRAINING_PAIRING_CODE, transactions=transactions
+        )
+        psimulator.delay_ms = args.delay_ms
+        print("Poynt POS Bridge simulator")
+        if not code:
+            print(f"  pairing code (training): {psim.TRAINING_PAIRING_CODE}")
+        print(
+            f"  {len(psimulator.transactions)} transactions: "
+            f"{', '.join(sorted(psimulator.transactions))}"
+        )
+        app = psimulator.app()
+        port = args.port if args.port is not None else 55555
+
+    def announce(url: str) -> None:
+        print(f"Listening on {url}  (Ctrl+C to stop)", flush=True)
+
+    try:
+        asyncio.run(serve_forever(app, args.host, port, announce))
+    except KeyboardInterrupt:
+        print("Stopped.")
+    except OSError as exc:
+        _err(f"Cannot listen on {args.host}:{port}: {exc.strerror or exc}")
+        return EXIT_OTHER
+    return EXIT_OK
+
+
+def _read_secret(prompt: str) -> str:
+    """From the terminal without echo, or one line of piped standard input — never argv."""
+    raw = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+    return raw.strip()
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    paths = Paths.default()
+    settings = load_settings(paths)
+    if args.provider == "viopay":
+        settings = settings.with_viopay(
+            ViopaySettings(
+                base_url=args.base_url,
+                terminal_id=args.terminal_id,
+                key_id=args.key_id,
+                device_model=args.device_model,
+                ca_bundle=args.ca_bundle,
+            )
+        )
+    else:
+        settings = settings.with_poynt(PoyntSettings(host=args.host, port=args.port))
+        if args.currency is not None:
+            from dataclasses import replace
+
+            from cashier_gui.money import check_currency
+
+            settings = replace(settings, default_currency=check_currency(args.currency.upper()))
+        if not settings.default_currency:
+            _err(
+                "Note: the terminal cannot look sales up, so every refund needs the shop's "
+                "currency. Set it once: cashier-refund setup poynt --host "
+                f"{args.host} --currency USD (your currency's code)."
+            )
+    save_settings(paths, settings)
+    print(f"Saved {paths.settings}")
+    return EXIT_OK
+
+
+def cmd_secret(args: argparse.Namespace) -> int:
+    store = SecretStore(load_settings(Paths.default()).profile)
+    name = args.name
+    if args.action == "delete":
+        print(f"{name}: {'deleted' if store.delete(name) else 'was not set'}")
+        return EXIT_OK
+    if args.action == "status":
+        store.check()
+        for n in NAMES:
+            print(f"{n:<20} {'set' if store.get(n) else 'missing'}")
+        return EXIT_OK
+    value = _read_secret(f"{name} (not shown): ")
+    if not value:
+        raise Usage(f"{name}: nothing was read from standard input; nothing was stored.")
+    extra = ""
+    if name == MSK:
+        try:
+            msk = parse_msk(value)
+        except ValueError as exc:
+            raise Usage(f"{name}: {exc}. Nothing was stored.") from None
+        value = msk.hex().upper()
+        extra = f" — key check value {key_check_value(msk)} (compare it with the gateway's)"
+    elif name == PAIRING_CODE and not value.isalnum():
+        raise Usage(f"{name}: a pairing code is letters and digits only. Nothing was stored.")
+    elif len(value) < 8 and name != PAIRING_CODE:
+        raise Usage(f"{name}: that is too short to be a real secret. Nothing was stored.")
+    store.set(name, value)
+    print(f"Stored {name} in the OS keyring{extra}.")
+    return EXIT_OK
+
+
+def cmd_journal(args: argparse.Namespace) -> int:
+    paths = Paths.default()
+    with Journal(paths.journal) as journal:
+        if args.action == "list":
+            states = [State(args.state)] if args.state else None
+            rows = journal.query(states=states, limit=args.limit, newest_first=False)
+            if args.json:
+                _print_json({"attempts": [attempt_json(a) for a in rows]})
+            else:
+                for a in rows:
+                    amount = a.amount.format() if a.amount else "full"
+                    print(
+                        f"#{a.id:<6} {a.created_at[:19]}  {a.state:<8} {amount:>14}  "
+                        f"{a.charge_id}  {a.refund_id or ''}"
+                    )
+            return EXIT_OK
+        if args.action == "export":
+            n = journal.export_csv(args.csv)
+            print(f"Wrote {n} refund attempts to {args.csv}")
+            return EXIT_OK
+        problems = journal.verify()
+        if not problems:
+            print(f"The journal is intact ({journal.count()} refund attempts).")
+            return EXIT_OK
+        for p in problems:
+            print(f"TAMPERED  {p}")
+        return EXIT_OTHER
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from cashier_gui.diagnose import doctor
+
+    checks = asyncio.run(doctor())
+    if args.json:
+        _print_json(
+            {
+                "ok": all(c.ok for c in checks),
+                "checks": [
+                    {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None}
+                    for c in checks
+                ],
+            }
+        )
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            print(f"{'ok  ' if c.ok else 'FAIL'}  {c.name:<{width}}  {c.text}")
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_OTHER
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from cashier_gui.gateways.factory import pair_with_terminal
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    if settings.poynt is None:
+        raise Usage("Set the terminal's address first: cashier-refund setup poynt --host IP")
+    store = SecretStore(settings.profile)
+    code = _read_secret("Pairing code shown on the terminal: ").upper()
+    if not code or not code.isalnum():
+        raise Usage("Type the pairing code the terminal shows (letters and digits).")
+    serial = asyncio.run(pair_with_terminal(settings.poynt, code))  # code is upper-cased
+    store.set(PAIRING_CODE, code)
+    print(f"Paired with terminal {serial}; the pairing code is in the OS keyring.")
+    return EXIT_OK
+
+
+def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
+    sim = sub.add_parser("sim", help="run a training/test simulator as a real HTTP server")
+    simsub = sim.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    from cashier_gui.simulators.names import FAULT_KINDS, TRAINING_KEY_ID, TRAINING_TERMINAL_ID
+
+    sv = simsub.add_parser("viopay", help="a Viopay POS API simulator (training charges)")
+    sv.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sv.add_argument("--port", type=int, default=None, help="port to listen on (default: any free)")
+    sv.add_argument(
+        "--charges", metavar="FILE", help="charges to serve, as JSON (default: the training set)"
+    )
+    sv.add_argument(
+        "--key-id", default=TRAINING_KEY_ID, help="HMAC key ID it accepts (default: %(default)s)"
+    )
+    sv.add_argument(
+        "--terminal-id",
+        default=TRAINING_TERMINAL_ID,
+        help="terminal ID it accepts (default: %(default)s)",
+    )
+    sv.add_argument(
+        "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
+    )
+    sv.add_argument(
+        "--fault",
+        action="append",
+        choices=FAULT_KINDS,
+        help="plan a fault for the next refund (repeatable)",
+    )
+    sv.add_argument("--fault-always", action="store_true", help="repeat the planned faults")
+    sp = simsub.add_parser("poynt", help="a Poynt terminal simulator (training transactions)")
+    sp.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    sp.add_argument("--port", type=int, default=None, help="port to listen on (default: any free)")
+    sp.add_argument(
+        "--transactions",
+        metavar="FILE",
+        help="transactions to serve, as JSON (default: the training set)",
+    )
+    sp.add_argument(
+        "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
+    )
+    sim.set_defaults(func=cmd_sim)
+
+    setup = sub.add_parser("setup", help="write the non-secret settings")
+    setupsub = setup.add_subparsers(dest="provider", required=True, parser_class=_Parser)
+    s1 = setupsub.add_parser("viopay", help="the Viopay POS API (cloud)")
+    s1.add_argument("--base-url", required=True, help="the API address Viopay gave you (https://…)")
+    s1.add_argument("--terminal-id", required=True, help="this counter's terminal ID at Viopay")
+    s1.add_argument("--key-id", required=True, help="the ID of the HMAC key Viopay issued")
+    s1.add_argument(
+        "--device-model", default="PC", help="device model sent to Viopay (default: %(default)s)"
+    )
+    s1.add_argument("--ca-bundle", default=None, help="a CA bundle file to trust for TLS")
+    s2 = setupsub.add_parser("poynt", help="a Poynt card terminal on this network")
+    s2.add_argument("--host", required=True, help="the terminal's IP address on the shop network")
+    s2.add_argument(
+        "--port", type=int, default=55555, help="the terminal's port (default: %(default)s)"
+    )
+    s2.add_argument(
+        "--currency",
+        help="the shop's currency, set once (e.g. USD): the terminal cannot look sales up",
+    )
+    setup.set_defaults(func=cmd_setup)
+
+    sec = sub.add_parser("secret", help="store a secret in the OS keyring (read from stdin)")
+    secsub = sec.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    for action, what in (("set", "store it (typed or piped in)"), ("delete", "remove it")):
+        a = secsub.add_parser(action, help=f"{what} in the OS keyring")
+        a.add_argument("name", choices=NAMES, help=f"which secret: {', '.join(NAMES)}")
+    secsub.add_parser("status", help="which secrets are stored (never their values)").set_defaults(
+        name=None
+    )
+    sec.set_defaults(func=cmd_secret)
+
+    jn = sub.add_parser("journal", help="the refund journal")
+    jsub = jn.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    jl = jsub.add_parser("list", help="the refund attempts, newest first")
+    jl.add_argument("--state", choices=[s.value for s in State], help="only attempts in this state")
+    jl.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
+    jl.add_argument("--json", action="store_true", help="print JSON")
+    je = jsub.add_parser("export", help="write every attempt to a CSV file")
+    je.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write")
+    jsub.add_parser("verify", help="check the journal's events and states agree")
+    jn.set_defaults(func=cmd_journal)
+
+    dr = sub.add_parser("doctor", help="check config, keyring, secrets, clock, TLS, reachability")
+    dr.add_argument("--json", action="store_true", help="print one JSON object")
+    dr.set_defaults(func=cmd_doctor)
+
+    pr = sub.add_parser("pair", help="pair with the Poynt terminal (code read from stdin)")
+    pr.set_defaults(func=cmd_pair)
