@@ -26,7 +26,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support
 
 from cashier_gui.gateways.base import RefundRequest, Timeouts
-from cashier_gui.gateways.viopay import ViopayClient, make_nonce, refund_plaintext, rfc3339
+from cashier_gui.gateways.viopay import ViopayClient, make_nonce, rfc3339
+from cashier_gui.gateways.viopay_answers import refund_plaintext
 from cashier_gui.money import Money
 from cashier_gui.protocol import viopay as proto
 from cashier_gui.simulators import viopay as vsim

@@ -81,6 +81,7 @@ CORE_CONVERTED = [
     "secrets.py",
     "gateways/base.py",
     "gateways/viopay.py",
+    "gateways/viopay_answers.py",
     "gateways/poynt.py",
     "gateways/factory.py",
     "paper/escpos.py",
