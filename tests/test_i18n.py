@@ -83,6 +83,7 @@ CORE_CONVERTED = [
     "gateways/viopay.py",
     "gateways/viopay_answers.py",
     "gateways/poynt.py",
+    "gateways/poynt_answers.py",
     "gateways/factory.py",
     "paper/escpos.py",
     "paper/pdf.py",
