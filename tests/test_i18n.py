@@ -37,6 +37,8 @@ SAME_IN_GERMAN = {
     "{app} — TRAINING",
     "Terminal {terminal}",
     "Terminal",
+    "Port",
+    " s",
     "Name",
     "&Name",
     "PIN",
@@ -62,13 +64,14 @@ UI_CONVERTED = [
     "ui/printing.py",
     "ui/report_dialog.py",
     "ui/counter_settings.py",
+    "ui/settings.py",
+    "ui/settings_backends.py",
     "ui/start_page.py",
 ]
 UI_PENDING = [
     "ui/history.py",
     "ui/ops.py",
     "ui/refund_panel.py",
-    "ui/settings.py",
     "ui/refund/__init__.py",
 ]
 #: Core modules whose UserFacing errors are wrapped in _() — the same kind of list.

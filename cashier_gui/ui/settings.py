@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.config import (
+    PROVIDERS,
     ConfigError,
     Paths,
     PoyntSettings,
@@ -37,18 +38,21 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
-from cashier_gui.gateways.base import GatewayError
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SecretStore
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.settings_backends import KEEP, BackendChecks, translations
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
 
-KEEP = "stored in the keyring — leave empty to keep it"
-SECRET_WORDS = {HMAC_SECRET: "HMAC secret", MSK: "MSK", PAIRING_CODE: "pairing code"}
+SECRET_WORDS = {  # shown with tr() where they are used
+    HMAC_SECRET: QT_TRANSLATE_NOOP("SettingsDialog", "HMAC secret"),
+    MSK: QT_TRANSLATE_NOOP("SettingsDialog", "MSK"),
+    PAIRING_CODE: QT_TRANSLATE_NOOP("SettingsDialog", "pairing code"),
+}
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(BackendChecks, QDialog):
     saved = Signal()
 
     def __init__(
@@ -63,61 +67,70 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.paths = paths or Paths.default()
         self.ops = Operations(self)
-        self.problem = MessageBox("Settings problem")
+        self.problem = MessageBox(self.tr("Settings problem"))
         try:
             self.settings = load_settings(self.paths)
         except ConfigError as exc:
             self.settings = Settings()
             self.problem.show_message(
-                f"{exc}\nThe file is kept as it is until you save; the old one is then kept "
-                "as settings.toml.bak.",
+                self.tr(
+                    "{problem}\nThe file is kept as it is until you save; the old one is then "
+                    "kept as settings.toml.bak."
+                ).format(problem=exc),
                 role="warning",
             )
         self.secrets = secrets or SecretStore(self.settings.profile)
         first_run = not self.settings.configured
-        self.setWindowTitle("Set up this counter" if first_run else "Settings")
+        self.setWindowTitle(self.tr("Set up this counter") if first_run else self.tr("Settings"))
         self.resize(640, 560)
 
         self.provider = QComboBox()
-        self.provider.setAccessibleName("Payment back end")
-        self.provider.addItem("Viopay POS API (cloud)", "viopay")
-        self.provider.addItem("Poynt card terminal on this network", "poynt")
+        self.provider.setAccessibleName(self.tr("Payment back end"))
+        viopay, poynt = PROVIDERS
+        self.provider.addItem(self.tr("Viopay POS API (cloud)"), viopay)
+        self.provider.addItem(self.tr("Poynt card terminal on this network"), poynt)
 
         # Viopay -------------------------------------------------------------------------------
         v = self.settings.viopay
-        self.base_url = self._line("Viopay base URL", v.base_url if v else "https://api.viopay.io")
-        self.terminal_id = self._line("Terminal ID", v.terminal_id if v else "", "e.g. TERM-001")
-        self.key_id = self._line("Key ID", v.key_id if v else "", "e.g. hmac-key-2025-01")
-        self.device_model = self._line("Device model", v.device_model if v else "PC")
-        self.ca_bundle = self._line(
-            "CA bundle",
-            (v.ca_bundle or "") if v else "",
-            "empty: the system's trusted certificates",
+        self.base_url = self._line(
+            self.tr("Viopay base URL"), v.base_url if v else "https://api.viopay.io"
         )
-        browse = QPushButton("Browse…")
-        browse.setAccessibleName("Choose a CA bundle file")
+        self.terminal_id = self._line(
+            self.tr("Terminal ID"), v.terminal_id if v else "", self.tr("e.g. TERM-001")
+        )
+        self.key_id = self._line(
+            self.tr("Key ID"), v.key_id if v else "", self.tr("e.g. hmac-key-2025-01")
+        )
+        self.device_model = self._line(self.tr("Device model"), v.device_model if v else "PC")
+        self.ca_bundle = self._line(
+            self.tr("CA bundle"),
+            (v.ca_bundle or "") if v else "",
+            self.tr("empty: the system's trusted certificates"),
+        )
+        browse = QPushButton(self.tr("Browse…"))
+        browse.setAccessibleName(self.tr("Choose a CA bundle file"))
         browse.clicked.connect(self._browse_ca)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_bundle, 1)
         ca_row.addWidget(browse)
-        self.hmac_secret = self._secret("HMAC secret")
-        self.msk = self._secret("MSK (64 hex digits)")
+        self.hmac_secret = self._secret(self.tr("HMAC secret"))
+        self.msk = self._secret(self.tr("MSK (64 hex digits)"))
         self.msk.textChanged.connect(self._msk_typed)
         self.kcv = label("", role="hint")
-        self.kcv.setAccessibleName("MSK key check value")
-        self.test_button = QPushButton("Test connection")
-        self.test_button.setAccessibleName("Test connection")
+        self.kcv.setAccessibleName(self.tr("MSK key check value"))
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.setAccessibleName(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
-        self.test_result = MessageBox("Connection test result")
+        self.test_result = MessageBox(self.tr("Connection test result"))
         vpage = QWidget()
         vf = QFormLayout(vpage)
-        vf.addRow("Base URL", self.base_url)
-        vf.addRow("Terminal ID", self.terminal_id)
-        vf.addRow("Key ID", self.key_id)
-        vf.addRow("Device model", self.device_model)
-        vf.addRow("CA bundle", ca_row)
-        vf.addRow("HMAC secret", self.hmac_secret)
-        vf.addRow("MSK", self.msk)
+        vf.addRow(self.tr("Base URL"), self.base_url)
+        vf.addRow(self.tr("Terminal ID"), self.terminal_id)
+        vf.addRow(self.tr("Key ID"), self.key_id)
+        vf.addRow(self.tr("Device model"), self.device_model)
+        vf.addRow(self.tr("CA bundle"), ca_row)
+        vf.addRow(self.tr("HMAC secret"), self.hmac_secret)
+        vf.addRow(self.tr("MSK"), self.msk)
         vf.addRow("", self.kcv)
         vf.addRow("", self.test_button)
         vf.addRow("", self.test_result)
@@ -125,29 +138,31 @@ class SettingsDialog(QDialog):
         # Poynt --------------------------------------------------------------------------------
         p = self.settings.poynt
         self.poynt_host = self._line(
-            "Terminal IP address", p.host if p else "", "e.g. 192.168.1.23"
+            self.tr("Terminal IP address"), p.host if p else "", self.tr("e.g. 192.168.1.23")
         )
         self.poynt_port = QSpinBox()
         self.poynt_port.setRange(1, 65535)
         self.poynt_port.setValue(p.port if p else 55555)
-        self.poynt_port.setAccessibleName("Terminal port")
-        self.pairing = self._secret("Pairing code shown on the terminal")
-        self.pair_button = QPushButton("Pair with the terminal")
-        self.pair_button.setAccessibleName("Pair with the terminal")
+        self.poynt_port.setAccessibleName(self.tr("Terminal port"))
+        self.pairing = self._secret(self.tr("Pairing code shown on the terminal"))
+        self.pair_button = QPushButton(self.tr("Pair with the terminal"))
+        self.pair_button.setAccessibleName(self.tr("Pair with the terminal"))
         self.pair_button.clicked.connect(self.pair)
-        self.pair_result = MessageBox("Pairing result")
+        self.pair_result = MessageBox(self.tr("Pairing result"))
         ppage = QWidget()
         pf = QFormLayout(ppage)
         pf.addRow(
             label(
-                "On the terminal, open POS Bridge and press CONNECT: it shows its IP "
-                "address and a pairing code.",
+                self.tr(
+                    "On the terminal, open POS Bridge and press CONNECT: it shows its IP "
+                    "address and a pairing code."
+                ),
                 role="small",
             )
         )
-        pf.addRow("IP address", self.poynt_host)
-        pf.addRow("Port", self.poynt_port)
-        pf.addRow("Pairing code", self.pairing)
+        pf.addRow(self.tr("IP address"), self.poynt_host)
+        pf.addRow(self.tr("Port"), self.poynt_port)
+        pf.addRow(self.tr("Pairing code"), self.pairing)
         pf.addRow("", self.pair_button)
         pf.addRow("", self.pair_result)
 
@@ -159,37 +174,39 @@ class SettingsDialog(QDialog):
 
         # Common ------------------------------------------------------------------------------
         self.currency = self._line(
-            "Default currency",
+            self.tr("Default currency"),
             self.settings.default_currency or "",
-            "e.g. EUR (used where the back end cannot tell)",
+            self.tr("e.g. EUR (used where the back end cannot tell)"),
         )
         self.locale_edit = self._line(
-            "Number format", self.settings.locale or "", "empty: this PC's language, or e.g. de_DE"
+            self.tr("Number format"),
+            self.settings.locale or "",
+            self.tr("empty: this PC's language, or e.g. de_DE"),
         )
         self.connect_timeout = QSpinBox()
         self.connect_timeout.setRange(1, 120)
         self.connect_timeout.setValue(int(self.settings.connect_timeout_s))
-        self.connect_timeout.setSuffix(" s")
-        self.connect_timeout.setAccessibleName("Connect timeout in seconds")
+        self.connect_timeout.setSuffix(self.tr(" s"))
+        self.connect_timeout.setAccessibleName(self.tr("Connect timeout in seconds"))
         self.read_timeout = QSpinBox()
         self.read_timeout.setRange(1, 300)
         self.read_timeout.setValue(int(self.settings.read_timeout_s))
-        self.read_timeout.setSuffix(" s")
-        self.read_timeout.setAccessibleName("Answer timeout in seconds")
+        self.read_timeout.setSuffix(self.tr(" s"))
+        self.read_timeout.setAccessibleName(self.tr("Answer timeout in seconds"))
         common = QFormLayout()
-        common.addRow("Back end", self.provider)
-        common.addRow("Shop currency", self.currency)
-        common.addRow("Number format", self.locale_edit)
-        common.addRow("Connect timeout", self.connect_timeout)
-        common.addRow("Answer timeout", self.read_timeout)
+        common.addRow(self.tr("Back end"), self.provider)
+        common.addRow(self.tr("Shop currency"), self.currency)
+        common.addRow(self.tr("Number format"), self.locale_edit)
+        common.addRow(self.tr("Connect timeout"), self.connect_timeout)
+        common.addRow(self.tr("Answer timeout"), self.read_timeout)
 
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setProperty("role", "primary")
-        self.save_button.setAccessibleName("Save settings")
+        self.save_button.setAccessibleName(self.tr("Save settings"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = cancel = QPushButton("Cancel")
-        cancel.setAccessibleName("Cancel")
+        self.cancel_button = cancel = QPushButton(self.tr("Cancel"))
+        cancel.setAccessibleName(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -202,8 +219,10 @@ class SettingsDialog(QDialog):
         if first_run:
             inner.addWidget(
                 label(
-                    "Set up this counter once: choose the back end, type the "
-                    "details your payment provider gave you, then test.",
+                    self.tr(
+                        "Set up this counter once: choose the back end, type the "
+                        "details your payment provider gave you, then test."
+                    ),
                     role="value",
                 )
             )
@@ -268,10 +287,12 @@ class SettingsDialog(QDialog):
             (self.pairing, PAIRING_CODE),
         ):
             stored = await asyncio.to_thread(self.secrets.get, name)
-            field.setPlaceholderText(KEEP if stored else "not set yet")
+            field.setPlaceholderText(translations(KEEP) if stored else self.tr("not set yet"))
 
     def _browse_ca(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "CA bundle", "", "Certificates (*.pem *.crt)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("CA bundle"), "", self.tr("Certificates (*.pem *.crt)")
+        )
         if path:
             self.ca_bundle.setText(path)
 
@@ -281,8 +302,10 @@ class SettingsDialog(QDialog):
             return
         try:
             self.kcv.setText(
-                f"Key check value: {key_check_value(parse_msk(text))} — compare it "
-                "with the one your payment provider gave you"
+                self.tr(
+                    "Key check value: {kcv} — compare it with the one your payment provider "
+                    "gave you"
+                ).format(kcv=key_check_value(parse_msk(text)))
             )
         except ValueError as exc:
             text = str(exc)
@@ -298,7 +321,9 @@ class SettingsDialog(QDialog):
             try:
                 currency = check_currency(currency)
             except MoneyError as exc:
-                raise ConfigError(f"Default currency: {exc}") from None
+                raise ConfigError(
+                    self.tr("Default currency: {problem}").format(problem=exc)
+                ) from None
         base = replace(
             self.settings,
             default_currency=currency,
@@ -309,13 +334,15 @@ class SettingsDialog(QDialog):
         )
         if provider == "viopay":
             for field, name in (
-                (self.terminal_id, "Terminal ID"),
-                (self.key_id, "Key ID"),
-                (self.base_url, "Base URL"),
+                (self.terminal_id, self.tr("Terminal ID")),
+                (self.key_id, self.tr("Key ID")),
+                (self.base_url, self.tr("Base URL")),
             ):
                 if not field.text().strip():
                     raise ConfigError(
-                        f"{name} is empty: type the one your payment provider gave you."
+                        self.tr(
+                            "{field} is empty: type the one your payment provider gave you."
+                        ).format(field=name)
                     )
             return base.with_viopay(
                 ViopaySettings(
@@ -374,8 +401,12 @@ class SettingsDialog(QDialog):
             try:
                 missing = await self._missing_secrets(typed)
                 if missing:
-                    words = " and the ".join(SECRET_WORDS[m] for m in missing)
-                    self.problem.show_message(f"Type the {words}: nothing is stored yet.")
+                    words = self.tr(" and the ").join(
+                        translations(SECRET_WORDS[m]) for m in missing
+                    )
+                    self.problem.show_message(
+                        self.tr("Type the {secrets}: nothing is stored yet.").format(secrets=words)
+                    )
                     return False
                 for name, value in typed.items():
                     await asyncio.to_thread(self.secrets.set, name, value)
@@ -393,92 +424,3 @@ class SettingsDialog(QDialog):
                 self.accept()
 
         self._run(work, done)
-
-    def test_connection(self) -> None:
-        self.test_result.clear()
-        try:
-            settings = self.form_settings()
-            typed = self.form_secrets()
-        except ConfigError as exc:
-            self.test_result.show_message(str(exc))
-            return
-        if settings.viopay is None:
-            return
-        self.test_button.setEnabled(False)
-        self.test_button.setText("Testing…")
-
-        async def work() -> Any:
-            from cashier_gui.diagnose import test_viopay
-            from cashier_gui.gateways.factory import timeouts, viopay_client
-
-            try:
-                secret = typed.get(HMAC_SECRET) or await asyncio.to_thread(
-                    self.secrets.get, HMAC_SECRET
-                )
-                msk = typed.get(MSK) or await asyncio.to_thread(self.secrets.get, MSK)
-                if not secret or not msk:
-                    return None
-                assert settings.viopay is not None
-                v = settings.viopay
-                client = viopay_client(
-                    v, hmac_secret=secret, msk_hex=msk, limits=timeouts(settings)
-                )
-                try:
-                    return await test_viopay(client)
-                finally:
-                    await client.aclose()
-            finally:
-                self.test_button.setEnabled(True)
-                self.test_button.setText("Test connection")
-
-        def done(check: Any) -> None:
-            if check is None:
-                self.test_result.show_message("Type the HMAC secret and the MSK first.")
-            else:
-                self.test_result.show_message(check.detail, role="info" if check.ok else "error")
-
-        self._run(work, done)
-
-    def pair(self) -> None:
-        self.pair_result.clear()
-        try:
-            settings = self.form_settings()
-            typed = self.form_secrets()
-        except ConfigError as exc:
-            self.pair_result.show_message(str(exc))
-            return
-        code = typed.get(PAIRING_CODE)
-        if settings.poynt is None or not code:
-            self.pair_result.show_message("Type the pairing code the terminal shows.")
-            return
-        self.pair_button.setEnabled(False)
-
-        async def work() -> str:
-            from cashier_gui.gateways.factory import pair_with_terminal
-
-            try:
-                assert settings.poynt is not None
-                serial = await pair_with_terminal(settings.poynt, code)
-                # Stored as the terminal shows it (upper case), whatever case was typed.
-                await asyncio.to_thread(self.secrets.set, PAIRING_CODE, code.strip().upper())
-                return serial
-            finally:
-                self.pair_button.setEnabled(True)
-
-        def done(serial: str) -> None:
-            self.pairing.clear()
-            self.pairing.setPlaceholderText(KEEP)
-            self.pair_result.show_message(f"Paired with terminal {serial}.", role="info")
-
-        async def guarded() -> str | None:
-            try:
-                return await work()
-            except GatewayError as exc:
-                self.pair_result.show_message(exc.message)
-                return None
-
-        def finished(serial: str | None) -> None:
-            if serial:
-                done(serial)
-
-        self._run(guarded, finished)

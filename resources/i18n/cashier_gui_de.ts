@@ -810,6 +810,260 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
 </context>
 <context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>HMAC secret</source>
+        <translation>das HMAC-Geheimnis</translation>
+    </message>
+    <message>
+        <source>MSK</source>
+        <translation>den MSK</translation>
+    </message>
+    <message>
+        <source>pairing code</source>
+        <translation>den Kopplungscode</translation>
+    </message>
+    <message>
+        <source>Settings problem</source>
+        <translation>Problem mit den Einstellungen</translation>
+    </message>
+    <message>
+        <source>{problem}
+The file is kept as it is until you save; the old one is then kept as settings.toml.bak.</source>
+        <translation>{problem}
+Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als settings.toml.bak aufbewahrt.</translation>
+    </message>
+    <message>
+        <source>Set up this counter</source>
+        <translation>Diese Kasse einrichten</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Payment back end</source>
+        <translation>Zahlungsanbindung</translation>
+    </message>
+    <message>
+        <source>Viopay POS API (cloud)</source>
+        <translation>Viopay POS API (Cloud)</translation>
+    </message>
+    <message>
+        <source>Poynt card terminal on this network</source>
+        <translation>Poynt-Kartenterminal in diesem Netzwerk</translation>
+    </message>
+    <message>
+        <source>Viopay base URL</source>
+        <translation>Viopay-Basis-URL</translation>
+    </message>
+    <message>
+        <source>Terminal ID</source>
+        <translation>Terminal-ID</translation>
+    </message>
+    <message>
+        <source>e.g. TERM-001</source>
+        <translation>z. B. TERM-001</translation>
+    </message>
+    <message>
+        <source>Key ID</source>
+        <translation>Schlüssel-ID</translation>
+    </message>
+    <message>
+        <source>e.g. hmac-key-2025-01</source>
+        <translation>z. B. hmac-key-2025-01</translation>
+    </message>
+    <message>
+        <source>Device model</source>
+        <translation>Gerätemodell</translation>
+    </message>
+    <message>
+        <source>CA bundle</source>
+        <translation>CA-Zertifikate</translation>
+    </message>
+    <message>
+        <source>empty: the system&apos;s trusted certificates</source>
+        <translation>leer: die vertrauenswürdigen Zertifikate des Systems</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose a CA bundle file</source>
+        <translation>Datei mit CA-Zertifikaten wählen</translation>
+    </message>
+    <message>
+        <source>MSK (64 hex digits)</source>
+        <translation>MSK (64 Hex-Ziffern)</translation>
+    </message>
+    <message>
+        <source>MSK key check value</source>
+        <translation>Prüfwert des MSK</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Connection test result</source>
+        <translation>Ergebnis des Verbindungstests</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>Basis-URL</translation>
+    </message>
+    <message>
+        <source>Terminal IP address</source>
+        <translation>IP-Adresse des Terminals</translation>
+    </message>
+    <message>
+        <source>e.g. 192.168.1.23</source>
+        <translation>z. B. 192.168.1.23</translation>
+    </message>
+    <message>
+        <source>Terminal port</source>
+        <translation>Port des Terminals</translation>
+    </message>
+    <message>
+        <source>Pairing code shown on the terminal</source>
+        <translation>Kopplungscode, den das Terminal zeigt</translation>
+    </message>
+    <message>
+        <source>Pair with the terminal</source>
+        <translation>Mit dem Terminal koppeln</translation>
+    </message>
+    <message>
+        <source>Pairing result</source>
+        <translation>Ergebnis der Kopplung</translation>
+    </message>
+    <message>
+        <source>On the terminal, open POS Bridge and press CONNECT: it shows its IP address and a pairing code.</source>
+        <translation>Öffnen Sie am Terminal POS Bridge und drücken Sie CONNECT: Es zeigt seine IP-Adresse und einen Kopplungscode.</translation>
+    </message>
+    <message>
+        <source>IP address</source>
+        <translation>IP-Adresse</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Pairing code</source>
+        <translation>Kopplungscode</translation>
+    </message>
+    <message>
+        <source>Default currency</source>
+        <translation>Standardwährung</translation>
+    </message>
+    <message>
+        <source>e.g. EUR (used where the back end cannot tell)</source>
+        <translation>z. B. EUR (wo die Anbindung sie nicht nennt)</translation>
+    </message>
+    <message>
+        <source>Number format</source>
+        <translation>Zahlenformat</translation>
+    </message>
+    <message>
+        <source>empty: this PC&apos;s language, or e.g. de_DE</source>
+        <translation>leer: Sprache dieses PCs, oder z. B. de_DE</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Connect timeout in seconds</source>
+        <translation>Zeitlimit für den Verbindungsaufbau in Sekunden</translation>
+    </message>
+    <message>
+        <source>Answer timeout in seconds</source>
+        <translation>Zeitlimit für die Antwort in Sekunden</translation>
+    </message>
+    <message>
+        <source>Back end</source>
+        <translation>Anbindung</translation>
+    </message>
+    <message>
+        <source>Shop currency</source>
+        <translation>Währung des Geschäfts</translation>
+    </message>
+    <message>
+        <source>Connect timeout</source>
+        <translation>Zeitlimit Verbindung</translation>
+    </message>
+    <message>
+        <source>Answer timeout</source>
+        <translation>Zeitlimit Antwort</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>Einstellungen speichern</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Set up this counter once: choose the back end, type the details your payment provider gave you, then test.</source>
+        <translation>Richten Sie diese Kasse einmal ein: Wählen Sie die Anbindung, geben Sie die Daten Ihres Zahlungsanbieters ein und testen Sie dann.</translation>
+    </message>
+    <message>
+        <source>not set yet</source>
+        <translation>noch nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt)</source>
+        <translation>Zertifikate (*.pem *.crt)</translation>
+    </message>
+    <message>
+        <source>Key check value: {kcv} — compare it with the one your payment provider gave you</source>
+        <translation>Prüfwert: {kcv} — vergleichen Sie ihn mit dem Ihres Zahlungsanbieters</translation>
+    </message>
+    <message>
+        <source>Default currency: {problem}</source>
+        <translation>Standardwährung: {problem}</translation>
+    </message>
+    <message>
+        <source>{field} is empty: type the one your payment provider gave you.</source>
+        <translation>{field} ist leer: Geben Sie den Wert Ihres Zahlungsanbieters ein.</translation>
+    </message>
+    <message>
+        <source> and the </source>
+        <translation> und </translation>
+    </message>
+    <message>
+        <source>Type the {secrets}: nothing is stored yet.</source>
+        <translation>Geben Sie {secrets} ein: Noch ist nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>stored in the keyring — leave empty to keep it</source>
+        <extracomment>A stored secret&apos;s placeholder: shown through SettingsDialog.tr.</extracomment>
+        <translation>im Schlüsselbund gespeichert — leer lassen, um ihn zu behalten</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Wird getestet…</translation>
+    </message>
+    <message>
+        <source>Type the HMAC secret and the MSK first.</source>
+        <translation>Geben Sie zuerst das HMAC-Geheimnis und den MSK ein.</translation>
+    </message>
+    <message>
+        <source>Type the pairing code the terminal shows.</source>
+        <translation>Geben Sie den Kopplungscode ein, den das Terminal zeigt.</translation>
+    </message>
+    <message>
+        <source>Paired with terminal {serial}.</source>
+        <translation>Mit Terminal {serial} gekoppelt.</translation>
+    </message>
+</context>
+<context>
     <name>Shortcuts</name>
     <message>
         <source>A scan — starts over with the scanned receipt, from anywhere</source>
