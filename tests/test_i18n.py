@@ -66,14 +66,18 @@ UI_CONVERTED = [
     "ui/counter_settings.py",
     "ui/settings.py",
     "ui/settings_backends.py",
-    "ui/start_page.py",
-]
-UI_PENDING = [
     "ui/history.py",
     "ui/ops.py",
     "ui/refund_panel.py",
-    "ui/refund/__init__.py",
+    "ui/refund/base.py",
+    "ui/refund/cards.py",
+    "ui/refund/form.py",
+    "ui/refund/outcome.py",
+    "ui/refund/sending.py",
+    "ui/refund/words.py",
+    "ui/start_page.py",
 ]
+UI_PENDING: list[str] = []
 #: Core modules whose UserFacing errors are wrapped in _() — the same kind of list.
 CORE_CONVERTED = [
     "money.py",
@@ -331,7 +335,7 @@ def test_the_ui_check_catches_bare_text() -> None:
 
 
 #: Functions that translate a text from a QT_TRANSLATE_NOOP table (so not a literal at the call).
-NOOP_LOOKUPS = {"state_word", "tr_resolve", "translations", "shortcuts"}
+NOOP_LOOKUPS = {"state_word", "tr_resolve", "translations", "shortcuts", "flow_help"}
 
 
 def unextractable_translations(source: str, filename: str = "<src>") -> list[str]:
@@ -379,7 +383,7 @@ def test_every_ui_module_is_listed_converted_or_pending() -> None:
     ui = {p.relative_to(PACKAGE).as_posix() for p in (PACKAGE / "ui").rglob("*.py")}
     ui -= {"ui/__init__.py"}
     listed = set(UI_CONVERTED) | set(UI_PENDING)
-    assert sorted(ui - listed - {n for n in ui if n.startswith("ui/refund/")}) == []
+    assert sorted(ui - listed - {"ui/refund/__init__.py", "ui/refund/flow.py", "ui/refund/keys.py"}) == []
 
 
 # ---- (c) the core raises no bare English ---------------------------------------------------------

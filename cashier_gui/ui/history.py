@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -40,21 +41,25 @@ from PySide6.QtWidgets import (
 from cashier_gui.journal import Attempt, Journal, State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import reason_label
-from cashier_gui.ui.states import STATE_COLOURS, STATE_LABELS, resolution_text, state_label
-from cashier_gui.ui.widgets import card_text, label, local_time
+from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time
 
 PAGE = 200
-COLUMNS = (
-    "When",
-    "State",
-    "Amount",
-    "Charge",
-    "Refund ID",
-    "Reason",
-    "Operator",
-    "Approver",
-    "Reference",
+COLUMNS = (  # English here; the header shows them translated (translations())
+    QT_TRANSLATE_NOOP("HistoryModel", "When"),
+    QT_TRANSLATE_NOOP("HistoryModel", "State"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Amount"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Charge"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Refund ID"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Reason"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Operator"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Approver"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Reference"),
 )
+
+
+def translations(text: str) -> str:
+    return QCoreApplication.translate("HistoryModel", text)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -104,7 +109,7 @@ class HistoryModel(QAbstractTableModel):
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return translations(COLUMNS[section])
         return None
 
     def data(
@@ -149,7 +154,7 @@ class HistoryDialog(QDialog):
         """`print_receipt`: reprints an attempt's receipt (the window's printing)."""
         super().__init__(parent)
         self.print_receipt = print_receipt
-        self.setWindowTitle("Refund history")
+        self.setWindowTitle(self.tr("Refund history"))
         self.resize(1000, 620)
         self.money_locale = locale
         self.journal = Journal(journal.path)  # its own connection: reads never wait on writes
@@ -158,20 +163,22 @@ class HistoryDialog(QDialog):
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(
-            "Charge, refund or reference ID, card's last 4 digits, or an amount"
+            self.tr("Charge, refund or reference ID, card's last 4 digits, or an amount")
         )
-        self.search.setAccessibleName("Search by charge, refund or reference ID, or amount")
+        self.search.setAccessibleName(
+            self.tr("Search by charge, refund or reference ID, or amount")
+        )
         self.search.setClearButtonEnabled(True)
         self.state = QComboBox()
-        self.state.setAccessibleName("Filter by state")
-        self.state.addItem("All states", None)
+        self.state.setAccessibleName(self.tr("Filter by state"))
+        self.state.addItem(self.tr("All states"), None)
         for s in State:
             if s is State.PREPARED:
                 continue  # "being sent" is listed once, as SENT; PREPARED lasts milliseconds
-            self.state.addItem(STATE_LABELS[s].capitalize(), s.value)
+            self.state.addItem(state_word(s).capitalize(), s.value)
         self.operator = QComboBox()
-        self.operator.setAccessibleName("Filter by operator")
-        self.operator.addItem("Everyone", None)
+        self.operator.setAccessibleName(self.tr("Filter by operator"))
+        self.operator.addItem(self.tr("Everyone"), None)
         for name in self.journal.distinct("operator"):
             self.operator.addItem(name, name)
         today = QDate.currentDate()
@@ -181,10 +188,10 @@ class HistoryDialog(QDialog):
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
             w.setAccessibleName(name)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setAccessibleName("Export to CSV")
-        self.print_button = QPushButton("Print receipt  Ctrl+P")
-        self.print_button.setAccessibleName("Print the selected attempt's receipt again")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.setAccessibleName(self.tr("Export to CSV"))
+        self.print_button = QPushButton(self.tr("Print receipt  Ctrl+P"))
+        self.print_button.setAccessibleName(self.tr("Print the selected attempt's receipt again"))
         self.print_button.setEnabled(False)
         self.print_button.setVisible(print_receipt is not None)
         self.print_button.clicked.connect(self.reprint)
@@ -197,15 +204,15 @@ class HistoryDialog(QDialog):
         filters = QHBoxLayout()
         filters.addWidget(self.state)
         filters.addWidget(self.operator)
-        filters.addWidget(QLabel("from"))
+        filters.addWidget(QLabel(self.tr("from")))
         filters.addWidget(self.since)
-        filters.addWidget(QLabel("to"))
+        filters.addWidget(QLabel(self.tr("to")))
         filters.addWidget(self.until)
         filters.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Refund attempts")
+        self.table.setAccessibleName(self.tr("Refund attempts"))
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
@@ -219,7 +226,7 @@ class HistoryDialog(QDialog):
         self.table.setColumnWidth(0, max(130, stamp))
         # Enter (or a double click) on a row: everything about that attempt below the table.
         self.detail = label("", role="value", selectable=True)
-        self.detail.setAccessibleName("Refund attempt details")
+        self.detail.setAccessibleName(self.tr("Refund attempt details"))
         self.detail.hide()
         self.table.activated.connect(self.show_detail)
         self.table.selectionModel().currentRowChanged.connect(
@@ -227,7 +234,7 @@ class HistoryDialog(QDialog):
         )
 
         self.summary = label("", role="value")
-        self.summary.setAccessibleName("Totals")
+        self.summary.setAccessibleName(self.tr("Totals"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
@@ -286,23 +293,37 @@ class HistoryDialog(QDialog):
     def show_detail(self, index: QModelIndex) -> None:
         a = self.model.rows[index.row()]
         amount = a.amount
+        attempt = self.tr("Refund attempt {id} · {state}").format(id=a.id, state=state_label(a))
+        shown = amount.format(self.money_locale) if amount else self.tr("the full amount")
+        made = self.tr("Made by {operator} on {terminal}, {time}").format(
+            operator=a.operator,
+            terminal=a.terminal,
+            time=local_time(a.created_at, "%Y-%m-%d %H:%M:%S"),
+        )
         lines = [
-            f"Refund attempt {a.id} · {state_label(a)}" + (" · training" if a.training else ""),
-            f"Amount: {amount.format(self.money_locale) if amount else 'the full amount'}"
-            + (" (void of the whole sale)" if a.kind.value == "void" else ""),
-            f"Charge: {a.charge_id}   Refund ID: {a.refund_id or '—'}",
-            f"Card: {card_text(a.card_brand, a.card_last4) or 'not known'}",
-            f"Reference: {a.transaction_reference}",
-            f"Reason: {reason_label(a.reason) if a.reason else '—'}"
-            + (f" · note: {a.note}" if a.note else ""),
-            f"Made by {a.operator}"
-            + (f", approved by {a.approver}" if a.approver else "")
-            + f" on {a.terminal}, {local_time(a.created_at, '%Y-%m-%d %H:%M:%S')}",
+            attempt + (" · " + self.tr("training") if a.training else ""),
+            self.tr("Amount: {amount}").format(amount=shown)
+            + (" " + self.tr("(void of the whole sale)") if a.kind.value == "void" else ""),
+            self.tr("Charge: {charge}   Refund ID: {refund}").format(
+                charge=a.charge_id, refund=a.refund_id or "—"
+            ),
+            self.tr("Card: {card}").format(
+                card=card_text(a.card_brand, a.card_last4) or self.tr("not known")
+            ),
+            self.tr("Reference: {reference}").format(reference=a.transaction_reference),
+            self.tr("Reason: {reason}").format(reason=reason_label(a.reason) if a.reason else "—")
+            + (" · " + self.tr("note: {note}").format(note=a.note) if a.note else ""),
+            made
+            + (
+                " · " + self.tr("approved by {approver}").format(approver=a.approver)
+                if a.approver
+                else ""
+            ),
         ]
         if a.error_message:
-            lines.append(f"Last answer: {a.error_message}")
+            lines.append(self.tr("Last answer: {answer}").format(answer=a.error_message))
         if a.trace_id:
-            lines.append(f"Trace ID: {a.trace_id}")
+            lines.append(self.tr("Trace ID: {trace}").format(trace=a.trace_id))
         resolution = resolution_text(a)
         if resolution:
             lines.append(resolution)
@@ -317,28 +338,41 @@ class HistoryDialog(QDialog):
         totals = self.journal.totals(day_start, day_end)
         shown = ", ".join(Money(v, c).format(self.money_locale) for c, v in sorted(totals.items()))
         self.summary.setText(
-            f"{self.model.total:,} matching refund attempts · approved today: {shown or 'none'}"
+            self.tr("{count} matching refund attempts · approved today: {totals}").format(
+                count=f"{self.model.total:,}", totals=shown or self.tr("none")
+            )
         )
 
     def export(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export refunds", str(Path.home() / "refunds.csv"), "CSV files (*.csv)"
+                self,
+                self.tr("Export refunds"),
+                str(Path.home() / "refunds.csv"),
+                self.tr("CSV files (*.csv)"),
             )
         if not path:
             return
         filters = {k: v for k, v in self.current_filters().items() if v}
         self.export_button.setEnabled(False)
-        self.summary.setText("Exporting…")
+        self.summary.setText(self.tr("Exporting…"))
 
         async def work() -> None:
             writer = Journal(self.journal.path)
             try:
                 count = await asyncio.to_thread(writer.export_csv, path, **filters)
             except OSError as exc:
-                self.summary.setText(f"Could not write {path}: {exc.strerror}")
+                self.summary.setText(
+                    self.tr("Could not write {path}: {problem}").format(
+                        path=path, problem=exc.strerror
+                    )
+                )
             else:
-                self.summary.setText(f"Exported {count:,} refund attempts to {path}")
+                self.summary.setText(
+                    self.tr("Exported {count} refund attempts to {path}").format(
+                        count=f"{count:,}", path=path
+                    )
+                )
             finally:
                 writer.close()
                 self.export_button.setEnabled(True)

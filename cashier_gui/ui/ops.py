@@ -127,7 +127,10 @@ def describe_error(exc: BaseException) -> str:
         return exc.message
     if isinstance(exc, user_facing()):
         return str(exc)
-    return (
-        f"Something went wrong inside the app ({type(exc).__name__}). Try again; if it "
-        "happens again, call support."
-    )
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate(
+        "Operations",
+        "Something went wrong inside the app ({kind}). Try again; if it happens again, call "
+        "support.",
+    ).format(kind=type(exc).__name__)

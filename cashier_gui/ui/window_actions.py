@@ -170,11 +170,11 @@ class WindowActions:
     @staticmethod
     def help_text() -> str:
         """F1: how a refund goes (scan, void or refund, confirm, F5), then the shortcuts."""
-        from cashier_gui.ui.refund.cards import FLOW_HELP
+        from cashier_gui.ui.refund.cards import flow_help
         from cashier_gui.ui.start_page import shortcuts
 
         title = QCoreApplication.translate("MainWindow", "Keyboard shortcuts")
-        return f"{FLOW_HELP}\n\n{title}\n{shortcuts()}"
+        return f"{flow_help()}\n\n{title}\n{shortcuts()}"
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(

@@ -2,6 +2,92 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en_US">
 <context>
+    <name>ChargeCard</name>
+    <message>
+        <source>Charge details</source>
+        <translation>Zahlungsdetails</translation>
+    </message>
+    <message>
+        <source>Earlier refunds</source>
+        <translation>Frühere Erstattungen</translation>
+    </message>
+    <message>
+        <source>Why this charge cannot be refunded</source>
+        <translation>Warum diese Zahlung nicht erstattet werden kann</translation>
+    </message>
+    <message>
+        <source>Not settled yet: a void returns it all, at no cost.</source>
+        <translation>Noch nicht abgerechnet: Eine Stornierung gibt alles zurück, ohne Kosten.</translation>
+    </message>
+    <message>
+        <source>&amp;Void sale</source>
+        <translation>Verkauf &amp;stornieren</translation>
+    </message>
+    <message>
+        <source>Void the whole sale</source>
+        <translation>Den ganzen Verkauf stornieren</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmCard</name>
+    <message>
+        <source>What happened to the last try</source>
+        <translation>Was beim letzten Versuch geschah</translation>
+    </message>
+    <message>
+        <source>Confirm question</source>
+        <translation>Bestätigungsfrage</translation>
+    </message>
+    <message>
+        <source>Amount to confirm</source>
+        <translation>Zu bestätigender Betrag</translation>
+    </message>
+    <message>
+        <source>Why a manager must approve</source>
+        <translation>Warum die Filialleitung genehmigen muss</translation>
+    </message>
+    <message>
+        <source>Manager name</source>
+        <translation>Name der Filialleitung</translation>
+    </message>
+    <message>
+        <source>manager&apos;s name</source>
+        <translation>Name der Filialleitung</translation>
+    </message>
+    <message>
+        <source>Manager PIN</source>
+        <translation>PIN der Filialleitung</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>Filialleitung</translation>
+    </message>
+    <message>
+        <source>Confirm refund  ⏎</source>
+        <translation>Erstattung bestätigen  ⏎</translation>
+    </message>
+    <message>
+        <source>Confirm refund</source>
+        <translation>Erstattung bestätigen</translation>
+    </message>
+    <message>
+        <source>Back  Esc</source>
+        <translation>Zurück  Esc</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <source>A manager must approve this: {reasons} Manager: type your name and PIN, then press Enter.</source>
+        <translation>Die Filialleitung muss dies genehmigen: {reasons} Filialleitung: Geben Sie Ihren Namen und Ihre PIN ein und drücken Sie Enter.</translation>
+    </message>
+</context>
+<context>
     <name>CopyRow</name>
     <message>
         <source>Copy</source>
@@ -177,6 +263,428 @@
     <message>
         <source>Test receipt sent.</source>
         <translation>Testbeleg gesendet.</translation>
+    </message>
+</context>
+<context>
+    <name>FormCard</name>
+    <message>
+        <source>Refund</source>
+        <translation>Erstattung</translation>
+    </message>
+    <message>
+        <source>&amp;Full</source>
+        <translation>&amp;Voll</translation>
+    </message>
+    <message>
+        <source>Full refund</source>
+        <translation>Volle Erstattung</translation>
+    </message>
+    <message>
+        <source>&amp;Partial</source>
+        <translation>&amp;Teilweise</translation>
+    </message>
+    <message>
+        <source>Partial refund</source>
+        <translation>Teilweise Erstattung</translation>
+    </message>
+    <message>
+        <source>Amount to refund</source>
+        <translation>Zu erstattender Betrag</translation>
+    </message>
+    <message>
+        <source>e.g. 12.50</source>
+        <translation>z. B. 12,50</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>&amp;Betrag</translation>
+    </message>
+    <message>
+        <source>Amount check</source>
+        <translation>Prüfung des Betrags</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>&amp;Grund</translation>
+    </message>
+    <message>
+        <source>Note (optional)</source>
+        <translation>Notiz (freiwillig)</translation>
+    </message>
+    <message>
+        <source>optional, e.g. box damaged</source>
+        <translation>freiwillig, z. B. Karton beschädigt</translation>
+    </message>
+    <message>
+        <source>&amp;Note</source>
+        <translation>&amp;Notiz</translation>
+    </message>
+    <message>
+        <source>Note length</source>
+        <translation>Länge der Notiz</translation>
+    </message>
+    <message>
+        <source>Transaction reference</source>
+        <translation>Vorgangsreferenz</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>Back  Esc</source>
+        <translation>Zurück  Esc</translation>
+    </message>
+    <message>
+        <source>Back to the charge ID</source>
+        <translation>Zurück zur Zahlungs-ID</translation>
+    </message>
+    <message>
+        <source>{count} — the note is full</source>
+        <translation>{count} — die Notiz ist voll</translation>
+    </message>
+    <message>
+        <source>e.g. {example}</source>
+        <translation>z. B. {example}</translation>
+    </message>
+</context>
+<context>
+    <name>FormPart</name>
+    <message>
+        <source>&amp;Full — {amount}</source>
+        <translation>&amp;Voll — {amount}</translation>
+    </message>
+    <message>
+        <source>&amp;Amount</source>
+        <translation>&amp;Betrag</translation>
+    </message>
+    <message>
+        <source>type it from the receipt</source>
+        <translation>vom Beleg abtippen</translation>
+    </message>
+    <message>
+        <source>The terminal cannot look transactions up</source>
+        <translation>Das Terminal kann Vorgänge nicht nachschlagen</translation>
+    </message>
+    <message>
+        <source>&amp;Full — the amount paid</source>
+        <translation>&amp;Voll — der bezahlte Betrag</translation>
+    </message>
+    <message>
+        <source>&amp;Amount paid</source>
+        <translation>&amp;Bezahlter Betrag</translation>
+    </message>
+    <message>
+        <source>Look a charge up first.</source>
+        <translation>Schlagen Sie zuerst eine Zahlung nach.</translation>
+    </message>
+    <message>
+        <source>Type the amount paid, from the receipt.</source>
+        <translation>Geben Sie den bezahlten Betrag vom Beleg ein.</translation>
+    </message>
+    <message>
+        <source>A refund amount must be more than zero.</source>
+        <translation>Ein Erstattungsbetrag muss größer als null sein.</translation>
+    </message>
+    <message>
+        <source>Type the amount to refund.</source>
+        <translation>Geben Sie den zu erstattenden Betrag ein.</translation>
+    </message>
+    <message>
+        <source>the full amount</source>
+        <translation>den vollen Betrag</translation>
+    </message>
+    <message>
+        <source>Refund {amount}</source>
+        <translation>{amount} erstatten</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Erstatten</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <extracomment>A charge&apos;s status as the charge card shows it (translated where shown).</extracomment>
+        <translation>Genehmigt</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Abgelehnt</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Storniert</translation>
+    </message>
+    <message>
+        <source>Reversed</source>
+        <translation>Rückgängig gemacht</translation>
+    </message>
+</context>
+<context>
+    <name>Help</name>
+    <message>
+        <source>1. Scan the receipt&apos;s barcode — from anywhere on this screen — or type the charge ID and press Enter. A new scan always starts over with the new receipt; nothing half-done is sent.
+2. Check the payment. A sale of today that is not settled yet can be voided (the customer is never charged); otherwise refund it: choose Full or type the amount.
+3. Pick a reason, press Enter, read the confirm card, press Enter again.
+4. If the answer is lost, do not refund again: press F5 (Check now).
+Esc steps back one stage.</source>
+        <translation>1. Scannen Sie den Barcode des Belegs — von überall auf diesem Bildschirm — oder geben Sie die Zahlungs-ID ein und drücken Sie Enter. Ein neuer Scan beginnt immer neu mit dem neuen Beleg; nichts Halbfertiges wird gesendet.
+2. Prüfen Sie die Zahlung. Ein heutiger, noch nicht abgerechneter Verkauf kann storniert werden (die Kundschaft wird nie belastet); sonst erstatten Sie ihn: Wählen Sie Voll oder geben Sie den Betrag ein.
+3. Wählen Sie einen Grund, drücken Sie Enter, lesen Sie die Bestätigung, drücken Sie wieder Enter.
+4. Geht die Antwort verloren, erstatten Sie nicht noch einmal: Drücken Sie F5 (Jetzt prüfen).
+Esc geht einen Schritt zurück.</translation>
+    </message>
+</context>
+<context>
+    <name>HelpCard</name>
+    <message>
+        <source>Refund a card payment</source>
+        <translation>Eine Kartenzahlung erstatten</translation>
+    </message>
+    <message>
+        <source>F1 explains more and lists every shortcut.</source>
+        <translation>F1 erklärt mehr und zeigt alle Tastenkürzel.</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <source>Refund history</source>
+        <translation>Erstattungsverlauf</translation>
+    </message>
+    <message>
+        <source>Charge, refund or reference ID, card&apos;s last 4 digits, or an amount</source>
+        <translation>Zahlungs-, Erstattungs- oder Referenz-ID, letzte 4 Kartenziffern oder ein Betrag</translation>
+    </message>
+    <message>
+        <source>Search by charge, refund or reference ID, or amount</source>
+        <translation>Suche nach Zahlungs-, Erstattungs- oder Referenz-ID oder Betrag</translation>
+    </message>
+    <message>
+        <source>Filter by state</source>
+        <translation>Nach Status filtern</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>Alle Status</translation>
+    </message>
+    <message>
+        <source>Filter by operator</source>
+        <translation>Nach Person filtern</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Alle Personen</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <source>Export to CSV</source>
+        <translation>Als CSV exportieren</translation>
+    </message>
+    <message>
+        <source>Print receipt  Ctrl+P</source>
+        <translation>Beleg drucken  Strg+P</translation>
+    </message>
+    <message>
+        <source>Print the selected attempt&apos;s receipt again</source>
+        <translation>Den Beleg des gewählten Vorgangs erneut drucken</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>von</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source>Refund attempts</source>
+        <translation>Erstattungsvorgänge</translation>
+    </message>
+    <message>
+        <source>Refund attempt details</source>
+        <translation>Details des Erstattungsvorgangs</translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation>Summen</translation>
+    </message>
+    <message>
+        <source>Refund attempt {id} · {state}</source>
+        <translation>Erstattungsvorgang {id} · {state}</translation>
+    </message>
+    <message>
+        <source>the full amount</source>
+        <translation>der volle Betrag</translation>
+    </message>
+    <message>
+        <source>Made by {operator} on {terminal}, {time}</source>
+        <translation>Durchgeführt von {operator} an {terminal}, {time}</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Amount: {amount}</source>
+        <translation>Betrag: {amount}</translation>
+    </message>
+    <message>
+        <source>(void of the whole sale)</source>
+        <translation>(Stornierung des ganzen Verkaufs)</translation>
+    </message>
+    <message>
+        <source>Charge: {charge}   Refund ID: {refund}</source>
+        <translation>Zahlung: {charge}   Erstattungs-ID: {refund}</translation>
+    </message>
+    <message>
+        <source>Card: {card}</source>
+        <translation>Karte: {card}</translation>
+    </message>
+    <message>
+        <source>not known</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Reference: {reference}</source>
+        <translation>Referenz: {reference}</translation>
+    </message>
+    <message>
+        <source>Reason: {reason}</source>
+        <translation>Grund: {reason}</translation>
+    </message>
+    <message>
+        <source>note: {note}</source>
+        <translation>Notiz: {note}</translation>
+    </message>
+    <message>
+        <source>approved by {approver}</source>
+        <translation>genehmigt von {approver}</translation>
+    </message>
+    <message>
+        <source>Last answer: {answer}</source>
+        <translation>Letzte Antwort: {answer}</translation>
+    </message>
+    <message>
+        <source>Trace ID: {trace}</source>
+        <translation>Trace-ID: {trace}</translation>
+    </message>
+    <message>
+        <source>{count} matching refund attempts · approved today: {totals}</source>
+        <translation>{count} passende Erstattungsvorgänge · heute genehmigt: {totals}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Export refunds</source>
+        <translation>Erstattungen exportieren</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Wird exportiert…</translation>
+    </message>
+    <message>
+        <source>Could not write {path}: {problem}</source>
+        <translation>{path} ließ sich nicht schreiben: {problem}</translation>
+    </message>
+    <message>
+        <source>Exported {count} refund attempts to {path}</source>
+        <translation>{count} Erstattungsvorgänge nach {path} exportiert</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Betrag</translation>
+    </message>
+    <message>
+        <source>Charge</source>
+        <translation>Zahlung</translation>
+    </message>
+    <message>
+        <source>Refund ID</source>
+        <translation>Erstattungs-ID</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Person</translation>
+    </message>
+    <message>
+        <source>Approver</source>
+        <translation>Genehmigt von</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Referenz</translation>
+    </message>
+</context>
+<context>
+    <name>LookupCard</name>
+    <message>
+        <source>Charge ID — scan the receipt or type it</source>
+        <translation>Zahlungs-ID — Beleg scannen oder eingeben</translation>
+    </message>
+    <message>
+        <source>e.g. ch_abc123def456</source>
+        <translation>z. B. ch_abc123def456</translation>
+    </message>
+    <message>
+        <source>Charge ID</source>
+        <translation>Zahlungs-ID</translation>
+    </message>
+    <message>
+        <source>Look up  ⏎</source>
+        <translation>Nachschlagen  ⏎</translation>
+    </message>
+    <message>
+        <source>Look up charge</source>
+        <translation>Zahlung nachschlagen</translation>
+    </message>
+    <message>
+        <source>Lookup problem</source>
+        <translation>Problem beim Nachschlagen</translation>
+    </message>
+    <message>
+        <source>Transaction ID — from the terminal&apos;s receipt</source>
+        <translation>Vorgangs-ID — vom Beleg des Terminals</translation>
+    </message>
+    <message>
+        <source>e.g. 0d9f1c2e-4b5a-4c3d-8e7f-1a2b3c4d5e6f</source>
+        <translation>z. B. 0d9f1c2e-4b5a-4c3d-8e7f-1a2b3c4d5e6f</translation>
+    </message>
+    <message>
+        <source>Transaction ID</source>
+        <translation>Vorgangs-ID</translation>
     </message>
 </context>
 <context>
@@ -380,6 +888,13 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
 </context>
 <context>
+    <name>Operations</name>
+    <message>
+        <source>Something went wrong inside the app ({kind}). Try again; if it happens again, call support.</source>
+        <translation>In der App ist etwas schiefgegangen ({kind}). Versuchen Sie es erneut; passiert es wieder, rufen Sie den Support an.</translation>
+    </message>
+</context>
+<context>
     <name>PeopleDialog</name>
     <message>
         <source>People</source>
@@ -567,6 +1082,17 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>People</source>
         <translation>Personen</translation>
+    </message>
+</context>
+<context>
+    <name>PracticeCard</name>
+    <message>
+        <source>Practice receipts — pick one, or type its ID</source>
+        <translation>Übungsbelege — einen wählen oder seine ID eingeben</translation>
+    </message>
+    <message>
+        <source>Practice receipts</source>
+        <translation>Übungsbelege</translation>
     </message>
 </context>
 <context>
@@ -799,10 +1325,236 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
 </context>
 <context>
+    <name>ResultCard</name>
+    <message>
+        <source>Refund result</source>
+        <translation>Ergebnis der Erstattung</translation>
+    </message>
+    <message>
+        <source>Refunded amount</source>
+        <translation>Erstatteter Betrag</translation>
+    </message>
+    <message>
+        <source>What to do next</source>
+        <translation>Was jetzt zu tun ist</translation>
+    </message>
+    <message>
+        <source>Refund ID</source>
+        <translation>Erstattungs-ID</translation>
+    </message>
+    <message>
+        <source>refund ID</source>
+        <translation>Erstattungs-ID</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Referenz</translation>
+    </message>
+    <message>
+        <source>transaction reference</source>
+        <translation>Vorgangsreferenz</translation>
+    </message>
+    <message>
+        <source>Trace ID</source>
+        <translation>Trace-ID</translation>
+    </message>
+    <message>
+        <source>trace ID</source>
+        <translation>Trace-ID</translation>
+    </message>
+    <message>
+        <source>Resolved by hand</source>
+        <translation>Von Hand geklärt</translation>
+    </message>
+    <message>
+        <source>Check now  F5</source>
+        <translation>Jetzt prüfen  F5</translation>
+    </message>
+    <message>
+        <source>Check now whether this refund went through</source>
+        <translation>Jetzt prüfen, ob diese Erstattung durchgegangen ist</translation>
+    </message>
+    <message>
+        <source>Resolve by hand…</source>
+        <translation>Von Hand klären…</translation>
+    </message>
+    <message>
+        <source>Resolve this refund by hand</source>
+        <translation>Diese Erstattung von Hand klären</translation>
+    </message>
+    <message>
+        <source>Refund it instead  ⏎</source>
+        <translation>Stattdessen erstatten  ⏎</translation>
+    </message>
+    <message>
+        <source>Refund this sale instead</source>
+        <translation>Diesen Verkauf stattdessen erstatten</translation>
+    </message>
+    <message>
+        <source>New refund  Ctrl+N</source>
+        <translation>Neue Erstattung  Strg+N</translation>
+    </message>
+    <message>
+        <source>New refund</source>
+        <translation>Neue Erstattung</translation>
+    </message>
+</context>
+<context>
+    <name>SendingCard</name>
+    <message>
+        <source>Sending the refund… keep this window open.</source>
+        <translation>Die Erstattung wird gesendet… lassen Sie dieses Fenster offen.</translation>
+    </message>
+    <message>
+        <source>Time left for the answer</source>
+        <translation>Verbleibende Zeit für die Antwort</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Wird gesendet</translation>
+    </message>
+    <message>
+        <source>Cancel  Esc</source>
+        <translation>Abbrechen  Esc</translation>
+    </message>
+    <message>
+        <source>Cancel before sending</source>
+        <translation>Vor dem Senden abbrechen</translation>
+    </message>
+</context>
+<context>
     <name>SendingPart</name>
+    <message>
+        <source>Cancelled: nothing was refunded.</source>
+        <translation>Abgebrochen: Es wurde nichts erstattet.</translation>
+    </message>
+    <message>
+        <source>A manager must approve this: type the manager&apos;s name and PIN, then press Enter.</source>
+        <translation>Die Filialleitung muss dies genehmigen: Geben Sie ihren Namen und ihre PIN ein und drücken Sie Enter.</translation>
+    </message>
+    <message>
+        <source>TRAINING — no money moves.</source>
+        <translation>TRAINING — es fließt kein Geld.</translation>
+    </message>
+    <message>
+        <source>Void the whole sale?</source>
+        <translation>Den ganzen Verkauf stornieren?</translation>
+    </message>
+    <message>
+        <source>Confirm void  ⏎</source>
+        <translation>Stornierung bestätigen  ⏎</translation>
+    </message>
+    <message>
+        <source>A void cancels the whole sale before it settles: the customer is never charged. It cannot return part of a sale.</source>
+        <translation>Eine Stornierung hebt den ganzen Verkauf vor der Abrechnung auf: Die Kundschaft wird nie belastet. Einen Teil eines Verkaufs kann sie nicht zurückgeben.</translation>
+    </message>
+    <message>
+        <source>the full amount</source>
+        <translation>den vollen Betrag</translation>
+    </message>
+    <message>
+        <source>Refund the full amount, {amount}, to {card}?</source>
+        <translation>Den vollen Betrag, {amount}, auf {card} erstatten?</translation>
+    </message>
+    <message>
+        <source>Refund the full amount, {amount}?</source>
+        <translation>Den vollen Betrag, {amount}, erstatten?</translation>
+    </message>
+    <message>
+        <source>Refund {amount} to {card}?</source>
+        <translation>{amount} auf {card} erstatten?</translation>
+    </message>
+    <message>
+        <source>Refund {amount}?</source>
+        <translation>{amount} erstatten?</translation>
+    </message>
+    <message>
+        <source>Confirm refund  ⏎</source>
+        <translation>Erstattung bestätigen  ⏎</translation>
+    </message>
+    <message>
+        <source>The full amount</source>
+        <translation>Der volle Betrag</translation>
+    </message>
+    <message>
+        <source>Charge {id}</source>
+        <translation>Zahlung {id}</translation>
+    </message>
+    <message>
+        <source>Transaction {id}</source>
+        <translation>Vorgang {id}</translation>
+    </message>
     <message>
         <source>Practice: the training manager is {name}, PIN {pin}.</source>
         <translation>Übung: Die Trainings-Filialleitung ist {name}, PIN {pin}.</translation>
+    </message>
+    <message>
+        <source>Look a charge up first.</source>
+        <translation>Schlagen Sie zuerst eine Zahlung nach.</translation>
+    </message>
+    <message>
+        <source>No manager is set up on this counter.</source>
+        <translation>An dieser Kasse ist keine Filialleitung eingerichtet.</translation>
+    </message>
+    <message>
+        <source>{name} is not a manager.</source>
+        <translation>{name} gehört nicht zur Filialleitung.</translation>
+    </message>
+    <message>
+        <source>Checking the manager&apos;s PIN…</source>
+        <translation>Die PIN der Filialleitung wird geprüft…</translation>
+    </message>
+    <message>
+        <source>Sending… keep this window open.</source>
+        <translation>Wird gesendet… lassen Sie dieses Fenster offen.</translation>
+    </message>
+    <message>
+        <source>Cancelling — nothing will be sent…</source>
+        <translation>Wird abgebrochen — nichts wird gesendet…</translation>
+    </message>
+    <message>
+        <source>Waiting for the refund journal to record the cancel.</source>
+        <translation>Warten, bis das Erstattungsjournal den Abbruch festhält.</translation>
+    </message>
+    <message>
+        <source>The void was sent — keep this window open.</source>
+        <translation>Die Stornierung wurde gesendet — lassen Sie dieses Fenster offen.</translation>
+    </message>
+    <message>
+        <source>The refund was sent — keep this window open.</source>
+        <translation>Die Erstattung wurde gesendet — lassen Sie dieses Fenster offen.</translation>
+    </message>
+    <message>
+        <source>Waiting for the answer…</source>
+        <translation>Warten auf die Antwort…</translation>
+    </message>
+    <message>
+        <source>Waiting for the answer… {seconds} s</source>
+        <translation>Warten auf die Antwort… {seconds} s</translation>
+    </message>
+    <message>
+        <source>Waiting for the answer… time is up, finishing.</source>
+        <translation>Warten auf die Antwort… die Zeit ist um, wird abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>Waiting for the refund journal (another window or command is using it). Nothing has been sent: Cancel still works.</source>
+        <translation>Warten auf das Erstattungsjournal (ein anderes Fenster oder ein Befehl nutzt es). Noch ist nichts gesendet: Abbrechen geht noch.</translation>
+    </message>
+    <message>
+        <source>Recording the refund in the journal…</source>
+        <translation>Die Erstattung wird im Journal festgehalten…</translation>
+    </message>
+    <message>
+        <source>Too late to cancel: it was sent. Waiting for the answer…</source>
+        <translation>Zu spät zum Abbrechen: Sie wurde gesendet. Warten auf die Antwort…</translation>
+    </message>
+    <message>
+        <source>Full amount</source>
+        <translation>Voller Betrag</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Resolving a refund by hand is for managers.</source>
@@ -1083,11 +1835,11 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     </message>
     <message>
         <source>Alt+F / Alt+P — full / partial refund</source>
-        <translation>Alt+F / Alt+P — volle / teilweise Erstattung</translation>
+        <translation>Alt+V / Alt+T — volle / teilweise Erstattung</translation>
     </message>
     <message>
         <source>Alt+A, Alt+R, Alt+N — amount, reason, note</source>
-        <translation>Alt+A, Alt+R, Alt+N — Betrag, Grund, Notiz</translation>
+        <translation>Alt+B, Alt+G, Alt+N — Betrag, Grund, Notiz</translation>
     </message>
     <message>
         <source>Ctrl+N — new refund</source>
@@ -1384,6 +2136,191 @@ Referenz für den Support: {reference}</translation>
     <message>
         <source>Resolved by hand by {who}</source>
         <translation>Von Hand geklärt von {who}</translation>
+    </message>
+</context>
+<context>
+    <name>words</name>
+    <message>
+        <source>What to do: do not refund this payment again. Press Check now (F5). If it still cannot tell, look the refund up on the terminal or the payment service&apos;s website, then press Resolve by hand.</source>
+        <translation>Was zu tun ist: Erstatten Sie diese Zahlung nicht noch einmal. Drücken Sie Jetzt prüfen (F5). Lässt es sich dann noch nicht sagen, schlagen Sie die Erstattung am Terminal oder auf der Website des Zahlungsdienstes nach und drücken Sie dann Von Hand klären.</translation>
+    </message>
+    <message>
+        <source>Refund approved</source>
+        <extracomment>(card colour role, title, what it means / what to do)</extracomment>
+        <translation>Erstattung genehmigt</translation>
+    </message>
+    <message>
+        <source>The money goes back to the card.</source>
+        <translation>Das Geld geht auf die Karte zurück.</translation>
+    </message>
+    <message>
+        <source>Refund declined</source>
+        <translation>Erstattung abgelehnt</translation>
+    </message>
+    <message>
+        <source>The card&apos;s bank declined it: nothing was refunded. Offer another way.</source>
+        <translation>Die Bank der Karte hat abgelehnt: Es wurde nichts erstattet. Bieten Sie einen anderen Weg an.</translation>
+    </message>
+    <message>
+        <source>Refund pending</source>
+        <translation>Erstattung ausstehend</translation>
+    </message>
+    <message>
+        <source>It was accepted and will be confirmed later. It is in History.</source>
+        <translation>Sie wurde angenommen und wird später bestätigt. Sie steht im Verlauf.</translation>
+    </message>
+    <message>
+        <source>Not refunded</source>
+        <translation>Nicht erstattet</translation>
+    </message>
+    <message>
+        <source>The refund was refused: nothing was refunded.</source>
+        <translation>Die Erstattung wurde verweigert: Es wurde nichts erstattet.</translation>
+    </message>
+    <message>
+        <source>Outcome unknown — check before refunding again</source>
+        <translation>Ergebnis unbekannt — vor erneutem Erstatten prüfen</translation>
+    </message>
+    <message>
+        <source>The answer was lost on the way back.</source>
+        <translation>Die Antwort ging auf dem Rückweg verloren.</translation>
+    </message>
+    <message>
+        <source>Being sent</source>
+        <translation>Wird gesendet</translation>
+    </message>
+    <message>
+        <source>Wait for its answer.</source>
+        <translation>Warten Sie auf ihre Antwort.</translation>
+    </message>
+    <message>
+        <source>Not sent — nothing refunded</source>
+        <translation>Nicht gesendet — nichts erstattet</translation>
+    </message>
+    <message>
+        <source>The request did not reach the payment service. Check the connection, then try again.</source>
+        <translation>Die Anfrage hat den Zahlungsdienst nicht erreicht. Prüfen Sie die Verbindung und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Cancelled before it was sent: nothing was refunded.</source>
+        <translation>Vor dem Senden abgebrochen: Es wurde nichts erstattet.</translation>
+    </message>
+    <message>
+        <source>Sale voided</source>
+        <translation>Verkauf storniert</translation>
+    </message>
+    <message>
+        <source>The customer is never charged for this sale.</source>
+        <translation>Die Kundschaft wird für diesen Verkauf nie belastet.</translation>
+    </message>
+    <message>
+        <source>Void refused</source>
+        <translation>Stornierung verweigert</translation>
+    </message>
+    <message>
+        <source>Nothing was voided.</source>
+        <translation>Es wurde nichts storniert.</translation>
+    </message>
+    <message>
+        <source>Not voided</source>
+        <translation>Nicht storniert</translation>
+    </message>
+    <message>
+        <source>Not sent — nothing voided</source>
+        <translation>Nicht gesendet — nichts storniert</translation>
+    </message>
+    <message>
+        <source>Check the connection, then try again.</source>
+        <translation>Prüfen Sie die Verbindung und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
+        <source>Cancelled before it was sent: nothing was voided.</source>
+        <translation>Vor dem Senden abgebrochen: Es wurde nichts storniert.</translation>
+    </message>
+    <message>
+        <source>Approved — do not refund again</source>
+        <extracomment>One line per attempt on the charge card: the settled outcome says what to do.</extracomment>
+        <translation>Genehmigt — nicht noch einmal erstatten</translation>
+    </message>
+    <message>
+        <source>Pending — do not refund again</source>
+        <translation>Ausstehend — nicht noch einmal erstatten</translation>
+    </message>
+    <message>
+        <source>Not made — you can refund</source>
+        <translation>Nicht erfolgt — Sie können erstatten</translation>
+    </message>
+    <message>
+        <source>No answer — press Check now (F5)</source>
+        <translation>Keine Antwort — Jetzt prüfen (F5) drücken</translation>
+    </message>
+    <message>
+        <source>Being sent — wait</source>
+        <translation>Wird gesendet — warten</translation>
+    </message>
+    <message>
+        <source>Already settled: refund it instead</source>
+        <translation>Schon abgerechnet: Stattdessen erstatten</translation>
+    </message>
+    <message>
+        <source>This sale is already settled, so it cannot be voided. Press Enter to refund it.</source>
+        <translation>Dieser Verkauf ist schon abgerechnet und kann nicht storniert werden. Drücken Sie Enter, um ihn zu erstatten.</translation>
+    </message>
+    <message>
+        <source>Refunded — checked by hand</source>
+        <translation>Erstattet — von Hand geprüft</translation>
+    </message>
+    <message>
+        <source>The money went back to the card, as checked by hand.</source>
+        <translation>Das Geld ging auf die Karte zurück, wie von Hand geprüft.</translation>
+    </message>
+    <message>
+        <source>Not refunded, as checked by hand: this payment can be refunded again.</source>
+        <translation>Nicht erstattet, wie von Hand geprüft: Diese Zahlung kann erneut erstattet werden.</translation>
+    </message>
+    <message>
+        <source>{title} (training)</source>
+        <translation>{title} (Training)</translation>
+    </message>
+    <message>
+        <source>void</source>
+        <translation>Stornierung</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>voll</translation>
+    </message>
+    <message>
+        <source>(checked by hand by {who})</source>
+        <translation>(von Hand geprüft von {who})</translation>
+    </message>
+    <message>
+        <source>No earlier refunds.</source>
+        <translation>Keine früheren Erstattungen.</translation>
+    </message>
+    <message>
+        <source>… {n} more before these</source>
+        <translation>… {n} weitere davor</translation>
+    </message>
+    <message>
+        <source>Earlier refunds:</source>
+        <translation>Frühere Erstattungen:</translation>
+    </message>
+    <message>
+        <source>nothing, as far as this counter knows</source>
+        <translation>nichts, soweit diese Kasse weiß</translation>
+    </message>
+    <message>
+        <source>in full (by this counter)</source>
+        <translation>vollständig (von dieser Kasse)</translation>
+    </message>
+    <message>
+        <source>{amount} (by this counter)</source>
+        <translation>{amount} (von dieser Kasse)</translation>
     </message>
 </context>
 </TS>

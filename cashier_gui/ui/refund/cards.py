@@ -3,7 +3,7 @@ and the refund form. Thin widgets: they show what the panel gives them and hold 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.refunds import MAX_NOTE, REASONS
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
 
-FLOW_HELP = (
+FLOW_HELP = QT_TRANSLATE_NOOP(
+    "Help",
     "1. Scan the receipt's barcode — from anywhere on this screen — or type the charge ID and "
     "press Enter. A new scan always starts over with the new receipt; nothing half-done is "
     "sent.\n"
@@ -32,8 +33,13 @@ FLOW_HELP = (
     "is never charged); otherwise refund it: choose Full or type the amount.\n"
     "3. Pick a reason, press Enter, read the confirm card, press Enter again.\n"
     "4. If the answer is lost, do not refund again: press F5 (Check now).\n"
-    "Esc steps back one stage."
+    "Esc steps back one stage.",
 )
+
+
+def flow_help() -> str:
+    """How a refund goes, in the window's language (F1 and the help card)."""
+    return QCoreApplication.translate("Help", FLOW_HELP)
 
 
 class Card(QFrame):
@@ -53,14 +59,14 @@ class LookupCard(Card):
 
     def __init__(self) -> None:
         super().__init__()
-        self.caption = label("Charge ID — scan the receipt or type it", role="caption")
+        self.caption = label(self.tr("Charge ID — scan the receipt or type it"), role="caption")
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText("e.g. ch_abc123def456")
-        self.edit.setAccessibleName("Charge ID")
+        self.edit.setPlaceholderText(self.tr("e.g. ch_abc123def456"))
+        self.edit.setAccessibleName(self.tr("Charge ID"))
         self.edit.setClearButtonEnabled(True)
         self.edit.setMaxLength(128)
-        self.button = QPushButton("Look up  ⏎")
-        self.button.setAccessibleName("Look up charge")
+        self.button = QPushButton(self.tr("Look up  ⏎"))
+        self.button.setAccessibleName(self.tr("Look up charge"))
         row = QHBoxLayout()
         row.addWidget(self.edit, 1)
         row.addWidget(self.button)
@@ -76,19 +82,19 @@ class LookupCard(Card):
         self.progress.setSizePolicy(keep_place)
         self.progress.hide()
         self.lay.addWidget(self.progress)
-        self.error = MessageBox("Lookup problem")
+        self.error = MessageBox(self.tr("Lookup problem"))
         self.lay.addWidget(self.error)
 
     def speak_of_transactions(self, transactions: bool) -> None:
         """Poynt: the terminal's receipt carries a transaction ID, not a charge ID."""
         if transactions:
-            self.caption.setText("Transaction ID — from the terminal's receipt")
-            self.edit.setPlaceholderText("e.g. 0d9f1c2e-4b5a-4c3d-8e7f-1a2b3c4d5e6f")
-            self.edit.setAccessibleName("Transaction ID")
+            self.caption.setText(self.tr("Transaction ID — from the terminal's receipt"))
+            self.edit.setPlaceholderText(self.tr("e.g. 0d9f1c2e-4b5a-4c3d-8e7f-1a2b3c4d5e6f"))
+            self.edit.setAccessibleName(self.tr("Transaction ID"))
         else:
-            self.caption.setText("Charge ID — scan the receipt or type it")
-            self.edit.setPlaceholderText("e.g. ch_abc123def456")
-            self.edit.setAccessibleName("Charge ID")
+            self.caption.setText(self.tr("Charge ID — scan the receipt or type it"))
+            self.edit.setPlaceholderText(self.tr("e.g. ch_abc123def456"))
+            self.edit.setAccessibleName(self.tr("Charge ID"))
 
 
 class ChargeCard(Card):
@@ -105,7 +111,7 @@ class ChargeCard(Card):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setAccessibleName("Charge details")
+        self.setAccessibleName(self.tr("Charge details"))
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
         self.fields: dict[str, QLabel] = {}
@@ -122,21 +128,21 @@ class ChargeCard(Card):
         grid.setColumnStretch(1, 1)
         self.lay.addLayout(grid)
         self.earlier = label("", role="small")
-        self.earlier.setAccessibleName("Earlier refunds")
+        self.earlier.setAccessibleName(self.tr("Earlier refunds"))
         self.lay.addWidget(self.earlier)
-        self.not_refundable = MessageBox("Why this charge cannot be refunded")
+        self.not_refundable = MessageBox(self.tr("Why this charge cannot be refunded"))
         self.lay.addWidget(self.not_refundable)
         # The choice for a sale that can still be voided (issue 13).
         self.choice = QFrame()
         row = QHBoxLayout(self.choice)
         row.setContentsMargins(0, 0, 0, 0)
         self.void_text = label(
-            "Not settled yet: a void returns it all, at no cost.",
+            self.tr("Not settled yet: a void returns it all, at no cost."),
             role="value",
         )
-        self.void_button = QPushButton("&Void sale")
+        self.void_button = QPushButton(self.tr("&Void sale"))
         self.void_button.setProperty("role", "primary")
-        self.void_button.setAccessibleName("Void the whole sale")
+        self.void_button.setAccessibleName(self.tr("Void the whole sale"))
         row.addWidget(self.void_text, 1)
         row.addWidget(self.void_button)
         self.choice.hide()
@@ -152,9 +158,11 @@ class PracticeCard(Card):
 
     def __init__(self) -> None:
         super().__init__("practice")
-        self.lay.addWidget(label("Practice receipts — pick one, or type its ID", role="caption"))
+        self.lay.addWidget(
+            label(self.tr("Practice receipts — pick one, or type its ID"), role="caption")
+        )
         self.list = QListWidget()
-        self.list.setAccessibleName("Practice receipts")
+        self.list.setAccessibleName(self.tr("Practice receipts"))
         self.list.setWordWrap(True)  # each says what it practises: no sideways scrolling
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.lay.addWidget(self.list)
@@ -163,8 +171,10 @@ class PracticeCard(Card):
 class HelpCard(Card):
     def __init__(self) -> None:
         super().__init__()
-        self.lay.addWidget(label("Refund a card payment", role="title"))
-        self.text = label(FLOW_HELP + "\n\nF1 explains more and lists every shortcut.")
+        self.lay.addWidget(label(self.tr("Refund a card payment"), role="title"))
+        self.text = label(
+            flow_help() + "\n\n" + self.tr("F1 explains more and lists every shortcut.")
+        )
         self.text.setProperty("role", "value")
         self.lay.addWidget(self.text)
 
@@ -174,13 +184,13 @@ class FormCard(Card):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setAccessibleName("Refund")
+        self.setAccessibleName(self.tr("Refund"))
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.full_radio = QRadioButton("&Full")
-        self.full_radio.setAccessibleName("Full refund")
-        self.partial_radio = QRadioButton("&Partial")
-        self.partial_radio.setAccessibleName("Partial refund")
+        self.full_radio = QRadioButton(self.tr("&Full"))
+        self.full_radio.setAccessibleName(self.tr("Full refund"))
+        self.partial_radio = QRadioButton(self.tr("&Partial"))
+        self.partial_radio.setAccessibleName(self.tr("Partial refund"))
         self.kind = QButtonGroup(self)
         self.kind.addButton(self.full_radio)
         self.kind.addButton(self.partial_radio)
@@ -189,54 +199,54 @@ class FormCard(Card):
         kinds.addWidget(self.full_radio)
         kinds.addWidget(self.partial_radio)
         kinds.addStretch(1)
-        form.addRow(label("Refund", role="caption"), kinds)
+        form.addRow(label(self.tr("Refund"), role="caption"), kinds)
         self.amount_edit = QLineEdit()
-        self.amount_edit.setAccessibleName("Amount to refund")
-        self.amount_edit.setPlaceholderText("e.g. 12.50")
+        self.amount_edit.setAccessibleName(self.tr("Amount to refund"))
+        self.amount_edit.setPlaceholderText(self.tr("e.g. 12.50"))
         self.amount_edit.setMaxLength(32)
         self.currency_label = label("", role="value", wrap=False)
         amount_row = QHBoxLayout()
         amount_row.addWidget(self.amount_edit, 1)
         amount_row.addWidget(self.currency_label)
-        self.amount_caption = label("&Amount", role="caption")
+        self.amount_caption = label(self.tr("&Amount"), role="caption")
         self.amount_caption.setTextFormat(Qt.TextFormat.AutoText)
         self.amount_caption.setBuddy(self.amount_edit)
         form.addRow(self.amount_caption, amount_row)
         self.amount_hint = label("", role="hint")
-        self.amount_hint.setAccessibleName("Amount check")
+        self.amount_hint.setAccessibleName(self.tr("Amount check"))
         form.addRow("", self.amount_hint)
         self.reason_combo = QComboBox()
-        self.reason_combo.setAccessibleName("Reason")
+        self.reason_combo.setAccessibleName(self.tr("Reason"))
         # A styled delegate, so the stylesheet's highlighted-item colours apply to the open
         # list (the default one painted the highlighted reason white on white).
         self.reason_combo.setItemDelegate(QStyledItemDelegate(self.reason_combo))
         for code, text in REASONS.items():
             self.reason_combo.addItem(text, code)
-        reason_caption = label("&Reason", role="caption")
+        reason_caption = label(self.tr("&Reason"), role="caption")
         reason_caption.setTextFormat(Qt.TextFormat.AutoText)
         reason_caption.setBuddy(self.reason_combo)
         form.addRow(reason_caption, self.reason_combo)
         self.note_edit = QLineEdit()
-        self.note_edit.setAccessibleName("Note (optional)")
+        self.note_edit.setAccessibleName(self.tr("Note (optional)"))
         self.note_edit.setMaxLength(MAX_NOTE)
-        self.note_edit.setPlaceholderText("optional, e.g. box damaged")
-        note_caption = label("&Note", role="caption")
+        self.note_edit.setPlaceholderText(self.tr("optional, e.g. box damaged"))
+        note_caption = label(self.tr("&Note"), role="caption")
         note_caption.setTextFormat(Qt.TextFormat.AutoText)
         note_caption.setBuddy(self.note_edit)
         form.addRow(note_caption, self.note_edit)
         self.note_count = label(f"0 / {MAX_NOTE}", role="small", wrap=False)
-        self.note_count.setAccessibleName("Note length")
+        self.note_count.setAccessibleName(self.tr("Note length"))
         self.note_edit.textChanged.connect(self._count)
         form.addRow("", self.note_count)
         self.reference_label = label("", role="mono", selectable=True)
-        self.reference_label.setAccessibleName("Transaction reference")
-        form.addRow(label("Reference", role="caption"), self.reference_label)
+        self.reference_label.setAccessibleName(self.tr("Transaction reference"))
+        form.addRow(label(self.tr("Reference"), role="caption"), self.reference_label)
         self.lay.addLayout(form)
-        self.action_button = QPushButton("Refund")
+        self.action_button = QPushButton(self.tr("Refund"))
         self.action_button.setProperty("role", "primary")
-        self.action_button.setAccessibleName("Refund")
-        self.restart_button = QPushButton("Back  Esc")
-        self.restart_button.setAccessibleName("Back to the charge ID")
+        self.action_button.setAccessibleName(self.tr("Refund"))
+        self.restart_button = QPushButton(self.tr("Back  Esc"))
+        self.restart_button.setAccessibleName(self.tr("Back to the charge ID"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.restart_button)
         buttons.addWidget(self.action_button, 1)
@@ -244,9 +254,10 @@ class FormCard(Card):
 
     def _count(self, text: str) -> None:
         left = MAX_NOTE - len(text)
+        count = f"{len(text)} / {MAX_NOTE}"
         self.note_count.setText(
-            f"{len(text)} / {MAX_NOTE}" + (" — the note is full" if left <= 0 else "")
+            self.tr("{count} — the note is full").format(count=count) if left <= 0 else count
         )
 
     def set_amount_example(self, example: str) -> None:
-        self.amount_edit.setPlaceholderText(f"e.g. {example}")
+        self.amount_edit.setPlaceholderText(self.tr("e.g. {example}").format(example=example))

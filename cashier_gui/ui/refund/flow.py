@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from cashier_gui.i18n import _
+
 SCAN_MIN_CHARS = 4
 SCAN_GAP = 0.05  # seconds between a scanner's characters (they come every 5–30 ms)
 CONFIRM_GUARD = 0.3  # seconds the confirm card is shown before Enter confirms
@@ -344,7 +346,13 @@ class RefundFlow:
     def _scan(self, code: str) -> list[Effect]:
         if self.stage is Stage.SENDING:
             self.scanned_while_sending = code
-            return [Say(f"Scanned {code}: it is looked up when this refund's answer is shown.")]
+            return [
+                Say(
+                    _("Scanned {code}: it is looked up when this refund's answer is shown.").format(
+                        code=code
+                    )
+                )
+            ]
         dropped = self.stage in (Stage.CHARGE, Stage.CONFIRM)
         self.stage = Stage.LOOKUP
         self.view = None
@@ -404,7 +412,7 @@ class RefundFlow:
             return self._new()
         if self.looking_up is not None:
             self.looking_up = None  # the answer of the abandoned lookup will be dropped
-            return [Say("Lookup abandoned.")]
+            return [Say(_("Lookup abandoned."))]
         return []
 
     def _new(self) -> list[Effect]:
@@ -432,7 +440,7 @@ class RefundFlow:
         if cancelled:
             self.stage = Stage.CONFIRM
             self.confirm_since = at  # Enter confirms again only after the guard
-            return [Show(Stage.CONFIRM), Say("Cancelled: nothing was refunded.")]
+            return [Show(Stage.CONFIRM), Say(_("Cancelled: nothing was refunded."))]
         self.stage = Stage.RESULT
         self.view = None
         self.form_ok = False

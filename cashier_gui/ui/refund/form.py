@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
+
 from cashier_gui.gateways.base import GatewayError
 from cashier_gui.journal import State
 from cashier_gui.money import Money, MoneyError, parse_amount
@@ -13,7 +15,7 @@ from cashier_gui.refunds import ChargeView
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.base import PanelBase
 from cashier_gui.ui.refund.words import amount_example, attempt_lines, known_refunded
-from cashier_gui.ui.widgets import local_time, restyle
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
@@ -81,7 +83,7 @@ class FormPart(PanelBase):
         if charge is not None:
             currency = charge.amount.currency
             f["amount"].setText(self._fmt(charge.amount))
-            f["status"].setText(str(charge.status).capitalize())
+            f["status"].setText(status_word(charge.status))
             f["card"].setText(
                 f"{charge.card_brand} •••• {charge.card_last4 or '????'}"
                 if charge.card_brand
@@ -90,19 +92,21 @@ class FormPart(PanelBase):
             f["date"].setText(local_time(charge.created_at))
             f["refunded"].setText(self._fmt(charge.refunded))
             f["remaining"].setText(self._fmt(charge.remaining))
-            self.full_radio.setText(f"&Full — {self._fmt(charge.remaining)}")
-            self.form_card.amount_caption.setText("&Amount")
+            self.full_radio.setText(
+                self.tr("&Full — {amount}").format(amount=self._fmt(charge.remaining))
+            )
+            self.form_card.amount_caption.setText(self.tr("&Amount"))
         else:
             currency = self.default_currency
-            f["amount"].setText("type it from the receipt")
-            f["status"].setText("The terminal cannot look transactions up")
+            f["amount"].setText(self.tr("type it from the receipt"))
+            f["status"].setText(self.tr("The terminal cannot look transactions up"))
             for key in ("card", "date"):
                 f[key].setText("—")
             f["refunded"].setText(known_refunded(view, self._fmt, currency))
             f["remaining"].setText("")
-            self.full_radio.setText("&Full — the amount paid")
+            self.full_radio.setText(self.tr("&Full — the amount paid"))
             self.form_card.amount_caption.setText(
-                "&Amount paid" if self.full_radio.isChecked() else "&Amount"
+                self.tr("&Amount paid") if self.full_radio.isChecked() else self.tr("&Amount")
             )
         # "Still refundable" only says something when a refund is possible and known.
         self.charge_card.show_row("remaining", charge is not None and not blocked)
@@ -125,7 +129,9 @@ class FormPart(PanelBase):
         elif self.has_lookup:
             self.amount_edit.clear()  # Full: what was typed no longer counts
         if not self.has_lookup:
-            self.form_card.amount_caption.setText("&Amount" if checked else "&Amount paid")
+            self.form_card.amount_caption.setText(
+                self.tr("&Amount") if checked else self.tr("&Amount paid")
+            )
         self._validate()
 
     def typed_amount(self) -> tuple[Money | None, str | None]:
@@ -142,7 +148,7 @@ class FormPart(PanelBase):
         """(amount to send or None for full, problem sentence or None)."""
         view = self.view
         if view is None or self.service is None:
-            return None, "Look a charge up first."
+            return None, self.tr("Look a charge up first.")
         amount: Money | None = None
         if self.partial_radio.isChecked():
             amount, problem = self.typed_amount()
@@ -151,11 +157,11 @@ class FormPart(PanelBase):
         elif not self.has_lookup:
             paid, problem = self.typed_amount()
             if problem:
-                return None, "Type the amount paid, from the receipt." if not (
+                return None, self.tr("Type the amount paid, from the receipt.") if not (
                     self.amount_edit.text().strip()
                 ) else problem
             if paid is not None and paid.minor <= 0:
-                return None, "A refund amount must be more than zero."
+                return None, self.tr("A refund amount must be more than zero.")
         try:
             return self.service.check_amount(view, amount), None
         except GatewayError as exc:
@@ -190,7 +196,7 @@ class FormPart(PanelBase):
             _set_text(self.amount_hint, problem)
             restyle(self.amount_hint, "hint-bad" if typed or self.has_lookup else "hint")
         elif problem:
-            _set_text(self.amount_hint, "Type the amount to refund.")
+            _set_text(self.amount_hint, self.tr("Type the amount to refund."))
             restyle(self.amount_hint, "hint")
         else:
             _set_text(self.amount_hint, "")
@@ -198,9 +204,10 @@ class FormPart(PanelBase):
         self.flow.handle(fl.FormReady(ok))
         _enable(self.action_button, ok)
         shown_money = self.shown_amount() if ok else amount
-        shown = self._fmt(shown_money) if shown_money else "the full amount"
-        _set_text(self.action_button, f"Refund {shown}  ⏎" if ok else "Refund")
-        self.action_button.setAccessibleName(f"Refund {shown}")
+        shown = self._fmt(shown_money) if shown_money else self.tr("the full amount")
+        label = self.tr("Refund {amount}").format(amount=shown)
+        _set_text(self.action_button, f"{label}  ⏎" if ok else self.tr("Refund"))
+        self.action_button.setAccessibleName(label)
 
     def _update_enabled(self) -> None:
         # Only real changes: with a stylesheet every enable/disable re-polishes the widget.
@@ -234,6 +241,25 @@ class FormPart(PanelBase):
 def _enable(widget: QWidget, enabled: bool) -> None:
     if widget.isEnabled() != enabled:
         widget.setEnabled(enabled)
+
+
+#: A charge's status as the charge card shows it (translated where shown).
+STATUS_WORDS = {
+    "approved": QT_TRANSLATE_NOOP("FormPart", "Approved"),
+    "declined": QT_TRANSLATE_NOOP("FormPart", "Declined"),
+    "pending": QT_TRANSLATE_NOOP("FormPart", "Pending"),
+    "cancelled": QT_TRANSLATE_NOOP("FormPart", "Cancelled"),
+    "reversed": QT_TRANSLATE_NOOP("FormPart", "Reversed"),
+}
+
+
+def translations(text: str) -> str:
+    return QCoreApplication.translate("FormPart", text)
+
+
+def status_word(status: object) -> str:
+    text = STATUS_WORDS.get(str(status))
+    return translations(text) if text else str(status).capitalize()
 
 
 def _set_text(widget: QLabel | QAbstractButton, text: str) -> None:

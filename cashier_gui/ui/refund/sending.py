@@ -8,7 +8,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
@@ -17,7 +17,7 @@ from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
 from cashier_gui.ui.refund.words import result_words, settled_sale
 from cashier_gui.ui.states import resolution_text
-from cashier_gui.ui.widgets import local_time, restyle
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator
@@ -25,8 +25,15 @@ if TYPE_CHECKING:
 REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
 SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
-CANCELLED_TEXT = "Cancelled: nothing was refunded."
-ASK_MANAGER = "A manager must approve this: type the manager's name and PIN, then press Enter."
+CANCELLED_TEXT = QT_TRANSLATE_NOOP("SendingPart", "Cancelled: nothing was refunded.")
+ASK_MANAGER = QT_TRANSLATE_NOOP(
+    "SendingPart", "A manager must approve this: type the manager's name and PIN, then press Enter."
+)
+
+
+def translations(text: str) -> str:
+    """A text of the table-like constants above, in the window's language."""
+    return QCoreApplication.translate("SendingPart", text)
 
 
 class SendingPart(FormPart):
@@ -48,35 +55,45 @@ class SendingPart(FormPart):
         if view is None:
             return
         void = self.flow.kind == "void"
-        to = ""
+        card = ""
         if view.charge is not None and view.charge.card_brand:
-            to = f" to {view.charge.card_brand} •••• {view.charge.card_last4}"
-        training = "TRAINING — no money moves.\n" if self.training else ""
+            card = f"{view.charge.card_brand} •••• {view.charge.card_last4}"
+        training = self.tr("TRAINING — no money moves.") + "\n" if self.training else ""
         amount = view.charge.amount if void and view.charge is not None else self.shown_amount()
         shown = self._fmt(amount) if amount else ""
         cf = self.confirm_card
         if void:
-            cf.text.setText("Void the whole sale?")
-            cf.button.setText("Confirm void  ⏎")
-            detail = (
+            cf.text.setText(self.tr("Void the whole sale?"))
+            cf.button.setText(self.tr("Confirm void  ⏎"))
+            detail = self.tr(
                 "A void cancels the whole sale before it settles: the customer is never "
                 "charged. It cannot return part of a sale."
             )
         else:
             full = self.full_radio.isChecked()
+            amount_words = shown or self.tr("the full amount")
             if full and not self.has_lookup:
-                cf.text.setText(f"Refund the full amount, {shown}{to}?")
+                question = (
+                    self.tr("Refund the full amount, {amount}, to {card}?")
+                    if card
+                    else self.tr("Refund the full amount, {amount}?")
+                )
             else:
-                cf.text.setText(f"Refund {shown or 'the full amount'}{to}?")
-            cf.button.setText("Confirm refund  ⏎")
+                question = (
+                    self.tr("Refund {amount} to {card}?") if card else self.tr("Refund {amount}?")
+                )
+            cf.text.setText(question.format(amount=amount_words, card=card))
+            cf.button.setText(self.tr("Confirm refund  ⏎"))
             detail = self.reason_combo.currentText()
             note = self.note_edit.text().strip()
             if note:
                 detail += f" · “{note}”"
         cf.button.setAccessibleName(cf.button.text().replace("  ⏎", ""))
-        cf.amount.setText(shown or "The full amount")
-        word = "Charge" if self.has_lookup else "Transaction"
-        cf.detail.setText(f"{training}{word} {view.charge_id} · {detail}")
+        cf.amount.setText(shown or self.tr("The full amount"))
+        which = (self.tr("Charge {id}") if self.has_lookup else self.tr("Transaction {id}")).format(
+            id=view.charge_id
+        )
+        cf.detail.setText(f"{training}{which} · {detail}")
         self.confirm_button.setFocus()
         self._ask_approval_reasons(view, amount)
 
@@ -119,7 +136,7 @@ class SendingPart(FormPart):
     def _start_send(self) -> None:
         service, view = self.service, self.view
         if service is None or view is None:
-            self._feed(fl.SendRefused("Look a charge up first."))
+            self._feed(fl.SendRefused(self.tr("Look a charge up first.")))
             return
         void = self.flow.kind == "void"
         amount, problem = (None, None) if void else self.chosen_amount()
@@ -134,7 +151,7 @@ class SendingPart(FormPart):
         name = self.confirm_card.manager_edit.text().strip()
         pin = self.confirm_card.pin_edit.text()
         if needs and (not name or not pin):
-            self._feed(fl.BackToConfirm(ASK_MANAGER, time.monotonic()))
+            self._feed(fl.BackToConfirm(translations(ASK_MANAGER), time.monotonic()))
             self._focus_approval()
             return
         control = SendControl()
@@ -154,10 +171,12 @@ class SendingPart(FormPart):
             approver: Operator | None = None
             if needs:
                 if store is None:
-                    raise ApprovalNeeded(["No manager is set up on this counter."])
+                    raise ApprovalNeeded([self.tr("No manager is set up on this counter.")])
                 approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
                 if not approver.is_manager:
-                    raise ApprovalNeeded([f"{approver.name} is not a manager."])
+                    raise ApprovalNeeded(
+                        [self.tr("{name} is not a manager.").format(name=approver.name)]
+                    )
             if void:
                 return await service.void(
                     view, note, control=control, on_sent=sent, operator=operator, approver=approver
@@ -183,7 +202,9 @@ class SendingPart(FormPart):
         self._answer_due = None
         self.confirm_note.clear()
         self.sending_text.setText(
-            "Checking the manager's PIN…" if needs else "Sending… keep this window open."
+            self.tr("Checking the manager's PIN…")
+            if needs
+            else self.tr("Sending… keep this window open.")
         )
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
@@ -202,28 +223,32 @@ class SendingPart(FormPart):
             self._tick.stop()
             return
         now = time.monotonic()
-        what = "void" if self.flow.kind == "void" else "refund"
+        void = self.flow.kind == "void"
         if self._cancel_asked:
-            text = "Cancelling — nothing will be sent…"
-            wait = "Waiting for the refund journal to record the cancel."
+            text = self.tr("Cancelling — nothing will be sent…")
+            wait = self.tr("Waiting for the refund journal to record the cancel.")
         elif self._answer_due is not None or not control.cancellable:
-            text = f"The {what} was sent — keep this window open."
+            text = (
+                self.tr("The void was sent — keep this window open.")
+                if void
+                else self.tr("The refund was sent — keep this window open.")
+            )
             left = self.seconds_left()
             if left is None:
-                wait = "Waiting for the answer…"
+                wait = self.tr("Waiting for the answer…")
             elif left:
-                wait = f"Waiting for the answer… {left} s"
+                wait = self.tr("Waiting for the answer… {seconds} s").format(seconds=left)
             else:
-                wait = "Waiting for the answer… time is up, finishing."
+                wait = self.tr("Waiting for the answer… time is up, finishing.")
         else:
             text = self.sending_text.text()
             if now - self._sending_since >= SLOW_JOURNAL_S:
-                wait = (
+                wait = self.tr(
                     "Waiting for the refund journal (another window or command is using it). "
                     "Nothing has been sent: Cancel still works."
                 )
             else:
-                wait = "Recording the refund in the journal…"
+                wait = self.tr("Recording the refund in the journal…")
         if self.sending_text.text() != text:
             self.sending_text.setText(text)
         if self.sending_wait.text() != wait:
@@ -248,7 +273,7 @@ class SendingPart(FormPart):
             self._cancel_asked = True
         else:
             self.cancel_button.hide()
-            self._status("Too late to cancel: it was sent. Waiting for the answer…")
+            self._status(self.tr("Too late to cancel: it was sent. Waiting for the answer…"))
         self._update_sending()
 
     def _end_sending(self) -> bool:
@@ -262,7 +287,7 @@ class SendingPart(FormPart):
         cancelled = self._end_sending()
         now = time.monotonic()
         if cancelled:
-            self._back_to_confirm(f"{CANCELLED_TEXT} ({describe_error(exc)})")
+            self._back_to_confirm(f"{translations(CANCELLED_TEXT)} ({describe_error(exc)})")
         elif isinstance(exc, ApprovalNeeded) or _is_pin_problem(exc):
             if isinstance(exc, ApprovalNeeded):
                 self.confirm_card.ask_approval(exc.reasons, practice=self._practice_manager())
@@ -285,7 +310,7 @@ class SendingPart(FormPart):
         self._end_sending()
         self.finished.emit(attempt)
         if attempt.state is State.CANCELLED:
-            self._back_to_confirm(CANCELLED_TEXT)
+            self._back_to_confirm(translations(CANCELLED_TEXT))
             return
         view = self.view
         self.show_attempt(attempt)
@@ -304,7 +329,7 @@ class SendingPart(FormPart):
         role, title, text = result_words(attempt, self.training)
         restyle(rc, role, rc.title)
         rc.title.setText(title)
-        rc.amount.setText(self._fmt(attempt.amount) if attempt.amount else "Full amount")
+        rc.amount.setText(self._fmt(attempt.amount) if attempt.amount else self.tr("Full amount"))
         rc.text.setText(text)
         rc.by_hand.setText(resolution_text(attempt))
         rc.by_hand.setVisible(bool(attempt.resolved_by))
@@ -312,7 +337,7 @@ class SendingPart(FormPart):
         rc.reference.set(attempt.transaction_reference)
         rc.trace.set(attempt.trace_id)
         for row in (rc.refund_id, rc.reference, rc.trace):
-            row.button.setText("Copy")
+            row.button.setText(self.tr("Copy"))
         rc.time.setText(local_time(attempt.updated_at))
         unknown = attempt.state is State.UNKNOWN
         rc.resolve_button.setVisible(unknown)

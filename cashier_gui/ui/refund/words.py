@@ -6,71 +6,112 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
+
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.money import Money, currency_digits
 from cashier_gui.refunds import ChargeView
-from cashier_gui.ui.widgets import local_time
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time
 
 EARLIER_SHOWN = 3  # attempts listed on the charge card (the totals count them all)
 
-CHECK_TODO = (
+CHECK_TODO = QT_TRANSLATE_NOOP(
+    "words",
     "What to do: do not refund this payment again. Press Check now (F5). If it still cannot "
     "tell, look the refund up on the terminal or the payment service's website, then press "
-    "Resolve by hand."
+    "Resolve by hand.",
 )
 
 #: (card colour role, title, what it means / what to do)
 RESULT_WORDS: dict[State, tuple[str, str, str]] = {
-    State.APPROVED: ("approved", "Refund approved", "The money goes back to the card."),
+    State.APPROVED: (
+        "approved",
+        QT_TRANSLATE_NOOP("words", "Refund approved"),
+        QT_TRANSLATE_NOOP("words", "The money goes back to the card."),
+    ),
     State.DECLINED: (
         "declined",
-        "Refund declined",
-        "The card's bank declined it: nothing was refunded. Offer another way.",
+        QT_TRANSLATE_NOOP("words", "Refund declined"),
+        QT_TRANSLATE_NOOP(
+            "words", "The card's bank declined it: nothing was refunded. Offer another way."
+        ),
     ),
     State.PENDING: (
         "pending",
-        "Refund pending",
-        "It was accepted and will be confirmed later. It is in History.",
+        QT_TRANSLATE_NOOP("words", "Refund pending"),
+        QT_TRANSLATE_NOOP(
+            "words", "It was accepted and will be confirmed later. It is in History."
+        ),
     ),
-    State.FAILED: ("declined", "Not refunded", "The refund was refused: nothing was refunded."),
+    State.FAILED: (
+        "declined",
+        QT_TRANSLATE_NOOP("words", "Not refunded"),
+        QT_TRANSLATE_NOOP("words", "The refund was refused: nothing was refunded."),
+    ),
     State.UNKNOWN: (
         "unknown",
-        "Outcome unknown — check before refunding again",
-        "The answer was lost on the way back.",
+        QT_TRANSLATE_NOOP("words", "Outcome unknown — check before refunding again"),
+        QT_TRANSLATE_NOOP("words", "The answer was lost on the way back."),
     ),
-    State.PREPARED: ("unknown", "Being sent", "Wait for its answer."),
-    State.SENT: ("unknown", "Being sent", "Wait for its answer."),
+    State.PREPARED: (
+        "unknown",
+        QT_TRANSLATE_NOOP("words", "Being sent"),
+        QT_TRANSLATE_NOOP("words", "Wait for its answer."),
+    ),
+    State.SENT: (
+        "unknown",
+        QT_TRANSLATE_NOOP("words", "Being sent"),
+        QT_TRANSLATE_NOOP("words", "Wait for its answer."),
+    ),
     State.NOT_SENT: (
         "declined",
-        "Not sent — nothing refunded",
-        "The request did not reach the payment service. Check the connection, then try again.",
+        QT_TRANSLATE_NOOP("words", "Not sent — nothing refunded"),
+        QT_TRANSLATE_NOOP(
+            "words",
+            "The request did not reach the payment service. Check the connection, then try again.",
+        ),
     ),
     State.CANCELLED: (
         "declined",
-        "Cancelled",
-        "Cancelled before it was sent: nothing was refunded.",
+        QT_TRANSLATE_NOOP("words", "Cancelled"),
+        QT_TRANSLATE_NOOP("words", "Cancelled before it was sent: nothing was refunded."),
     ),
 }
 
 VOID_WORDS: dict[State, tuple[str, str]] = {
-    State.APPROVED: ("Sale voided", "The customer is never charged for this sale."),
-    State.DECLINED: ("Void refused", "Nothing was voided."),
-    State.FAILED: ("Not voided", "Nothing was voided."),
-    State.NOT_SENT: ("Not sent — nothing voided", "Check the connection, then try again."),
-    State.CANCELLED: ("Cancelled", "Cancelled before it was sent: nothing was voided."),
+    State.APPROVED: (
+        QT_TRANSLATE_NOOP("words", "Sale voided"),
+        QT_TRANSLATE_NOOP("words", "The customer is never charged for this sale."),
+    ),
+    State.DECLINED: (
+        QT_TRANSLATE_NOOP("words", "Void refused"),
+        QT_TRANSLATE_NOOP("words", "Nothing was voided."),
+    ),
+    State.FAILED: (
+        QT_TRANSLATE_NOOP("words", "Not voided"),
+        QT_TRANSLATE_NOOP("words", "Nothing was voided."),
+    ),
+    State.NOT_SENT: (
+        QT_TRANSLATE_NOOP("words", "Not sent — nothing voided"),
+        QT_TRANSLATE_NOOP("words", "Check the connection, then try again."),
+    ),
+    State.CANCELLED: (
+        QT_TRANSLATE_NOOP("words", "Cancelled"),
+        QT_TRANSLATE_NOOP("words", "Cancelled before it was sent: nothing was voided."),
+    ),
 }
 
 #: One line per attempt on the charge card: the settled outcome says what to do.
 ATTEMPT_LINE: dict[State, str] = {
-    State.APPROVED: "Approved — do not refund again",
-    State.PENDING: "Pending — do not refund again",
-    State.DECLINED: "Not made — you can refund",
-    State.FAILED: "Not made — you can refund",
-    State.NOT_SENT: "Not made — you can refund",
-    State.CANCELLED: "Not made — you can refund",
-    State.UNKNOWN: "No answer — press Check now (F5)",
-    State.PREPARED: "Being sent — wait",
-    State.SENT: "Being sent — wait",
+    State.APPROVED: QT_TRANSLATE_NOOP("words", "Approved — do not refund again"),
+    State.PENDING: QT_TRANSLATE_NOOP("words", "Pending — do not refund again"),
+    State.DECLINED: QT_TRANSLATE_NOOP("words", "Not made — you can refund"),
+    State.FAILED: QT_TRANSLATE_NOOP("words", "Not made — you can refund"),
+    State.NOT_SENT: QT_TRANSLATE_NOOP("words", "Not made — you can refund"),
+    State.CANCELLED: QT_TRANSLATE_NOOP("words", "Not made — you can refund"),
+    State.UNKNOWN: QT_TRANSLATE_NOOP("words", "No answer — press Check now (F5)"),
+    State.PREPARED: QT_TRANSLATE_NOOP("words", "Being sent — wait"),
+    State.SENT: QT_TRANSLATE_NOOP("words", "Being sent — wait"),
 }
 
 
@@ -82,27 +123,42 @@ def settled_sale(attempt: Attempt) -> bool:
     return "settled" in said
 
 
+def translations(text: str) -> str:
+    """A text of the tables above, in the window's language."""
+    return QCoreApplication.translate("words", text)
+
+
 def result_words(attempt: Attempt, training: bool) -> tuple[str, str, str]:
     role, title, text = RESULT_WORDS[attempt.state]
     if attempt.kind is Kind.VOID and attempt.state in VOID_WORDS:
         title, text = VOID_WORDS[attempt.state]
+    title, text = translations(title), translations(text)
     if attempt.state is State.UNKNOWN:
-        text = f"{attempt.error_message or text}\n\n{CHECK_TODO}"
+        text = f"{attempt.error_message or text}\n\n{translations(CHECK_TODO)}"
     elif attempt.state in (State.FAILED, State.NOT_SENT, State.DECLINED) and attempt.error_message:
         text = attempt.error_message
     if settled_sale(attempt):
-        title = "Already settled: refund it instead"
-        text = "This sale is already settled, so it cannot be voided. Press Enter to refund it."
+        title = QCoreApplication.translate("words", "Already settled: refund it instead")
+        text = QCoreApplication.translate(
+            "words",
+            "This sale is already settled, so it cannot be voided. Press Enter to refund it.",
+        )
     if attempt.resolved_by:
         refunded = attempt.state is State.APPROVED
-        title = "Refunded — checked by hand" if refunded else title
+        title = (
+            QCoreApplication.translate("words", "Refunded — checked by hand") if refunded else title
+        )
         text = (
-            "The money went back to the card, as checked by hand."
+            QCoreApplication.translate(
+                "words", "The money went back to the card, as checked by hand."
+            )
             if refunded
-            else "Not refunded, as checked by hand: this payment can be refunded again."
+            else QCoreApplication.translate(
+                "words", "Not refunded, as checked by hand: this payment can be refunded again."
+            )
         )
     if training:
-        title = f"{title} (training)"
+        title = QCoreApplication.translate("words", "{title} (training)").format(title=title)
     return role, title, text
 
 
@@ -121,27 +177,38 @@ def attempt_lines(view: ChargeView, fmt: Callable[[Money | None], str]) -> str:
                 f"• {fmt(r.amount)}  {r.status}  {local_time(r.created_at)}  {r.refund_id}"
             )
     for a in view.attempts:
-        what = "void" if a.kind is Kind.VOID else (fmt(a.amount) if a.amount else "full")
-        words = ATTEMPT_LINE.get(a.state, str(a.state))
+        what = (
+            QCoreApplication.translate("words", "void")
+            if a.kind is Kind.VOID
+            else (fmt(a.amount) if a.amount else QCoreApplication.translate("words", "full"))
+        )
+        words = translations(ATTEMPT_LINE[a.state]) if a.state in ATTEMPT_LINE else str(a.state)
         if a.resolved_by:
-            words += f" (checked by hand by {a.resolved_by})"
+            words += " " + QCoreApplication.translate("words", "(checked by hand by {who})").format(
+                who=a.resolved_by
+            )
         lines.append(f"• {what}  {words}  {local_time(a.created_at)}")
     if not lines:
-        return "No earlier refunds."
+        return QCoreApplication.translate("words", "No earlier refunds.")
     if len(lines) > EARLIER_SHOWN:  # the newest; a long list would push the form off screen
-        lines = [f"• … {len(lines) - EARLIER_SHOWN} more before these", *lines[-EARLIER_SHOWN:]]
-    return "Earlier refunds:\n" + "\n".join(lines)
+        more = QCoreApplication.translate("words", "… {n} more before these").format(
+            n=len(lines) - EARLIER_SHOWN
+        )
+        lines = [f"• {more}", *lines[-EARLIER_SHOWN:]]
+    return QCoreApplication.translate("words", "Earlier refunds:") + "\n" + "\n".join(lines)
 
 
 def known_refunded(view: ChargeView, fmt: Callable[[Money | None], str], currency: str) -> str:
     """No lookup (Poynt): what this counter itself refunded on the transaction."""
     done = [a for a in view.attempts if a.state in (State.APPROVED, State.PENDING)]
     if not done:
-        return "nothing, as far as this counter knows"
+        return QCoreApplication.translate("words", "nothing, as far as this counter knows")
     if any(a.full_refund for a in done):
-        return "in full (by this counter)"
+        return QCoreApplication.translate("words", "in full (by this counter)")
     total = sum(a.amount_minor or 0 for a in done)
-    return f"{fmt(Money(total, done[0].currency or currency))} (by this counter)"
+    return QCoreApplication.translate("words", "{amount} (by this counter)").format(
+        amount=fmt(Money(total, done[0].currency or currency))
+    )
 
 
 def amount_example(currency: str) -> str:
