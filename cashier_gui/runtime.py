@@ -25,6 +25,7 @@ from cashier_gui.config import (
 )
 from cashier_gui.gateways.base import Gateway, Timeouts
 from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
+from cashier_gui.i18n import _
 from cashier_gui.journal import Journal
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
 from cashier_gui.policy import Policy
@@ -161,7 +162,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         )
         ids = [(t.transaction_id, t.describe()) for t in sim.transactions.values()]
         state: Any = sim
-        terminal, label = f"{server.host}:{server.port}", "Poynt terminal (simulated)"
+        terminal, label = f"{server.host}:{server.port}", _("Poynt terminal (simulated)")
     else:
         vs = vsim.ViopaySimulator()
         server = ServerThread(vs.app).start()
@@ -178,7 +179,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         )
         ids = [(c.charge_id, vsim.describe(c)) for c in vs.charges.values()]
         state = vs
-        terminal, label = vsim.TRAINING_TERMINAL_ID, "Viopay (simulated)"
+        terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(
         gateway,
         journal,

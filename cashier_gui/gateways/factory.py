@@ -90,7 +90,7 @@ def configured_gateway(settings: Settings, secrets: SecretStore) -> tuple[Gatewa
         client_p = poynt_client(
             p, pairing_code=code, limits=timeouts(settings), currency=settings.default_currency
         )
-        return client_p, f"{p.host}:{p.port}", "Poynt terminal"
+        return client_p, f"{p.host}:{p.port}", _("Poynt terminal")
     raise NotConfigured(
         _("This counter is not set up yet: run the setup (or `cashier-refund setup viopay …`).")
     )

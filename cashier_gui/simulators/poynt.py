@@ -21,6 +21,7 @@ from aiohttp import web
 
 from cashier_gui.money import Money
 from cashier_gui.protocol import poynt as proto
+from cashier_gui.simulators.practice import PRACTICE, SLOW_ANSWER_S, describe_sale
 
 TRAINING_PAIRING_CODE = "TRAIN7"
 SERIAL = "P61SIM000000001"
@@ -36,14 +37,6 @@ FAULT_KINDS = (
 )
 
 
-#: What a practice receipt practises (its first refund request; "slow" every time), as the
-#: training screen says it — the same failures the Viopay simulator's practice receipts show.
-PRACTICE = {
-    "error500": "practises a terminal error: nothing refunded; press F5 (Check now)",
-    "drop_after_commit": "practises a lost answer: then press F5 (Check now)",
-    "slow": "practises a slow answer: watch the countdown, wait for it",
-}
-SLOW_ANSWER_S = 4.0  # a slow answer, still well inside the training client's deadline
 #: A practised lost answer is lost this often for its request: the send and the client's one
 #: automatic re-send (so the cashier sees "unknown"); F5's re-send then gets the answer.
 LOST_ANSWER_DROPS = 2
@@ -68,22 +61,14 @@ class SimTransaction:
             raise ValueError(f"unknown practice {self.practice!r}: one of {', '.join(PRACTICE)}")
 
     def describe(self) -> str:
-        total = Money(self.amount, self.currency)
-        if self.practice is not None:
-            return f"{total} — {PRACTICE[self.practice]}"
-        if self.voided:
-            return f"{total} — voided"
-        if not self.settled and not self.refunded:
-            return f"{total} — practises a void: today's sale, not settled yet"
-        if self.refunded >= self.amount:
-            return f"{total} — already fully refunded: practises saying no"
-        extra = (
-            " — practises a declined refund (the card's bank says no)"
-            if self.refund_outcome == "DECLINED"
-            else ""
+        return describe_sale(
+            Money(self.amount, self.currency),
+            Money(self.refunded, self.currency),
+            unsettled=not self.settled,
+            practice=self.practice,
+            outcome="declined" if self.refund_outcome == "DECLINED" else "approved",
+            voided=self.voided,
         )
-        partly = f", {Money(self.refunded, self.currency)} refunded" if self.refunded else ""
-        return f"{total}{partly}{extra}"
 
 
 def training_transactions() -> list[SimTransaction]:

@@ -33,8 +33,8 @@ from cashier_gui.simulators.names import TRAINING_HMAC_SECRET as TRAINING_HMAC_S
 from cashier_gui.simulators.names import TRAINING_KEY_ID as TRAINING_KEY_ID
 from cashier_gui.simulators.names import TRAINING_MSK_HEX as TRAINING_MSK_HEX
 from cashier_gui.simulators.names import TRAINING_TERMINAL_ID as TRAINING_TERMINAL_ID
-from cashier_gui.simulators.viopay_charges import PRACTICE as PRACTICE
-from cashier_gui.simulators.viopay_charges import SLOW_ANSWER_S as SLOW_ANSWER_S
+from cashier_gui.simulators.practice import PRACTICE as PRACTICE
+from cashier_gui.simulators.practice import SLOW_ANSWER_S as SLOW_ANSWER_S
 from cashier_gui.simulators.viopay_charges import Faults as Faults
 from cashier_gui.simulators.viopay_charges import SimCharge as SimCharge
 from cashier_gui.simulators.viopay_charges import SimRefund as SimRefund

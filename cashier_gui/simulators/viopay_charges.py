@@ -13,6 +13,7 @@ from typing import Any
 
 from cashier_gui.money import Money, MoneyError
 from cashier_gui.simulators.names import FAULT_KINDS
+from cashier_gui.simulators.practice import PRACTICE, describe_sale
 
 #: RFC 3339 date-time (section 5.6): `Z` or a numeric offset, optional fractions of a second,
 #: `T`/`Z` in either case. Leap seconds (`:60`) are not accepted.
@@ -133,15 +134,6 @@ class SimCharge:
                 )
             )
         return charge
-
-
-#: What a practice receipt practises, as the training screen says it.
-PRACTICE = {
-    "error500": "practises a server error: nothing refunded; press F5 (Check now)",
-    "drop_after_commit": "practises a lost answer: then press F5 (Check now)",
-    "slow": "practises a slow answer: watch the countdown, wait for it",
-}
-SLOW_ANSWER_S = 4.0  # a slow answer, still well inside the training client's deadline
 
 
 def training_charges() -> list[SimCharge]:
@@ -280,23 +272,14 @@ class Faults:
 
 def describe(charge: SimCharge) -> str:
     """One line for the training screen: what practising with this charge shows."""
-    if charge.status != "approved":
-        return (
-            f"{charge.amount} — payment {charge.status}: practises a charge that cannot be refunded"
-        )
-    if not charge.settled and not charge.refunds:
-        return f"{charge.amount} — practises a void: today's sale, not settled yet"
-    if charge.refunded.minor >= charge.amount.minor:
-        return f"{charge.amount} — already fully refunded: practises saying no"
-    if charge.practice is not None:
-        return f"{charge.amount} — {PRACTICE[charge.practice]}"
-    notes = {
-        "declined": "practises a declined refund (the card's bank says no)",
-        "pending": "practises a pending refund (confirmed later)",
-    }
-    extra = notes.get(charge.refund_outcome)
-    partly = f", {charge.refunded} refunded" if charge.refunded.minor else ""
-    return f"{charge.amount}{partly}" + (f" — {extra}" if extra else "")
+    return describe_sale(
+        charge.amount,
+        charge.refunded,
+        payment_status=charge.status,
+        unsettled=not charge.settled and not charge.refunds,
+        practice=charge.practice,
+        outcome=charge.refund_outcome,
+    )
 
 
 def _parse_ts(text: object) -> dt.datetime | None:

@@ -4,6 +4,30 @@
 <context>
     <name>ChargeCard</name>
     <message>
+        <source>Paid</source>
+        <translation>Bezahlt</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Card</source>
+        <translation>Karte</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Refunded so far</source>
+        <translation>Bisher erstattet</translation>
+    </message>
+    <message>
+        <source>Still refundable</source>
+        <translation>Noch erstattbar</translation>
+    </message>
+    <message>
         <source>Charge details</source>
         <translation>Zahlungsdetails</translation>
     </message>
@@ -2261,6 +2285,19 @@ Referenz für den Support: {reference}</translation>
     <message>
         <source>Being sent — wait</source>
         <translation>Wird gesendet — warten</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <extracomment>A refund the gateway lists (not made by this counter), by its status.</extracomment>
+        <translation>genehmigt</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>abgelehnt</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>ausstehend</translation>
     </message>
     <message>
         <source>Already settled: refund it instead</source>

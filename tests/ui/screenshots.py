@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from cashier_gui.app import make_application
+from cashier_gui.app import install_translators, make_application
 from cashier_gui.gateways.base import Timeouts
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.ui.main_window import MainWindow
@@ -26,6 +27,25 @@ def factory(training: bool, provider: str) -> Runtime:
         # The countdown shot waits out the read timeout: long enough to read, short enough to wait.
         training_timeouts=Timeouts(connect=2, read=4),
     )
+
+
+#: Buttons a screenshot found not wholly inside the 1024×768 window (longer German words…).
+CLIPPED: list[str] = []
+
+
+def outside(w: MainWindow) -> list[str]:
+    """Visible buttons of the window not wholly inside it."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QPushButton
+
+    frame = QRect(QPoint(0, 0), w.size())
+    return [
+        b.text()
+        for b in w.findChildren(QPushButton)
+        if b.isVisible()
+        and b.window() is w
+        and not frame.contains(QRect(b.mapTo(w, QPoint(0, 0)), b.size()))
+    ]
 
 
 async def until(check: object, seconds: float = 8.0) -> None:
@@ -44,6 +64,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         path = out / f"{name}.png"
         w.grab().save(str(path))
         saved.append(path.name)
+        CLIPPED.extend(f"{name}: {text}" for text in outside(w))
 
     await until(lambda: w.runtime is not None)
     p = w.panel
@@ -105,7 +126,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     QTest.keyClicks(p.amount_edit, "2000", delay=60)  # under training's approval limit
     p.action_button.click()
     p.confirm_button.click()
-    await until(lambda: "Waiting for the answer" in p.sending_wait.text())
+    await until(lambda: p.seconds_left() is not None)  # sent: the countdown runs
     await asyncio.sleep(1.2)
     shot("10-sending-countdown")
     await until(lambda: p.stage == "result")
@@ -202,6 +223,7 @@ def main(out_dir: str) -> int:
     out = OUT = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = make_application([sys.argv[0]])
+    language = install_translators(app, os.environ.get("CASHIER_SCREENSHOT_LANGUAGE") or None)
     import qasync
 
     loop = qasync.QEventLoop(app)
@@ -215,6 +237,9 @@ def main(out_dir: str) -> int:
         saved = loop.run_until_complete(drive(w, out))
         loop.run_until_complete(w.shutdown())
     print("\n".join(saved))
+    print(f"language {language}")
+    for clipped in CLIPPED:
+        print(f"clipped: {clipped}")
     return 0
 
 

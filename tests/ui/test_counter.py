@@ -361,7 +361,7 @@ def test_switching_mode_while_a_check_runs_is_never_stuck(qtbot: QtBot, window: 
 def test_practice_receipts_say_what_they_practise(window: MainWindow) -> None:
     texts = [window.panel.practice.item(i).text() for i in range(window.panel.practice.count())]
     for charge, words in [
-        ("ch_train_server_error", "server error"),
+        ("ch_train_server_error", "error: nothing refunded"),
         ("ch_train_lost_answer", "lost answer"),
         ("ch_train_slow_answer", "slow answer"),
         ("ch_train_usd_issuer_declines", "declined"),

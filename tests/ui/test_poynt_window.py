@@ -83,7 +83,7 @@ def test_poynt_practice_receipts_lost_answer_then_f5_and_terminal_error(
         assert isinstance(terminal, psim.PoyntSimulator)
         texts = [p.practice.item(i).text() for i in range(p.practice.count())]
         for txn, words in [
-            ("txn_train_usd_server_error", "terminal error"),
+            ("txn_train_usd_server_error", "error: nothing refunded"),
             ("txn_train_usd_lost_answer", "lost answer"),
             ("txn_train_usd_slow_answer", "slow answer"),
         ]:

@@ -33,13 +33,15 @@ STATES = [
 ]
 
 
-@pytest.mark.parametrize("scale", ["1", "2"])
-def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
-    out = (
-        Path(os.environ.get("CASHIER_TEST_ARTIFACTS", tmp_path)) / "screenshots" / f"scale-{scale}"
-    )
+@pytest.mark.parametrize(("scale", "language"), [("1", "en"), ("2", "en"), ("1", "de")])
+def test_screenshots_of_every_state(tmp_path: Path, scale: str, language: str) -> None:
+    """Every state at 1024×768 (and 2×), in English and in German: no button outside the
+    window in any of them — the German words are longer."""
+    folder = f"scale-{scale}" + ("" if language == "en" else f"-{language}")
+    out = Path(os.environ.get("CASHIER_TEST_ARTIFACTS", tmp_path)) / "screenshots" / folder
     env = dict(
         os.environ,
+        CASHIER_SCREENSHOT_LANGUAGE=language,
         DISPLAY=xvfb_display(),
         QT_QPA_PLATFORM="xcb",
         QT_SCALE_FACTOR=scale,
@@ -54,6 +56,8 @@ def test_screenshots_of_every_state(tmp_path: Path, scale: str) -> None:
         timeout=120,
     )
     assert r.returncode == 0, r.stderr[-3000:]
+    assert f"language {language}" in r.stdout
+    assert "clipped:" not in r.stdout, r.stdout
     print(f"\nscreenshots: {out}")
     for state in STATES:
         image = QImage(str(out / f"{state}.png"))

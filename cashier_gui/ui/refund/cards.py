@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from cashier_gui.refunds import MAX_NOTE, REASONS
+from cashier_gui.refunds import MAX_NOTE, REASONS, reason_label
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
 
 FLOW_HELP = QT_TRANSLATE_NOOP(
@@ -35,6 +35,11 @@ FLOW_HELP = QT_TRANSLATE_NOOP(
     "4. If the answer is lost, do not refund again: press F5 (Check now).\n"
     "Esc steps back one stage.",
 )
+
+
+def translations(text: str) -> str:
+    """A charge card caption (ChargeCard.ROWS) in the window's language."""
+    return QCoreApplication.translate("ChargeCard", text)
 
 
 def flow_help() -> str:
@@ -100,13 +105,13 @@ class LookupCard(Card):
 class ChargeCard(Card):
     """What the gateway and this counter know about the charge, and the Void/Refund choice."""
 
-    ROWS = (
-        ("amount", "Paid"),
-        ("status", "Status"),
-        ("card", "Card"),
-        ("date", "Date"),
-        ("refunded", "Refunded so far"),
-        ("remaining", "Still refundable"),
+    ROWS = (  # captions in English; shown translated (translations())
+        ("amount", QT_TRANSLATE_NOOP("ChargeCard", "Paid")),
+        ("status", QT_TRANSLATE_NOOP("ChargeCard", "Status")),
+        ("card", QT_TRANSLATE_NOOP("ChargeCard", "Card")),
+        ("date", QT_TRANSLATE_NOOP("ChargeCard", "Date")),
+        ("refunded", QT_TRANSLATE_NOOP("ChargeCard", "Refunded so far")),
+        ("remaining", QT_TRANSLATE_NOOP("ChargeCard", "Still refundable")),
     )
 
     def __init__(self) -> None:
@@ -116,7 +121,8 @@ class ChargeCard(Card):
         grid.setHorizontalSpacing(16)
         self.fields: dict[str, QLabel] = {}
         self.captions: dict[str, QLabel] = {}
-        for i, (key, caption) in enumerate(self.ROWS):
+        for i, (key, english) in enumerate(self.ROWS):
+            caption = translations(english)
             cap = label(caption, role="caption", wrap=False)
             self.captions[key] = cap
             grid.addWidget(cap, i, 0)
@@ -220,8 +226,8 @@ class FormCard(Card):
         # A styled delegate, so the stylesheet's highlighted-item colours apply to the open
         # list (the default one painted the highlighted reason white on white).
         self.reason_combo.setItemDelegate(QStyledItemDelegate(self.reason_combo))
-        for code, text in REASONS.items():
-            self.reason_combo.addItem(text, code)
+        for code in REASONS:
+            self.reason_combo.addItem(reason_label(code), code)
         reason_caption = label(self.tr("&Reason"), role="caption")
         reason_caption.setTextFormat(Qt.TextFormat.AutoText)
         reason_caption.setBuddy(self.reason_combo)

@@ -123,6 +123,19 @@ def settled_sale(attempt: Attempt) -> bool:
     return "settled" in said
 
 
+#: A refund the gateway lists (not made by this counter), by its status.
+PAST_STATUS = {
+    "approved": QT_TRANSLATE_NOOP("words", "approved"),
+    "declined": QT_TRANSLATE_NOOP("words", "declined"),
+    "pending": QT_TRANSLATE_NOOP("words", "pending"),
+}
+
+
+def past_status(status: object) -> str:
+    text = PAST_STATUS.get(str(status))
+    return translations(text) if text else str(status)
+
+
 def translations(text: str) -> str:
     """A text of the tables above, in the window's language."""
     return QCoreApplication.translate("words", text)
@@ -174,7 +187,8 @@ def attempt_lines(view: ChargeView, fmt: Callable[[Money | None], str]) -> str:
             if r.refund_id in mine_ids or (r.transaction_reference or "") in mine_refs:
                 continue
             lines.append(
-                f"• {fmt(r.amount)}  {r.status}  {local_time(r.created_at)}  {r.refund_id}"
+                f"• {fmt(r.amount)}  {past_status(r.status)}  {local_time(r.created_at)}  "
+                f"{r.refund_id}"
             )
     for a in view.attempts:
         what = (
