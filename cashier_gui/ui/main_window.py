@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
     QMainWindow,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,7 +25,7 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession
 from cashier_gui.ui.start_page import StartPage
-from cashier_gui.ui.widgets import label
+from cashier_gui.ui.widgets import WrappingScrollArea, label
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -96,9 +94,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.start_page.setup_button.clicked.connect(self.open_settings)
         # The refund screen is built by start(), after the first paint (see app.run).
         self.panel: RefundPanel = None  # type: ignore[assignment]
-        self.panel_scroll = QScrollArea()
-        self.panel_scroll.setWidgetResizable(True)
-        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll = WrappingScrollArea()
         for page in (self.loading, self.start_page, self.panel_scroll, self.session.page):
             self.stack.addWidget(page)
         column.addWidget(self.stack, 1)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -207,3 +208,38 @@ def local_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def card_text(brand: str | None, last4: str | None) -> str:
     """`VISA •••• 4242`, or what is known of it; "" when nothing is."""
     return " ".join(part for part in (brand, f"•••• {last4}" if last4 else None) if part)
+
+
+class WrappingScrollArea(QScrollArea):
+    """A scroll area whose page is never squeezed: word-wrapped labels keep the height their
+    text needs at the page's width, and the page scrolls instead (QScrollArea alone ignores
+    height-for-width, so a long German text was cut off at 1024×768)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        page = self.widget()
+        layout = page.layout() if page is not None else None
+        if page is None or layout is None or not layout.hasHeightForWidth():
+            return
+        need = layout.totalHeightForWidth(self.viewport().width())
+        if need > 0 and page.minimumHeight() != need:
+            page.setMinimumHeight(need)

@@ -129,12 +129,19 @@ class ResultCard(Card):
             self.time,
         ):
             self.lay.addWidget(w)
-        actions = QHBoxLayout()  # one row: the card stays short enough for 1024×768
-        for b in (self.resolve_button, self.check_button, self.instead_button, self.new_button):
-            actions.addWidget(b, 1 if b in (self.check_button, self.instead_button) else 0)
+        # The step the outcome asks for (Check now / Refund it instead) on a row of its own,
+        # full width; Resolve by hand and New refund below it: every label fits, also in German.
+        first = QHBoxLayout()
+        first.addWidget(self.check_button, 1)
+        first.addWidget(self.instead_button, 1)
+        second = QHBoxLayout()
+        second.addWidget(self.resolve_button)
+        second.addStretch(1)
+        second.addWidget(self.new_button)
         for b in (self.resolve_button, self.check_button, self.instead_button):
-            b.hide()  # shown by the outcome that needs them; hidden they take no width
-        self.lay.addLayout(actions)
+            b.hide()  # shown by the outcome that needs them; hidden they take no room
+        self.lay.addLayout(first)
+        self.lay.addLayout(second)
 
     def default_button(self) -> QPushButton | None:
         """What Enter presses on this card when the charge field is empty: Check now for an
