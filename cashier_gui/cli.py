@@ -30,6 +30,7 @@ from cashier_gui.cli_common import (
     Usage,
     exit_code_for,
     exit_code_for_state,
+    speak_configured_language,
 )
 from cashier_gui.cli_common import err as _err
 from cashier_gui.cli_common import print_json as _print_json
@@ -49,6 +50,7 @@ from cashier_gui.gateways.base import (
     NotSent,
     OutcomeUnknown,
 )
+from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
@@ -89,7 +91,9 @@ async def _lookup_first(service: RefundService, charge_id: str, what: str) -> Ch
         if isinstance(exc, InvalidInput):
             raise
         raise LookupFailed(
-            f"Could not look {charge_id} up: {exc.message} Nothing was {what}."
+            _("Could not look {charge_id} up: {message} Nothing was {what}.").format(
+                charge_id=charge_id, message=exc.message, what=_(what)
+            )
         ) from None
 
 
@@ -98,8 +102,10 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         view = await rt.service.lookup(args.charge_id)
         if view.charge is None:
             _err(
-                "This back end (Poynt POS Bridge) has no charge lookup: the terminal cannot "
-                "tell the original amount. Refund with --full or --amount."
+                _(
+                    "This back end (Poynt POS Bridge) has no charge lookup: the terminal cannot "
+                    "tell the original amount. Refund with --full or --amount."
+                )
             )
         if args.json:
             _print_json(charge_json(view))
@@ -116,7 +122,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         service = rt.service
-        view = await _lookup_first(service, args.charge_id, "refunded")
+        view = await _lookup_first(service, args.charge_id, N_("refunded"))
         amount: Money | None = None
         if args.amount is not None:
             currency = (
@@ -126,24 +132,28 @@ def cmd_refund(args: argparse.Namespace) -> int:
             )
             if not currency:
                 raise Usage(
-                    "The terminal cannot look the sale up, so the currency is not known. Set "
-                    "the shop's currency once (cashier-refund setup poynt --host IP --currency "
-                    "USD, or Counter → Settings), or give --currency here."
+                    _(
+                        "The terminal cannot look the sale up, so the currency is not known. Set "
+                        "the shop's currency once (cashier-refund setup poynt --host IP --currency "
+                        "USD, or Counter → Settings), or give --currency here."
+                    )
                 )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
         to_send = service.check_amount(view, amount)
         await _check_approval(service, view, Kind.REFUND, to_send, operator, approver)
-        shown = to_send.format(rt.settings.locale) if to_send else "the full amount"
+        shown = to_send.format(rt.settings.locale) if to_send else _("the full amount")
         if not args.yes:
             card = ""
             if view.charge is not None and view.charge.card_brand:
                 card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
-            question = f"Refund {shown} on {view.charge_id}{card}? [y/N] "
+            question = _("Refund {amount} on {charge}{card}? [y/N] ").format(
+                amount=shown, charge=view.charge_id, card=card
+            )
             sys.stderr.write(question)
             sys.stderr.flush()
             answer = sys.stdin.readline().strip().lower()
-            if answer not in ("y", "yes"):
-                raise Usage("Cancelled: nothing was refunded.")
+            if answer not in YES:
+                raise Usage(_("Cancelled: nothing was refunded."))
         attempt = await service.refund(
             view,
             amount,
@@ -167,18 +177,20 @@ def cmd_void(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         service = rt.service
-        view = await _lookup_first(service, args.charge_id, "voided")
+        view = await _lookup_first(service, args.charge_id, N_("voided"))
         amount = service.check_void(view)
         await _check_approval(service, view, Kind.VOID, amount, operator, approver)
-        shown = amount.format(rt.settings.locale) if amount else "the whole sale"
+        shown = amount.format(rt.settings.locale) if amount else _("the whole sale")
         if not args.yes:
             sys.stderr.write(
-                f"Void {shown} on {view.charge_id}? The whole sale is cancelled and the "
-                "customer is never charged. [y/N] "
+                _(
+                    "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
+                    "never charged. [y/N] "
+                ).format(amount=shown, charge=view.charge_id)
             )
             sys.stderr.flush()
-            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-                raise Usage("Cancelled: nothing was voided.")
+            if sys.stdin.readline().strip().lower() not in YES:
+                raise Usage(_("Cancelled: nothing was voided."))
         attempt = await service.void(view, args.note, operator=operator, approver=approver)
         if args.json:
             _print_json(attempt_json(attempt))
@@ -204,19 +216,23 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             )
         else:
             if not results and not changed:
-                print("Nothing to reconcile: every refund has an answer.")
+                print(_("Nothing to reconcile: every refund has an answer."))
             for a in [*results, *changed]:
                 print_attempt(a)
                 print()
             if left:
-                print(f"{len(left)} refund(s) still unknown: try again when the network is back.")
+                print(
+                    _("Still unknown: {count}. Try again when the network is back.").format(
+                        count=len(left)
+                    )
+                )
         return EXIT_UNKNOWN if left else EXIT_OK
 
     return asyncio.run(_with_runtime(args, body))
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    manager = require_manager(people_store(), args.manager, "resolve refunds by hand")
+    manager = require_manager(people_store(), args.manager, N_("resolve refunds by hand"))
 
     async def body(rt: Runtime) -> int:
         rt.service.act_as(manager)
@@ -233,6 +249,10 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 # ---- parser -----------------------------------------------------------------------------------
+
+
+#: Answers that confirm: English, and German ("j", "ja") whatever the language in use.
+YES = ("y", "yes", "j", "ja")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -313,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    speak_configured_language()
     args = build_parser().parse_args(argv)
     json_mode = bool(getattr(args, "json", False))
     try:
@@ -335,10 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _err(printable(str(exc), 600))
             if isinstance(exc, GatewayError) and exc.trace_id:
-                _err(f"Trace ID: {printable(exc.trace_id, 100)}")
+                _err(_("Trace ID: {trace}").format(trace=printable(exc.trace_id, 100)))
         return code
     except KeyboardInterrupt:
-        _err("Interrupted.")
+        _err(_("Interrupted."))
         return EXIT_OTHER
 
 

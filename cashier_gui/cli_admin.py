@@ -25,6 +25,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
+from cashier_gui.i18n import _
 from cashier_gui.journal import Journal, State
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, SecretStore
@@ -42,7 +43,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
             try:
                 msk = parse_msk(msk_hex)
             except ValueError as exc:
-                raise Usage(f"VIOPAY_SIM_MSK: {exc}") from None
+                raise Usage(_("VIOPAY_SIM_MSK: {exc}").format(exc=exc)) from None
         else:
             msk = bytes.fromhex(vsim.TRAINING_MSK_HEX)
         charges = None
@@ -61,13 +62,21 @@ def cmd_sim(args: argparse.Namespace) -> int:
         sim.faults.delay_ms = args.delay_ms
         for kind in args.fault or []:
             sim.faults.push(kind, 1_000_000 if args.fault_always else 1)
-        print(f"Viopay simulator — terminal {args.terminal_id}, key ID {args.key_id}")
+        print(
+            _("Viopay simulator — terminal {terminal_id}, key ID {key_id}").format(
+                terminal_id=args.terminal_id, key_id=args.key_id
+            )
+        )
         if not secret:
-            print(f"  HMAC secret (training): {vsim.TRAINING_HMAC_SECRET}")
+            print(_("  HMAC secret (training): {secret}").format(secret=vsim.TRAINING_HMAC_SECRET))
         if not msk_hex:
-            print(f"  MSK (training): {vsim.TRAINING_MSK_HEX}")
-        print(f"  MSK key check value: {sim.kcv}")
-        print(f"  {len(sim.charges)} charges: {', '.join(sorted(sim.charges))}")
+            print(_("  MSK (training): {msk}").format(msk=vsim.TRAINING_MSK_HEX))
+        print(_("  MSK key check value: {kcv}").format(kcv=sim.kcv))
+        print(
+            _("  charges ({count}): {ids}").format(
+                count=len(sim.charges), ids=", ".join(sorted(sim.charges))
+            )
+        )
         app = sim.app()
         port = args.port if args.port is not None else 8080
     else:
@@ -84,25 +93,30 @@ def cmd_sim(args: argparse.Namespace) -> int:
             pairing_code=code or psim.TRAINING_PAIRING_CODE, transactions=transactions
         )
         psimulator.delay_ms = args.delay_ms
-        print("Poynt POS Bridge simulator")
+        print(_("Poynt POS Bridge simulator"))
         if not code:
-            print(f"  pairing code (training): {psim.TRAINING_PAIRING_CODE}")
+            print(_("  pairing code (training): {code}").format(code=psim.TRAINING_PAIRING_CODE))
         print(
-            f"  {len(psimulator.transactions)} transactions: "
-            f"{', '.join(sorted(psimulator.transactions))}"
+            _("  transactions ({count}): {ids}").format(
+                count=len(psimulator.transactions), ids=", ".join(sorted(psimulator.transactions))
+            )
         )
         app = psimulator.app()
         port = args.port if args.port is not None else 55555
 
     def announce(url: str) -> None:
-        print(f"Listening on {url}  (Ctrl+C to stop)", flush=True)
+        print(_("Listening on {url}  (Ctrl+C to stop)").format(url=url), flush=True)
 
     try:
         asyncio.run(serve_forever(app, args.host, port, announce))
     except KeyboardInterrupt:
-        print("Stopped.")
+        print(_("Stopped."))
     except OSError as exc:
-        _err(f"Cannot listen on {args.host}:{port}: {exc.strerror or exc}")
+        _err(
+            _("Cannot listen on {host}:{port}: {problem}").format(
+                host=args.host, port=port, problem=exc.strerror or exc
+            )
+        )
         return EXIT_OTHER
     return EXIT_OK
 
@@ -136,12 +150,12 @@ def cmd_setup(args: argparse.Namespace) -> int:
             settings = replace(settings, default_currency=check_currency(args.currency.upper()))
         if not settings.default_currency:
             _err(
-                "Note: the terminal cannot look sales up, so every refund needs the shop's "
-                "currency. Set it once: cashier-refund setup poynt --host "
-                f"{args.host} --currency USD (your currency's code)."
+                _(
+                    "Note: the terminal cannot look sales up, so every refund needs the shop's currency. Set it once: cashier-refund setup poynt --host {host} --currency USD (your currency's code)."
+                ).format(host=args.host)
             )
     save_settings(paths, settings)
-    print(f"Saved {paths.settings}")
+    print(_("Saved {settings}").format(settings=paths.settings))
     return EXIT_OK
 
 
@@ -149,30 +163,46 @@ def cmd_secret(args: argparse.Namespace) -> int:
     store = SecretStore(load_settings(Paths.default()).profile)
     name = args.name
     if args.action == "delete":
-        print(f"{name}: {'deleted' if store.delete(name) else 'was not set'}")
+        deleted = store.delete(name)
+        print((_("{name}: deleted") if deleted else _("{name}: was not set")).format(name=name))
         return EXIT_OK
     if args.action == "status":
         store.check()
         for n in NAMES:
-            print(f"{n:<20} {'set' if store.get(n) else 'missing'}")
+            word = _("set") if store.get(n) else _("missing")
+            print(f"{n:<20} {word}")
         return EXIT_OK
-    value = _read_secret(f"{name} (not shown): ")
+    value = _read_secret(_("{name} (not shown): ").format(name=name))
     if not value:
-        raise Usage(f"{name}: nothing was read from standard input; nothing was stored.")
+        raise Usage(
+            _("{name}: nothing was read from standard input; nothing was stored.").format(name=name)
+        )
     extra = ""
     if name == MSK:
         try:
             msk = parse_msk(value)
         except ValueError as exc:
-            raise Usage(f"{name}: {exc}. Nothing was stored.") from None
+            raise Usage(
+                _("{name}: {exc}. Nothing was stored.").format(name=name, exc=exc)
+            ) from None
         value = msk.hex().upper()
-        extra = f" — key check value {key_check_value(msk)} (compare it with the gateway's)"
+        extra = " — " + _("key check value {kcv} (compare it with the gateway's)").format(
+            kcv=key_check_value(msk)
+        )
     elif name == PAIRING_CODE and not value.isalnum():
-        raise Usage(f"{name}: a pairing code is letters and digits only. Nothing was stored.")
+        raise Usage(
+            _("{name}: a pairing code is letters and digits only. Nothing was stored.").format(
+                name=name
+            )
+        )
     elif len(value) < 8 and name != PAIRING_CODE:
-        raise Usage(f"{name}: that is too short to be a real secret. Nothing was stored.")
+        raise Usage(
+            _("{name}: that is too short to be a real secret. Nothing was stored.").format(
+                name=name
+            )
+        )
     store.set(name, value)
-    print(f"Stored {name} in the OS keyring{extra}.")
+    print(_("Stored {name} in the OS keyring{extra}.").format(name=name, extra=extra))
     return EXIT_OK
 
 
@@ -186,7 +216,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
                 _print_json({"attempts": [attempt_json(a) for a in rows]})
             else:
                 for a in rows:
-                    amount = a.amount.format() if a.amount else "full"
+                    amount = a.amount.format() if a.amount else _("full")
                     print(
                         f"#{a.id:<6} {a.created_at[:19]}  {a.state:<8} {amount:>14}  "
                         f"{a.charge_id}  {a.refund_id or ''}"
@@ -194,14 +224,16 @@ def cmd_journal(args: argparse.Namespace) -> int:
             return EXIT_OK
         if args.action == "export":
             n = journal.export_csv(args.csv)
-            print(f"Wrote {n} refund attempts to {args.csv}")
+            print(_("Wrote {n} refund attempts to {csv}").format(n=n, csv=args.csv))
             return EXIT_OK
         problems = journal.verify()
         if not problems:
-            print(f"The journal is intact ({journal.count()} refund attempts).")
+            print(
+                _("The journal is intact ({count} refund attempts).").format(count=journal.count())
+            )
             return EXIT_OK
         for p in problems:
-            print(f"TAMPERED  {p}")
+            print(_("TAMPERED  {problem}").format(problem=p))
         return EXIT_OTHER
 
 
@@ -232,14 +264,18 @@ def cmd_pair(args: argparse.Namespace) -> int:
     paths = Paths.default()
     settings = load_settings(paths)
     if settings.poynt is None:
-        raise Usage("Set the terminal's address first: cashier-refund setup poynt --host IP")
+        raise Usage(_("Set the terminal's address first: cashier-refund setup poynt --host IP"))
     store = SecretStore(settings.profile)
-    code = _read_secret("Pairing code shown on the terminal: ").upper()
+    code = _read_secret(_("Pairing code shown on the terminal: ")).upper()
     if not code or not code.isalnum():
-        raise Usage("Type the pairing code the terminal shows (letters and digits).")
+        raise Usage(_("Type the pairing code the terminal shows (letters and digits)."))
     serial = asyncio.run(pair_with_terminal(settings.poynt, code))  # code is upper-cased
     store.set(PAIRING_CODE, code)
-    print(f"Paired with terminal {serial}; the pairing code is in the OS keyring.")
+    print(
+        _("Paired with terminal {serial}; the pairing code is in the OS keyring.").format(
+            serial=serial
+        )
+    )
     return EXIT_OK
 
 

@@ -57,3 +57,16 @@ def exit_code_for_state(state: State) -> int:
         State.NOT_SENT: EXIT_NOT_SENT,
         State.CANCELLED: EXIT_NOT_SENT,
     }[state]
+
+
+def speak_configured_language() -> str:
+    """Every message of this command in the `language` setting's language, else the
+    environment's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); English without a catalogue."""
+    from cashier_gui import i18n
+    from cashier_gui.config import Paths, load_settings
+
+    try:
+        setting = load_settings(Paths.default()).language
+    except (ConfigError, OSError):
+        setting = ""  # the command itself says what is wrong with the settings
+    return i18n.install(i18n.choose_language(setting))

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from cashier_gui.config import Paths
+from cashier_gui.i18n import N_, _
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
 
 EXIT_OK = 0
@@ -33,10 +34,16 @@ def require_manager(people: OperatorStore, name: str | None, what: str) -> Opera
     if not people.any():
         return None
     if not name:
-        raise OperatorError(f"Only a manager can {what}: give --manager NAME (PIN on stdin).")
-    manager = people.verify(name, read_pin(f"PIN for {name}: "))
+        raise OperatorError(
+            _("Only a manager can {what}: give --manager NAME (PIN on stdin).").format(what=_(what))
+        )
+    manager = people.verify(name, read_pin(_("PIN for {name}: ").format(name=name)))
     if not manager.is_manager:
-        raise OperatorError(f"{manager.name} is not a manager: only a manager can {what}.")
+        raise OperatorError(
+            _("{name} is not a manager: only a manager can {what}.").format(
+                name=manager.name, what=_(what)
+            )
+        )
     return manager
 
 
@@ -46,21 +53,31 @@ def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | Non
     if not people.any():
         if args.operator or args.approver:
             raise OperatorError(
-                "No operators are set up on this counter: leave out --operator/--approver, or "
-                "add the first manager with `cashier-refund operator add NAME --role manager`."
+                _(
+                    "No operators are set up on this counter: leave out --operator/--approver, or "
+                    "add the first manager with `cashier-refund operator add NAME --role manager`."
+                )
             )
         return None, None
     if not args.operator:
         raise OperatorError(
-            "This counter has operators: sign in with --operator NAME (the PIN is read from "
-            "standard input)."
+            _(
+                "This counter has operators: sign in with --operator NAME (the PIN is read from "
+                "standard input)."
+            )
         )
-    operator = people.verify(args.operator, read_pin(f"PIN for {args.operator}: "))
+    operator = people.verify(
+        args.operator, read_pin(_("PIN for {operator}: ").format(operator=args.operator))
+    )
     approver = None
     if args.approver:
-        approver = people.verify(args.approver, read_pin(f"PIN for {args.approver}: "))
+        approver = people.verify(
+            args.approver, read_pin(_("PIN for {approver}: ").format(approver=args.approver))
+        )
         if not approver.is_manager:
-            raise OperatorError(f"{approver.name} is not a manager: only a manager approves.")
+            raise OperatorError(
+                _("{name} is not a manager: only a manager approves.").format(name=approver.name)
+            )
     return operator, approver
 
 
@@ -78,36 +95,37 @@ def cmd_operator(args: argparse.Namespace) -> int:
     if args.action == "list":
         operators = people.list()
         if not operators:
-            print("No operators: refunds are made as this PC's user. Add the first manager with")
-            print("  cashier-refund operator add NAME --role manager")
+            print(_("No operators: refunds are made as this PC's user. Add the first manager with"))
+            print(_("  cashier-refund operator add NAME --role manager"))
         for op in operators:
             locked = people.locked_until(op.name)
-            print(f"{op.name:<24} {op.role}" + ("  (locked for a minute)" if locked else ""))
+            lock = "  " + _("(locked for a minute)") if locked else ""
+            print(f"{op.name:<24} {op.role}{lock}")
         return EXIT_OK
     if args.action == "add":
-        require_manager(people, args.manager, "add operators")
+        require_manager(people, args.manager, N_("add operators"))
         pin = _new_pin(args.name)
         op = people.add(args.name, Role(args.role), pin)
-        print(f"Added {op.name} ({op.role}).")
+        print(_("Added {name} ({role}).").format(name=op.name, role=op.role))
         return EXIT_OK
     if args.action == "remove":
-        require_manager(people, args.manager, "remove operators")
+        require_manager(people, args.manager, N_("remove operators"))
         people.remove(args.name)
-        print(f"Removed {args.name}.")
+        print(_("Removed {name}.").format(name=args.name))
         return EXIT_OK
-    manager = require_manager(people, args.manager, "set PINs")
+    manager = require_manager(people, args.manager, N_("set PINs"))
     if manager is None:
-        raise OperatorError(f"There is no operator called {args.name}.")
+        raise OperatorError(_("There is no operator called {name}.").format(name=args.name))
     people.set_pin(args.name, _new_pin(args.name))
-    print(f"New PIN set for {args.name}; the lock, if any, is lifted.")
+    print(_("New PIN set for {name}; the lock, if any, is lifted.").format(name=args.name))
     return EXIT_OK
 
 
 def _new_pin(name: str) -> str:
-    first = read_pin(f"New PIN for {name} (4–8 digits): ")
-    second = read_pin("The same PIN again: ")
+    first = read_pin(_("New PIN for {name} (4–8 digits): ").format(name=name))
+    second = read_pin(_("The same PIN again: "))
     if first != second:
-        raise OperatorError("The two PINs differ: nothing was changed.")
+        raise OperatorError(_("The two PINs differ: nothing was changed."))
     return first
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.refunds import ChargeView
 from cashier_gui.safetext import printable
@@ -74,20 +75,20 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
 
 def print_charge(view: ChargeView) -> None:
     c = view.charge
-    print(f"Charge     {view.charge_id}")
+    print(_("Charge     {charge_id}").format(charge_id=view.charge_id))
     if c is None:
-        print("           (this back end has no lookup: amounts are not known here)")
+        print(_("           (this back end has no lookup: amounts are not known here)"))
     else:
         # What the server sent is printed through printable(): hostile text stays text.
-        print(f"Status     {c.status}")
-        print(f"Amount     {c.amount.format()}")
+        print(_("Status     {status}").format(status=c.status))
+        print(_("Amount     {amount}").format(amount=c.amount.format()))
         if c.card_brand:
             card = f"{printable(c.card_brand, 20)} •••• {printable(c.card_last4 or '????', 8)}"
-            print(f"Card       {card}")
+            print(_("Card       {card}").format(card=card))
         if c.created_at:
-            print(f"Date       {printable(c.created_at, 40)}")
-        print(f"Refunded   {c.refunded.format()}")
-        print(f"Remaining  {c.remaining.format()}")
+            print(_("Date       {date}").format(date=printable(c.created_at, 40)))
+        print(_("Refunded   {amount}").format(amount=c.refunded.format()))
+        print(_("Remaining  {amount}").format(amount=c.remaining.format()))
         for r in c.refunds:
             print(
                 f"  refund   {printable(r.refund_id, 80)}  {r.status:<8} {r.amount.format()}  "
@@ -95,10 +96,17 @@ def print_charge(view: ChargeView) -> None:
             )
     for a in view.attempts:
         amount = a.amount.format() if a.amount else "full"
-        print(f"  journal  #{a.id} {a.state:<8} {amount}  {printable(a.refund_id or '', 80)}")
+        print(
+            _("  journal  #{id} {state} {amount}  {refund_id}").format(
+                id=a.id,
+                state=f"{a.state:<8}",
+                amount=amount,
+                refund_id=printable(a.refund_id or "", 80),
+            )
+        )
     why = view.blocked_reason()
     if why:
-        print(f"Not refundable: {why}")
+        print(_("Not refundable: {why}").format(why=why))
 
 
 def print_attempt(a: Attempt) -> None:
@@ -107,47 +115,71 @@ def print_attempt(a: Attempt) -> None:
         return
     amount = a.amount.format() if a.amount else "the full amount"
     words = {
-        State.APPROVED: "APPROVED",
-        State.DECLINED: "DECLINED",
-        State.PENDING: "PENDING — the gateway will confirm later",
-        State.FAILED: "NOT DONE — refused, nothing was refunded",
-        State.UNKNOWN: "UNKNOWN — it may have gone through: check it with `cashier-refund "
-        "reconcile` before refunding again",
-        State.SENT: "BEING SENT — wait for its answer",
-        State.PREPARED: "BEING SENT — wait for its answer",
-        State.NOT_SENT: "NOT SENT — nothing reached the server, nothing was refunded",
-        State.CANCELLED: "CANCELLED — nothing was sent, nothing was refunded",
+        State.APPROVED: N_("APPROVED"),
+        State.DECLINED: N_("DECLINED"),
+        State.PENDING: N_("PENDING — the gateway will confirm later"),
+        State.FAILED: N_("NOT DONE — refused, nothing was refunded"),
+        State.UNKNOWN: N_(
+            "UNKNOWN — it may have gone through: check it with `cashier-refund "
+            "reconcile` before refunding again"
+        ),
+        State.SENT: N_("BEING SENT — wait for its answer"),
+        State.PREPARED: N_("BEING SENT — wait for its answer"),
+        State.NOT_SENT: N_("NOT SENT — nothing reached the server, nothing was refunded"),
+        State.CANCELLED: N_("CANCELLED — nothing was sent, nothing was refunded"),
     }
-    print(f"{words[a.state]}: {amount} on {a.charge_id}")
+    print(
+        _("{state}: {amount} on {charge_id}").format(
+            state=_(words[a.state]), amount=amount, charge_id=a.charge_id
+        )
+    )
     if a.refund_id:
-        print(f"Refund ID  {printable(a.refund_id, 80)}")
-    print(f"Reference  {a.transaction_reference}")
+        print(_("Refund ID  {refund_id}").format(refund_id=printable(a.refund_id, 80)))
+    print(
+        _("Reference  {transaction_reference}").format(
+            transaction_reference=a.transaction_reference
+        )
+    )
     if a.error_message:
-        print(f"Why        {printable(a.error_message, 500)}")
+        print(_("Why        {why}").format(why=printable(a.error_message, 500)))
     if a.trace_id:
-        print(f"Trace ID   {printable(a.trace_id, 100)}")
+        print(_("Trace ID   {trace}").format(trace=printable(a.trace_id, 100)))
     if a.resolved_by:
-        print(f"Checked by {printable(a.resolved_by)}: {printable(a.resolution or '')}")
+        print(
+            _("Checked by {who}: {what}").format(
+                who=printable(a.resolved_by), what=printable(a.resolution or "")
+            )
+        )
 
 
 def print_void(a: Attempt) -> None:
     amount = a.amount.format() if a.amount else "the whole sale"
     words = {
-        State.APPROVED: "VOIDED — the customer is never charged",
-        State.FAILED: "NOT VOIDED — refused, nothing changed",
-        State.UNKNOWN: "UNKNOWN — the void may have gone through: check it with "
-        "`cashier-refund reconcile` before trying again",
-        State.SENT: "BEING SENT — wait for its answer",
-        State.PREPARED: "BEING SENT — wait for its answer",
-        State.NOT_SENT: "NOT SENT — nothing reached the server, nothing changed",
-        State.CANCELLED: "CANCELLED — nothing was sent",
-        State.DECLINED: "DECLINED — nothing changed",
-        State.PENDING: "PENDING",
+        State.APPROVED: N_("VOIDED — the customer is never charged"),
+        State.FAILED: N_("NOT VOIDED — refused, nothing changed"),
+        State.UNKNOWN: N_(
+            "UNKNOWN — the void may have gone through: check it with "
+            "`cashier-refund reconcile` before trying again"
+        ),
+        State.SENT: N_("BEING SENT — wait for its answer"),
+        State.PREPARED: N_("BEING SENT — wait for its answer"),
+        State.NOT_SENT: N_("NOT SENT — nothing reached the server, nothing changed"),
+        State.CANCELLED: N_("CANCELLED — nothing was sent"),
+        State.DECLINED: N_("DECLINED — nothing changed"),
+        State.PENDING: N_("PENDING"),
     }
-    print(f"{words[a.state]}: {amount} on {a.charge_id}")
+    print(
+        _("{state}: {amount} on {charge_id}").format(
+            state=_(words[a.state]), amount=amount, charge_id=a.charge_id
+        )
+    )
     if a.error_message:
-        print(f"Why        {printable(a.error_message, 500)}")
+        print(_("Why        {why}").format(why=printable(a.error_message, 500)))
     if a.trace_id:
-        print(f"Trace ID   {printable(a.trace_id, 100)}")
+        print(_("Trace ID   {trace}").format(trace=printable(a.trace_id, 100)))
     if a.resolved_by:
-        print(f"Checked by {printable(a.resolved_by)}: {printable(a.resolution or '')}")
+        print(
+            _("Checked by {who}: {what}").format(
+                who=printable(a.resolved_by), what=printable(a.resolution or "")
+            )
+        )

@@ -39,6 +39,9 @@ SAME_IN_GERMAN = {
     "Terminal",
     "Port",
     "Status",
+    "Status     {status}",
+    "VIOPAY_SIM_MSK: {exc}",
+    "  cashier-refund operator add NAME --role manager",
     " s",
     "Name",
     "&Name",
@@ -100,6 +103,11 @@ CORE_CONVERTED = [
     "paper/report.py",
     "paper/settings.py",
     "cli_paper.py",
+    "cli.py",
+    "cli_admin.py",
+    "cli_common.py",
+    "cli_people.py",
+    "cli_show.py",
 ]
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")

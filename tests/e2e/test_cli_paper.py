@@ -115,3 +115,16 @@ def test_the_report_as_json_and_csv(run: Run, tmp_path: Path) -> None:
     assert r.returncode == 0 and "No refunds in this period." in r.stdout
     r = run("report", "--operator", "Bea", "--json")
     assert json.loads(r.stdout)["attempts"] == 1
+
+
+def test_the_command_line_speaks_german(tmp_path: Path, run: Run) -> None:
+    """LANGUAGE=de (or LANG=de_DE.UTF-8): receipts, reports, journal messages and errors in
+    German; codes, IDs and amounts as they are."""
+    env = {**support_cli.cli_env(tmp_path), "LANGUAGE": "de", "LANG": "de_DE.UTF-8"}
+    r = support_cli.run_cli(env, "receipt", "1")
+    assert r.returncode == 0, r.stderr
+    assert "ERSTATTUNG GENEHMIGT" in r.stdout and "Bitte bewahren Sie diesen Beleg auf." in r.stdout
+    r = support_cli.run_cli(env, "journal", "verify")
+    assert "Das Journal ist unversehrt (2 Erstattungsvorgänge)." in r.stdout
+    r = support_cli.run_cli(env, "receipt", "99")
+    assert r.returncode == 2 and "Einen Erstattungsvorgang 99 gibt es nicht" in r.stderr

@@ -20,6 +20,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
         PYTHON_KEYRING_BACKEND="tests.support.keyrings.FileKeyring",
         TEST_KEYRING_FILE=str(tmp_path / "keyring.json"),
         PYTHONPATH=str(ROOT),
+        LANGUAGE="en",  # the tests read English (a German test sets LANGUAGE=de itself)
     )
 
 
