@@ -21,7 +21,12 @@ from aiohttp import web
 
 from cashier_gui.money import Money
 from cashier_gui.protocol import poynt as proto
-from cashier_gui.simulators.practice import PRACTICE, SLOW_ANSWER_S, describe_sale
+from cashier_gui.simulators.practice import (
+    PRACTICE,
+    SLOW_ANSWER_S,
+    describe_sale,
+    take_practice,
+)
 
 TRAINING_PAIRING_CODE = "TRAIN7"
 SERIAL = "P61SIM000000001"
@@ -282,7 +287,7 @@ class PoyntSimulator:
                 ),
             )
         planned = self.planned.pop(0) if self.planned else None
-        fault = planned or _practice(txn)
+        fault = planned or take_practice(txn)
         if planned is None and fault == "drop_after_commit":
             self._drops[request_id] = LOST_ANSWER_DROPS
         if fault == "slow":
@@ -388,16 +393,6 @@ class PoyntSimulator:
             content_type="application/json",
             headers={"Signature": proto.sign(self.pairing_code, raw)},
         )
-
-
-def _practice(txn: SimTransaction) -> str | None:
-    """A practice receipt's failure: once (the re-send then works), or always when slow."""
-    if txn.practice == "slow":
-        return "slow"
-    if txn.practice is None or txn.practised:
-        return None
-    txn.practised = True
-    return txn.practice
 
 
 def _request_id(raw: bytes) -> str | None:

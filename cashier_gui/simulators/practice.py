@@ -3,6 +3,8 @@ simulators (Viopay charges and Poynt transactions), in the app's language."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from cashier_gui.i18n import N_, _
 from cashier_gui.money import Money
 
@@ -50,3 +52,19 @@ def describe_sale(
     )
     note = notes.get(outcome)
     return f"{text} — {_(note)}" if note else text
+
+
+class Practised(Protocol):
+    practice: str | None
+    practised: bool
+
+
+def take_practice(sale: Practised) -> str | None:
+    """A practice receipt's failure for this request: once (the re-send then works), or
+    always when slow."""
+    if sale.practice == "slow":
+        return "slow"
+    if sale.practice is None or sale.practised:
+        return None
+    sale.practised = True
+    return sale.practice

@@ -35,6 +35,7 @@ from cashier_gui.simulators.names import TRAINING_MSK_HEX as TRAINING_MSK_HEX
 from cashier_gui.simulators.names import TRAINING_TERMINAL_ID as TRAINING_TERMINAL_ID
 from cashier_gui.simulators.practice import PRACTICE as PRACTICE
 from cashier_gui.simulators.practice import SLOW_ANSWER_S as SLOW_ANSWER_S
+from cashier_gui.simulators.practice import take_practice
 from cashier_gui.simulators.viopay_charges import Faults as Faults
 from cashier_gui.simulators.viopay_charges import SimCharge as SimCharge
 from cashier_gui.simulators.viopay_charges import SimRefund as SimRefund
@@ -164,7 +165,7 @@ class ViopaySimulator:
         problem = self._refund_problem(charge, data)
         if problem:
             return self._error(400, "4000", problem)
-        fault = self.faults.take() or self._practice(charge)
+        fault = self.faults.take() or take_practice(charge)
         if fault == "slow":
             await asyncio.sleep(SLOW_ANSWER_S)
             if self.charges.get(charge_id) is not charge or self._refund_problem(charge, data):
@@ -197,16 +198,6 @@ class ViopaySimulator:
         if fault == "timeout":
             await asyncio.sleep(self.faults.hang_seconds)
         return await self._answer_refund(request, answer)
-
-    @staticmethod
-    def _practice(charge: SimCharge) -> str | None:
-        """A practice receipt's failure: once (the re-send then works), or always when slow."""
-        if charge.practice == "slow":
-            return "slow"
-        if charge.practice is None or charge.practised:
-            return None
-        charge.practised = True
-        return charge.practice
 
     async def _cancel(self, request: web.Request) -> web.StreamResponse:
         """Void a sale before settlement (assumption 10): no body, Idempotency-Key as for
