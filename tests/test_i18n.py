@@ -68,6 +68,7 @@ UI_CONVERTED = [
     "ui/printing.py",
     "ui/report_dialog.py",
     "ui/counter_settings.py",
+    "ui/policy_settings.py",
     "ui/settings.py",
     "ui/settings_backends.py",
     "ui/history.py",

@@ -100,6 +100,10 @@ class CounterSettingsBox(QWidget):
         pf.addRow("", self.test_button)
         pf.addRow("", self.hint)
         lay.addWidget(paper)
+        from cashier_gui.ui.policy_settings import PolicyBox
+
+        self.policy_box = PolicyBox(settings.policy)
+        lay.addWidget(self.policy_box)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
 
@@ -138,7 +142,14 @@ class CounterSettingsBox(QWidget):
             )
         except PaperSettingsError as exc:
             raise ConfigError(str(exc)) from None
+        from cashier_gui.policy import PolicyError
+
+        try:
+            policy = self.policy_box.value()
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from None
         return {
+            "policy": policy,
             "language": str(self.language.currentData()),
             "idle_sign_out_minutes": self.idle.value(),
             "paper": paper,

@@ -1109,6 +1109,81 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
 </context>
 <context>
+    <name>PolicyBox</name>
+    <message>
+        <source>Policy: when a manager must approve</source>
+        <translation>Regeln: wann die Filialleitung genehmigen muss</translation>
+    </message>
+    <message>
+        <source>e.g. EUR 50.00, JPY 5000 — empty: never</source>
+        <translation>z. B. EUR 50,00, JPY 5000 — leer: nie</translation>
+    </message>
+    <message>
+        <source>Refunds above these amounts need a manager</source>
+        <translation>Erstattungen über diesen Beträgen brauchen die Filialleitung</translation>
+    </message>
+    <message>
+        <source>e.g. USD 20 — empty: never</source>
+        <translation>z. B. EUR 20 — leer: nie</translation>
+    </message>
+    <message>
+        <source>Refunds without a lookup (Poynt) above these amounts need a manager</source>
+        <translation>Erstattungen ohne Nachschlagen (Poynt) über diesen Beträgen brauchen die Filialleitung</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>Refunds per cashier per day without a manager</source>
+        <translation>Erstattungen je Kassenkraft und Tag ohne Filialleitung</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> Tage</translation>
+    </message>
+    <message>
+        <source>Older sales need a manager</source>
+        <translation>Ältere Verkäufe brauchen die Filialleitung</translation>
+    </message>
+    <message>
+        <source>Who may void a sale</source>
+        <translation>Wer einen Verkauf stornieren darf</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Managers only</source>
+        <translation>Nur die Filialleitung</translation>
+    </message>
+    <message>
+        <source>Refunds above</source>
+        <translation>Erstattungen über</translation>
+    </message>
+    <message>
+        <source>Without a lookup, above</source>
+        <translation>Ohne Nachschlagen, über</translation>
+    </message>
+    <message>
+        <source>Refunds per cashier per day</source>
+        <translation>Erstattungen je Kassenkraft und Tag</translation>
+    </message>
+    <message>
+        <source>Sales older than</source>
+        <translation>Verkäufe älter als</translation>
+    </message>
+    <message>
+        <source>Voids</source>
+        <translation>Stornierungen</translation>
+    </message>
+    <message>
+        <source>Type amounts with their currency, e.g. EUR 50.00, JPY 5000 (not “{text}”).</source>
+        <translation>Geben Sie Beträge mit ihrer Währung ein, z. B. EUR 50,00, JPY 5000 (nicht „{text}“).</translation>
+    </message>
+</context>
+<context>
     <name>PracticeCard</name>
     <message>
         <source>Practice receipts — pick one, or type its ID</source>

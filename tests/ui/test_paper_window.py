@@ -151,3 +151,43 @@ def test_settings_receipt_section_round_trips_and_refuses_a_bad_address(
     box.kind.setCurrentIndex(box.kind.findData("none"))
     assert not box.target.isEnabled() and not box.auto.isEnabled()
     assert box.values()["paper"].printer == PrinterSettings()
+
+
+def test_settings_policy_section_round_trips_and_refuses_bad_amounts(
+    qtbot: QtBot, qloop: object, home: Path
+) -> None:
+    from cashier_gui.config import ConfigError
+    from cashier_gui.policy import Policy
+    from cashier_gui.ui.settings import SettingsDialog
+
+    d = SettingsDialog()
+    qtbot.addWidget(d)
+    box = d.counter_box.policy_box
+    assert box.value() == Policy()  # nothing set: no rule
+    box.approval.setText("EUR 50,00, jpy 5000")
+    box.no_lookup.setText("USD 20")
+    box.per_day.setValue(5)
+    box.max_age.setValue(30)
+    box.voids.setCurrentIndex(1)
+    policy = d.counter_box.values()["policy"]
+    assert policy == Policy(
+        approval_above={"EUR": 5000, "JPY": 5000},
+        refunds_per_day=5,
+        max_sale_age_days=30,
+        no_lookup_above={"USD": 2000},
+        voids="managers",
+    )
+    box.approval.setText("50 euros")
+    try:
+        d.counter_box.values()
+    except ConfigError as exc:
+        assert "EUR 50.00" in str(exc)
+    else:
+        raise AssertionError("an amount without its currency was taken")
+    box.approval.setText("EUR 12.345")  # euros have two decimals
+    try:
+        d.counter_box.values()
+    except ConfigError as exc:
+        assert "policy.approval_above.EUR" in str(exc)
+    else:
+        raise AssertionError("three decimals for euros were taken")
