@@ -15,7 +15,9 @@ import zlib
 __all__ = ["pdf_lines"]
 
 _OBJ = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+# The data is kept up to the newline before `endstream` (a stream whose last byte is \r must
+# keep it); zlib's decompressobj ignores what follows the compressed data.
+_STREAM = re.compile(rb"stream\r?\n(.*?)\nendstream", re.S)
 _TOKEN = re.compile(rb"<([0-9A-Fa-f]*)>|/([A-Za-z0-9_.+-]+)|(-?[0-9.]+)|([A-Za-z'\"*]+)|\[|\]")
 
 
@@ -25,8 +27,8 @@ def _stream(body: bytes) -> bytes:
         return b""
     raw = m.group(1)
     if b"/FlateDecode" in body.split(b"stream", 1)[0]:
-        return zlib.decompress(raw)
-    return raw
+        return zlib.decompressobj().decompress(raw)
+    return raw.removesuffix(b"\r")
 
 
 def _cmap(data: bytes) -> dict[int, str]:
