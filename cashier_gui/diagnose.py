@@ -18,6 +18,7 @@ from cashier_gui.gateways.base import (
     GatewayError,
     NotFound,
 )
+from cashier_gui.i18n import N_, _
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import (
     HMAC_SECRET,
@@ -38,10 +39,12 @@ class Check:
 
     @property
     def text(self) -> str:
-        return f"{self.detail} Fix: {self.fix}" if self.fix and not self.ok else self.detail
+        if self.fix and not self.ok:
+            return _("{detail} Fix: {fix}").format(detail=self.detail, fix=self.fix)
+        return self.detail
 
 
-SETTINGS_MENU = "Counter → Settings… in the window"
+SETTINGS_MENU = N_("Counter → Settings… in the window")
 
 
 def fix_for(name: str, provider: str | None) -> str:
@@ -51,32 +54,36 @@ def fix_for(name: str, provider: str | None) -> str:
         if provider == "poynt"
         else "cashier-refund setup viopay --base-url URL --terminal-id ID --key-id ID"
     )
+    menu = _(SETTINGS_MENU)
     fixes = {
-        "config": f"{setup} (or setup poynt --host IP --currency USD), or {SETTINGS_MENU}.",
-        "keyring": (
+        "config": _("{setup} (or setup poynt --host IP --currency USD), or {menu}.").format(
+            setup=setup, menu=menu
+        ),
+        "keyring": _(
             "unlock or start the desktop keyring (GNOME Keyring or KWallet), sign in to the PC "
             "again, then run cashier-refund doctor."
         ),
-        HMAC_SECRET: f"cashier-refund secret set {HMAC_SECRET} (or {SETTINGS_MENU}).",
-        MSK: f"cashier-refund secret set {MSK} (or {SETTINGS_MENU}).",
-        "msk": f"cashier-refund secret set {MSK} with the MSK Viopay gave you.",
-        PAIRING_CODE: "cashier-refund pair (type the code the terminal shows).",
-        "tls": (
-            f"check the address and CA bundle: {setup} [--ca-bundle FILE], or {SETTINGS_MENU}; "
-            "then check the network."
+        HMAC_SECRET: _("cashier-refund secret set {name} (or {menu}).").format(
+            name=HMAC_SECRET, menu=menu
         ),
-        "clock": "set the PC's clock right (turn on automatic time), then run doctor again.",
-        "connection": (
-            f"cashier-refund secret set {HMAC_SECRET} / {MSK}, or {setup}; then run "
-            "cashier-refund doctor."
-        ),
-        "terminal": (
-            "cashier-refund pair (pair again); if the terminal's address changed: "
-            f"{setup}, or {SETTINGS_MENU}."
-        ),
-        "currency": f"{setup}, or {SETTINGS_MENU} → Shop currency.",
+        MSK: _("cashier-refund secret set {name} (or {menu}).").format(name=MSK, menu=menu),
+        "msk": _("cashier-refund secret set {name} with the MSK Viopay gave you.").format(name=MSK),
+        PAIRING_CODE: _("cashier-refund pair (type the code the terminal shows)."),
+        "tls": _(
+            "check the address and CA bundle: {setup} [--ca-bundle FILE], or {menu}; then check "
+            "the network."
+        ).format(setup=setup, menu=menu),
+        "clock": _("set the PC's clock right (turn on automatic time), then run doctor again."),
+        "connection": _(
+            "cashier-refund secret set {hmac} / {msk}, or {setup}; then run cashier-refund doctor."
+        ).format(hmac=HMAC_SECRET, msk=MSK, setup=setup),
+        "terminal": _(
+            "cashier-refund pair (pair again); if the terminal's address changed: {setup}, or "
+            "{menu}."
+        ).format(setup=setup, menu=menu),
+        "currency": _("{setup}, or {menu} → Shop currency.").format(setup=setup, menu=menu),
     }
-    return fixes.get(name, f"{SETTINGS_MENU}, then run cashier-refund doctor.")
+    return fixes.get(name, _("{menu}, then run cashier-refund doctor.").format(menu=menu))
 
 
 async def test_viopay(client: object) -> Check:
@@ -96,7 +103,11 @@ async def test_viopay(client: object) -> Check:
         except NotFound:
             pass
         else:
-            return Check("connection", False, f"A charge {probe} exists: is this a real gateway?")
+            return Check(
+                "connection",
+                False,
+                _("A charge {probe} exists: is this a real gateway?").format(probe=probe),
+            )
         request = RefundRequest(
             probe,
             Money(1, "EUR"),
@@ -108,21 +119,29 @@ async def test_viopay(client: object) -> Check:
             await client.refund(request)
         except NotFound:
             return Check(
-                "connection", True, "Viopay answered and accepted this counter's signature and MSK."
+                "connection",
+                True,
+                _("Viopay answered and accepted this counter's signature and MSK."),
             )
         except BadRequest as exc:
             if "key check value" in (exc.server_message or ""):
                 return _wrong_msk()
             return Check("connection", False, exc.message)
-        return Check("connection", False, f"A refund on {probe} was accepted: check the URL.")
+        return Check(
+            "connection",
+            False,
+            _("A refund on {probe} was accepted: check the URL.").format(probe=probe),
+        )
     except AuthFailed as exc:
         if exc.clock_skew is not None:
             return Check("connection", False, exc.message)
         return Check(
             "connection",
             False,
-            "Viopay refused the signature: the HMAC secret, the key ID or the terminal ID is "
-            "wrong (or the PC clock is off).",
+            _(
+                "Viopay refused the signature: the HMAC secret, the key ID or the terminal ID is "
+                "wrong (or the PC clock is off)."
+            ),
         )
     except BadResponse as exc:
         if "MSK" in exc.message:
@@ -132,7 +151,9 @@ async def test_viopay(client: object) -> Check:
         return Check(
             "connection",
             False,
-            f"No connection: check the URL, the TLS certificate and the network. ({exc.message})",
+            _(
+                "No connection: check the URL, the TLS certificate and the network. ({message})"
+            ).format(message=exc.message),
         )
     except GatewayError as exc:
         return Check("connection", False, exc.message)
@@ -142,8 +163,10 @@ def _wrong_msk() -> Check:
     return Check(
         "connection",
         False,
-        "The MSK does not match the gateway's: compare its key "
-        "check value with the one Viopay gave you.",
+        _(
+            "The MSK does not match the gateway's: compare its key "
+            "check value with the one Viopay gave you."
+        ),
     )
 
 
@@ -166,7 +189,13 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
     except ConfigError as exc:
         return [Check("config", False, str(exc))]
     if not settings.configured:
-        return [Check("config", False, f"Not set up: no provider in {paths.settings}.")]
+        return [
+            Check(
+                "config",
+                False,
+                _("Not set up: no provider in {settings}.").format(settings=paths.settings),
+            )
+        ]
     checks.append(Check("config", True, f"{paths.settings} ({settings.provider})"))
     store = store or SecretStore(settings.profile)
     try:
@@ -183,7 +212,9 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
         except KeyringUnavailable as exc:
             checks.append(Check(name, False, str(exc)))
             return checks
-        checks.append(Check(name, bool(values[name]), "present" if values[name] else "missing"))
+        checks.append(
+            Check(name, bool(values[name]), _("present") if values[name] else _("missing"))
+        )
     if settings.provider == "viopay":
         checks.extend(await _doctor_viopay(settings, values))
     else:
@@ -192,9 +223,9 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
             Check(
                 "currency",
                 bool(currency),
-                f"shop currency {currency}"
+                _("shop currency {currency}").format(currency=currency)
                 if currency
-                else "No shop currency: the terminal cannot look sales up, so refunds need it.",
+                else _("No shop currency: the terminal cannot look sales up, so refunds need it."),
             )
         )
         checks.extend(await _doctor_poynt(settings, values))
@@ -212,7 +243,15 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
     msk_hex = values.get(MSK)
     if msk_hex:
         try:
-            out.append(Check("msk", True, f"key check value {key_check_value(parse_msk(msk_hex))}"))
+            out.append(
+                Check(
+                    "msk",
+                    True,
+                    _("key check value {key_check_value}").format(
+                        key_check_value=key_check_value(parse_msk(msk_hex))
+                    ),
+                )
+            )
         except ValueError as exc:
             out.append(Check("msk", False, str(exc)))
             return out
@@ -222,7 +261,15 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
             verify=tls_context(v.ca_bundle), timeout=10, trust_env=False
         ) as http:
             response = await http.get(v.base_url)
-        out.append(Check("tls", True, f"{v.base_url} reachable (HTTP {response.status_code})"))
+        out.append(
+            Check(
+                "tls",
+                True,
+                _("{base_url} reachable (HTTP {status_code})").format(
+                    base_url=v.base_url, status_code=response.status_code
+                ),
+            )
+        )
         date = response.headers.get("Date")
         if date:
             import email.utils
@@ -233,10 +280,13 @@ async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> l
                 Check(
                     "clock",
                     abs(skew) <= 60,
-                    f"PC clock is {abs(skew):.0f} s {'behind' if skew > 0 else 'ahead of'} "
-                    "the server"
+                    (
+                        _("PC clock is {seconds} s behind the server")
+                        if skew > 0
+                        else _("PC clock is {seconds} s ahead of the server")
+                    ).format(seconds=f"{abs(skew):.0f}")
                     if abs(skew) > 1
-                    else "PC clock agrees with the server",
+                    else _("PC clock agrees with the server"),
                 )
             )
     except httpx.HTTPError as exc:
@@ -263,7 +313,13 @@ async def _doctor_poynt(settings: Settings, values: dict[str, str | None]) -> li
     client = poynt_client(settings.poynt, pairing_code=code, limits=timeouts(settings))
     try:
         await client.ping()
-        return [Check("terminal", True, f"{client.base_url} answered a signed ping")]
+        return [
+            Check(
+                "terminal",
+                True,
+                _("{base_url} answered a signed ping").format(base_url=client.base_url),
+            )
+        ]
     except GatewayError as exc:
         return [Check("terminal", False, exc.message)]
     finally:

@@ -109,6 +109,7 @@ CORE_CONVERTED = [
     "cli_common.py",
     "cli_people.py",
     "cli_show.py",
+    "diagnose.py",
 ]
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
