@@ -45,5 +45,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(training=args.training, provider=args.provider)
 
 
+def refund_main(argv: Sequence[str] | None = None) -> int:
+    """`cashier-refund`: the command line, with the window's PDF drawing handed in (loaded
+    only when a command writes a PDF — the rest never imports Qt)."""
+    from pathlib import Path
+
+    from cashier_gui import cli, cli_paper
+    from cashier_gui.paper.layout import Line
+
+    def write_pdf(lines: Sequence[Line], target: Path, width: int) -> None:
+        from cashier_gui.ui.pdf import write_pdf as draw
+
+        draw(lines, target, width)
+
+    cli_paper.pdf_writer = write_pdf
+    return cli.main(argv)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ from cashier_gui.config import Paths, load_settings
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Journal, JournalError
 from cashier_gui.paper.layout import Line
+
+#: Writes paper lines to a PDF (lines, target, width). Qt draws PDFs, and the Qt-free core does
+#: not import Qt: the `cashier-refund` entry point (`cashier_gui.__main__.refund_main`) hands
+#: in `cashier_gui.ui.pdf.write_pdf` (loaded only when a PDF is asked for).
+PdfWriter = Callable[[Sequence[Line], Path, int], None]
+pdf_writer: PdfWriter | None = None
 
 
 def _open_journal(paths: Paths, training: bool) -> Journal:
@@ -45,9 +52,14 @@ PRINTED = {
 def _output(args: argparse.Namespace, lines: list[Line], width: int, kind: str) -> None:
     settings = load_settings(Paths.default())
     if args.pdf:
-        from cashier_gui.paper.pdf import write_pdf
-
-        write_pdf(lines, _writable(args.pdf), width)
+        if pdf_writer is None:
+            raise Usage(
+                _(
+                    "PDF needs the app's drawing part, which this way of starting it leaves "
+                    "out: run the installed cashier-refund command."
+                )
+            )
+        pdf_writer(lines, _writable(args.pdf), width)
         print(_(WROTE[kind]).format(path=args.pdf))
     elif getattr(args, "escpos", None):
         from cashier_gui.paper.escpos import escpos_bytes

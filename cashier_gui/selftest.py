@@ -46,40 +46,6 @@ def _money() -> str:
     return f"currency data ({Money(123450, 'EUR').format('de_DE')})"
 
 
-def _receipt_pdf() -> str:
-    """Print a training receipt to PDF with the shipped font and read its text back."""
-    import tempfile
-    from pathlib import Path
-
-    from cashier_gui.journal import Attempt, State
-    from cashier_gui.paper.pdf import write_pdf
-    from cashier_gui.paper.pdftext import pdf_lines
-    from cashier_gui.paper.receipt import receipt_lines
-    from cashier_gui.paper.settings import ShopSettings
-
-    attempt = Attempt(
-        id=1, provider="viopay", terminal="SELFTEST", charge_id="ch_selftest", amount_minor=1250,
-        currency="EUR", reason="other", note=None, transaction_reference="SELFTEST-1",
-        idempotency_key="selftest", operator="selftest", training=True, state=State.APPROVED,
-        refund_id="rf_selftest", error_code=None, error_message=None, trace_id=None,
-        created_at="2025-01-01T12:00:00.000000Z", updated_at="2025-01-01T12:00:00.000000Z",
-        card_brand="VISA", card_last4="4242",
-    )  # fmt: skip
-    lines = receipt_lines(attempt, ShopSettings(name="Self-test"), 42)
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "receipt.pdf"
-        write_pdf(lines, target, 42)
-        data = target.read_bytes()
-    if b"/FontFile2" not in data or b"DejaVuSansMono" not in data:
-        raise RuntimeError("the PDF does not embed the shipped font (resources/fonts)")
-    found = "".join("".join(line.split()) for line in pdf_lines(data))  # e.g. U+202F in times
-    expected = ["".join(line.text.split()) for line in lines if line.text.strip()]
-    missing = [text for text in expected if text not in found]
-    if missing:
-        raise RuntimeError(f"the PDF does not read back as printed: {missing[0]!r} is missing")
-    return f"receipt PDF ({len(data) // 1024} KiB, {len(expected)} lines read back, font embedded)"
-
-
 def _escpos() -> str:
     """The receipt printer's bytes (python-escpos and its printer profiles are shipped)."""
     from cashier_gui.paper.escpos import escpos_bytes
@@ -97,7 +63,6 @@ CHECKS: list[Check] = [
     ("keyring", _keyring),
     ("resources", _resources),
     ("money", _money),
-    ("receipt", _receipt_pdf),
     ("escpos", _escpos),
 ]
 

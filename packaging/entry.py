@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 if Path(sys.argv[0]).stem == "cashier-refund":
-    from cashier_gui.cli import main
+    from cashier_gui.__main__ import refund_main as main
 else:
     from cashier_gui.__main__ import main
 

@@ -71,7 +71,7 @@ def make(
 
 
 def pdf_text(lines: list[Line], path: Path, width: int = 42) -> str:
-    from cashier_gui.paper.pdf import write_pdf
+    from cashier_gui.ui.pdf import write_pdf
 
     write_pdf(lines, path, width)
     assert path.read_bytes().startswith(b"%PDF")
@@ -317,8 +317,9 @@ def test_bad_paper_settings_name_the_key_and_the_fix(tmp_path: Path, toml: str, 
 def test_the_self_tests_pdf_reader_reads_back_every_line(
     qapp: object, journal: Journal, tmp_path: Path
 ) -> None:
-    from cashier_gui.paper.pdf import write_pdf
     from cashier_gui.paper.pdftext import pdf_lines
+
+    from cashier_gui.ui.pdf import write_pdf
 
     # Forty receipts: compressed streams end in every kind of byte (a final \r included).
     for n in range(40):

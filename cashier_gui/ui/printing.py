@@ -77,7 +77,7 @@ class Printing(QObject):
     def _system(self, lines: Sequence[Line], width: int, *, ask: bool, what: str) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        from cashier_gui.paper.pdf import paint
+        from cashier_gui.ui.pdf import paint
 
         device = QPrinter(QPrinter.PrinterMode.HighResolution)
         if not ask:

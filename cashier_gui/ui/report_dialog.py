@@ -179,7 +179,7 @@ class ReportDialog(QDialog):
             )
         if not name:
             return
-        from cashier_gui.paper.pdf import write_pdf
+        from cashier_gui.ui.pdf import write_pdf
 
         lines = report.lines(self.width_chars, self.settings.locale)
         try:

@@ -97,4 +97,43 @@ def translations() -> str:
     )
 
 
-CHECKS = [("window", window), ("qt text", qt_text), ("translations", translations)]
+def receipt_pdf() -> str:
+    """Print a training receipt to PDF with the shipped font and read its text back."""
+    import tempfile
+    from pathlib import Path
+
+    from cashier_gui.journal import Attempt, State
+    from cashier_gui.paper.pdftext import pdf_lines
+    from cashier_gui.paper.receipt import receipt_lines
+    from cashier_gui.paper.settings import ShopSettings
+    from cashier_gui.ui.pdf import write_pdf
+
+    attempt = Attempt(
+        id=1, provider="viopay", terminal="SELFTEST", charge_id="ch_selftest", amount_minor=1250,
+        currency="EUR", reason="other", note=None, transaction_reference="SELFTEST-1",
+        idempotency_key="selftest", operator="selftest", training=True, state=State.APPROVED,
+        refund_id="rf_selftest", error_code=None, error_message=None, trace_id=None,
+        created_at="2025-01-01T12:00:00.000000Z", updated_at="2025-01-01T12:00:00.000000Z",
+        card_brand="VISA", card_last4="4242",
+    )  # fmt: skip
+    lines = receipt_lines(attempt, ShopSettings(name="Self-test"), 42)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "receipt.pdf"
+        write_pdf(lines, target, 42)
+        data = target.read_bytes()
+    if b"/FontFile2" not in data or b"DejaVuSansMono" not in data:
+        raise RuntimeError("the PDF does not embed the shipped font (resources/fonts)")
+    found = "".join("".join(line.split()) for line in pdf_lines(data))  # e.g. U+202F in times
+    expected = ["".join(line.text.split()) for line in lines if line.text.strip()]
+    missing = [text for text in expected if text not in found]
+    if missing:
+        raise RuntimeError(f"the PDF does not read back as printed: {missing[0]!r} is missing")
+    return f"receipt PDF ({len(data) // 1024} KiB, {len(expected)} lines read back, font embedded)"
+
+
+CHECKS = [
+    ("window", window),
+    ("qt text", qt_text),
+    ("translations", translations),
+    ("receipt", receipt_pdf),
+]

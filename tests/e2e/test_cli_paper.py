@@ -128,3 +128,19 @@ def test_the_command_line_speaks_german(tmp_path: Path, run: Run) -> None:
     assert "Das Journal ist unversehrt (2 Erstattungsvorgänge)." in r.stdout
     r = support_cli.run_cli(env, "receipt", "99")
     assert r.returncode == 2 and "Einen Erstattungsvorgang 99 gibt es nicht" in r.stderr
+
+
+def test_without_the_entry_point_a_pdf_is_refused_in_words(tmp_path: Path, run: Run) -> None:
+    """`python -m cashier_gui.cli` (the Qt-free core alone) cannot draw a PDF: exit 2 and why."""
+    import sys
+
+    env = support_cli.cli_env(tmp_path)
+    r = subprocess.run(
+        [sys.executable, "-m", "cashier_gui.cli", "receipt", "1", "--pdf", str(tmp_path / "r.pdf")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "installed cashier-refund command" in r.stderr
+    assert not (tmp_path / "r.pdf").exists()

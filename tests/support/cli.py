@@ -9,7 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "cashier_gui.cli"]
+# As the installed `cashier-refund` starts it (its entry point hands in the PDF drawing).
+CLI = [
+    sys.executable,
+    "-c",
+    "import sys; from cashier_gui.__main__ import refund_main; sys.exit(refund_main())",
+]
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 

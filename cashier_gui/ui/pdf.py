@@ -1,7 +1,7 @@
 """Paper lines drawn with Qt: to a PDF (`QPdfWriter`) or any printer (`QPrinter`).
 
-The one module outside `ui/` that imports Qt (tests/test_architecture.py allows it): QtGui's
-PDF writer needs no window, and the command line loads it only for `--pdf`. The fonts ship in
+QtGui's PDF writer needs no window: the command line's `--pdf` uses it too, handed in by the
+entry point (`cashier_gui.__main__.refund_main`), never imported by the Qt-free core. The fonts ship in
 resources/fonts (DejaVu Sans Mono, with €, accents and box characters), registered with Qt, so
 a counter PC without fonts still prints — and every character lines up like on the receipt
 printer.
