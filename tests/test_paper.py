@@ -318,7 +318,6 @@ def test_the_self_tests_pdf_reader_reads_back_every_line(
     qapp: object, journal: Journal, tmp_path: Path
 ) -> None:
     from cashier_gui.paper.pdftext import pdf_lines
-
     from cashier_gui.ui.pdf import write_pdf
 
     # Forty receipts: compressed streams end in every kind of byte (a final \r included).
