@@ -140,20 +140,11 @@ def print_attempt(a: Attempt) -> None:
             transaction_reference=a.transaction_reference
         )
     )
-    if a.error_message:
-        print(_("Why        {why}").format(why=printable(a.error_message, 500)))
-    if a.trace_id:
-        print(_("Trace ID   {trace}").format(trace=printable(a.trace_id, 100)))
-    if a.resolved_by:
-        print(
-            _("Checked by {who}: {what}").format(
-                who=printable(a.resolved_by), what=printable(a.resolution or "")
-            )
-        )
+    _print_why(a)
 
 
 def print_void(a: Attempt) -> None:
-    amount = a.amount.format() if a.amount else "the whole sale"
+    amount = a.amount.format() if a.amount else _("the whole sale")
     words = {
         State.APPROVED: N_("VOIDED — the customer is never charged"),
         State.FAILED: N_("NOT VOIDED — refused, nothing changed"),
@@ -173,6 +164,11 @@ def print_void(a: Attempt) -> None:
             state=_(words[a.state]), amount=amount, charge_id=a.charge_id
         )
     )
+    _print_why(a)
+
+
+def _print_why(a: Attempt) -> None:
+    """What went wrong, the trace ID to quote, and who checked it by hand, when known."""
     if a.error_message:
         print(_("Why        {why}").format(why=printable(a.error_message, 500)))
     if a.trace_id:

@@ -6,6 +6,7 @@ Viopay simulator on loopback), not training."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -15,9 +16,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
-from shiboken6 import isValid
 
 from cashier_gui.config import Paths, Settings, ViopaySettings, save_settings
 from cashier_gui.operators import OperatorStore, Role
@@ -74,24 +74,30 @@ def people(home: Path) -> OperatorStore:
     return store
 
 
-def open_window(qtbot: QtBot, factory: Callable[[bool, str], Runtime]) -> MainWindow:
-    w = MainWindow(factory)
+@contextlib.contextmanager
+def opened(
+    qtbot: QtBot, factory: Callable[[bool, str], Runtime], *, training: bool = False
+) -> Iterator[MainWindow]:
+    """The window, started with its runtime; shut down (runtime closed) afterwards."""
+    w = MainWindow(factory, training=training)
     qtbot.addWidget(w)
     w.show()
     w.start()
-    qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
-    return w
+    try:
+        qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
+        yield w
+    finally:
+        closing = asyncio.ensure_future(w.shutdown())
+        qtbot.waitUntil(closing.done, timeout=10_000)
 
 
 @pytest.fixture
 def window(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
 ) -> Iterator[MainWindow]:
-    w = open_window(qtbot, counter)
-    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
-    yield w
-    closing = asyncio.ensure_future(w.shutdown())
-    qtbot.waitUntil(closing.done, timeout=10_000)
+    with opened(qtbot, counter) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
+        yield w
 
 
 def type_pin(qtbot: QtBot, field: QLineEdit, pin: str) -> None:
@@ -296,8 +302,7 @@ def test_people_adds_changes_and_refuses_bad_pins(qtbot: QtBot, window: MainWind
 def test_a_counter_without_people_needs_no_sign_in_and_adds_its_first_manager(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any
 ) -> None:
-    w = open_window(qtbot, counter)
-    try:
+    with opened(qtbot, counter) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=5000)
         assert w.session.operator is None and not w.session.has_people
         w.open_people()  # nobody to ask: open
@@ -320,37 +325,22 @@ def test_a_counter_without_people_needs_no_sign_in_and_adds_its_first_manager(
         type_pin(qtbot, pad.pin, "2468")
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=3000)
         assert "manager" in w.session.name_label.text()
-    finally:
-        closing = asyncio.ensure_future(w.shutdown())
-        qtbot.waitUntil(closing.done, timeout=10_000)
 
 
 def test_training_needs_no_sign_in(qtbot: QtBot, qloop: Any, training_factory: Any) -> None:
-    w = MainWindow(training_factory, training=True)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    try:
+    with opened(qtbot, training_factory, training=True) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
         assert w.session.operator is not None and w.session.operator.name == "Trainee"
         assert "training" in w.session.name_label.text()
         assert not w.session.sign_out()  # nothing to sign out of
         assert "Training needs no sign-in" in w.statusBar().currentMessage()
         assert w.runtime.service.journal.actor == "Trainee"
-    finally:
-        closing = asyncio.ensure_future(w.shutdown())
-        qtbot.waitUntil(closing.done, timeout=10_000)
-    assert not isValid(w) or QApplication.instance() is not None
 
 
 def test_leaving_training_takes_a_real_manager(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
 ) -> None:
-    w = MainWindow(counter, training=True)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    try:
+    with opened(qtbot, counter, training=True) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
         assert w.runtime.training and w.real_action.isVisible()
         w.real_action.trigger()
@@ -365,9 +355,6 @@ def test_leaving_training_takes_a_real_manager(
         qtbot.waitUntil(lambda: w.runtime is not None and not w.runtime.training, timeout=10_000)
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
         assert w.session.operator is None  # the trainee is nobody here: sign in
-    finally:
-        closing = asyncio.ensure_future(w.shutdown())
-        qtbot.waitUntil(closing.done, timeout=10_000)
 
 
 def test_training_practises_approval_with_the_training_manager(
@@ -376,11 +363,7 @@ def test_training_practises_approval_with_the_training_manager(
     from cashier_gui.journal import State
     from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
 
-    w = MainWindow(training_factory, training=True)
-    qtbot.addWidget(w)
-    w.show()
-    w.start()
-    try:
+    with opened(qtbot, training_factory, training=True) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
         p = w.panel
         look_up(qtbot, w, "ch_train_eur_partly")  # €90.00 left: over the practice limit
@@ -400,9 +383,6 @@ def test_training_practises_approval_with_the_training_manager(
         [attempt] = w.runtime.service.journal.query()
         assert attempt.state is State.APPROVED
         assert (attempt.operator, attempt.approver) == ("Trainee", TRAINING_MANAGER)
-    finally:
-        closing = asyncio.ensure_future(w.shutdown())
-        qtbot.waitUntil(closing.done, timeout=10_000)
 
 
 def test_a_pin_typed_at_the_window_is_in_no_file(
