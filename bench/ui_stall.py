@@ -75,9 +75,8 @@ def external_factory() -> tuple[object, object]:
 
     from cashier_gui.config import Paths, Settings
     from cashier_gui.gateways.viopay import ViopayClient
-    from cashier_gui.journal import Journal
     from cashier_gui.refunds import RefundService
-    from cashier_gui.runtime import Runtime, warm_up
+    from cashier_gui.runtime import JournalHome, Runtime, warm_up
     from cashier_gui.simulators import viopay as vsim
     from tests.support.cli import CLI, start_sim
 
@@ -92,9 +91,12 @@ def external_factory() -> tuple[object, object]:
             hmac_secret=vsim.TRAINING_HMAC_SECRET,
             msk=bytes.fromhex(vsim.TRAINING_MSK_HEX),
         )
-        service = RefundService(client, Journal(paths.journal), terminal="T", operator="bench")
+        service = RefundService(
+            client, JournalHome(paths.journal).open(), terminal="T", operator="bench"
+        )
         warm_up(Settings())
-        return Runtime(paths, Settings(), service, False, "Viopay (simulator process)", "T")
+        home = JournalHome(paths.journal)
+        return Runtime(paths, Settings(), service, False, "Viopay (simulator process)", "T", home)
 
     return factory, proc
 

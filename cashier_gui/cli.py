@@ -236,8 +236,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     async def body(rt: Runtime) -> int:
         rt.service.act_as(manager)
+        named = await rt.service.find(args.attempt_id)
         attempt = await rt.service.resolve_by_hand(
-            args.attempt_id, refunded=args.refunded, by=args.by, why=args.why
+            named.key, refunded=args.refunded, by=args.by, why=args.why
         )
         if args.json:
             _print_json(attempt_json(attempt))
@@ -310,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
         "resolve",
         help="settle an unknown refund by hand, from what you checked on the terminal or portal",
     )
-    rs.add_argument("attempt_id", type=int, help="the refund attempt (journal list shows it)")
+    rs.add_argument(
+        "attempt_id", help="the refund attempt: its number or key (journal list shows both)"
+    )
     outcome = rs.add_mutually_exclusive_group(required=True)
     outcome.add_argument(
         "--refunded", action="store_true", help="the terminal/portal shows it was refunded"

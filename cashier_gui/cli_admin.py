@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import os
 import sys
@@ -26,8 +27,9 @@ from cashier_gui.config import (
     save_settings,
 )
 from cashier_gui.i18n import _
-from cashier_gui.journal import Journal, State
+from cashier_gui.journal import State
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
+from cashier_gui.runtime import open_reader
 from cashier_gui.secrets import MSK, NAMES, PAIRING_CODE, SecretStore
 
 
@@ -207,8 +209,7 @@ def cmd_secret(args: argparse.Namespace) -> int:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
-    paths = Paths.default()
-    with Journal(paths.journal) as journal:
+    with contextlib.closing(open_reader()) as journal:
         if args.action == "list":
             states = [State(args.state)] if args.state else None
             rows = journal.query(states=states, limit=args.limit, newest_first=False)

@@ -12,6 +12,7 @@ with a sentence for bad input (no such attempt, a bad date, an unwritable file).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,8 +21,9 @@ from typing import Any
 from cashier_gui.cli_common import EXIT_OK, Usage, print_json
 from cashier_gui.config import Paths, load_settings
 from cashier_gui.i18n import N_, _
-from cashier_gui.journal import Journal, JournalError
+from cashier_gui.journal import JournalError, JournalReader
 from cashier_gui.paper.layout import Line
+from cashier_gui.runtime import journal_home
 
 #: Writes paper lines to a PDF (lines, target, width). Qt draws PDFs, and the Qt-free core does
 #: not import Qt: the `cashier-refund` entry point (`cashier_gui.__main__.refund_main`) hands
@@ -30,15 +32,15 @@ PdfWriter = Callable[[Sequence[Line], Path, int], None]
 pdf_writer: PdfWriter | None = None
 
 
-def _open_journal(paths: Paths, training: bool) -> Journal:
-    path = paths.training_journal if training else paths.journal
-    if not path.exists():
+def _open_journal(paths: Paths, training: bool) -> contextlib.closing[JournalReader]:
+    home = journal_home(paths, training=training)
+    if not home.exists():
         raise Usage(
             _("There is no refund journal at {path} yet: nothing has been refunded here.").format(
-                path=path
+                path=home.where()
             )
         )
-    return Journal(path)
+    return contextlib.closing(home.reader())
 
 
 #: One whole sentence per kind of paper (a translator sees each as it is printed).
@@ -114,7 +116,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     width = args.width or settings.paper.printer.width
     with _open_journal(paths, args.training) as journal:
         try:
-            attempt = journal.get(args.attempt)
+            attempt = journal.find(str(args.attempt))
         except JournalError:
             raise Usage(
                 _(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cashier_gui.i18n import N_, _
-from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.journal import Attempt, Kind, State, reasons
 from cashier_gui.refunds import ChargeView
 from cashier_gui.safetext import printable
 
@@ -50,6 +50,8 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     amount = a.amount
     out: dict[str, Any] = {
         "attempt_id": a.id,
+        "key": a.key,
+        "counter": a.counter,
         "charge_id": a.charge_id,
         "status": str(a.state),
         "refund_id": a.refund_id,
@@ -69,7 +71,7 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
     if a.resolved_by:
         out["resolved_by_hand"] = {"by": a.resolved_by, "why": a.resolution}
     if a.error_message or a.error_code or a.trace_id:
-        out["error"] = {"code": a.error_code, "message": a.error_message, "trace_id": a.trace_id}
+        out["error"] = {"code": a.error_code, "message": reasons.why(a), "trace_id": a.trace_id}
     return out
 
 
@@ -169,8 +171,9 @@ def print_void(a: Attempt) -> None:
 
 def _print_why(a: Attempt) -> None:
     """What went wrong, the trace ID to quote, and who checked it by hand, when known."""
-    if a.error_message:
-        print(_("Why        {why}").format(why=printable(a.error_message, 500)))
+    why = reasons.why(a)
+    if why:
+        print(_("Why        {why}").format(why=printable(why, 500)))
     if a.trace_id:
         print(_("Trace ID   {trace}").format(trace=printable(a.trace_id, 100)))
     if a.resolved_by:

@@ -11,9 +11,10 @@ Two catalogues, one language choice:
   never concatenation (a translator must see the whole sentence). `ngettext(one, many, n)` for
   counts; `N_()` marks a message kept untranslated for now (a table built at import time:
   `refunds.REASONS`, a gateway's "may or may not have gone through" sentence) so that it is
-  extracted, and `_()` translates it where it is used (`refunds.reason_label`). Outcome messages
-  the journal stores (`error_message`) are written in the language in effect, like a printed
-  receipt: a record is not re-worded when the language setting changes. Babel extracts them
+  extracted, and `_()` translates it where it is used (`refunds.reason_label`). The journal
+  stores the app's own reasons as codes (`journal.reasons`): their words are made when shown,
+  in the reader's language, so counters in two languages can share one history. A back end's
+  error keeps its code and its sentence as written; rows from before codes keep theirs. Babel extracts them
   (`pybabel extract -k _ -k N_ -k ngettext:1,2`) into resources/i18n/cashier_gui.pot, the German
   catalogue is resources/i18n/de/LC_MESSAGES/cashier_gui.po, compiled to cashier_gui.mo.
 - **The window** (cashier_gui/ui/, app.py) uses Qt's translation: `self.tr("…")` in a QObject

@@ -148,7 +148,7 @@ class OperatorStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, _Record]]:
-        from cashier_gui.owners import exclusive_file_lock
+        from cashier_gui.locks import exclusive_file_lock
 
         private_dir(self.path.parent)
         with exclusive_file_lock(self.path.with_name(self.path.name + ".lock")):

@@ -4,6 +4,10 @@ Both front ends (the window through `app.py`, and `cashier-refund`) build their 
 they behave alike. Everything here may block (keyring, disk): the window calls `open_runtime`
 from a worker thread.
 
+Where the journal lives is decided here and nowhere else (`journal_home`): the window, the
+command line and paper get a `JournalReader` from the runtime (`Runtime.reader()`, or
+`open_reader()` for commands that need no gateway) — never a path.
+
 Training mode starts the built-in simulator on a loopback port with the public training secrets
 and keeps its own journal (`training-journal.sqlite3`), so practice refunds never mix with real
 ones.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cashier_gui.config import (
@@ -26,7 +31,8 @@ from cashier_gui.config import (
 from cashier_gui.gateways.base import Gateway, Timeouts
 from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
 from cashier_gui.i18n import _
-from cashier_gui.journal import Journal
+from cashier_gui.journal import Journal, JournalReader
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
 from cashier_gui.policy import Policy
 from cashier_gui.refunds import RefundService
@@ -34,6 +40,43 @@ from cashier_gui.secrets import SecretStore
 
 if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training only
     from cashier_gui.simulators.server import ServerThread
+
+
+@dataclass(frozen=True)
+class JournalHome:
+    """Where this counter's journal lives, chosen once at start-up: this PC's SQLite file (the
+    training journal is a file of its own, so practice never mixes with real refunds)."""
+
+    path: Path
+    counter: str | None = None  # None: the PC's name
+
+    def exists(self) -> bool:
+        """Has anything been journalled here yet?"""
+        return self.path.exists()
+
+    def where(self) -> str:
+        """Where it lives, for a person (messages, doctor)."""
+        return str(self.path)
+
+    def open(self) -> Journal:
+        """The journal the refund service writes through (one per process: it owns what it
+        sends)."""
+        return SqliteJournal(self.path, counter=self.counter)
+
+    def reader(self) -> JournalReader:
+        """A reader with its own connection (History, reports, the CLI): reads never wait on
+        the service's writes. Close it when done."""
+        return SqliteJournal(self.path, counter=self.counter)
+
+
+def journal_home(paths: Paths, *, training: bool = False) -> JournalHome:
+    return JournalHome(paths.training_journal if training else paths.journal)
+
+
+def open_reader(paths: Paths | None = None, *, training: bool = False) -> JournalReader:
+    """For commands that read the journal without a gateway (list, export, verify, receipts,
+    reports). Raises JournalError with a sentence when it cannot be opened."""
+    return journal_home(paths or Paths.default(), training=training).reader()
 
 
 @dataclass
@@ -44,6 +87,7 @@ class Runtime:
     training: bool
     provider_label: str
     terminal: str
+    home: JournalHome
     simulators: list[ServerThread] = field(default_factory=list)
     #: Training: the charge or transaction IDs a cashier can practise with, with a word on each.
     training_ids: list[tuple[str, str]] = field(default_factory=list)
@@ -57,6 +101,10 @@ class Runtime:
     @property
     def people(self) -> OperatorStore:
         return self.operators or OperatorStore(self.paths.operators)
+
+    def reader(self) -> JournalReader:
+        """A reader of this counter's journal, with its own connection: close it when done."""
+        return self.home.reader()
 
     async def aclose(self) -> None:
         import asyncio
@@ -133,11 +181,11 @@ def open_runtime(
     gateway, terminal, label = configured_gateway(
         settings, secrets or SecretStore(settings.profile)
     )
-    journal = Journal(paths.journal)
+    home = journal_home(paths)
     service = RefundService(
-        gateway, journal, terminal=terminal, operator=operator_name(), policy=settings.policy
+        gateway, home.open(), terminal=terminal, operator=operator_name(), policy=settings.policy
     )
-    return Runtime(paths, settings, service, False, label, terminal)
+    return Runtime(paths, settings, service, False, label, terminal, home)
 
 
 def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
@@ -148,7 +196,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         settings = load_settings(paths)
     except ConfigError:
         settings = Settings()
-    journal = Journal(paths.training_journal)
+    home = journal_home(paths, training=True)
     gateway: Gateway
     if provider == "poynt":
         from cashier_gui.simulators import poynt as psim
@@ -182,7 +230,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(
         gateway,
-        journal,
+        home.open(),
         terminal=terminal,
         operator=operator_name(),
         training=True,
@@ -195,6 +243,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         True,
         label,
         terminal,
+        home,
         [server],
         ids,
         state,

@@ -153,3 +153,97 @@ def test_version_is_defined_once() -> None:
 
     data = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
     assert data["project"]["version"] == cashier_gui.__version__
+
+
+# ---- the journal: one interface, homes behind it ------------------------------------------------
+
+#: Who may know where the journal lives: the journal package itself and the start-up code.
+JOURNAL_HOME_ALLOWED = ("journal/", "runtime.py")
+
+
+def calls_of(path: Path) -> set[str]:
+    """The names called in `path` (`Foo(...)`, `mod.Foo(...)` → "Foo")."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                found.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                found.add(func.attr)
+    return found
+
+
+def test_only_the_start_up_code_knows_the_journals_home() -> None:
+    """Nothing outside journal/ and runtime imports the SQLite home or sqlite3, or constructs
+    a journal: the window, the CLI and paper get a Journal/JournalReader from the runtime."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith(JOURNAL_HOME_ALLOWED):
+            continue
+        imported = modules_imported_by(path)
+        offenders += [
+            f"{rel} imports {m}"
+            for m in imported
+            if m == "sqlite3" or m.startswith("cashier_gui.journal.sqlite")
+        ]
+        offenders += [f"{rel} constructs {c}" for c in calls_of(path) & {"SqliteJournal"}]
+    assert offenders == []
+
+
+def test_the_journal_interface_knows_no_home() -> None:
+    """The model, the reasons and the Protocols import no home and no storage engine."""
+    offenders = []
+    for path in sorted((PACKAGE / "journal").glob("*.py")):
+        imported = modules_imported_by(path)
+        offenders += [
+            f"{path.name} → {m}"
+            for m in imported
+            if m == "sqlite3" or m.startswith("cashier_gui.journal.sqlite")
+        ]
+    assert offenders == []
+
+
+def test_the_journal_publishes_no_private_names() -> None:
+    import cashier_gui.journal as journal
+
+    assert [n for n in journal.__all__ if n.startswith("_")] == []
+
+
+def test_the_refund_service_is_typed_against_the_protocol() -> None:
+    import typing
+
+    from cashier_gui.journal import Journal
+    from cashier_gui.refunds.core import ServiceCore
+
+    hints = typing.get_type_hints(ServiceCore.__init__)
+    assert hints["journal"] is Journal
+
+
+def test_the_sqlite_home_is_a_journal() -> None:
+    """Structurally (the Protocol's every method, with the same parameter names)."""
+    import inspect
+
+    from cashier_gui.journal import Journal
+    from cashier_gui.journal.sqlite import SqliteJournal
+
+    for name, member in inspect.getmembers(Journal, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        mine = getattr(SqliteJournal, name)
+        wanted = list(inspect.signature(member).parameters)
+        assert list(inspect.signature(mine).parameters)[: len(wanted)] == wanted, name
+
+
+def test_the_architecture_page_names_every_room_and_only_real_ones() -> None:
+    """docs/architecture.md: every package of cashier_gui is a room there, and every room it
+    names (a backticked path in its table) exists."""
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    table = [line for line in page.splitlines() if line.startswith("| `")]
+    named = {name for line in table for name in re.findall(r"`([\w/*.]+)`", line.split("|")[1])}
+    for name in named:
+        assert list(PACKAGE.glob(name.rstrip("/"))), f"docs/architecture.md names {name}"
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    rooms = {n.rstrip("/").split("/")[0] for n in named}
+    assert packages <= rooms, packages - rooms

@@ -73,6 +73,7 @@ UI_CONVERTED = [
     "ui/settings.py",
     "ui/settings_backends.py",
     "ui/history.py",
+    "ui/reader.py",
     "ui/ops.py",
     "ui/refund_panel.py",
     "ui/refund/base.py",

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from cashier_gui import i18n
 from cashier_gui.app import install_translators
-from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.journal import Attempt, NewAttempt, State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 
 pytest.importorskip("pytestqt")
@@ -30,21 +31,23 @@ def german_window(qapp: Any) -> Iterator[Any]:
 
 
 def unknown_attempt(tmp_path: Path) -> Attempt:
-    with Journal(tmp_path / "journal.sqlite3") as j:
+    with SqliteJournal(tmp_path / "journal.sqlite3") as j:
         a = j.prepare(
-            provider="viopay",
-            terminal="T1",
-            charge_id="ch_de_1",
-            amount=Money(12000, "EUR"),
-            reason="customer_request",
-            note=None,
-            transaction_reference="T1-de-1",
-            idempotency_key=str(uuid.uuid4()),
-            operator="Ana",
+            NewAttempt(
+                provider="viopay",
+                terminal="T1",
+                charge_id="ch_de_1",
+                amount=Money(12000, "EUR"),
+                reason="customer_request",
+                note=None,
+                transaction_reference="T1-de-1",
+                key=str(uuid.uuid4()),
+                operator="Ana",
+            )
         )
-        j.transition(a.id, State.SENT, expect=State.PREPARED)
+        j.transition(a.key, State.SENT, expect=State.PREPARED)
         return j.transition(
-            a.id,
+            a.key,
             State.UNKNOWN,
             expect=State.SENT,
             error_message=i18n._("The refund was interrupted before its answer arrived."),

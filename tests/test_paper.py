@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cashier_gui.config import ConfigError, Paths, Settings, load_settings, save_settings
-from cashier_gui.journal import Attempt, Journal, Kind, State
+from cashier_gui.journal import Attempt, Journal, Kind, NewAttempt, State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.paper.escpos import PrinterError, escpos_bytes, print_lines
 from cashier_gui.paper.layout import Line
@@ -30,7 +31,7 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 @pytest.fixture
 def journal(tmp_path: Path) -> Iterator[Journal]:
-    with Journal(tmp_path / "journal.sqlite3") as j:
+    with SqliteJournal(tmp_path / "journal.sqlite3") as j:
         yield j
 
 
@@ -46,28 +47,30 @@ def make(
 ) -> Attempt:
     n = j.count() + 1
     a = j.prepare(
-        provider="viopay",
-        terminal="TERM-001",
-        charge_id=charge or f"ch_{n}",
-        amount=amount,
-        reason="customer_request" if kind is Kind.REFUND else None,
-        note=None,
-        transaction_reference=f"TERM-001-REF-{n}",
-        idempotency_key=f"key-{n}",
-        operator=operator,
-        approver="Mia" if n % 2 else None,
-        kind=kind,
-        training=training,
-        card_brand="VISA",
-        card_last4="4242",
+        NewAttempt(
+            provider="viopay",
+            terminal="TERM-001",
+            charge_id=charge or f"ch_{n}",
+            amount=amount,
+            reason="customer_request" if kind is Kind.REFUND else None,
+            note=None,
+            transaction_reference=f"TERM-001-REF-{n}",
+            key=f"key-{n}",
+            operator=operator,
+            approver="Mia" if n % 2 else None,
+            kind=kind,
+            training=training,
+            card_brand="VISA",
+            card_last4="4242",
+        )
     )
     if state is State.CANCELLED:
-        return j.send_or_cancel(a.id, lambda: True)
-    a = j.send_or_cancel(a.id, lambda: False)
+        return j.send_or_cancel(a.key, lambda: True)
+    a = j.send_or_cancel(a.key, lambda: False)
     if state is State.SENT:
         return a
     refund_id = f"rf_{n:04d}" if state in (State.APPROVED, State.PENDING) else None
-    return j.transition(a.id, state, expect=State.SENT, refund_id=refund_id)
+    return j.transition(a.key, state, expect=State.SENT, refund_id=refund_id)
 
 
 def pdf_text(lines: list[Line], path: Path, width: int = 42) -> str:
@@ -327,4 +330,4 @@ def test_the_self_tests_pdf_reader_reads_back_every_line(
         write_pdf(lines, tmp_path / "r.pdf", 42)
         read = ["".join(x.split()) for x in pdf_lines((tmp_path / "r.pdf").read_bytes())]
         assert read == ["".join(x.text.split()) for x in lines if x.text.strip()], n
-        journal.resolve_by_hand(a.id, refunded=False, by="test", why="next receipt")
+        journal.resolve_by_hand(a.key, refunded=False, by="test", why="next receipt")

@@ -33,7 +33,8 @@ from cashier_gui.gateways.base import (
     ServerError,
     TimedOut,
 )
-from cashier_gui.journal import Journal, Kind, State
+from cashier_gui.journal import Kind, State, reasons
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator, Role
 from cashier_gui.policy import Policy
@@ -94,7 +95,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Callable[..., RefundService]]:
     def factory(gateway: ScriptedGateway) -> RefundService:
         service = RefundService(
             gateway,
-            Journal(tmp_path / "journal.sqlite3"),
+            SqliteJournal(tmp_path / "journal.sqlite3"),
             terminal="T1",
             operator="test",
         )
@@ -155,7 +156,7 @@ async def test_resend_of_an_unknown_refund_settles_only_on_proof(
     service = make(gateway)
     first = await service.refund(view(), EUR5, None)
     assert first.state is State.UNKNOWN
-    after = await service.reconcile(first.id)
+    after = await service.reconcile(first.key)
     assert after.state is state
     assert after.send_count == 2
     assert [r.idempotency_key for r in gateway.requests] == [first.idempotency_key] * 2
@@ -202,13 +203,14 @@ async def test_lookup_settles_only_with_reference_amount_and_a_free_refund_id(
     gateway.charge = charge_with(
         PastRefund("rf_9", RefundStatus.APPROVED, Money(100, "EUR"), transaction_reference=ref)
     )
-    after = await service.reconcile(attempt.id)
-    assert after.state is State.UNKNOWN and after.error_code == "CHECK_BY_HAND"
+    after = await service.reconcile(attempt.key)
+    assert after.state is State.UNKNOWN and after.error_code == reasons.LOOKUP_AMOUNT
+    assert "resolve it by hand" in (reasons.why(after) or "")
     # the matching refund
     gateway.charge = charge_with(
         PastRefund("rf_1", RefundStatus.APPROVED, EUR5, transaction_reference=ref)
     )
-    after = await service.reconcile(attempt.id)
+    after = await service.reconcile(attempt.key)
     assert after.state is State.APPROVED and after.refund_id == "rf_1"
     assert len(gateway.requests) == 1  # settled by the lookup, never re-sent
 
@@ -359,7 +361,7 @@ async def test_a_lost_void_is_settled_by_the_lookup(make: Callable[..., RefundSe
     first = await service.void(await service.lookup("ch_1"))
     assert first.state is State.UNKNOWN
     gateway.charge = sale(settled=False, status=ChargeStatus.CANCELLED)
-    assert (await service.reconcile(first.id)).state is State.APPROVED
+    assert (await service.reconcile(first.key)).state is State.APPROVED
     assert len(gateway.voids) == 1  # settled by the lookup, never re-sent
 
 
@@ -371,8 +373,8 @@ async def test_a_lost_void_on_a_sale_that_settled_did_not_happen(
     service = make(gateway)
     first = await service.void(await service.lookup("ch_1"))
     gateway.charge = sale(settled=True)
-    after = await service.reconcile(first.id)
-    assert after.state is State.FAILED and "refund it instead" in (after.error_message or "")
+    after = await service.reconcile(first.key)
+    assert after.state is State.FAILED and "refund it instead" in (reasons.why(after) or "")
 
 
 async def test_a_void_refused_as_settled_is_failed_and_the_refund_is_open(
@@ -410,6 +412,7 @@ async def test_a_refund_over_the_limit_needs_a_managers_approval(
     under = await service.refund(view("ch_2"), Money(300, "EUR"), None, operator=TOM)
     assert under.approver is None  # no approval needed, none recorded
     # every event names who was at the counter
+    assert isinstance(service.journal, SqliteJournal)
     events = service.journal._db.execute("SELECT data FROM events").fetchall()
     assert all('"actor":"Tom"' in e[0] for e in events)
 

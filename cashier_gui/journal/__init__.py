@@ -1,8 +1,13 @@
-"""The refund journal: a SQLite file (WAL, synchronous=FULL) that makes sure no refund is lost
-or made twice.
+"""The refund journal: makes sure no refund is lost or made twice.
 
-Every refund attempt is a row in `attempts` (its current state, for fast queries) and every
-change of state is a row in `events`, append-only. The journal knows whether a request left:
+This package is the journal's *interface* — the model (`Attempt`, `NewAttempt`, states, kinds,
+errors, timestamps), the reasons an attempt ended (`reasons`), and the Protocols `Journal` and
+`JournalReader` (`interface.py`). Its homes live beside it: this PC's SQLite file
+(`journal.sqlite`); the shop server is the second. Only the start-up code (`runtime`) chooses
+and opens a home; everything else gets a `Journal` or `JournalReader` from it.
+
+Every attempt has a current state and an append-only history of events. The journal knows
+whether a request left:
 
     prepared ─▶ sent ─▶ approved | declined | pending | failed | unknown | not_sent
         │                                    (not_sent: the first send found no connection)
@@ -12,23 +17,17 @@ change of state is a row in `events`, append-only. The journal knows whether a r
     pending  ─▶ approved | declined           (re-checked)
 
 `prepared` is durable before anything else happens; `sent` is durable just before the request's
-bytes leave. While an attempt is `prepared` or `sent` it names its `owner` (an `OwnerLock`
-token): start-up recovery settles only attempts whose owner is gone, so one process never
-settles another's live refund. Every change is compare-and-set inside `BEGIN IMMEDIATE`, so two
-processes on one journal can never both send for one charge (`prepare` refuses a charge with an
-unresolved attempt) nor both claim one re-send.
+bytes leave. A home guarantees: every change is compare-and-set, so two senders can never both
+send for one charge (`prepare` refuses a charge with an unresolved attempt) nor both claim one
+re-send; recovery settles only attempts whose sender is gone; `verify()` finds edits behind the
+app's back. `tests/support/journal_contract.py` is what every home must pass.
 
-Tamper evidence: each event carries `hash = SHA-256(prev_hash + canonical JSON of the event)`.
-`verify()` walks the chain and finds an edited, inserted or deleted event, and an attempts row
-that no longer agrees with its events. (Cutting events off the end is seen only against the
-head hash kept in `meta`; someone who edits both is not caught — the journal proves integrity
-against accidents and casual edits, not against the PC's administrator.)
-
-Blocking: every method does disk I/O and fsync. The window calls them from a worker thread.
+Blocking: every method does disk I/O (and may do network I/O): call them from a worker thread.
 """
 
+from cashier_gui.journal.interface import Journal, JournalReader
 from cashier_gui.journal.model import (
-    _ALLOWED,
+    COLUMNS,
     FINAL,
     IN_FLIGHT,
     MAX_TEXT,
@@ -38,45 +37,33 @@ from cashier_gui.journal.model import (
     JournalBusy,
     JournalError,
     Kind,
+    NewAttempt,
     Problem,
     RefundIdTaken,
     State,
     StateChanged,
+    stamp,
     utcnow,
 )
-from cashier_gui.journal.schema import (
-    _COLUMNS,
-    _MIGRATIONS,
-    _TRACKED,
-    GENESIS,
-    SCHEMA_VERSION,
-    _event_hash,
-    _split_sql,
-)
-from cashier_gui.journal.store import Journal
 
 __all__ = [
+    "COLUMNS",
     "FINAL",
-    "GENESIS",
     "IN_FLIGHT",
     "MAX_TEXT",
-    "SCHEMA_VERSION",
     "UNRESOLVED",
-    "_ALLOWED",
-    "_COLUMNS",
-    "_MIGRATIONS",
-    "_TRACKED",
     "Attempt",
     "ChargeBusy",
     "Journal",
     "JournalBusy",
     "JournalError",
+    "JournalReader",
     "Kind",
+    "NewAttempt",
     "Problem",
     "RefundIdTaken",
     "State",
     "StateChanged",
-    "_event_hash",
-    "_split_sql",
+    "stamp",
     "utcnow",
 ]

@@ -1,16 +1,15 @@
-"""What the journal holds: kinds and states of attempts (and which changes are allowed), the
-attempt record, and the journal's errors."""
+"""What the journal holds, whichever home keeps it: kinds and states of attempts (and which
+changes are allowed), the attempt record, the new-attempt record, timestamps, and the journal's
+errors."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
 from cashier_gui.errors import UserFacing
-from cashier_gui.journal.schema import _COLUMNS
 from cashier_gui.money import Money
 from cashier_gui.safetext import printable
 
@@ -97,6 +96,14 @@ class Attempt:
     resolution: str | None = None
     card_brand: str | None = None  # e.g. "VISA", as the back end names it
     card_last4: str | None = None  # four digits, or None
+    counter: str | None = None  # the counter that made it (None: this PC, before schema 6)
+
+    @property
+    def key(self) -> str:
+        """The attempt's global ID, the same in every home and on the wire: its idempotency key
+        (Viopay's Idempotency-Key, Poynt's poyntRequestId). `id` is only a home's row number,
+        for people to read out."""
+        return self.idempotency_key
 
     @property
     def amount(self) -> Money | None:
@@ -109,8 +116,9 @@ class Attempt:
         return self.state not in UNRESOLVED
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row | tuple[Any, ...]) -> Attempt:
-        values = dict(zip(_COLUMNS, tuple(row), strict=True))
+    def from_row(cls, row: tuple[Any, ...]) -> Attempt:
+        """From a row of COLUMNS (any home's storage returns them in this order)."""
+        values = dict(zip(COLUMNS, tuple(row), strict=True))
         values["state"] = State(values["state"])
         values["training"] = bool(values["training"])
         values["full_refund"] = bool(values["full_refund"])
@@ -119,10 +127,37 @@ class Attempt:
         return cls(**values)
 
     def as_dict(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in _COLUMNS}
+        out = {name: getattr(self, name) for name in COLUMNS}
         out["state"] = str(self.state)
         out["kind"] = str(self.kind)
         return out
+
+
+#: The attempt's fields in their stored order (every home keeps these).
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Attempt))
+
+
+@dataclass(frozen=True)
+class NewAttempt:
+    """Everything a new attempt is made of, before any home has stored it — what `prepare`
+    records, and what an outbox carries to another home. `key` is its global ID (the
+    idempotency key); `amount` None is a full refund of an amount the back end knows."""
+
+    provider: str
+    terminal: str
+    charge_id: str
+    amount: Money | None
+    reason: str | None
+    note: str | None
+    transaction_reference: str
+    key: str
+    operator: str
+    kind: Kind = Kind.REFUND
+    full_refund: bool = False
+    training: bool = False
+    approver: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,8 +169,14 @@ class Problem:
         return f"{self.where}: {self.what}"
 
 
+def stamp(moment: dt.datetime) -> str:
+    """The journal's one timestamp format: UTC, microseconds, `Z` (sorts as text). A naive
+    `moment` is taken as local time."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def utcnow() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(dt.datetime.now(dt.UTC))
 
 
 def _cap(text: str | None, limit: int) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from cashier_gui.files import open_private
 from cashier_gui.i18n import N_, _
-from cashier_gui.journal import Attempt, Journal, Kind, State
+from cashier_gui.journal import Attempt, JournalReader, Kind, State, stamp
 from cashier_gui.money import Money, display_locale
 from cashier_gui.paper.layout import Line, blank, centred, pair, paragraph, rule
 from cashier_gui.paper.receipt import local_time
@@ -260,15 +260,11 @@ def day_bounds(day: dt.date) -> tuple[str, str]:
     """A local calendar day as the journal's UTC stamps [since, until)."""
     start = dt.datetime.combine(day, dt.time.min).astimezone()
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
-    return _stamp(start), _stamp(end)
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(start), stamp(end)
 
 
 def build_report(
-    journal: Journal,
+    journal: JournalReader,
     *,
     since: str,
     until: str,

@@ -19,7 +19,6 @@ from cashier_gui.gateways.base import (
     RefundRequest,
     Rejected,
 )
-from cashier_gui.i18n import _
 from cashier_gui.journal import (
     Attempt,
     Journal,
@@ -27,6 +26,7 @@ from cashier_gui.journal import (
     RefundIdTaken,
     State,
     StateChanged,
+    reasons,
 )
 from cashier_gui.operators import Operator
 from cashier_gui.policy import Policy
@@ -51,13 +51,14 @@ class ServiceCore:
         self.operator = operator  # the OS user: the machine account when nobody signs in
         self.training = training
         self.policy = policy or Policy()
-        journal.actor = operator
+        #: Who is at the counter: named in every journal event this service writes.
+        self.actor = operator
         self._in_flight: set[str] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
 
     def act_as(self, operator: Operator | None) -> None:
         """Who is at the counter now (sign-in / sign-out): named in every journal event."""
-        self.journal.actor = operator.name if operator is not None else self.operator
+        self.actor = operator.name if operator is not None else self.operator
 
     async def aclose(self) -> None:
         await self.gateway.aclose()
@@ -68,16 +69,17 @@ class ServiceCore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker, lambda: fn(*args, **kw))
 
-    def _interrupted(self, attempt_id: int) -> Attempt:
+    def _interrupted(self, key: str) -> Attempt:
         try:
             return self.journal.transition(
-                attempt_id,
+                key,
                 State.UNKNOWN,
                 expect=State.SENT,
-                error_message=_("The refund was interrupted before its answer arrived."),
+                error_code=reasons.INTERRUPTED,
+                actor=self.actor,
             )
         except StateChanged:
-            return self.journal.get(attempt_id)
+            return self.journal.get(key)
 
     async def _deliver(self, attempt: Attempt, *, first: bool) -> Attempt:
         """Send (or re-send) a `sent` attempt and record what its answer proves."""
@@ -101,7 +103,7 @@ class ServiceCore:
             return await self._settle(attempt, State.UNKNOWN, exc)
         except BaseException:
             # Cancelled, or a bug: the request may have left. Record that, then let it go on.
-            await asyncio.shield(self._db(self._interrupted, attempt.id))
+            await asyncio.shield(self._db(self._interrupted, attempt.key))
             raise
         return await self._record_outcome(attempt, outcome)
 
@@ -112,48 +114,41 @@ class ServiceCore:
             and outcome.amount != attempt.amount
         ):
             return await self._db(
-                self._transition_or_current,
-                attempt.id,
-                State.UNKNOWN,
-                error_code="UNBOUND",
-                error_message=_(
-                    "The answer is about another amount: it does not belong to this refund. "
-                    "Check it before refunding again."
-                ),
+                self._transition_or_current, attempt.key, State.UNKNOWN, error_code=reasons.UNBOUND
             )
         try:
             return await self._db(
                 self.journal.transition,
-                attempt.id,
+                attempt.key,
                 State(outcome.status.value),
                 expect=State.SENT,
                 refund_id=outcome.refund_id,
                 amount=outcome.amount,
+                actor=self.actor,
             )
-        except RefundIdTaken as exc:
+        except RefundIdTaken:
             return await self._db(
                 self._transition_or_current,
-                attempt.id,
+                attempt.key,
                 State.UNKNOWN,
-                error_code="REPLAYED",
-                error_message=f"{exc} Check this refund before refunding again.",
+                error_code=reasons.REPLAYED,
             )
         except StateChanged:
-            return await self._db(self.journal.get, attempt.id)
+            return await self._db(self.journal.get, attempt.key)
 
     async def _settle(self, attempt: Attempt, state: State, exc: GatewayError) -> Attempt:
         return await self._db(
             self._transition_or_current,
-            attempt.id,
+            attempt.key,
             state,
             error_code=exc.code,
             error_message=exc.message,
             trace_id=exc.trace_id,
         )
 
-    def _transition_or_current(self, attempt_id: int, state: State, **kw: Any) -> Attempt:
+    def _transition_or_current(self, key: str, state: State, **kw: Any) -> Attempt:
         """Worker thread: `sent` → `state`; the attempt as it is if someone got there first."""
         try:
-            return self.journal.transition(attempt_id, state, expect=State.SENT, **kw)
+            return self.journal.transition(key, state, expect=State.SENT, actor=self.actor, **kw)
         except StateChanged:
-            return self.journal.get(attempt_id)
+            return self.journal.get(key)

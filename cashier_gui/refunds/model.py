@@ -19,6 +19,7 @@ from cashier_gui.journal import (
     Attempt,
     Kind,
     State,
+    stamp,
 )
 
 #: Reason codes sent to the gateway, with what the cashier sees.
@@ -105,7 +106,7 @@ def _local_midnight_utc() -> str:
     """The start of today on this PC's clock, as the journal stores times (UTC)."""
     local = dt.datetime.now().astimezone()
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(midnight)
 
 
 def make_reference(terminal: str, now: dt.datetime | None = None) -> str:

@@ -14,7 +14,6 @@ from cashier_gui.gateways.base import (
     RefundRequest,
     RefundStatus,
 )
-from cashier_gui.i18n import _
 from cashier_gui.journal import (
     Attempt,
     JournalError,
@@ -22,6 +21,7 @@ from cashier_gui.journal import (
     RefundIdTaken,
     State,
     StateChanged,
+    reasons,
 )
 from cashier_gui.refunds.core import ServiceCore
 
@@ -31,21 +31,32 @@ log = logging.getLogger(__name__)
 class Reconciling(ServiceCore):
     # ---- after the fact ---------------------------------------------------------------------
 
+    async def attempt(self, key: str) -> Attempt:
+        """The attempt as the journal has it now."""
+        return await self._db(self.journal.get, key)
+
+    async def find(self, ref: str) -> Attempt:
+        """The attempt a person named (its number as shown, or its key); JournalError."""
+        return await self._db(self.journal.find, ref)
+
     async def unresolved(self) -> list[Attempt]:
-        return await self._db(self.journal.unresolved)
+        """This counter's attempts without a final answer."""
+        return await self._db(self.journal.unresolved, self.journal.counter)
 
     async def recover(self) -> list[Attempt]:
-        """Attempts whose sender is gone: `prepared` → not sent, `sent` → unknown. Attempts a
-        live window or command is sending are left alone."""
-        return await self._db(self.journal.recover_abandoned)
+        """This counter's attempts whose sender is gone: `prepared` → not sent, `sent` →
+        unknown. Attempts a live window or command is sending are left alone."""
+        return await self._db(
+            self.journal.recover_abandoned, self.journal.counter, actor=self.actor
+        )
 
-    async def reconcile(self, attempt_id: int) -> Attempt:
+    async def reconcile(self, key: str) -> Attempt:
         """Find out what happened to an unknown attempt: first its transaction reference among
         the charge's refunds (when the gateway has lookup) — with its amount and a refund ID no
         other attempt holds; otherwise re-send the very same request (same idempotency key /
         request id), which the gateway answers without refunding twice. Raises GatewayError
         when the lookup fails (the attempt stays unknown)."""
-        attempt = await self._db(self.journal.get, attempt_id)
+        attempt = await self._db(self.journal.get, key)
         if attempt.state is not State.UNKNOWN:
             return attempt
         if self.gateway.has_lookup and attempt.kind is Kind.VOID:
@@ -62,9 +73,9 @@ class Reconciling(ServiceCore):
             ]
             if found:
                 return await self._db(self._settle_from_lookup, attempt, found)
-        claimed = await self._db(self.journal.claim_resend, attempt.id)
+        claimed = await self._db(self.journal.claim_resend, attempt.key, actor=self.actor)
         if claimed is None:  # settled meanwhile, or another process is re-sending it
-            return await self._db(self.journal.get, attempt.id)
+            return await self._db(self.journal.get, attempt.key)
         return await self._deliver(claimed, first=False)
 
     def _settle_void_from_lookup(self, attempt: Attempt, charge: Charge) -> Attempt | None:
@@ -72,53 +83,50 @@ class Reconciling(ServiceCore):
         the void did not happen. Otherwise None: ask again by re-sending it."""
         state = None
         if charge.status is ChargeStatus.CANCELLED and charge.amount == attempt.amount:
-            state, why = State.APPROVED, None
+            state, code = State.APPROVED, None
         elif charge.status is ChargeStatus.APPROVED and charge.settled:
-            state = State.FAILED
-            why = _("The sale settled without being voided: refund it instead.")
+            state, code = State.FAILED, reasons.VOID_SETTLED
         if state is None:
             return None
         try:
             return self.journal.transition(
-                attempt.id, state, expect=State.UNKNOWN, error_message=why
+                attempt.key, state, expect=State.UNKNOWN, error_code=code, actor=self.actor
             )
         except StateChanged:
-            return self.journal.get(attempt.id)
+            return self.journal.get(attempt.key)
 
     def _settle_from_lookup(self, attempt: Attempt, found: list[Any]) -> Attempt:
         match = found[0]
-        problem = None
+        code, detail = None, None
         if len(found) > 1:
-            problem = _("The gateway shows several refunds with this reference.")
+            code = reasons.LOOKUP_SEVERAL
         elif attempt.amount is None or match.amount != attempt.amount:
-            problem = _(
-                "The gateway shows a refund with this reference for {amount}, not this "
-                "refund's amount."
-            ).format(amount=f"{match.amount.plain()} {match.amount.currency}")
-        if problem is None:
+            code = reasons.LOOKUP_AMOUNT
+            detail = f"{match.amount.plain()} {match.amount.currency}"
+        if code is None:
             try:
                 return self.journal.transition(
-                    attempt.id,
+                    attempt.key,
                     State(match.status.value),
                     expect=State.UNKNOWN,
                     refund_id=match.refund_id,
+                    actor=self.actor,
                 )
-            except RefundIdTaken as exc:
-                problem = str(exc)
+            except RefundIdTaken:
+                code = reasons.LOOKUP_REPLAYED
             except StateChanged:
-                return self.journal.get(attempt.id)
+                return self.journal.get(attempt.key)
         try:
             return self.journal.transition(
-                attempt.id,
+                attempt.key,
                 State.UNKNOWN,
                 expect=State.UNKNOWN,
-                error_code="CHECK_BY_HAND",
-                error_message=_(
-                    "{problem} Check it on the gateway's portal and resolve it by hand."
-                ).format(problem=problem),
+                error_code=code,
+                error_message=detail,
+                actor=self.actor,
             )
         except StateChanged:
-            return self.journal.get(attempt.id)
+            return self.journal.get(attempt.key)
 
     async def reconcile_all(self) -> list[Attempt]:
         """Recover abandoned attempts, then reconcile every unknown one; returns them as they are
@@ -126,43 +134,45 @@ class Reconciling(ServiceCore):
         one bad attempt never stops the others."""
         await self.recover()
         results = []
-        for attempt in await self._db(self.journal.unknown):
+        for attempt in await self._db(self.journal.unknown, self.journal.counter):
             try:
-                results.append(await self.reconcile(attempt.id))
+                results.append(await self.reconcile(attempt.key))
                 continue
             except GatewayError as exc:
-                await self._db(self._note_error, attempt.id, exc)
+                await self._db(self._note_error, attempt.key, exc)
             except JournalError:
                 pass
             except Exception:
                 log.exception("reconciling refund attempt %s failed", attempt.id)
-            results.append(await self._db(self.journal.get, attempt.id))
+            results.append(await self._db(self.journal.get, attempt.key))
         return results
 
-    def _note_error(self, attempt_id: int, exc: GatewayError) -> None:
+    def _note_error(self, key: str, exc: GatewayError) -> None:
         with contextlib.suppress(JournalError):
             self.journal.transition(
-                attempt_id,
+                key,
                 State.UNKNOWN,
                 expect=State.UNKNOWN,
                 error_code=exc.code,
                 error_message=exc.message,
                 trace_id=exc.trace_id,
+                actor=self.actor,
             )
 
     async def recheck_pending(self) -> list[Attempt]:
         """Ask again about pending refunds; returns those whose state changed."""
         changed = []
-        for attempt in await self._db(self.journal.pending):
+        for attempt in await self._db(self.journal.pending, self.journal.counter):
             try:
                 status = await self._pending_status(attempt)
                 if status is not None and status is not RefundStatus.PENDING:
                     changed.append(
                         await self._db(
                             self.journal.transition,
-                            attempt.id,
+                            attempt.key,
                             State(status.value),
                             expect=State.PENDING,
+                            actor=self.actor,
                         )
                     )
             except (GatewayError, JournalError):
@@ -191,10 +201,8 @@ class Reconciling(ServiceCore):
             return None  # not the answer to this refund
         return outcome.status
 
-    async def resolve_by_hand(
-        self, attempt_id: int, *, refunded: bool, by: str, why: str
-    ) -> Attempt:
+    async def resolve_by_hand(self, key: str, *, refunded: bool, by: str, why: str) -> Attempt:
         """A person checked on the terminal or the gateway's portal: record what they saw."""
         return await self._db(
-            self.journal.resolve_by_hand, attempt_id, refunded=refunded, by=by, why=why
+            self.journal.resolve_by_hand, key, refunded=refunded, by=by, why=why, actor=self.actor
         )

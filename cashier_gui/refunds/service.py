@@ -17,7 +17,9 @@ from cashier_gui.journal import (
     ChargeBusy,
     JournalError,
     Kind,
+    NewAttempt,
     State,
+    reasons,
 )
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator
@@ -242,7 +244,7 @@ class RefundService(Reconciling):
                             "The reference {reference} was already used (refund attempt {id})."
                         ).format(reference=reference, id=used.id)
                     )
-            prepare = dict(
+            new = NewAttempt(
                 provider=self.gateway.provider,
                 terminal=self.terminal,
                 charge_id=charge_id,
@@ -250,17 +252,16 @@ class RefundService(Reconciling):
                 reason=reason,
                 note=note or None,
                 transaction_reference=reference or make_reference(self.terminal),
-                idempotency_key=str(uuid.uuid4()),
+                key=str(uuid.uuid4()),
                 operator=operator.name if operator is not None else self.operator,
-                training=self.training,
-                full_refund=full,
                 kind=kind,
+                full_refund=full,
+                training=self.training,
                 approver=approver,
                 card_brand=charge.card_brand if charge is not None else None,
                 card_last4=charge.card_last4 if charge is not None else None,
-                guard=guard,
             )
-            attempt = await self._start(prepare, control or SendControl())
+            attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:
                 return attempt  # cancelled: never sent
             if on_sent is not None:
@@ -269,29 +270,34 @@ class RefundService(Reconciling):
         finally:
             self._in_flight.discard(charge_id)
 
-    def _prepare_and_decide(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+    def _prepare_and_decide(
+        self, new: NewAttempt, guard: Callable[[Any], object], control: SendControl
+    ) -> Attempt:
         """Worker thread: `prepared`, then at once `sent` or `cancelled` (control decides)."""
         try:
-            attempt = self.journal.prepare(**prepare)
+            attempt = self.journal.prepare(new, actor=self.actor, guard=guard)
         except ChargeBusy as exc:
             raise RefundBlocked(str(exc)) from None
         try:
-            return self.journal.send_or_cancel(attempt.id, control.decide)
+            return self.journal.send_or_cancel(attempt.key, control.decide, actor=self.actor)
         except JournalError:
             # It cannot be marked sent, so it will not be sent. If even this fails, it stays
             # `prepared`: recovery makes it `not_sent` once this process is gone.
             with contextlib.suppress(JournalError):
                 self.journal.transition(
-                    attempt.id,
+                    attempt.key,
                     State.NOT_SENT,
                     expect=State.PREPARED,
-                    error_message=_("The journal could not record the send: nothing was sent."),
+                    error_code=reasons.NOT_RECORDED,
+                    actor=self.actor,
                 )
             raise
 
-    async def _start(self, prepare: dict[str, Any], control: SendControl) -> Attempt:
+    async def _start(
+        self, new: NewAttempt, guard: Callable[[Any], object], control: SendControl
+    ) -> Attempt:
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._worker, self._prepare_and_decide, prepare, control)
+        job = loop.run_in_executor(self._worker, self._prepare_and_decide, new, guard, control)
         try:
             return await asyncio.shield(job)
         except asyncio.CancelledError:
@@ -307,4 +313,4 @@ class RefundService(Reconciling):
             return
         attempt = job.result()
         if attempt.state is State.SENT:
-            self._worker.submit(self._interrupted, attempt.id)
+            self._worker.submit(self._interrupted, attempt.key)

@@ -1,9 +1,10 @@
 """History: every refund attempt of this counter, searchable, filterable, exportable.
 
 The table model is lazy: it counts the matching rows (an indexed COUNT) and fetches them in
-pages of `PAGE` as the view scrolls, so 100,000 rows open at once. It reads through its own
-SQLite connection (WAL: readers never wait for the journal's writer). CSV export runs on a
-worker thread.
+pages of `PAGE` as the view scrolls, so 100,000 rows open at once. Every read runs on the
+dialog's own reader thread (`ReaderWorker`, a reader from the runtime: it never waits for the
+journal's writer) and lands back on the GUI thread; a newer search drops an older one's answer.
+CSV export runs on a worker thread of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,9 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.journal import Attempt, Journal, State
+from cashier_gui.journal import Attempt, JournalReader, State, reasons, stamp
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import reason_label
+from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time
 
@@ -63,36 +67,81 @@ def translations(text: str) -> str:
 
 
 class HistoryModel(QAbstractTableModel):
-    def __init__(self, journal: Journal, locale: str | None = None) -> None:
+    #: A search's first page arrived (or failed): `loading` is False again.
+    loaded = Signal()
+
+    def __init__(self, reader: ReaderWorker, ops: Operations, locale: str | None = None) -> None:
         super().__init__()
-        self.journal = journal
+        self.reader = reader
+        self.ops = ops
         self.money_locale = locale
         self.filters: dict[str, Any] = {}
         self.total = 0
         self.rows: list[Attempt] = []
+        self.loading = False
+        self.error: str | None = None
+        self._generation = 0  # which search the rows belong to
+        self._fetching = False
 
     def set_filters(self, **filters: Any) -> None:
-        self.beginResetModel()
-        self.filters = {k: v for k, v in filters.items() if v}
-        self.total = self.journal.count(**self.filters)
-        self.rows = self.journal.query(limit=PAGE, **self.filters)
-        self.endResetModel()
+        """Start a search; its count and first page replace the rows when they arrive."""
+        self._generation += 1
+        generation = self._generation
+        wanted = {k: v for k, v in filters.items() if v}
+        self.loading, self._fetching = True, False
+
+        def read(journal: JournalReader) -> tuple[int, list[Attempt]]:
+            return journal.count(**wanted), journal.query(limit=PAGE, **wanted)
+
+        def show(result: tuple[int, list[Attempt]]) -> None:
+            if generation != self._generation:
+                return  # a newer search is on its way
+            self.beginResetModel()
+            self.filters, (self.total, self.rows) = wanted, result
+            self.loading, self.error = False, None
+            self.endResetModel()
+            self.loaded.emit()
+
+        self.ops.run(
+            lambda: self.reader.call(read),
+            on_success=show,
+            on_error=lambda exc: self._failed(generation, exc),
+            foreground=False,
+        )
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.loading, self._fetching, self.error = False, False, describe_error(exc)
+            self.loaded.emit()
 
     # ---- lazy loading -------------------------------------------------------------------------
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and not self.loading and len(self.rows) < self.total
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
+        if parent.isValid() or self._fetching or self.loading:
             return
-        more = self.journal.query(limit=PAGE, offset=len(self.rows), **self.filters)
-        if not more:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+        self._fetching = True
+        generation, offset, filters = self._generation, len(self.rows), self.filters
+
+        def add(more: list[Attempt]) -> None:
+            if generation != self._generation:
+                return
+            self._fetching = False
+            if not more:
+                self.total = len(self.rows)
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+        self.ops.run(
+            lambda: self.reader.call(lambda j: j.query(limit=PAGE, offset=offset, **filters)),
+            on_success=add,
+            on_error=lambda exc: self._failed(generation, exc),
+            foreground=False,
+        )
 
     # ---- table ----------------------------------------------------------------------------
 
@@ -137,7 +186,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [resolution_text(a), a.error_message or "", a.note or ""]
+            parts = [resolution_text(a), reasons.why(a) or "", a.note or ""]
             return "\n".join(p for p in parts if p) or None
         return None
 
@@ -145,20 +194,27 @@ class HistoryModel(QAbstractTableModel):
 class HistoryDialog(QDialog):
     def __init__(
         self,
-        journal: Journal,
+        open_reader: Callable[[], JournalReader],
         *,
         locale: str | None = None,
         print_receipt: Callable[[Attempt], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`print_receipt`: reprints an attempt's receipt (the window's printing)."""
+        """`open_reader`: the runtime's (a reader with its own connection: reads never wait on
+        writes). `print_receipt`: reprints an attempt's receipt (the window's printing)."""
         super().__init__(parent)
         self.print_receipt = print_receipt
+        self.open_reader = open_reader
         self.setWindowTitle(self.tr("Refund history"))
         self.resize(1000, 620)
         self.money_locale = locale
-        self.journal = Journal(journal.path)  # its own connection: reads never wait on writes
-        self.model = HistoryModel(self.journal, locale)
+        self.reader = ReaderWorker(open_reader)
+        self.ops = Operations(self)
+        self.model = HistoryModel(self.reader, self.ops, locale)
+        self.model.loaded.connect(self._show_summary)
+        self.currencies: list[str] = []  # what the journal holds, for reading typed amounts
+        self.lists_loaded = False  # the operator and currency lists have arrived
+        self.today_totals: dict[str, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.search = QLineEdit()
@@ -179,8 +235,6 @@ class HistoryDialog(QDialog):
         self.operator = QComboBox()
         self.operator.setAccessibleName(self.tr("Filter by operator"))
         self.operator.addItem(self.tr("Everyone"), None)
-        for name in self.journal.distinct("operator"):
-            self.operator.addItem(name, name)
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-30))
         self.until = QDateEdit(today)
@@ -248,8 +302,23 @@ class HistoryDialog(QDialog):
         self.since.dateChanged.connect(self.refresh)
         self.until.dateChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
+        self.summary.setText(self.tr("Reading the journal…"))
+        self.ops.run(
+            lambda: self.reader.call(lambda j: (j.distinct("operator"), j.distinct("currency"))),
+            on_success=self._got_lists,
+            on_error=lambda exc: self.summary.setText(describe_error(exc)),
+            foreground=False,
+        )
         self.refresh()
         self.search.setFocus()
+
+    def _got_lists(self, lists: tuple[list[str], list[str]]) -> None:
+        operators, self.currencies = lists
+        for name in operators:
+            self.operator.addItem(name, name)
+        self.lists_loaded = True
+        if self.search.text().strip()[:1].isdigit():
+            self.refresh()  # what was typed meanwhile may be an amount: read it again
 
     def current_filters(self) -> dict[str, Any]:
         state = self.state.currentData()
@@ -272,7 +341,7 @@ class HistoryDialog(QDialog):
         if not text or not text[0].isdigit():
             return None
         found = []
-        for currency in self.journal.distinct("currency"):
+        for currency in self.currencies:
             try:
                 found.append(parse_amount(text, currency, locale=self.money_locale))
             except MoneyError:
@@ -320,8 +389,9 @@ class HistoryDialog(QDialog):
                 else ""
             ),
         ]
-        if a.error_message:
-            lines.append(self.tr("Last answer: {answer}").format(answer=a.error_message))
+        why = reasons.why(a)
+        if why:
+            lines.append(self.tr("Last answer: {answer}").format(answer=why))
         if a.trace_id:
             lines.append(self.tr("Trace ID: {trace}").format(trace=a.trace_id))
         resolution = resolution_text(a)
@@ -335,7 +405,23 @@ class HistoryDialog(QDialog):
         self.model.set_filters(**self.current_filters())
         day_start = _utc_bound(QDate.currentDate())
         day_end = _utc_bound(QDate.currentDate().addDays(1))
-        totals = self.journal.totals(day_start, day_end)
+        self.ops.run(
+            lambda: self.reader.call(lambda j: j.totals(day_start, day_end)),
+            on_success=self._got_totals,
+            on_error=lambda exc: None,  # the search's own error is shown
+            foreground=False,
+        )
+
+    def _got_totals(self, totals: dict[str, int]) -> None:
+        self.today_totals = totals
+        if not self.model.loading:
+            self._show_summary()
+
+    def _show_summary(self) -> None:
+        if self.model.error is not None:
+            self.summary.setText(self.model.error)
+            return
+        totals = self.today_totals
         shown = ", ".join(Money(v, c).format(self.money_locale) for c, v in sorted(totals.items()))
         self.summary.setText(
             self.tr("{count} matching refund attempts · approved today: {totals}").format(
@@ -357,10 +443,16 @@ class HistoryDialog(QDialog):
         self.export_button.setEnabled(False)
         self.summary.setText(self.tr("Exporting…"))
 
-        async def work() -> None:
-            writer = Journal(self.journal.path)
+        def write() -> int:
+            reader = self.open_reader()  # a connection of its own: History stays usable
             try:
-                count = await asyncio.to_thread(writer.export_csv, path, **filters)
+                return reader.export_csv(path, **filters)
+            finally:
+                reader.close()
+
+        async def work() -> None:
+            try:
+                count = await asyncio.to_thread(write)
             except OSError as exc:
                 self.summary.setText(
                     self.tr("Could not write {path}: {problem}").format(
@@ -374,7 +466,6 @@ class HistoryDialog(QDialog):
                     )
                 )
             finally:
-                writer.close()
                 self.export_button.setEnabled(True)
 
         task = asyncio.ensure_future(work())
@@ -382,14 +473,14 @@ class HistoryDialog(QDialog):
         task.add_done_callback(self._tasks.discard)
 
     def done(self, result: int) -> None:
-        self.journal.close()
+        self.ops.cancel_all()
+        self.reader.close()
         super().done(result)
 
 
 def _utc_bound(day: QDate) -> str:
     """Local midnight of `day` as the journal's UTC timestamp text."""
-    local = dt.datetime(day.year(), day.month(), day.day()).astimezone()
-    return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stamp(dt.datetime(day.year(), day.month(), day.day()).astimezone())
 
 
 __all__ = ["HistoryDialog", "HistoryModel"]

@@ -1,12 +1,12 @@
 """Refund → End-of-shift report…: the day's (or the signed-in person's session's) figures on
 screen, as they print; Print (Ctrl+P), Save PDF…, Save CSV…. The report is read from the
-journal on a worker thread (its own connection), so a long day never freezes the window."""
+journal on its own reader thread (a reader from the runtime), so a long day never freezes the
+window."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.journal import JournalReader, utcnow
 from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.widgets import MessageBox
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ DAY, SESSION = "day", "session"  # the periods a report covers
 class ReportDialog(QDialog):
     def __init__(
         self,
-        journal_path: Any,
+        open_reader: Callable[[], JournalReader],
         settings: Settings,
         printing: Printing,
         *,
@@ -49,7 +51,7 @@ class ReportDialog(QDialog):
         """`operator`/`session_since`: who is signed in and since when (UTC stamp), for
         "My session"."""
         super().__init__(parent)
-        self.journal_path = journal_path
+        self.reader = ReaderWorker(open_reader)
         self.settings = settings
         self.printing = printing
         self.training = training
@@ -108,19 +110,23 @@ class ReportDialog(QDialog):
         close.clicked.connect(self.reject)
         self.refresh()
 
+    def done(self, result: int) -> None:
+        self.ops.cancel_all()
+        self.reader.close()
+        super().done(result)
+
     @property
     def width_chars(self) -> int:
         return self.settings.paper.printer.width
 
     def refresh(self) -> None:
-        from cashier_gui.journal import Journal
         from cashier_gui.paper.report import build_report, day_bounds
 
         session = self.period.currentData() == SESSION
         self.day.setEnabled(not session)
         if session:
             since = self.session_since or ""
-            until = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            until = utcnow()
             title = self.tr("Session report")
         else:
             since, until = day_bounds(self.day.date().toPython())  # type: ignore[arg-type]
@@ -128,23 +134,22 @@ class ReportDialog(QDialog):
                 day=self.day.date().toString("yyyy-MM-dd")
             )
         operator = self.operator if session else None
-        path, training = self.journal_path, self.training
+        training = self.training
 
-        def build() -> Report:
-            with Journal(path) as journal:
-                return build_report(
-                    journal,
-                    since=since,
-                    until=until,
-                    operator=operator,
-                    title=title,
-                    training=training,
-                )
+        def build(journal: JournalReader) -> Report:
+            return build_report(
+                journal,
+                since=since,
+                until=until,
+                operator=operator,
+                title=title,
+                training=training,
+            )
 
         self.text.setPlainText(self.tr("Reading the journal…"))
         self.ops.cancel_all()
         self.ops.run(
-            lambda: asyncio.to_thread(build),
+            lambda: self.reader.call(build),
             on_success=self._show,
             on_error=lambda exc: self.error.show_message(describe_error(exc)),
             foreground=False,

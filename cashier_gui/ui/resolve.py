@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.journal import Attempt, Kind, State, reasons
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.states import state_label
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label, local_time
@@ -113,10 +113,9 @@ class ResolveDialog(QDialog):
         )
         self.reference.setAccessibleName(self.tr("Transaction reference"))
         lay.addWidget(self.reference)
-        if attempt.error_message:
-            last = label(
-                self.tr("Last seen: {problem}").format(problem=attempt.error_message), role="small"
-            )
+        why = reasons.why(attempt)
+        if why:
+            last = label(self.tr("Last seen: {problem}").format(problem=why), role="small")
             last.setAccessibleName(self.tr("Last known problem"))
             lay.addWidget(last)
 
@@ -229,7 +228,7 @@ class ResolveDialog(QDialog):
         self.error.clear()
         task = self.ops.run(
             lambda: self.service.resolve_by_hand(
-                self.attempt.id, refunded=refunded, by=by, why=why
+                self.attempt.key, refunded=refunded, by=by, why=why
             ),
             on_success=self._recorded,
             on_error=self._failed,
@@ -352,8 +351,9 @@ class UnresolvedDialog(QDialog):
         self.list.clear()
         for a in self.attempts:
             text = f"{describe_attempt(a, self.money_locale)}\n    {state_label(a)}"
-            if a.error_message:
-                text += f" · {a.error_message}"
+            why = reasons.why(a)
+            if why:
+                text += f" · {why}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.list.addItem(item)

@@ -90,7 +90,7 @@ class WindowActions:
         from cashier_gui.ui.history import HistoryDialog
 
         dialog = HistoryDialog(
-            self.runtime.service.journal,
+            self.runtime.reader,
             locale=self.runtime.settings.locale,
             print_receipt=self.printing.receipt,
             parent=self._window,
@@ -120,7 +120,7 @@ class WindowActions:
 
         operator = self.session.operator
         dialog = ReportDialog(
-            runtime.service.journal.path,
+            runtime.reader,
             runtime.settings,
             self.printing,
             training=runtime.training,

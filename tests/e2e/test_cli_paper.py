@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cashier_gui.config import Paths
-from cashier_gui.journal import Journal, State
+from cashier_gui.journal import NewAttempt, State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from tests.support import cli as support_cli
 
@@ -23,35 +24,39 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     env = support_cli.cli_env(tmp_path)
     monkeypatch.setenv("CASHIER_GUI_HOME", env["CASHIER_GUI_HOME"])
     paths = Paths.default()
-    with Journal(paths.journal) as j:
+    with SqliteJournal(paths.journal) as j:
         a = j.prepare(
-            provider="viopay",
-            terminal="TERM-001",
-            charge_id="ch_paper",
-            amount=Money(1250, "EUR"),
-            reason="defective_product",
-            note=None,
-            transaction_reference="TERM-001-PAPER",
-            idempotency_key="k-paper",
-            operator="Carl",
-            card_brand="VISA",
-            card_last4="4242",
+            NewAttempt(
+                provider="viopay",
+                terminal="TERM-001",
+                charge_id="ch_paper",
+                amount=Money(1250, "EUR"),
+                reason="defective_product",
+                note=None,
+                transaction_reference="TERM-001-PAPER",
+                key="k-paper",
+                operator="Carl",
+                card_brand="VISA",
+                card_last4="4242",
+            )
         )
-        j.send_or_cancel(a.id, lambda: False)
-        j.transition(a.id, State.APPROVED, expect=State.SENT, refund_id="rf_paper")
+        j.send_or_cancel(a.key, lambda: False)
+        j.transition(a.key, State.APPROVED, expect=State.SENT, refund_id="rf_paper")
         b = j.prepare(
-            provider="viopay",
-            terminal="TERM-001",
-            charge_id="ch_lost",
-            amount=Money(4990, "EUR"),
-            reason=None,
-            note=None,
-            transaction_reference="TERM-001-LOST",
-            idempotency_key="k-lost",
-            operator="Bea",
+            NewAttempt(
+                provider="viopay",
+                terminal="TERM-001",
+                charge_id="ch_lost",
+                amount=Money(4990, "EUR"),
+                reason=None,
+                note=None,
+                transaction_reference="TERM-001-LOST",
+                key="k-lost",
+                operator="Bea",
+            )
         )
-        j.send_or_cancel(b.id, lambda: False)
-        j.transition(b.id, State.UNKNOWN, expect=State.SENT)
+        j.send_or_cancel(b.key, lambda: False)
+        j.transition(b.key, State.UNKNOWN, expect=State.SENT)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return support_cli.run_cli(env, *args)

@@ -27,6 +27,7 @@ from cashier_gui.gateways.base import (
     Timeouts,
 )
 from cashier_gui.gateways.poynt import PoyntClient
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.protocol import poynt as proto
 from cashier_gui.simulators import poynt as psim
@@ -189,11 +190,14 @@ async def test_no_lookup_and_no_terminal() -> None:
 async def test_service_refuses_a_second_full_refund(server: ServerThread, tmp_path: object) -> None:
     from pathlib import Path
 
-    from cashier_gui.journal import Journal, State
+    from cashier_gui.journal import State
     from cashier_gui.refunds import RefundBlocked, RefundService
 
     svc = RefundService(
-        client(server), Journal(Path(str(tmp_path)) / "j.sqlite3"), terminal="poynt", operator="t"
+        client(server),
+        SqliteJournal(Path(str(tmp_path)) / "j.sqlite3"),
+        terminal="poynt",
+        operator="t",
     )
     view = await svc.lookup("txn_train_usd_2500")
     assert view.charge is None
@@ -334,14 +338,14 @@ def refund_answer(
 async def test_answers_not_bound_to_the_request_are_not_outcomes(
     fake_terminal: Any, make_answer: Any, says: str, tmp_path: Path
 ) -> None:
-    from cashier_gui.journal import Journal, State
+    from cashier_gui.journal import State
     from cashier_gui.refunds import ChargeView, RefundService
 
     server = fake_terminal(make_answer)
     c = client(server, currency="USD", retries_after_timeout=0)
     with pytest.raises(BadResponse, match=says):
         await c.refund(req("txn_a", 500))
-    service = RefundService(c, Journal(tmp_path / "j.sqlite3"), terminal="t", operator="t")
+    service = RefundService(c, SqliteJournal(tmp_path / "j.sqlite3"), terminal="t", operator="t")
     attempt = await service.refund(ChargeView("txn_a", None, ()), Money(500, "USD"), None)
     await service.aclose()
     service.journal.close()
@@ -378,12 +382,12 @@ async def test_busy_after_a_timeout_leaves_the_outcome_unknown(fake_terminal: An
 async def test_a_busy_terminal_on_reconcile_keeps_the_refund_unknown(
     server: ServerThread, terminal: psim.PoyntSimulator, tmp_path: Path
 ) -> None:
-    from cashier_gui.journal import Journal, State
+    from cashier_gui.journal import State
     from cashier_gui.refunds import ChargeView, RefundService
 
     service = RefundService(
         client(server, retries_after_timeout=0),
-        Journal(tmp_path / "j.sqlite3"),
+        SqliteJournal(tmp_path / "j.sqlite3"),
         terminal="t",
         operator="t",
     )
@@ -393,8 +397,8 @@ async def test_a_busy_terminal_on_reconcile_keeps_the_refund_unknown(
     )
     assert first.state is State.UNKNOWN
     terminal.push("busy")
-    assert (await service.reconcile(first.id)).state is State.UNKNOWN
-    settled = await service.reconcile(first.id)  # the terminal answers from memory
+    assert (await service.reconcile(first.key)).state is State.UNKNOWN
+    settled = await service.reconcile(first.key)  # the terminal answers from memory
     assert (
         settled.state is State.APPROVED
         and terminal.transactions["txn_train_usd_2500"].refunded == 500

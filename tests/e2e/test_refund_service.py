@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cashier_gui.gateways.base import Timeouts
-from cashier_gui.journal import Journal, State
+from cashier_gui.journal import State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.refunds import RefundBlocked, RefundService
 from cashier_gui.simulators import viopay as vsim
@@ -22,7 +23,7 @@ from tests.e2e.test_viopay_client import client_for
 async def service(viopay_server: ServerThread, tmp_path: Path) -> AsyncIterator[RefundService]:
     svc = RefundService(
         client_for(viopay_server.url, timeouts=Timeouts(connect=1, read=0.5)),
-        Journal(tmp_path / "journal.sqlite3"),
+        SqliteJournal(tmp_path / "journal.sqlite3"),
         terminal="TRAIN-001",
         operator="test",
     )

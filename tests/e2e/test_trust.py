@@ -16,7 +16,8 @@ import pytest
 from cashier_gui.gateways.base import Timeouts
 from cashier_gui.gateways.poynt import PoyntClient
 from cashier_gui.gateways.viopay import ViopayClient
-from cashier_gui.journal import Journal, State
+from cashier_gui.journal import State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.refunds import ChargeView, RefundBlocked, RefundService
 from cashier_gui.simulators import poynt as psim
@@ -49,7 +50,7 @@ def open_service(url: str, journal: Path, read: float = 2) -> RefundService:
         msk=MSK,
         timeouts=Timeouts(connect=1, read=read),
     )
-    return RefundService(client, Journal(journal), terminal="T1", operator="test")
+    return RefundService(client, SqliteJournal(journal), terminal="T1", operator="test")
 
 
 @pytest.fixture
@@ -81,12 +82,12 @@ async def agree(service: RefundService, sim: vsim.ViopaySimulator) -> None:
     assert await service._db(service.journal.verify) == []
 
 
-async def lose_first_send(service: RefundService, hostile: H.HostileServer, applied: bool) -> int:
+async def lose_first_send(service: RefundService, hostile: H.HostileServer, applied: bool) -> str:
     hostile.then(H.forward(), H.drop_after() if applied else H.drop_before())
     view = await service.lookup(CHARGE)
     attempt = await service.refund(view, EUR2, None)
     assert attempt.state is State.UNKNOWN
-    return attempt.id
+    return attempt.key
 
 
 @pytest.mark.parametrize(
@@ -145,7 +146,7 @@ async def test_a_swapped_answer_is_not_the_refunds_own(
     hostile.then(H.forward(), H.swap(refund_exchange))
     second = await service.refund(await service.lookup(CHARGE), EUR2, None)
     assert second.state is State.UNKNOWN and second.error_code == "REPLAYED"
-    settled = await service.reconcile(second.id)
+    settled = await service.reconcile(second.key)
     assert settled.state is State.APPROVED and settled.refund_id != first.refund_id
     assert len(gateway_refunds(sim)) == 2
     await agree(service, sim)
@@ -161,7 +162,7 @@ async def test_a_replayed_answer_never_shows_a_refund_that_was_not_made(
     replayed = await service.refund(await service.lookup(CHARGE), EUR2, None)
     assert replayed.state is State.UNKNOWN
     assert len(gateway_refunds(sim)) == 1
-    settled = await service.reconcile(replayed.id)  # the re-send makes it, once
+    settled = await service.reconcile(replayed.key)  # the re-send makes it, once
     assert settled.state is State.APPROVED and len(gateway_refunds(sim)) == 2
     await agree(service, sim)
 
@@ -218,7 +219,7 @@ async def test_drip_and_bloat_leave_it_unknown_within_the_deadline(
         attempt = await service.refund(view, EUR2, None)
         assert loop.time() - started < 6  # connect 1 s + read 1 s, with room for a slow CI
         assert attempt.state is State.UNKNOWN
-        assert (await service.reconcile(attempt.id)).state is State.APPROVED
+        assert (await service.reconcile(attempt.key)).state is State.APPROVED
         assert len(gateway_refunds(sim)) == 1  # made once: by the first send or the re-send
         await agree(service, sim)
     finally:
@@ -279,7 +280,9 @@ async def poynt(
             currency="USD",
             retries_after_timeout=0,
         )
-        service = RefundService(client, Journal(tmp_path / "p.sqlite3"), terminal="p", operator="t")
+        service = RefundService(
+            client, SqliteJournal(tmp_path / "p.sqlite3"), terminal="p", operator="t"
+        )
         yield service, hostile
         await service.aclose()
         service.journal.close()
@@ -315,7 +318,7 @@ async def test_poynt_captured_error_in_place_of_a_committed_refund(
     )
     assert attempt.state is State.UNKNOWN
     assert terminal.transactions["txn_train_usd_2500"].refunded == 500
-    settled = await service.reconcile(attempt.id)  # same poyntRequestId: from memory
+    settled = await service.reconcile(attempt.key)  # same poyntRequestId: from memory
     assert settled.state is State.APPROVED
     made = [r for r in terminal.refunds if r["status"] == "REFUNDED"]
     assert [r["poyntRequestId"] for r in made] == [attempt.idempotency_key]

@@ -13,7 +13,8 @@ import pytest
 from cashier_gui.gateways.base import BadRequest, RefundRequest, RefundStatus, Timeouts
 from cashier_gui.gateways.poynt import PoyntClient
 from cashier_gui.gateways.viopay import ViopayClient
-from cashier_gui.journal import Journal, Kind, State
+from cashier_gui.journal import Kind, State, reasons
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.refunds import ChargeView, RefundBlocked, RefundService
 from cashier_gui.simulators import poynt as psim
@@ -40,7 +41,7 @@ def viopay_client(url: str) -> ViopayClient:
 async def service(viopay_server: ServerThread, tmp_path: Path) -> AsyncIterator[RefundService]:
     s = RefundService(
         viopay_client(viopay_server.url),
-        Journal(tmp_path / "journal.sqlite3"),
+        SqliteJournal(tmp_path / "journal.sqlite3"),
         terminal="T1",
         operator="test",
     )
@@ -138,7 +139,7 @@ async def poynt_service(poynt_server: ServerThread, tmp_path: Path) -> AsyncIter
         timeouts=Timeouts(connect=1, read=2),
         currency="USD",
     )
-    s = RefundService(client, Journal(tmp_path / "p.sqlite3"), terminal="poynt", operator="t")
+    s = RefundService(client, SqliteJournal(tmp_path / "p.sqlite3"), terminal="poynt", operator="t")
     yield s
     await s.aclose()
     s.journal.close()
@@ -159,7 +160,7 @@ async def test_poynt_void_of_a_settled_sale_says_refund_instead(
 ) -> None:
     attempt = await poynt_service.void(ChargeView("txn_train_usd_2500", None, ()))
     assert attempt.state is State.FAILED
-    assert "refund it instead" in (attempt.error_message or "")
+    assert "refund it instead" in (reasons.why(attempt) or "")
     assert not terminal.transactions["txn_train_usd_2500"].voided
     refund = await poynt_service.refund(
         await poynt_service.lookup("txn_train_usd_2500"), Money(500, "USD"), None

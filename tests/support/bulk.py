@@ -7,14 +7,14 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from cashier_gui.journal import Journal
+from cashier_gui.journal.sqlite import SqliteJournal
 
 STATES = ["approved"] * 14 + ["declined", "failed", "pending", "unknown"]
 CURRENCIES = ["EUR", "EUR", "EUR", "USD", "JPY", "KWD"]
 
 
 def fill(path: Path, rows: int, days: int = 60) -> None:
-    Journal(path).close()  # schema
+    SqliteJournal(path).close()  # schema
     db = sqlite3.connect(path)
     now = dt.datetime.now(dt.UTC)
     step = dt.timedelta(days=days) / max(rows, 1)

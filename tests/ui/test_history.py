@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.journal import Journal
+from cashier_gui.journal import Journal, NewAttempt
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.ui.history import COLUMNS, PAGE, HistoryDialog
 from tests.support.bulk import fill
 
@@ -25,15 +26,27 @@ def big_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def loaded(qtbot: QtBot, d: HistoryDialog) -> HistoryDialog:
+    """Wait until the dialog's reads (off the GUI thread) have landed."""
+    qtbot.waitUntil(
+        lambda: d.lists_loaded and not d.model.loading and "Reading" not in d.summary.text(),
+        timeout=10_000,
+    )
+    return d
+
+
+def shown(qtbot: QtBot, path: Path, days: int | None = None) -> HistoryDialog:
+    d = HistoryDialog(lambda: SqliteJournal(path))
+    qtbot.addWidget(d)
+    if days is not None:
+        d.since.setDate(QDate.currentDate().addDays(-days))
+    d.show()
+    return loaded(qtbot, d)
+
+
 @pytest.fixture
 def dialog(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, big_journal: Path) -> HistoryDialog:
-    journal = Journal(big_journal)
-    d = HistoryDialog(journal)
-    qtbot.addWidget(d)
-    d.since.setDate(QDate.currentDate().addDays(-61))
-    d.show()
-    journal.close()
-    return d
+    return shown(qtbot, big_journal, days=61)
 
 
 def test_opens_lazily_with_100k_rows(dialog: HistoryDialog) -> None:
@@ -50,20 +63,26 @@ def test_scrolling_fetches_more(qtbot: QtBot, dialog: HistoryDialog) -> None:
     assert dialog.model.rowCount() % PAGE == 0
 
 
-def test_search_and_filters_are_indexed(dialog: HistoryDialog) -> None:
+def test_search_and_filters_are_indexed(qtbot: QtBot, dialog: HistoryDialog) -> None:
     started = time.perf_counter()
     dialog.search.setText("rf_bulk_0012348")
+    loaded(qtbot, dialog)
     assert [a.charge_id for a in dialog.model.rows] == ["ch_bulk_0012348"]
     dialog.search.setText("REF-0000017")
+    loaded(qtbot, dialog)
     assert [a.state for a in dialog.model.rows] == ["unknown"]
     dialog.search.clear()
+    loaded(qtbot, dialog)
     dialog.state.setCurrentIndex(dialog.state.findData("unknown"))
+    loaded(qtbot, dialog)
     assert dialog.model.total == ROWS // 18 + (1 if ROWS % 18 > 17 else 0)
     assert all(a.state == "unknown" for a in dialog.model.rows)
     elapsed = time.perf_counter() - started
     print(f"\nsearch + state filter over {ROWS:,} rows: {elapsed * 1000:.0f} ms")
     dialog.state.setCurrentIndex(0)
+    loaded(qtbot, dialog)
     dialog.since.setDate(QDate.currentDate().addDays(-10))
+    loaded(qtbot, dialog)
     assert 0 < dialog.model.total < ROWS
 
 
@@ -73,6 +92,7 @@ def test_totals_for_today(dialog: HistoryDialog) -> None:
 
 def test_export_csv(qtbot: QtBot, dialog: HistoryDialog, tmp_path: Path) -> None:
     dialog.state.setCurrentIndex(dialog.state.findData("failed"))
+    loaded(qtbot, dialog)
     target = tmp_path / "failed.csv"
     dialog.export(str(target))
     qtbot.waitUntil(lambda: "Exported" in dialog.summary.text(), timeout=20_000)
@@ -101,33 +121,32 @@ def _attempt(
     from cashier_gui.money import Money
 
     a = journal.prepare(
-        provider="viopay",
-        terminal="T-1",
-        charge_id=charge,
-        amount=Money(minor, currency),
-        reason=reason,
-        note=None,
-        transaction_reference=f"REF-{charge}",
-        idempotency_key=f"K-{charge}",
-        operator=operator,
-        card_brand="VISA" if last4 else None,
-        card_last4=last4,
+        NewAttempt(
+            provider="viopay",
+            terminal="T-1",
+            charge_id=charge,
+            amount=Money(minor, currency),
+            reason=reason,
+            note=None,
+            transaction_reference=f"REF-{charge}",
+            key=f"K-{charge}",
+            operator=operator,
+            card_brand="VISA" if last4 else None,
+            card_last4=last4,
+        )
     )
-    journal.send_or_cancel(a.id, lambda: False)
-    journal.transition(a.id, State.APPROVED, expect=State.SENT, refund_id=f"rf_{charge}")
+    journal.send_or_cancel(a.key, lambda: False)
+    journal.transition(a.key, State.APPROVED, expect=State.SENT, refund_id=f"rf_{charge}")
 
 
 @pytest.fixture
 def small(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> HistoryDialog:
-    journal = Journal(tmp_path / "journal.sqlite3")
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
     _attempt(journal, "ch_a", 1550, "EUR", "Ana", "customer_request", "4242")
     _attempt(journal, "ch_b", 1550, "JPY", "Ben", None, "1550")
     _attempt(journal, "ch_c", 155, "EUR", "Ben", "duplicate_charge")
-    d = HistoryDialog(journal)
-    qtbot.addWidget(d)
-    d.show()
     journal.close()
-    return d
+    return shown(qtbot, tmp_path / "journal.sqlite3")
 
 
 @pytest.mark.parametrize(
@@ -145,18 +164,21 @@ def small(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> His
     ],
 )
 def test_search_by_amount_as_the_cashier_types_it(
-    small: HistoryDialog, typed: str, found: list[str]
+    qtbot: QtBot, small: HistoryDialog, typed: str, found: list[str]
 ) -> None:
     small.search.setText(typed)
+    loaded(qtbot, small)
     assert sorted(a.charge_id for a in small.model.rows) == found
 
 
-def test_filter_by_operator_and_human_labels(small: HistoryDialog) -> None:
+def test_filter_by_operator_and_human_labels(qtbot: QtBot, small: HistoryDialog) -> None:
     names = [small.operator.itemText(i) for i in range(small.operator.count())]
     assert names == ["Everyone", "Ana", "Ben"]
     small.operator.setCurrentIndex(small.operator.findData("Ben"))
+    loaded(qtbot, small)
     assert sorted(a.charge_id for a in small.model.rows) == ["ch_b", "ch_c"]
     small.operator.setCurrentIndex(0)
+    loaded(qtbot, small)
     reasons = {
         small.model.index(r, COLUMNS.index("Reason")).data() for r in range(small.model.rowCount())
     }
@@ -167,6 +189,7 @@ def test_enter_on_a_row_opens_its_details(qtbot: QtBot, small: HistoryDialog) ->
     from PySide6.QtCore import Qt
 
     small.search.setText("ch_a")
+    loaded(qtbot, small)
     small.table.setFocus()
     small.table.setCurrentIndex(small.model.index(0, 0))
     assert not small.detail.isVisible()
@@ -176,4 +199,5 @@ def test_enter_on_a_row_opens_its_details(qtbot: QtBot, small: HistoryDialog) ->
     assert "ch_a" in text and "rf_ch_a" in text and "Made by Ana" in text
     assert "€15.50" in text and "Customer request" in text
     small.search.setText("")  # a new search hides what no longer matches
+    loaded(qtbot, small)
     assert not small.detail.isVisible()

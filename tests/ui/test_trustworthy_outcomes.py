@@ -18,7 +18,8 @@ from shiboken6 import isValid
 from cashier_gui.config import ViopaySettings
 from cashier_gui.gateways.base import Timeouts
 from cashier_gui.gateways.factory import viopay_client
-from cashier_gui.journal import State
+from cashier_gui.journal import NewAttempt, State
+from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
@@ -336,7 +337,7 @@ def test_resolve_refused_by_the_journal_says_why_and_stays_open(
     assert not d.name_edit.isReadOnly()
     [attempt] = window.runtime.service.journal.query()
     # Someone else settles it first (Check now finds it on the gateway).
-    checking = asyncio.ensure_future(window.runtime.service.reconcile(attempt.id))
+    checking = asyncio.ensure_future(window.runtime.service.reconcile(attempt.key))
     qtbot.waitUntil(checking.done, timeout=5000)
     assert checking.result().state is State.APPROVED
     d.refunded_radio.setChecked(True)
@@ -357,6 +358,8 @@ def test_resolve_refused_by_the_journal_says_why_and_stays_open(
 def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -> None:
     from cashier_gui.journal import Attempt
     from cashier_gui.ui.history import HistoryModel
+    from cashier_gui.ui.ops import Operations
+    from cashier_gui.ui.reader import ReaderWorker
     from cashier_gui.ui.states import STATE_COLOURS, state_label
 
     base = window.runtime.service.journal.query()
@@ -400,7 +403,7 @@ def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -
         "approved — by hand (Ana)",
     ]
     assert set(STATE_COLOURS) == set(State)
-    model = HistoryModel(window.runtime.service.journal)
+    model = HistoryModel(ReaderWorker(window.runtime.reader), Operations())
     model.rows = rows
     col = model.index(3, 1)
     assert model.data(col) == "approved — by hand (Ana)"
@@ -412,29 +415,31 @@ def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -
 def test_banner_tells_a_refund_being_sent_elsewhere_from_a_lost_answer(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    from cashier_gui.journal import Journal
+
     from cashier_gui.money import Money
 
-    other = Journal(window.runtime.service.journal.path)  # another window's journal
+    other = SqliteJournal(window.runtime.service.journal.path)  # another window's journal
     try:
         attempt = other.prepare(
-            provider="viopay",
-            terminal="TRAIN-002",
-            charge_id="ch_train_jpy_12800",
-            amount=Money(100, "JPY"),
-            reason=None,
-            note=None,
-            transaction_reference="TRAIN-002-OTHER",
-            idempotency_key="other-key",
-            operator="ben",
-            training=True,
+            NewAttempt(
+                provider="viopay",
+                terminal="TRAIN-002",
+                charge_id="ch_train_jpy_12800",
+                amount=Money(100, "JPY"),
+                reason=None,
+                note=None,
+                transaction_reference="TRAIN-002-OTHER",
+                key="other-key",
+                operator="ben",
+                training=True,
+            )
         )
         window.refresh_banner()
         qtbot.waitUntil(window.unknown_banner.isVisible, timeout=3000)
         assert "1 refund is being sent" in window.unknown_text.text()
         assert "lost" not in window.unknown_text.text()
         assert not window.unknown_list_button.isVisible()  # nothing to resolve by hand
-        other.send_or_cancel(attempt.id, lambda: True)
+        other.send_or_cancel(attempt.key, lambda: True)
         window.refresh_banner()
         qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=3000)
     finally:

@@ -357,13 +357,12 @@ class SendingPart(FormPart):
         attempt, service = self.attempt, self.service
         if attempt is None or service is None:
             return
-        journal = service.journal
 
         def show(fresh: Attempt) -> None:
             self.attempt_changed(fresh)
 
         self.ops.run(
-            lambda: service._db(journal.get, attempt.id),
+            lambda: service.attempt(attempt.key),
             on_success=show,
             on_error=lambda exc: None,
             foreground=False,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.journal import Attempt, Kind, State, reasons
 from cashier_gui.money import Money, currency_digits
 from cashier_gui.refunds import ChargeView
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time
@@ -119,7 +119,7 @@ def settled_sale(attempt: Attempt) -> bool:
     """A void the back end refused because the sale has settled: refund it instead."""
     if attempt.kind is not Kind.VOID or attempt.state not in (State.FAILED, State.DECLINED):
         return False
-    said = f"{attempt.error_code or ''} {attempt.error_message or ''}".lower()
+    said = f"{attempt.error_code or ''} {reasons.why(attempt) or ''}".lower()
     return "settled" in said
 
 
@@ -146,10 +146,11 @@ def result_words(attempt: Attempt, training: bool) -> tuple[str, str, str]:
     if attempt.kind is Kind.VOID and attempt.state in VOID_WORDS:
         title, text = VOID_WORDS[attempt.state]
     title, text = translations(title), translations(text)
+    why = reasons.why(attempt)
     if attempt.state is State.UNKNOWN:
-        text = f"{attempt.error_message or text}\n\n{translations(CHECK_TODO)}"
-    elif attempt.state in (State.FAILED, State.NOT_SENT, State.DECLINED) and attempt.error_message:
-        text = attempt.error_message
+        text = f"{why or text}\n\n{translations(CHECK_TODO)}"
+    elif attempt.state in (State.FAILED, State.NOT_SENT, State.DECLINED) and why:
+        text = why
     if settled_sale(attempt):
         title = QCoreApplication.translate("words", "Already settled: refund it instead")
         text = QCoreApplication.translate(

@@ -4,59 +4,26 @@ A refund in flight (`prepared` or `sent` in the journal) records the token of th
 that sends it. At start-up another process must tell an attempt whose sender died (settle it:
 `prepared` → not sent, `sent` → unknown) from one that a live window or CLI is still sending
 (leave it alone). Process IDs are reused and a process's start time is not portable, so the
-test is an OS file lock: `OwnerLock` holds an exclusive lock on `{folder}/{token}.lock`; the
-operating system drops it when the process ends, however it ends (SIGKILL and power loss
-included). `is_alive(token)` tries to take that lock: taken → the owner is gone.
+test is an OS file lock (`cashier_gui.locks`): `OwnerLock` holds an exclusive lock on
+`{folder}/{token}.lock`; the operating system drops it when the process ends, however it ends
+(SIGKILL and power loss included). `is_alive(token)` tries to take that lock: taken → the owner
+is gone.
 
-Locks are per open file (BSD `flock` on POSIX, `msvcrt.locking` on Windows), so two journals
-opened in one process are two owners — which is what the tests use to play two processes.
+This is a property of one PC's SQLite home: a shop's counters tell a dead counter by its lease.
+Two journals opened in one process are two owners — which is what the tests use to play two
+processes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        except OSError:
-            pass
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _open(path: Path) -> int:
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    if os.name == "posix":
-        os.fchmod(fd, 0o600)
-    return fd
+from cashier_gui.locks import open_lock_file as _open
+from cashier_gui.locks import try_lock as _try_lock
+from cashier_gui.locks import unlock as _unlock
 
 
 class OwnerLock:
@@ -106,24 +73,3 @@ class OwnerLock:
         with contextlib.suppress(OSError):
             path.unlink()
         return False
-
-
-@contextlib.contextmanager
-def exclusive_file_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive OS lock on `path` (created 0600) for a short read-modify-write that
-    other processes must not interleave with. Waits up to `timeout` seconds."""
-    import time
-
-    fd = _open(path)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _try_lock(fd):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{path} is held by another process")
-            time.sleep(0.01)
-        try:
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)

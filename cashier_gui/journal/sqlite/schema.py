@@ -1,4 +1,4 @@
-"""The journal's file format: migrations (schema versions 1 → SCHEMA_VERSION), the columns of
+"""The SQLite home's file format: migrations (schema versions 1 → SCHEMA_VERSION), the columns of
 `attempts`, and the event hash. A journal written by a newer version is refused, never
 rewritten."""
 
@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 
-SCHEMA_VERSION = 5
+from cashier_gui.journal.model import COLUMNS
+
+SCHEMA_VERSION = 6
 GENESIS = "0" * 64
 
-_MIGRATIONS: dict[int, str] = {
+MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE attempts (
         id INTEGER PRIMARY KEY,
@@ -77,46 +79,22 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE attempts ADD COLUMN card_last4 TEXT;
     CREATE INDEX attempts_card ON attempts(card_last4);
     """,
+    # 6: which counter (till) made the attempt, so one journal can hold a shop's attempts and
+    # "unknown at till 1" can be told from "unknown here". NULL: this PC, before schema 6.
+    6: """
+    ALTER TABLE attempts ADD COLUMN counter TEXT;
+    CREATE INDEX attempts_counter ON attempts(counter);
+    """,
 }
 
-_COLUMNS = [
-    "id",
-    "provider",
-    "terminal",
-    "charge_id",
-    "amount_minor",
-    "currency",
-    "reason",
-    "note",
-    "transaction_reference",
-    "idempotency_key",
-    "operator",
-    "training",
-    "state",
-    "refund_id",
-    "error_code",
-    "error_message",
-    "trace_id",
-    "created_at",
-    "updated_at",
-    "full_refund",
-    "kind",
-    "approver",
-    "owner",
-    "send_count",
-    "resolved_by",
-    "resolution",
-    "card_brand",
-    "card_last4",
-]
 #: What an attempt's events replay (verify): every column but its row ID and timestamps.
-_TRACKED = [c for c in _COLUMNS if c not in ("id", "created_at", "updated_at")]
+TRACKED = [c for c in COLUMNS if c not in ("id", "created_at", "updated_at")]
 
 
-def _event_hash(prev: str, attempt_id: int, at: str, payload: str) -> str:
+def event_hash(prev: str, attempt_id: int, at: str, payload: str) -> str:
     return hashlib.sha256(f"{prev}\n{attempt_id}\n{at}\n{payload}".encode()).hexdigest()
 
 
-def _split_sql(script: str) -> list[str]:
+def split_sql(script: str) -> list[str]:
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,9 +1,11 @@
-"""`Journal`: one journal file, its writes (prepare, transitions, claims, resolutions,
-recovery) and its transactions; the reads are in `reading.py`."""
+"""`SqliteJournal`: this PC's home of the journal — one SQLite file, its writes (prepare,
+transitions, claims, resolutions, recovery) and its transactions; the reads are in
+`reading.py`. It implements `cashier_gui.journal.Journal`."""
 
 from __future__ import annotations
 
 import json
+import platform
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -12,6 +14,7 @@ from typing import Any
 
 from cashier_gui.files import chmod_private, create_private, private_dir
 from cashier_gui.i18n import _
+from cashier_gui.journal import reasons
 from cashier_gui.journal.model import (
     _ALLOWED,
     MAX_TEXT,
@@ -19,7 +22,7 @@ from cashier_gui.journal.model import (
     ChargeBusy,
     JournalBusy,
     JournalError,
-    Kind,
+    NewAttempt,
     RefundIdTaken,
     State,
     StateChanged,
@@ -27,25 +30,34 @@ from cashier_gui.journal.model import (
     card_fields,
     utcnow,
 )
-from cashier_gui.journal.reading import Reading
-from cashier_gui.journal.schema import (
-    _MIGRATIONS,
+from cashier_gui.journal.sqlite.owners import OwnerLock
+from cashier_gui.journal.sqlite.reading import Reading
+from cashier_gui.journal.sqlite.schema import (
     GENESIS,
+    MIGRATIONS,
     SCHEMA_VERSION,
-    _event_hash,
-    _split_sql,
+    event_hash,
+    split_sql,
 )
 from cashier_gui.money import Money
-from cashier_gui.owners import OwnerLock
 
 
-class Journal(Reading):
+def this_pc() -> str:
+    """The counter's name when none was set: the PC's network name."""
+    return platform.node() or "this PC"
+
+
+class SqliteJournal(Reading):
     """One journal file. Thread-safe (one connection behind a lock); every write is durable when
     the method returns (WAL + synchronous=FULL). Each instance is one owner (`OwnerLock`) of the
-    attempts it prepares: open one per process."""
+    attempts it prepares: open one per process. `counter` names this till in what it writes
+    (rows written before schema 6 have none and count as this PC's)."""
 
-    def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self, path: Path | str, *, counter: str | None = None, busy_timeout: float = 10.0
+    ) -> None:
         self.path = Path(path)
+        self.counter = counter or this_pc()
         private_dir(self.path.parent)
         create_private(self.path)
         self._lock = threading.RLock()
@@ -67,9 +79,6 @@ class Journal(Reading):
             ) from None
         chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
         self._owner: OwnerLock | None = None
-        #: Who is at the counter: written into every event from here on (the OS user stays in
-        #: `attempts.terminal`/`operator` as the machine account when nobody signs in).
-        self.actor: str | None = None
 
     @property
     def owner(self) -> OwnerLock:
@@ -84,7 +93,7 @@ class Journal(Reading):
             if self._owner is not None:
                 self._owner.close()
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> SqliteJournal:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -105,7 +114,7 @@ class Journal(Reading):
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _split_sql(_MIGRATIONS[target]):
+                    for statement in split_sql(MIGRATIONS[target]):
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {target}")
                     self._db.execute("COMMIT")
@@ -122,66 +131,53 @@ class Journal(Reading):
 
     def prepare(
         self,
+        new: NewAttempt,
         *,
-        provider: str,
-        terminal: str,
-        charge_id: str,
-        amount: Money | None,
-        reason: str | None,
-        note: str | None,
-        transaction_reference: str,
-        idempotency_key: str,
-        operator: str,
-        training: bool = False,
-        full_refund: bool | None = None,
-        kind: Kind = Kind.REFUND,
-        approver: str | None = None,
-        card_brand: str | None = None,
-        card_last4: str | None = None,
+        actor: str | None = None,
         guard: Callable[[Sequence[Attempt]], object] | None = None,
     ) -> Attempt:
-        """Record an attempt as `prepared`, owned by this journal; durable on return.
+        """Record `new` as `prepared`, owned by this journal; durable on return.
 
         Inside the same transaction: ChargeBusy when the charge has an unresolved attempt, and
         `guard(the charge's attempts)` may raise to refuse (e.g. over-refunding what this
         counter knows) — so two processes cannot both pass the checks for one charge.
-        `full_refund` defaults to "no amount given".
         """
         now = utcnow()
-        card_brand, card_last4 = card_fields(card_brand, card_last4)
+        card_brand, card_last4 = card_fields(new.card_brand, new.card_last4)
         values: dict[str, Any] = {
-            "provider": provider,
-            "terminal": terminal,
-            "charge_id": charge_id,
-            "amount_minor": amount.minor if amount else None,
-            "currency": amount.currency if amount else None,
-            "reason": reason,
-            "note": note,
-            "transaction_reference": transaction_reference,
-            "idempotency_key": idempotency_key,
-            "operator": operator,
-            "training": int(training),
+            "provider": new.provider,
+            "terminal": new.terminal,
+            "charge_id": new.charge_id,
+            "amount_minor": new.amount.minor if new.amount else None,
+            "currency": new.amount.currency if new.amount else None,
+            "reason": new.reason,
+            "note": new.note,
+            "transaction_reference": new.transaction_reference,
+            "idempotency_key": new.key,
+            "operator": new.operator,
+            "training": int(new.training),
             "state": str(State.PREPARED),
             "refund_id": None,
             "error_code": None,
             "error_message": None,
             "trace_id": None,
-            "full_refund": int(amount is None if full_refund is None else full_refund),
-            "kind": str(kind),
-            "approver": approver,
+            "full_refund": int(new.full_refund),
+            "kind": str(new.kind),
+            "approver": new.approver,
             "owner": self.owner.token,
             "card_brand": card_brand,
             "card_last4": card_last4,
+            "counter": self.counter,
         }
         with self._tx():
-            existing = self._select("WHERE charge_id = ? ORDER BY id", (charge_id,))
+            existing = self._select("WHERE charge_id = ? ORDER BY id", (new.charge_id,))
             waiting = [a for a in existing if not a.resolved]
             if waiting:
                 raise ChargeBusy(
                     _(
                         "An earlier refund on {charge} (attempt {id}) has no final answer yet: "
                         "check it before refunding again, so the customer is not refunded twice."
-                    ).format(charge=charge_id, id=waiting[0].id)
+                    ).format(charge=new.charge_id, id=waiting[0].id)
                 )
             if guard is not None:
                 guard(existing)
@@ -194,16 +190,16 @@ class Journal(Reading):
             except sqlite3.IntegrityError:
                 raise JournalError(
                     _("The reference {reference} is already used by another refund.").format(
-                        reference=transaction_reference
+                        reference=new.transaction_reference
                     )
                 ) from None
             attempt_id = int(cursor.lastrowid or 0)
-            self._append_event(attempt_id, now, values)
-            return self._get(attempt_id)
+            self._append_event(attempt_id, now, values, actor)
+            return self._get_row(attempt_id)
 
     def transition(
         self,
-        attempt_id: int,
+        key: str,
         state: State,
         *,
         expect: State | frozenset[State] | None = None,
@@ -212,6 +208,7 @@ class Journal(Reading):
         error_message: str | None = None,
         trace_id: str | None = None,
         amount: Money | None = None,
+        actor: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> Attempt:
         """Move an attempt to `state` (compare-and-set: StateChanged unless it is in `expect`,
@@ -222,7 +219,8 @@ class Journal(Reading):
         """
         now = utcnow()
         with self._tx():
-            current = self._get(attempt_id)
+            current = self._get(key)
+            attempt_id = current.id
             if expect is not None:
                 allowed = {expect} if isinstance(expect, State) else expect
                 if current.state not in allowed:
@@ -272,97 +270,104 @@ class Journal(Reading):
                 f"UPDATE attempts SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
                 (*changes.values(), now, attempt_id),
             )
-            self._append_event(attempt_id, now, changes)
-            return self._get(attempt_id)
+            self._append_event(attempt_id, now, changes, actor)
+            return self._get_row(attempt_id)
 
-    def send_or_cancel(self, attempt_id: int, cancelled: Callable[[], bool]) -> Attempt:
+    def send_or_cancel(
+        self, key: str, cancelled: Callable[[], bool], *, actor: str | None = None
+    ) -> Attempt:
         """`prepared` → `cancelled` when `cancelled()` says so at the moment of deciding, else →
         `sent`. Exactly one of the two happens, whatever races with it."""
         if cancelled():
             return self.transition(
-                attempt_id,
+                key,
                 State.CANCELLED,
                 expect=State.PREPARED,
-                error_message=_("Cancelled before it was sent: nothing was refunded."),
+                error_code=reasons.CANCELLED,
+                actor=actor,
             )
-        return self.transition(attempt_id, State.SENT, expect=State.PREPARED)
+        return self.transition(key, State.SENT, expect=State.PREPARED, actor=actor)
 
-    def claim_resend(self, attempt_id: int) -> Attempt | None:
+    def claim_resend(self, key: str, *, actor: str | None = None) -> Attempt | None:
         """`unknown` → `sent` by this journal, to re-send the very same request; None when the
         attempt is no longer unknown (settled, or another process is re-sending it)."""
         try:
-            return self.transition(attempt_id, State.SENT, expect=State.UNKNOWN)
+            return self.transition(key, State.SENT, expect=State.UNKNOWN, actor=actor)
         except StateChanged:
             return None
 
-    def resolve_by_hand(self, attempt_id: int, *, refunded: bool, by: str, why: str) -> Attempt:
+    def resolve_by_hand(
+        self, key: str, *, refunded: bool, by: str, why: str, actor: str | None = None
+    ) -> Attempt:
         """Settle an unknown (or pending) attempt from what a person checked on the terminal or
         the gateway's portal: `approved` or `failed`, with who and why in the hash chain."""
         by, why = by.strip(), why.strip()
         if not by or not why:
             raise JournalError(_("Say who checked (a name) and why (what was seen where)."))
-        current = self.get(attempt_id)
+        current = self.get(key)
         if current.state not in (State.UNKNOWN, State.PENDING):
             raise StateChanged(
                 _(
                     "Refund attempt {id} is already {state}: only a refund without a final "
                     "answer (unknown or pending) can be resolved by hand."
-                ).format(id=attempt_id, state=current.state)
+                ).format(id=current.id, state=current.state)
             )
         return self.transition(
-            attempt_id,
+            key,
             State.APPROVED if refunded else State.FAILED,
             expect=frozenset({State.UNKNOWN, State.PENDING}),
-            error_code="BY_HAND",
-            error_message=(
-                _("Refunded, checked by hand.") if refunded else _("Not refunded, checked by hand.")
-            ),
+            error_code=reasons.BY_HAND,
+            actor=actor,
             extra={"resolved_by": _cap(by, 80), "resolution": _cap(why, MAX_TEXT)},
         )
 
-    def recover_abandoned(self) -> list[Attempt]:
+    def recover_abandoned(
+        self, counter: str | None = None, *, actor: str | None = None
+    ) -> list[Attempt]:
         """Settle attempts whose sender is gone (crashed, killed, closed mid-send): `prepared` →
         `not_sent` (it never left), `sent` → `unknown` (it may have left). Attempts a live
         process is sending are left alone. Returns the settled ones."""
-        with self._lock:
-            rows = self._select(
-                "WHERE state IN (?, ?) ORDER BY id", (str(State.PREPARED), str(State.SENT))
-            )
+        rows = self.query(
+            states=[State.PREPARED, State.SENT], counter=counter, limit=None, newest_first=False
+        )
         settled: list[Attempt] = []
         for attempt in rows:
             if self.owner.is_alive(attempt.owner):
                 continue
             if attempt.state is State.SENT or attempt.send_count > 0:
-                target, why = State.UNKNOWN, _("The app stopped while this refund was being sent.")
+                target, code = State.UNKNOWN, reasons.STOPPED_SENDING
             else:
-                target, why = (
-                    State.NOT_SENT,
-                    _("The app stopped before this refund was sent: nothing was refunded."),
-                )
+                target, code = State.NOT_SENT, reasons.STOPPED_BEFORE
             try:
-                settled.append(self._transition_if_owner(attempt, target, why))
+                settled.append(self._transition_if_owner(attempt, target, code, actor))
             except StateChanged:
                 continue  # another process recovered or finished it first
         return settled
 
-    def _transition_if_owner(self, attempt: Attempt, state: State, why: str) -> Attempt:
+    def _transition_if_owner(
+        self, attempt: Attempt, state: State, code: str, actor: str | None
+    ) -> Attempt:
         with self._tx():
-            now_row = self._get(attempt.id)
+            now_row = self._get(attempt.key)
             if now_row.state is not attempt.state or now_row.owner != attempt.owner:
                 raise StateChanged(
                     _("Refund attempt {id} changed meanwhile.").format(id=attempt.id)
                 )
-            return self.transition(attempt.id, state, expect=attempt.state, error_message=why)
+            return self.transition(
+                attempt.key, state, expect=attempt.state, error_code=code, actor=actor
+            )
 
     # ---- internals ----------------------------------------------------------------------------
 
-    def _append_event(self, attempt_id: int, at: str, data: dict[str, Any]) -> None:
-        if self.actor is not None:
-            data = {**data, "actor": self.actor}
+    def _append_event(
+        self, attempt_id: int, at: str, data: dict[str, Any], actor: str | None
+    ) -> None:
+        if actor is not None:
+            data = {**data, "actor": actor}
         row = self._db.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
         prev = row[0] if row else GENESIS
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        digest = _event_hash(prev, attempt_id, at, payload)
+        digest = event_hash(prev, attempt_id, at, payload)
         self._db.execute(
             "INSERT INTO events (attempt_id, at, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?)",
             (attempt_id, at, payload, prev, digest),
@@ -376,7 +381,7 @@ class Journal(Reading):
     class _Tx:
         """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error); nested uses join the outer one."""
 
-        def __init__(self, journal: Journal) -> None:
+        def __init__(self, journal: SqliteJournal) -> None:
             self.journal = journal
 
         def __enter__(self) -> None:
@@ -405,5 +410,5 @@ class Journal(Reading):
             finally:
                 j._lock.release()
 
-    def _tx(self) -> Journal._Tx:
-        return Journal._Tx(self)
+    def _tx(self) -> SqliteJournal._Tx:
+        return SqliteJournal._Tx(self)

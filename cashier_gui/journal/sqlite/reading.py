@@ -1,5 +1,5 @@
-"""The journal's reads: look-ups, History's queries and counts, the CSV export, and the
-tamper-evidence check. A mixin of `Journal` (it shares its connection and lock)."""
+"""The SQLite home's reads: look-ups, History's queries and counts, the CSV export, and the
+tamper-evidence check. A mixin of `SqliteJournal` (it shares its connection and lock)."""
 
 from __future__ import annotations
 
@@ -13,36 +13,49 @@ from typing import Any
 
 from cashier_gui.files import open_private
 from cashier_gui.i18n import _
-from cashier_gui.journal.model import UNRESOLVED, Attempt, JournalError, Problem, State
-from cashier_gui.journal.schema import _COLUMNS, _TRACKED, GENESIS, _event_hash
+from cashier_gui.journal.model import COLUMNS, UNRESOLVED, Attempt, JournalError, Problem, State
+from cashier_gui.journal.sqlite.schema import GENESIS, TRACKED, event_hash
 from cashier_gui.money import Money
 from cashier_gui.safetext import csv_cell
+
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM attempts"  # noqa: S608
 
 
 class Reading:
     _db: sqlite3.Connection
     _lock: threading.RLock
+    counter: str
 
     # ---- reads --------------------------------------------------------------------------------
 
-    def get(self, attempt_id: int) -> Attempt:
+    def get(self, key: str) -> Attempt:
         with self._lock:
-            return self._get(attempt_id)
+            return self._get(key)
+
+    def find(self, ref: str) -> Attempt:
+        """By the row number a person reads off a screen or receipt, or by the global key."""
+        ref = ref.strip()
+        with self._lock:
+            if ref.isascii() and ref.isdigit():
+                return self._get_row(int(ref))
+            return self._get(ref)
 
     def _select(self, where: str, args: Sequence[Any]) -> list[Attempt]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM attempts {where}"  # noqa: S608
-        return [Attempt.from_row(r) for r in self._db.execute(sql, tuple(args))]
+        return [Attempt.from_row(r) for r in self._db.execute(f"{_SELECT} {where}", tuple(args))]
 
     def by_refund_id(self, refund_id: str) -> Attempt | None:
         with self._lock:
             rows = self._select("WHERE refund_id = ?", (refund_id,))
         return rows[0] if rows else None
 
-    def _get(self, attempt_id: int) -> Attempt:
-        row = self._db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM attempts WHERE id = ?",  # noqa: S608
-            (attempt_id,),
-        ).fetchone()
+    def _get(self, key: str) -> Attempt:
+        row = self._db.execute(f"{_SELECT} WHERE idempotency_key = ?", (key,)).fetchone()
+        if row is None:
+            raise JournalError(_("There is no refund attempt {id} in this journal.").format(id=key))
+        return Attempt.from_row(row)
+
+    def _get_row(self, attempt_id: int) -> Attempt:
+        row = self._db.execute(f"{_SELECT} WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise JournalError(
                 _("There is no refund attempt {id} in this journal.").format(id=attempt_id)
@@ -51,18 +64,16 @@ class Reading:
 
     def by_reference(self, transaction_reference: str) -> Attempt | None:
         with self._lock:
-            row = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM attempts "  # noqa: S608
-                "WHERE transaction_reference = ?",
-                (transaction_reference,),
-            ).fetchone()
-        return None if row is None else Attempt.from_row(row)
+            rows = self._select("WHERE transaction_reference = ?", (transaction_reference,))
+        return rows[0] if rows else None
 
     def for_charge(self, charge_id: str) -> list[Attempt]:
         return self.query(charge_id=charge_id, limit=None, newest_first=False)
 
-    def unresolved(self) -> list[Attempt]:
-        return self.query(states=sorted(UNRESOLVED), limit=None, newest_first=False)
+    def unresolved(self, counter: str | None = None) -> list[Attempt]:
+        return self.query(
+            states=sorted(UNRESOLVED), counter=counter, limit=None, newest_first=False
+        )
 
     def count_by_operator(self, operator: str, since: str) -> int:
         """Refund attempts `operator` started since `since` (UTC, as stored) that may have
@@ -76,22 +87,23 @@ class Reading:
             ).fetchone()
         return int(row[0])
 
-    def unknown(self) -> list[Attempt]:
-        return self.query(states=[State.UNKNOWN], limit=None, newest_first=False)
+    def unknown(self, counter: str | None = None) -> list[Attempt]:
+        return self.query(states=[State.UNKNOWN], counter=counter, limit=None, newest_first=False)
 
-    def pending(self) -> list[Attempt]:
-        return self.query(states=[State.PENDING], limit=None, newest_first=False)
+    def pending(self, counter: str | None = None) -> list[Attempt]:
+        return self.query(states=[State.PENDING], counter=counter, limit=None, newest_first=False)
 
     def _where(
         self,
         *,
         text: str | None = None,
         charge_id: str | None = None,
-        states: list[State] | list[str] | None = None,
+        states: Sequence[State | str] | None = None,
         since: str | None = None,
         until: str | None = None,
         amounts: list[Money] | None = None,
         operator: str | None = None,
+        counter: str | None = None,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         args: list[Any] = []
@@ -112,6 +124,9 @@ class Reading:
         if operator:
             clauses.append("(operator = ? OR approver = ?)")
             args += [operator, operator]
+        if counter is not None:  # rows from before schema 6 are this PC's
+            clauses.append("COALESCE(counter, ?) = ?")
+            args += [self.counter, counter]
         if states:
             clauses.append(f"state IN ({', '.join('?' * len(states))})")
             args += [str(s) for s in states]
@@ -128,11 +143,12 @@ class Reading:
         *,
         text: str | None = None,
         charge_id: str | None = None,
-        states: list[State] | list[str] | None = None,
+        states: Sequence[State | str] | None = None,
         since: str | None = None,
         until: str | None = None,
         amounts: list[Money] | None = None,
         operator: str | None = None,
+        counter: str | None = None,
         limit: int | None = 200,
         offset: int = 0,
         newest_first: bool = True,
@@ -149,9 +165,10 @@ class Reading:
             until=until,
             amounts=amounts,
             operator=operator,
+            counter=counter,
         )
         order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM attempts{where} ORDER BY id {order}"  # noqa: S608
+        sql = f"{_SELECT}{where} ORDER BY id {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]
@@ -165,12 +182,15 @@ class Reading:
             return int(self._db.execute(sql, args).fetchone()[0])
 
     def distinct(self, column: str) -> list[str]:
-        """The values of `operator` or `currency` that occur, sorted (History's filter lists)."""
-        if column not in ("operator", "currency"):
+        """The values of `operator`, `currency` or `counter` that occur, sorted (History's
+        filter lists)."""
+        if column not in ("operator", "currency", "counter"):
             raise ValueError(column)
+        value = "COALESCE(counter, ?)" if column == "counter" else column
+        args = [self.counter] if column == "counter" else []
         with self._lock:
-            sql = f"SELECT DISTINCT {column} FROM attempts WHERE {column} IS NOT NULL"  # noqa: S608
-            return sorted(str(r[0]) for r in self._db.execute(sql))
+            sql = f"SELECT DISTINCT {value} FROM attempts WHERE {value} IS NOT NULL"  # noqa: S608
+            return sorted(str(r[0]) for r in self._db.execute(sql, args + args))
 
     def totals(self, since: str, until: str) -> dict[str, int]:
         """Approved refund totals per currency (minor units) for [since, until)."""
@@ -188,10 +208,10 @@ class Reading:
         count = 0
         with open_private(target, "w", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow([*_COLUMNS, "amount"])
+            writer.writerow([*COLUMNS, "amount"])
             for attempt in self._iter(**filters):
                 amount = attempt.amount
-                row = [*(attempt.as_dict()[c] for c in _COLUMNS), amount.plain() if amount else ""]
+                row = [*(attempt.as_dict()[c] for c in COLUMNS), amount.plain() if amount else ""]
                 writer.writerow([csv_cell(v) if isinstance(v, str) else v for v in row])
                 count += 1
         return count
@@ -218,7 +238,7 @@ class Reading:
             events = self._db.execute(
                 "SELECT seq, attempt_id, at, data, prev_hash, hash FROM events ORDER BY seq"
             ).fetchall()
-            for r in self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM attempts"):  # noqa: S608
+            for r in self._db.execute(_SELECT):
                 try:  # garbage written behind the app's back is tampering, not a crash
                     rows[r[0]] = Attempt.from_row(r)
                 except (TypeError, ValueError):
@@ -247,7 +267,7 @@ class Reading:
                 problems.append(
                     Problem(where, _("does not follow the event before it (inserted or deleted)"))
                 )
-            if _event_hash(prev_hash, attempt_id, at, data) != digest:
+            if event_hash(prev_hash, attempt_id, at, data) != digest:
                 problems.append(
                     Problem(where, _("was edited: its hash does not match its content"))
                 )
@@ -274,7 +294,7 @@ class Reading:
                 )
                 continue
             current = attempt.as_dict()
-            for column in _TRACKED:
+            for column in TRACKED:
                 if column in state and state[column] != current[column]:
                     problems.append(
                         Problem(
