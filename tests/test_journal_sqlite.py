@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cashier_gui.journal import Journal, JournalError, NewAttempt, State, reasons
+from cashier_gui.journal import Attempt, Journal, JournalError, NewAttempt, State, reasons
 from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.journal.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
 from cashier_gui.money import Money
@@ -273,3 +273,86 @@ def test_the_actor_travels_with_each_write_into_the_chain(tmp_path: Path) -> Non
     actors = [r[0] for r in db.execute("SELECT json_extract(data, '$.actor') FROM events")]
     db.close()
     assert actors == ["anna", "anna", "anna", "Maria"]
+
+
+# ---- the file as a shop counter's outbox and replica -------------------------------------------
+
+
+def theirs(key: str, state: State, counter: str = "Till 2", **fields: object) -> Attempt:
+    values: dict[str, object] = {
+        "id": 0,
+        "provider": "viopay",
+        "terminal": "T2",
+        "charge_id": "ch_s",
+        "amount_minor": 500,
+        "currency": "EUR",
+        "reason": None,
+        "note": None,
+        "transaction_reference": f"R-{key}",
+        "idempotency_key": key,
+        "operator": "ben",
+        "training": False,
+        "state": state,
+        "refund_id": None,
+        "error_code": None,
+        "error_message": None,
+        "trace_id": None,
+        "created_at": "2026-12-03T08:00:00.000000Z",
+        "updated_at": "2026-12-03T08:00:00.000000Z",
+        "counter": counter,
+    }
+    values.update(fields)
+    return Attempt(**values)  # type: ignore[arg-type]
+
+
+def test_the_outbox_is_what_the_shop_server_does_not_have_yet(tmp_path: Path) -> None:
+    with SqliteJournal(tmp_path / "j.sqlite3", counter="Till 1") as j:
+        a = sent(j, 1)
+        b = sent(j, 2)
+        assert j.outbox() == []  # no shop knows them: nothing to push
+        j.pushed(a, State.SENT)
+        j.pushed(b, State.SENT)
+        assert j.outbox() == []  # in step
+        j.transition(a, State.APPROVED, refund_id="rf_a")
+        j.claim_resend(j.transition(b, State.UNKNOWN).key)  # in flight again: not pushed
+        assert [x.key for x in j.outbox()] == [a]
+        j.pushed(a, State.APPROVED)
+        assert j.outbox() == [] and j.shop_state(a) is State.APPROVED
+        j.transition(b, State.UNKNOWN)
+        assert [x.key for x in j.outbox()] == [b]
+        assert j.verify() == []  # bookkeeping is not part of the chain
+
+
+def test_another_counters_attempt_is_mirrored_and_blocks_the_charge(tmp_path: Path) -> None:
+    from cashier_gui.journal import ChargeBusy
+
+    with SqliteJournal(tmp_path / "j.sqlite3", counter="Till 1") as j:
+        row = j.mirror(theirs("K-2", State.SENT))
+        assert row is not None and row.counter == "Till 2" and row.owner is None
+        with pytest.raises(ChargeBusy):
+            prepare(j, 1, "ch_s")
+        assert j.mirror(theirs("K-2", State.SENT)) is None  # nothing new
+        assert j.recover_abandoned("Till 1") == []  # never settles another till's attempt
+        settled = j.mirror(theirs("K-2", State.APPROVED, refund_id="rf_2"))
+        assert settled is not None and settled.state is State.APPROVED
+        assert j.outbox() == []  # the server told us: nothing to push back
+        prepare(j, 3, "ch_s")
+        assert j.distinct("counter") == ["Till 1", "Till 2"]
+        assert j.verify() == []
+
+
+def test_the_server_settles_our_unknown_but_never_our_live_send(tmp_path: Path) -> None:
+    with SqliteJournal(tmp_path / "j.sqlite3", counter="Till 1") as j:
+        live = sent(j, 1)
+        lost = sent(j, 2)
+        j.transition(lost, State.UNKNOWN)
+        mine = j.get(lost)
+        assert j.mirror(theirs(live, State.UNKNOWN, counter="Till 1")) is None
+        assert j.get(live).state is State.SENT
+        done = j.mirror(
+            theirs(lost, State.APPROVED, counter="Till 1", refund_id="rf_x", charge_id="ch_2")
+        )
+        assert done is not None and done.state is State.APPROVED and done.id == mine.id
+        # a later state the machine does not allow is not taken
+        assert j.mirror(theirs(lost, State.UNKNOWN, counter="Till 1")) is None
+        assert j.verify() == []

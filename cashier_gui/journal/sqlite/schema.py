@@ -8,7 +8,7 @@ import hashlib
 
 from cashier_gui.journal.model import COLUMNS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 GENESIS = "0" * 64
 
 MIGRATIONS: dict[int, str] = {
@@ -84,6 +84,13 @@ MIGRATIONS: dict[int, str] = {
     6: """
     ALTER TABLE attempts ADD COLUMN counter TEXT;
     CREATE INDEX attempts_counter ON attempts(counter);
+    """,
+    # 7: for a counter in a shop — the state the shop server holds for each attempt (NULL: the
+    # server does not know it). Where it differs, an outcome waits to be pushed (the outbox).
+    7: """
+    ALTER TABLE attempts ADD COLUMN shop_state TEXT;
+    CREATE INDEX attempts_outbox ON attempts(id)
+        WHERE shop_state IS NOT NULL AND shop_state != state;
     """,
 }
 

@@ -32,6 +32,7 @@ from cashier_gui.journal.model import (
 )
 from cashier_gui.journal.sqlite.owners import OwnerLock
 from cashier_gui.journal.sqlite.reading import Reading
+from cashier_gui.journal.sqlite.replica import Replica
 from cashier_gui.journal.sqlite.schema import (
     GENESIS,
     MIGRATIONS,
@@ -47,7 +48,7 @@ def this_pc() -> str:
     return platform.node() or "this PC"
 
 
-class SqliteJournal(Reading):
+class SqliteJournal(Reading, Replica):
     """One journal file. Thread-safe (one connection behind a lock); every write is durable when
     the method returns (WAL + synchronous=FULL). Each instance is one owner (`OwnerLock`) of the
     attempts it prepares: open one per process. `counter` names this till in what it writes
