@@ -210,7 +210,7 @@ def test_ctrl_l_and_idle_sign_out(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=3000)
     assert window.session.operator is None and not window.session.name_label.isVisible()
     assert panel.charge_edit.text() == ""  # nothing of Carl's refund stays for the next one
-    assert window.runtime.service.journal.actor != "Carl"
+    assert window.runtime.service.actor != "Carl"
     # Idle: the setting says 1 minute; the test shortens the timer, not the rule.
     sign_in(qtbot, window, "b", "8642")
     assert window.session.idle.isActive()
@@ -334,7 +334,7 @@ def test_training_needs_no_sign_in(qtbot: QtBot, qloop: Any, training_factory: A
         assert "training" in w.session.name_label.text()
         assert not w.session.sign_out()  # nothing to sign out of
         assert "Training needs no sign-in" in w.statusBar().currentMessage()
-        assert w.runtime.service.journal.actor == "Trainee"
+        assert w.runtime.service.actor == "Trainee"
 
 
 def test_leaving_training_takes_a_real_manager(
