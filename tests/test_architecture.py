@@ -76,6 +76,67 @@ def test_imports_point_one_way() -> None:
     assert offenders == []
 
 
+def test_only_the_entry_points_import_the_command_line() -> None:
+    """`cli/` is a room of its own: the window, the core and paper never reach into it."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith("cli/") or rel == "__main__.py":
+            continue
+        offenders += [
+            f"{rel} → {m}" for m in modules_imported_by(path) if m.startswith("cashier_gui.cli")
+        ]
+    assert offenders == []
+
+
+def test_the_exit_codes_are_defined_once() -> None:
+    """One set of exit codes, in `cli/common.py`; every command imports them from there."""
+    where = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [
+                    n.id
+                    for t in targets
+                    for n in ast.walk(t)
+                    if isinstance(n, ast.Name) and n.id.startswith("EXIT_")
+                ]
+                if names:
+                    where.append(path.relative_to(PACKAGE).as_posix())
+    assert where == ["cli/common.py"]
+
+
+def test_no_module_patches_another() -> None:
+    """Nothing assigns to one of the package's modules' attributes (`cli_paper.pdf_writer = …`):
+    what a module needs is passed in."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        modules: set[str | None] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules |= {a.asname for a in node.names if a.name.startswith("cashier_gui.")}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    name = f"{node.module}.{a.name}"
+                    is_module = (PACKAGE.parent / name.replace(".", "/")).with_suffix(".py")
+                    if is_module.is_file() or (PACKAGE.parent / name.replace(".", "/")).is_dir():
+                        modules.add(a.asname or a.name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id in modules
+                    ):
+                        rel = path.relative_to(PACKAGE).as_posix()
+                        offenders.append(f"{rel}:{node.lineno} {t.value.id}.{t.attr}")
+    assert offenders == []
+
+
 def test_a_real_start_does_not_load_the_simulators() -> None:
     """The runtime and the CLI import aiohttp (the simulators' server) only for training."""
     import subprocess

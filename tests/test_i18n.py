@@ -103,12 +103,7 @@ CORE_CONVERTED = [
     "paper/receipt.py",
     "paper/report.py",
     "paper/settings.py",
-    "cli_paper.py",
-    "cli.py",
-    "cli_admin.py",
-    "cli_common.py",
-    "cli_people.py",
-    "cli_show.py",
+    "cli",  # the package: every module of the command line
     "diagnose.py",
 ]
 

@@ -1,62 +1,36 @@
-"""`cashier-refund`: the command line of the counter app (a contract: keep names and flags).
-
-Exit codes, truthful about what left the machine: 0 approved (lookup: found; reconcile: nothing
-left unknown); 2 bad input or usage, nothing sent; 3 declined or refused by the server;
-4 pending, or unknown — it MAY have been sent (never used when nothing was sent); 5 not sent:
-nothing reached the server (or the refund was cancelled before it left), safe to try again;
-1 anything else (a lookup that failed before any refund: nothing was refunded).
-`--json` prints exactly one JSON object on stdout.
-
-`CASHIER_GUI_HOME=DIR` puts config and data under DIR; the keyring backend follows keyring's
-own `PYTHON_KEYRING_BACKEND`.
-"""
+"""`cashier-refund lookup|refund|void|reconcile|resolve`: the commands that reach the gateway."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
-from cashier_gui import __version__
-from cashier_gui.cli_admin import add_admin_parsers
-from cashier_gui.cli_common import (
-    EXIT_INPUT,
+from cashier_gui.cli.common import (
     EXIT_OK,
-    EXIT_OTHER,
     EXIT_UNKNOWN,
     LookupFailed,
     Usage,
-    exit_code_for,
     exit_code_for_state,
-    speak_configured_language,
 )
-from cashier_gui.cli_common import err as _err
-from cashier_gui.cli_common import print_json as _print_json
-from cashier_gui.cli_paper import add_paper_parsers
-from cashier_gui.cli_people import (
-    add_operator_parser,
-    add_sign_in_arguments,
-    require_manager,
-    signed_in,
+from cashier_gui.cli.output import (
+    attempt_json,
+    charge_json,
+    err,
+    print_attempt,
+    print_charge,
+    print_json,
 )
-from cashier_gui.cli_people import store as people_store
-from cashier_gui.cli_show import attempt_json, charge_json, print_attempt, print_charge
-from cashier_gui.errors import UserFacing
-from cashier_gui.gateways.base import (
-    GatewayError,
-    InvalidInput,
-    NotSent,
-    OutcomeUnknown,
-)
+from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
+from cashier_gui.cli.people import store as people_store
+from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
 from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
-from cashier_gui.safetext import printable
 
 
 async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
@@ -101,14 +75,14 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         view = await rt.service.lookup(args.charge_id)
         if view.charge is None:
-            _err(
+            err(
                 _(
                     "This back end (Poynt POS Bridge) has no charge lookup: the terminal cannot "
                     "tell the original amount. Refund with --full or --amount."
                 )
             )
         if args.json:
-            _print_json(charge_json(view))
+            print_json(charge_json(view))
         else:
             print_charge(view)
         return EXIT_OK
@@ -164,7 +138,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
             approver=approver,
         )
         if args.json:
-            _print_json(attempt_json(attempt))
+            print_json(attempt_json(attempt))
         else:
             print_attempt(attempt)
         return exit_code_for_state(attempt.state)
@@ -193,7 +167,7 @@ def cmd_void(args: argparse.Namespace) -> int:
                 raise Usage(_("Cancelled: nothing was voided."))
         attempt = await service.void(view, args.note, operator=operator, approver=approver)
         if args.json:
-            _print_json(attempt_json(attempt))
+            print_json(attempt_json(attempt))
         else:
             print_attempt(attempt)
         return exit_code_for_state(attempt.state)
@@ -207,7 +181,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         changed = await rt.service.recheck_pending()
         left = [a for a in results if not a.resolved]
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "reconciled": [attempt_json(a) for a in results],
                     "pending_changed": [attempt_json(a) for a in changed],
@@ -240,7 +214,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             args.attempt_id, refunded=args.refunded, by=args.by, why=args.why
         )
         if args.json:
-            _print_json(attempt_json(attempt))
+            print_json(attempt_json(attempt))
         else:
             print_attempt(attempt)
         return EXIT_OK
@@ -248,25 +222,15 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
-# ---- parser -----------------------------------------------------------------------------------
-
-
 #: Answers that confirm: English, and German ("j", "ja") whatever the language in use.
 YES = ("y", "yes", "j", "ja")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        _err(f"{self.prog}: {message}")
-        raise SystemExit(EXIT_INPUT)
+# ---- the commands' parsers ------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="cashier-refund", description="Refund card payments from the counter.")
-    p.add_argument("--version", action="version", version=f"cashier-refund {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def add_refund_parsers(sub: Any) -> None:
+    """`lookup`, `refund` and `void`."""
     lk = sub.add_parser("lookup", help="show a charge and what can still be refunded")
     lk.add_argument("charge_id", help="the charge ID from the receipt")
     lk.add_argument("--json", action="store_true", help="print one JSON object")
@@ -300,8 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_sign_in_arguments(vd)
     vd.set_defaults(func=cmd_void)
 
-    add_operator_parser(sub, _Parser)
 
+def add_reconcile_parsers(sub: Any) -> None:
+    """`reconcile` and `resolve`."""
     rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
     rc.add_argument("--json", action="store_true", help="print one JSON object")
     rc.set_defaults(func=cmd_reconcile)
@@ -326,42 +291,3 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--manager", metavar="NAME", help="the manager allowing it (PIN on stdin)")
     rs.add_argument("--json", action="store_true", help="print one JSON object")
     rs.set_defaults(func=cmd_resolve)
-
-    add_admin_parsers(sub, _Parser)
-    add_paper_parsers(sub)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    speak_configured_language()
-    args = build_parser().parse_args(argv)
-    json_mode = bool(getattr(args, "json", False))
-    try:
-        code: int = args.func(args)
-        return code
-    except UserFacing as exc:
-        code = exit_code_for(exc)
-        if json_mode:
-            payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}
-            if isinstance(exc, GatewayError):
-                payload["error"] = exc.as_dict()
-                payload["status"] = (
-                    "unknown"
-                    if isinstance(exc, OutcomeUnknown)
-                    else "not_sent"
-                    if isinstance(exc, NotSent)
-                    else "refused"
-                )
-            _print_json(payload)
-        else:
-            _err(printable(str(exc), 600))
-            if isinstance(exc, GatewayError) and exc.trace_id:
-                _err(_("Trace ID: {trace}").format(trace=printable(exc.trace_id, 100)))
-        return code
-    except KeyboardInterrupt:
-        _err(_("Interrupted."))
-        return EXIT_OTHER
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

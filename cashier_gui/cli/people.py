@@ -13,11 +13,10 @@ import getpass
 import sys
 from typing import Any
 
+from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
 from cashier_gui.i18n import N_, _
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
-
-EXIT_OK = 0
 
 
 def read_pin(prompt: str) -> str:
