@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from cashier_gui.cli.common import (
@@ -26,9 +28,10 @@ from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signe
 from cashier_gui.cli.people import store as people_store
 from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
-from cashier_gui.journal import Kind
+from cashier_gui.journal import Attempt, Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
+from cashier_gui.policy import Approver, check_approver
 from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
 
@@ -51,9 +54,10 @@ async def _check_approval(
     operator: Operator | None,
     approver: Operator | None,
 ) -> None:
-    """Before asking y/N: exit 2 with the policy's reasons when a manager must approve."""
+    """Before asking y/N: exit 2 with the policy's reasons when a manager must approve and
+    `approver` cannot (policy.check_approver: the rule the service applies again)."""
     reasons = await service.approval_reasons(view, kind, amount, operator)
-    if reasons and (approver is None or approver == operator):
+    if reasons and check_approver(approver, operator) is not Approver.OK:
         raise ApprovalNeeded(reasons)
 
 
@@ -90,13 +94,48 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
-def cmd_refund(args: argparse.Namespace) -> int:
-    reason = parse_reason(args.reason) if args.reason else None
+@dataclass(frozen=True)
+class _Order:
+    """What `refund` or `void` is about to send, once approved and confirmed."""
+
+    kind: Kind
+    amount: Money | None  # what the policy weighs (None: the full amount, not known here)
+    question: str  # the y/N question, unless --yes
+    cancelled: str  # what a "no" says
+    send: Callable[[Operator | None, Operator | None], Awaitable[Attempt]]  # (operator, approver)
+
+
+def _send_one(
+    args: argparse.Namespace, what: str, order: Callable[[Runtime, ChargeView], _Order]
+) -> int:
+    """The one path of `refund` and `void`: sign in, look the sale up (when that fails, nothing
+    was `what`), the policy's approval, y/N unless --yes, send, print the outcome; its exit
+    code."""
     operator, approver = signed_in(args)
 
     async def body(rt: Runtime) -> int:
-        service = rt.service
-        view = await _lookup_first(service, args.charge_id, N_("refunded"))
+        view = await _lookup_first(rt.service, args.charge_id, what)
+        o = order(rt, view)
+        await _check_approval(rt.service, view, o.kind, o.amount, operator, approver)
+        if not args.yes:
+            sys.stderr.write(o.question)
+            sys.stderr.flush()
+            if sys.stdin.readline().strip().lower() not in YES:
+                raise Usage(o.cancelled)
+        attempt = await o.send(operator, approver)
+        if args.json:
+            print_json(attempt_json(attempt))
+        else:
+            print_attempt(attempt)
+        return exit_code_for_state(attempt.state)
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_refund(args: argparse.Namespace) -> int:
+    reason = parse_reason(args.reason) if args.reason else None
+
+    def order(rt: Runtime, view: ChargeView) -> _Order:
         amount: Money | None = None
         if args.amount is not None:
             currency = (
@@ -113,66 +152,56 @@ def cmd_refund(args: argparse.Namespace) -> int:
                     )
                 )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
-        to_send = service.check_amount(view, amount)
-        await _check_approval(service, view, Kind.REFUND, to_send, operator, approver)
+        to_send = rt.service.check_amount(view, amount)
         shown = to_send.format(rt.settings.locale) if to_send else _("the full amount")
-        if not args.yes:
-            card = ""
-            if view.charge is not None and view.charge.card_brand:
-                card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
-            question = _("Refund {amount} on {charge}{card}? [y/N] ").format(
-                amount=shown, charge=view.charge_id, card=card
-            )
-            sys.stderr.write(question)
-            sys.stderr.flush()
-            answer = sys.stdin.readline().strip().lower()
-            if answer not in YES:
-                raise Usage(_("Cancelled: nothing was refunded."))
-        attempt = await service.refund(
-            view,
-            amount,
-            reason,
-            args.note,
-            reference=args.reference,
-            operator=operator,
-            approver=approver,
-        )
-        if args.json:
-            print_json(attempt_json(attempt))
-        else:
-            print_attempt(attempt)
-        return exit_code_for_state(attempt.state)
+        card = ""
+        if view.charge is not None and view.charge.card_brand:
+            card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
 
-    return asyncio.run(_with_runtime(args, body))
+        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+            return rt.service.refund(
+                view,
+                amount,
+                reason,
+                args.note,
+                reference=args.reference,
+                operator=operator,
+                approver=approver,
+            )
+
+        return _Order(
+            Kind.REFUND,
+            to_send,
+            _("Refund {amount} on {charge}{card}? [y/N] ").format(
+                amount=shown, charge=view.charge_id, card=card
+            ),
+            _("Cancelled: nothing was refunded."),
+            send,
+        )
+
+    return _send_one(args, N_("refunded"), order)
 
 
 def cmd_void(args: argparse.Namespace) -> int:
-    operator, approver = signed_in(args)
-
-    async def body(rt: Runtime) -> int:
-        service = rt.service
-        view = await _lookup_first(service, args.charge_id, N_("voided"))
-        amount = service.check_void(view)
-        await _check_approval(service, view, Kind.VOID, amount, operator, approver)
+    def order(rt: Runtime, view: ChargeView) -> _Order:
+        amount = rt.service.check_void(view)
         shown = amount.format(rt.settings.locale) if amount else _("the whole sale")
-        if not args.yes:
-            sys.stderr.write(
-                _(
-                    "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
-                    "never charged. [y/N] "
-                ).format(amount=shown, charge=view.charge_id)
-            )
-            sys.stderr.flush()
-            if sys.stdin.readline().strip().lower() not in YES:
-                raise Usage(_("Cancelled: nothing was voided."))
-        attempt = await service.void(view, args.note, operator=operator, approver=approver)
-        if args.json:
-            print_json(attempt_json(attempt))
-        else:
-            print_attempt(attempt)
-        return exit_code_for_state(attempt.state)
 
-    return asyncio.run(_with_runtime(args, body))
+        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+            return rt.service.void(view, args.note, operator=operator, approver=approver)
+
+        return _Order(
+            Kind.VOID,
+            amount,
+            _(
+                "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
+                "never charged. [y/N] "
+            ).format(amount=shown, charge=view.charge_id),
+            _("Cancelled: nothing was voided."),
+            send,
+        )
+
+    return _send_one(args, N_("voided"), order)
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:

@@ -182,10 +182,7 @@ class RefundPanel(SendingPart):
 
     def _enter(self, at: float) -> bool:
         focus = QApplication.focusWidget()
-        burst = self.flow.detector.pending >= self.flow.detector.min_chars and (
-            not self.flow.detector.starts_burst(at)
-        )
-        if not burst:
+        if not self.flow.detector.ends_burst(at):
             if (
                 isinstance(focus, QAbstractButton)
                 and not isinstance(focus, QRadioButton)

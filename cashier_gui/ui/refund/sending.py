@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.policy import Approver, check_approver
 from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
 from cashier_gui.ui.ops import describe_error
 from cashier_gui.ui.refund import flow as fl
@@ -173,7 +174,7 @@ class SendingPart(FormPart):
                 if store is None:
                     raise ApprovalNeeded([self.tr("No manager is set up on this counter.")])
                 approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
-                if not approver.is_manager:
+                if check_approver(approver, operator) is Approver.NOT_A_MANAGER:
                     raise ApprovalNeeded(
                         [self.tr("{name} is not a manager.").format(name=approver.name)]
                     )
