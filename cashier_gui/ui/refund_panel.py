@@ -49,7 +49,6 @@ class RefundPanel(SendingPart):
         operators: OperatorStore | None = None,
     ) -> None:
         super().__init__(ops, parent, operator=operator, operators=operators)
-        self._init_sending()
         self._connect()
         self._connect_form()
         self.keys = KeyFeed(
