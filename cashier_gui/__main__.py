@@ -50,7 +50,7 @@ def refund_main(argv: Sequence[str] | None = None) -> int:
     only when a command writes a PDF — the rest never imports Qt)."""
     from pathlib import Path
 
-    from cashier_gui import cli, cli_paper
+    from cashier_gui.cli import main as cli_main
     from cashier_gui.paper.layout import Line
 
     def write_pdf(lines: Sequence[Line], target: Path, width: int) -> None:
@@ -58,8 +58,7 @@ def refund_main(argv: Sequence[str] | None = None) -> int:
 
         draw(lines, target, width)
 
-    cli_paper.pdf_writer = write_pdf
-    return cli.main(argv)
+    return cli_main(argv, pdf_writer=write_pdf)
 
 
 if __name__ == "__main__":

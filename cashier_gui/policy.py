@@ -13,17 +13,26 @@ Decisions: managers need no approval (they are the approvers); a counter without
 counter cannot know (a Poynt full refund) counts as above `no_lookup_above`; a sale whose date
 is unknown is not held to `max_sale_age_days`. `reasons()` returns every rule that applies, in
 words for the cashier, so the confirm card can say why a manager is needed.
+
+Who may approve whom is written once, here: `needs_approval(operator)` (only a cashier's
+refunds and voids are held to the rules) and `check_approver(approver, operator)` (only a
+manager approves, and never what they made themselves). The refund service, the command line
+and the window all ask these two.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money, MoneyError, parse_amount
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator
 
 VOIDS = ("anyone", "managers")
 
@@ -32,6 +41,35 @@ def _fix() -> str:
     return _(
         "a manager fixes it in Counter → Settings → Policy, or in the settings file's [policy]"
     )
+
+
+class Approver(StrEnum):
+    """What the approval rule says of a would-be approver (`check_approver`)."""
+
+    OK = "ok"  # a manager, and not the person whose refund or void it is
+    MISSING = "missing"  # nobody was named
+    NOT_A_MANAGER = "not_a_manager"  # only a manager approves
+    SAME_PERSON = "same_person"  # nobody approves what they made themselves
+
+
+def needs_approval(operator: Operator | None) -> TypeGuard[Operator]:
+    """Whether the policy's rules apply to what `operator` does: only to a cashier. A manager
+    needs no approval (they are the approvers); a counter without operators (None) has nobody
+    to ask."""
+    return operator is not None and not operator.is_manager
+
+
+def check_approver(approver: Operator | None, operator: Operator | None = None) -> Approver:
+    """May `approver` approve what `operator` does — or, without an operator, act as a manager
+    (settings, people, resolving by hand)? Only a manager, and never for themselves (the same
+    name, whatever its case: the operators file knows a name once)."""
+    if approver is None:
+        return Approver.MISSING
+    if not approver.is_manager:
+        return Approver.NOT_A_MANAGER
+    if operator is not None and approver.name.casefold() == operator.name.casefold():
+        return Approver.SAME_PERSON
+    return Approver.OK
 
 
 class PolicyError(UserFacing, ValueError):

@@ -76,6 +76,141 @@ def test_imports_point_one_way() -> None:
     assert offenders == []
 
 
+def test_only_the_entry_points_import_the_command_line() -> None:
+    """`cli/` is a room of its own: the window, the core and paper never reach into it."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith("cli/") or rel == "__main__.py":
+            continue
+        offenders += [
+            f"{rel} → {m}" for m in modules_imported_by(path) if m.startswith("cashier_gui.cli")
+        ]
+    assert offenders == []
+
+
+def test_the_exit_codes_are_defined_once() -> None:
+    """One set of exit codes, in `cli/common.py`; every command imports them from there."""
+    where = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [
+                    n.id
+                    for t in targets
+                    for n in ast.walk(t)
+                    if isinstance(n, ast.Name) and n.id.startswith("EXIT_")
+                ]
+                if names:
+                    where.append(path.relative_to(PACKAGE).as_posix())
+    assert where == ["cli/common.py"]
+
+
+def test_no_module_patches_another() -> None:
+    """Nothing assigns to one of the package's modules' attributes (`cli_paper.pdf_writer = …`):
+    what a module needs is passed in."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        modules: set[str | None] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules |= {a.asname for a in node.names if a.name.startswith("cashier_gui.")}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for a in node.names:
+                    name = f"{node.module}.{a.name}"
+                    is_module = (PACKAGE.parent / name.replace(".", "/")).with_suffix(".py")
+                    if is_module.is_file() or (PACKAGE.parent / name.replace(".", "/")).is_dir():
+                        modules.add(a.asname or a.name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id in modules
+                    ):
+                        rel = path.relative_to(PACKAGE).as_posix()
+                        offenders.append(f"{rel}:{node.lineno} {t.value.id}.{t.attr}")
+    assert offenders == []
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each module of the package → the package's modules it imports, wherever the import is
+    written: at the top, inside a function, or under `if TYPE_CHECKING:` (a cycle there is
+    still two rooms that each need the other). `from a import b` names module `a.b` when that
+    is a module, else `a`."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names if a.name in modules}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for a in node.names:
+                    if f"{node.module}.{a.name}" in modules:
+                        deps.add(f"{node.module}.{a.name}")
+                    elif node.module in modules:
+                        deps.add(node.module)
+        graph[name] = deps - {name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return sorted(found)
+
+
+def test_no_import_cycles() -> None:
+    """Rooms depend one way: no two modules of the package import each other, directly or
+    round a ring, TYPE_CHECKING imports included."""
+    assert import_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_catches_a_ring() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d"}, "f": {"f"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+    assert "cashier_gui.ui.session" in import_graph()["cashier_gui.ui.main_window"]
+
+
 def test_a_real_start_does_not_load_the_simulators() -> None:
     """The runtime and the CLI import aiohttp (the simulators' server) only for training."""
     import subprocess

@@ -23,6 +23,7 @@ from cashier_gui.journal import (
 )
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator
+from cashier_gui.policy import Approver, check_approver, needs_approval
 from cashier_gui.refunds.model import (
     _REFERENCE_RE,
     MAX_NOTE,
@@ -183,7 +184,7 @@ class RefundService(Reconciling):
         self, view: ChargeView, kind: Kind, amount: Money | None, operator: Operator | None
     ) -> list[str]:
         """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
-        if operator is None or operator.is_manager or self.policy.empty:
+        if not needs_approval(operator) or self.policy.empty:
             return []
         since = _local_midnight_utc()
         today = await self._db(self.journal.count_by_operator, operator.name, since)
@@ -207,7 +208,7 @@ class RefundService(Reconciling):
         reasons = await self.approval_reasons(view, kind, amount, operator)
         if not reasons:
             return None
-        if approver is None or not approver.is_manager or approver == operator:
+        if approver is None or check_approver(approver, operator) is not Approver.OK:
             raise ApprovalNeeded(reasons)
         return approver.name
 

@@ -23,22 +23,24 @@ from cashier_gui import APP_NAME
 from cashier_gui.ui.banner import UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
-from cashier_gui.ui.session import CounterSession
+from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
 from cashier_gui.ui.widgets import WrappingScrollArea, label
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
-    from cashier_gui.operators import Operator
+    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
+    from cashier_gui.ui.resolve import UnresolvedDialog
 
-RuntimeFactory = Callable[[bool, str], Any]  # (training, provider) -> Runtime; may block
+RuntimeFactory = Callable[[bool, str], "Runtime"]  # (training, provider) -> Runtime; may block
 
 PENDING_RECHECK_MS = 60_000
 
 
-class MainWindow(WindowActions, QMainWindow):
+class MainWindow(QMainWindow):
     #: The runtime is open and the refund screen is usable.
     ready = Signal()
 
@@ -49,7 +51,7 @@ class MainWindow(WindowActions, QMainWindow):
         self._factory = runtime_factory
         self._training_requested = training
         self._provider = provider
-        self.runtime: Any = None
+        self.runtime: Runtime | None = None
         self.ops = Operations(self)
         self.background = Operations(self)
         self.starter = Operations(self)  # opening the runtime: never refused, never stuck
@@ -57,8 +59,29 @@ class MainWindow(WindowActions, QMainWindow):
         self._checking = False  # a check of refunds without an answer is running
         self._banner_asked = 0  # runtimes being closed after a cancelled start
         #: Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).
-        self.session = CounterSession(self)
+        self.session = CounterSession(
+            SessionWindow(
+                main=self,
+                runtime=lambda: self.runtime,
+                panel=lambda: self.panel,
+                people=self.counter_people,
+                show_page=lambda page: self.stack.setCurrentWidget(page),
+                show_refund_screen=lambda: self.show_refund_screen(),
+            )
+        )
         self.printing = Printing(self, lambda: self.runtime.settings if self.runtime else None)
+        #: History, Settings, People…, resolving by hand, report, help and About.
+        self.window_actions = WindowActions(
+            self,
+            runtime=lambda: self.runtime,
+            panel=lambda: self.panel,
+            session=self.session,
+            printing=self.printing,
+            people=self.counter_people,
+            start_real=lambda: self.start(training=False),
+            refresh_banner=lambda: self.refresh_banner(),
+            show_refund_screen=lambda: self.show_refund_screen(),
+        )
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(800, 560)
         self.fit_to_screen()
@@ -79,8 +102,7 @@ class MainWindow(WindowActions, QMainWindow):
         self.unknown_button = self.unknown_banner.check_button
         self.unknown_list_button = self.unknown_banner.list_button
         self.unknown_button.clicked.connect(self.reconcile)
-        self.unknown_list_button.clicked.connect(self.open_unresolved)
-        self.unresolved_dialog: Any = None
+        self.unknown_list_button.clicked.connect(self.window_actions.open_unresolved)
         column.addWidget(self.unknown_banner)
 
         self.stack = QStackedWidget()
@@ -91,7 +113,7 @@ class MainWindow(WindowActions, QMainWindow):
         lay.addWidget(self.loading_text)
         self.start_page = StartPage()
         self.start_page.training_button.clicked.connect(lambda: self.start(training=True))
-        self.start_page.setup_button.clicked.connect(self.open_settings)
+        self.start_page.setup_button.clicked.connect(self.window_actions.open_settings)
         # The refund screen is built by start(), after the first paint (see app.run).
         self.panel: RefundPanel = None  # type: ignore[assignment]
         self.panel_scroll = WrappingScrollArea()
@@ -142,26 +164,29 @@ class MainWindow(WindowActions, QMainWindow):
         refund = menu.addMenu(self.tr("R&efund"))  # Alt+R is the reason field
         self._action(refund, self.tr("&New refund"), "Ctrl+N", self._new_refund)
         self._action(refund, self.tr("&Check refunds with no answer"), "F5", self.reconcile)
-        self._action(refund, self.tr("&History…"), "Ctrl+H", self.open_history)
-        self._action(refund, self.tr("&Print receipt"), "Ctrl+P", self.print_receipt)
-        self._action(refund, self.tr("End-of-shift &report…"), None, self.open_report)
-        self._action(refund, self.tr("&Resolve by hand…"), None, self.open_unresolved)
+        actions = self.window_actions
+        self._action(refund, self.tr("&History…"), "Ctrl+H", actions.open_history)
+        self._action(refund, self.tr("&Print receipt"), "Ctrl+P", actions.print_receipt)
+        self._action(refund, self.tr("End-of-shift &report…"), None, actions.open_report)
+        self._action(refund, self.tr("&Resolve by hand…"), None, actions.open_unresolved)
         refund.addSeparator()
         self._action(refund, self.tr("&Quit"), "Ctrl+Q", self.close)
         counter = menu.addMenu(self.tr("&Counter"))
         self._action(counter, self.tr("Sign &out"), "Ctrl+L", self.sign_out)
-        self._action(counter, self.tr("&People…"), None, self.open_people)
-        self._action(counter, self.tr("&Settings…"), None, self.open_settings)
+        self._action(counter, self.tr("&People…"), None, actions.open_people)
+        self._action(counter, self.tr("&Settings…"), None, actions.open_settings)
         self.training_action = self._action(
             counter, self.tr("Switch to &training mode"), None, lambda: self.start(training=True)
         )
         self.real_action = self._action(
-            counter, self.tr("Leave training mode"), None, self.leave_training
+            counter, self.tr("Leave training mode"), None, actions.leave_training
         )
         self.real_action.setVisible(False)
         helpm = menu.addMenu(self.tr("&Help"))
-        self._action(helpm, self.tr("&How refunds work and shortcuts"), "F1", self.show_shortcuts)
-        self._action(helpm, self.tr("&About"), None, self.show_about)
+        self._action(
+            helpm, self.tr("&How refunds work and shortcuts"), "F1", actions.show_shortcuts
+        )
+        self._action(helpm, self.tr("&About"), None, actions.show_about)
 
     def _action(
         self, menu: Any, text: str, shortcut: str | None, slot: Callable[[], Any]
@@ -251,9 +276,9 @@ class MainWindow(WindowActions, QMainWindow):
         self.panel.check_requested.connect(self.reconcile)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
-        self.panel.manager_gate = self.as_resolver
+        self.panel.manager_gate = self.window_actions.as_resolver
 
-    def _started(self, runtime: Any) -> None:
+    def _started(self, runtime: Runtime) -> None:
         self.runtime = runtime
         training = bool(runtime.training)
         self.training_banner.setVisible(training)
@@ -293,6 +318,44 @@ class MainWindow(WindowActions, QMainWindow):
     @property
     def operator(self) -> Operator | None:
         return self.session.operator
+
+    def counter_people(self) -> OperatorStore:
+        """The real counter's people file (the runtime's folder; before a runtime, the default
+        one): also in training, where managers are still real people."""
+        from cashier_gui.config import Paths
+        from cashier_gui.operators import OperatorStore
+
+        runtime = self.runtime
+        paths = runtime.paths if runtime is not None else Paths.default()
+        return OperatorStore(paths.operators)
+
+    # ---- the other windows (WindowActions) --------------------------------------------------
+
+    def open_history(self) -> None:
+        self.window_actions.open_history()
+
+    def open_report(self) -> None:
+        self.window_actions.open_report()
+
+    def print_receipt(self) -> None:
+        self.window_actions.print_receipt()
+
+    def open_settings(self) -> None:
+        self.window_actions.open_settings()
+
+    def open_people(self) -> None:
+        self.window_actions.open_people()
+
+    def open_unresolved(self) -> None:
+        self.window_actions.open_unresolved()
+
+    @property
+    def unresolved_dialog(self) -> UnresolvedDialog | None:
+        return self.window_actions.unresolved_dialog
+
+    @staticmethod
+    def help_text() -> str:
+        return WindowActions.help_text()
 
     def _start_failed(self, exc: BaseException) -> None:
         from cashier_gui.gateways.base import NotConfigured

@@ -49,7 +49,6 @@ class RefundPanel(SendingPart):
         operators: OperatorStore | None = None,
     ) -> None:
         super().__init__(ops, parent, operator=operator, operators=operators)
-        self._init_sending()
         self._connect()
         self._connect_form()
         self.keys = KeyFeed(
@@ -182,10 +181,7 @@ class RefundPanel(SendingPart):
 
     def _enter(self, at: float) -> bool:
         focus = QApplication.focusWidget()
-        burst = self.flow.detector.pending >= self.flow.detector.min_chars and (
-            not self.flow.detector.starts_burst(at)
-        )
-        if not burst:
+        if not self.flow.detector.ends_burst(at):
             if (
                 isinstance(focus, QAbstractButton)
                 and not isinstance(focus, QRadioButton)

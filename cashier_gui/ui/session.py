@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.signin import SignInPage, as_manager
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
-    from cashier_gui.ui.main_window import MainWindow
+    from cashier_gui.runtime import Runtime
+    from cashier_gui.ui.refund_panel import RefundPanel
 
 _ACTIVITY = (
     QEvent.Type.KeyPress,
@@ -39,9 +41,27 @@ _ACTIVITY = (
 RETRY_MS = 5_000  # a refund is being sent when the idle time ran out: look again this soon
 
 
+@dataclass(frozen=True)
+class SessionWindow:
+    """What the session needs of the window it serves, handed in by the window."""
+
+    #: The window itself: the dialogs' parent, the status bar, the window to bring forward.
+    main: QMainWindow
+    #: The open runtime, or None while starting (or when it failed).
+    runtime: Callable[[], Runtime | None]
+    #: The refund screen, or None before the first start.
+    panel: Callable[[], RefundPanel | None]
+    #: The real counter's people (also in training: managers are real people).
+    people: Callable[[], OperatorStore]
+    #: Put a page (the sign-in page) in front.
+    show_page: Callable[[QWidget], None]
+    #: Someone may refund now: show the refund screen.
+    show_refund_screen: Callable[[], None]
+
+
 class CounterSession(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: SessionWindow) -> None:
+        super().__init__(window.main)
         self.window = window
         self.operator: Operator | None = None
         self.since: str | None = None  # when they signed in (UTC, as the journal stores it)
@@ -64,7 +84,7 @@ class CounterSession(QObject):
 
     # ---- the runtime ---------------------------------------------------------------------
 
-    def runtime_started(self, runtime: Any, show_panel: Callable[[], None]) -> None:
+    def runtime_started(self, runtime: Runtime, show_panel: Callable[[], None]) -> None:
         """Decide who works the counter now; `show_panel()` when someone may."""
         minutes = int(runtime.settings.idle_sign_out_minutes)
         self.idle_ms = minutes * 60_000
@@ -101,17 +121,17 @@ class CounterSession(QObject):
     ) -> None:
         self.page.set_people(store, people)
         self.page.start(message)
-        self.window.stack.setCurrentWidget(self.page)
-        self.window.activateWindow()  # a dialog may have had the keyboard
+        self.window.show_page(self.page)
+        self.window.main.activateWindow()  # a dialog may have had the keyboard
         self.page.pad.pin.setFocus()
 
-    def _set(self, operator: Operator | None, runtime: Any = None) -> None:
+    def _set(self, operator: Operator | None, runtime: Runtime | None = None) -> None:
         if operator != self.operator or self.since is None:
             from cashier_gui.journal import utcnow
 
             self.since = utcnow() if operator is not None else None
         self.operator = operator
-        runtime = runtime or self.window.runtime
+        runtime = runtime or self.window.runtime()
         if runtime is not None:
             runtime.service.act_as(operator)
         if operator is None:
@@ -132,10 +152,10 @@ class CounterSession(QObject):
         held = self.page.held_scan
         self._set(operator)
         self.window.show_refund_screen()
-        self.window.statusBar().showMessage(
+        self.window.main.statusBar().showMessage(
             self.tr("Signed in: {name}. Ctrl+L signs out.").format(name=operator.name), 5_000
         )
-        panel = self.window.panel
+        panel = self.window.panel()
         if held and panel is not None:
             panel.charge_edit.setText(held)
             panel.lookup()
@@ -144,8 +164,8 @@ class CounterSession(QObject):
 
     def sign_out(self, message: str | None = None) -> bool:
         """Back to the sign-in page; False (and why, in the status bar) when not now."""
-        window = self.window
-        runtime = window.runtime
+        window = self.window.main
+        runtime = self.window.runtime()
         if runtime is None or runtime.training or not self.has_people or self.store is None:
             window.statusBar().showMessage(
                 self.tr("Training needs no sign-in.")
@@ -156,7 +176,7 @@ class CounterSession(QObject):
                 8_000,
             )
             return False
-        panel = window.panel
+        panel = self.window.panel()
         if panel is not None and panel.stage == "sending":
             window.statusBar().showMessage(
                 self.tr("A refund is being sent: you can sign out once it has its answer."),
@@ -180,7 +200,7 @@ class CounterSession(QObject):
             on_error=lambda exc: self.show_sign_in(store, [], describe_error(exc)),
         )
         self.page.pad.set_people([], keep=None)
-        window.stack.setCurrentWidget(self.page)
+        self.window.show_page(self.page)
         return True
 
     def _restart_idle(self) -> None:
@@ -188,7 +208,7 @@ class CounterSession(QObject):
             self.idle.start(self.idle_ms)
 
     def _idle_out(self) -> None:
-        panel = self.window.panel
+        panel = self.window.panel()
         if panel is not None and panel.stage == "sending":
             self.idle.start(RETRY_MS)
             return
@@ -205,22 +225,18 @@ class CounterSession(QObject):
     # ---- manager-only actions ------------------------------------------------------------
 
     def as_manager(
-        self, why: str, then: Callable[[Operator | None], None], *, store: Any = None
+        self,
+        why: str,
+        then: Callable[[Operator | None], None],
+        *,
+        store: OperatorStore | None = None,
     ) -> None:
         """`then(manager)` once a manager is here (see signin.as_manager). `store`: whose
         managers count — by default the real counter's, also in training."""
         if store is None:
-            store = self._real_store()
+            store = self.window.people()
         current = self.operator
-        runtime = self.window.runtime
+        runtime = self.window.runtime()
         if runtime is not None and runtime.training and store is not runtime.operators:
             current = None  # the trainee is nobody on the real counter
-        as_manager(self.window, store, current, why, then)
-
-    def _real_store(self) -> OperatorStore:
-        from cashier_gui.config import Paths
-        from cashier_gui.operators import OperatorStore
-
-        runtime = self.window.runtime
-        paths = runtime.paths if runtime is not None else Paths.default()
-        return OperatorStore(paths.operators)
+        as_manager(self.window.main, store, current, why, then)

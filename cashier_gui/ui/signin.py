@@ -5,8 +5,8 @@ the PIN field with the keyboard alone — letters pick a name (as in any list), 
 list, digits are the PIN, Enter signs in, Backspace corrects; the on-screen keypad is for touch
 screens and never takes the focus. With one person on the counter, only the PIN is asked.
 
-A barcode scanner's burst (≥ 4 characters, each within 50 ms of the last) is never taken as a
-PIN: it would count as a wrong PIN and lock a colleague out. The page keeps what was scanned
+A barcode scanner's burst (≥ 4 characters, each within 50 ms of the last: `ui/scan.py`, the
+same detector as the refund screen's) is never taken as a PIN: it would count as a wrong PIN and lock a colleague out. The page keeps what was scanned
 and says to sign in first; the window looks it up once someone has signed in.
 
 PINs are checked off the GUI thread (scrypt, ≈ 0.1 s each); a check in flight cannot be sent
@@ -35,14 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.policy import Approver, check_approver
 from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.scan import ScanDetector
 from cashier_gui.ui.widgets import MessageBox, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
 
-BURST_GAP_S = 0.05  # a scanner types faster than this; a person does not
-BURST_MIN = 4
 _NAVIGATION = (
     Qt.Key.Key_Up,
     Qt.Key.Key_Down,
@@ -108,7 +108,7 @@ class PinPad(QWidget):
         lay.addLayout(keys)
         self.error = MessageBox(self.tr("Sign-in problem"))
         lay.addWidget(self.error)
-        self._burst: list[tuple[str, float]] = []
+        self._scan = ScanDetector()
 
     # ---- people -------------------------------------------------------------------------
 
@@ -163,29 +163,25 @@ class PinPad(QWidget):
                 return True
             text = event.text()
             if len(text) == 1 and text.isprintable():
-                now = time.monotonic()
-                if self._burst and now - self._burst[-1][1] > BURST_GAP_S:
-                    self._burst.clear()
-                self._burst.append((text, now))
+                self._scan.typed(text, time.monotonic())
                 if not text.isdigit():
-                    if self.names.isVisible() and len(self._burst) == 1:
+                    if self.names.isVisible() and self._scan.pending == 1:
                         self.names.keyboardSearch(text)  # letters pick a name
                     return True
         return False
 
     def _burst_ended(self) -> bool:
         """Enter just ended a scanner's burst: report the scan and take nothing as a PIN."""
-        burst, self._burst = self._burst, []
-        # The list holds one run of keys, each within BURST_GAP_S of the last (eventFilter).
-        if len(burst) < BURST_MIN or time.monotonic() - burst[-1][1] > BURST_GAP_S:
+        code = self._scan.enter(time.monotonic())
+        if code is None:
             return False
-        self.scanned.emit("".join(ch for ch, _at in burst))
+        self.scanned.emit(code)
         return True
 
     def reset(self) -> None:
         self.pin.clear()
         self.error.clear()
-        self._burst.clear()
+        self._scan.reset()
         self.pin.setFocus()
 
 
@@ -318,7 +314,8 @@ class ManagerDialog(QDialog):
         )
 
     def _verified(self, operator: Operator) -> None:
-        if not operator.is_manager:  # the list holds managers only; a file changed meanwhile
+        # The list holds managers only; the file may have changed meanwhile.
+        if check_approver(operator) is not Approver.OK:
             self.pad.error.show_message(
                 self.tr("{name} is not a manager.").format(name=operator.name)
             )
@@ -337,7 +334,7 @@ def as_manager(
     """Run `then(manager)` for a manager-only action: at once when the signed-in person is a
     manager, or when the counter has no operators (`then(None)`: a one-person shop); else after
     a manager's PIN. The operators file is read off the GUI thread."""
-    if current is not None and current.is_manager:
+    if current is not None and check_approver(current) is Approver.OK:
         then(current)
         return
     ops = Operations(parent)

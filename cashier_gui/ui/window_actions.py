@@ -1,11 +1,12 @@
 """The main window's other windows and manager-only actions: History, Settings, People…,
 the list of refunds without an answer (resolve by hand), leaving training, help and About.
-Manager-only ones go through `CounterSession.as_manager` first."""
+Manager-only ones go through `CounterSession.as_manager` first. The window holds one
+`WindowActions` and hands it what it needs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMainWindow, QMessageBox
@@ -14,31 +15,48 @@ from cashier_gui import APP_NAME
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
-    from cashier_gui.operators import Operator
+    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.runtime import Runtime
     from cashier_gui.ui.printing import Printing
     from cashier_gui.ui.refund_panel import RefundPanel
+    from cashier_gui.ui.resolve import UnresolvedDialog
     from cashier_gui.ui.session import CounterSession
 
 
 class WindowActions:
-    """Mixed into MainWindow (a QMainWindow: `self` is the dialogs' parent)."""
+    """Held by MainWindow; `window` is the dialogs' parent."""
 
-    runtime: Any
-    session: CounterSession
-    printing: Printing
-    panel: RefundPanel
-    unresolved_dialog: Any
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        runtime: Callable[[], Runtime | None],
+        panel: Callable[[], RefundPanel | None],
+        session: CounterSession,
+        printing: Printing,
+        people: Callable[[], OperatorStore],
+        start_real: Callable[[], None],
+        refresh_banner: Callable[[], None],
+        show_refund_screen: Callable[[], None],
+    ) -> None:
+        self._window = window
+        self._runtime = runtime
+        self._panel = panel
+        self.session = session
+        self.printing = printing
+        self._people = people
+        self._start_real = start_real  # (re)start on the real counter, out of training
+        self.refresh_banner = refresh_banner
+        self.show_refund_screen = show_refund_screen
+        self.unresolved_dialog: UnresolvedDialog | None = None
 
     @property
-    def _window(self) -> QMainWindow:
-        assert isinstance(self, QMainWindow)
-        return self
+    def runtime(self) -> Runtime | None:
+        return self._runtime()
 
-    if TYPE_CHECKING:
-
-        def start(self, *, training: bool | None = None, provider: str | None = None) -> None: ...
-        def refresh_banner(self) -> None: ...
-        def show_refund_screen(self) -> None: ...
+    @property
+    def panel(self) -> RefundPanel | None:
+        return self._panel()
 
     def as_resolver(self, why: str, then: Callable[[Operator | None], None]) -> None:
         """A manager for resolving by hand: in training, the training manager."""
@@ -61,7 +79,7 @@ class WindowActions:
             lambda manager: self._open_unresolved(runtime, manager),
         )
 
-    def _open_unresolved(self, runtime: Any, manager: Operator | None) -> None:
+    def _open_unresolved(self, runtime: Runtime, manager: Operator | None) -> None:
         from cashier_gui.ui.resolve import UnresolvedDialog
 
         if runtime is not self.runtime:
@@ -140,7 +158,7 @@ class WindowActions:
         from cashier_gui.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(printing=self.printing, parent=self._window)
-        dialog.saved.connect(lambda: self.start(training=False))
+        dialog.saved.connect(self._start_real)
         dialog.show()
 
     def open_people(self) -> None:
@@ -152,7 +170,7 @@ class WindowActions:
     def _open_people(self, manager: Operator | None) -> None:
         from cashier_gui.ui.people import PeopleDialog
 
-        dialog = PeopleDialog(self.session._real_store(), manager=manager, parent=self._window)
+        dialog = PeopleDialog(self._people(), manager=manager, parent=self._window)
         dialog.finished.connect(lambda _r: self._people_changed())
         dialog.open()
 
@@ -164,7 +182,7 @@ class WindowActions:
     def leave_training(self) -> None:
         self.session.as_manager(
             QCoreApplication.translate("MainWindow", "Leaving training mode is for managers."),
-            lambda _manager: self.start(training=False),
+            lambda _manager: self._start_real(),
         )
 
     @staticmethod

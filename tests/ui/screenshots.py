@@ -18,6 +18,7 @@ from cashier_gui.app import install_translators, make_application
 from cashier_gui.gateways.base import Timeouts
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.ui.main_window import MainWindow
+from tests.ui.running import rt
 
 
 def factory(training: bool, provider: str) -> Runtime:
@@ -107,7 +108,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     await until(lambda: p.stage == "result")
     shot("7-declined")
 
-    sim = w.runtime.simulator_state
+    sim = rt(w).simulator_state
     sim.faults.push("drop_after_commit")
     await look_up("ch_train_eur_4990")
     p.action_button.click()
@@ -172,16 +173,16 @@ async def counter_states(
     p.void_button.click()
     await asyncio.sleep(0.35)
     take("15-void-confirm")
-    w.runtime.simulator_state.charges["ch_train_eur_today_2450"].settled = True
+    rt(w).simulator_state.charges["ch_train_eur_today_2450"].settled = True
     p.confirm_button.click()
     await until(lambda: p.stage == "result")
     await asyncio.sleep(0.2)
     take("16-settled-refund-instead")
-    store = OperatorStore(w.runtime.paths.operators)
+    store = OperatorStore(rt(w).paths.operators)
     store.add("Mia", Role.MANAGER, "2468")
     p.operators = store
     w.session._set(Operator("Carl", Role.CASHIER))
-    w.runtime.service.policy = Policy(approval_above={"EUR": 1000})
+    rt(w).service.policy = Policy(approval_above={"EUR": 1000})
     await look_up("ch_train_eur_partly")
     p.action_button.click()
     await until(p.confirm_card.approval.isVisible)

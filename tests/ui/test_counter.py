@@ -19,6 +19,7 @@ from cashier_gui.operators import Operator, OperatorStore, Role
 from cashier_gui.policy import Policy
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
+from tests.ui.running import rt
 
 A = "ch_train_eur_4990"
 B = "ch_train_eur_partly"
@@ -26,7 +27,7 @@ TODAY = "ch_train_eur_today_2450"
 
 
 def sim(w: MainWindow) -> vsim.ViopaySimulator:
-    state = w.runtime.simulator_state
+    state = rt(w).simulator_state
     assert isinstance(state, vsim.ViopaySimulator)
     return state
 
@@ -86,7 +87,7 @@ def test_scan_during_the_form_drops_it_and_looks_up_the_new_charge(
     assert p.amount_edit.text() == ""  # the burst's characters are not left in the amount
     assert p.fields["remaining"].text() == "€90.00"
     assert refunds_on(window, A) == before
-    assert window.runtime.service.journal.count() == 0
+    assert rt(window).service.journal.count() == 0
 
 
 def test_scan_on_the_confirm_card_never_confirms_the_old_charge(
@@ -99,12 +100,12 @@ def test_scan_on_the_confirm_card_never_confirms_the_old_charge(
     scan(B)  # its Enter ends a burst: never a confirm
     qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)
     qtbot.wait(300)
-    assert window.runtime.service.journal.count() == 0
+    assert rt(window).service.journal.count() == 0
     assert refunds_on(window, A) == 0
     # Even a second scan's Enter right after does not confirm anything.
     scan(A)
     qtbot.waitUntil(lambda: p.view is not None and charge_of(p) == A, timeout=5000)
-    assert p.stage == "charge" and window.runtime.service.journal.count() == 0
+    assert p.stage == "charge" and rt(window).service.journal.count() == 0
 
 
 def test_enter_right_after_the_confirm_card_appears_is_not_taken(
@@ -129,7 +130,7 @@ def test_scan_on_the_result_card_starts_the_next_refund(qtbot: QtBot, window: Ma
     p.new_button.setFocus()  # even with the focus on a button
     scan(B)
     qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.charge_id == A and attempt.amount_minor == 200
 
 
@@ -165,7 +166,7 @@ def test_check_now_updates_the_card_and_the_list(qtbot: QtBot, window: MainWindo
     lines = [line for line in p.earlier.text().splitlines() if line.startswith("•")]
     assert len(lines) == 1, lines  # the attempt and its own refund are one line
     assert not check.isVisible()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED
 
 
@@ -178,7 +179,7 @@ def test_f5_on_the_form_unlocks_it_when_the_lost_refund_was_not_made(
     qtbot.wait(350)
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     if attempt.state is not State.UNKNOWN:  # a refused connection is known not to be sent
         assert attempt.state is State.NOT_SENT
         return
@@ -217,7 +218,7 @@ def test_void_todays_unsettled_sale(qtbot: QtBot, window: MainWindow) -> None:
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
     assert p.result_title.text().startswith("Sale voided")
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.kind is Kind.VOID and attempt.state is State.APPROVED
 
 
@@ -253,7 +254,7 @@ def test_approval_needed_wrong_pin_refused_right_pin_sends(
     store.add("Carl", Role.CASHIER, "1357")
     p.operators = store
     window.session._set(Operator("Carl", Role.CASHIER))
-    window.runtime.service.policy = Policy(approval_above={"EUR": 1000})
+    rt(window).service.policy = Policy(approval_above={"EUR": 1000})
     to_confirm(qtbot, window, A, "20")
     cf = p.confirm_card
     qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
@@ -269,12 +270,12 @@ def test_approval_needed_wrong_pin_refused_right_pin_sends(
     QTest.keyClick(cf.pin_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "confirm" and p.confirm_note.isVisible(), timeout=5000)
     assert "Wrong PIN for Mia" in p.confirm_note.text.text()
-    assert cf.pin_edit.text() == "" and window.runtime.service.journal.count() == 0
+    assert cf.pin_edit.text() == "" and rt(window).service.journal.count() == 0
     cf.pin_edit.setText("2468")
     qtbot.wait(350)
     QTest.keyClick(cf.pin_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED
     assert attempt.approver == "Mia" and attempt.operator == "Carl"
 
@@ -341,7 +342,7 @@ def test_training_mode_is_not_offered_in_training(window: MainWindow) -> None:
 
 
 def test_switching_mode_while_a_check_runs_is_never_stuck(qtbot: QtBot, window: MainWindow) -> None:
-    old = window.runtime
+    old = rt(window)
     sim(window).faults.delay_ms = 800  # the start-up check now takes a while
     window.reconcile()
     started = time.monotonic()
@@ -412,7 +413,7 @@ def test_a_scan_while_sending_waits_for_the_answer(qtbot: QtBot, window: MainWin
     assert p.stage == "sending"
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
     assert p.charge_edit.text() == B and p.charge_edit.hasFocus()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.charge_id == A
     QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)  # the next receipt, at once
     qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)

@@ -16,13 +16,14 @@ from cashier_gui.paper.receipt import receipt_lines
 from cashier_gui.paper.settings import PaperSettings, PrinterSettings, ShopSettings
 from cashier_gui.ui.main_window import MainWindow
 from tests.test_paper import Collector
+from tests.ui.running import rt
 from tests.ui.test_refund_window import look_up, refund
 
 SHOP = ShopSettings("Müller Schuhe", ("Hauptstraße 5",))
 
 
 def use_printer(w: MainWindow, printer: PrinterSettings) -> None:
-    w.runtime.settings = dataclasses.replace(w.runtime.settings, paper=PaperSettings(SHOP, printer))
+    rt(w).settings = dataclasses.replace(rt(w).settings, paper=PaperSettings(SHOP, printer))
 
 
 def test_ctrl_p_prints_the_receipt_on_the_result_card(
@@ -36,8 +37,8 @@ def test_ctrl_p_prints_the_receipt_on_the_result_card(
     QTest.keyClick(window.panel.charge_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(device.exists, timeout=5000)
     qtbot.waitUntil(lambda: "printed" in window.statusBar().currentMessage(), timeout=5000)
-    [attempt] = window.runtime.service.journal.query()
-    lines = receipt_lines(attempt, SHOP, 42, window.runtime.settings.locale)
+    [attempt] = rt(window).service.journal.query()
+    lines = receipt_lines(attempt, SHOP, 42, rt(window).settings.locale)
     assert device.read_bytes() == escpos_bytes(lines)
     assert b"TRAINING" in device.read_bytes()  # a practice slip says so
 

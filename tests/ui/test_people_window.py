@@ -29,6 +29,7 @@ from cashier_gui.ui.main_window import MainWindow
 from cashier_gui.ui.people import PeopleDialog
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.signin import ManagerDialog
+from tests.ui.running import rt
 from tests.ui.test_refund_window import look_up, refund
 
 CHARGE = "ch_train_eur_4990"  # €49.90, captured, nothing refunded yet
@@ -147,7 +148,7 @@ def test_the_refund_screen_is_behind_a_sign_in(qtbot: QtBot, window: MainWindow)
     # Carl's refund names Carl in the journal (the OS user stays the machine account).
     look_up(qtbot, window, CHARGE)
     refund(qtbot, window, "5")
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.operator == "Carl"
     with sqlite3.connect(Paths.default().journal) as db:
         rows = db.execute("SELECT data FROM events WHERE attempt_id = ?", (attempt.id,))
@@ -210,7 +211,7 @@ def test_ctrl_l_and_idle_sign_out(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=3000)
     assert window.session.operator is None and not window.session.name_label.isVisible()
     assert panel.charge_edit.text() == ""  # nothing of Carl's refund stays for the next one
-    assert window.runtime.service.actor != "Carl"
+    assert rt(window).service.actor != "Carl"
     # Idle: the setting says 1 minute; the test shortens the timer, not the rule.
     sign_in(qtbot, window, "b", "8642")
     assert window.session.idle.isActive()
@@ -334,7 +335,7 @@ def test_training_needs_no_sign_in(qtbot: QtBot, qloop: Any, training_factory: A
         assert "training" in w.session.name_label.text()
         assert not w.session.sign_out()  # nothing to sign out of
         assert "Training needs no sign-in" in w.statusBar().currentMessage()
-        assert w.runtime.service.actor == "Trainee"
+        assert rt(w).service.actor == "Trainee"
 
 
 def test_leaving_training_takes_a_real_manager(
@@ -342,7 +343,7 @@ def test_leaving_training_takes_a_real_manager(
 ) -> None:
     with opened(qtbot, counter, training=True) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
-        assert w.runtime.training and w.real_action.isVisible()
+        assert rt(w).training and w.real_action.isVisible()
         w.real_action.trigger()
         qtbot.waitUntil(lambda: w.findChild(ManagerDialog) is not None, timeout=3000)
         gate = w.findChild(ManagerDialog)
@@ -350,7 +351,7 @@ def test_leaving_training_takes_a_real_manager(
         assert gate.pad.name() == "Mia"  # the counter's manager, not the training one
         type_pin(qtbot, gate.pad.pin, "1234")  # the training manager's PIN does not count
         qtbot.waitUntil(lambda: "Wrong PIN for Mia" in gate.pad.error.text.text(), timeout=3000)
-        assert w.runtime.training
+        assert rt(w).training
         type_pin(qtbot, gate.pad.pin, "2468")
         qtbot.waitUntil(lambda: w.runtime is not None and not w.runtime.training, timeout=10_000)
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
@@ -380,7 +381,7 @@ def test_training_practises_approval_with_the_training_manager(
         qtbot.wait(350)  # the confirm card's guard against an Enter typed too early
         QTest.keyClick(cf.pin_edit, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
-        [attempt] = w.runtime.service.journal.query()
+        [attempt] = rt(w).service.journal.query()
         assert attempt.state is State.APPROVED
         assert (attempt.operator, attempt.approver) == ("Trainee", TRAINING_MANAGER)
 

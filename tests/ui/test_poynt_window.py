@@ -10,6 +10,7 @@ from cashier_gui.journal import State
 from cashier_gui.simulators import poynt as psim
 from cashier_gui.ui.main_window import MainWindow
 from tests.ui.conftest import Factory
+from tests.ui.running import rt
 
 
 def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factory: Factory) -> None:
@@ -21,7 +22,7 @@ def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factor
     w.start()
     qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
     p = w.panel
-    terminal = w.runtime.simulator_state
+    terminal = rt(w).simulator_state
     assert isinstance(terminal, psim.PoyntSimulator)
     assert "Transaction ID" in p.charge_caption.text()
     QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
@@ -56,7 +57,7 @@ def test_poynt_training_refund_flow(qtbot: QtBot, qloop: object, training_factor
     qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
     assert p.result_amount.text() == "$17.50"
-    states = [a.state for a in w.runtime.service.journal.query()]
+    states = [a.state for a in rt(w).service.journal.query()]
     assert states == [State.APPROVED, State.APPROVED]
     p.new_refund()
     QTest.keyClicks(p.charge_edit, "txn_train_usd_2500")
@@ -79,7 +80,7 @@ def test_poynt_practice_receipts_lost_answer_then_f5_and_terminal_error(
     qtbot.waitUntil(lambda: w.runtime is not None, timeout=10_000)
     try:
         p = w.panel
-        terminal = w.runtime.simulator_state
+        terminal = rt(w).simulator_state
         assert isinstance(terminal, psim.PoyntSimulator)
         texts = [p.practice.item(i).text() for i in range(p.practice.count())]
         for txn, words in [

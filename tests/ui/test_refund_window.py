@@ -17,10 +17,11 @@ from cashier_gui.money import Money
 from cashier_gui.refunds import ChargeView
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
+from tests.ui.running import rt
 
 
 def sim(w: MainWindow) -> vsim.ViopaySimulator:
-    state = w.runtime.simulator_state
+    state = rt(w).simulator_state
     assert isinstance(state, vsim.ViopaySimulator)
     return state
 
@@ -71,7 +72,7 @@ def test_lookup_partial_approved(qtbot: QtBot, window: MainWindow) -> None:
     ]
     assert server.amount.minor == 1250 and p.result_id.value.text() == server.refund_id
     assert server.transaction_reference == p.reference_label.text()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED and attempt.training
     # the charge card catches up with the refund
     qtbot.waitUntil(lambda: p.fields["remaining"].text() == "€77.50", timeout=5000)
@@ -91,7 +92,7 @@ def test_over_refund_is_stopped_before_anything_is_sent(qtbot: QtBot, window: Ma
     QTest.keyClicks(p.amount_edit, "1.234", delay=60)
     assert "unclear" in p.amount_hint.text() and not p.action_button.isEnabled()
     assert sim(window).requests_seen == seen
-    assert window.runtime.service.journal.count() == 0
+    assert rt(window).service.journal.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -146,7 +147,7 @@ def test_lost_answer_shows_unknown_and_the_banner_until_checked(
     assert "no answer yet" in p.not_refundable.text.text() and not p.action_button.isEnabled()
     QTest.keyClick(window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=8000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED
     assert len(s.charges["ch_train_eur_4990"].refunds) == 1
 
@@ -163,7 +164,7 @@ def test_no_double_submit_under_a_double_click(qtbot: QtBot, window: MainWindow)
     assert p.stage == "sending" and p.charge_edit.isReadOnly()
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
     assert len(s.charges["ch_train_eur_4990"].refunds) == 1
-    assert window.runtime.service.journal.count() == 1
+    assert rt(window).service.journal.count() == 1
 
 
 def test_keyboard_only_refund(qtbot: QtBot, window: MainWindow) -> None:
@@ -191,7 +192,7 @@ def test_keyboard_only_refund(qtbot: QtBot, window: MainWindow) -> None:
     QTest.keyClick(focus(), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=5000)
     assert focus() is p.charge_edit  # the next scan starts the next refund at once
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.amount_minor == 1500 and attempt.reason == "defective_product"
     QTest.keyClick(focus(), Qt.Key.Key_Return)  # an empty charge field: New refund
     assert p.stage == "lookup" and focus() is p.charge_edit and not p.charge_edit.text()
@@ -226,7 +227,7 @@ def test_cancel_before_the_request_leaves(qtbot: QtBot, window: MainWindow) -> N
     qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
     QTest.keyClick(p.confirm_button, Qt.Key.Key_Escape)
     assert p.stage == "charge"
-    assert window.runtime.service.journal.count() == 0
+    assert rt(window).service.journal.count() == 0
 
 
 def test_unexpected_error_keeps_the_window(
@@ -240,7 +241,7 @@ def test_unexpected_error_keeps_the_window(
     async def boom(charge_id: str) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(window.runtime.service, "lookup", boom)
+    monkeypatch.setattr(rt(window).service, "lookup", boom)
     look_up(qtbot, window, "ch_train_eur_4990")
     assert isinstance(seen[0], RuntimeError)
     assert "inside the app" in window.panel.lookup_error.text.text()

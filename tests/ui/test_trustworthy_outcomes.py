@@ -25,6 +25,7 @@ from cashier_gui.simulators import viopay as vsim
 from cashier_gui.ui.main_window import MainWindow
 from cashier_gui.ui.resolve import EXPLANATION, ResolveDialog, UnresolvedDialog
 from cashier_gui.ui.signin import ManagerDialog
+from tests.ui.running import rt
 from tests.ui.silent import SilentServer
 from tests.ui.test_refund_window import look_up, refund, sim
 
@@ -43,7 +44,7 @@ def to_confirm(qtbot: QtBot, w: MainWindow, amount: str) -> None:
 @pytest.fixture
 def held(window: MainWindow) -> Iterator[sqlite3.Connection]:
     """Another connection on the window's journal file, as a second process would have."""
-    conn = sqlite3.connect(window.runtime.service.journal.path, isolation_level=None)
+    conn = sqlite3.connect(rt(window).home.path, isolation_level=None)
     yield conn
     if conn.in_transaction:
         conn.execute("ROLLBACK")
@@ -67,7 +68,7 @@ def test_cancel_while_another_connection_holds_the_journal(
     qtbot.waitUntil(lambda: "refund journal" in p.sending_wait.text(), timeout=5000)
     assert "Cancel still works" in p.sending_wait.text()
     assert p.cancel_button.isVisible() and p.cancel_button.isEnabled()
-    assert window.runtime.service.journal.path.exists()
+    assert rt(window).home.path.exists()
 
     qtbot.mouseClick(p.cancel_button, Qt.MouseButton.LeftButton)
     assert p.sending_text.text().startswith("Cancelling")
@@ -81,7 +82,7 @@ def test_cancel_while_another_connection_holds_the_journal(
     assert p.confirm_note.text.text() == "Cancelled: nothing was refunded."
     assert p.confirm_button.isEnabled() and not window.ops.busy
     assert window.focusWidget() is p.back_button  # a stray Enter does not send it after all
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.CANCELLED and attempt.send_count == 0
     assert attempt.transaction_reference == first_reference
     assert s.charges[CHARGE].refunds == before  # nothing ever reached the simulator
@@ -92,7 +93,7 @@ def test_cancel_while_another_connection_holds_the_journal(
     qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
     assert p.result_title.text() == "Refund approved (training)"
-    states = sorted(str(a.state) for a in window.runtime.service.journal.query())
+    states = sorted(str(a.state) for a in rt(window).service.journal.query())
     assert states == ["approved", "cancelled"]
 
 
@@ -115,7 +116,7 @@ def test_cancel_then_the_journal_stays_busy_past_its_timeout(
     note = p.confirm_note.text.text()
     assert note.startswith("Cancelled: nothing was refunded.") and "journal is busy" in note
     held.execute("ROLLBACK")
-    assert window.runtime.service.journal.query() == []
+    assert rt(window).service.journal.query() == []
     assert s.requests_seen == seen
 
 
@@ -129,7 +130,7 @@ def test_cancel_is_hidden_once_the_refund_is_sent(qtbot: QtBot, window: MainWind
     QTest.keyClick(p, Qt.Key.Key_Escape)  # Esc is Cancel while sending: too late, no effect
     assert p.stage == "sending"
     qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED
 
 
@@ -142,7 +143,7 @@ def silent_gateway(
 ) -> Iterator[SilentServer]:
     """After the lookup, refunds go to a server that reads the request and never answers,
     through the real Viopay client with connect 1 s + read 2 s (a deadline of 3 s)."""
-    service = window.runtime.service
+    service = rt(window).service
     original = service.gateway
     with SilentServer() as server:
         quiet = viopay_client(
@@ -196,7 +197,7 @@ def test_countdown_to_the_deadline_then_unknown_and_the_window_closes(
     assert "did not answer in time" in text and "What to do" in text
     assert "Resolve by hand" in text and "Check now (F5)" in text
     assert p.resolve_button.isVisible()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.UNKNOWN
     assert not window.ops.busy
     qtbot.waitUntil(window.unknown_banner.isVisible, timeout=5000)
@@ -260,12 +261,12 @@ def test_resolve_refunded_from_the_result_card_keyboard_only(
     assert d.isVisible() and not d.record_button.isEnabled()
     QTest.keyClicks(focus(), "portal shows the refund approved at 10:42")
     assert d.record_button.isEnabled()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.UNKNOWN  # nothing recorded so far
     QTest.keyClick(focus(), Qt.Key.Key_Return)
 
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.APPROVED and attempt.resolved_by == TRAINING_MANAGER
     assert attempt.resolution == "portal shows the refund approved at 10:42"
     assert p.result_title.text() == "Refunded — checked by hand (training)"
@@ -310,7 +311,7 @@ def test_resolve_not_refunded_from_the_banner_list(qtbot: QtBot, window: MainWin
     qtbot.mouseClick(d.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
 
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     assert attempt.state is State.FAILED and attempt.resolved_by == TRAINING_MANAGER
     qtbot.waitUntil(lambda: listing.list.count() == 0, timeout=3000)
     assert listing.empty.text() == "Nothing left to check."
@@ -335,9 +336,9 @@ def test_resolve_refused_by_the_journal_says_why_and_stays_open(
     p.resolve_by_hand()
     d = dialog_shown(qtbot, lambda: p.resolve_dialog)
     assert not d.name_edit.isReadOnly()
-    [attempt] = window.runtime.service.journal.query()
+    [attempt] = rt(window).service.journal.query()
     # Someone else settles it first (Check now finds it on the gateway).
-    checking = asyncio.ensure_future(window.runtime.service.reconcile(attempt.key))
+    checking = asyncio.ensure_future(rt(window).service.reconcile(attempt.key))
     qtbot.waitUntil(checking.done, timeout=5000)
     assert checking.result().state is State.APPROVED
     d.refunded_radio.setChecked(True)
@@ -347,7 +348,7 @@ def test_resolve_refused_by_the_journal_says_why_and_stays_open(
     qtbot.waitUntil(d.error.isVisible, timeout=5000)
     assert "already approved" in d.error.text.text()
     assert d.isVisible() and d.name_edit.isEnabled()
-    [after] = window.runtime.service.journal.query()
+    [after] = rt(window).service.journal.query()
     assert after.resolved_by is None
     d.reject()
 
@@ -362,7 +363,7 @@ def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -
     from cashier_gui.ui.reader import ReaderWorker
     from cashier_gui.ui.states import STATE_COLOURS, state_label
 
-    base = window.runtime.service.journal.query()
+    base = rt(window).service.journal.query()
     assert base == []
     fields = dict(
         provider="viopay",
@@ -403,7 +404,7 @@ def test_new_states_read_the_same_everywhere(qtbot: QtBot, window: MainWindow) -
         "approved — by hand (Ana)",
     ]
     assert set(STATE_COLOURS) == set(State)
-    model = HistoryModel(ReaderWorker(window.runtime.reader), Operations())
+    model = HistoryModel(ReaderWorker(rt(window).reader), Operations())
     model.rows = rows
     col = model.index(3, 1)
     assert model.data(col) == "approved — by hand (Ana)"
@@ -418,7 +419,7 @@ def test_banner_tells_a_refund_being_sent_elsewhere_from_a_lost_answer(
 
     from cashier_gui.money import Money
 
-    other = SqliteJournal(window.runtime.service.journal.path)  # another window's journal
+    other = SqliteJournal(rt(window).home.path)  # another window's journal
     try:
         attempt = other.prepare(
             NewAttempt(

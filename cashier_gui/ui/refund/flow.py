@@ -7,7 +7,8 @@ touches a widget, so every stage × input is tested directly (tests/ui/test_flow
 
 Decisions the rules encode:
 - **A scan is a burst**: at least `SCAN_MIN_CHARS` characters, each within `SCAN_GAP` seconds
-  of the one before, ended by Enter within `SCAN_GAP` — a person does not type that fast. A scan
+  of the one before, ended by Enter within `SCAN_GAP` — a person does not type that fast
+  (`ui/scan.py`'s `ScanDetector`, which sign-in asks too). A scan
   is a new charge from any stage but sending: it drops an unsent form (and a confirm card) and
   starts a lookup of the scanned ID. While sending, a scan is kept and shown in the charge field
   when the result arrives (never sent, never looked up behind the cashier's back).
@@ -27,9 +28,8 @@ from enum import StrEnum
 from typing import Any
 
 from cashier_gui.i18n import _
+from cashier_gui.ui.scan import ScanDetector as ScanDetector  # the flow's `detector`
 
-SCAN_MIN_CHARS = 4
-SCAN_GAP = 0.05  # seconds between a scanner's characters (they come every 5–30 ms)
 CONFIRM_GUARD = 0.3  # seconds the confirm card is shown before Enter confirms
 
 
@@ -236,41 +236,6 @@ Effect = (
 
 
 @dataclass
-class ScanDetector:
-    """Tells a scanner's burst from a person typing, from key times alone."""
-
-    min_chars: int = SCAN_MIN_CHARS
-    gap: float = SCAN_GAP
-    _chars: list[str] = field(default_factory=list)
-    _last: float | None = None
-
-    def typed(self, char: str, at: float) -> None:
-        if self._last is None or at - self._last > self.gap:
-            self._chars = []
-        self._chars.append(char)
-        self._last = at
-
-    def enter(self, at: float) -> str | None:
-        """The scanned code when this Enter ends a burst, else None. Resets either way."""
-        burst = (
-            len(self._chars) >= self.min_chars
-            and self._last is not None
-            and at - self._last <= self.gap
-        )
-        code = "".join(self._chars).strip() if burst else None
-        self._chars, self._last = [], None
-        return code or None
-
-    def starts_burst(self, at: float) -> bool:
-        """A character typed at `at` would begin a new burst (none, or the last too long ago)."""
-        return self._last is None or at - self._last > self.gap
-
-    @property
-    def pending(self) -> int:
-        return len(self._chars)
-
-
-@dataclass
 class RefundFlow:
     """One refund screen. `handle(event)` returns the effects, in order."""
 
@@ -291,8 +256,8 @@ class RefundFlow:
                 return []
             case Enter(at):
                 burst_chars = self.detector.pending
-                code = self.detector.enter(at)
-                if code is not None:
+                code = (self.detector.enter(at) or "").strip()
+                if code:
                     return [UndoBurst(burst_chars), *self._scan(code)]
                 return self._enter(at)
             case Escape():

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QWidget
 
 from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.policy import Approver, check_approver
 from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
-from cashier_gui.ui.ops import describe_error
+from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
 from cashier_gui.ui.refund.words import result_words, settled_sale
@@ -20,7 +23,7 @@ from cashier_gui.ui.states import resolution_text
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator
+    from cashier_gui.operators import Operator, OperatorStore
 
 REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
@@ -37,7 +40,15 @@ def translations(text: str) -> str:
 
 
 class SendingPart(FormPart):
-    def _init_sending(self) -> None:
+    def __init__(
+        self,
+        ops: Operations,
+        parent: QWidget | None = None,
+        *,
+        operator: Callable[[], Operator | None] | None = None,
+        operators: OperatorStore | None = None,
+    ) -> None:
+        super().__init__(ops, parent, operator=operator, operators=operators)
         self._control: Any = None  # SendControl of the refund being sent
         self._send_task: Any = None
         self._cancel_asked = False
@@ -173,7 +184,7 @@ class SendingPart(FormPart):
                 if store is None:
                     raise ApprovalNeeded([self.tr("No manager is set up on this counter.")])
                 approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
-                if not approver.is_manager:
+                if check_approver(approver, operator) is Approver.NOT_A_MANAGER:
                     raise ApprovalNeeded(
                         [self.tr("{name} is not a manager.").format(name=approver.name)]
                     )

@@ -1,13 +1,25 @@
-"""How `cashier-refund` shows charges and attempts: as words for a person, or JSON for a script."""
+"""How `cashier-refund` shows charges and attempts: as words for a person, or JSON for a script;
+and where each goes (JSON on stdout, errors on stderr)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any
 
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, Kind, State, reasons
 from cashier_gui.refunds import ChargeView
 from cashier_gui.safetext import printable
+
+
+def print_json(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text.rstrip() + "\n")
+
 
 # ---- presentation -----------------------------------------------------------------------------
 

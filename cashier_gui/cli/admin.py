@@ -11,14 +11,8 @@ import os
 import sys
 from typing import Any
 
-from cashier_gui.cli_common import (
-    EXIT_OK,
-    EXIT_OTHER,
-    Usage,
-)
-from cashier_gui.cli_common import err as _err
-from cashier_gui.cli_common import print_json as _print_json
-from cashier_gui.cli_show import attempt_json
+from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
+from cashier_gui.cli.output import attempt_json, err, print_json
 from cashier_gui.config import (
     Paths,
     PoyntSettings,
@@ -114,7 +108,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(_("Stopped."))
     except OSError as exc:
-        _err(
+        err(
             _("Cannot listen on {host}:{port}: {problem}").format(
                 host=args.host, port=port, problem=exc.strerror or exc
             )
@@ -151,7 +145,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
             settings = replace(settings, default_currency=check_currency(args.currency.upper()))
         if not settings.default_currency:
-            _err(
+            err(
                 _(
                     "Note: the terminal cannot look sales up, so every refund needs the shop's currency. Set it once: cashier-refund setup poynt --host {host} --currency USD (your currency's code)."
                 ).format(host=args.host)
@@ -214,7 +208,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
             states = [State(args.state)] if args.state else None
             rows = journal.query(states=states, limit=args.limit, newest_first=False)
             if args.json:
-                _print_json({"attempts": [attempt_json(a) for a in rows]})
+                print_json({"attempts": [attempt_json(a) for a in rows]})
             else:
                 for a in rows:
                     amount = a.amount.format() if a.amount else _("full")
@@ -243,7 +237,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     checks = asyncio.run(doctor())
     if args.json:
-        _print_json(
+        print_json(
             {
                 "ok": all(c.ok for c in checks),
                 "checks": [

@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_gui.cli_common import EXIT_OK, Usage, print_json
+from cashier_gui.cli.common import EXIT_OK, Usage
+from cashier_gui.cli.output import print_json
 from cashier_gui.config import Paths, load_settings
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import JournalError, JournalReader
@@ -27,9 +29,9 @@ from cashier_gui.runtime import journal_home
 
 #: Writes paper lines to a PDF (lines, target, width). Qt draws PDFs, and the Qt-free core does
 #: not import Qt: the `cashier-refund` entry point (`cashier_gui.__main__.refund_main`) hands
-#: in `cashier_gui.ui.pdf.write_pdf` (loaded only when a PDF is asked for).
+#: one to `cli.main(argv, pdf_writer=…)` (it loads `cashier_gui.ui.pdf` only when a PDF is
+#: asked for); without one, `--pdf` says why not.
 PdfWriter = Callable[[Sequence[Line], Path, int], None]
-pdf_writer: PdfWriter | None = None
 
 
 def _open_journal(paths: Paths, training: bool) -> contextlib.closing[JournalReader]:
@@ -51,7 +53,13 @@ PRINTED = {
 }
 
 
-def _output(args: argparse.Namespace, lines: list[Line], width: int, kind: str) -> None:
+def _output(
+    args: argparse.Namespace,
+    lines: list[Line],
+    width: int,
+    kind: str,
+    pdf_writer: PdfWriter | None,
+) -> None:
     settings = load_settings(Paths.default())
     if args.pdf:
         if pdf_writer is None:
@@ -108,7 +116,7 @@ def _writable(name: str) -> Path:
     return path
 
 
-def cmd_receipt(args: argparse.Namespace) -> int:
+def cmd_receipt(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) -> int:
     from cashier_gui.paper.receipt import receipt_lines
 
     paths = Paths.default()
@@ -124,7 +132,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
                 ).format(id=args.attempt)
             ) from None
     lines = receipt_lines(attempt, settings.paper.shop, width, settings.locale)
-    _output(args, lines, width, "receipt")
+    _output(args, lines, width, "receipt", pdf_writer)
     return EXIT_OK
 
 
@@ -139,7 +147,7 @@ def _day(text: str | None) -> dt.date:
         ) from None
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) -> int:
     from cashier_gui.paper.report import build_report, day_bounds
 
     paths = Paths.default()
@@ -167,11 +175,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             ) from None
         print(_("Wrote {count} rows to {path}").format(count=rows, path=args.csv))
     else:
-        _output(args, report.lines(width, settings.locale), width, "report")
+        _output(args, report.lines(width, settings.locale), width, "report", pdf_writer)
     return EXIT_OK
 
 
-def add_paper_parsers(sub: Any) -> None:
+def add_paper_parsers(sub: Any, pdf_writer: PdfWriter | None = None) -> None:
     rc = sub.add_parser("receipt", help="a refund attempt's receipt (text, PDF or ESC/POS)")
     rc.add_argument("attempt", type=int, help="the refund attempt's number (journal list)")
     out = rc.add_mutually_exclusive_group()
@@ -181,7 +189,7 @@ def add_paper_parsers(sub: Any) -> None:
         "--print", action="store_true", help="print on the receipt printer set in [printer]"
     )
     _common(rc)
-    rc.set_defaults(func=cmd_receipt)
+    rc.set_defaults(func=functools.partial(cmd_receipt, pdf_writer=pdf_writer))
 
     rp = sub.add_parser("report", help="the end-of-shift report for a day")
     rp.add_argument("--day", metavar="YYYY-MM-DD", help="the day (default: today, this PC's time)")
@@ -194,7 +202,7 @@ def add_paper_parsers(sub: Any) -> None:
         "--print", action="store_true", help="print on the receipt printer set in [printer]"
     )
     _common(rp)
-    rp.set_defaults(func=cmd_report)
+    rp.set_defaults(func=functools.partial(cmd_report, pdf_writer=pdf_writer))
 
 
 def _common(p: argparse.ArgumentParser) -> None:

@@ -13,11 +13,11 @@ import getpass
 import sys
 from typing import Any
 
+from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
 from cashier_gui.i18n import N_, _
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
-
-EXIT_OK = 0
+from cashier_gui.policy import Approver, check_approver
 
 
 def read_pin(prompt: str) -> str:
@@ -38,7 +38,7 @@ def require_manager(people: OperatorStore, name: str | None, what: str) -> Opera
             _("Only a manager can {what}: give --manager NAME (PIN on stdin).").format(what=_(what))
         )
     manager = people.verify(name, read_pin(_("PIN for {name}: ").format(name=name)))
-    if not manager.is_manager:
+    if check_approver(manager) is not Approver.OK:
         raise OperatorError(
             _("{name} is not a manager: only a manager can {what}.").format(
                 name=manager.name, what=_(what)
@@ -74,7 +74,7 @@ def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | Non
         approver = people.verify(
             args.approver, read_pin(_("PIN for {approver}: ").format(approver=args.approver))
         )
-        if not approver.is_manager:
+        if check_approver(approver, operator) is Approver.NOT_A_MANAGER:
             raise OperatorError(
                 _("{name} is not a manager: only a manager approves.").format(name=approver.name)
             )

@@ -1,62 +1,39 @@
-"""`cashier-refund`: the command line of the counter app (a contract: keep names and flags).
-
-Exit codes, truthful about what left the machine: 0 approved (lookup: found; reconcile: nothing
-left unknown); 2 bad input or usage, nothing sent; 3 declined or refused by the server;
-4 pending, or unknown — it MAY have been sent (never used when nothing was sent); 5 not sent:
-nothing reached the server (or the refund was cancelled before it left), safe to try again;
-1 anything else (a lookup that failed before any refund: nothing was refunded).
-`--json` prints exactly one JSON object on stdout.
-
-`CASHIER_GUI_HOME=DIR` puts config and data under DIR; the keyring backend follows keyring's
-own `PYTHON_KEYRING_BACKEND`.
-"""
+"""`cashier-refund lookup|refund|void|reconcile|resolve`: the commands that reach the gateway."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
-from cashier_gui import __version__
-from cashier_gui.cli_admin import add_admin_parsers
-from cashier_gui.cli_common import (
-    EXIT_INPUT,
+from cashier_gui.cli.common import (
     EXIT_OK,
-    EXIT_OTHER,
     EXIT_UNKNOWN,
     LookupFailed,
     Usage,
-    exit_code_for,
     exit_code_for_state,
-    speak_configured_language,
 )
-from cashier_gui.cli_common import err as _err
-from cashier_gui.cli_common import print_json as _print_json
-from cashier_gui.cli_paper import add_paper_parsers
-from cashier_gui.cli_people import (
-    add_operator_parser,
-    add_sign_in_arguments,
-    require_manager,
-    signed_in,
+from cashier_gui.cli.output import (
+    attempt_json,
+    charge_json,
+    err,
+    print_attempt,
+    print_charge,
+    print_json,
 )
-from cashier_gui.cli_people import store as people_store
-from cashier_gui.cli_show import attempt_json, charge_json, print_attempt, print_charge
-from cashier_gui.errors import UserFacing
-from cashier_gui.gateways.base import (
-    GatewayError,
-    InvalidInput,
-    NotSent,
-    OutcomeUnknown,
-)
+from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
+from cashier_gui.cli.people import store as people_store
+from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
-from cashier_gui.journal import Kind
+from cashier_gui.journal import Attempt, Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
+from cashier_gui.policy import Approver, check_approver
 from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
 from cashier_gui.runtime import Runtime, open_runtime
-from cashier_gui.safetext import printable
 
 
 async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
@@ -77,9 +54,10 @@ async def _check_approval(
     operator: Operator | None,
     approver: Operator | None,
 ) -> None:
-    """Before asking y/N: exit 2 with the policy's reasons when a manager must approve."""
+    """Before asking y/N: exit 2 with the policy's reasons when a manager must approve and
+    `approver` cannot (policy.check_approver: the rule the service applies again)."""
     reasons = await service.approval_reasons(view, kind, amount, operator)
-    if reasons and (approver is None or approver == operator):
+    if reasons and check_approver(approver, operator) is not Approver.OK:
         raise ApprovalNeeded(reasons)
 
 
@@ -101,14 +79,14 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     async def body(rt: Runtime) -> int:
         view = await rt.service.lookup(args.charge_id)
         if view.charge is None:
-            _err(
+            err(
                 _(
                     "This back end (Poynt POS Bridge) has no charge lookup: the terminal cannot "
                     "tell the original amount. Refund with --full or --amount."
                 )
             )
         if args.json:
-            _print_json(charge_json(view))
+            print_json(charge_json(view))
         else:
             print_charge(view)
         return EXIT_OK
@@ -116,13 +94,48 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
-def cmd_refund(args: argparse.Namespace) -> int:
-    reason = parse_reason(args.reason) if args.reason else None
+@dataclass(frozen=True)
+class _Order:
+    """What `refund` or `void` is about to send, once approved and confirmed."""
+
+    kind: Kind
+    amount: Money | None  # what the policy weighs (None: the full amount, not known here)
+    question: str  # the y/N question, unless --yes
+    cancelled: str  # what a "no" says
+    send: Callable[[Operator | None, Operator | None], Awaitable[Attempt]]  # (operator, approver)
+
+
+def _send_one(
+    args: argparse.Namespace, what: str, order: Callable[[Runtime, ChargeView], _Order]
+) -> int:
+    """The one path of `refund` and `void`: sign in, look the sale up (when that fails, nothing
+    was `what`), the policy's approval, y/N unless --yes, send, print the outcome; its exit
+    code."""
     operator, approver = signed_in(args)
 
     async def body(rt: Runtime) -> int:
-        service = rt.service
-        view = await _lookup_first(service, args.charge_id, N_("refunded"))
+        view = await _lookup_first(rt.service, args.charge_id, what)
+        o = order(rt, view)
+        await _check_approval(rt.service, view, o.kind, o.amount, operator, approver)
+        if not args.yes:
+            sys.stderr.write(o.question)
+            sys.stderr.flush()
+            if sys.stdin.readline().strip().lower() not in YES:
+                raise Usage(o.cancelled)
+        attempt = await o.send(operator, approver)
+        if args.json:
+            print_json(attempt_json(attempt))
+        else:
+            print_attempt(attempt)
+        return exit_code_for_state(attempt.state)
+
+    return asyncio.run(_with_runtime(args, body))
+
+
+def cmd_refund(args: argparse.Namespace) -> int:
+    reason = parse_reason(args.reason) if args.reason else None
+
+    def order(rt: Runtime, view: ChargeView) -> _Order:
         amount: Money | None = None
         if args.amount is not None:
             currency = (
@@ -139,66 +152,56 @@ def cmd_refund(args: argparse.Namespace) -> int:
                     )
                 )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
-        to_send = service.check_amount(view, amount)
-        await _check_approval(service, view, Kind.REFUND, to_send, operator, approver)
+        to_send = rt.service.check_amount(view, amount)
         shown = to_send.format(rt.settings.locale) if to_send else _("the full amount")
-        if not args.yes:
-            card = ""
-            if view.charge is not None and view.charge.card_brand:
-                card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
-            question = _("Refund {amount} on {charge}{card}? [y/N] ").format(
-                amount=shown, charge=view.charge_id, card=card
-            )
-            sys.stderr.write(question)
-            sys.stderr.flush()
-            answer = sys.stdin.readline().strip().lower()
-            if answer not in YES:
-                raise Usage(_("Cancelled: nothing was refunded."))
-        attempt = await service.refund(
-            view,
-            amount,
-            reason,
-            args.note,
-            reference=args.reference,
-            operator=operator,
-            approver=approver,
-        )
-        if args.json:
-            _print_json(attempt_json(attempt))
-        else:
-            print_attempt(attempt)
-        return exit_code_for_state(attempt.state)
+        card = ""
+        if view.charge is not None and view.charge.card_brand:
+            card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
 
-    return asyncio.run(_with_runtime(args, body))
+        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+            return rt.service.refund(
+                view,
+                amount,
+                reason,
+                args.note,
+                reference=args.reference,
+                operator=operator,
+                approver=approver,
+            )
+
+        return _Order(
+            Kind.REFUND,
+            to_send,
+            _("Refund {amount} on {charge}{card}? [y/N] ").format(
+                amount=shown, charge=view.charge_id, card=card
+            ),
+            _("Cancelled: nothing was refunded."),
+            send,
+        )
+
+    return _send_one(args, N_("refunded"), order)
 
 
 def cmd_void(args: argparse.Namespace) -> int:
-    operator, approver = signed_in(args)
-
-    async def body(rt: Runtime) -> int:
-        service = rt.service
-        view = await _lookup_first(service, args.charge_id, N_("voided"))
-        amount = service.check_void(view)
-        await _check_approval(service, view, Kind.VOID, amount, operator, approver)
+    def order(rt: Runtime, view: ChargeView) -> _Order:
+        amount = rt.service.check_void(view)
         shown = amount.format(rt.settings.locale) if amount else _("the whole sale")
-        if not args.yes:
-            sys.stderr.write(
-                _(
-                    "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
-                    "never charged. [y/N] "
-                ).format(amount=shown, charge=view.charge_id)
-            )
-            sys.stderr.flush()
-            if sys.stdin.readline().strip().lower() not in YES:
-                raise Usage(_("Cancelled: nothing was voided."))
-        attempt = await service.void(view, args.note, operator=operator, approver=approver)
-        if args.json:
-            _print_json(attempt_json(attempt))
-        else:
-            print_attempt(attempt)
-        return exit_code_for_state(attempt.state)
 
-    return asyncio.run(_with_runtime(args, body))
+        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+            return rt.service.void(view, args.note, operator=operator, approver=approver)
+
+        return _Order(
+            Kind.VOID,
+            amount,
+            _(
+                "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
+                "never charged. [y/N] "
+            ).format(amount=shown, charge=view.charge_id),
+            _("Cancelled: nothing was voided."),
+            send,
+        )
+
+    return _send_one(args, N_("voided"), order)
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
@@ -207,7 +210,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         changed = await rt.service.recheck_pending()
         left = [a for a in results if not a.resolved]
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "reconciled": [attempt_json(a) for a in results],
                     "pending_changed": [attempt_json(a) for a in changed],
@@ -241,7 +244,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             named.key, refunded=args.refunded, by=args.by, why=args.why
         )
         if args.json:
-            _print_json(attempt_json(attempt))
+            print_json(attempt_json(attempt))
         else:
             print_attempt(attempt)
         return EXIT_OK
@@ -249,25 +252,15 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
-# ---- parser -----------------------------------------------------------------------------------
-
-
 #: Answers that confirm: English, and German ("j", "ja") whatever the language in use.
 YES = ("y", "yes", "j", "ja")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        _err(f"{self.prog}: {message}")
-        raise SystemExit(EXIT_INPUT)
+# ---- the commands' parsers ------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="cashier-refund", description="Refund card payments from the counter.")
-    p.add_argument("--version", action="version", version=f"cashier-refund {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def add_refund_parsers(sub: Any) -> None:
+    """`lookup`, `refund` and `void`."""
     lk = sub.add_parser("lookup", help="show a charge and what can still be refunded")
     lk.add_argument("charge_id", help="the charge ID from the receipt")
     lk.add_argument("--json", action="store_true", help="print one JSON object")
@@ -301,8 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_sign_in_arguments(vd)
     vd.set_defaults(func=cmd_void)
 
-    add_operator_parser(sub, _Parser)
 
+def add_reconcile_parsers(sub: Any) -> None:
+    """`reconcile` and `resolve`."""
     rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
     rc.add_argument("--json", action="store_true", help="print one JSON object")
     rc.set_defaults(func=cmd_reconcile)
@@ -329,42 +323,3 @@ def build_parser() -> argparse.ArgumentParser:
     rs.add_argument("--manager", metavar="NAME", help="the manager allowing it (PIN on stdin)")
     rs.add_argument("--json", action="store_true", help="print one JSON object")
     rs.set_defaults(func=cmd_resolve)
-
-    add_admin_parsers(sub, _Parser)
-    add_paper_parsers(sub)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    speak_configured_language()
-    args = build_parser().parse_args(argv)
-    json_mode = bool(getattr(args, "json", False))
-    try:
-        code: int = args.func(args)
-        return code
-    except UserFacing as exc:
-        code = exit_code_for(exc)
-        if json_mode:
-            payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}
-            if isinstance(exc, GatewayError):
-                payload["error"] = exc.as_dict()
-                payload["status"] = (
-                    "unknown"
-                    if isinstance(exc, OutcomeUnknown)
-                    else "not_sent"
-                    if isinstance(exc, NotSent)
-                    else "refused"
-                )
-            _print_json(payload)
-        else:
-            _err(printable(str(exc), 600))
-            if isinstance(exc, GatewayError) and exc.trace_id:
-                _err(_("Trace ID: {trace}").format(trace=printable(exc.trace_id, 100)))
-        return code
-    except KeyboardInterrupt:
-        _err(_("Interrupted."))
-        return EXIT_OTHER
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
