@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+from cashier_gui.i18n import _
 from cashier_gui.journal.model import (
     _ALLOWED,
     COLUMNS,
@@ -76,7 +77,7 @@ class Replica:
                 "SELECT shop_state FROM attempts WHERE idempotency_key = ?", (key,)
             ).fetchone()
         if row is None:
-            raise JournalError(f"There is no refund attempt {key} in this journal.")
+            raise JournalError(_("There is no refund attempt {id} in this journal.").format(id=key))
         return None if row[0] is None else State(row[0])
 
     # ---- replica ------------------------------------------------------------------------------
@@ -141,7 +142,10 @@ class Replica:
             )
         except sqlite3.IntegrityError:
             raise JournalError(
-                f"The shop's attempt {theirs.key} clashes with one of this counter's references."
+                _(
+                    "The shop's refund attempt {key} uses a reference this counter holds for "
+                    "another refund: call support before refunding this sale."
+                ).format(key=theirs.key)
             ) from None
         row_id = int(cursor.lastrowid or 0)
         self._append_event(row_id, now, {**values, "mirrored": True}, theirs.counter)
