@@ -31,6 +31,7 @@ from cashier_gui.config_checks import (
     _FIX_COMMON,
     _FIX_FILE,
     _FIX_POYNT,
+    _FIX_SHOP,
     _FIX_VIOPAY,
     _LOCALE_RE,
     _PROFILE_RE,
@@ -151,6 +152,46 @@ class PoyntSettings:
 
 
 @dataclass(frozen=True)
+class ShopServerSettings:
+    """The shop server this counter has joined (`[shop_server]`; `[shop]` is the receipts'
+    shop name). Its password is the keyring's `shop-password`, never here. The URL's full
+    check (TLS for a host on the network) is made where it is opened (`cashier_gui.shop`)."""
+
+    url: str
+    counter: str
+    ca_file: str | None = None
+    lease_seconds: int = 60
+
+    def __post_init__(self) -> None:
+        _check_text(
+            "shop_server.url", self.url, "postgresql://till@192.168.1.10:5432/shop", _FIX_SHOP
+        )
+        if not self.url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(
+                "shop_server.url must look like postgresql://USER@HOST:PORT/DATABASE: "
+                f"{_FIX_SHOP}"
+            )
+        userinfo = self.url.split("://", 1)[1].split("@", 1)
+        if len(userinfo) == 2 and ":" in userinfo[0]:
+            raise ConfigError(
+                "shop_server.url holds a password: remove it from the address and keep it in "
+                f"the keyring (cashier-refund secret set shop-password); {_FIX_SHOP}"
+            )
+        _check_text("shop_server.counter", self.counter, "Till 2", _FIX_SHOP)
+        if len(self.counter) > 100:
+            raise ConfigError(f"shop_server.counter is longer than 100 characters: {_FIX_SHOP}")
+        _check_optional_text(
+            "shop_server.ca_file", self.ca_file, "C:\\certs\\shop-ca.pem", _FIX_SHOP
+        )
+        if isinstance(self.lease_seconds, bool) or not isinstance(self.lease_seconds, int):
+            raise ConfigError(f"shop_server.lease_seconds must be a whole number: {_FIX_SHOP}")
+        if not 15 <= self.lease_seconds <= 3600:
+            raise ConfigError(
+                f"shop_server.lease_seconds must be from 15 to 3600 (e.g. 60): {_FIX_SHOP}"
+            )
+
+
+@dataclass(frozen=True)
 class Settings:
     provider: str | None = None
     viopay: ViopaySettings | None = None
@@ -166,6 +207,7 @@ class Settings:
     idle_sign_out_minutes: int = 5
     policy: Policy = field(default_factory=Policy)
     paper: PaperSettings = field(default_factory=PaperSettings)  # [shop] and [printer]
+    shop_server: ShopServerSettings | None = None  # [shop_server]: None = a counter on its own
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -178,7 +220,11 @@ class Settings:
                 f"{f'“{shown}”' if shown is not None else _kind(self.provider)}: choose the "
                 "back end in Counter → Settings or with cashier-refund setup viopay (or poynt)"
             )
-        for name, kind in (("viopay", ViopaySettings), ("poynt", PoyntSettings)):
+        for name, kind in (
+            ("viopay", ViopaySettings),
+            ("poynt", PoyntSettings),
+            ("shop_server", ShopServerSettings),
+        ):
             value = getattr(self, name)
             if value is not None and not isinstance(value, kind):
                 raise ConfigError(f"{name} must be a {kind.__name__}, not {_kind(value)}")
@@ -262,6 +308,10 @@ class Settings:
             out["viopay"] = {k: v for k, v in asdict(self.viopay).items() if v is not None}
         if self.poynt:
             out["poynt"] = asdict(self.poynt)
+        if self.shop_server:
+            out["shop_server"] = {
+                k: v for k, v in asdict(self.shop_server).items() if v is not None
+            }
         if not self.policy.empty:
             out["policy"] = self.policy.to_toml()
         out.update(self.paper.to_toml())
@@ -282,6 +332,7 @@ class Settings:
                 provider=data.get("provider"),
                 viopay=_section(data, "viopay", ViopaySettings),
                 poynt=_section(data, "poynt", PoyntSettings),
+                shop_server=_section(data, "shop_server", ShopServerSettings),
                 connect_timeout_s=data.get("connect_timeout_s", 5.0),
                 read_timeout_s=data.get("read_timeout_s", 30.0),
                 locale=data.get("locale"),

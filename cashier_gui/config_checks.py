@@ -23,7 +23,8 @@ _FIX_VIOPAY = "fix it in Counter → Settings or with cashier-refund setup viopa
 _FIX_POYNT = "fix it in Counter → Settings or with cashier-refund setup poynt"
 _FIX_COMMON = "fix it in Counter → Settings"
 _FIX_FILE = "fix it in the settings file"
-_FIX = {"viopay": _FIX_VIOPAY, "poynt": _FIX_POYNT}
+_FIX_SHOP = "fix it in Counter → Settings or with cashier-refund setup shop"
+_FIX = {"viopay": _FIX_VIOPAY, "poynt": _FIX_POYNT, "shop_server": _FIX_SHOP}
 
 
 def _kind(value: object) -> str:

@@ -17,7 +17,8 @@ SERVICE = "cashier_gui"
 HMAC_SECRET = "viopay-hmac-secret"  # noqa: S105 (a name, not a secret)
 MSK = "viopay-msk"
 PAIRING_CODE = "poynt-pairing-code"
-NAMES = (HMAC_SECRET, MSK, PAIRING_CODE)
+SHOP_PASSWORD = "shop-password"  # noqa: S105 (a name, not a secret)
+NAMES = (HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD)
 
 
 class KeyringUnavailable(UserFacing):

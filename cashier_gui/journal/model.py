@@ -158,6 +158,9 @@ class NewAttempt:
     approver: str | None = None
     card_brand: str | None = None
     card_last4: str | None = None
+    #: The sale's amount from a look-up, when there was one: a shop's server refuses what
+    #: would over-refund it across all counters. Not kept by this PC's file.
+    charge_total: Money | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,11 @@ LOOKUP_SEVERAL = "LOOKUP_SEVERAL"  # the look-up shows several refunds with this
 LOOKUP_AMOUNT = "LOOKUP_AMOUNT"  # … one with another amount (the amount is the detail)
 LOOKUP_REPLAYED = "LOOKUP_REPLAYED"  # … one whose refund ID another attempt holds
 BY_HAND = "BY_HAND"  # resolved by a person: who and why are in resolved_by/resolution
+# A counter in a shop (the other counter's name is the detail):
+SHOP_UNAVAILABLE = "SHOP_UNAVAILABLE"  # no claim from the shop server: never sent
+CLAIM_OPEN = "CLAIM_OPEN"  # another counter has an attempt on the sale without a final answer
+CLAIM_BUSY = "CLAIM_BUSY"  # another counter was claiming the sale at that very moment
+CLAIM_OVER = "CLAIM_OVER"  # the shop's attempts leave less than this on the sale
 
 
 _WORDS: dict[str, Callable[[Attempt], str]] = {
@@ -59,6 +64,18 @@ _WORDS: dict[str, Callable[[Attempt], str]] = {
         "The gateway shows this reference with a refund that belongs to another refund "
         "attempt. Check it on the gateway's portal and resolve it by hand."
     ),
+    SHOP_UNAVAILABLE: lambda a: _(
+        "The shop server could not be reached, so this was not sent: nothing was refunded."
+    ),
+    CLAIM_OPEN: lambda a: _(
+        "{counter} has a refund on this sale without a final answer, so this was not sent."
+    ).format(counter=a.error_message or _("Another counter")),
+    CLAIM_BUSY: lambda a: _(
+        "{counter} was refunding this sale at that moment, so this was not sent."
+    ).format(counter=a.error_message or _("Another counter")),
+    CLAIM_OVER: lambda a: _(
+        "The shop's refunds leave less than this on the sale, so this was not sent."
+    ),
     BY_HAND: lambda a: (
         _("Refunded, checked by hand.")
         if a.state is State.APPROVED
@@ -67,7 +84,7 @@ _WORDS: dict[str, Callable[[Attempt], str]] = {
 }
 
 #: Codes whose stored text is data for the words (not a sentence of its own).
-_DETAIL_IS_DATA = frozenset({LOOKUP_AMOUNT})
+_DETAIL_IS_DATA = frozenset({LOOKUP_AMOUNT, CLAIM_OPEN, CLAIM_BUSY})
 
 
 def why(attempt: Attempt) -> str | None:

@@ -261,6 +261,7 @@ class RefundService(Reconciling):
                 approver=approver,
                 card_brand=charge.card_brand if charge is not None else None,
                 card_last4=charge.card_last4 if charge is not None else None,
+                charge_total=charge.amount if charge is not None else None,
             )
             attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:
@@ -279,6 +280,8 @@ class RefundService(Reconciling):
             attempt = self.journal.prepare(new, actor=self.actor, guard=guard)
         except ChargeBusy as exc:
             raise RefundBlocked(str(exc)) from None
+        if attempt.state is not State.PREPARED:
+            return attempt  # the journal's home refused to let it go (a shop server down)
         try:
             return self.journal.send_or_cancel(attempt.key, control.decide, actor=self.actor)
         except JournalError:

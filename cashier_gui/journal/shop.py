@@ -1,0 +1,408 @@
+"""The shop's home of the journal: a counter that has joined a shop server.
+
+The shop server (PostgreSQL, `cashier_gui.shop`) is the one authority on whether a charge may be
+refunded now; this PC's SQLite file (`SqliteJournal`) stays the counter's write-ahead log, its
+outbox and a replica of the other counters' attempts. `ShopJournal` is a `Journal` like the
+SQLite home, so the refund service does not know which one it has.
+
+How a refund goes (each step durable before the next):
+1. `prepare`: the local file records `prepared`; then one short server transaction claims the
+   charge (lock its row with a ~2 s lock timeout, refuse while any counter has an open attempt on
+   it or the sale would be over-refunded, insert the attempt under the same key). Refused → the
+   local attempt is `cancelled` and ChargeBusy says which counter, when, how much. The server
+   unreachable → the local attempt is `not_sent` (SHOP_UNAVAILABLE): nothing new is ever sent
+   without the shop's claim — fail closed, never a silent local-only refund.
+2. `send_or_cancel`: the server marks it `sent` first, then the local file; only then does the
+   request leave. If the server cannot be told, it is not sent (`not_sent`). So whatever dies
+   between two steps, the server never holds less than the truth: a counter killed after the
+   server's `sent` leaves an attempt whose lease runs out → `unknown` shop-wide (never retried);
+   killed before it → `prepared`, lease out → `cancelled` (provably never sent).
+3. Outcomes are written locally first, then pushed (`record_outcome`, idempotent). A push that
+   fails stays in the outbox (`SqliteJournal.outbox()`, derived from the rows) and is retried
+   by `sync()` — in the background and at start-up. Until it arrives the server still says
+   `sent`/`unknown`, so the charge stays blocked everywhere: safe by construction.
+4. Other counters' attempts reach the replica through `sync()` (after a notification, on
+   reconnect, and periodically), so History, reports, `journal list` and the charge card show
+   the whole shop, and the local check in `prepare` already sees an open attempt elsewhere.
+
+No lock or transaction is ever held across a gateway or terminal call: the service calls these
+methods from its journal worker thread between the network steps. Every method may block on the
+network (bounded by the server's connect, lock and statement timeouts): never the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cashier_gui.journal import reasons
+from cashier_gui.journal.model import (
+    IN_FLIGHT,
+    Attempt,
+    ChargeBusy,
+    Kind,
+    NewAttempt,
+    Problem,
+    State,
+    StateChanged,
+    stamp,
+)
+from cashier_gui.journal.sqlite import SqliteJournal
+from cashier_gui.money import Money
+from cashier_gui.shop import (
+    AttemptRecord,
+    BadTransition,
+    ChargeBusyElsewhere,
+    ChargeOpenElsewhere,
+    OverRefund,
+    ShopAttempt,
+    ShopError,
+    ShopServer,
+    ShopUnavailable,
+)
+from cashier_gui.shop import Kind as ShopKind
+from cashier_gui.shop import State as ShopState
+
+log = logging.getLogger(__name__)
+
+#: How far back `sync()` re-reads the shop after a reconnect (open attempts: always).
+RECENT = timedelta(days=2)
+
+
+class ShopJournal:
+    """A `Journal` for a counter in a shop. `local` is this PC's file (opened with this
+    counter's name), `server` the shop server's pool."""
+
+    def __init__(self, local: SqliteJournal, server: ShopServer) -> None:
+        self.local = local
+        self.server = server
+        self._sync_lock = threading.Lock()
+        #: None while the server answers; else why it does not (for the window's banner).
+        self.unavailable: str | None = None
+
+    @property
+    def counter(self) -> str:
+        return self.local.counter
+
+    @property
+    def path(self) -> Path:
+        return self.local.path
+
+    def close(self) -> None:
+        self.local.close()
+        self.server.close()
+
+    # ---- writes -------------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        new: NewAttempt,
+        *,
+        actor: str | None = None,
+        guard: Callable[[Sequence[Attempt]], object] | None = None,
+    ) -> Attempt:
+        self._sync_charge(new.charge_id)  # what the other counters did on it, best effort
+        attempt = self.local.prepare(new, actor=actor, guard=guard)
+        try:
+            self.server.claim(self._record(new), self.counter)
+        except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
+            code, other = _refusal(exc)
+            self.local.transition(
+                attempt.key,
+                State.CANCELLED,
+                expect=State.PREPARED,
+                error_code=code,
+                error_message=other,
+                actor=actor,
+            )
+            self._sync_charge(new.charge_id)
+            raise ChargeBusy(str(exc)) from None
+        except ShopError as exc:  # unreachable, refused access, schema: fail closed
+            self._down(exc)
+            return self.local.transition(
+                attempt.key,
+                State.NOT_SENT,
+                expect=State.PREPARED,
+                error_code=reasons.SHOP_UNAVAILABLE,
+                actor=actor,
+            )
+        self._up()
+        self.local.pushed(attempt.key, State.PREPARED)
+        return attempt
+
+    def send_or_cancel(
+        self, key: str, cancelled: Callable[[], bool], *, actor: str | None = None
+    ) -> Attempt:
+        if cancelled():
+            done = self.local.send_or_cancel(key, lambda: True, actor=actor)
+            self._push(done)
+            return done
+        try:
+            self.server.mark_sent(key, self.counter)
+        except (ShopError, BadTransition) as exc:
+            # Not known as sent by the shop (unreachable, or its lease ran out and it was
+            # cancelled there): it must not be sent.
+            if isinstance(exc, ShopUnavailable):
+                self._down(exc)
+            done = self.local.transition(
+                key,
+                State.NOT_SENT,
+                expect=State.PREPARED,
+                error_code=reasons.SHOP_UNAVAILABLE,
+                actor=actor,
+            )
+            self._push(done)
+            return done
+        self._up()
+        self.local.pushed(key, State.SENT)
+        return self.local.send_or_cancel(key, lambda: False, actor=actor)
+
+    def transition(
+        self,
+        key: str,
+        state: State,
+        *,
+        expect: State | frozenset[State] | None = None,
+        refund_id: str | None = None,
+        error_code: str | None = None,
+        error_message: str | None = None,
+        trace_id: str | None = None,
+        amount: Money | None = None,
+        actor: str | None = None,
+    ) -> Attempt:
+        done = self.local.transition(
+            key,
+            state,
+            expect=expect,
+            refund_id=refund_id,
+            error_code=error_code,
+            error_message=error_message,
+            trace_id=trace_id,
+            amount=amount,
+            actor=actor,
+        )
+        self._push(done)
+        return done
+
+    def claim_resend(self, key: str, *, actor: str | None = None) -> Attempt | None:
+        """A re-send keeps the attempt `unknown` on the server (the charge stays blocked
+        shop-wide while it is asked again); only its bound answer moves it."""
+        return self.local.claim_resend(key, actor=actor)
+
+    def resolve_by_hand(
+        self, key: str, *, refunded: bool, by: str, why: str, actor: str | None = None
+    ) -> Attempt:
+        done = self.local.resolve_by_hand(key, refunded=refunded, by=by, why=why, actor=actor)
+        self._push(done)
+        return done
+
+    def recover_abandoned(
+        self, counter: str | None = None, *, actor: str | None = None
+    ) -> list[Attempt]:
+        """This PC's dead senders (its own file locks), then what the server says of dead
+        counters (leases): their `sent` attempts are `unknown` shop-wide, never retried."""
+        settled = self.local.recover_abandoned(counter, actor=actor)
+        for attempt in settled:
+            self._push(attempt)
+        self.sync()
+        return settled
+
+    # ---- the outbox and the replica -----------------------------------------------------------
+
+    def sync(self) -> bool:
+        """Push what the server does not have yet, let leases of silent counters run out, and
+        mirror the shop's open and recent attempts. True when the server answered. Safe from
+        any thread; one sync at a time."""
+        with self._sync_lock:
+            try:
+                for attempt in self.local.outbox():
+                    self._push(attempt, quiet=False)
+                self.server.heartbeat(self.counter)
+                self.server.expire_leases(self.counter)
+                since = datetime.now(UTC) - RECENT
+                seen = self.server.attempts(
+                    states=[ShopState.PREPARED, ShopState.SENT, ShopState.UNKNOWN], limit=100_000
+                )
+                seen += self.server.attempts(since=since, limit=100_000)
+            except ShopError as exc:
+                self._down(exc)
+                return False
+            self._up()
+            for theirs in seen:
+                self._mirror(theirs)
+            return True
+
+    def sync_charge(self, charge_id: str) -> list[Attempt]:
+        """Mirror one charge's attempts (after a notification); returns those that changed."""
+        return self._sync_charge(charge_id)
+
+    def _sync_charge(self, charge_id: str) -> list[Attempt]:
+        try:
+            seen = self.server.attempts(charge_id=charge_id, limit=1000)
+        except ShopError as exc:
+            self._down(exc)
+            return []
+        self._up()
+        return [a for a in (self._mirror(t) for t in seen) if a is not None]
+
+    def _mirror(self, theirs: ShopAttempt) -> Attempt | None:
+        try:
+            return self.local.mirror(_as_attempt(theirs))
+        except StateChanged:
+            return None
+
+    def _push(self, attempt: Attempt, *, quiet: bool = True) -> None:
+        """Tell the server this attempt's state (idempotent). An attempt the server never
+        claimed, or one still in flight, has nothing to push."""
+        if attempt.state in IN_FLIGHT or self.local.shop_state(attempt.key) is None:
+            return
+        try:
+            self.server.record_outcome(
+                attempt.key,
+                ShopState(attempt.state.value),
+                refund_id=attempt.refund_id,
+                error_code=attempt.error_code,
+                gateway_text=attempt.error_message,
+                amount=attempt.amount if attempt.amount_minor is not None else None,
+                by=self.counter,
+            )
+        except BadTransition as exc:
+            # The server moved on (e.g. a lease ran out, or another counter settled it): its
+            # word stands there; ours is corrected where the state machine allows.
+            log.warning("shop server keeps %s as %s, not %s", attempt.key, exc.current, exc.wanted)
+            self.local.pushed(attempt.key, State(exc.current))
+            self._sync_charge(attempt.charge_id)
+            return
+        except ShopError as exc:
+            self._down(exc)
+            if not quiet:
+                raise
+            return
+        self._up()
+        self.local.pushed(attempt.key, attempt.state)
+
+    def _record(self, new: NewAttempt) -> AttemptRecord:
+        return AttemptRecord(
+            global_id=new.key,
+            charge_id=new.charge_id,
+            kind=ShopKind(new.kind.value),
+            provider=new.provider,
+            amount=new.amount,
+            operator=new.operator,
+            approver=new.approver,
+            charge_total=new.charge_total,
+            currency=new.charge_total.currency if new.charge_total is not None else None,
+            terminal=new.terminal,
+            transaction_reference=new.transaction_reference,
+            reason=new.reason,
+            full_refund=new.full_refund,
+            card_brand=new.card_brand,
+            card_last4=new.card_last4,
+        )
+
+    def _down(self, exc: Exception) -> None:
+        if self.unavailable is None:
+            log.warning("shop server unavailable: %s", getattr(exc, "reason", "") or exc)
+        self.unavailable = str(exc)
+
+    def _up(self) -> None:
+        self.unavailable = None
+
+    # ---- reads: the replica -------------------------------------------------------------------
+
+    def get(self, key: str) -> Attempt:
+        return self.local.get(key)
+
+    def find(self, ref: str) -> Attempt:
+        return self.local.find(ref)
+
+    def by_refund_id(self, refund_id: str) -> Attempt | None:
+        return self.local.by_refund_id(refund_id)
+
+    def by_reference(self, transaction_reference: str) -> Attempt | None:
+        return self.local.by_reference(transaction_reference)
+
+    def for_charge(self, charge_id: str) -> list[Attempt]:
+        """Every counter's attempts on the charge, as the server has them now (when it
+        answers; else as last mirrored)."""
+        self._sync_charge(charge_id)
+        return self.local.for_charge(charge_id)
+
+    def unresolved(self, counter: str | None = None) -> list[Attempt]:
+        return self.local.unresolved(counter)
+
+    def unknown(self, counter: str | None = None) -> list[Attempt]:
+        return self.local.unknown(counter)
+
+    def pending(self, counter: str | None = None) -> list[Attempt]:
+        return self.local.pending(counter)
+
+    def count_by_operator(self, operator: str, since: str) -> int:
+        return self.local.count_by_operator(operator, since)
+
+    def query(self, **filters: Any) -> list[Attempt]:
+        return self.local.query(**filters)
+
+    def count(self, **filters: Any) -> int:
+        return self.local.count(**filters)
+
+    def distinct(self, column: str) -> list[str]:
+        return self.local.distinct(column)
+
+    def totals(self, since: str, until: str) -> dict[str, int]:
+        return self.local.totals(since, until)
+
+    def export_csv(self, target: Path | str, **filters: Any) -> int:
+        return self.local.export_csv(target, **filters)
+
+    def verify(self) -> list[Problem]:
+        return self.local.verify()
+
+
+def _refusal(exc: ShopError) -> tuple[str, str | None]:
+    """The reason code a refused claim is kept under, and the other counter's name (data for
+    the words, made when shown)."""
+    if isinstance(exc, ChargeOpenElsewhere):
+        return reasons.CLAIM_OPEN, exc.counter
+    if isinstance(exc, ChargeBusyElsewhere):
+        return reasons.CLAIM_BUSY, exc.counter
+    return reasons.CLAIM_OVER, None
+
+
+def _as_attempt(theirs: ShopAttempt) -> Attempt:
+    """The server's record of an attempt as this journal's `Attempt` (what the replica keeps)."""
+    amount = theirs.amount
+    return Attempt(
+        id=0,
+        provider=theirs.provider,
+        terminal=theirs.terminal or theirs.counter,
+        charge_id=theirs.charge_id,
+        amount_minor=amount.minor if amount is not None else None,
+        currency=amount.currency if amount is not None else theirs.currency,
+        reason=theirs.reason,
+        note=None,
+        transaction_reference=theirs.transaction_reference or f"shop:{theirs.global_id}",
+        idempotency_key=theirs.global_id,
+        operator=theirs.operator or theirs.counter,
+        training=False,
+        state=State(theirs.state.value),
+        refund_id=theirs.refund_id,
+        error_code=theirs.error_code,
+        error_message=theirs.gateway_text,
+        trace_id=None,
+        created_at=stamp(theirs.created_at),
+        updated_at=stamp(theirs.updated_at),
+        full_refund=theirs.full_refund,
+        kind=Kind(theirs.kind.value),
+        approver=theirs.approver,
+        card_brand=theirs.card_brand,
+        card_last4=theirs.card_last4,
+        counter=theirs.counter,
+        resolved_by=None,
+        resolution=None,
+    )
+
