@@ -118,7 +118,20 @@ BEGIN
                 USING ERRCODE = 'SH005',
                 DETAIL = json_build_object('current', a.state, 'wanted', p_state)::text;
         END IF;
-        RETURN false;
+        IF (p_refund_id IS NULL OR a.refund_id IS NOT NULL)
+           AND (p_amount_minor IS NULL OR a.amount_minor IS NOT NULL) THEN
+            RETURN false;  -- a repeat: nothing new
+        END IF;
+        -- The same state with what was missing (a refund ID, a full refund's amount).
+        UPDATE attempts SET refund_id = coalesce(refund_id, p_refund_id),
+                            amount_minor = coalesce(amount_minor, p_amount_minor),
+                            updated_at = now()
+            WHERE global_id = p_global_id;
+        INSERT INTO events (global_id, charge_id, counter, from_state, to_state, detail)
+            VALUES (p_global_id, a.charge_id, coalesce(p_by, a.counter), a.state, p_state,
+                    json_strip_nulls(json_build_object(
+                        'refund_id', p_refund_id, 'amount_minor', p_amount_minor))::jsonb);
+        RETURN true;
     END IF;
     PERFORM 1 FROM shop_transitions WHERE from_state = a.state AND to_state = p_state;
     IF NOT FOUND THEN

@@ -257,7 +257,8 @@ class ShopServer:
         by: str | None = None,
     ) -> bool:
         """Record what became of an attempt (any state but prepared/sent). Idempotent: the same
-        state again is ignored (False); an impossible move raises BadTransition. `amount` is
+        state again is ignored (False) unless it brings a missing refund ID or amount (True);
+        another refund ID or an impossible move raises BadTransition. `amount` is
         what the gateway refunded (fills in a full refund's amount; must match a known one).
         `by` names the counter that learnt it (default: the attempt's own)."""
         try:
