@@ -34,7 +34,7 @@ from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
 
 CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
-#: pg_advisory_xact_lock key of migrations (any constant; "shop" in ASCII).
+#: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
 MIGRATION_LOCK = 0x73686F70
 
 V1_TABLES = (
@@ -167,24 +167,34 @@ def check_version(conn: psycopg.Connection[Any]) -> int:
 
 def migrate(conn: psycopg.Connection[Any], target: int = LATEST) -> list[int]:
     """Apply every migration above the database's version up to `target`, one transaction
-    each. Returns the versions applied ([] when it was up to date). `conn` is in autocommit."""
+    each. Returns the versions applied ([] when it was up to date). `conn` is in autocommit.
+
+    A session advisory lock, taken before the first transaction begins, lets one `shop init`
+    at a time through. (Taken inside each transaction instead, the waiting one would still
+    read its stale catalogue cache from before the other's commit and create a table twice.)"""
     if not 0 <= target <= LATEST:
         raise ValueError(f"no schema version {target}")
+    if not conn.autocommit:
+        raise ValueError("migrate() needs a connection in autocommit mode")
     steps = migrations()
     applied: list[int] = []
-    for number in range(1, target + 1):
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            version = current_version(conn)
-            if version > LATEST:
-                raise too_new(version)
-            if version >= number:
-                continue
-            for statement in steps[number - 1]:
-                conn.execute(statement.encode())
-            if number == 1:
-                conn.execute("INSERT INTO shop_meta (version) VALUES (1)")
-            else:
-                conn.execute("UPDATE shop_meta SET version = %s", (number,))
-            applied.append(number)
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        for number in range(1, target + 1):
+            with conn.transaction():
+                version = current_version(conn)
+                if version > LATEST:
+                    raise too_new(version)
+                if version >= number:
+                    continue
+                for statement in steps[number - 1]:
+                    conn.execute(statement.encode())
+                if number == 1:
+                    conn.execute("INSERT INTO shop_meta (version) VALUES (1)")
+                else:
+                    conn.execute("UPDATE shop_meta SET version = %s", (number,))
+                applied.append(number)
+    finally:
+        if not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
     return applied
