@@ -1,5 +1,5 @@
 """Setting up and looking after a counter from the command line: `sim`, `setup`, `secret`,
-`journal`, `doctor` and `pair`."""
+`journal`, `doctor` and `pair` (and `shop`, from cli_shop.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from cashier_gui.cli_common import (
 )
 from cashier_gui.cli_common import err as _err
 from cashier_gui.cli_common import print_json as _print_json
+from cashier_gui.cli_shop import add_shop_parser
 from cashier_gui.cli_show import attempt_json
 from cashier_gui.config import (
     Paths,
@@ -324,6 +325,8 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
         "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
     )
     sim.set_defaults(func=cmd_sim)
+
+    add_shop_parser(sub, _Parser)  # `shop init` (cli_shop.py)
 
     setup = sub.add_parser("setup", help="write the non-secret settings")
     setupsub = setup.add_subparsers(dest="provider", required=True, parser_class=_Parser)

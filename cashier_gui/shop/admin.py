@@ -13,9 +13,10 @@ from typing import Any
 
 import psycopg
 
+from cashier_gui.i18n import N_
 from cashier_gui.shop import schema
 from cashier_gui.shop.conninfo import ShopTarget, parse_url
-from cashier_gui.shop.errors import ShopError, ShopSchemaError, ShopUnavailable
+from cashier_gui.shop.errors import ShopError, ShopSchemaError, unreachable
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,14 @@ _RECOMMENDED = {
     "tcp_keepalives_idle": (
         60,
         "30",
-        "a counter that lost power holds its connection for 2 hours by default",
+        N_("a counter that lost power holds its connection for 2 hours by default"),
     ),
-    "tcp_keepalives_interval": (15, "10", "so a dead counter is noticed in about a minute"),
-    "tcp_keepalives_count": (6, "3", "so a dead counter is noticed in about a minute"),
+    "tcp_keepalives_interval": (15, "10", N_("so a dead counter is noticed in about a minute")),
+    "tcp_keepalives_count": (6, "3", N_("so a dead counter is noticed in about a minute")),
     "idle_in_transaction_session_timeout": (
         60000,
         "30s",
-        "no counter should hold a transaction (and its locks) while idle",
+        N_("no counter should hold a transaction (and its locks) while idle"),
     ),
 }
 
@@ -101,5 +102,4 @@ def init_shop(
             "database's owner for `shop init`."
         ) from None
     except psycopg.OperationalError as exc:
-        # libpq's text names host and user, never the password; kept short for the log line.
-        raise ShopUnavailable(str(exc).splitlines()[0][:200] if str(exc) else "") from None
+        raise unreachable(exc) from None

@@ -23,14 +23,39 @@ class ShopUnavailable(ShopError):
     closed: nothing new is sent while this is raised. `reason` is a short technical hint for the
     log (never the password)."""
 
-    def __init__(self, reason: str = "") -> None:
+    def __init__(self, reason: str = "", text: str | None = None) -> None:
         self.reason = reason
         super().__init__(
-            _(
+            text
+            or _(
                 "The shop server cannot be reached right now, so nothing was sent. Check the "
                 "shop server and this counter's network, then try again."
             )
         )
+
+
+class ShopAccessDenied(ShopUnavailable):
+    """The server answered but refused the user or password (still: nothing is sent)."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(
+            reason,
+            _(
+                "The shop server refused this counter's user or password, so nothing was sent. "
+                "Check the user in the shop server's address and the stored password."
+            ),
+        )
+
+
+def unreachable(exc: Exception) -> ShopUnavailable:
+    """ShopUnavailable, or ShopAccessDenied when libpq's text says authentication failed (it
+    has no SQLSTATE for that). The reason keeps libpq's first line: host and user, never the
+    password."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    lowered = str(exc).lower()
+    if "authentication failed" in lowered or "no pg_hba.conf entry" in lowered:
+        return ShopAccessDenied(text)
+    return ShopUnavailable(text)
 
 
 class ShopSchemaError(ShopError):

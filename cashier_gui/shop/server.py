@@ -39,6 +39,7 @@ from cashier_gui.shop.errors import (
     ShopInputError,
     ShopSchemaError,
     ShopUnavailable,
+    unreachable,
 )
 from cashier_gui.shop.model import (
     OUTCOMES,
@@ -113,13 +114,12 @@ class ShopServer:
         self.lease_seconds = lease_seconds
         self.lock_timeout_ms = int(lock_timeout_s * 1000)
         self._schema_ok = False
+        self._kwargs = self.target.connect_kwargs(
+            password, application_name=application_name, statement_timeout_ms=statement_timeout_ms
+        )
         self._pool = ConnectionPool(
             "",
-            kwargs=self.target.connect_kwargs(
-                password,
-                application_name=application_name,
-                statement_timeout_ms=statement_timeout_ms,
-            ),
+            kwargs=self._kwargs,
             min_size=1,
             max_size=max_connections,
             timeout=wait_s,
@@ -168,10 +168,18 @@ class ShopServer:
             raise mapped(exc) from None
 
     def check(self) -> int:
-        """Reach the server and check its schema; returns the version (ShopUnavailable,
-        ShopSchemaError otherwise)."""
+        """Reach the server and check its schema; returns the version. Raises ShopSchemaError,
+        ShopAccessDenied (user or password refused: a direct connection tells, the pool cannot)
+        or ShopUnavailable."""
         self._schema_ok = False
-        return self._run(lambda conn: schema.current_version(conn))
+        try:
+            return self._run(lambda conn: schema.current_version(conn))
+        except ShopUnavailable:
+            try:
+                psycopg.connect(**self._kwargs).close()
+            except psycopg.OperationalError as exc:
+                raise unreachable(exc) from None
+            raise
 
     # -- writes -----------------------------------------------------------------------------
     def claim(self, record: AttemptRecord, counter: str) -> Claimed:
