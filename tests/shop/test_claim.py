@@ -316,3 +316,16 @@ def test_heartbeat_and_lease_expiry(shop: ShopServer) -> None:
         url, "SELECT counter, to_state FROM events WHERE global_id = %s ORDER BY id", sent.global_id
     )
     assert events[-2:] == [("Till 2", "unknown"), ("Till 2", "approved")]
+
+
+def test_the_refusal_comes_out_in_german(shop: ShopServer) -> None:
+    from cashier_gui import i18n
+
+    shop.claim(rec(minor=1250), "Kasse 1")
+    assert i18n.install("de") == "de"
+    try:
+        with pytest.raises(ChargeOpenElsewhere) as info:
+            shop.claim(rec(minor=100), "Kasse 2")
+    finally:
+        i18n.install("en")
+    assert "wird seit" in str(info.value) and "an Kasse 1 erstattet" in str(info.value)
