@@ -20,6 +20,10 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def pg_bin_dir() -> Path | None:
@@ -107,11 +111,14 @@ class PgServer:
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
 
-    def admin(self, database: str = "postgres") -> object:
+    def admin(self, database: str = "postgres") -> psycopg.Connection[Any]:
         """A plain autocommit connection as the superuser (the caller closes it)."""
         import psycopg
 
-        return psycopg.connect(self.url(database), autocommit=True, connect_timeout=5)
+        conn: psycopg.Connection[Any] = psycopg.connect(
+            self.url(database), autocommit=True, connect_timeout=5
+        )
+        return conn
 
     def create_database(self, prefix: str = "shop") -> str:
         import psycopg
