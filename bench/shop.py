@@ -61,7 +61,7 @@ def worker(url: str, counter: str, seconds: float, interval: float) -> None:
         gid = str(uuid.uuid4())
         rec = AttemptRecord(
             gid,
-            f"ch_{counter}_{n}",
+            f"ch_{gid}",  # a new charge each time, in every run
             Kind.REFUND,
             "viopay",
             Money(1500, "EUR"),
@@ -105,20 +105,28 @@ def run_app(url: str, counters: int, seconds: float, interval: float = 0.0) -> d
         )
         for i in range(counters)
     ]
-    for p in procs:
-        assert p.stdout is not None
-        assert p.stdout.readline().strip() == "ready"
-    for p in procs:
-        assert p.stdin is not None
-        p.stdin.write("go\n")
-        p.stdin.flush()
     claims: list[float] = []
     refunds: list[float] = []
-    for p in procs:
-        out, _ = p.communicate(timeout=seconds + 120)
-        data = json.loads(out.strip().splitlines()[-1])
-        claims += data["claims"]
-        refunds += data["refunds"]
+    try:
+        for p in procs:
+            assert p.stdout is not None
+            assert p.stdout.readline().strip() == "ready"
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        for p in procs:
+            out, _ = p.communicate(timeout=seconds + 120)
+            if p.returncode != 0:
+                raise SystemExit(f"a counter failed (exit {p.returncode})")
+            data = json.loads(out.strip().splitlines()[-1])
+            claims += data["claims"]
+            refunds += data["refunds"]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
     return {
         "refunds/s": len(claims) / seconds,
         "claim p50": pct(claims, 50),
