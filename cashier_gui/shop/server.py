@@ -46,48 +46,19 @@ from cashier_gui.shop.model import (
     AttemptRecord,
     Claimed,
     Expired,
-    Kind,
     ShopAttempt,
     State,
     canonical_global_id,
     check_money,
     check_name,
     check_text,
-    money_or_none,
 )
+from cashier_gui.shop.queries import COLUMNS, attempt_from_row, attempts_query
 from cashier_gui.shop.sqlerrors import mapped
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 APP_PREFIX = "cashier:"  # application_name while a counter's transaction runs: "cashier:Till 2"
-
-COLUMNS = sql.SQL(
-    "SELECT global_id, counter, charge_id, kind, provider, amount_minor, currency, state, "
-    "refund_id, error_code, gateway_text, operator, approver, created_at, updated_at, "
-    "lease_until FROM attempts"
-)
-
-
-def attempt_from_row(row: tuple[Any, ...]) -> ShopAttempt:
-    (gid, counter, charge, kind, provider, minor, currency, state) = row[:8]
-    return ShopAttempt(
-        global_id=gid,
-        counter=counter,
-        charge_id=charge,
-        kind=Kind(kind),
-        provider=provider,
-        amount=money_or_none(minor, currency),
-        currency=currency,
-        state=State(state),
-        refund_id=row[8],
-        error_code=row[9],
-        gateway_text=row[10],
-        operator=row[11],
-        approver=row[12],
-        created_at=row[13],
-        updated_at=row[14],
-        lease_until=row[15],
-    )
 
 
 class ShopServer:
@@ -363,35 +334,7 @@ class ShopServer:
     ) -> list[ShopAttempt]:
         """Every counter's attempts, newest first, filtered. `since` ≤ created_at < `until`
         (timezone-aware datetimes)."""
-        where: list[sql.Composable] = []
-        args: list[Any] = []
-        if charge_id is not None:
-            where.append(sql.SQL("charge_id = %s"))
-            args.append(charge_id)
-        if counter is not None:
-            where.append(sql.SQL("counter = %s"))
-            args.append(counter)
-        if states is not None:
-            try:
-                wanted = sorted({State(s).value for s in states})
-            except ValueError:
-                raise ShopInputError("Unknown attempt state in the filter.") from None
-            where.append(sql.SQL("state = ANY(%s)"))
-            args.append(wanted)
-        for bound, op in ((since, ">="), (until, "<")):
-            if bound is None:
-                continue
-            if not isinstance(bound, datetime) or bound.tzinfo is None:
-                raise ShopInputError("Times for the shop server must carry a time zone.")
-            where.append(sql.SQL("created_at {} %s").format(sql.SQL(op)))
-            args.append(bound)
-        if not isinstance(limit, int) or not 1 <= limit <= 100_000:
-            raise ShopInputError("A limit is 1 to 100000 attempts.")
-        query: sql.Composable = COLUMNS
-        if where:
-            query = query + sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
-        query = query + sql.SQL(" ORDER BY created_at DESC, global_id LIMIT %s")
-        args.append(limit)
+        query, args = attempts_query(charge_id, counter, states, since, until, limit)
         rows = self._run(lambda conn: conn.execute(query, args).fetchall())
         return [attempt_from_row(r) for r in rows]
 

@@ -172,3 +172,27 @@ def test_the_listener_keeps_trying_while_the_server_is_down(
         assert listener.connected.is_set()
         restored.stop()
         assert lost.wait(5)
+
+
+def test_after_a_long_outage_the_first_call_works_and_calls_fail_fast_meanwhile(
+    restored: PgServer, shop_url: str
+) -> None:
+    """The pool's own reconnection backs off (1, 2, 4, 8 s …); the server's return is noticed
+    at the next call anyway, and while it is down each call fails at once."""
+    with ShopServer(shop_url, wait_s=2) as shop:
+        shop.heartbeat("Till 1")
+        restored.stop()
+        outage_end = time.monotonic() + 12
+        calls = 0
+        while time.monotonic() < outage_end:
+            started = time.monotonic()
+            with pytest.raises(ShopUnavailable):
+                shop.heartbeat("Till 1")
+            if calls:  # the first one may wait for the pool; after it, fail fast
+                assert time.monotonic() - started < 0.5
+            calls += 1
+            time.sleep(0.5)
+        restored.start()
+        started = time.monotonic()
+        assert shop.claim(record("ch_back"), "Till 1").attempt.state is State.PREPARED
+        assert time.monotonic() - started < 2
