@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -51,7 +52,9 @@ def worker(url: str, counter: str, seconds: float, interval: float) -> None:
     claims: list[float] = []
     refunds: list[float] = []
     end = time.monotonic() + seconds
-    next_at = time.monotonic()
+    # Paced counters start at random points of their second, as real tills do (all on the same
+    # beat they would queue behind each other every second).
+    next_at = time.monotonic() + (random.uniform(0, interval) if interval else 0.0)
     n = 0
     while time.monotonic() < end:
         if interval:
