@@ -5,7 +5,7 @@ Errors they raise, read back by server.py (DETAIL is JSON where the caller needs
 SH001 another open attempt on the charge; SH002 over-refund; SH003 a global ID claimed again
 with other values; SH004 a currency other than the charge's; SH005 an impossible transition;
 SH006 no such attempt; SH007 `sent` from a counter other than the claiming one; SH008 an outcome
-whose amount is not the attempt's. 55P03 (lock_not_available) comes from the charge's row lock.
+whose amount or currency is not the attempt's. 55P03 (lock_not_available) comes from the charge's row lock.
 
 The charge row is locked before anything is read, so every check and the insert see what the
 previous claim on that charge committed (READ COMMITTED takes a new snapshot per statement).
@@ -93,7 +93,7 @@ END $$"""
 SET_STATE = """
 CREATE FUNCTION shop_set_state(
     p_global_id text, p_by text, p_state text, p_refund_id text, p_error_code text,
-    p_gateway_text text, p_amount_minor bigint
+    p_gateway_text text, p_amount_minor bigint, p_currency text
 ) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
     a attempts%ROWTYPE;
@@ -107,9 +107,10 @@ BEGIN
         RAISE EXCEPTION 'attempt % belongs to %', p_global_id, a.counter USING ERRCODE = 'SH007',
             DETAIL = a.counter;
     END IF;
-    IF p_amount_minor IS NOT NULL AND a.amount_minor IS NOT NULL
-       AND p_amount_minor <> a.amount_minor THEN
-        RAISE EXCEPTION 'attempt % is for % minor units', p_global_id, a.amount_minor
+    IF (p_amount_minor IS NOT NULL AND a.amount_minor IS NOT NULL
+        AND p_amount_minor <> a.amount_minor)
+       OR (p_currency IS NOT NULL AND a.currency IS NOT NULL AND p_currency <> a.currency) THEN
+        RAISE EXCEPTION 'attempt % is for % %', p_global_id, a.amount_minor, a.currency
             USING ERRCODE = 'SH008';
     END IF;
     IF a.state = p_state THEN
@@ -125,6 +126,7 @@ BEGIN
         -- The same state with what was missing (a refund ID, a full refund's amount).
         UPDATE attempts SET refund_id = coalesce(refund_id, p_refund_id),
                             amount_minor = coalesce(amount_minor, p_amount_minor),
+                            currency = coalesce(currency, p_currency),
                             updated_at = now()
             WHERE global_id = p_global_id;
         INSERT INTO events (global_id, charge_id, counter, from_state, to_state, detail)
@@ -145,6 +147,7 @@ BEGIN
         error_code = coalesce(p_error_code, error_code),
         gateway_text = coalesce(p_gateway_text, gateway_text),
         amount_minor = coalesce(amount_minor, p_amount_minor),
+        currency = coalesce(currency, p_currency),
         updated_at = now(),
         lease_until = CASE WHEN p_state = 'sent'
                            THEN now() + make_interval(secs => coalesce(lease, 60)) END

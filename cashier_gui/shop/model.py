@@ -93,11 +93,15 @@ def check_charge_id(value: str) -> str:
     return value
 
 
-def check_text(value: str | None) -> str | None:
+def check_text(value: str | None, *, limit: int = 0, what: str = "") -> str | None:
+    """A text without NUL. With `limit`, longer is refused (IDs are never cut); without, a
+    gateway's text is cut to MAX_TEXT characters."""
     if value is None:
         return None
     if not isinstance(value, str) or "\x00" in value:
         raise ShopInputError("Texts for the shop server must be strings without NUL characters.")
+    if limit and len(value) > limit:
+        raise ShopInputError(f"A {what} has at most {limit} characters.")
     return value[:MAX_TEXT]
 
 

@@ -21,6 +21,7 @@ never followed by a request becomes `unknown` and is reconciled like any other.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -88,21 +89,28 @@ class ShopServer:
         self._kwargs = self.target.connect_kwargs(
             password, application_name=application_name, statement_timeout_ms=statement_timeout_ms
         )
-        self._pool = ConnectionPool(
-            "",
-            kwargs=self._kwargs,
+        self._pool_args: dict[str, Any] = dict(
             min_size=1,
             max_size=max_connections,
             timeout=wait_s,
             check=ConnectionPool.check_connection,
             reconnect_timeout=3600,
-            open=False,
             name="shop",
         )
-        self._pool.open(wait=False)
+        self._lock = threading.Lock()
+        self._down = False  # the last probe failed or a connection broke: probe first
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ConnectionPool:
+        pool: ConnectionPool = ConnectionPool(
+            "", kwargs=self._kwargs, open=False, **self._pool_args
+        )
+        pool.open(wait=False)
+        return pool
 
     def close(self) -> None:
-        self._pool.close(timeout=2)
+        with self._lock:
+            self._pool.close(timeout=2)
 
     def __enter__(self) -> ShopServer:
         return self
@@ -113,7 +121,37 @@ class ShopServer:
     # -- plumbing ---------------------------------------------------------------------------
     def _run(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
         """`body(conn)` inside one transaction; every way of not reaching the server becomes
-        ShopUnavailable (no password, no conninfo in it)."""
+        ShopUnavailable (no password, no conninfo in it).
+
+        When the pool finds no connection in time, a direct connection tells at once whether the
+        server is back, or refuses our user or password (ShopAccessDenied: the pool cannot tell).
+        If it is back, a fresh pool replaces the old one: the pool's own reconnection backs off
+        exponentially, which after a long outage would keep the counter closed for minutes.
+        While the server stays unreachable, each call probes first and fails fast."""
+        if self._down:
+            self._revive()
+        try:
+            return self._attempt(body)
+        except PoolTimeout:
+            self._revive()
+        try:
+            return self._attempt(body)
+        except PoolTimeout:
+            raise ShopUnavailable("no connection within the wait") from None
+
+    def _revive(self) -> None:
+        """Probe the server directly; replace the pool when it answers, raise when not."""
+        try:
+            psycopg.connect(**self._kwargs).close()
+        except psycopg.OperationalError as exc:
+            self._down = True
+            raise unreachable(exc) from None
+        with self._lock:
+            old, self._pool = self._pool, self._new_pool()
+            self._down = False
+        old.close(timeout=0)
+
+    def _attempt(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
         try:
             with self._pool.connection() as conn:
                 if not self._schema_ok:
@@ -123,7 +161,7 @@ class ShopServer:
                 with conn.transaction():
                     return body(conn)
         except PoolTimeout:
-            raise ShopUnavailable("no connection within the wait") from None
+            raise  # _run probes and may retry
         except (pge.UndefinedFunction, pge.UndefinedTable):
             raise ShopSchemaError(
                 "The shop server has no shop tables here. Run `cashier-refund shop init --url …` "
@@ -134,23 +172,16 @@ class ShopServer:
         except (pge.LockNotAvailable, pge.UniqueViolation):
             raise  # claim() knows what they mean
         except psycopg.OperationalError as exc:
+            self._down = True  # the connection went: the next call probes first
             raise ShopUnavailable(f"{type(exc).__name__}: {exc.sqlstate or 'no answer'}") from None
         except psycopg.Error as exc:
             raise mapped(exc) from None
 
     def check(self) -> int:
         """Reach the server and check its schema; returns the version. Raises ShopSchemaError,
-        ShopAccessDenied (user or password refused: a direct connection tells, the pool cannot)
-        or ShopUnavailable."""
+        ShopAccessDenied (user or password refused) or ShopUnavailable."""
         self._schema_ok = False
-        try:
-            return self._run(lambda conn: schema.current_version(conn))
-        except ShopUnavailable:
-            try:
-                psycopg.connect(**self._kwargs).close()
-            except psycopg.OperationalError as exc:
-                raise unreachable(exc) from None
-            raise
+        return self._run(lambda conn: schema.current_version(conn))
 
     # -- writes -----------------------------------------------------------------------------
     def claim(self, record: AttemptRecord, counter: str) -> Claimed:
@@ -194,11 +225,11 @@ class ShopServer:
                 return self._run(body)
             except pge.LockNotAvailable:
                 raise ChargeBusyElsewhere(rec.charge_id, self._holder(rec.charge_id)) from None
-            except pge.UniqueViolation:
+            except pge.UniqueViolation as exc:
                 # Two claims raced past each other (same global ID on two charges, or the
                 # one-open index as a backstop): the second try sees what won.
                 if tries == 2:
-                    raise
+                    raise mapped(exc) from None
         raise AssertionError("unreachable")
 
     def _holder(self, charge_id: str) -> str | None:
@@ -251,8 +282,8 @@ class ShopServer:
             canonical_global_id(global_id),
             target,
             None if by is None else check_name("counter", by),
-            refund_id=check_text(refund_id),
-            error_code=check_text(error_code),
+            refund_id=check_text(refund_id, limit=200, what="refund ID"),
+            error_code=check_text(error_code, limit=200, what="error code"),
             gateway_text=check_text(gateway_text),
             amount=amount,
         )
@@ -269,22 +300,17 @@ class ShopServer:
         amount: Money | None = None,
     ) -> bool:
         def body(conn: psycopg.Connection[Any]) -> bool:
-            if amount is not None:
-                row = conn.execute(
-                    "SELECT currency FROM attempts WHERE global_id = %s", (gid,)
-                ).fetchone()
-                if row and row[0] and row[0] != amount.currency:
-                    raise ShopInputError(f"Attempt {gid} is in {row[0]}, not {amount.currency}.")
             found = conn.execute(
-                "SELECT shop_set_state(%s, %s, %s, %s, %s, %s, %s)",
+                "SELECT shop_set_state(%s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     gid,
                     by,
                     state.value,
-                    refund_id and refund_id[:200],
-                    error_code and error_code[:200],
+                    refund_id,
+                    error_code,
                     gateway_text,
                     amount.minor if amount else None,
+                    amount.currency if amount else None,
                 ),
             ).fetchone()
             return bool(found and found[0])

@@ -53,7 +53,7 @@ def mapped(exc: psycopg.Error) -> Exception:
         "counter or amount; nothing was written.",
         "SH004": f"The charge is in {exc.diag.message_detail}; nothing was written.",
         "SH007": f"Only {exc.diag.message_detail}, which claimed this attempt, may send it.",
-        "SH008": "The outcome's amount is not the attempt's; nothing was written.",
+        "SH008": "The outcome's amount or currency is not the attempt's; nothing was written.",
     }
     if code in messages:
         return ShopInputError(messages[code])
