@@ -15,6 +15,7 @@ import pytest
 from cashier_gui.money import Money
 from cashier_gui.shop import (
     AttemptRecord,
+    ChargeOpenElsewhere,
     Kind,
     Listener,
     ShopSchemaError,
@@ -196,3 +197,61 @@ def test_after_a_long_outage_the_first_call_works_and_calls_fail_fast_meanwhile(
         started = time.monotonic()
         assert shop.claim(record("ch_back"), "Till 1").attempt.state is State.PREPARED
         assert time.monotonic() - started < 2
+
+
+_COUNTER = """
+import sys, time, uuid
+from cashier_gui.money import Money
+from cashier_gui.shop import AttemptRecord, Kind, ShopServer
+url, sent, prepared = sys.argv[1:4]
+shop = ShopServer(url, lease_seconds=5)
+for gid, charge in ((sent, "ch_sent"), (prepared, "ch_prepared")):
+    shop.claim(AttemptRecord(gid, charge, Kind.REFUND, "viopay", Money(100, "EUR")), "Till 1")
+shop.mark_sent(sent, "Till 1")
+print("claimed", flush=True)
+time.sleep(60)
+"""
+
+
+def eur(charge: str) -> AttemptRecord:
+    return AttemptRecord(str(uuid.uuid4()), charge, Kind.REFUND, "viopay", Money(100, "EUR"))
+
+
+def test_a_killed_counter_s_attempts_expire_when_its_lease_runs_out(shop_url: str) -> None:
+    """SIGKILL between claim and send, and during send (as far as the server can tell): after
+    the lease, the sent one is unknown shop-wide (never retried) and the unsent one cancelled;
+    a living counter's heartbeat keeps its own attempt open."""
+    import subprocess
+    import sys
+
+    from tests.support.cli import ROOT
+
+    sent, prepared = str(uuid.uuid4()), str(uuid.uuid4())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _COUNTER, shop_url, sent, prepared],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "claimed"
+    finally:
+        proc.kill()
+        proc.communicate(timeout=10)  # reaps it and closes its pipe
+    with ShopServer(shop_url, lease_seconds=5) as till2:
+        mine = record("ch_mine")
+        till2.claim(mine, "Till 2")
+        assert till2.expire_leases("Till 2") == []  # not yet: the lease has 5 s
+        deadline = time.monotonic() + 6.5
+        while time.monotonic() < deadline:
+            till2.heartbeat("Till 2")
+            time.sleep(1)
+        expired = {(e.global_id, e.after) for e in till2.expire_leases("Till 2")}
+        assert expired == {(sent, State.UNKNOWN), (prepared, State.CANCELLED)}
+        assert till2.attempt(mine.global_id).state is State.PREPARED  # type: ignore[union-attr]
+        assert [a.global_id for a in till2.unknown()] == [sent]
+        with pytest.raises(ChargeOpenElsewhere) as info:
+            till2.claim(eur("ch_sent"), "Till 2")
+        assert info.value.counter == "Till 1" and info.value.state == "unknown"
+        # The cancelled charge is free again.
+        assert till2.claim(eur("ch_prepared"), "Till 2").attempt.state is State.PREPARED

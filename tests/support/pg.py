@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -27,13 +26,17 @@ if TYPE_CHECKING:
 
 
 def pg_bin_dir() -> Path | None:
-    """The newest `/usr/lib/postgresql/<version>/bin` with initdb and pg_ctl, else None."""
+    """The newest `/usr/lib/postgresql/<version>/bin` with initdb (Debian, Ubuntu), else the
+    folder of an `initdb` on PATH (Homebrew, other systems), else None."""
     found = []
     for path in glob.glob("/usr/lib/postgresql/*/bin"):
         version = Path(path).parent.name
         if version.isdigit() and (Path(path) / "initdb").exists():
             found.append((int(version), Path(path)))
-    return max(found)[1] if found else None
+    if found:
+        return max(found)[1]
+    on_path = shutil.which("initdb")
+    return Path(on_path).parent if on_path else None
 
 
 def free_port() -> int:
@@ -53,8 +56,10 @@ class PgServer:
         self.dir = Path(tempfile.mkdtemp(prefix="cashier-pg-"))
         self.data = self.dir / "data"
         self.log = self.dir / "server.log"
-        self._as_postgres = os.geteuid() == 0
+        self._as_postgres = hasattr(os, "geteuid") and os.geteuid() == 0
         if self._as_postgres:
+            import pwd  # POSIX only, as is running as root
+
             entry = pwd.getpwnam("postgres")
             os.chown(self.dir, entry.pw_uid, entry.pw_gid)
         self.dir.chmod(0o700)
