@@ -168,8 +168,7 @@ class ShopServerSettings:
         )
         if not self.url.startswith(("postgresql://", "postgres://")):
             raise ConfigError(
-                "shop_server.url must look like postgresql://USER@HOST:PORT/DATABASE: "
-                f"{_FIX_SHOP}"
+                f"shop_server.url must look like postgresql://USER@HOST:PORT/DATABASE: {_FIX_SHOP}"
             )
         userinfo = self.url.split("://", 1)[1].split("@", 1)
         if len(userinfo) == 2 and ":" in userinfo[0]:

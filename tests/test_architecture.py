@@ -58,6 +58,17 @@ FORBIDDEN = {
     "journal/": ("cashier_gui.gateways", "cashier_gui.refunds", "cashier_gui.ui"),
     "refunds/": ("cashier_gui.ui", "cashier_gui.runtime", "cashier_gui.cli"),
     "simulators/": ("cashier_gui.ui", "cashier_gui.journal", "cashier_gui.refunds"),
+    # The shop server's library: the journal's shop home will build on it, not the reverse.
+    "shop/": (
+        "cashier_gui.journal",
+        "cashier_gui.refunds",
+        "cashier_gui.gateways",
+        "cashier_gui.ui",
+        "cashier_gui.runtime",
+        "cashier_gui.cli",
+        "cashier_gui.config",
+        "cashier_gui.secrets",
+    ),
 }
 
 
@@ -248,8 +259,23 @@ def sources(name: str) -> list[Path]:
     raise AssertionError(f"{name} is neither a module nor a package of cashier_gui")
 
 
+def test_psycopg_is_loaded_only_by_the_shop_commands() -> None:
+    """psycopg (and libpq) load only when a shop command runs, not for every command."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cashier_gui.runtime, cashier_gui.cli\n"
+        "cashier_gui.cli.build_parser()\n"
+        "bad = [m for m in sys.modules if m.startswith(('psycopg', 'cashier_gui.shop'))]\n"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_money_code_never_uses_float() -> None:
-    for name in ("money", "refunds", "journal", "gateways/viopay", "gateways/poynt"):
+    for name in ("money", "refunds", "journal", "gateways/viopay", "gateways/poynt", "shop"):
         for path in sources(name):
             assert not re.search(r"\bfloat\(", path.read_text()), path
 

@@ -1,5 +1,5 @@
 """Setting up and looking after a counter from the command line: `sim`, `setup`, `secret`,
-`journal`, `doctor` and `pair`."""
+`journal`, `doctor` and `pair` (and `shop`, from cli/shop.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.output import attempt_json, err, print_json
+from cashier_gui.cli.shop import add_shop_parser
 from cashier_gui.config import (
     Paths,
     PoyntSettings,
@@ -319,6 +320,8 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
         "--delay-ms", type=int, default=0, help="wait this long before each answer (default: 0)"
     )
     sim.set_defaults(func=cmd_sim)
+
+    add_shop_parser(sub, _Parser)  # `shop init` (cli/shop.py)
 
     setup = sub.add_parser("setup", help="write the non-secret settings")
     setupsub = setup.add_subparsers(dest="provider", required=True, parser_class=_Parser)

@@ -405,4 +405,3 @@ def _as_attempt(theirs: ShopAttempt) -> Attempt:
         resolved_by=None,
         resolution=None,
     )
-

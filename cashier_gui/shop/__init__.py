@@ -1,0 +1,72 @@
+"""The shop server: one PostgreSQL for all counters of a shop, the authority on whether a charge
+may be refunded now (issue 20). Qt-free; a later journal "home" builds on it.
+
+Why psycopg's **blocking** API, called from a worker thread: psycopg's asyncio mode refuses
+Windows' ProactorEventLoop, and qasync's event loop on Windows is proactor-based (qasync issue 76).
+The blocking API in a worker thread (`asyncio.to_thread`, a QThread) works the same on every OS,
+and a plain connection still receives LISTEN/NOTIFY (`Connection.notifies(timeout=…)`). So
+nothing here may be called on the GUI thread: every call may wait for the network (bounded by
+the connect, lock and statement timeouts).
+
+- `ShopServer` (server.py): claim / mark_sent / record_outcome / heartbeat / expire_leases, and
+  shop-wide reads.
+- `Listener` (listener.py): LISTEN/NOTIFY on its own thread, re-read after every reconnect.
+- `init_shop` (admin.py): create or upgrade the tables; the server settings a shop should have.
+- schema.py + functions.py: versioned migrations, the tables and plpgsql functions.
+"""
+
+from cashier_gui.shop.admin import Advice, InitResult, init_shop, recommended_settings
+from cashier_gui.shop.conninfo import ShopTarget, parse_url
+from cashier_gui.shop.errors import (
+    AttemptNotFound,
+    BadTransition,
+    ChargeBusyElsewhere,
+    ChargeOpenElsewhere,
+    OverRefund,
+    ShopAccessDenied,
+    ShopError,
+    ShopInputError,
+    ShopSchemaError,
+    ShopUnavailable,
+)
+from cashier_gui.shop.listener import Listener
+from cashier_gui.shop.model import (
+    COUNTED,
+    OPEN,
+    AttemptRecord,
+    Claimed,
+    Expired,
+    Kind,
+    ShopAttempt,
+    State,
+)
+from cashier_gui.shop.server import ShopServer
+
+__all__ = [
+    "COUNTED",
+    "OPEN",
+    "Advice",
+    "AttemptNotFound",
+    "AttemptRecord",
+    "BadTransition",
+    "ChargeBusyElsewhere",
+    "ChargeOpenElsewhere",
+    "Claimed",
+    "Expired",
+    "InitResult",
+    "Kind",
+    "Listener",
+    "OverRefund",
+    "ShopAccessDenied",
+    "ShopAttempt",
+    "ShopError",
+    "ShopInputError",
+    "ShopSchemaError",
+    "ShopServer",
+    "ShopTarget",
+    "ShopUnavailable",
+    "State",
+    "init_shop",
+    "parse_url",
+    "recommended_settings",
+]

@@ -1,0 +1,224 @@
+"""The shop server's tables, as numbered migrations.
+
+`migrate(conn)` brings a database to `LATEST`: each migration runs in its own transaction under
+one advisory lock (two `shop init` at once apply each step once), and sets `shop_meta.version`
+in the same transaction, so a crash leaves the database at a whole version. A database newer than
+this code is refused with a sentence, never written to. Every migration is tested from every
+earlier version (tests/shop/test_schema.py).
+
+Why it is shaped like this:
+- `charges` holds one row per charge: `claim` locks it (`SELECT … FOR UPDATE` with a short
+  lock_timeout) so two counters claiming one charge are served one after the other.
+- `attempts` is keyed by the attempt's idempotency key (a UUID, the same one the gateway sees):
+  a claim repeated by an outbox is recognised, never doubled.
+- `attempts_one_open_per_charge`, a partial unique index, allows at most one attempt without a
+  final answer (prepared, sent, unknown) per charge, shop-wide: even a bug in the functions cannot
+  open two.
+- `events` is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE): who moved which
+  attempt from what to what, when.
+- Counters call functions (`shop_claim`, `shop_set_state`, `shop_heartbeat`,
+  `shop_expire_leases`), so a later role for counters may EXECUTE them without UPDATE rights on
+  history. `shop_transitions` is the one table of allowed moves (equal to model.TRANSITIONS,
+  tested).
+- Every insert, and every change of state, amount or refund ID, NOTIFYs `shop_attempts` with the
+  charge ID (delivered on commit; a wake-up, not the truth).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from cashier_gui.shop.errors import ShopSchemaError
+from cashier_gui.shop.functions import FUNCTIONS
+
+CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
+#: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
+MIGRATION_LOCK = 0x73686F70
+
+V1_TABLES = (
+    """CREATE TABLE shop_meta (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        version integer NOT NULL CHECK (version > 0))""",
+    """CREATE TABLE counters (
+        name text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 100),
+        first_seen timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now(),
+        lease_seconds integer NOT NULL DEFAULT 60 CHECK (lease_seconds BETWEEN 1 AND 86400))""",
+    """CREATE TABLE charges (
+        charge_id text PRIMARY KEY CHECK (length(charge_id) BETWEEN 1 AND 200),
+        currency text CHECK (currency ~ '^[A-Z]{3}$'),
+        total_minor bigint CHECK (total_minor > 0),
+        created_at timestamptz NOT NULL DEFAULT now())""",
+    """CREATE TABLE attempts (
+        global_id text PRIMARY KEY
+            CHECK (global_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'),
+        counter text NOT NULL REFERENCES counters (name),
+        charge_id text NOT NULL REFERENCES charges (charge_id),
+        kind text NOT NULL CHECK (kind IN ('refund', 'void')),
+        provider text NOT NULL CHECK (length(provider) BETWEEN 1 AND 100),
+        amount_minor bigint CHECK (amount_minor > 0),
+        currency text CHECK (currency ~ '^[A-Z]{3}$'),
+        state text NOT NULL CHECK (state IN ('prepared', 'sent', 'approved', 'declined',
+            'pending', 'failed', 'unknown', 'cancelled', 'not_sent')),
+        refund_id text CHECK (length(refund_id) <= 200),
+        error_code text CHECK (length(error_code) <= 200),
+        gateway_text text CHECK (length(gateway_text) <= 2000),
+        operator text CHECK (length(operator) <= 100),
+        approver text CHECK (length(approver) <= 100),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        lease_until timestamptz,
+        CHECK (amount_minor IS NULL OR currency IS NOT NULL))""",
+    """CREATE UNIQUE INDEX attempts_one_open_per_charge ON attempts (charge_id)
+        WHERE state IN ('prepared', 'sent', 'unknown')""",
+    "CREATE INDEX attempts_by_charge ON attempts (charge_id, created_at)",
+    "CREATE INDEX attempts_by_counter ON attempts (counter, created_at)",
+    "CREATE INDEX attempts_by_time ON attempts (created_at)",
+    """CREATE INDEX attempts_leased ON attempts (lease_until)
+        WHERE state IN ('prepared', 'sent')""",
+    "CREATE INDEX attempts_unknown ON attempts (created_at) WHERE state = 'unknown'",
+    """CREATE TABLE events (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        global_id text NOT NULL REFERENCES attempts (global_id),
+        charge_id text NOT NULL,
+        counter text NOT NULL,
+        from_state text,
+        to_state text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}')""",
+    "CREATE INDEX events_by_attempt ON events (global_id, id)",
+)
+
+V2_TRIGGERS = (
+    """CREATE FUNCTION shop_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'the shop''s events are append-only' USING ERRCODE = 'SH010';
+    END $$""",
+    """CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION shop_events_append_only()""",
+    """CREATE FUNCTION shop_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('shop_attempts', NEW.charge_id);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER attempts_notify_insert AFTER INSERT ON attempts
+        FOR EACH ROW EXECUTE FUNCTION shop_notify()""",
+    """CREATE TRIGGER attempts_notify_update AFTER UPDATE ON attempts FOR EACH ROW
+        WHEN (OLD.state IS DISTINCT FROM NEW.state
+              OR OLD.refund_id IS DISTINCT FROM NEW.refund_id
+              OR OLD.amount_minor IS DISTINCT FROM NEW.amount_minor)
+        EXECUTE FUNCTION shop_notify()""",
+)
+
+
+V3_FUNCTIONS = (
+    """CREATE TABLE shop_transitions (
+        from_state text NOT NULL, to_state text NOT NULL,
+        PRIMARY KEY (from_state, to_state))""",
+    """INSERT INTO shop_transitions (from_state, to_state) VALUES
+        ('pending', 'approved'), ('pending', 'declined'), ('pending', 'failed'),
+        ('prepared', 'cancelled'), ('prepared', 'not_sent'), ('prepared', 'sent'),
+        ('sent', 'approved'), ('sent', 'declined'), ('sent', 'failed'), ('sent', 'not_sent'),
+        ('sent', 'pending'), ('sent', 'unknown'),
+        ('unknown', 'approved'), ('unknown', 'declined'), ('unknown', 'failed'),
+        ('unknown', 'not_sent'), ('unknown', 'pending')""",
+    *FUNCTIONS,
+)
+
+
+#: 4: what a person reads of another counter's attempt (History, the charge card, `journal
+#: list`) and what reconciling it from any counter needs: the terminal, the transaction
+#: reference the gateway lists it under, the reason, whether it was asked for in full, and the
+#: card (brand, last 4). Written once, with the claim (`shop_describe`: first write wins).
+V4_DESCRIPTION = (
+    """ALTER TABLE attempts
+        ADD COLUMN terminal text CHECK (length(terminal) <= 200),
+        ADD COLUMN transaction_reference text CHECK (length(transaction_reference) <= 64),
+        ADD COLUMN reason text CHECK (length(reason) <= 64),
+        ADD COLUMN full_refund boolean NOT NULL DEFAULT false,
+        ADD COLUMN card_brand text CHECK (length(card_brand) <= 40),
+        ADD COLUMN card_last4 text CHECK (card_last4 ~ '^[0-9]{4}$')""",
+    """CREATE FUNCTION shop_describe(
+        p_global_id text, p_terminal text, p_reference text, p_reason text,
+        p_full boolean, p_brand text, p_last4 text) RETURNS void
+    LANGUAGE sql AS $$
+        UPDATE attempts SET terminal = p_terminal, transaction_reference = p_reference,
+            reason = p_reason, full_refund = p_full, card_brand = p_brand,
+            card_last4 = p_last4
+        WHERE global_id = p_global_id AND terminal IS NULL AND transaction_reference IS NULL
+    $$""",
+)
+
+
+def migrations() -> tuple[tuple[str, ...], ...]:
+    """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
+    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION)
+
+
+LATEST = 4
+
+
+def current_version(conn: psycopg.Connection[Any]) -> int:
+    """0 for a database without the shop's tables."""
+    row = conn.execute("SELECT to_regclass('shop_meta') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return 0
+    found = conn.execute("SELECT version FROM shop_meta").fetchone()
+    return int(found[0]) if found else 0
+
+
+def too_new(version: int) -> ShopSchemaError:
+    return ShopSchemaError(
+        f"The shop server's tables are at version {version}, newer than this app knows "
+        f"({LATEST}). Update the app on this counter; nothing was changed."
+    )
+
+
+def check_version(conn: psycopg.Connection[Any]) -> int:
+    """The version, or ShopSchemaError when it is missing, older or newer than this code."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise too_new(version)
+    if version < LATEST:
+        raise ShopSchemaError(
+            f"The shop server's tables are at version {version}, this app needs {LATEST}. Run "
+            "`cashier-refund shop init --url …` once (it upgrades them), then try again."
+        )
+    return version
+
+
+def migrate(conn: psycopg.Connection[Any], target: int = LATEST) -> list[int]:
+    """Apply every migration above the database's version up to `target`, one transaction
+    each. Returns the versions applied ([] when it was up to date). `conn` is in autocommit.
+
+    A session advisory lock, taken before the first transaction begins, lets one `shop init`
+    at a time through. (Taken inside each transaction instead, the waiting one would still
+    read its stale catalogue cache from before the other's commit and create a table twice.)"""
+    if not 0 <= target <= LATEST:
+        raise ValueError(f"no schema version {target}")
+    if not conn.autocommit:
+        raise ValueError("migrate() needs a connection in autocommit mode")
+    steps = migrations()
+    applied: list[int] = []
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        for number in range(1, target + 1):
+            with conn.transaction():
+                version = current_version(conn)
+                if version > LATEST:
+                    raise too_new(version)
+                if version >= number:
+                    continue
+                for statement in steps[number - 1]:
+                    conn.execute(statement.encode())
+                if number == 1:
+                    conn.execute("INSERT INTO shop_meta (version) VALUES (1)")
+                else:
+                    conn.execute("UPDATE shop_meta SET version = %s", (number,))
+                applied.append(number)
+    finally:
+        if not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+    return applied

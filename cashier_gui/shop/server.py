@@ -1,0 +1,385 @@
+"""`ShopServer`: a counter's blocking, thread-safe handle on the shop server.
+
+Every operation is one short transaction on a pooled connection and returns before any gateway
+or terminal call: claim, commit, *then* send. Nothing here holds a lock or an open transaction
+across the network call, and nothing retries a refund.
+
+How a counter uses it (from a worker thread, never the GUI thread):
+    claimed = shop.claim(AttemptRecord(...), counter)   # ChargeOpenElsewhere, OverRefund, …
+    shop.mark_sent(gid, counter)       # only after this returned may the request leave
+    … the gateway call …
+    shop.record_outcome(gid, State.APPROVED, refund_id=…, amount=…)
+    shop.heartbeat(counter)            # every lease/3 seconds while attempts are in flight
+    shop.expire_leases()               # from any counter, now and then
+
+`ShopUnavailable` means the server could not be reached or did not answer in time: the caller
+fails closed (sends nothing new). A claim or mark_sent whose commit was lost with the connection
+is safe too: an unsent `prepared` claim is cancelled when its lease runs out; a `sent` that was
+never followed by a request becomes `unknown` and is reconciled like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import errors as pge
+from psycopg import sql
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from cashier_gui.money import Money
+from cashier_gui.shop import schema
+from cashier_gui.shop.conninfo import STATEMENT_TIMEOUT_MS, ShopTarget, parse_url
+from cashier_gui.shop.errors import (
+    ChargeBusyElsewhere,
+    ShopInputError,
+    ShopSchemaError,
+    ShopUnavailable,
+    unreachable,
+)
+from cashier_gui.shop.model import (
+    OUTCOMES,
+    AttemptRecord,
+    Claimed,
+    Expired,
+    ShopAttempt,
+    State,
+    canonical_global_id,
+    check_money,
+    check_name,
+    check_text,
+)
+from cashier_gui.shop.queries import COLUMNS, attempt_from_row, attempts_query
+from cashier_gui.shop.sqlerrors import mapped
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+APP_PREFIX = "cashier:"  # application_name while a counter's transaction runs: "cashier:Till 2"
+
+
+class ShopServer:
+    """One pool of connections to the shop server. Safe to share between threads; `close()` it
+    (or use it as a context manager). Connecting is lazy: the constructor never blocks on the
+    network, and the first operation checks the schema's version once."""
+
+    def __init__(
+        self,
+        url: str | ShopTarget,
+        *,
+        password: str | None = None,
+        ca_file: str | Path | None = None,
+        lease_seconds: int = 60,
+        lock_timeout_s: float = 2.0,
+        wait_s: float = 5.0,
+        statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+        max_connections: int = 4,
+        application_name: str = "cashier-refund",
+    ) -> None:
+        self.target = url if isinstance(url, ShopTarget) else parse_url(url, ca_file=ca_file)
+        if not 5 <= lease_seconds <= 86400:
+            raise ShopInputError("A lease lasts 5 seconds to a day.")
+        self.lease_seconds = lease_seconds
+        self.lock_timeout_ms = int(lock_timeout_s * 1000)
+        self._schema_ok = False
+        self._kwargs = self.target.connect_kwargs(
+            password, application_name=application_name, statement_timeout_ms=statement_timeout_ms
+        )
+        self._pool_args: dict[str, Any] = dict(
+            min_size=1,
+            max_size=max_connections,
+            timeout=wait_s,
+            check=ConnectionPool.check_connection,
+            reconnect_timeout=3600,
+            name="shop",
+        )
+        self._lock = threading.Lock()
+        self._down = False  # the last probe failed or a connection broke: probe first
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ConnectionPool:
+        pool: ConnectionPool = ConnectionPool(
+            "", kwargs=self._kwargs, open=False, **self._pool_args
+        )
+        pool.open(wait=False)
+        return pool
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.close(timeout=2)
+
+    def __enter__(self) -> ShopServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _run(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """`body(conn)` inside one transaction; every way of not reaching the server becomes
+        ShopUnavailable (no password, no conninfo in it).
+
+        When the pool finds no connection in time, a direct connection tells at once whether the
+        server is back, or refuses our user or password (ShopAccessDenied: the pool cannot tell).
+        If it is back, a fresh pool replaces the old one: the pool's own reconnection backs off
+        exponentially, which after a long outage would keep the counter closed for minutes.
+        While the server stays unreachable, each call probes first and fails fast."""
+        if self._down:
+            self._revive()
+        try:
+            return self._attempt(body)
+        except PoolTimeout:
+            self._revive()
+        try:
+            return self._attempt(body)
+        except PoolTimeout:
+            raise ShopUnavailable("no connection within the wait") from None
+
+    def _revive(self) -> None:
+        """Probe the server directly; replace the pool when it answers, raise when not."""
+        try:
+            psycopg.connect(**self._kwargs).close()
+        except psycopg.OperationalError as exc:
+            self._down = True
+            raise unreachable(exc) from None
+        with self._lock:
+            old, self._pool = self._pool, self._new_pool()
+            self._down = False
+        old.close(timeout=0)
+
+    def _attempt(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
+        try:
+            with self._pool.connection() as conn:
+                if not self._schema_ok:
+                    schema.check_version(conn)
+                    conn.commit()
+                    self._schema_ok = True
+                with conn.transaction():
+                    return body(conn)
+        except PoolTimeout:
+            raise  # _run probes and may retry
+        except (pge.UndefinedFunction, pge.UndefinedTable):
+            raise ShopSchemaError(
+                "The shop server has no shop tables here. Run `cashier-refund shop init --url …` "
+                "once, then try again."
+            ) from None
+        except pge.QueryCanceled:
+            raise ShopUnavailable("the shop server did not answer in time") from None
+        except (pge.LockNotAvailable, pge.UniqueViolation):
+            raise  # claim() knows what they mean
+        except psycopg.OperationalError as exc:
+            self._down = True  # the connection went: the next call probes first
+            raise ShopUnavailable(f"{type(exc).__name__}: {exc.sqlstate or 'no answer'}") from None
+        except psycopg.Error as exc:
+            raise mapped(exc) from None
+
+    def check(self) -> int:
+        """Reach the server and check its schema; returns the version. Raises ShopSchemaError,
+        ShopAccessDenied (user or password refused) or ShopUnavailable."""
+        self._schema_ok = False
+        return self._run(lambda conn: schema.current_version(conn))
+
+    # -- writes -----------------------------------------------------------------------------
+    def claim(self, record: AttemptRecord, counter: str) -> Claimed:
+        """Claim a charge for one attempt, before anything is sent. Raises ChargeOpenElsewhere
+        (another open attempt, any counter), OverRefund, ChargeBusyElsewhere (its row stayed
+        locked past the lock timeout), ShopInputError, ShopUnavailable. The same global ID
+        claimed again returns the stored attempt with `repeat=True`."""
+        rec = record.checked()
+        counter = check_name("counter", counter)
+        params = (
+            rec.global_id,
+            counter,
+            rec.charge_id,
+            rec.kind.value,
+            rec.provider,
+            rec.amount.minor if rec.amount else None,
+            rec.currency,
+            rec.operator,
+            rec.approver,
+            rec.charge_total.minor if rec.charge_total else None,
+            self.lease_seconds,
+        )
+
+        def body(conn: psycopg.Connection[Any]) -> Claimed:
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, true), "
+                "set_config('application_name', %s, true)",
+                (f"{self.lock_timeout_ms}ms", (APP_PREFIX + counter)[:63]),
+            )
+            row = conn.execute(
+                "SELECT shop_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", params
+            ).fetchone()
+            conn.execute(
+                "SELECT shop_describe(%s, %s, %s, %s, %s, %s, %s)",
+                (
+                    rec.global_id,
+                    rec.terminal,
+                    rec.transaction_reference,
+                    rec.reason,
+                    rec.full_refund,
+                    rec.card_brand,
+                    rec.card_last4,
+                ),
+            )
+            found = conn.execute(
+                COLUMNS + sql.SQL(" WHERE global_id = %s"), (rec.global_id,)
+            ).fetchone()
+            assert row is not None and found is not None
+            return Claimed(attempt_from_row(found), repeat=bool(row[0]))
+
+        for tries in (1, 2):
+            try:
+                return self._run(body)
+            except pge.LockNotAvailable:
+                raise ChargeBusyElsewhere(rec.charge_id, self._holder(rec.charge_id)) from None
+            except pge.UniqueViolation as exc:
+                # Two claims raced past each other (same global ID on two charges, or the
+                # one-open index as a backstop): the second try sees what won.
+                if tries == 2:
+                    raise mapped(exc) from None
+        raise AssertionError("unreachable")
+
+    def _holder(self, charge_id: str) -> str | None:
+        """Which counter holds the charge's row lock, when the server can tell (best effort)."""
+        try:
+            found = self._run(
+                lambda conn: conn.execute(
+                    "SELECT a.application_name FROM charges c JOIN pg_stat_activity a "
+                    "ON a.backend_xid = c.xmax WHERE c.charge_id = %s",
+                    (charge_id,),
+                ).fetchone()
+            )
+        except ShopUnavailable:
+            return None
+        name = str(found[0]) if found and found[0] else ""
+        return name[len(APP_PREFIX) :] if name.startswith(APP_PREFIX) else None
+
+    def mark_sent(self, global_id: str, counter: str) -> bool:
+        """`prepared` → `sent`, just before the request leaves; only after this returned may it
+        be sent. True when it changed, False for a repeat. BadTransition when the attempt is no
+        longer `prepared` (e.g. cancelled when its lease ran out: do not send it)."""
+        return self._set_state(
+            canonical_global_id(global_id), State.SENT, check_name("counter", counter)
+        )
+
+    def record_outcome(
+        self,
+        global_id: str,
+        state: State | str,
+        refund_id: str | None = None,
+        error_code: str | None = None,
+        gateway_text: str | None = None,
+        amount: Money | None = None,
+        *,
+        by: str | None = None,
+    ) -> bool:
+        """Record what became of an attempt (any state but prepared/sent). Idempotent: the same
+        state again is ignored (False) unless it brings a missing refund ID or amount (True);
+        another refund ID or an impossible move raises BadTransition. `amount` is
+        what the gateway refunded (fills in a full refund's amount; must match a known one).
+        `by` names the counter that learnt it (default: the attempt's own)."""
+        try:
+            target = State(state)
+        except ValueError:
+            raise ShopInputError(f"{state!r:.40} is not an attempt state.") from None
+        if target not in OUTCOMES:
+            raise ShopInputError(f"“{target}” is not an outcome: use mark_sent for sent.")
+        check_money("amount", amount)
+        return self._set_state(
+            canonical_global_id(global_id),
+            target,
+            None if by is None else check_name("counter", by),
+            refund_id=check_text(refund_id, limit=200, what="refund ID"),
+            error_code=check_text(error_code, limit=200, what="error code"),
+            gateway_text=check_text(gateway_text),
+            amount=amount,
+        )
+
+    def _set_state(
+        self,
+        gid: str,
+        state: State,
+        by: str | None,
+        *,
+        refund_id: str | None = None,
+        error_code: str | None = None,
+        gateway_text: str | None = None,
+        amount: Money | None = None,
+    ) -> bool:
+        def body(conn: psycopg.Connection[Any]) -> bool:
+            found = conn.execute(
+                "SELECT shop_set_state(%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    gid,
+                    by,
+                    state.value,
+                    refund_id,
+                    error_code,
+                    gateway_text,
+                    amount.minor if amount else None,
+                    amount.currency if amount else None,
+                ),
+            ).fetchone()
+            return bool(found and found[0])
+
+        return self._run(body)
+
+    def heartbeat(self, counter: str) -> int:
+        """This counter is alive: refresh its last_seen and the lease of its prepared and sent
+        attempts. Returns how many attempts it refreshed."""
+        counter = check_name("counter", counter)
+
+        def body(conn: psycopg.Connection[Any]) -> int:
+            row = conn.execute(
+                "SELECT shop_heartbeat(%s, %s)", (counter, self.lease_seconds)
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        return self._run(body)
+
+    def expire_leases(self, by: str = "lease expiry") -> list[Expired]:
+        """Every counter's attempts whose lease has passed: `sent` → `unknown` (never retried),
+        `prepared` → `cancelled` (never sent). Safe from any counter, at any time."""
+        by = check_name("counter", by)
+
+        def body(conn: psycopg.Connection[Any]) -> list[Expired]:
+            rows = conn.execute("SELECT * FROM shop_expire_leases(%s)", (by,)).fetchall()
+            return [Expired(r[0], r[1], r[2], State(r[3]), State(r[4])) for r in rows]
+
+        return self._run(body)
+
+    # -- reads ------------------------------------------------------------------------------
+    def attempt(self, global_id: str) -> ShopAttempt | None:
+        gid = canonical_global_id(global_id)
+        row = self._run(
+            lambda conn: conn.execute(COLUMNS + sql.SQL(" WHERE global_id = %s"), (gid,)).fetchone()
+        )
+        return attempt_from_row(row) if row else None
+
+    def attempts(
+        self,
+        charge_id: str | None = None,
+        counter: str | None = None,
+        states: Iterable[State | str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 500,
+    ) -> list[ShopAttempt]:
+        """Every counter's attempts, newest first, filtered. `since` ≤ created_at < `until`
+        (timezone-aware datetimes)."""
+        query, args = attempts_query(charge_id, counter, states, since, until, limit)
+        rows = self._run(lambda conn: conn.execute(query, args).fetchall())
+        return [attempt_from_row(r) for r in rows]
+
+    def unknown(self) -> list[ShopAttempt]:
+        """Every counter's unknown attempts, oldest first: what `reconcile` may settle."""
+        return sorted(self.attempts(states=[State.UNKNOWN], limit=100_000), key=_created)
+
+
+def _created(a: ShopAttempt) -> datetime:
+    return a.created_at

@@ -1,0 +1,142 @@
+"""`cashier-refund shop init` as a real process against the real server; the URL's rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from cashier_gui.shop import ShopAccessDenied, ShopInputError, ShopServer, parse_url, schema
+from cashier_gui.shop.conninfo import is_loopback
+from tests.support.cli import cli_env, run_cli
+from tests.support.pg import PgServer, free_port
+
+
+def test_shop_init_creates_then_changes_nothing(tmp_path: Path, empty_db_url: str) -> None:
+    env = cli_env(tmp_path)
+    first = run_cli(env, "shop", "init", "--url", empty_db_url)
+    assert first.returncode == 0, first.stderr
+    assert f"tables created (version {schema.LATEST})" in first.stdout
+    assert "ALTER SYSTEM SET tcp_keepalives_idle = '30';" in first.stdout
+    again = run_cli(env, "shop", "init", "--url", empty_db_url)
+    assert again.returncode == 0, again.stderr
+    assert "nothing changed" in again.stdout
+    with psycopg.connect(empty_db_url) as conn:
+        assert schema.current_version(conn) == schema.LATEST
+
+
+def test_shop_init_upgrades(tmp_path: Path, empty_db_url: str) -> None:
+    with psycopg.connect(empty_db_url, autocommit=True) as conn:
+        schema.migrate(conn, target=1)
+    done = run_cli(cli_env(tmp_path), "shop", "init", "--url", empty_db_url)
+    assert done.returncode == 0, done.stderr
+    assert f"upgraded from version 1 to {schema.LATEST}" in done.stdout
+
+
+def test_shop_init_with_a_password_checks_it_and_never_shows_it(
+    tmp_path: Path, pg_running: PgServer
+) -> None:
+    """A server that wants a password (scram-sha-256 for this role, over TCP)."""
+    secret = "s3cr3t-Pässword"
+    db = pg_running.create_database()
+    with psycopg.connect(pg_running.url(), autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS shop_owner")
+        conn.execute(f"CREATE ROLE shop_owner LOGIN PASSWORD '{secret}'".encode())
+        conn.execute(f'ALTER DATABASE "{db}" OWNER TO shop_owner'.encode())
+    hba = pg_running.data / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text("host all shop_owner 127.0.0.1/32 scram-sha-256\n" + original)
+    try:
+        with psycopg.connect(pg_running.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        url = pg_running.url(db, user="shop_owner")
+        env = cli_env(tmp_path)
+        wrong = run_cli(env, "shop", "init", "--url", url, "--password-stdin", stdin="nope\n")
+        assert wrong.returncode == 1
+        assert "refused this counter's user or password" in wrong.stderr
+        with ShopServer(url, password="nope", wait_s=1) as shop, pytest.raises(ShopAccessDenied):
+            shop.check()
+        done = run_cli(env, "shop", "init", "--url", url, "--password-stdin", stdin=secret + "\n")
+        assert done.returncode == 0, done.stderr
+        assert "tables created" in done.stdout
+        for out in (wrong, done):
+            assert secret not in out.stdout + out.stderr
+        with ShopServer(url, password=secret) as shop:
+            assert shop.check() == schema.LATEST
+    finally:
+        hba.write_text(original)
+        with psycopg.connect(pg_running.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def test_shop_init_refuses_a_password_in_the_url_without_echoing_it(tmp_path: Path) -> None:
+    done = run_cli(
+        cli_env(tmp_path), "shop", "init", "--url", "postgresql://u:hunter2@127.0.0.1/shop"
+    )
+    assert done.returncode == 2
+    assert "Leave the password out" in done.stderr and "hunter2" not in done.stderr
+
+
+def test_shop_init_without_a_server_fails_in_seconds(tmp_path: Path) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/shop"
+    done = run_cli(cli_env(tmp_path), "shop", "init", "--url", url, timeout=30)
+    assert done.returncode == 1
+    assert "cannot be reached" in done.stderr
+
+
+def test_shop_init_needs_tls_to_a_network_host(tmp_path: Path) -> None:
+    done = run_cli(
+        cli_env(tmp_path),
+        "shop",
+        "init",
+        "--url",
+        "postgresql://u@192.0.2.10:5432/shop?sslmode=require",
+    )
+    assert done.returncode == 2 and "verify-full" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://u@h/db",
+        "postgresql://u:pw@127.0.0.1/db",
+        "postgresql://u@127.0.0.1",
+        "postgresql:///db",
+        "postgresql://u@db.shop.lan/db?sslmode=disable",
+        "postgresql://u@db.shop.lan/db?sslmode=prefer",
+        "postgresql://u@10.0.0.5/db?sslmode=verify-ca",
+        "postgresql://u@h/db?password=pw",
+    ],
+)
+def test_bad_urls_are_refused(url: str) -> None:
+    with pytest.raises(ShopInputError) as info:
+        parse_url(url)
+    assert "pw" not in str(info.value).replace("password", "")
+
+
+def test_network_hosts_get_verify_full_and_the_system_cas(tmp_path: Path) -> None:
+    p = parse_url("postgresql://till@db.shop.lan:5433/shop").params
+    assert (p["sslmode"], p["sslrootcert"], p["port"], p["dbname"]) == (
+        "verify-full",
+        "system",
+        "5433",
+        "shop",
+    )
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not checked here")
+    p = parse_url("postgresql://till@10.1.2.3/shop?sslmode=verify-full", ca_file=ca).params
+    assert p["sslrootcert"] == str(ca)
+    with pytest.raises(ShopInputError, match="does not exist"):
+        parse_url("postgresql://till@10.1.2.3/shop", ca_file=tmp_path / "missing.pem")
+    local = parse_url("postgresql://till@127.0.0.1/shop").params
+    assert "sslmode" not in local
+    assert local["connect_timeout"] == 5 and local["keepalives"] == 1
+    kwargs = parse_url("postgresql://till@127.0.0.1/shop").connect_kwargs("pw")
+    assert kwargs["password"] == "pw" and "statement_timeout=5000" in kwargs["options"]
+    assert "password" not in parse_url("postgresql://till@127.0.0.1/shop").connect_kwargs(None)
+
+
+def test_loopback() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "/run/pg"]))
+    assert not any(map(is_loopback, ["10.0.0.1", "db.shop.lan", "192.168.1.2", "localhost.evil"]))
