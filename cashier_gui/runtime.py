@@ -16,6 +16,7 @@ ones.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from cashier_gui.config import (
     Paths,
     PoyntSettings,
     Settings,
+    ShopServerSettings,
     ViopaySettings,
     load_settings,
 )
@@ -36,7 +38,7 @@ from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
 from cashier_gui.policy import Policy
 from cashier_gui.refunds import RefundService
-from cashier_gui.secrets import SecretStore
+from cashier_gui.secrets import SHOP_PASSWORD, SecretStore
 
 if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training only
     from cashier_gui.simulators.server import ServerThread
@@ -44,11 +46,16 @@ if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training o
 
 @dataclass(frozen=True)
 class JournalHome:
-    """Where this counter's journal lives, chosen once at start-up: this PC's SQLite file (the
-    training journal is a file of its own, so practice never mixes with real refunds)."""
+    """Where this counter's journal lives, chosen once at start-up: this PC's SQLite file, or —
+    once the counter has joined a shop — the shop server with that file as its write-ahead log,
+    outbox and replica. Training always has a file of its own and never reaches a shop server,
+    so practice never mixes with real refunds."""
 
     path: Path
     counter: str | None = None  # None: the PC's name
+    shop: ShopServerSettings | None = None
+    #: The shop user's password from the keyring (asked for only when the journal is opened).
+    password: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
 
     def exists(self) -> bool:
         """Has anything been journalled here yet?"""
@@ -60,23 +67,73 @@ class JournalHome:
 
     def open(self) -> Journal:
         """The journal the refund service writes through (one per process: it owns what it
-        sends)."""
-        return SqliteJournal(self.path, counter=self.counter)
+        sends). In a shop it keeps in step in the background until closed."""
+        local = SqliteJournal(self.path, counter=self.counter)
+        if self.shop is None:
+            return local
+        # psycopg is loaded only on a counter that has joined a shop.
+        from cashier_gui.journal.shop import ShopJournal
+        from cashier_gui.shop import ShopInputError, ShopServer
 
-    def reader(self) -> JournalReader:
+        try:
+            password = self.password() if self.password is not None else None
+            server = ShopServer(
+                self.shop.url,
+                password=password,
+                ca_file=self.shop.ca_file,
+                lease_seconds=self.shop.lease_seconds,
+                application_name=f"cashier-refund {self.shop.counter}",
+            )
+        except ShopInputError as exc:
+            local.close()
+            raise ConfigError(f"shop_server: {exc}") from None
+        except BaseException:
+            local.close()
+            raise
+        return ShopJournal(local, server, password=password).start()
+
+    def reader(self, *, fresh: bool = False) -> JournalReader:
         """A reader with its own connection (History, reports, the CLI): reads never wait on
-        the service's writes. Close it when done."""
+        the service's writes. Close it when done. In a shop it reads this PC's replica of the
+        shop's attempts; `fresh` brings the replica up to date first (when the server answers)."""
+        if fresh and self.shop is not None:
+            journal = self.open()
+            journal.close()  # its first sync ran as it started
         return SqliteJournal(self.path, counter=self.counter)
 
 
-def journal_home(paths: Paths, *, training: bool = False) -> JournalHome:
-    return JournalHome(paths.training_journal if training else paths.journal)
+def journal_home(
+    paths: Paths,
+    *,
+    training: bool = False,
+    settings: Settings | None = None,
+    secrets: SecretStore | None = None,
+) -> JournalHome:
+    """Training: its own file. A counter in a shop (`[shop_server]`): the shop server, with the
+    counter's name, the password from the keyring (`shop-password`, none when not stored)."""
+    if training:
+        return JournalHome(paths.training_journal)
+    shop = settings.shop_server if settings is not None else None
+    if shop is None:
+        return JournalHome(paths.journal)
+    store = secrets or SecretStore(settings.profile if settings is not None else "default")
+    return JournalHome(paths.journal, shop.counter, shop, password=lambda: store.get(SHOP_PASSWORD))
 
 
 def open_reader(paths: Paths | None = None, *, training: bool = False) -> JournalReader:
     """For commands that read the journal without a gateway (list, export, verify, receipts,
-    reports). Raises JournalError with a sentence when it cannot be opened."""
-    return journal_home(paths or Paths.default(), training=training).reader()
+    reports). Raises JournalError or ConfigError with a sentence when it cannot be opened."""
+    paths = paths or Paths.default()
+    settings = None if training else _settings_or_none(paths)
+    home = journal_home(paths, training=training, settings=settings)
+    return home.reader(fresh=True)
+
+
+def _settings_or_none(paths: Paths) -> Settings | None:
+    try:
+        return load_settings(paths)
+    except ConfigError:
+        return None
 
 
 @dataclass
@@ -110,7 +167,7 @@ class Runtime:
         import asyncio
 
         await self.service.aclose()
-        self.service.journal.close()
+        await asyncio.to_thread(self.service.journal.close)  # a shop's threads stop: may wait
         for sim in self.simulators:
             await asyncio.to_thread(sim.stop)  # waits for its thread: not on the GUI thread
 
@@ -178,10 +235,9 @@ def open_runtime(
         return runtime
     settings = load_settings(paths)
     warm_up(settings)
-    gateway, terminal, label = configured_gateway(
-        settings, secrets or SecretStore(settings.profile)
-    )
-    home = journal_home(paths)
+    store = secrets or SecretStore(settings.profile)
+    gateway, terminal, label = configured_gateway(settings, store)
+    home = journal_home(paths, settings=settings, secrets=store)
     service = RefundService(
         gateway, home.open(), terminal=terminal, operator=operator_name(), policy=settings.policy
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.output import attempt_json, err, print_json
-from cashier_gui.cli.shop import add_shop_parser
+from cashier_gui.cli.shop import add_setup_shop_parser, add_shop_parser
 from cashier_gui.config import (
     Paths,
     PoyntSettings,
@@ -343,6 +343,7 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
         help="the shop's currency, set once (e.g. USD): the terminal cannot look sales up",
     )
     setup.set_defaults(func=cmd_setup)
+    add_setup_shop_parser(setupsub)
 
     sec = sub.add_parser("secret", help="store a secret in the OS keyring (read from stdin)")
     secsub = sec.add_subparsers(dest="action", required=True, parser_class=_Parser)

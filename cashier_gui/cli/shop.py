@@ -1,6 +1,7 @@
-"""`cashier-refund shop init`: create or upgrade the shop server's tables (issue 20).
+"""The shop server from the command line: `shop init` creates or upgrades the shop's tables;
+`setup shop --url … --counter NAME` joins this counter to the shop (`--off` leaves it).
 
-psycopg is imported only when the command runs, so other commands start as fast as before.
+psycopg is imported only when one of these runs, so other commands start as fast as before.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import getpass
 import sys
 from typing import Any
 
-from cashier_gui.cli.common import EXIT_OK, Usage
+from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
+from cashier_gui.config import ConfigError, Paths, ShopServerSettings, load_settings, save_settings
 from cashier_gui.i18n import _
 
 
@@ -61,6 +63,102 @@ def cmd_shop_init(args: argparse.Namespace) -> int:
             )
             print(f"    {a.fix}")
     return EXIT_OK
+
+
+def cmd_setup_shop(args: argparse.Namespace) -> int:
+    """Join this counter to the shop server (checked: it answers, its tables are there), or
+    leave it with --off. The password is the keyring's `shop-password` (`secret set`)."""
+    from dataclasses import replace
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    if args.off:
+        if settings.shop_server is None:
+            print(_("This counter is not in a shop: nothing changed."))
+            return EXIT_OK
+        save_settings(paths, replace(settings, shop_server=None))
+        print(
+            _(
+                "This counter has left the shop server: it refunds on its own again. Its "
+                "journal keeps every attempt it made and saw."
+            )
+        )
+        return EXIT_OK
+    if not args.url or not args.counter:
+        raise Usage(
+            _("Give the shop server's address and this counter's name: --url … --counter “Till 2”.")
+        )
+    from cashier_gui.shop import ShopInputError, parse_url
+
+    try:
+        target = parse_url(args.url, ca_file=args.ca_file)
+        shop = ShopServerSettings(
+            url=args.url,
+            counter=args.counter.strip(),
+            ca_file=args.ca_file,
+            lease_seconds=args.lease_seconds,
+        )
+    except (ShopInputError, ConfigError) as exc:
+        raise Usage(str(exc)) from None
+    save_settings(paths, replace(settings, shop_server=shop))
+    print(
+        _("Saved: this counter is “{counter}” in the shop at {where}.").format(
+            counter=shop.counter, where=target.where
+        )
+    )
+    return _check_joined(paths)
+
+
+def _check_joined(paths: Paths) -> int:
+    """Reach the shop server as the counter will (keyring password, TLS) and say what to fix."""
+    from cashier_gui.runtime import journal_home
+    from cashier_gui.shop import ShopError
+
+    settings = load_settings(paths)
+    home = journal_home(paths, settings=settings)
+    assert home.shop is not None
+    from cashier_gui.shop import ShopServer
+
+    password = home.password() if home.password is not None else None
+    with ShopServer(home.shop.url, password=password, ca_file=home.shop.ca_file) as server:
+        try:
+            version = server.check()
+        except ShopError as exc:
+            print(_("Not reachable yet: {problem}").format(problem=exc))
+            print(
+                _(
+                    "Until it is, this counter sends no refund (it fails closed). Store the "
+                    "password with `cashier-refund secret set shop-password` if the server "
+                    "wants one, and run `cashier-refund shop init --url …` once per shop."
+                )
+            )
+            return EXIT_OTHER
+    print(
+        _("The shop server answers (its tables are at version {version}).").format(version=version)
+    )
+    return EXIT_OK
+
+
+def add_setup_shop_parser(setupsub: Any) -> None:
+    """`setup shop` beside `setup viopay` and `setup poynt`."""
+    s3 = setupsub.add_parser(
+        "shop", help="join this counter to the shop server all counters share (or --off)"
+    )
+    s3.add_argument("--url", help="postgresql://USER@HOST:PORT/DATABASE (no password in it)")
+    s3.add_argument("--counter", help="this counter's name in the shop, e.g. “Till 2”")
+    s3.add_argument(
+        "--ca-file",
+        help="a CA file to trust for the server's TLS certificate (default: the system's)",
+    )
+    s3.add_argument(
+        "--lease-seconds",
+        type=int,
+        default=60,
+        help="how long the shop waits for a silent counter before its refunds in flight "
+        "count as unknown (default: %(default)s)",
+    )
+    s3.add_argument("--off", action="store_true", help="leave the shop: refund on its own again")
+    s3.set_defaults(func=cmd_setup_shop)
 
 
 def add_shop_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:

@@ -29,8 +29,10 @@ from cashier_gui.money import Money
 
 
 class JournalReader(Protocol):
-    #: The counter this journal is opened at (a till's name).
-    counter: str
+    @property
+    def counter(self) -> str:
+        """The counter this journal is opened at (a till's name)."""
+        ...
 
     def get(self, key: str) -> Attempt:
         """The attempt with this global key; JournalError when there is none."""
@@ -144,4 +146,16 @@ class Journal(JournalReader, Protocol):
     ) -> list[Attempt]:
         """Settle attempts whose sender is gone: `prepared` → `not_sent`, `sent` → `unknown`.
         Attempts a live sender holds are left alone."""
+        ...
+
+    @property
+    def unavailable(self) -> str | None:
+        """Why the home cannot take a new attempt now, in words (a shop server that does not
+        answer); None when it can. New attempts are refused meanwhile (fail closed)."""
+        ...
+
+    def watch(self, on_change: Callable[[str], None]) -> None:
+        """Call `on_change(charge_id)` — from any thread — when someone else changed an attempt
+        on that charge (another counter), and `on_change("")` when anything may have changed
+        (reconnected, or `unavailable` changed). A home nobody else writes never calls it."""
         ...

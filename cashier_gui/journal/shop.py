@@ -58,6 +58,7 @@ from cashier_gui.shop import (
     BadTransition,
     ChargeBusyElsewhere,
     ChargeOpenElsewhere,
+    Listener,
     OverRefund,
     ShopAttempt,
     ShopError,
@@ -77,12 +78,21 @@ class ShopJournal:
     """A `Journal` for a counter in a shop. `local` is this PC's file (opened with this
     counter's name), `server` the shop server's pool."""
 
-    def __init__(self, local: SqliteJournal, server: ShopServer) -> None:
+    def __init__(
+        self, local: SqliteJournal, server: ShopServer, *, password: str | None = None
+    ) -> None:
+        """`password`: the shop user's (from the keyring), for the listener's own connection;
+        kept in memory only."""
         self.local = local
         self.server = server
+        self._password = password
         self._sync_lock = threading.Lock()
         #: None while the server answers; else why it does not (for the window's banner).
         self.unavailable: str | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._listener: Listener | None = None
+        self._on_change: Callable[[str], None] | None = None
 
     @property
     def counter(self) -> str:
@@ -93,8 +103,76 @@ class ShopJournal:
         return self.local.path
 
     def close(self) -> None:
+        self.stop()
         self.local.close()
         self.server.close()
+
+    # ---- in the background --------------------------------------------------------------------
+
+    def start(
+        self,
+        *,
+        listen: bool = True,
+        every_s: float | None = None,
+        on_change: Callable[[str], None] | None = None,
+    ) -> ShopJournal:
+        """Keep this counter in step while it runs: `sync()` now and every `every_s` seconds
+        (default: a third of the lease, at most 10 s — the heartbeat that keeps its leases,
+        the outbox, silent counters' leases), and — with
+        `listen` — hear the other counters at once (LISTEN/NOTIFY: the changed charge is
+        mirrored, then `on_change(charge_id)`; after every reconnect, everything is re-read and
+        `on_change("")`). Callbacks run on background threads: a window hands them over to its
+        own thread. Stopped by `stop()`/`close()`."""
+        if on_change is not None:
+            self._on_change = on_change
+        ticker = threading.Thread(target=self._tick, args=(every_s,), name="shop-sync", daemon=True)
+        self._threads.append(ticker)
+        ticker.start()
+        if listen:
+            self._listener = Listener(
+                self.server.target,
+                self._heard,
+                self._reconnected,
+                password=self._password,
+                on_lost=lambda: self._changed(""),
+            ).start()
+        return self
+
+    def watch(self, on_change: Callable[[str], None]) -> None:
+        self._on_change = on_change
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        for thread in self._threads:
+            thread.join(10)
+        self._threads.clear()
+
+    def _tick(self, every_s: float) -> None:
+        while True:
+            before = self.unavailable
+            self.sync()
+            if before != self.unavailable:
+                self._changed("")  # the shop server came back, or went
+            if self._stop.wait(every_s):
+                return
+
+    def _heard(self, charge_id: str) -> None:
+        self._sync_charge(charge_id)
+        self._changed(charge_id)
+
+    def _reconnected(self) -> None:
+        self.sync()
+        self._changed("")
+
+    def _changed(self, charge_id: str) -> None:
+        if self._on_change is not None:
+            try:
+                self._on_change(charge_id)
+            except Exception:
+                log.exception("a shop change callback failed")
 
     # ---- writes -------------------------------------------------------------------------------
 

@@ -60,10 +60,36 @@ class ChargeView:
     charge_id: str
     charge: Charge | None
     attempts: tuple[Attempt, ...]
+    #: This counter's name; attempts of other counters (a shop) are said as theirs.
+    counter: str | None = None
 
     @property
     def unresolved(self) -> tuple[Attempt, ...]:
         return tuple(a for a in self.attempts if not a.resolved)
+
+    @property
+    def elsewhere(self) -> tuple[Attempt, ...]:
+        """Unresolved attempts another counter of the shop made."""
+        return tuple(
+            a for a in self.unresolved if a.counter is not None and a.counter != self.counter
+        )
+
+    def _elsewhere_reason(self) -> str | None:
+        if not self.elsewhere:
+            return None
+        a = self.elsewhere[0]
+        when = dt.datetime.fromisoformat(a.created_at.replace("Z", "+00:00")).astimezone()
+        amount = a.amount.format() if a.amount is not None else _("the full amount")
+        if a.state in (State.PREPARED, State.SENT):
+            return _(
+                "{counter} is refunding {amount} on this charge right now (since {time}). "
+                "Wait for its answer, then look the charge up again."
+            ).format(counter=a.counter, amount=amount, time=when.strftime("%H:%M"))
+        return _(
+            "{counter} refunded {amount} on this charge at {time} and its answer never came. "
+            "Nothing can be sent here until it is settled: press Check now (F5) — a look-up "
+            "settles it from any counter — or ask a manager to resolve it."
+        ).format(counter=a.counter, amount=amount, time=when.strftime("%H:%M"))
 
     def void_blocked_reason(self) -> str | None:
         """None when the whole sale can be voided now; otherwise a sentence for the cashier."""
@@ -78,6 +104,9 @@ class ChargeView:
         return None
 
     def blocked_reason(self) -> str | None:
+        elsewhere = self._elsewhere_reason()
+        if elsewhere:
+            return elsewhere
         if any(a.state in (State.PREPARED, State.SENT) for a in self.unresolved):
             return _(
                 "A refund on this charge is being sent right now (in this or another window). "

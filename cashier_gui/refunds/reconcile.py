@@ -55,10 +55,16 @@ class Reconciling(ServiceCore):
         the charge's refunds (when the gateway has lookup) — with its amount and a refund ID no
         other attempt holds; otherwise re-send the very same request (same idempotency key /
         request id), which the gateway answers without refunding twice. Raises GatewayError
-        when the lookup fails (the attempt stays unknown)."""
+        when the lookup fails (the attempt stays unknown).
+
+        Another counter's attempt (a shop) is settled only by what the look-up proves: it is
+        never re-sent from here — this counter may talk to another terminal or gateway account,
+        and only the counter that sent it (or a manager's resolve) may ask again."""
         attempt = await self._db(self.journal.get, key)
         if attempt.state is not State.UNKNOWN:
             return attempt
+        if not self._ours(attempt):
+            return await self._settle_elsewhere(attempt)
         if self.gateway.has_lookup and attempt.kind is Kind.VOID:
             charge = await self.gateway.lookup(attempt.charge_id)
             settled = await self._db(self._settle_void_from_lookup, attempt, charge)
@@ -77,6 +83,23 @@ class Reconciling(ServiceCore):
         if claimed is None:  # settled meanwhile, or another process is re-sending it
             return await self._db(self.journal.get, attempt.key)
         return await self._deliver(claimed, first=False)
+
+    def _ours(self, attempt: Attempt) -> bool:
+        return attempt.counter in (None, self.journal.counter)
+
+    async def _settle_elsewhere(self, attempt: Attempt) -> Attempt:
+        if not self.gateway.has_lookup or attempt.provider != self.gateway.provider:
+            return attempt  # nothing here can prove it: its own counter, or a manager
+        charge = await self.gateway.lookup(attempt.charge_id)
+        if attempt.kind is Kind.VOID:
+            settled = await self._db(self._settle_void_from_lookup, attempt, charge)
+            return settled if settled is not None else attempt
+        found = [
+            r for r in charge.refunds if r.transaction_reference == attempt.transaction_reference
+        ]
+        if found:
+            return await self._db(self._settle_from_lookup, attempt, found)
+        return attempt
 
     def _settle_void_from_lookup(self, attempt: Attempt, charge: Charge) -> Attempt | None:
         """A cancelled sale of the attempt's amount: voided. A settled, still approved sale:
@@ -129,12 +152,13 @@ class Reconciling(ServiceCore):
             return self.journal.get(attempt.key)
 
     async def reconcile_all(self) -> list[Attempt]:
-        """Recover abandoned attempts, then reconcile every unknown one; returns them as they are
+        """Recover abandoned attempts, then reconcile every unknown one — this counter's, and in
+        a shop every other counter's that a look-up here can prove; returns them as they are
         afterwards. One that cannot be settled now stays unknown (its error is recorded), and
         one bad attempt never stops the others."""
         await self.recover()
         results = []
-        for attempt in await self._db(self.journal.unknown, self.journal.counter):
+        for attempt in await self._db(self.journal.unknown, None):
             try:
                 results.append(await self.reconcile(attempt.key))
                 continue

@@ -45,7 +45,7 @@ class RefundService(Reconciling):
         charge_id = check_charge_id(charge_id)
         charge = await self.gateway.lookup(charge_id) if self.gateway.has_lookup else None
         attempts = await self._db(self.journal.for_charge, charge_id)
-        return ChargeView(charge_id, charge, tuple(attempts))
+        return ChargeView(charge_id, charge, tuple(attempts), self.journal.counter)
 
     def check_amount(self, view: ChargeView, amount: Money | None) -> Money | None:
         """The amount to send (None: a full refund of an amount the gateway knows), or
@@ -115,7 +115,7 @@ class RefundService(Reconciling):
         def guard(attempts: Any) -> object:
             # The same rules against the journal as it is inside the write transaction.
             return self.check_amount(
-                ChargeView(view.charge_id, view.charge, tuple(attempts)), amount
+                ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter), amount
             )
 
         approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
@@ -162,7 +162,9 @@ class RefundService(Reconciling):
         amount = self.check_void(view)
 
         def guard(attempts: Any) -> object:
-            return self.check_void(ChargeView(view.charge_id, view.charge, tuple(attempts)))
+            return self.check_void(
+                ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter)
+            )
 
         approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
         return await self._attempt(

@@ -81,6 +81,12 @@ class SqliteJournal(Reading, Replica):
         chmod_private(self.path)  # also the -wal/-shm of journals made by older versions
         self._owner: OwnerLock | None = None
 
+    #: This PC's file is always there to write to.
+    unavailable: str | None = None
+
+    def watch(self, on_change: Callable[[str], None]) -> None:
+        """Nobody else's changes to hear of: one PC's processes each see the file as it is."""
+
     @property
     def owner(self) -> OwnerLock:
         """This journal's claim on the attempts it sends (created on first use)."""
