@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 from cashier_gui import __version__
 from cashier_gui.cli.admin import add_admin_parsers
 from cashier_gui.cli.common import EXIT_INPUT, EXIT_OTHER, exit_code_for, speak_configured_language
-from cashier_gui.cli.output import err, print_json
+from cashier_gui.cli.output import attempt_json, err, print_json
 from cashier_gui.cli.paper import PdfWriter, add_paper_parsers
 from cashier_gui.cli.people import add_operator_parser
 from cashier_gui.cli.refund import add_reconcile_parsers, add_refund_parsers
@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None, *, pdf_writer: PdfWriter | None = No
         code = exit_code_for(exc)
         if json_mode:
             payload: dict[str, Any] = {"status": "error", "error": {"message": str(exc)}}
+            blocking = getattr(exc, "blocking", None)
+            if blocking is not None:  # which counter, when, how much (a shop)
+                payload["blocked_by"] = attempt_json(blocking)
             if isinstance(exc, GatewayError):
                 payload["error"] = exc.as_dict()
                 payload["status"] = (

@@ -37,7 +37,12 @@ _REFERENCE_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 class RefundBlocked(InvalidInput):
-    """A refund that the rules refuse before anything is sent (nothing was written)."""
+    """A refund that the rules refuse before anything is sent (nothing was written).
+    `blocking`: the attempt in the way, when it is one (another counter's, in a shop)."""
+
+    def __init__(self, message: str, *, blocking: Attempt | None = None) -> None:
+        super().__init__(message)
+        self.blocking = blocking
 
 
 class ApprovalNeeded(RefundBlocked):

@@ -52,7 +52,7 @@ class RefundService(Reconciling):
         RefundBlocked with a sentence for the cashier."""
         blocked = view.blocked_reason()
         if blocked:
-            raise RefundBlocked(blocked)
+            raise RefundBlocked(blocked, blocking=next(iter(view.elsewhere), None))
         charge = view.charge
         if charge is None:
             return self._check_without_lookup(view, amount)
@@ -138,7 +138,7 @@ class RefundService(Reconciling):
         """The sale's amount to void (None when the back end cannot say), or RefundBlocked."""
         blocked = view.void_blocked_reason()
         if blocked:
-            raise RefundBlocked(blocked)
+            raise RefundBlocked(blocked, blocking=next(iter(view.elsewhere), None))
         return view.charge.amount if view.charge is not None else None
 
     async def void(

@@ -89,6 +89,11 @@ def test_a_lost_answer_at_till_1_blocks_the_charge_at_till_2_until_any_till_sett
     assert again.returncode == 2, again.stdout + again.stderr
     said = again.stdout + again.stderr
     assert "Till 1" in said and "never came" in said and "€20.00" in said
+    as_json = till2("refund", CHARGE, "--amount", "20", "--yes", "--json")
+    blocked = json.loads(as_json.stdout)
+    assert as_json.returncode == 2 and blocked["blocked_by"]["counter"] == "Till 1"
+    assert blocked["blocked_by"]["status"] == "unknown"
+    assert blocked["blocked_by"]["amount_minor"] == 2000 and blocked["blocked_by"]["created_at"]
     assert len(refunds_made(viopay_sim)) == 1
     [theirs] = [a for a in listed(till2) if a["counter"] == "Till 1"]  # shop-wide reading
     assert theirs["status"] == "unknown"
