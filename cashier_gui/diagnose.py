@@ -5,6 +5,7 @@ Never prints or returns a secret's value — only whether it is there, and the M
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import secrets
@@ -24,6 +25,7 @@ from cashier_gui.secrets import (
     HMAC_SECRET,
     MSK,
     PAIRING_CODE,
+    SHOP_PASSWORD,
     KeyringUnavailable,
     SecretStore,
     describe_backend,
@@ -82,6 +84,20 @@ def fix_for(name: str, provider: str | None) -> str:
             "{menu}."
         ).format(setup=setup, menu=menu),
         "currency": _("{setup}, or {menu} → Shop currency.").format(setup=setup, menu=menu),
+        "shop": _(
+            "check the shop server and the network; cashier-refund secret set {name} if it "
+            "wants a password; cashier-refund shop init --url … once per shop; cashier-refund "
+            "setup shop --url … --counter NAME (or --off to leave the shop)."
+        ).format(name=SHOP_PASSWORD),
+        "shop-tls": _(
+            "give the server a certificate for its name, and this counter its CA: "
+            "cashier-refund setup shop --url … --counter NAME --ca-file FILE."
+        ),
+        "shop-rights": _(
+            "ask the shop server's administrator to GRANT EXECUTE on the shop's functions and "
+            "SELECT on its tables to this counter's user."
+        ),
+        "shop-clock": _("set the PC's and the shop server's clocks right (automatic time)."),
     }
     return fixes.get(name, _("{menu}, then run cashier-refund doctor.").format(menu=menu))
 
@@ -229,7 +245,63 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
             )
         )
         checks.extend(await _doctor_poynt(settings, values))
+    if settings.shop_server is not None:
+        checks.extend(await asyncio.to_thread(_doctor_shop, paths, settings, store))
     return checks
+
+
+def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[Check]:
+    """The shop server as this counter reaches it: answers, TLS, schema, rights, clock."""
+    from cashier_gui.shop import ShopError, ShopServer
+
+    shop = settings.shop_server
+    assert shop is not None
+    try:
+        server = ShopServer(
+            shop.url, password=store.get(SHOP_PASSWORD), ca_file=shop.ca_file, wait_s=5
+        )
+    except ShopError as exc:
+        return [Check("shop", False, str(exc))]
+    with server:
+        try:
+            health = server.health()
+        except ShopError as exc:
+            return [Check("shop", False, str(exc))]
+    where = server.target.where
+    loopback = server.target.params.get("sslmode") != "verify-full"
+    skew = health.clock_skew_s
+    return [
+        Check(
+            "shop",
+            True,
+            _("{where} answers as “{counter}” (tables at version {version})").format(
+                where=where, counter=shop.counter, version=health.version
+            ),
+        ),
+        Check(
+            "shop-tls",
+            health.encrypted or loopback,
+            _("encrypted, certificate and name checked")
+            if health.encrypted
+            else _("on this PC (loopback): not encrypted")
+            if loopback
+            else _("NOT encrypted"),
+        ),
+        Check(
+            "shop-rights",
+            health.may_claim,
+            _("this counter's user may claim and record refunds")
+            if health.may_claim
+            else _("this counter's database user may not call the shop's functions"),
+        ),
+        Check(
+            "shop-clock",
+            abs(skew) < 60,
+            _("the shop server's clock is {seconds} s from this PC's").format(
+                seconds=f"{skew:+.1f}"
+            ),
+        ),
+    ]
 
 
 async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> list[Check]:

@@ -250,3 +250,13 @@ class Expired:
     counter: str
     before: State
     after: State
+
+
+@dataclass(frozen=True)
+class Health:
+    """The shop server as `doctor` sees it."""
+
+    version: int
+    encrypted: bool
+    clock_skew_s: float  # server minus this PC, in seconds (a duration, not money)
+    may_claim: bool

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +47,7 @@ from cashier_gui.shop.model import (
     AttemptRecord,
     Claimed,
     Expired,
+    Health,
     ShopAttempt,
     State,
     canonical_global_id,
@@ -182,6 +183,32 @@ class ShopServer:
         ShopAccessDenied (user or password refused) or ShopUnavailable."""
         self._schema_ok = False
         return self._run(lambda conn: schema.current_version(conn))
+
+    def health(self) -> Health:
+        """What `doctor` and Test connection report: the schema's version, whether the link is
+        encrypted, the clock difference (server minus this PC), and whether this counter's
+        database user may call what a counter calls. Raises as `check()` does."""
+        version = self.check()
+
+        def body(conn: psycopg.Connection[Any]) -> Health:
+            row = conn.execute(
+                "SELECT now(), "
+                "has_function_privilege('shop_claim(text, text, text, text, text, bigint, text,"
+                " text, text, bigint, integer)', 'EXECUTE'), "
+                "has_function_privilege('shop_set_state(text, text, text, text, text, text,"
+                " bigint, text)', 'EXECUTE'), "
+                "has_table_privilege('attempts', 'SELECT')"
+            ).fetchone()
+            assert row is not None
+            skew = (row[0] - datetime.now(UTC)).total_seconds()
+            return Health(
+                version=version,
+                encrypted=bool(conn.pgconn.ssl_in_use),
+                clock_skew_s=skew,
+                may_claim=bool(row[1] and row[2] and row[3]),
+            )
+
+        return self._run(body)
 
     # -- writes -----------------------------------------------------------------------------
     def claim(self, record: AttemptRecord, counter: str) -> Claimed:

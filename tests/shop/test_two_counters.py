@@ -195,3 +195,55 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.05)
+
+
+def test_doctor_checks_the_shop_server_and_names_the_fix(
+    tills: tuple[Till, Till], pg_running: PgServer
+) -> None:
+    till1, _till2 = tills
+    r = till1("doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert checks["shop"]["ok"] and "Till 1" in checks["shop"]["detail"]
+    assert checks["shop-rights"]["ok"] and checks["shop-clock"]["ok"]
+    assert checks["shop-tls"]["ok"] and "loopback" in checks["shop-tls"]["detail"]
+    pg_running.stop()
+    try:
+        r = till1("doctor", "--json")
+    finally:
+        pg_running.start()
+    checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert r.returncode == 1 and not checks["shop"]["ok"]
+    assert "cannot be reached" in checks["shop"]["detail"] and "shop init" in checks["shop"]["fix"]
+
+
+def test_joining_refuses_a_password_in_the_address_and_weak_tls(tmp_path: Path) -> None:
+    till = Till("Till 3", tmp_path / "till3")
+    for url, said in (
+        ("postgresql://till:secret@127.0.0.1:5432/shop", "password"),
+        ("postgresql://till@shop.invalid:5432/shop?sslmode=disable", "verify-full"),
+        ("mysql://till@127.0.0.1/shop", "postgresql://"),
+    ):
+        r = till("setup", "shop", "--url", url, "--counter", "Till 3")
+        assert r.returncode == 2 and said in r.stderr, r.stdout + r.stderr
+        assert "secret" not in r.stdout + r.stderr or said == "password"
+    r = till("setup", "shop", "--off")
+    assert r.returncode == 0 and "not in a shop" in r.stdout
+    settings = till.env["CASHIER_GUI_HOME"] + "/settings.toml"
+    assert not Path(settings).exists() or "shop_server" not in Path(settings).read_text()
+
+
+def test_leaving_the_shop_keeps_the_journal_and_refunds_alone(
+    tills: tuple[Till, Till], viopay_sim: vsim.ViopaySimulator, pg_running: PgServer
+) -> None:
+    till1, _till2 = tills
+    assert till1("refund", CHARGE, "--amount", "5", "--yes").returncode == 0
+    left = till1("setup", "shop", "--off")
+    assert left.returncode == 0 and "left the shop" in left.stdout
+    pg_running.stop()  # no shop any more: the server's state does not matter
+    try:
+        r = till1("refund", CHARGE, "--amount", "5", "--yes")
+    finally:
+        pg_running.start()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(listed(till1)) == 2 and len(refunds_made(viopay_sim)) == 2
