@@ -44,6 +44,7 @@ from cashier_gui.journal.model import (
     IN_FLIGHT,
     Attempt,
     ChargeBusy,
+    JournalError,
     Kind,
     NewAttempt,
     Problem,
@@ -62,6 +63,7 @@ from cashier_gui.shop import (
     OverRefund,
     ShopAttempt,
     ShopError,
+    ShopSchemaError,
     ShopServer,
     ShopUnavailable,
 )
@@ -125,7 +127,8 @@ class ShopJournal:
         own thread. Stopped by `stop()`/`close()`."""
         if on_change is not None:
             self._on_change = on_change
-        ticker = threading.Thread(target=self._tick, args=(every_s,), name="shop-sync", daemon=True)
+        period = every_s if every_s is not None else min(10.0, self.server.lease_seconds / 3)
+        ticker = threading.Thread(target=self._tick, args=(period,), name="shop-sync", daemon=True)
         self._threads.append(ticker)
         ticker.start()
         if listen:
@@ -153,7 +156,10 @@ class ShopJournal:
     def _tick(self, every_s: float) -> None:
         while True:
             before = self.unavailable
-            self.sync()
+            try:
+                self.sync()
+            except Exception:  # a bug must not end the heartbeat that keeps our leases
+                log.exception("shop sync failed")
             if before != self.unavailable:
                 self._changed("")  # the shop server came back, or went
             if self._stop.wait(every_s):
@@ -186,7 +192,7 @@ class ShopJournal:
         self._sync_charge(new.charge_id)  # what the other counters did on it, best effort
         attempt = self.local.prepare(new, actor=actor, guard=guard)
         try:
-            self.server.claim(self._record(new), self.counter)
+            self.server.claim(self._record(new, attempt), self.counter)
         except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
             code, other = _refusal(exc)
             self.local.transition(
@@ -200,7 +206,10 @@ class ShopJournal:
             self._sync_charge(new.charge_id)
             raise ChargeBusy(str(exc)) from None
         except ShopError as exc:  # unreachable, refused access, schema: fail closed
-            self._down(exc)
+            if isinstance(exc, (ShopUnavailable, ShopSchemaError)):
+                self._down(exc)
+            else:
+                log.error("the shop server refused a claim: %s", exc)
             return self.local.transition(
                 attempt.key,
                 State.NOT_SENT,
@@ -363,7 +372,9 @@ class ShopJournal:
         self._up()
         self.local.pushed(attempt.key, attempt.state)
 
-    def _record(self, new: NewAttempt) -> AttemptRecord:
+    def _record(self, new: NewAttempt, kept: Attempt) -> AttemptRecord:
+        """What the server is told: `new`, with the text as this PC's file kept it (cleaned,
+        capped: a gateway's odd card brand must not stop a refund)."""
         return AttemptRecord(
             global_id=new.key,
             charge_id=new.charge_id,
@@ -378,8 +389,8 @@ class ShopJournal:
             transaction_reference=new.transaction_reference,
             reason=new.reason,
             full_refund=new.full_refund,
-            card_brand=new.card_brand,
-            card_last4=new.card_last4,
+            card_brand=kept.card_brand,
+            card_last4=kept.card_last4,
         )
 
     def _down(self, exc: Exception) -> None:
@@ -393,10 +404,29 @@ class ShopJournal:
     # ---- reads: the replica -------------------------------------------------------------------
 
     def get(self, key: str) -> Attempt:
-        return self.local.get(key)
+        """From this PC's file; another counter's attempt not seen here yet is fetched."""
+        try:
+            return self.local.get(key)
+        except JournalError:
+            if not self._fetch(key):
+                raise
+            return self.local.get(key)
 
     def find(self, ref: str) -> Attempt:
-        return self.local.find(ref)
+        try:
+            return self.local.find(ref)
+        except JournalError:
+            if not self._fetch(ref.strip()):
+                raise
+            return self.local.get(ref.strip())
+
+    def _fetch(self, key: str) -> bool:
+        """Mirror one attempt the server has (by key); False when it has none or is away."""
+        try:
+            theirs = self.server.attempt(key)
+        except (ShopError, ValueError):
+            return False
+        return theirs is not None and self._mirror(theirs) is not None
 
     def by_refund_id(self, refund_id: str) -> Attempt | None:
         return self.local.by_refund_id(refund_id)
@@ -411,13 +441,29 @@ class ShopJournal:
         return self.local.for_charge(charge_id)
 
     def unresolved(self, counter: str | None = None) -> list[Attempt]:
+        self._refresh(counter, ShopState.PREPARED, ShopState.SENT, ShopState.UNKNOWN)
         return self.local.unresolved(counter)
 
     def unknown(self, counter: str | None = None) -> list[Attempt]:
+        self._refresh(counter, ShopState.UNKNOWN)
         return self.local.unknown(counter)
 
     def pending(self, counter: str | None = None) -> list[Attempt]:
+        self._refresh(counter, ShopState.PENDING)
         return self.local.pending(counter)
+
+    def _refresh(self, counter: str | None, *states: ShopState) -> None:
+        """Before a scoped read that may reach beyond this counter: mirror what the server
+        has in those states (best effort: the replica as it is when the server is away)."""
+        if counter == self.counter:
+            return
+        try:
+            seen = self.server.attempts(counter=counter, states=states, limit=100_000)
+        except ShopError as exc:
+            self._down(exc)
+            return
+        for theirs in seen:
+            self._mirror(theirs)
 
     def count_by_operator(self, operator: str, since: str) -> int:
         return self.local.count_by_operator(operator, since)

@@ -24,6 +24,7 @@ from cashier_gui.journal import (
     reasons,
 )
 from cashier_gui.refunds.core import ServiceCore
+from cashier_gui.refunds.model import ChargeView
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,16 @@ class Reconciling(ServiceCore):
     async def attempt(self, key: str) -> Attempt:
         """The attempt as the journal has it now."""
         return await self._db(self.journal.get, key)
+
+    async def reread(self, view: ChargeView) -> ChargeView:
+        """`view` with its attempts as the journal has them now (every counter's, in a shop) —
+        no gateway call: for a charge on screen when another counter changed it."""
+        attempts = await self._db(self.journal.for_charge, view.charge_id)
+        return ChargeView(view.charge_id, view.charge, tuple(attempts), self.journal.counter)
+
+    def home_unavailable(self) -> str | None:
+        """Why no new refund can be sent now (a shop server that does not answer), or None."""
+        return self.journal.unavailable
 
     async def find(self, ref: str) -> Attempt:
         """The attempt a person named (its number as shown, or its key); JournalError."""

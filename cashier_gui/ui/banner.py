@@ -1,11 +1,13 @@
-"""The banner over the refund screen while refunds have no answer (or are being sent by another
-window or command): how many, what not to do, Check now (F5) and Resolve by hand…."""
+"""The banners over the refund screen: refunds with no answer (or being sent by another window or
+command) — how many, what not to do, Check now (F5) and Resolve by hand…; and a shop server
+that does not answer (nothing new can be sent)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 if TYPE_CHECKING:
@@ -65,3 +67,42 @@ class UnknownBanner(QFrame):
             )
         self.list_button.setVisible(n > 0)
         self.setVisible(bool(unresolved))
+
+
+class HomeBanner(QLabel):
+    """Over the refund screen while the journal's home refuses new refunds: a shop server that
+    does not answer. Says what still works and what does not; hidden when all is well."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.setObjectName("homeBanner")
+        self.setWordWrap(True)
+        self.setAccessibleName(self.tr("The shop server cannot be reached"))
+        self.setContentsMargins(16, 6, 16, 6)
+        self.hide()
+
+    def show_unavailable(self, why: str | None) -> None:
+        if why is None:
+            self.hide()
+            return
+        self.setText(
+            self.tr(
+                "The shop server cannot be reached: no refund or void can be sent until it is "
+                "back (other counters could not see it). Refunds already sent are kept here "
+                "and reported to the shop when it returns."
+            )
+        )
+        self.show()
+
+
+class JournalWatch(QObject):
+    """Hands the journal's change notices (from its background threads) to the GUI thread:
+    `changed(charge_id)` is emitted there ("" = anything may have changed)."""
+
+    changed = Signal(str)
+
+    def notice(self, charge_id: str) -> None:  # any thread
+        import shiboken6
+
+        if shiboken6.isValid(self):  # its window may be gone while the journal still runs
+            self.changed.emit(charge_id)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui import APP_NAME
-from cashier_gui.ui.banner import UnknownBanner
+from cashier_gui.ui.banner import HomeBanner, JournalWatch, UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
@@ -104,6 +104,10 @@ class MainWindow(QMainWindow):
         self.unknown_button.clicked.connect(self.reconcile)
         self.unknown_list_button.clicked.connect(self.window_actions.open_unresolved)
         column.addWidget(self.unknown_banner)
+        self.home_banner = HomeBanner()
+        column.addWidget(self.home_banner)
+        self.journal_watch = JournalWatch(self)
+        self.journal_watch.changed.connect(self._journal_changed)
 
         self.stack = QStackedWidget()
         self.loading = QWidget()
@@ -304,7 +308,19 @@ class MainWindow(QMainWindow):
         self.ready.emit()
         self.pending_timer.start()
         self.reconcile()  # attempts left without an answer last time, if any
+        runtime.service.journal.watch(self.journal_watch.notice)  # other counters, a shop
+        self.home_banner.show_unavailable(runtime.service.home_unavailable())
         self.session.runtime_started(runtime, self.show_refund_screen)
+
+    def _journal_changed(self, charge_id: str) -> None:
+        """Another counter changed an attempt (or the shop server came or went)."""
+        runtime = self.runtime
+        if runtime is None:
+            return
+        self.home_banner.show_unavailable(runtime.service.home_unavailable())
+        self.refresh_banner()
+        if self.panel is not None:
+            self.panel.journal_changed(charge_id)
 
     def show_refund_screen(self) -> None:
         """Someone may refund now (signed in, or nobody needs to)."""
@@ -489,4 +505,5 @@ class MainWindow(QMainWindow):
             ops.cancel_all()
         if self.runtime is not None:
             runtime, self.runtime = self.runtime, None
+            runtime.service.journal.watch(lambda _charge: None)  # nobody to tell any more
             await runtime.aclose()

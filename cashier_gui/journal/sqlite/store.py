@@ -179,6 +179,15 @@ class SqliteJournal(Reading, Replica):
         with self._tx():
             existing = self._select("WHERE charge_id = ? ORDER BY id", (new.charge_id,))
             waiting = [a for a in existing if not a.resolved]
+            elsewhere = [a for a in waiting if a.counter not in (None, self.counter)]
+            if elsewhere:
+                raise ChargeBusy(
+                    _(
+                        "{counter} has a refund on {charge} without a final answer yet: "
+                        "nothing can be sent here until it is settled (Check now settles it "
+                        "from any counter; a manager can resolve it)."
+                    ).format(counter=elsewhere[0].counter, charge=new.charge_id)
+                )
             if waiting:
                 raise ChargeBusy(
                     _(

@@ -364,6 +364,32 @@ class SendingPart(FormPart):
             self.show_attempt(attempt)
             QTimer.singleShot(REFRESH_AFTER_RESULT_MS, self, self._refresh_details)
 
+    def journal_changed(self, charge_id: str) -> None:
+        """Another counter changed an attempt on `charge_id` ("": anything may have changed):
+        the charge card and the form show what the shop knows now, read off the GUI thread."""
+        service, view = self.service, self.view
+        if service is None or view is None or self.stage is not fl.Stage.CHARGE:
+            return
+        if charge_id and charge_id != view.charge_id:
+            return
+
+        def show(fresh: ChargeView) -> None:
+            if self.view is not view or self.stage is not fl.Stage.CHARGE:
+                return
+            self.flow.view = fresh
+            if (fresh.blocked_reason() is None) == (view.blocked_reason() is None):
+                self._fill_details(fresh)  # what the cashier typed and where they are stay
+                self._validate()
+            else:
+                self._charge_focus()  # it can (no longer) be refunded here: say why, or offer it
+
+        self.ops.run(
+            lambda: service.reread(view),
+            on_success=show,
+            on_error=lambda exc: None,
+            foreground=False,
+        )
+
     def _reload_result(self) -> None:
         attempt, service = self.attempt, self.service
         if attempt is None or service is None:
