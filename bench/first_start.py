@@ -5,7 +5,8 @@ then once more in that clone (the venv in place).
 
     DISPLAY=:99 python bench/first_start.py
 
-Clones the committed HEAD of this repository; needs PyPI, git, xdotool and an X server.
+Clones the committed HEAD of this repository; needs PyPI, git, xdotool and an X server. pip runs
+without any configuration file, so the wheels come from PyPI as on a fresh machine.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ def first_start(clone: Path, pip_cache: Path) -> tuple[float, float]:
     """Seconds to the visible window, and of them the seconds before the venv was ready."""
     home = Path(tempfile.mkdtemp(prefix="cashier-first-home-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-    env.update(PIP_CACHE_DIR=str(pip_cache), CASHIER_GUI_HOME=str(home), QT_QPA_PLATFORM="xcb")
+    env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
+    # No pip configuration (this machine's points at a local mirror): wheels come from PyPI.
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_CACHE_DIR=str(pip_cache))
+    env.update(CASHIER_GUI_HOME=str(home), QT_QPA_PLATFORM="xcb")
     env["PATH"] = os.pathsep.join(
         p for p in env["PATH"].split(os.pathsep) if not p.startswith(str(ROOT))
     )
