@@ -6,7 +6,9 @@ then once more in that clone (the venv in place).
     DISPLAY=:99 python bench/first_start.py
 
 Clones the committed HEAD of this repository; needs PyPI, git, xdotool and an X server. pip runs
-without any configuration file, so the wheels come from PyPI as on a fresh machine.
+without any configuration file, so the wheels come from PyPI as on a fresh machine;
+`--pip-config` keeps this machine's (e.g. a local wheel mirror: the "every wheel at hand" case
+where pip's own cache stays empty, as behind a proxy whose answers pip may not cache).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,13 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def first_start(clone: Path, pip_cache: Path) -> tuple[float, float]:
+def first_start(clone: Path, pip_cache: Path, pip_config: bool) -> tuple[float, float]:
     """Seconds to the visible window, and of them the seconds before the venv was ready."""
     home = Path(tempfile.mkdtemp(prefix="cashier-first-home-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-    env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
-    # No pip configuration (this machine's points at a local mirror): wheels come from PyPI.
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_CACHE_DIR=str(pip_cache))
+    if not pip_config:  # as on a fresh machine: no pip configuration, wheels from PyPI
+        env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
+        env.update(PIP_CONFIG_FILE=os.devnull)
+    env.update(PIP_CACHE_DIR=str(pip_cache))
     env.update(CASHIER_GUI_HOME=str(home), QT_QPA_PLATFORM="xcb")
     env["PATH"] = os.pathsep.join(
         p for p in env["PATH"].split(os.pathsep) if not p.startswith(str(ROOT))
@@ -67,6 +71,7 @@ def size_mib(path: Path) -> float:
 
 
 def main() -> None:
+    pip_config = "--pip-config" in sys.argv[1:]
     work = Path(tempfile.mkdtemp(prefix="cashier-first-start-"))
     cache = work / "pip-cache"
     cache.mkdir()
@@ -74,13 +79,13 @@ def main() -> None:
         for label in ("cold pip cache", "warm pip cache"):
             clone = work / label.split()[0]
             subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-            total, ready = first_start(clone, cache)
+            total, ready = first_start(clone, cache, pip_config)
             print(
                 f"{label}: window after {total:.1f} s (venv ready after {ready:.1f} s); "
                 f".venv-run {size_mib(clone / '.venv-run'):.0f} MiB, "
                 f"pip cache {size_mib(cache):.0f} MiB"
             )
-        total, _ = first_start(clone, cache)
+        total, _ = first_start(clone, cache, pip_config)
         print(f"the next start (venv in place): window after {total:.1f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
