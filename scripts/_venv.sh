@@ -20,9 +20,12 @@ STAMP="$VENV/.lock-installed"
 WANT="$(cat "$LOCK" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
-    # The lock's setuptools builds it: nothing unpinned is fetched for the build.
+    # The lock's setuptools builds it (nothing unpinned is fetched for the build); should a lock
+    # ever come without setuptools, pip fetches one for the build as usual.
+    ISOLATION=()
+    "$VENV/bin/python" -c "import setuptools" 2>/dev/null && ISOLATION=(--no-build-isolation)
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
-        --no-build-isolation -e "$ROOT"
+        ${ISOLATION[@]+"${ISOLATION[@]}"} -e "$ROOT"
     echo "$WANT" > "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
