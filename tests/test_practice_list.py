@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cashier_gui.config import Paths, Settings, save_settings
+from cashier_gui.money import display_locale
 from cashier_gui.runtime import Runtime, open_runtime
 
 
@@ -50,3 +51,31 @@ def test_poynt_practice_list_in_the_cashiers_locale(opened: list[Runtime]) -> No
     assert texts["txn_train_usd_2500"] == "25,00\xa0$"
     assert texts["txn_train_usd_partly"].startswith("100,00\xa0$, 40,00\xa0$"), texts
     assert texts["txn_train_usd_server_error"].startswith("20,00\xa0$ — ")
+
+
+@pytest.fixture
+def german_pc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """LANG=de_DE.UTF-8 on a PC that has not generated that locale: Python then sets
+    LC_CTYPE=C.UTF-8 itself (PEP 538), which must not make the amounts English."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MONETARY", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    monkeypatch.setenv("LC_CTYPE", "C.UTF-8")
+    display_locale.cache_clear()
+    yield
+    display_locale.cache_clear()
+
+
+def test_no_number_format_set_follows_the_pcs_locale(
+    german_pc: None, opened: list[Runtime]
+) -> None:
+    assert display_locale() == "de_DE"
+    texts = practice_list(opened, "viopay", None)
+    assert texts["ch_train_eur_4990"] == "49,90\xa0€"
+
+
+def test_lc_all_still_wins(german_pc: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LC_ALL", "fr_CH.UTF-8")
+    display_locale.cache_clear()
+    assert display_locale() == "fr_CH"
+    assert display_locale("en_GB") == "en_GB"  # the counter's own setting first
