@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.env import from_env
+from tests.support.env import from_env, xvfb_display
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -130,6 +130,46 @@ def test_self_test_from_path(installed: Path, tmp_path: Path) -> None:
     else:  # without scripts/test's gnome-keyring only the keyring check may fail
         failed = [line.split()[1] for line in r.stdout.splitlines() if "FAIL" in line[:8]]
         assert failed in ([], ["keyring"]), r.stdout + r.stderr
+
+
+def test_window_from_path_on_x11(installed: Path, tmp_path: Path) -> None:
+    """The installed copy finds every library Qt's xcb plugin needs (bundled or Depends)."""
+    display = xvfb_display()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env.update(
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        CASHIER_GUI_HOME=str(tmp_path / "home"),
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+    )
+    proc = subprocess.Popen(
+        ["cashier-gui", "--training"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        found = subprocess.run(
+            [
+                "xdotool",
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--name",
+                "Cashier Refunds — TRAINING",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert found.returncode == 0 and proc.poll() is None
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=30)
+    for sign in ("cannot open shared object", "Could not load", "Traceback", "Could not create"):
+        assert sign not in stderr, stderr
 
 
 def test_desktop_files_in_place(installed: Path) -> None:
