@@ -8,7 +8,7 @@ then once more in that clone (the venv in place).
 Clones the committed HEAD of this repository; needs PyPI, git, xdotool and an X server. pip runs
 without any configuration file, so the wheels come from PyPI as on a fresh machine;
 `--pip-config` keeps this machine's (e.g. a local wheel mirror: the "every wheel at hand" case
-where pip's own cache stays empty, as behind a proxy whose answers pip may not cache).
+that pip's own cache cannot give where PyPI's answers carry no caching headers, as here).
 """
 
 from __future__ import annotations
