@@ -92,6 +92,15 @@ def test_wheel_carries_resources_and_every_package(built: tuple[Path, Path]) -> 
     _, wheel = built
     names = set(zipfile.ZipFile(wheel).namelist())
     assert not [r for r in RESOURCES if f"cashier_gui/assets/{r}" not in names]
+    # Every file of resources/ (pyproject.toml's package-data patterns must cover a new folder).
+    source = ROOT / "resources"
+    shipped = [
+        p.relative_to(source).as_posix()
+        for p in source.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    missing = [f for f in shipped if f"cashier_gui/assets/{f}" not in names]
+    assert not missing, f"add them to pyproject.toml's package-data: {missing}"
     # pyproject.toml lists the packages by name: a new sub-package must be added there.
     for module in (ROOT / "cashier_gui").rglob("*.py"):
         rel = module.relative_to(ROOT).as_posix()
