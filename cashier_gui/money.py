@@ -74,10 +74,16 @@ def currency_digits(code: str) -> int:
     return int(get_currency_precision(check_currency(code)))
 
 
+#: Where the PC names its number format for money, in POSIX's order. Babel would put LC_CTYPE
+#: before LANG, and Python itself sets LC_CTYPE=C.UTF-8 when LANG names a locale the PC has not
+#: generated (PEP 538): a German cashier then saw "€49.90" in a German window.
+MONETARY_VARIABLES = ("LC_ALL", "LC_MONETARY", "LANG")
+
+
 @cache
 def display_locale(preferred: str | None = None) -> str:
     """The locale to format amounts in: the preferred one if valid, else the user's, else en_US."""
-    for candidate in (preferred, default_locale("LC_MONETARY"), default_locale()):
+    for candidate in (preferred, default_locale(MONETARY_VARIABLES), default_locale()):
         if not candidate:
             continue
         if candidate in ("C", "POSIX", "en_US_POSIX"):

@@ -1,17 +1,23 @@
-"""Where the app's resources (stylesheet, icons) are: beside the package in a source tree,
-or in the PyInstaller bundle when frozen."""
+"""Where the app's resources (stylesheet, icons, fonts, catalogues) are.
+
+The source is the top-level `resources/` folder; pyproject.toml maps it to the package
+`cashier_gui.assets`, so one lookup, `importlib.resources.files("cashier_gui.assets")`, finds
+it in the tree (the editable install's finder), in a wheel or sdist install and in the
+PyInstaller bundle (packaging/cashier_gui.spec ships it under that name)."""
 
 from __future__ import annotations
 
-import sys
+from importlib.resources import files
 from pathlib import Path
+
+PACKAGE = "cashier_gui.assets"
 
 
 def resources_dir() -> Path:
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    root = files(PACKAGE)
+    if not isinstance(root, Path):  # e.g. a zipped install: Qt and gettext need real files
+        raise RuntimeError(f"{PACKAGE} is not on the file system ({root!r})")
+    return root
 
 
 def resource(name: str) -> Path:

@@ -264,7 +264,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             pairing_code=psim.TRAINING_PAIRING_CODE,
             limits=limits,
         )
-        ids = [(t.transaction_id, t.describe()) for t in sim.transactions.values()]
+        ids = [(t.transaction_id, t.describe(settings.locale)) for t in sim.transactions.values()]
         state: Any = sim
         terminal, label = f"{server.host}:{server.port}", _("Poynt terminal (simulated)")
     else:
@@ -281,7 +281,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             msk_hex=vsim.TRAINING_MSK_HEX,
             limits=limits,
         )
-        ids = [(c.charge_id, vsim.describe(c)) for c in vs.charges.values()]
+        ids = [(c.charge_id, vsim.describe(c, settings.locale)) for c in vs.charges.values()]
         state = vs
         terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(

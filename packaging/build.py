@@ -1,7 +1,9 @@
-"""Build the counter-PC package with PyInstaller: `python packaging/build.py [--onefile]`.
+"""Build the counter-PC package with PyInstaller: `python packaging/build.py [--onefile | --deb]`.
 
 Output: dist/cashier_gui/ (one folder: cashier-gui + cashier-refund), or with --onefile
-dist/cashier-gui and dist/cashier-refund. Prints the size. With --strict (implied when CI is
+dist/cashier-gui and dist/cashier-refund; --deb wraps the one folder into
+dist/cashier-gui_VERSION_ARCH.deb (packaging/deb.py; checked by lintian when it is installed,
+which --strict requires). Prints the sizes. With --strict (implied when CI is
 set) a missing slimming tool or a failed slimming step fails the build instead of warning and
 shipping the full libraries (packaging/slimming.py). Same command on Windows and macOS
 (build on each; PyInstaller does not cross-compile).
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "packaging"))
 
 
 def size_mib(path: Path) -> float:
@@ -27,13 +31,16 @@ def size_mib(path: Path) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--onefile", action="store_true", help="two self-contained executables")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--onefile", action="store_true", help="two self-contained executables")
+    kind.add_argument("--deb", action="store_true", help="the one folder as a Debian package")
     parser.add_argument(
         "--strict", action="store_true", help="fail instead of warning when slimming cannot be done"
     )
     args = parser.parse_args()
     env = dict(os.environ, CASHIER_ONEFILE="1" if args.onefile else "0")
-    if args.strict or os.environ.get("CI"):
+    strict = bool(args.strict or os.environ.get("CI"))
+    if strict:
         env["CASHIER_STRICT_BUILD"] = "1"
     dist = ROOT / "dist" / ("onefile" if args.onefile else "")
     cmd = [
@@ -60,6 +67,13 @@ def main() -> int:
         if sys.platform == "win32" and path.suffix == "" and args.onefile:
             path = path.with_suffix(".exe")
         print(f"{path}: {size_mib(path):.0f} MiB")
+    if args.deb:
+        import deb
+
+        package = deb.build_deb(dist / "cashier_gui", dist)
+        print(f"{package}: {size_mib(package):.0f} MiB")
+        if strict or shutil.which("lintian"):
+            return deb.lintian(package)
     return 0
 
 

@@ -65,7 +65,7 @@ class SimTransaction:
         if self.practice is not None and self.practice not in PRACTICE:
             raise ValueError(f"unknown practice {self.practice!r}: one of {', '.join(PRACTICE)}")
 
-    def describe(self) -> str:
+    def describe(self, locale: str | None = None) -> str:
         return describe_sale(
             Money(self.amount, self.currency),
             Money(self.refunded, self.currency),
@@ -73,6 +73,7 @@ class SimTransaction:
             practice=self.practice,
             outcome="declined" if self.refund_outcome == "DECLINED" else "approved",
             voided=self.voided,
+            locale=locale,
         )
 
 

@@ -26,29 +26,32 @@ def describe_sale(
     practice: str | None = None,
     outcome: str = "approved",
     voided: bool = False,
+    locale: str | None = None,
 ) -> str:
     """One line for the training screen: the sale's amount and what practising with it shows.
-    `outcome`: what a refund of it answers (approved, declined, pending)."""
+    `outcome`: what a refund of it answers (approved, declined, pending). Amounts as the
+    cashier's `locale` writes them ("49,90 €" in German), like every other amount."""
+    amount, gone = total.format(locale), refunded.format(locale)
     if voided:
-        return _("{total} — voided").format(total=total)
+        return _("{total} — voided").format(total=amount)
     if payment_status != "approved":
         return _("{total} — payment {status}: practises a charge that cannot be refunded").format(
-            total=total, status=payment_status
+            total=amount, status=payment_status
         )
     if practice is not None:
-        return f"{total} — {_(PRACTICE[practice])}"
+        return f"{amount} — {_(PRACTICE[practice])}"
     if unsettled and not refunded.minor:
-        return _("{total} — practises a void: today's sale, not settled yet").format(total=total)
+        return _("{total} — practises a void: today's sale, not settled yet").format(total=amount)
     if refunded.minor >= total.minor:
-        return _("{total} — already fully refunded: practises saying no").format(total=total)
+        return _("{total} — already fully refunded: practises saying no").format(total=amount)
     notes = {
         "declined": N_("practises a declined refund (the card's bank says no)"),
         "pending": N_("practises a pending refund (confirmed later)"),
     }
     text = (
-        _("{total}, {refunded} refunded").format(total=total, refunded=refunded)
+        _("{total}, {refunded} refunded").format(total=amount, refunded=gone)
         if refunded.minor
-        else str(total)
+        else amount
     )
     note = notes.get(outcome)
     return f"{text} — {_(note)}" if note else text

@@ -270,8 +270,9 @@ class Faults:
         return None
 
 
-def describe(charge: SimCharge) -> str:
-    """One line for the training screen: what practising with this charge shows."""
+def describe(charge: SimCharge, locale: str | None = None) -> str:
+    """One line for the training screen: what practising with this charge shows, amounts as
+    `locale` (the cashier's) writes them."""
     return describe_sale(
         charge.amount,
         charge.refunded,
@@ -279,6 +280,7 @@ def describe(charge: SimCharge) -> str:
         unsettled=not charge.settled and not charge.refunds,
         practice=charge.practice,
         outcome=charge.refund_outcome,
+        locale=locale,
     )
 
 

@@ -74,7 +74,7 @@ def test_packaged_app_speaks_german_under_a_german_locale(dist: Path, env: dict[
     # The return code is test_packaged_self_test's business (it needs a Secret Service).
     assert "ok    window     Hauptfenster aufgebaut" in r.stdout, r.stdout + r.stderr
     assert "ok    translations Übersetzungen (de): genehmigt, Abbrechen, Geben Sie" in r.stdout
-    i18n = dist / "_internal" / "resources" / "i18n"
+    i18n = dist / "_internal" / "cashier_gui" / "assets" / "i18n"
     shipped = sorted(p.name for p in i18n.rglob("*") if p.is_file())
     assert shipped == ["cashier_gui.mo", "cashier_gui_de.qm", "qtbase_de.qm"]
 
