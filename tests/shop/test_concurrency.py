@@ -140,7 +140,7 @@ def test_a_held_charge_row_answers_busy_elsewhere_in_about_two_seconds(
             shop.claim(record("ch_held"), "Till 2")
         took = time.monotonic() - started
         holder.rollback()
-    assert 1.8 <= took < 4.0, took
+    assert 1.8 <= took < 5.0, took
     assert info.value.counter == "Till 9"
     assert "Till 9" in str(info.value) and "right now" in str(info.value)
     # Other charges were never held up, and the row is free again.
@@ -156,6 +156,6 @@ def test_a_new_charge_row_held_by_an_unfinished_claim_is_busy_too(
         started = time.monotonic()
         with pytest.raises(ChargeBusyElsewhere) as info:
             shop.claim(record("ch_new"), "Till 2")
-        assert 1.8 <= time.monotonic() - started < 4.0
+        assert 1.8 <= time.monotonic() - started < 5.0
         holder.rollback()
     assert info.value.counter is None and "another counter" in str(info.value)

@@ -113,7 +113,7 @@ def test_a_statement_past_its_timeout_is_unavailable(shop_url: str) -> None:
             started = time.monotonic()
             with pytest.raises(ShopUnavailable):
                 shop.claim(record("ch_slow"), "Till 2")
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 3
 
 
 def test_notifications_arrive_within_a_second_and_survive_a_restart(
@@ -190,13 +190,13 @@ def test_after_a_long_outage_the_first_call_works_and_calls_fail_fast_meanwhile(
             with pytest.raises(ShopUnavailable):
                 shop.heartbeat("Till 1")
             if calls:  # the first one may wait for the pool; after it, fail fast
-                assert time.monotonic() - started < 0.5
+                assert time.monotonic() - started < 1.0
             calls += 1
             time.sleep(0.5)
         restored.start()
         started = time.monotonic()
         assert shop.claim(record("ch_back"), "Till 1").attempt.state is State.PREPARED
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3
 
 
 _COUNTER = """
