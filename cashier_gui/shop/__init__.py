@@ -18,7 +18,8 @@ The order a counter keeps (what makes "no refund twice, none lost" hold across c
    the local attempt is cancelled; a lost answer is safe to repeat (same key → `repeat=True`);
 3. local `sent`, then `mark_sent(key, counter)`; only after it returned may the request leave
    (a `prepared` claim whose lease ran out is cancelled shop-wide on that promise; BadTransition
-   here means: do not send);
+   here means: do not send; ShopUnavailable: do not send, record `not_sent` and push it — the
+   server may hold `sent` if only its answer was lost, and `sent` → `not_sent` is allowed);
 4. the gateway call; then the local outcome, then `record_outcome(…)` from an outbox (idempotent,
    repeat until it is accepted; until then the server keeps the charge blocked as `sent`);
 5. `heartbeat(counter)` every lease/3 while anything is in flight; `expire_leases()` now and then
