@@ -215,3 +215,13 @@ class Expired:
     counter: str
     before: State
     after: State
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    """A counter the shop server has heard from: when last (claim or heartbeat), its lease."""
+
+    name: str
+    first_seen: datetime
+    last_seen: datetime
+    lease_seconds: int

@@ -47,6 +47,7 @@ from cashier_gui.shop.model import (
     OUTCOMES,
     AttemptRecord,
     Claimed,
+    CounterInfo,
     Expired,
     ShopAttempt,
     State,
@@ -372,6 +373,23 @@ class ShopServer:
         query, args = attempts_query(charge_id, counter, states, since, until, limit)
         rows = self._run(lambda conn: conn.execute(query, args).fetchall())
         return [attempt_from_row(r) for r in rows]
+
+    def counters(self) -> list[CounterInfo]:
+        """Every counter the server has heard from, by name (for a counter filter, or to see
+        who has gone silent)."""
+        rows = self._run(
+            lambda conn: conn.execute(
+                "SELECT name, first_seen, last_seen, lease_seconds FROM counters ORDER BY name"
+            ).fetchall()
+        )
+        return [CounterInfo(*row) for row in rows]
+
+    def server_time(self) -> datetime:
+        """The server's clock (compare with this PC's: leases and times are the server's)."""
+        row = self._run(lambda conn: conn.execute("SELECT clock_timestamp()").fetchone())
+        assert row is not None
+        value: datetime = row[0]
+        return value
 
     def unknown(self) -> list[ShopAttempt]:
         """Every counter's unknown attempts, oldest first: what `reconcile` may settle."""
