@@ -10,6 +10,20 @@ the connect, lock and statement timeouts).
 
 - `ShopServer` (server.py): claim / mark_sent / record_outcome / heartbeat / expire_leases, and
   shop-wide reads.
+
+The order a counter keeps (what makes "no refund twice, none lost" hold across counters):
+1. local journal `prepared` (this PC's SQLite, as today), with the attempt's idempotency key;
+2. `claim(AttemptRecord(global_id=<that key>, …), counter)` — refused: ChargeOpenElsewhere,
+   OverRefund, ChargeBusyElsewhere (exit 2, nothing sent); ShopUnavailable: nothing sent (exit 5),
+   the local attempt is cancelled; a lost answer is safe to repeat (same key → `repeat=True`);
+3. local `sent`, then `mark_sent(key, counter)`; only after it returned may the request leave
+   (a `prepared` claim whose lease ran out is cancelled shop-wide on that promise; BadTransition
+   here means: do not send; ShopUnavailable: do not send, record `not_sent` and push it — the
+   server may hold `sent` if only its answer was lost, and `sent` → `not_sent` is allowed);
+4. the gateway call; then the local outcome, then `record_outcome(…)` from an outbox (idempotent,
+   repeat until it is accepted; until then the server keeps the charge blocked as `sent`);
+5. `heartbeat(counter)` every lease/3 while anything is in flight; `expire_leases()` now and then
+   from any counter turns dead counters' `sent` into `unknown` (reconcile, never retry).
 - `Listener` (listener.py): LISTEN/NOTIFY on its own thread, re-read after every reconnect.
 - `init_shop` (admin.py): create or upgrade the tables; the server settings a shop should have.
 - schema.py + functions.py: versioned migrations, the tables and plpgsql functions.
@@ -35,6 +49,7 @@ from cashier_gui.shop.model import (
     OPEN,
     AttemptRecord,
     Claimed,
+    CounterInfo,
     Expired,
     Health,
     Kind,
@@ -53,6 +68,7 @@ __all__ = [
     "ChargeBusyElsewhere",
     "ChargeOpenElsewhere",
     "Claimed",
+    "CounterInfo",
     "Expired",
     "Health",
     "InitResult",

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
 from cashier_gui.shop.conninfo import ShopTarget
+from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.schema import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -40,11 +42,13 @@ class Listener:
         on_lost: Callable[[], None] | None = None,
         poll_s: float = 0.5,
         retry_s: tuple[float, float] = (0.5, 10.0),
+        ping_s: float = 15.0,
     ) -> None:
         self._kwargs = target.connect_kwargs(password, application_name="cashier-refund listen")
         self._kwargs["autocommit"] = True
         self.on_change, self.on_connected, self.on_lost = on_change, on_connected, on_lost
         self.poll_s = poll_s
+        self.ping_s = ping_s
         self.retry_s = retry_s
         self._stop = threading.Event()
         self.connected = threading.Event()
@@ -91,11 +95,19 @@ class Listener:
             delay = min(delay * 2, self.retry_s[1])
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
+        """Pass notifications on; when none came for `ping_s`, ask the server something under
+        a deadline: a link that ACKs but never answers would otherwise look like a quiet shop."""
+        last = time.monotonic()
         while not self._stop.is_set():
             for note in conn.notifies(timeout=self.poll_s):
+                last = time.monotonic()
                 self._safely(self.on_change, note.payload)
                 if self._stop.is_set():
                     return
+            if time.monotonic() - last > self.ping_s:
+                with deadline(conn, min(self.ping_s, 5.0)):
+                    conn.execute("SELECT 1")
+                last = time.monotonic()
 
     def _safely(self, callback: Callable[..., None], *args: Any) -> None:
         try:

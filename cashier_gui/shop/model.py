@@ -260,3 +260,13 @@ class Health:
     encrypted: bool
     clock_skew_s: float  # server minus this PC, in seconds (a duration, not money)
     may_claim: bool
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    """A counter the shop server has heard from: when last (claim or heartbeat), its lease."""
+
+    name: str
+    first_seen: datetime
+    last_seen: datetime
+    lease_seconds: int

@@ -35,6 +35,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from cashier_gui.money import Money
 from cashier_gui.shop import schema
 from cashier_gui.shop.conninfo import STATEMENT_TIMEOUT_MS, ShopTarget, parse_url
+from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.errors import (
     ChargeBusyElsewhere,
     ShopInputError,
@@ -46,6 +47,7 @@ from cashier_gui.shop.model import (
     OUTCOMES,
     AttemptRecord,
     Claimed,
+    CounterInfo,
     Expired,
     Health,
     ShopAttempt,
@@ -80,12 +82,15 @@ class ShopServer:
         statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
         max_connections: int = 4,
         application_name: str = "cashier-refund",
+        deadline_s: float | None = None,
     ) -> None:
         self.target = url if isinstance(url, ShopTarget) else parse_url(url, ca_file=ca_file)
         if not 5 <= lease_seconds <= 86400:
             raise ShopInputError("A lease lasts 5 seconds to a day.")
         self.lease_seconds = lease_seconds
         self.lock_timeout_ms = int(lock_timeout_s * 1000)
+        # Past the server's own timeouts: a link that never answers (deadline.py).
+        self.deadline_s = deadline_s or statement_timeout_ms / 1000 + 3
         self._schema_ok = False
         self._kwargs = self.target.connect_kwargs(
             password, application_name=application_name, statement_timeout_ms=statement_timeout_ms
@@ -94,13 +99,18 @@ class ShopServer:
             min_size=1,
             max_size=max_connections,
             timeout=wait_s,
-            check=ConnectionPool.check_connection,
+            check=self._check,
             reconnect_timeout=3600,
             name="shop",
         )
         self._lock = threading.Lock()
         self._down = False  # the last probe failed or a connection broke: probe first
         self._pool = self._new_pool()
+
+    def _check(self, conn: psycopg.Connection[Any]) -> None:
+        """The pool's check of a connection before it is lent, under the deadline too."""
+        with deadline(conn, self.deadline_s):
+            ConnectionPool.check_connection(conn)
 
     def _new_pool(self) -> ConnectionPool:
         pool: ConnectionPool = ConnectionPool(
@@ -154,7 +164,7 @@ class ShopServer:
 
     def _attempt(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
         try:
-            with self._pool.connection() as conn:
+            with self._pool.connection() as conn, deadline(conn, self.deadline_s):
                 if not self._schema_ok:
                     schema.check_version(conn)
                     conn.commit()
@@ -402,6 +412,23 @@ class ShopServer:
         query, args = attempts_query(charge_id, counter, states, since, until, limit)
         rows = self._run(lambda conn: conn.execute(query, args).fetchall())
         return [attempt_from_row(r) for r in rows]
+
+    def counters(self) -> list[CounterInfo]:
+        """Every counter the server has heard from, by name (for a counter filter, or to see
+        who has gone silent)."""
+        rows = self._run(
+            lambda conn: conn.execute(
+                "SELECT name, first_seen, last_seen, lease_seconds FROM counters ORDER BY name"
+            ).fetchall()
+        )
+        return [CounterInfo(*row) for row in rows]
+
+    def server_time(self) -> datetime:
+        """The server's clock (compare with this PC's: leases and times are the server's)."""
+        row = self._run(lambda conn: conn.execute("SELECT clock_timestamp()").fetchone())
+        assert row is not None
+        value: datetime = row[0]
+        return value
 
     def unknown(self) -> list[ShopAttempt]:
         """Every counter's unknown attempts, oldest first: what `reconcile` may settle."""

@@ -679,6 +679,17 @@ Esc geht einen Schritt zurück.</translation>
     </message>
 </context>
 <context>
+    <name>HomeBanner</name>
+    <message>
+        <source>The shop server cannot be reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The shop server cannot be reached: no refund or void can be sent until it is back (other counters could not see it). Refunds already sent are kept here and reported to the shop when it returns.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LookupCard</name>
     <message>
         <source>Charge ID — scan the receipt or type it</source>

@@ -337,3 +337,13 @@ def test_the_refusal_comes_out_in_german(shop: ShopServer) -> None:
     finally:
         i18n.install("en")
     assert "wird seit" in str(info.value) and "an Kasse 1 erstattet" in str(info.value)
+
+
+def test_counters_and_the_server_clock(shop: ShopServer) -> None:
+    shop.claim(rec(), "Till 2")
+    shop.heartbeat("Till 1")
+    seen = shop.counters()
+    assert [c.name for c in seen] == ["Till 1", "Till 2"]
+    assert all(c.lease_seconds == 30 for c in seen)
+    assert abs(shop.server_time() - datetime.now(UTC)) < timedelta(seconds=5)
+    assert all(abs(c.last_seen - datetime.now(UTC)) < timedelta(seconds=30) for c in seen)

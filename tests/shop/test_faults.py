@@ -113,7 +113,7 @@ def test_a_statement_past_its_timeout_is_unavailable(shop_url: str) -> None:
             started = time.monotonic()
             with pytest.raises(ShopUnavailable):
                 shop.claim(record("ch_slow"), "Till 2")
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 3
 
 
 def test_notifications_arrive_within_a_second_and_survive_a_restart(
@@ -190,13 +190,13 @@ def test_after_a_long_outage_the_first_call_works_and_calls_fail_fast_meanwhile(
             with pytest.raises(ShopUnavailable):
                 shop.heartbeat("Till 1")
             if calls:  # the first one may wait for the pool; after it, fail fast
-                assert time.monotonic() - started < 0.5
+                assert time.monotonic() - started < 1.0
             calls += 1
             time.sleep(0.5)
         restored.start()
         started = time.monotonic()
         assert shop.claim(record("ch_back"), "Till 1").attempt.state is State.PREPARED
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3
 
 
 _COUNTER = """
@@ -255,3 +255,62 @@ def test_a_killed_counter_s_attempts_expire_when_its_lease_runs_out(shop_url: st
         assert info.value.counter == "Till 1" and info.value.state == "unknown"
         # The cancelled charge is free again.
         assert till2.claim(eur("ch_prepared"), "Till 2").attempt.state is State.PREPARED
+
+
+def test_a_link_that_never_answers_is_unavailable_within_the_deadline(shop_url: str) -> None:
+    """Black hole (everything ACKed, nothing answered): neither the server's timeouts nor TCP's
+    notice it; the client-side deadline does. Then the link comes back, and so does the shop."""
+    from tests.support.tcpproxy import TcpProxy
+
+    port = int(shop_url.split(":")[2].split("/")[0])
+    with TcpProxy(port) as proxy:
+        url = shop_url.replace(f":{port}/", f":{proxy.port}/")
+        with ShopServer(url, statement_timeout_ms=1000, wait_s=2) as shop:
+            assert shop.deadline_s == 4
+            shop.claim(record("ch_ok"), "Till 1")
+            proxy.blackhole.set()
+            started = time.monotonic()
+            with pytest.raises(ShopUnavailable):
+                shop.claim(record("ch_hole"), "Till 1")
+            took = time.monotonic() - started
+            # The deadline ends the pooled connection's wait; the direct probe that follows
+            # has the connect timeout (5 s) at most.
+            assert 3.5 < took < 4 + 5 + 2, took
+            started = time.monotonic()
+            with pytest.raises(ShopUnavailable):  # the probe's connect_timeout, no longer
+                shop.heartbeat("Till 1")
+            assert time.monotonic() - started < 8
+            proxy.blackhole.clear()
+            proxy.drop()
+            assert shop.claim(record("ch_back"), "Till 1").attempt.state is State.PREPARED
+            proxy.drop()  # a reset between calls: the pool's check replaces the connection
+            started = time.monotonic()
+            assert shop.claim(record("ch_again"), "Till 1").attempt.state is State.PREPARED
+            assert time.monotonic() - started < 2
+
+
+def test_the_listener_notices_a_link_that_never_answers(shop_url: str) -> None:
+    from tests.support.tcpproxy import TcpProxy
+
+    port = int(shop_url.split(":")[2].split("/")[0])
+    connects: queue.Queue[float] = queue.Queue()
+    lost = threading.Event()
+    with TcpProxy(port) as proxy:
+        url = shop_url.replace(f":{port}/", f":{proxy.port}/")
+        listener = Listener(
+            parse_url(url),
+            on_change=lambda charge: None,
+            on_connected=lambda: connects.put(time.monotonic()),
+            on_lost=lost.set,
+            poll_s=0.2,
+            retry_s=(0.2, 0.5),
+            ping_s=1.0,
+        )
+        with listener:
+            connects.get(timeout=5)
+            proxy.blackhole.set()
+            started = time.monotonic()
+            assert lost.wait(8)
+            assert time.monotonic() - started < 4
+            proxy.blackhole.clear()
+            connects.get(timeout=10)  # back: LISTEN again, re-read
