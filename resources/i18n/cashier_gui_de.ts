@@ -682,11 +682,11 @@ Esc geht einen Schritt zurück.</translation>
     <name>HomeBanner</name>
     <message>
         <source>The shop server cannot be reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Filialserver ist nicht erreichbar</translation>
     </message>
     <message>
         <source>The shop server cannot be reached: no refund or void can be sent until it is back (other counters could not see it). Refunds already sent are kept here and reported to the shop when it returns.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Filialserver ist nicht erreichbar: Bis er zurück ist, kann keine Erstattung und keine Stornierung gesendet werden (andere Kassen könnten sie nicht sehen). Bereits gesendete Erstattungen bleiben hier und werden der Filiale gemeldet, sobald er zurück ist.</translation>
     </message>
 </context>
 <context>
