@@ -74,6 +74,7 @@ UI_CONVERTED = [
     "ui/settings_backends.py",
     "ui/history.py",
     "ui/reader.py",
+    "ui/shop_settings.py",
     "ui/ops.py",
     "ui/refund_panel.py",
     "ui/refund/base.py",

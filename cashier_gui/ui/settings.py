@@ -40,7 +40,7 @@ from cashier_gui.config import (
 )
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
-from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SecretStore
+from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD, SecretStore
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.settings_backends import KEEP, BackendChecks, translations
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
@@ -233,6 +233,12 @@ class SettingsDialog(BackendChecks, QDialog):
 
         self.counter_box = CounterSettingsBox(self.settings, printing)
         inner.addWidget(self.counter_box)
+        from cashier_gui.ui.shop_settings import ShopServerBox
+
+        self.shop_box = ShopServerBox(
+            self.settings.shop_server, self._run, lambda: self.secrets.get(SHOP_PASSWORD)
+        )
+        inner.addWidget(self.shop_box)
         self.body_scroll = QScrollArea()
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -331,6 +337,7 @@ class SettingsDialog(BackendChecks, QDialog):
             connect_timeout_s=float(self.connect_timeout.value()),
             read_timeout_s=float(self.read_timeout.value()),
             **self.counter_box.values(),
+            **self.shop_box.values(),
         )
         if provider == "viopay":
             for field, name in (
@@ -410,6 +417,9 @@ class SettingsDialog(BackendChecks, QDialog):
                     return False
                 for name, value in typed.items():
                     await asyncio.to_thread(self.secrets.set, name, value)
+                shop_password = self.shop_box.typed_password()
+                if shop_password is not None and settings.shop_server is not None:
+                    await asyncio.to_thread(self.secrets.set, SHOP_PASSWORD, shop_password)
                 await asyncio.to_thread(save_settings, self.paths, settings)
                 return True
             finally:
@@ -417,7 +427,7 @@ class SettingsDialog(BackendChecks, QDialog):
 
         def done(ok: bool) -> None:
             if ok:
-                for field in (self.hmac_secret, self.msk, self.pairing):
+                for field in (self.hmac_secret, self.msk, self.pairing, self.shop_box.password):
                     field.clear()
                 self.settings = settings
                 self.saved.emit()

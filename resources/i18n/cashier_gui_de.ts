@@ -1932,6 +1932,97 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     </message>
 </context>
 <context>
+    <name>ShopServerBox</name>
+    <message>
+        <source>Shop server (all counters of the shop)</source>
+        <translation>Filialserver (alle Kassen der Filiale)</translation>
+    </message>
+    <message>
+        <source>This counter is part of a shop</source>
+        <translation>Diese Kasse gehört zu einer Filiale</translation>
+    </message>
+    <message>
+        <source>Shop server address</source>
+        <translation>Adresse des Filialservers</translation>
+    </message>
+    <message>
+        <source>Till 2</source>
+        <translation>Kasse 2</translation>
+    </message>
+    <message>
+        <source>This counter&apos;s name in the shop</source>
+        <translation>Name dieser Kasse in der Filiale</translation>
+    </message>
+    <message>
+        <source>the system&apos;s certificates</source>
+        <translation>die Zertifikate des Systems</translation>
+    </message>
+    <message>
+        <source>CA file for the shop server</source>
+        <translation>CA-Datei für den Filialserver</translation>
+    </message>
+    <message>
+        <source>kept in the OS keyring; empty keeps it</source>
+        <translation>im Schlüsselbund des Systems; leer lässt es unverändert</translation>
+    </message>
+    <message>
+        <source>Shop server password</source>
+        <translation>Passwort des Filialservers</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Verbindung testen</translation>
+    </message>
+    <message>
+        <source>Test the connection to the shop server</source>
+        <translation>Die Verbindung zum Filialserver testen</translation>
+    </message>
+    <message>
+        <source>Shop server test result</source>
+        <translation>Ergebnis des Filialserver-Tests</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Counter name</source>
+        <translation>Name der Kasse</translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation>CA-Datei</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Shop server: {problem}</source>
+        <translation>Filialserver: {problem}</translation>
+    </message>
+    <message>
+        <source>Reaching the shop server…</source>
+        <translation>Filialserver wird erreicht…</translation>
+    </message>
+    <message>
+        <source>The shop server answers (tables at version {version}), {tls}; its clock is {seconds} s from this PC&apos;s.</source>
+        <translation>Der Filialserver antwortet (Tabellen auf Version {version}), {tls}; seine Uhr weicht {seconds} s von der dieses PCs ab.</translation>
+    </message>
+    <message>
+        <source>encrypted</source>
+        <translation>verschlüsselt</translation>
+    </message>
+    <message>
+        <source>not encrypted</source>
+        <translation>nicht verschlüsselt</translation>
+    </message>
+    <message>
+        <source>This counter&apos;s database user may not call the shop&apos;s functions: ask the server&apos;s administrator.</source>
+        <translation>Der Datenbankbenutzer dieser Kasse darf die Funktionen der Filiale nicht aufrufen: Fragen Sie den Administrator des Servers.</translation>
+    </message>
+</context>
+<context>
     <name>Shortcuts</name>
     <message>
         <source>A scan — starts over with the scanned receipt, from anywhere</source>

@@ -138,3 +138,28 @@ def test_corrupt_settings_are_reported_not_overwritten(
     qtbot.addWidget(d)
     assert str(paths.settings) in d.problem.text.text()
     assert paths.settings.read_text() == "provider = ["
+
+
+def test_shop_server_section_tests_saves_and_keeps_the_password_in_the_keyring(
+    qtbot: QtBot, dialog: SettingsDialog, viopay_server: ServerThread, shop_url: str
+) -> None:
+    fill(dialog, viopay_server.url)
+    box = dialog.shop_box
+    assert not box.url.isEnabled()  # a counter on its own until asked
+    box.joined.setChecked(True)
+    box.url.setText(shop_url.replace("postgresql://postgres@", "postgresql://postgres:pw@"))
+    box.counter.setText("Kasse 2")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "password" in dialog.problem.text.text(), timeout=5000)
+    assert load_settings(Paths.default()).shop_server is None  # nothing saved
+    box.url.setText(shop_url)
+    box.password.setText("not-needed-here")  # the test server trusts loopback
+    qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "answers" in box.result.text.text(), timeout=15_000)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = load_settings(Paths.default()).shop_server
+    assert saved is not None and saved.counter == "Kasse 2" and saved.url == shop_url
+    assert dialog.secrets.get("shop-password") == "not-needed-here"
+    text = Paths.default().settings.read_text()
+    assert "not-needed-here" not in text and "[shop_server]" in text
