@@ -11,6 +11,10 @@ what remains, and `reconcile` running while refunds are in flight.
 
 `CASHIER_CHAOS_REFUNDS` (default 40) refund processes, `CASHIER_CHAOS_SEED` (default 20261123),
 `CASHIER_CHAOS_PARALLEL` (default 4) processes at a time. A failure names its seed.
+
+Shop mode (`[shop]`): the same against two counters of one shop — two homes, two journals,
+one real PostgreSQL — each process at a counter the seed picks; the gateway, both journals and
+the shop server must then agree, and a charge never has two open attempts across the counters.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ SERVER_FAULTS = (
 )
 UNRESOLVED = {"prepared", "sent", "unknown"}
 MONEY_MOVED = {"approved", "pending"}
+NEVER_SENT = {"not_sent", "cancelled"}
 
 
 @dataclasses.dataclass
@@ -70,6 +75,7 @@ class Job:
     fault: str | None = None
     amount_minor: int | None = None  # None: --full
     kill_after: float | None = None
+    till: int = 0  # which counter runs it (shop mode)
     proc: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     killed: bool = False
@@ -79,7 +85,8 @@ class Job:
 
     def describe(self) -> str:
         return (
-            f"job {self.index} {self.op} {self.charge} ref={self.reference} fault={self.fault} "
+            f"job {self.index} at till {self.till + 1} {self.op} {self.charge} "
+            f"ref={self.reference} fault={self.fault} "
             f"amount={self.amount_minor} rc={self.returncode} killed={self.killed} "
             f"out={self.stdout.strip()[:400]!r} err={self.stderr.strip()[-400:]!r}"
         )
@@ -129,69 +136,144 @@ def proxy(chaos_sim: ChaosSimulator) -> Iterator[FlakyProxy]:
             flaky.stop()
 
 
-@pytest.mark.timeout(180 + 3 * REFUNDS)
+LEASE_S = 6  # shop mode: how long a killed counter's attempt in flight holds its charge
+
+
+@pytest.mark.timeout(240 + 4 * REFUNDS)
 # Sockets the in-process simulator or proxy drop mid-exchange (on purpose) may be collected
 # unclosed; the app under test runs in other processes, so this hides nothing of it.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("mode", ["one", "shop"])
 def test_chaos_refunds_then_reconcile_agree_with_the_gateway(
-    tmp_path: Path, chaos_sim: ChaosSimulator, proxy: FlakyProxy
+    tmp_path: Path,
+    chaos_sim: ChaosSimulator,
+    proxy: FlakyProxy,
+    mode: str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    print(f"chaos: CASHIER_CHAOS_SEED={SEED} CASHIER_CHAOS_REFUNDS={REFUNDS}")
-    env = support_cli.cli_env(tmp_path)
+    print(f"chaos: CASHIER_CHAOS_SEED={SEED} CASHIER_CHAOS_REFUNDS={REFUNDS} mode={mode}")
+    shop_url = request.getfixturevalue("shop_url") if mode == "shop" else None
+    tills = []
+    for n in range(2 if shop_url else 1):
+        env = support_cli.cli_env(tmp_path / f"till{n + 1}")
 
-    def run(*args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return support_cli.run_cli(env, *args, stdin=stdin, timeout=timeout)
+        def run_at(
+            *args: str, stdin: str = "", timeout: float = 60, env: dict[str, str] = env
+        ) -> subprocess.CompletedProcess[str]:
+            return support_cli.run_cli(env, *args, stdin=stdin, timeout=timeout)
 
-    support_cli.configure_viopay(run, proxy.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX)
-    paths = Paths(Path(env["CASHIER_GUI_HOME"]), Path(env["CASHIER_GUI_HOME"]))
-    save_settings(
-        paths,
-        dataclasses.replace(
-            load_settings(paths),
-            connect_timeout_s=CONNECT_TIMEOUT_S,
-            read_timeout_s=READ_TIMEOUT_S,
-        ),
-    )
+        support_cli.configure_viopay(
+            run_at, proxy.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX
+        )
+        home = Path(env["CASHIER_GUI_HOME"])
+        paths = Paths(home, home)
+        save_settings(
+            paths,
+            dataclasses.replace(
+                load_settings(paths),
+                connect_timeout_s=CONNECT_TIMEOUT_S,
+                read_timeout_s=READ_TIMEOUT_S,
+            ),
+        )
+        if shop_url:
+            joined = run_at(
+                "setup", "shop", "--url", shop_url, "--counter", f"Till {n + 1}",
+                "--lease-seconds", str(LEASE_S),
+            )  # fmt: skip
+            assert joined.returncode == 0, joined.stdout + joined.stderr
+        tills.append((env, run_at))
     started = time.monotonic()
-    jobs = ChaosRun(SEED, chaos_sim, proxy, env, tmp_path / "out").run(REFUNDS)
+    envs = [env for env, _ in tills]
+    jobs = ChaosRun(SEED, chaos_sim, proxy, envs, tmp_path / "out").run(REFUNDS)
     fault_run_s = time.monotonic() - started
 
     # ---- reconcile with every fault off, until nothing is left unknown ----
     chaos_sim.plan.clear()
     proxy.refuse_after_lookup.clear()
+    if shop_url:
+        time.sleep(LEASE_S + 1)  # a killed counter's attempts in flight: unknown shop-wide now
     reconciles = []
     for _ in range(6):
-        r = run("reconcile", "--json")
-        reconciles.append(r)
-        assert "Traceback" not in r.stderr, f"seed {SEED}: reconcile crashed: {r.stderr}"
-        if r.returncode == 0:
+        results = [run("reconcile", "--json") for _, run in tills]
+        reconciles += results
+        for r in results:
+            assert "Traceback" not in r.stderr, f"seed {SEED}: reconcile crashed: {r.stderr}"
+        if all(r.returncode == 0 for r in results):
             break
         time.sleep(0.5)
-    last = reconciles[-1]
-    assert last.returncode == 0, (
-        f"seed {SEED}: reconcile still exits {last.returncode} after {len(reconciles)} runs "
-        f"with faults off: {last.stdout[-3000:]} {last.stderr[-2000:]}"
+    last = reconciles[-len(tills) :]
+    assert all(r.returncode == 0 for r in last), (
+        f"seed {SEED}: reconcile still exits {[r.returncode for r in last]} after "
+        f"{len(reconciles)} runs with faults off: "
+        + " ".join(f"{r.stdout[-3000:]} {r.stderr[-2000:]}" for r in last)
     )
-    again = run("reconcile", "--json")  # nothing left: still 0, changes nothing
-    assert again.returncode == 0 and json.loads(again.stdout)["unknown_left"] == 0, again
+    for _, run in tills:  # nothing left: still 0, changes nothing
+        again = run("reconcile", "--json")
+        assert again.returncode == 0 and json.loads(again.stdout)["unknown_left"] == 0, again
 
-    verify = run("journal", "verify")
-    problems = check_agreement(chaos_sim, Path(env["CASHIER_GUI_HOME"]) / "journal.sqlite3", jobs)
-    if verify.returncode != 0:
-        problems.append(f"journal verify exits {verify.returncode}: {verify.stdout[-2000:]}")
+    problems = check_agreement(
+        chaos_sim,
+        [
+            (
+                Path(env["CASHIER_GUI_HOME"]) / "journal.sqlite3",
+                f"Till {n + 1}" if shop_url else None,
+            )
+            for n, (env, _) in enumerate(tills)
+        ],
+        jobs,
+    )
+    for _, run in tills:
+        verify = run("journal", "verify")
+        if verify.returncode != 0:
+            problems.append(f"journal verify exits {verify.returncode}: {verify.stdout[-2000:]}")
+    if shop_url:
+        problems += check_shop(shop_url, tills, jobs)
 
     refunds = [j for j in jobs if j.op != "reconcile"]
     codes = Counter("killed" if j.killed else j.returncode for j in refunds)
     print(
-        f"chaos: seed {SEED}: {len(refunds)} refund processes in {fault_run_s:.1f} s, "
+        f"chaos: seed {SEED} ({mode}): {len(refunds)} refund processes in {fault_run_s:.1f} s, "
         f"exit codes {dict(sorted(codes.items(), key=str))}, "
         f"faults hit {dict(Counter(k for _, k in chaos_sim.consumed))}, "
         f"proxy outages {proxy.outages}, refused after lookup "
-        f"{len(proxy.refused_after_lookup)}, reconcile runs {len(reconciles)} (+1), "
+        f"{len(proxy.refused_after_lookup)}, reconcile runs {len(reconciles)} (+{len(tills)}), "
         f"gateway refunds {len(chaos_sim.all_refunds())}"
     )
     assert not problems, f"seed {SEED} (CASHIER_CHAOS_SEED={SEED}): " + "\n".join(problems)
     assert len(refunds) >= REFUNDS
+
+
+def check_shop(url: str, tills: list[tuple[dict[str, str], Any]], jobs: list[Job]) -> list[str]:
+    """The shop server agrees with the counters: every attempt it holds is one counter's own,
+    in the same state; an attempt it never claimed was never sent; none is left open."""
+    from cashier_gui.shop import ShopServer
+
+    for _, run in tills:  # each counter pushes what the server may still miss
+        assert run("journal", "list").returncode == 0
+    problems: list[str] = []
+    with ShopServer(url, wait_s=5) as server:
+        held = {a.global_id: a for a in server.attempts(limit=100_000)}
+    mine: dict[str, dict[str, Any]] = {}
+    for n, (env, _) in enumerate(tills):
+        attempts, _events = _journal(Path(env["CASHIER_GUI_HOME"]) / "journal.sqlite3")
+        for a in attempts:
+            if a["counter"] in (None, f"Till {n + 1}"):
+                mine[a["idempotency_key"]] = a
+    for key, a in mine.items():
+        there = held.get(key)
+        if there is None:
+            if a["state"] not in ("not_sent", "cancelled"):
+                problems.append(f"SHOP: never claimed on the server, yet {_row(a)}")
+        elif there.state.value != a["state"]:
+            problems.append(f"SHOP: server says {there.state.value} for {_row(a)}")
+        elif there.counter != a["counter"]:
+            problems.append(f"SHOP: server names {there.counter} for {_row(a)}")
+    for key, there in held.items():
+        if key not in mine:
+            problems.append(f"SHOP: the server holds {key} ({there.state}) no counter made")
+        if there.open:
+            problems.append(f"SHOP: still open on the server: {key} {there.state}")
+    return problems
 
 
 class ChaosRun:
@@ -202,14 +284,14 @@ class ChaosRun:
         seed: int,
         sim: ChaosSimulator,
         proxy: FlakyProxy,
-        env: dict[str, str],
+        envs: list[dict[str, str]],
         out: Path,
     ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
         self.sim = sim
         self.proxy = proxy
-        self.env = env
+        self.envs = envs
         self.out = out
         out.mkdir()
         self.jobs: list[Job] = []
@@ -314,6 +396,8 @@ class ChaosRun:
     # ---- processes ------------------------------------------------------------------------------
 
     def _start(self, job: Job) -> None:
+        if len(self.envs) > 1:  # a shop: the seed picks the counter (one counter: no draw)
+            job.till = self.rng.randrange(len(self.envs))
         job.index = len(self.jobs)
         self.jobs.append(job)
         if job.charge is not None:
@@ -323,7 +407,7 @@ class ChaosRun:
         with out, err:
             job.proc = subprocess.Popen(
                 [*support_cli.CLI, *job.args],
-                env=self.env,
+                env=self.envs[job.till],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -372,9 +456,21 @@ def _journal(
     return attempts, events
 
 
-def check_agreement(sim: ChaosSimulator, journal_path: Path, jobs: list[Job]) -> list[str]:
+def check_agreement(
+    sim: ChaosSimulator, journals: list[tuple[Path, str | None]], jobs: list[Job]
+) -> list[str]:
+    """`journals`: each counter's file and its name (None: a counter on its own). Each file's
+    own attempts are the truth of what that counter did; the rows it mirrored of another
+    counter are left to that counter's file."""
     problems: list[str] = []
-    attempts, events = _journal(journal_path)
+    attempts: list[dict[str, Any]] = []
+    events: dict[tuple[int, int], list[tuple[str, dict[str, Any]]]] = {}
+    for n, (path, name) in enumerate(journals):
+        rows, history = _journal(path)
+        for a in rows:
+            if name is None or a["counter"] in (None, name):
+                attempts.append({**a, "home": n})
+                events[(n, a["id"])] = history.get(a["id"], [])
     by_ref = {a["transaction_reference"]: a for a in attempts}
     by_refund_id: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for a in attempts:
@@ -438,12 +534,17 @@ def check_agreement(sim: ChaosSimulator, journal_path: Path, jobs: list[Job]) ->
 
 
 def _overlaps(
-    attempts: list[dict[str, Any]], events: dict[int, list[tuple[str, dict[str, Any]]]]
+    attempts: list[dict[str, Any]],
+    events: dict[tuple[int, int], list[tuple[str, dict[str, Any]]]],
 ) -> list[str]:
+    """No attempt on a charge was prepared before the one before it settled — across every
+    counter of a shop too (ordered by when they were prepared)."""
     problems = []
     last: dict[str, tuple[int, str]] = {}
-    for a in attempts:
-        history = events.get(a["id"], [])
+    for a in sorted(attempts, key=lambda a: (a["created_at"], a["home"], a["id"])):
+        if a["state"] in NEVER_SENT and not a["send_count"]:
+            continue  # refused before it was ever sent (a shop's claim said no): never open
+        history = events.get((a["home"], a["id"]), [])
         created = history[0][0] if history else a["created_at"]
         settled = next(
             (at for at, data in history if data.get("state") not in (None, *UNRESOLVED)), None
@@ -496,7 +597,8 @@ def _truthful(
             problems.append(f"EXIT {rc} UNTRUE: the gateway has {at_gateway}: {what}")
         if rc == 5 and (attempt is None or attempt["state"] not in ("not_sent", "cancelled")):
             problems.append(f"EXIT 5: journal says {_row(attempt)}: {what}")
-        if rc in (1, 2) and attempt is not None and attempt["state"] != "not_sent":
+        # (a shop's refused claim leaves its prepared attempt cancelled: never sent)
+        if rc in (1, 2) and attempt is not None and attempt["state"] not in NEVER_SENT:
             problems.append(f"EXIT {rc}: yet the journal has {_row(attempt)}: {what}")
     elif rc == 3:
         if moved:
