@@ -2,13 +2,16 @@
 PostgreSQL (fsync on: its own initdb without --no-sync), beside pgbench running the same claim
 as bare SQL in the same run (the machines are noisy: only a ratio in one run means something).
 
-    python bench/shop.py [--seconds 10] [--counters 1,10,50] [--paced 50]
+    python bench/shop.py [--seconds 10] [--counters 1,10,50] [--paced 50] [--journal 300]
 
 Each counter process loops (one pooled connection each): claim (a new charge each time, so counters do not wait on each
 other's rows) → mark_sent → record_outcome(approved). "claim" is the latency of `claim` alone;
 "refund" the three calls together (what the shop server adds to one refund); refunds/s counts
 those cycles (three transactions each), pgbench's claims/s one transaction each. `--paced N` also
 runs N counters at one refund a second each (a shop's real load is that or far less).
+`--journal N` first times N refunds' journal work (prepare → sent → approved, synced) through
+this PC's SQLite home and through the shop's home on the same PC: what joining a shop adds to
+one refund, gateway time aside.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -187,11 +191,62 @@ def show(label: str, app: dict[str, float], bench: dict[str, float] | None) -> N
     sys.stdout.flush()
 
 
+def journal_overhead(url: str, n: int) -> None:
+    """One refund's journal work, alone and in a shop (fresh files, one counter, no contention)."""
+    from cashier_gui.journal import NewAttempt, State
+    from cashier_gui.journal.shop import ShopJournal
+    from cashier_gui.journal.sqlite import SqliteJournal
+    from cashier_gui.money import Money
+    from cashier_gui.shop import ShopServer
+
+    def one(journal: object, i: int, tag: str) -> float:
+        j: Any = journal
+        started = time.perf_counter()
+        a = j.prepare(
+            NewAttempt(
+                provider="viopay", terminal="T1", charge_id=f"ch_{tag}_{i}",
+                amount=Money(100, "EUR"), reason=None, note=None,
+                transaction_reference=f"R-{tag}-{i}", key=str(uuid.uuid4()), operator="bench",
+            )
+        )  # fmt: skip
+        j.send_or_cancel(a.key, lambda: False)
+        j.transition(a.key, State.APPROVED, expect=State.SENT, refund_id=f"rf_{tag}_{i}")
+        return (time.perf_counter() - started) * 1000
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        alone = SqliteJournal(folder / "alone.sqlite3", counter="Till 1")
+        shop = ShopJournal(
+            SqliteJournal(folder / "shop.sqlite3", counter="Till 1"), ShopServer(url, wait_s=5)
+        )
+        one(alone, -1, "warm"), one(shop, -1, "warmshop")
+        times: dict[str, list[float]] = {"alone": [], "shop": []}
+        for i in range(n):  # alternating, so both see the same machine
+            times["alone"].append(one(alone, i, "a"))
+            times["shop"].append(one(shop, i, "s"))
+        alone.close()
+        shop.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    a50, s50 = pct(times["alone"], 50), pct(times["shop"], 50)
+    print(
+        f"one refund's journal work, {n} each, alternating: this PC alone p50 {a50:.2f} ms, "
+        f"p99 {pct(times['alone'], 99):.2f} ms; in a shop p50 {s50:.2f} ms, "
+        f"p99 {pct(times['shop'], 99):.2f} ms: +{s50 - a50:.2f} ms a refund"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--counters", default="1,10,50")
     parser.add_argument("--paced", type=int, default=50, help="counters at 1 refund/s (0: skip)")
+    parser.add_argument(
+        "--journal",
+        type=int,
+        default=300,
+        help="refunds for the alone-vs-shop comparison (0: skip)",
+    )
     args = parser.parse_args()
     bindir = pg_bin_dir()
     if bindir is None:
@@ -209,6 +264,8 @@ def main() -> None:
         print(
             f"PostgreSQL {bindir.parent.name}, fsync on, {os.cpu_count()} CPUs, {args.seconds:g} s each"
         )
+        if args.journal:
+            journal_overhead(url, args.journal)
         for n in (int(x) for x in args.counters.split(",")):
             app = run_app(url, n, args.seconds)
             show(
