@@ -39,6 +39,8 @@ from cashier_gui.money import Money
 from cashier_gui.operators import Operator, Role
 from cashier_gui.policy import Policy
 from cashier_gui.refunds import (
+    Approval,
+    ApprovalMismatch,
     ApprovalNeeded,
     ChargeView,
     RefundBlocked,
@@ -405,9 +407,13 @@ async def test_a_refund_over_the_limit_needs_a_managers_approval(
     assert info.value.reasons and gateway.requests == []
     assert await service._db(service.journal.count) == 0  # nothing written
     with pytest.raises(ApprovalNeeded):  # a cashier cannot approve
-        await service.refund(view(), EUR5, None, operator=TOM, approver=TOM)
+        await service.refund(
+            view(), EUR5, None, operator=TOM, approval=Approval(TOM, "ch_1", Kind.REFUND, EUR5)
+        )
     service.act_as(TOM)
-    done = await service.refund(view(), EUR5, None, operator=TOM, approver=MARIA)
+    done = await service.refund(
+        view(), EUR5, None, operator=TOM, approval=Approval(MARIA, "ch_1", Kind.REFUND, EUR5)
+    )
     assert done.state is State.APPROVED and done.operator == "Tom" and done.approver == "Maria"
     under = await service.refund(view("ch_2"), Money(300, "EUR"), None, operator=TOM)
     assert under.approver is None  # no approval needed, none recorded
@@ -446,5 +452,36 @@ async def test_voids_can_be_for_managers_only(make: Callable[..., RefundService]
     service.policy = Policy.from_toml({"voids": "managers"})
     with pytest.raises(ApprovalNeeded, match="Voiding"):
         await service.void(await service.lookup("ch_1"), operator=TOM)
-    done = await service.void(await service.lookup("ch_1"), operator=TOM, approver=MARIA)
+    looked = await service.lookup("ch_1")
+    assert looked.charge is not None
+    as_refund = Approval(MARIA, "ch_1", Kind.REFUND, looked.charge.amount)
+    with pytest.raises(ApprovalMismatch):  # approved a refund, not a void
+        await service.void(looked, operator=TOM, approval=as_refund)
+    approval = Approval(MARIA, "ch_1", Kind.VOID, looked.charge.amount)
+    done = await service.void(looked, operator=TOM, approval=approval)
     assert done.state is State.APPROVED and done.approver == "Maria"
+
+
+async def test_an_approval_is_for_what_the_manager_saw(
+    make: Callable[..., RefundService],
+) -> None:
+    """Issue 27: €25.00 approved, then €49.90 sent on that approval: refused, nothing written;
+    so is another charge, currency or reason; the same terms go."""
+    gateway = ScriptedGateway(approved("rf_1", Money(2500, "EUR")))
+    service = make(gateway)
+    service.policy = Policy.from_toml({"approval_above": {"EUR": "20.00", "USD": "20.00"}})
+    eur25, eur4990 = Money(2500, "EUR"), Money(4990, "EUR")
+    saw = Approval(MARIA, "ch_1", Kind.REFUND, eur25, "customer_request")
+    with pytest.raises(ApprovalMismatch, match=r"approved €25\.00, not €49\.90") as info:
+        await service.refund(view(), eur4990, "customer_request", operator=TOM, approval=saw)
+    assert isinstance(info.value, ApprovalNeeded) and "above €20.00" in str(info.value)
+    for other in (
+        (view("ch_2"), eur25, "customer_request"),
+        (view(), Money(2500, "USD"), "customer_request"),
+        (view(), eur25, "wrong_item"),
+    ):
+        with pytest.raises(ApprovalMismatch):
+            await service.refund(other[0], other[1], other[2], operator=TOM, approval=saw)
+    assert gateway.requests == [] and await service._db(service.journal.count) == 0
+    done = await service.refund(view(), eur25, "customer_request", operator=TOM, approval=saw)
+    assert done.state is State.APPROVED and done.approver == "Maria" and done.amount == eur25

@@ -32,7 +32,14 @@ from cashier_gui.journal import Attempt, Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
 from cashier_gui.policy import Approver, check_approver
-from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
+from cashier_gui.refunds import (
+    REASONS,
+    Approval,
+    ApprovalNeeded,
+    ChargeView,
+    RefundService,
+    parse_reason,
+)
 from cashier_gui.runtime import Runtime, open_runtime
 
 
@@ -100,9 +107,10 @@ class _Order:
 
     kind: Kind
     amount: Money | None  # what the policy weighs (None: the full amount, not known here)
+    reason: str | None  # the reason code sent (None for a void)
     question: str  # the y/N question, unless --yes
     cancelled: str  # what a "no" says
-    send: Callable[[Operator | None, Operator | None], Awaitable[Attempt]]  # (operator, approver)
+    send: Callable[[Operator | None, Approval | None], Awaitable[Attempt]]  # (operator, approval)
 
 
 def _send_one(
@@ -122,7 +130,13 @@ def _send_one(
             sys.stderr.flush()
             if sys.stdin.readline().strip().lower() not in YES:
                 raise Usage(o.cancelled)
-        attempt = await o.send(operator, approver)
+        # The manager approves what this command sends: its charge, kind, amount and reason.
+        approval = (
+            Approval(approver, view.charge_id, o.kind, o.amount, o.reason)
+            if approver is not None
+            else None
+        )
+        attempt = await o.send(operator, approval)
         if args.json:
             print_json(attempt_json(attempt))
         else:
@@ -158,7 +172,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
         if view.charge is not None and view.charge.card_brand:
             card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
 
-        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+        def send(operator: Operator | None, approval: Approval | None) -> Awaitable[Attempt]:
             return rt.service.refund(
                 view,
                 amount,
@@ -166,12 +180,13 @@ def cmd_refund(args: argparse.Namespace) -> int:
                 args.note,
                 reference=args.reference,
                 operator=operator,
-                approver=approver,
+                approval=approval,
             )
 
         return _Order(
             Kind.REFUND,
             to_send,
+            reason,
             _("Refund {amount} on {charge}{card}? [y/N] ").format(
                 amount=shown, charge=view.charge_id, card=card
             ),
@@ -187,12 +202,13 @@ def cmd_void(args: argparse.Namespace) -> int:
         amount = rt.service.check_void(view)
         shown = amount.format(rt.settings.locale) if amount else _("the whole sale")
 
-        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
-            return rt.service.void(view, args.note, operator=operator, approver=approver)
+        def send(operator: Operator | None, approval: Approval | None) -> Awaitable[Attempt]:
+            return rt.service.void(view, args.note, operator=operator, approval=approval)
 
         return _Order(
             Kind.VOID,
             amount,
+            None,
             _(
                 "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
                 "never charged. [y/N] "

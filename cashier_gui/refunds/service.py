@@ -28,6 +28,8 @@ from cashier_gui.refunds.model import (
     _REFERENCE_RE,
     MAX_NOTE,
     REASONS,
+    Approval,
+    ApprovalMismatch,
     ApprovalNeeded,
     ChargeView,
     RefundBlocked,
@@ -93,7 +95,7 @@ class RefundService(Reconciling):
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
         operator: Operator | None = None,
-        approver: Operator | None = None,
+        approval: Approval | None = None,
     ) -> Attempt:
         """Send one refund and return its journal entry: final, pending, unknown, or
         `cancelled` when `control.cancel()` came before it was sent.
@@ -102,7 +104,8 @@ class RefundService(Reconciling):
         JournalError when the journal cannot record it (nothing sent).
         `amount` None is a full refund; `on_sent` is called once `sent` is durable.
         `operator` is who signed in (None: the OS user); ApprovalNeeded when the policy wants
-        a manager and `approver` is not one.
+        a manager and `approval` is not a manager's; ApprovalMismatch when it is for another
+        charge, kind, amount, currency or reason than this refund.
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(_("Unknown reason {reason}.").format(reason=repr(reason)))
@@ -118,7 +121,7 @@ class RefundService(Reconciling):
                 ChargeView(view.charge_id, view.charge, tuple(attempts)), amount
             )
 
-        approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
+        approved_by = await self._approval(view, Kind.REFUND, to_send, reason, operator, approval)
         return await self._attempt(
             view,
             Kind.REFUND,
@@ -149,7 +152,7 @@ class RefundService(Reconciling):
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
         operator: Operator | None = None,
-        approver: Operator | None = None,
+        approval: Approval | None = None,
     ) -> Attempt:
         """Void the whole sale before settlement (the cardholder is never charged), through the
         same journal as refunds: prepared → sent → outcome, reconciled the same way. An
@@ -164,7 +167,7 @@ class RefundService(Reconciling):
         def guard(attempts: Any) -> object:
             return self.check_void(ChargeView(view.charge_id, view.charge, tuple(attempts)))
 
-        approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
+        approved_by = await self._approval(view, Kind.VOID, amount, None, operator, approval)
         return await self._attempt(
             view,
             Kind.VOID,
@@ -201,16 +204,20 @@ class RefundService(Reconciling):
         view: ChargeView,
         kind: Kind,
         amount: Money | None,
+        reason: str | None,
         operator: Operator | None,
-        approver: Operator | None,
+        approval: Approval | None,
     ) -> str | None:
-        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise."""
+        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise,
+        ApprovalMismatch when the approval is for something other than what is sent."""
         reasons = await self.approval_reasons(view, kind, amount, operator)
         if not reasons:
             return None
-        if approver is None or check_approver(approver, operator) is not Approver.OK:
+        if approval is None or check_approver(approval.manager, operator) is not Approver.OK:
             raise ApprovalNeeded(reasons)
-        return approver.name
+        if approval.differs(view.charge_id, kind, amount, reason):
+            raise ApprovalMismatch([_mismatch(approval, amount), *reasons])
+        return approval.manager.name
 
     async def _attempt(
         self,
@@ -315,3 +322,12 @@ class RefundService(Reconciling):
         attempt = job.result()
         if attempt.state is State.SENT:
             self._worker.submit(self._interrupted, attempt.key)
+
+
+def _mismatch(approval: Approval, amount: Money | None) -> str:
+    if approval.amount != amount:
+        return _("The manager approved {approved}, not {amount}.").format(
+            approved=approval.amount.format() if approval.amount else _("the full amount"),
+            amount=amount.format() if amount else _("the full amount"),
+        )
+    return _("The manager approved another charge, kind or reason.")

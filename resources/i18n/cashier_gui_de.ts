@@ -130,6 +130,7 @@
     <name>CounterSession</name>
     <message>
         <source>Signed in</source>
+        <extracomment>The window itself: the dialogs&apos; parent, the status bar, the window to bring forward. The open runtime, or None while starting (or when it failed). The refund screen, or None before the first start. The real counter&apos;s people (also in training: managers are real people). Put a page (the sign-in page) in front. Someone may refund now: show the refund screen.</extracomment>
         <translation>Angemeldet</translation>
     </message>
     <message>
@@ -482,6 +483,7 @@ Esc geht einen Schritt zurück.</translation>
     <name>HistoryDialog</name>
     <message>
         <source>Refund history</source>
+        <extracomment>A search&apos;s first page arrived (or failed): `loading` is False again.</extracomment>
         <translation>Erstattungsverlauf</translation>
     </message>
     <message>
@@ -543,6 +545,10 @@ Esc geht einen Schritt zurück.</translation>
     <message>
         <source>Totals</source>
         <translation>Summen</translation>
+    </message>
+    <message>
+        <source>Reading the journal…</source>
+        <translation type="unfinished">Journal wird gelesen…</translation>
     </message>
     <message>
         <source>Refund attempt {id} · {state}</source>
@@ -715,7 +721,7 @@ Esc geht einen Schritt zurück.</translation>
     <name>MainWindow</name>
     <message>
         <source>TRAINING — no money moves</source>
-        <extracomment>The runtime is open and the refund screen is usable. Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).</extracomment>
+        <extracomment>The runtime is open and the refund screen is usable. Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions). History, Settings, People…, resolving by hand, report, help and About.</extracomment>
         <translation>TRAINING — es fließt kein Geld</translation>
     </message>
     <message>

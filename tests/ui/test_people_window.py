@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -405,3 +406,60 @@ def test_a_pin_typed_at_the_window_is_in_no_file(
         if path.is_file() and pin.encode() in path.read_bytes()
     ]
     assert found == []
+
+
+def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
+) -> None:
+    """Issue 27: the manager types name and PIN for €25.00 (no Enter); the cashier presses Esc,
+    raises the amount to €49.90 and confirms: the name and PIN are gone, a manager is asked
+    again, and nothing is sent."""
+    from cashier_gui.config import load_settings
+    from cashier_gui.policy import Policy
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    save_settings(paths, dataclasses.replace(settings, policy=Policy(approval_above={"EUR": 2000})))
+    with opened(qtbot, counter) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
+        sign_in(qtbot, w, "c", "1357")
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_4990")
+        p.partial_radio.setChecked(True)
+        p.amount_edit.setFocus()
+        QTest.keyClicks(p.amount_edit, "25", delay=60)
+        qtbot.wait(350)
+        QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)  # on to the confirm card
+        qtbot.waitUntil(lambda: p.stage == "confirm", timeout=3000)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "€25.00" in cf.amount.text()
+        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
+        cf.pin_edit.setFocus()
+        QTest.keyClicks(cf.pin_edit, "2468", delay=70)  # … but no Enter
+        QTest.keyClick(cf.pin_edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: p.stage == "charge", timeout=3000)
+        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        p.amount_edit.setFocus()
+        p.amount_edit.selectAll()
+        QTest.keyClicks(p.amount_edit, "49.90", delay=60)
+        qtbot.wait(350)
+        QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: p.stage == "confirm", timeout=3000)
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "€49.90" in cf.amount.text()
+        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        qtbot.wait(350)  # the confirm card's guard
+        QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+        qtbot.wait(300)
+        assert p.stage == "confirm"  # asks for a manager again
+        assert "A manager must approve this" in w.statusBar().currentMessage()
+        assert cf.manager_edit.hasFocus()
+        assert rt(w).service.journal.query() == []  # nothing written, nothing sent
+        # The manager approves what is on the card now: that goes, and is what is recorded.
+        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
+        cf.pin_edit.setFocus()
+        type_pin(qtbot, cf.pin_edit, "2468")
+        qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+        [attempt] = rt(w).service.journal.query()
+        assert (attempt.amount_minor, attempt.approver, attempt.operator) == (4990, "Mia", "Carl")

@@ -13,8 +13,9 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QWidget
 
 from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.money import Money
 from cashier_gui.policy import Approver, check_approver
-from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
+from cashier_gui.refunds import Approval, ApprovalNeeded, ChargeView, SendControl
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
@@ -58,6 +59,9 @@ class SendingPart(FormPart):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._update_sending)
         self._result_view: ChargeView | None = None
+        # What the confirm card shows, so what a manager approves: charge, kind, amount
+        # (with its currency; None = the full amount the counter cannot know), reason.
+        self._terms: tuple[str, Kind, Money | None, str | None] | None = None
 
     # ---- confirm --------------------------------------------------------------------------
 
@@ -105,8 +109,27 @@ class SendingPart(FormPart):
             id=view.charge_id
         )
         cf.detail.setText(f"{training}{which} · {detail}")
+        kind = Kind.VOID if void else Kind.REFUND
+        sent_amount = amount if void else self.chosen_amount()[0]
+        terms = (
+            view.charge_id,
+            kind,
+            sent_amount,
+            None if void else self.reason_combo.currentData(),
+        )
+        if terms != self._terms:  # a manager's name and PIN count only for what they saw
+            self.forget_approval()
+        self._terms = terms
         self.confirm_button.setFocus()
         self._ask_approval_reasons(view, amount)
+
+    def forget_approval(self) -> None:
+        """Any change to what the manager saw (or leaving the confirm card) drops the typed
+        name and PIN: an approval is for one charge, kind, amount, currency and reason."""
+        self._terms = None
+        cf = self.confirm_card
+        cf.manager_edit.clear()
+        cf.pin_edit.clear()
 
     def _practice_manager(self) -> str | None:
         if not self.training:
@@ -161,7 +184,8 @@ class SendingPart(FormPart):
         needs = self.confirm_card.needs_approval
         name = self.confirm_card.manager_edit.text().strip()
         pin = self.confirm_card.pin_edit.text()
-        if needs and (not name or not pin):
+        terms = self._terms
+        if needs and (not name or not pin or terms is None):
             self._feed(fl.BackToConfirm(translations(ASK_MANAGER), time.monotonic()))
             self._focus_approval()
             return
@@ -179,8 +203,8 @@ class SendingPart(FormPart):
             self._update_sending()
 
         async def work() -> Attempt:
-            approver: Operator | None = None
-            if needs:
+            approval: Approval | None = None
+            if needs and terms is not None:
                 if store is None:
                     raise ApprovalNeeded([self.tr("No manager is set up on this counter.")])
                 approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
@@ -188,9 +212,10 @@ class SendingPart(FormPart):
                     raise ApprovalNeeded(
                         [self.tr("{name} is not a manager.").format(name=approver.name)]
                     )
+                approval = Approval(approver, *terms)
             if void:
                 return await service.void(
-                    view, note, control=control, on_sent=sent, operator=operator, approver=approver
+                    view, note, control=control, on_sent=sent, operator=operator, approval=approval
                 )
             return await service.refund(
                 view,
@@ -201,7 +226,7 @@ class SendingPart(FormPart):
                 control=control,
                 on_sent=sent,
                 operator=operator,
-                approver=approver,
+                approval=approval,
             )
 
         task = self.ops.run(work, on_success=self._show_result, on_error=self._send_failed)
