@@ -8,7 +8,9 @@ Settings `[policy]` (managers edit it; every key optional, absent = no such rule
     no_lookup_above = { USD = "20" }  # Poynt (no lookup) refunds above this need a manager
     voids = "managers"             # "anyone" (default) or "managers"
 
-Decisions: managers need no approval (they are the approvers); a counter without operators
+Decisions: managers need no approval (they are the approvers); an amount in a currency that a
+non-empty limits table does not name needs a manager (fail closed: a cashier cannot step around
+`approval_above = { EUR = … }` in another currency); a counter without operators
 (`operators.OperatorStore.any()` false) has nobody to ask, so no rule applies; an amount the
 counter cannot know (a Poynt full refund) counts as above `no_lookup_above`; a sale whose date
 is unknown is not held to `max_sale_age_days`. `reasons()` returns every rule that applies, in
@@ -152,6 +154,17 @@ class Policy:
             if self.voids == "managers":
                 why.append(_("Voiding a sale needs a manager."))
             return why
+        # A currency the limits do not name is not unlimited: it needs a manager (fail closed).
+        unlisted = amount is not None and any(
+            table and amount.currency not in table
+            for table in (self.approval_above, self.no_lookup_above if not has_lookup else {})
+        )
+        if amount is not None and unlisted:
+            why.append(
+                _("The shop's limits name no amount in {currency}: a manager must approve.").format(
+                    currency=amount.currency
+                )
+            )
         if amount is not None:
             limit = self.approval_above.get(amount.currency)
             if limit is not None and amount.minor > limit:

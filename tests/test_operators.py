@@ -143,7 +143,7 @@ def reasons(policy: Policy, **kw: object) -> list[str]:
 
 RULES = Policy.from_toml(
     {
-        "approval_above": {"EUR": "50.00", "JPY": "5000"},
+        "approval_above": {"EUR": "50.00", "JPY": "5000", "USD": "100.00"},
         "refunds_per_day": 3,
         "max_sale_age_days": 30,
         "no_lookup_above": {"USD": "20"},
@@ -159,7 +159,8 @@ RULES = Policy.from_toml(
         ({"amount": Money(5001, EUR)}, "above €50.00"),
         ({"amount": Money(5000, "JPY")}, None),
         ({"amount": Money(5001, "JPY")}, "above ¥5,000"),
-        ({"amount": Money(999999, "GBP")}, None),  # no rule for GBP
+        # No limit for GBP is no licence for GBP (issue 27): a manager approves any amount.
+        ({"amount": Money(1, "GBP")}, "no amount in GBP"),
         ({"refunds_today": 2}, None),
         ({"refunds_today": 3}, "made 3 refunds today"),
         ({"sale_date": "2026-10-24T12:00:00Z"}, None),  # 30 days

@@ -162,7 +162,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
                     _(
                         "The terminal cannot look the sale up, so the currency is not known. Set "
                         "the shop's currency once (cashier-refund setup poynt --host IP --currency "
-                        "USD, or Counter → Settings), or give --currency here."
+                        "USD, or Counter → Settings): nothing was sent."
                     )
                 )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)

@@ -76,10 +76,31 @@ class RefundService(Reconciling):
             )
         return amount
 
-    @staticmethod
-    def _check_without_lookup(view: ChargeView, amount: Money | None) -> Money | None:
+    def _check_without_lookup(self, view: ChargeView, amount: Money | None) -> Money | None:
+        """A back end without lookup (Poynt) sends minor units, not a currency: the amount is in
+        the terminal's currency (the shop's, `gateway.currency`), never one the cashier chose,
+        so the policy is weighed in the currency the money actually moves in."""
         if amount is not None and amount.minor <= 0:
             raise RefundBlocked(_("A refund amount must be more than zero."))
+        currency = getattr(self.gateway, "currency", None)
+        if not currency:
+            if self.training:
+                return amount  # the simulator moves no money
+            raise RefundBlocked(
+                _(
+                    "The terminal cannot say which currency it takes, and this counter has no "
+                    "shop currency: nothing was sent. A manager sets it once in Counter → "
+                    "Settings, or with cashier-refund setup poynt --host IP --currency USD "
+                    "(the shop's currency code)."
+                )
+            )
+        if amount is not None and amount.currency != currency:
+            raise RefundBlocked(
+                _(
+                    "This terminal takes {currency}, not {other}: type the amount in {currency} "
+                    "(on the command line, leave out --currency). Nothing was sent."
+                ).format(currency=currency, other=amount.currency)
+            )
         return amount
 
     # ---- refund -------------------------------------------------------------------------------

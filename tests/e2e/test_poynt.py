@@ -194,7 +194,7 @@ async def test_service_refuses_a_second_full_refund(server: ServerThread, tmp_pa
     from cashier_gui.refunds import RefundBlocked, RefundService
 
     svc = RefundService(
-        client(server),
+        client(server, currency="USD"),
         SqliteJournal(Path(str(tmp_path)) / "j.sqlite3"),
         terminal="poynt",
         operator="t",
@@ -229,9 +229,17 @@ def test_cli_with_a_poynt_terminal(
     assert ok.returncode == 0 and psim.SERIAL in ok.stdout
     looked = run("lookup", "txn_train_usd_2500")
     assert looked.returncode == 0 and "no charge lookup" in looked.stderr
-    partial = run(
-        "refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes", "--json"
-    )
+    # Issue 27: no shop currency, no refund — the cashier's --currency does not stand in for it.
+    blind = run("refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes")
+    assert blind.returncode == 2 and "no shop currency" in blind.stderr, blind.stderr
+    setup = ("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port))
+    assert run(*setup, "--currency", "USD").returncode == 0
+    # ¥2,500 against a USD terminal: the terminal would refund $25.00. Refused, nothing sent.
+    yen = run("refund", "txn_train_usd_2500", "--amount", "2500", "--currency", "JPY", "--yes")
+    assert yen.returncode == 2, yen.stderr
+    assert "This terminal takes USD, not JPY" in yen.stderr and "--currency" in yen.stderr
+    assert terminal.transactions["txn_train_usd_2500"].refunded == 0
+    partial = run("refund", "txn_train_usd_2500", "--amount", "5", "--yes", "--json")
     assert partial.returncode == 0, partial.stderr
     assert json.loads(partial.stdout)["amount_minor"] == 500
     full = run("refund", "txn_train_usd_2500", "--full", "--yes", "--json")
@@ -386,7 +394,7 @@ async def test_a_busy_terminal_on_reconcile_keeps_the_refund_unknown(
     from cashier_gui.refunds import ChargeView, RefundService
 
     service = RefundService(
-        client(server, retries_after_timeout=0),
+        client(server, retries_after_timeout=0, currency="USD"),
         SqliteJournal(tmp_path / "j.sqlite3"),
         terminal="t",
         operator="t",
