@@ -20,7 +20,6 @@ from cashier_gui.journal import (
     Attempt,
     Kind,
     State,
-    stamp,
 )
 
 if TYPE_CHECKING:
@@ -132,13 +131,6 @@ class ChargeView:
         if any(a.full_refund for a in done):
             return _("This counter has already refunded this payment in full.")
         return None
-
-
-def _local_midnight_utc() -> str:
-    """The start of today on this PC's clock, as the journal stores times (UTC)."""
-    local = dt.datetime.now().astimezone()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return stamp(midnight)
 
 
 def make_reference(terminal: str, now: dt.datetime | None = None) -> str:

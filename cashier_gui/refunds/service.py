@@ -20,6 +20,7 @@ from cashier_gui.journal import (
     NewAttempt,
     State,
     reasons,
+    stamp,
 )
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator
@@ -34,7 +35,6 @@ from cashier_gui.refunds.model import (
     ChargeView,
     RefundBlocked,
     SendControl,
-    _local_midnight_utc,
     make_reference,
 )
 from cashier_gui.refunds.reconcile import Reconciling
@@ -210,7 +210,7 @@ class RefundService(Reconciling):
         """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
         if not needs_approval(operator) or self.policy.empty:
             return []
-        since = _local_midnight_utc()
+        since = stamp(self.policy.day_start())  # the shop's day, never the process's TZ
         today = await self._db(self.journal.count_by_operator, operator.name, since)
         return self.policy.reasons(
             kind=str(kind),

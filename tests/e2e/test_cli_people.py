@@ -147,3 +147,32 @@ def test_resolve_by_hand_is_for_managers(staffed: Run, viopay_sim: vsim.ViopaySi
     r = staffed(*base, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 0, r.stderr
     assert staffed("journal", "verify").returncode == 0
+
+
+def test_the_days_count_does_not_follow_tz(
+    staffed: Run, env: dict[str, str], viopay_sim: vsim.ViopaySimulator
+) -> None:
+    """Issue 27: with refunds_per_day = 1, a TZ that puts "local midnight" a moment ago (after
+    the first refund) does not make the second refund of the day the first: the shop's day is
+    the OS's zone (or policy.time_zone), never the process's TZ."""
+    import datetime as dt
+    import time
+
+    settings = Path(env["CASHIER_GUI_HOME"]) / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        'approval_above = { EUR = "20.00" }', "refunds_per_day = 1"
+    )
+    settings.write_text(text, encoding="utf-8")
+    args = ["refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--operator", "Tom"]
+    assert staffed(*args, stdin=f"{CASHIER_PIN}\n").returncode == 0
+    time.sleep(3)
+    # POSIX TZ "XXX+h:m:s" is that far west of UTC: local time is now 00:00:01.
+    now = dt.datetime.now(dt.UTC)
+    west = (now.hour * 3600 + now.minute * 60 + now.second - 1) % 86400
+    tz = f"XXX+{west // 3600}:{west % 3600 // 60:02d}:{west % 60:02d}"
+    second = support_cli.run_cli(dict(env, TZ=tz), *args, stdin=f"{CASHIER_PIN}\n")
+    assert second.returncode == 2, (tz, second.stdout, second.stderr)
+    assert "made 1 refund today" in second.stderr
+    also = support_cli.run_cli(dict(env, TZ="XXX+7:11"), *args, stdin=f"{CASHIER_PIN}\n")
+    assert also.returncode == 2 and "made 1 refund today" in also.stderr
+    assert len(viopay_sim.charges["ch_train_eur_4990"].refunds) == 1  # the second never went
