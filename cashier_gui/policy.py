@@ -98,6 +98,9 @@ class Policy:
     no_lookup_above: dict[str, int] = field(default_factory=dict)
     voids: str = "anyone"
     time_zone: str = ""  # the shop's day: an IANA name; "" = the zone the OS is set to
+    # Set at start, never read from the file: the settings seal does not hold (doors.py), so
+    # every cashier's refund and void needs a manager until a manager saves again.
+    seal_broken: bool = False
 
     @property
     def empty(self) -> bool:
@@ -199,6 +202,13 @@ class Policy:
     ) -> list[str]:
         """Why a manager must approve this refund (or void) by a cashier; [] = no approval."""
         why: list[str] = []
+        if self.seal_broken:
+            why.append(
+                _(
+                    "The shop's policy was changed outside a manager's save: every refund needs a "
+                    "manager until a manager saves the settings again."
+                )
+            )
         if kind == "void":
             if self.voids == "managers":
                 why.append(_("Voiding a sale needs a manager."))

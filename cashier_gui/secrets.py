@@ -18,6 +18,11 @@ HMAC_SECRET = "viopay-hmac-secret"  # noqa: S105 (a name, not a secret)
 MSK = "viopay-msk"
 PAIRING_CODE = "poynt-pairing-code"
 NAMES = (HMAC_SECRET, MSK, PAIRING_CODE)
+#: The app's own entries (doors.py): the settings seal's key and the seal. Not settable from the
+#: command line (`secret set` takes NAMES only).
+SEAL_KEY = "settings-seal-key"
+SEAL = "settings-seal"
+INTERNAL = (SEAL_KEY, SEAL)
 
 
 class KeyringUnavailable(UserFacing):
@@ -71,7 +76,7 @@ class SecretStore:
         return self._backend
 
     def _user(self, name: str) -> str:
-        if name not in NAMES:
+        if name not in NAMES and name not in INTERNAL:
             raise ValueError(f"unknown secret {name!r}; one of {', '.join(NAMES)}")
         return f"{self.profile}/{name}"
 

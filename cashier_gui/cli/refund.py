@@ -26,6 +26,7 @@ from cashier_gui.cli.output import (
 )
 from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
 from cashier_gui.cli.people import store as people_store
+from cashier_gui.doors import apply_seal
 from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, Kind
@@ -46,6 +47,7 @@ from cashier_gui.runtime import Runtime, open_runtime
 async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
     runtime = await asyncio.to_thread(open_runtime, training=False)
     try:
+        await asyncio.to_thread(apply_seal, runtime)  # unsealed policy: every refund asks
         await runtime.service.recover()
         result: int = await body(runtime)
         return result

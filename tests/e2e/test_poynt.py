@@ -222,7 +222,11 @@ def test_cli_with_a_poynt_terminal(
         return run_cli(env, *args, stdin=stdin)
 
     assert run("setup", "poynt", "--host", "8.8.8.8").returncode == 2  # not a LAN address
-    assert run("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port)).returncode == 0
+    setup: tuple[str, ...] = ("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port))
+    real = run(*setup)  # a real counter is not pointed at this PC itself (issue 27)
+    assert real.returncode == 2 and "--test-counter" in real.stderr, real.stderr
+    setup = (*setup, "--test-counter")
+    assert run(*setup).returncode == 0
     bad = run("pair", stdin="WRONG1\n")
     assert bad.returncode == 3 and "Wrong pairing code" in bad.stderr
     ok = run("pair", stdin=psim.TRAINING_PAIRING_CODE + "\n")
@@ -232,7 +236,6 @@ def test_cli_with_a_poynt_terminal(
     # Issue 27: no shop currency, no refund — the cashier's --currency does not stand in for it.
     blind = run("refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes")
     assert blind.returncode == 2 and "no shop currency" in blind.stderr, blind.stderr
-    setup = ("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port))
     assert run(*setup, "--currency", "USD").returncode == 0
     # ¥2,500 against a USD terminal: the terminal would refund $25.00. Refused, nothing sent.
     yen = run("refund", "txn_train_usd_2500", "--amount", "2500", "--currency", "JPY", "--yes")

@@ -20,7 +20,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.config import Paths, Settings, ViopaySettings, save_settings
+from cashier_gui.config import Paths, Settings, ViopaySettings, load_settings, save_settings
+from cashier_gui.doors import seal
 from cashier_gui.operators import OperatorStore, Role
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.secrets import HMAC_SECRET, MSK, SecretStore
@@ -51,11 +52,13 @@ def counter(home: Path, memory_keyring: Any) -> Iterator[Callable[[bool, str], R
                 key_id=vsim.TRAINING_KEY_ID,
             ),
             idle_sign_out_minutes=1,
+            test_counter=True,  # the simulator is on this PC
         ),
     )
     secrets = SecretStore()
     secrets.set(HMAC_SECRET, vsim.TRAINING_HMAC_SECRET)
     secrets.set(MSK, vsim.TRAINING_MSK_HEX)
+    seal(load_settings(paths), secrets)  # as a manager's save does
     made: list[Runtime] = []
 
     def make(training: bool, provider: str) -> Runtime:
@@ -414,12 +417,14 @@ def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
     """Issue 27: the manager types name and PIN for €25.00 (no Enter); the cashier presses Esc,
     raises the amount to €49.90 and confirms: the name and PIN are gone, a manager is asked
     again, and nothing is sent."""
-    from cashier_gui.config import load_settings
     from cashier_gui.policy import Policy
 
     paths = Paths.default()
-    settings = load_settings(paths)
-    save_settings(paths, dataclasses.replace(settings, policy=Policy(approval_above={"EUR": 2000})))
+    settings = dataclasses.replace(
+        load_settings(paths), policy=Policy(approval_above={"EUR": 2000})
+    )
+    save_settings(paths, settings)
+    seal(settings, SecretStore())  # a manager saved it
     with opened(qtbot, counter) as w:
         qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
         sign_in(qtbot, w, "c", "1357")
