@@ -275,7 +275,7 @@ class RefundService(Reconciling):
                     )
             new = NewAttempt(
                 provider=self.gateway.provider,
-                terminal=self.terminal,
+                terminal=self._terminal_as_recorded(),
                 charge_id=charge_id,
                 amount=amount,
                 reason=reason,
@@ -298,6 +298,17 @@ class RefundService(Reconciling):
             return await self._deliver(attempt, first=True)
         finally:
             self._in_flight.discard(charge_id)
+
+    def _terminal_as_recorded(self) -> str:
+        """The terminal, as the journal keeps it: a refund that goes to a back end on this PC
+        itself (a test counter's simulator) outside training says so, wherever it is shown
+        (History, receipts, exports). The journal has no endpoint column yet (issue 27)."""
+        from cashier_gui.doors import is_loopback
+
+        where = getattr(self.gateway, "base_url", None)
+        if self.training or not isinstance(where, str) or not is_loopback(where):
+            return self.terminal
+        return f"{self.terminal} [test counter: {where}]"  # a record, not words: untranslated
 
     def _prepare_and_decide(
         self, new: NewAttempt, guard: Callable[[Any], object], control: SendControl

@@ -245,6 +245,13 @@ def test_cli_with_a_poynt_terminal(
     partial = run("refund", "txn_train_usd_2500", "--amount", "5", "--yes", "--json")
     assert partial.returncode == 0, partial.stderr
     assert json.loads(partial.stdout)["amount_minor"] == 500
+    # A test counter's refund says where it went, wherever it is shown (issue 27).
+    home = SqliteJournal(Path(env["CASHIER_GUI_HOME"]) / "journal.sqlite3")
+    try:
+        [row] = home.query()
+        assert row.terminal.endswith(f"[test counter: http://127.0.0.1:{server.port}]")
+    finally:
+        home.close()
     full = run("refund", "txn_train_usd_2500", "--full", "--yes", "--json")
     assert full.returncode == 0 and json.loads(full.stdout)["amount_minor"] == 2000
     assert terminal.transactions["txn_train_usd_2500"].refunded == 2500
