@@ -729,6 +729,10 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Trainingsmodus: Es fließt kein Geld</translation>
     </message>
     <message>
+        <source>Settings changed outside a manager&apos;s save</source>
+        <translation>Einstellungen ohne Speichern durch die Filialleitung geändert</translation>
+    </message>
+    <message>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>

@@ -468,3 +468,37 @@ def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
         qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
         [attempt] = rt(w).service.journal.query()
         assert (attempt.amount_minor, attempt.approver, attempt.operator) == (4990, "Mia", "Carl")
+
+
+def test_a_broken_seal_is_named_on_the_window_and_every_refund_asks_a_manager(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
+) -> None:
+    """Issue 27: the policy edited outside a manager's save (the start-up check found the seal
+    broken): a banner says so, and a cashier's €1 refund asks for a manager, saying why."""
+    from cashier_gui.doors import Seal, apply_seal
+
+    def factory(training: bool, provider: str) -> Runtime:
+        runtime: Runtime = counter(training, provider)
+        paths = Paths.default()
+        save_settings(  # edited by hand after the fixture's sealed save
+            paths,
+            dataclasses.replace(load_settings(paths), read_timeout_s=29.0),
+        )
+        assert apply_seal(runtime) is Seal.INTACT  # timeouts are not sealed
+        runtime.service.policy = dataclasses.replace(runtime.service.policy, seal_broken=True)
+        return runtime
+
+    with opened(qtbot, factory) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
+        assert w.seal_banner.isVisible()
+        assert "outside a manager's save" in w.seal_banner.text.text()
+        sign_in(qtbot, w, "c", "1357")
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_4990")
+        p.partial_radio.setChecked(True)
+        p.amount_edit.setFocus()
+        QTest.keyClicks(p.amount_edit, "1", delay=60)
+        qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "outside a manager's save" in cf.approval_reasons.text()
