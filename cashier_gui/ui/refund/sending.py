@@ -110,12 +110,16 @@ class SendingPart(FormPart):
         )
         cf.detail.setText(f"{training}{which} · {detail}")
         kind = Kind.VOID if void else Kind.REFUND
-        sent_amount = amount if void else self.chosen_amount()[0]
+        # What the service will send (its check_void / check_amount), not what is typed.
+        if void:
+            sent_amount = view.charge.amount if view.charge is not None else None
+        else:
+            sent_amount = self.chosen_amount()[0]
         terms = (
             view.charge_id,
             kind,
             sent_amount,
-            None if void else self.reason_combo.currentData(),
+            None if void else str(self.reason_combo.currentData()),
         )
         if terms != self._terms:  # a manager's name and PIN count only for what they saw
             self.forget_approval()
