@@ -1539,6 +1539,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
     <message>
         <source>A manager must approve this: type the manager&apos;s name and PIN, then press Enter.</source>
+        <extracomment>A manager&apos;s typed name and PIN are cleared when the confirm card has waited this long: an approval is given now, for what is on the card now (issue 27).</extracomment>
         <translation>Die Filialleitung muss dies genehmigen: Geben Sie ihren Namen und ihre PIN ein und drücken Sie Enter.</translation>
     </message>
     <message>
@@ -1592,6 +1593,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Transaction {id}</source>
         <translation>Vorgang {id}</translation>
+    </message>
+    <message>
+        <source>The manager&apos;s name and PIN were cleared after {minutes} minutes: type them again to approve.</source>
+        <translation>Name und PIN der Filialleitung wurden nach {minutes} Minuten gelöscht: Zum Freigeben bitte erneut eingeben.</translation>
     </message>
     <message>
         <source>Practice: the training manager is {name}, PIN {pin}.</source>

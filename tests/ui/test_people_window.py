@@ -502,3 +502,33 @@ def test_a_broken_seal_is_named_on_the_window_and_every_refund_asks_a_manager(
         cf = p.confirm_card
         qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
         assert "outside a manager's save" in cf.approval_reasons.text()
+
+
+def test_a_typed_approval_times_out_on_the_confirm_card(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    training_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 27: a name and PIN typed and left on the confirm card are cleared after a while;
+    Enter then asks for the manager again and nothing is sent."""
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+    from cashier_gui.ui.refund import sending
+
+    monkeypatch.setattr(sending, "APPROVAL_TIMEOUT_S", 1)
+    with opened(qtbot, training_factory, training=True) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_partly")  # €90.00 left: over the practice limit
+        p.full_radio.setChecked(True)
+        qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        QTest.keyClicks(cf.manager_edit, TRAINING_MANAGER, delay=30)
+        cf.pin_edit.setFocus()
+        QTest.keyClicks(cf.pin_edit, TRAINING_MANAGER_PIN, delay=70)
+        qtbot.waitUntil(lambda: cf.pin_edit.text() == "", timeout=3000)
+        assert cf.manager_edit.text() == "" and "cleared" in p.confirm_note.text.text()
+        QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+        qtbot.wait(300)
+        assert p.stage == "confirm" and rt(w).service.journal.query() == []

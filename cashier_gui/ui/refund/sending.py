@@ -30,6 +30,9 @@ REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
 SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
 CANCELLED_TEXT = QT_TRANSLATE_NOOP("SendingPart", "Cancelled: nothing was refunded.")
+#: A manager's typed name and PIN are cleared when the confirm card has waited this long: an
+#: approval is given now, for what is on the card now (issue 27).
+APPROVAL_TIMEOUT_S = 120
 ASK_MANAGER = QT_TRANSLATE_NOOP(
     "SendingPart", "A manager must approve this: type the manager's name and PIN, then press Enter."
 )
@@ -62,6 +65,9 @@ class SendingPart(FormPart):
         # What the confirm card shows, so what a manager approves: charge, kind, amount
         # (with its currency; None = the full amount the counter cannot know), reason.
         self._terms: tuple[str, Kind, Money | None, str | None] | None = None
+        self._approval_timer = QTimer(self)
+        self._approval_timer.setSingleShot(True)
+        self._approval_timer.timeout.connect(self._approval_timed_out)
 
     # ---- confirm --------------------------------------------------------------------------
 
@@ -124,6 +130,7 @@ class SendingPart(FormPart):
         if terms != self._terms:  # a manager's name and PIN count only for what they saw
             self.forget_approval()
         self._terms = terms
+        self._approval_timer.start(int(APPROVAL_TIMEOUT_S * 1000))
         self.confirm_button.setFocus()
         self._ask_approval_reasons(view, amount)
 
@@ -131,9 +138,27 @@ class SendingPart(FormPart):
         """Any change to what the manager saw (or leaving the confirm card) drops the typed
         name and PIN: an approval is for one charge, kind, amount, currency and reason."""
         self._terms = None
+        self._approval_timer.stop()
         cf = self.confirm_card
         cf.manager_edit.clear()
         cf.pin_edit.clear()
+
+    def _approval_timed_out(self) -> None:
+        """The confirm card waited too long: the typed name and PIN go (the card stays)."""
+        cf = self.confirm_card
+        if self.stage is not fl.Stage.CONFIRM or not cf.needs_approval:
+            return
+        if cf.manager_edit.text() or cf.pin_edit.text():
+            cf.manager_edit.clear()
+            cf.pin_edit.clear()
+            self.confirm_note.show_message(
+                self.tr(
+                    "The manager's name and PIN were cleared after {minutes} minutes: type them "
+                    "again to approve."
+                ).format(minutes=APPROVAL_TIMEOUT_S // 60),
+                role="info",
+            )
+            self._focus_approval()
 
     def _practice_manager(self) -> str | None:
         if not self.training:
