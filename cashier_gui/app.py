@@ -121,9 +121,12 @@ def freeze_startup_objects() -> None:
 
 
 def default_runtime_factory(training: bool, provider: str) -> Any:
+    from cashier_gui.doors import apply_seal
     from cashier_gui.runtime import open_runtime
 
-    return open_runtime(training=training, training_provider=provider)
+    runtime = open_runtime(training=training, training_provider=provider)
+    apply_seal(runtime)  # a policy no manager sealed: every cashier's refund asks one
+    return runtime
 
 
 def run(*, training: bool, provider: str = "viopay") -> int:

@@ -207,6 +207,9 @@ class Settings:
     # The window signs its operator out after this many idle minutes; 0 never does.
     idle_sign_out_minutes: int = 5
     policy: Policy = field(default_factory=Policy)
+    # A counter that may send to a back end on this PC itself (a simulator): set by a manager's
+    # save (`setup … --test-counter`), sealed with the policy (doors.py).
+    test_counter: bool = False
     paper: PaperSettings = field(default_factory=PaperSettings)  # [shop] and [printer]
     shop_server: ShopServerSettings | None = None  # [shop_server]: None = a counter on its own
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -272,6 +275,10 @@ class Settings:
                 f"{MAX_IDLE}, not {idle if type(idle) is int else _kind(idle)}: "
                 f"{_FIX_FILE}"
             )
+        if not isinstance(self.test_counter, bool):
+            raise ConfigError(
+                f"test_counter must be true or false, not {_kind(self.test_counter)}: {_FIX_FILE}"
+            )
         profile = _check_text("profile", self.profile, "default", _FIX_FILE)
         if not _PROFILE_RE.fullmatch(profile):
             raise ConfigError(
@@ -315,6 +322,8 @@ class Settings:
             }
         if not self.policy.empty:
             out["policy"] = self.policy.to_toml()
+        if self.test_counter:
+            out["test_counter"] = True
         out.update(self.paper.to_toml())
         return out
 
@@ -342,6 +351,7 @@ class Settings:
                 language=data.get("language", ""),
                 idle_sign_out_minutes=data.get("idle_sign_out_minutes", 5),
                 policy=Policy.from_toml(data.get("policy")),
+                test_counter=data.get("test_counter", False),
                 paper=PaperSettings.from_toml(data.get("shop"), data.get("printer")),
             )
         except (PolicyError, PaperSettingsError) as exc:

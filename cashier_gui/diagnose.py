@@ -231,6 +231,7 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
         checks.append(
             Check(name, bool(values[name]), _("present") if values[name] else _("missing"))
         )
+    checks.extend(_doctor_doors(settings, store))
     if settings.provider == "viopay":
         checks.extend(await _doctor_viopay(settings, values))
     else:
@@ -302,6 +303,45 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
             ),
         ),
     ]
+
+
+def _doctor_doors(settings: Settings, store: SecretStore) -> list[Check]:
+    """The seal over the policy and endpoint, and a back end on this PC itself (issue 27)."""
+    from cashier_gui.doors import (
+        check_seal,
+        endpoint,
+        fingerprint,
+        is_loopback,
+        loopback_refused,
+        seal_words,
+    )
+
+    out: list[Check] = []
+    try:
+        state = check_seal(settings, store)
+        refused = loopback_refused(settings, store)
+    except KeyringUnavailable as exc:
+        return [Check("seal", False, str(exc))]
+    words = seal_words(state, settings.policy)
+    if words is None:
+        detail = _("policy and endpoint as a manager saved them ({fingerprint})")
+        out.append(Check("seal", True, detail.format(fingerprint=fingerprint(settings))))
+    else:
+        out.append(Check("seal", False, f"{words} ({state})"))
+    where = endpoint(settings) or ""
+    if refused:
+        out.append(Check("endpoint", False, refused))
+    elif is_loopback(where):
+        out.append(
+            Check(
+                "endpoint",
+                True,
+                _("TEST COUNTER: {endpoint} is this PC itself; refunds here are not real.").format(
+                    endpoint=where
+                ),
+            )
+        )
+    return out
 
 
 async def _doctor_viopay(settings: Settings, values: dict[str, str | None]) -> list[Check]:

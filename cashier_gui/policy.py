@@ -7,12 +7,23 @@ Settings `[policy]` (managers edit it; every key optional, absent = no such rule
     max_sale_age_days = 30         # refunding an older sale needs a manager
     no_lookup_above = { USD = "20" }  # Poynt (no lookup) refunds above this need a manager
     voids = "managers"             # "anyone" (default) or "managers"
+    time_zone = "Europe/Berlin"    # the shop's day for refunds_per_day (default: the OS's zone)
 
-Decisions: managers need no approval (they are the approvers); a counter without operators
+Decisions: managers need no approval (they are the approvers); an amount in a currency that a
+non-empty limits table does not name needs a manager (fail closed: a cashier cannot step around
+`approval_above = { EUR = … }` in another currency); a counter without operators
 (`operators.OperatorStore.any()` false) has nobody to ask, so no rule applies; an amount the
 counter cannot know (a Poynt full refund) counts as above `no_lookup_above`; a sale whose date
 is unknown is not held to `max_sale_age_days`. `reasons()` returns every rule that applies, in
 words for the cashier, so the confirm card can say why a manager is needed.
+
+"Today" (`refunds_per_day`, the end-of-shift report's day) is the shop's day: midnight in
+`time_zone` (an IANA name), by default the zone the OS is set to — read from the OS
+(`/etc/localtime` on Linux and macOS), never from the process's `TZ` variable, which whoever
+starts the program chooses. Where the OS's zone cannot be read that way (Windows without a
+`time_zone`), the per-day count covers the last 24 hours instead: never fewer refunds than
+since midnight, so it fails closed. `time_zone` is part of the policy (and of its seal): moving
+the shop's midnight is a way around the per-day limit.
 
 Who may approve whom is written once, here: `needs_approval(operator)` (only a cashier's
 refunds and voids are held to the rules) and `check_approver(approver, operator)` (only a
@@ -23,6 +34,9 @@ and the window all ask these two.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import sys
+import zoneinfo
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeGuard
@@ -83,10 +97,38 @@ class Policy:
     max_sale_age_days: int | None = None
     no_lookup_above: dict[str, int] = field(default_factory=dict)
     voids: str = "anyone"
+    time_zone: str = ""  # the shop's day: an IANA name; "" = the zone the OS is set to
+    # Set at start, never read from the file: the settings seal does not hold (doors.py), so
+    # every cashier's refund and void needs a manager until a manager saves again.
+    seal_broken: bool = False
 
     @property
     def empty(self) -> bool:
         return self == Policy()
+
+    def zone(self) -> dt.tzinfo | None:
+        """The shop's time zone: `time_zone`, else the OS's own (never `TZ`); None when
+        neither can be read (then a day is the last 24 hours: `day_start`)."""
+        if self.time_zone:
+            return _zone(self.time_zone)
+        return os_time_zone()
+
+    def day_start(self, now: dt.datetime | None = None) -> dt.datetime:
+        """When the shop's today began (aware, UTC): midnight in `zone()`; 24 hours ago when
+        the zone is not known (fail closed: that window holds at least today's refunds)."""
+        now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        zone = self.zone()
+        if zone is None:
+            return now - dt.timedelta(hours=24)
+        local = now.astimezone(zone)
+        midnight = dt.datetime.combine(local.date(), dt.time.min, tzinfo=zone)
+        return midnight.astimezone(dt.UTC)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """The shop's calendar day now (the OS's local day when the zone is not known)."""
+        now = now or dt.datetime.now(dt.UTC)
+        zone = self.zone()
+        return now.astimezone(zone).date() if zone is not None else now.astimezone().date()
 
     @classmethod
     def from_toml(cls, data: object) -> Policy:
@@ -102,6 +144,7 @@ class Policy:
             "max_sale_age_days",
             "no_lookup_above",
             "voids",
+            "time_zone",
         }
         for key in data:
             if key not in known:
@@ -115,12 +158,21 @@ class Policy:
             raise PolicyError(
                 _('policy.voids must be "anyone" or "managers": {fix}').format(fix=_fix())
             )
+        time_zone = data.get("time_zone", "")
+        if not isinstance(time_zone, str) or (time_zone and _zone(time_zone) is None):
+            raise PolicyError(
+                _(
+                    "policy.time_zone must be a time zone this PC knows, by its IANA name (e.g. "
+                    "Europe/Berlin), or left out for the zone the PC is set to: {fix}"
+                ).format(fix=_fix())
+            )
         return cls(
             approval_above=_amounts("policy.approval_above", data.get("approval_above")),
             refunds_per_day=_count("policy.refunds_per_day", data.get("refunds_per_day")),
             max_sale_age_days=_count("policy.max_sale_age_days", data.get("max_sale_age_days")),
             no_lookup_above=_amounts("policy.no_lookup_above", data.get("no_lookup_above")),
             voids=str(voids),
+            time_zone=time_zone,
         )
 
     def to_toml(self) -> dict[str, Any]:
@@ -134,6 +186,8 @@ class Policy:
                 out[name] = getattr(self, name)
         if self.voids != "anyone":
             out["voids"] = self.voids
+        if self.time_zone:
+            out["time_zone"] = self.time_zone
         return out
 
     def reasons(
@@ -148,10 +202,28 @@ class Policy:
     ) -> list[str]:
         """Why a manager must approve this refund (or void) by a cashier; [] = no approval."""
         why: list[str] = []
+        if self.seal_broken:
+            why.append(
+                _(
+                    "The shop's policy was changed outside a manager's save: every refund needs a "
+                    "manager until a manager saves the settings again."
+                )
+            )
         if kind == "void":
             if self.voids == "managers":
                 why.append(_("Voiding a sale needs a manager."))
             return why
+        # A currency the limits do not name is not unlimited: it needs a manager (fail closed).
+        unlisted = amount is not None and any(
+            table and amount.currency not in table
+            for table in (self.approval_above, self.no_lookup_above if not has_lookup else {})
+        )
+        if amount is not None and unlisted:
+            why.append(
+                _("The shop's limits name no amount in {currency}: a manager must approve.").format(
+                    currency=amount.currency
+                )
+            )
         if amount is not None:
             limit = self.approval_above.get(amount.currency)
             if limit is not None and amount.minor > limit:
@@ -237,3 +309,25 @@ def _count(key: str, value: object) -> int | None:
             _("{key} must be a whole number (0 or more): {fix}").format(key=key, fix=_fix())
         )
     return value
+
+
+def _zone(name: str) -> dt.tzinfo | None:
+    if len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def os_time_zone() -> dt.tzinfo | None:
+    """The zone the OS is set to, from the OS's own file (Linux, macOS: /etc/localtime) — not
+    the `TZ` variable of this process. None where that file is not (Windows)."""
+    if sys.platform == "win32":
+        return None
+    try:
+        with open("/etc/localtime", "rb") as f:
+            return zoneinfo.ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError):
+        return None

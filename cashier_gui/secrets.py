@@ -19,6 +19,11 @@ MSK = "viopay-msk"
 PAIRING_CODE = "poynt-pairing-code"
 SHOP_PASSWORD = "shop-password"  # noqa: S105 (a name, not a secret)
 NAMES = (HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD)
+#: The app's own entries (doors.py): the settings seal's key and the seal. Not settable from the
+#: command line (`secret set` takes NAMES only).
+SEAL_KEY = "settings-seal-key"
+SEAL = "settings-seal"
+INTERNAL = (SEAL_KEY, SEAL)
 
 
 class KeyringUnavailable(UserFacing):
@@ -72,7 +77,7 @@ class SecretStore:
         return self._backend
 
     def _user(self, name: str) -> str:
-        if name not in NAMES:
+        if name not in NAMES and name not in INTERNAL:
             raise ValueError(f"unknown secret {name!r}; one of {', '.join(NAMES)}")
         return f"{self.profile}/{name}"
 

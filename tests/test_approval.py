@@ -11,7 +11,7 @@ from cashier_gui.cli.refund import _check_approval
 from cashier_gui.journal import Kind
 from cashier_gui.operators import Operator, Role
 from cashier_gui.policy import Approver, check_approver, needs_approval
-from cashier_gui.refunds import ApprovalNeeded, RefundService
+from cashier_gui.refunds import Approval, ApprovalNeeded, ChargeView, RefundService
 
 ANNA = Operator("Anna", Role.CASHIER)
 BEN = Operator("Ben", Role.CASHIER)
@@ -72,7 +72,12 @@ async def test_the_service_and_the_command_line_agree(
 
     async def service() -> bool:
         try:
-            await RefundService._approval(fake, None, Kind.REFUND, None, operator, approver)  # type: ignore[arg-type]
+            approval = (
+                Approval(approver, "ch_1", Kind.REFUND, None) if approver is not None else None
+            )
+            await RefundService._approval(
+                fake, ChargeView("ch_1", None, ()), Kind.REFUND, None, None, operator, approval
+            )
         except ApprovalNeeded:
             return False
         return True

@@ -143,7 +143,7 @@ def reasons(policy: Policy, **kw: object) -> list[str]:
 
 RULES = Policy.from_toml(
     {
-        "approval_above": {"EUR": "50.00", "JPY": "5000"},
+        "approval_above": {"EUR": "50.00", "JPY": "5000", "USD": "100.00"},
         "refunds_per_day": 3,
         "max_sale_age_days": 30,
         "no_lookup_above": {"USD": "20"},
@@ -159,7 +159,8 @@ RULES = Policy.from_toml(
         ({"amount": Money(5001, EUR)}, "above €50.00"),
         ({"amount": Money(5000, "JPY")}, None),
         ({"amount": Money(5001, "JPY")}, "above ¥5,000"),
-        ({"amount": Money(999999, "GBP")}, None),  # no rule for GBP
+        # No limit for GBP is no licence for GBP (issue 27): a manager approves any amount.
+        ({"amount": Money(1, "GBP")}, "no amount in GBP"),
         ({"refunds_today": 2}, None),
         ({"refunds_today": 3}, "made 3 refunds today"),
         ({"sale_date": "2026-10-24T12:00:00Z"}, None),  # 30 days
@@ -206,3 +207,47 @@ def test_policy_round_trips_through_the_settings_file() -> None:
 
     settings = Settings.from_toml({"policy": RULES.to_toml()})
     assert settings.policy == RULES
+
+
+def test_the_shops_day_is_not_the_processes_tz(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 27: "today" starts at midnight in policy.time_zone, else in the zone the OS is set
+    to (its own file, not TZ); a TZ set for this process changes neither."""
+    import time
+
+    from cashier_gui.policy import os_time_zone
+
+    noon = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    berlin = Policy.from_toml({"time_zone": "Europe/Berlin", "refunds_per_day": 1})
+    os_day = Policy(refunds_per_day=1)
+    before = (berlin.day_start(noon), os_day.day_start(noon), os_day.today(noon))
+    monkeypatch.setenv("TZ", "XXX+7:11")
+    time.tzset()
+    try:
+        assert berlin.day_start(noon) == dt.datetime(2026, 6, 30, 22, 0, tzinfo=dt.UTC)
+        assert berlin.today(dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.UTC)) == dt.date(2026, 7, 1)
+        assert (berlin.day_start(noon), os_day.day_start(noon), os_day.today(noon)) == before
+        zone = os_time_zone()
+        if zone is not None:  # Linux, macOS: midnight in the OS's zone
+            local = noon.astimezone(zone)
+            assert os_day.day_start(noon) == dt.datetime.combine(
+                local.date(), dt.time.min, tzinfo=zone
+            ).astimezone(dt.UTC)
+        else:  # the OS's zone cannot be read: the last 24 hours (never fewer than today)
+            assert os_day.day_start(noon) == noon - dt.timedelta(hours=24)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    with pytest.raises(PolicyError, match="time_zone"):
+        Policy.from_toml({"time_zone": "Mars/Olympus"})
+    with pytest.raises(PolicyError, match="time_zone"):
+        Policy.from_toml({"time_zone": "../../etc/passwd"})
+    assert Policy.from_toml(berlin.to_toml()) == berlin
+
+
+def test_the_report_day_is_the_shops() -> None:
+    from zoneinfo import ZoneInfo
+
+    from cashier_gui.paper.report import day_bounds
+
+    since, until = day_bounds(dt.date(2026, 7, 1), ZoneInfo("Europe/Berlin"))
+    assert (since, until) == ("2026-06-30T22:00:00.000000Z", "2026-07-01T22:00:00.000000Z")

@@ -39,6 +39,8 @@ from cashier_gui.money import Money
 from cashier_gui.operators import Operator, Role
 from cashier_gui.policy import Policy
 from cashier_gui.refunds import (
+    Approval,
+    ApprovalMismatch,
     ApprovalNeeded,
     ChargeView,
     RefundBlocked,
@@ -59,6 +61,7 @@ class ScriptedGateway:
         self.script = list(script)
         self.requests: list[RefundRequest] = []
         self.has_lookup = has_lookup
+        self.currency: str | None = "EUR"  # without lookup: the terminal's (the shop's)
         self.charge: Charge | None = None
         self.voids: list[RefundRequest] = []
 
@@ -405,9 +408,13 @@ async def test_a_refund_over_the_limit_needs_a_managers_approval(
     assert info.value.reasons and gateway.requests == []
     assert await service._db(service.journal.count) == 0  # nothing written
     with pytest.raises(ApprovalNeeded):  # a cashier cannot approve
-        await service.refund(view(), EUR5, None, operator=TOM, approver=TOM)
+        await service.refund(
+            view(), EUR5, None, operator=TOM, approval=Approval(TOM, "ch_1", Kind.REFUND, EUR5)
+        )
     service.act_as(TOM)
-    done = await service.refund(view(), EUR5, None, operator=TOM, approver=MARIA)
+    done = await service.refund(
+        view(), EUR5, None, operator=TOM, approval=Approval(MARIA, "ch_1", Kind.REFUND, EUR5)
+    )
     assert done.state is State.APPROVED and done.operator == "Tom" and done.approver == "Maria"
     under = await service.refund(view("ch_2"), Money(300, "EUR"), None, operator=TOM)
     assert under.approver is None  # no approval needed, none recorded
@@ -446,5 +453,101 @@ async def test_voids_can_be_for_managers_only(make: Callable[..., RefundService]
     service.policy = Policy.from_toml({"voids": "managers"})
     with pytest.raises(ApprovalNeeded, match="Voiding"):
         await service.void(await service.lookup("ch_1"), operator=TOM)
-    done = await service.void(await service.lookup("ch_1"), operator=TOM, approver=MARIA)
+    looked = await service.lookup("ch_1")
+    assert looked.charge is not None
+    as_refund = Approval(MARIA, "ch_1", Kind.REFUND, looked.charge.amount)
+    with pytest.raises(ApprovalMismatch):  # approved a refund, not a void
+        await service.void(looked, operator=TOM, approval=as_refund)
+    approval = Approval(MARIA, "ch_1", Kind.VOID, looked.charge.amount)
+    done = await service.void(looked, operator=TOM, approval=approval)
     assert done.state is State.APPROVED and done.approver == "Maria"
+
+
+async def test_an_approval_is_for_what_the_manager_saw(
+    make: Callable[..., RefundService],
+) -> None:
+    """Issue 27: €25.00 approved, then €49.90 sent on that approval: refused, nothing written;
+    so is another charge, currency or reason; the same terms go."""
+    gateway = ScriptedGateway(approved("rf_1", Money(2500, "EUR")))
+    service = make(gateway)
+    service.policy = Policy.from_toml({"approval_above": {"EUR": "20.00", "USD": "20.00"}})
+    eur25, eur4990 = Money(2500, "EUR"), Money(4990, "EUR")
+    saw = Approval(MARIA, "ch_1", Kind.REFUND, eur25, "customer_request")
+    with pytest.raises(ApprovalMismatch, match=r"approved €25\.00, not €49\.90") as info:
+        await service.refund(view(), eur4990, "customer_request", operator=TOM, approval=saw)
+    assert isinstance(info.value, ApprovalNeeded) and "above €20.00" in str(info.value)
+    for other in (
+        (view("ch_2"), eur25, "customer_request"),
+        (view(), eur25, "wrong_item"),
+    ):
+        with pytest.raises(ApprovalMismatch):
+            await service.refund(other[0], other[1], other[2], operator=TOM, approval=saw)
+    gateway.has_lookup = True  # another currency: with a lookup, the charge's currency decides
+    gateway.charge = Charge("ch_1", ChargeStatus.APPROVED, Money(5000, "USD"), Money(0, "USD"))
+    usd = await service.lookup("ch_1")
+    with pytest.raises(ApprovalMismatch):
+        await service.refund(
+            usd, Money(2500, "USD"), "customer_request", operator=TOM, approval=saw
+        )
+    gateway.has_lookup, gateway.charge = False, None
+    assert gateway.requests == [] and await service._db(service.journal.count) == 0
+    done = await service.refund(view(), eur25, "customer_request", operator=TOM, approval=saw)
+    assert done.state is State.APPROVED and done.approver == "Maria" and done.amount == eur25
+
+
+async def test_without_lookup_the_currency_is_the_terminals(
+    make: Callable[..., RefundService],
+) -> None:
+    """Issue 27: a Poynt counter sends minor units, not a currency. ¥2,500 typed against a USD
+    terminal is refused before anything is written (the terminal would refund $25.00); without
+    a shop currency nothing is sent at all; the policy weighs the currency actually sent."""
+    gateway = ScriptedGateway(approved("rf_1", Money(1500, "USD")))
+    gateway.currency = None
+    service = make(gateway)
+    service.policy = Policy.from_toml({"approval_above": {"USD": "20.00"}})
+    with pytest.raises(RefundBlocked, match="no shop currency"):
+        await service.refund(view(), Money(1500, "USD"), None, operator=TOM)
+    gateway.currency = "USD"
+    with pytest.raises(RefundBlocked, match="takes USD, not JPY"):
+        await service.refund(view(), Money(2500, "JPY"), None, operator=TOM)
+    with pytest.raises(ApprovalNeeded, match=r"above \$20\.00"):
+        await service.refund(view(), Money(2500, "USD"), None, operator=TOM)
+    assert gateway.requests == [] and await service._db(service.journal.count) == 0
+    done = await service.refund(view(), Money(1500, "USD"), None, operator=TOM)
+    assert done.state is State.APPROVED
+
+
+def test_a_currency_the_limits_do_not_name_needs_a_manager() -> None:
+    policy = Policy.from_toml({"approval_above": {"EUR": "50.00"}})
+
+    def why(amount: Money, has_lookup: bool = True) -> list[str]:
+        return policy.reasons(
+            kind="refund", amount=amount, has_lookup=has_lookup, sale_date=None, refunds_today=0
+        )
+
+    assert why(Money(100, "EUR")) == []
+    assert any("no amount in JPY" in r for r in why(Money(100, "JPY")))
+    blind = Policy.from_toml({"no_lookup_above": {"USD": "20"}})
+    assert (
+        blind.reasons(
+            kind="refund",
+            amount=Money(100, "GBP"),
+            has_lookup=True,
+            sale_date=None,
+            refunds_today=0,
+        )
+        == []
+    )  # no_lookup_above weighs only refunds without a lookup
+    assert blind.reasons(
+        kind="refund", amount=Money(100, "GBP"), has_lookup=False, sale_date=None, refunds_today=0
+    )
+    assert (
+        Policy().reasons(
+            kind="refund",
+            amount=Money(100, "GBP"),
+            has_lookup=False,
+            sale_date=None,
+            refunds_today=0,
+        )
+        == []
+    )  # no limits at all: nothing to step around

@@ -1,5 +1,9 @@
 """Setting up and looking after a counter from the command line: `sim`, `setup`, `secret`,
-`journal`, `doctor` and `pair` (and `shop`, from cli/shop.py)."""
+`journal`, `doctor`, `pair` and `policy` (and `shop`, from cli/shop.py).
+
+Once people exist, `setup`, `secret set|delete`, `pair` and `policy seal` are a manager's doors
+(`--manager NAME`, PIN on stdin first, as the window asks); each is recorded in the counter's
+changes log (doors.py), and a save seals the policy and endpoint."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ import sys
 from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
+from cashier_gui.cli.guard import door as _door
+from cashier_gui.cli.guard import seal_saved as _seal
+from cashier_gui.cli.guard import who as _who
 from cashier_gui.cli.output import attempt_json, err, print_json
 from cashier_gui.cli.shop import add_setup_shop_parser, add_shop_parser
 from cashier_gui.config import (
@@ -21,7 +28,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
-from cashier_gui.i18n import _
+from cashier_gui.i18n import N_, _
 from cashier_gui.journal import State
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.runtime import open_reader
@@ -125,8 +132,13 @@ def _read_secret(prompt: str) -> str:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from cashier_gui.doors import endpoint, is_loopback, record, settings_changes
+
+    manager = _door(args, N_("set this counter up"))
     paths = Paths.default()
-    settings = load_settings(paths)
+    settings = before = load_settings(paths)
     if args.provider == "viopay":
         settings = settings.with_viopay(
             ViopaySettings(
@@ -151,16 +163,36 @@ def cmd_setup(args: argparse.Namespace) -> int:
                     "Note: the terminal cannot look sales up, so every refund needs the shop's currency. Set it once: cashier-refund setup poynt --host {host} --currency USD (your currency's code)."
                 ).format(host=args.host)
             )
+    settings = replace(settings, test_counter=bool(args.test_counter))
+    where = endpoint(settings)
+    if where is not None and is_loopback(where) and not settings.test_counter:
+        raise Usage(
+            _(
+                "{endpoint} is this PC itself: a real counter never sends refunds there (a "
+                "simulator only pretends to refund). Give the real address, or add "
+                "--test-counter on a counter for tests and training only."
+            ).format(endpoint=where)
+        )
     save_settings(paths, settings)
+    record(paths, _who(manager), "setup", settings_changes(before, settings))
+    _seal(paths)
     print(_("Saved {settings}").format(settings=paths.settings))
     return EXIT_OK
 
 
 def cmd_secret(args: argparse.Namespace) -> int:
-    store = SecretStore(load_settings(Paths.default()).profile)
+    from cashier_gui.doors import record
+
+    paths = Paths.default()
+    store = SecretStore(load_settings(paths).profile)
     name = args.name
+    manager = None
+    if args.action in ("set", "delete"):
+        manager = _door(args, N_("change this counter's secrets"))
     if args.action == "delete":
         deleted = store.delete(name)
+        if deleted:
+            record(paths, _who(manager), "secret delete", {name: "deleted"})
         print((_("{name}: deleted") if deleted else _("{name}: was not set")).format(name=name))
         return EXIT_OK
     if args.action == "status":
@@ -199,6 +231,7 @@ def cmd_secret(args: argparse.Namespace) -> int:
             )
         )
     store.set(name, value)
+    record(paths, _who(manager), "secret set", {name: "set"})  # never the value
     print(_("Stored {name} in the OS keyring{extra}.").format(name=name, extra=extra))
     return EXIT_OK
 
@@ -255,23 +288,55 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
+    from cashier_gui.doors import record
     from cashier_gui.gateways.factory import pair_with_terminal
 
     paths = Paths.default()
     settings = load_settings(paths)
     if settings.poynt is None:
         raise Usage(_("Set the terminal's address first: cashier-refund setup poynt --host IP"))
+    manager = _door(args, N_("pair this counter with a terminal"))
     store = SecretStore(settings.profile)
     code = _read_secret(_("Pairing code shown on the terminal: ")).upper()
     if not code or not code.isalnum():
         raise Usage(_("Type the pairing code the terminal shows (letters and digits)."))
     serial = asyncio.run(pair_with_terminal(settings.poynt, code))  # code is upper-cased
     store.set(PAIRING_CODE, code)
+    record(paths, _who(manager), "pair", {PAIRING_CODE: "set", "serial": serial})
     print(
         _("Paired with terminal {serial}; the pairing code is in the OS keyring.").format(
             serial=serial
         )
     )
+    return EXIT_OK
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    """`policy show`: the policy in force and whether its seal holds; `policy seal`: a manager
+    seals the settings file as it is now (after an edit by hand)."""
+    from cashier_gui.doors import check_seal, fingerprint, record, seal_words
+    from cashier_gui.secrets import KeyringUnavailable
+
+    paths = Paths.default()
+    settings = load_settings(paths)
+    secrets = SecretStore(settings.profile)
+    if args.action == "seal":
+        manager = _door(args, N_("seal the shop's policy"))
+        _seal(paths)
+        record(paths, _who(manager), "policy seal", {"fingerprint": fingerprint(settings)})
+    import tomli_w
+
+    table = settings.policy.to_toml()
+    print(tomli_w.dumps({"policy": table}).strip() if table else _("No policy: no rules."))
+    try:
+        words = seal_words(check_seal(settings, secrets), settings.policy)
+    except KeyringUnavailable as exc:
+        words = str(exc)
+    print(_("Fingerprint {fingerprint}").format(fingerprint=fingerprint(settings)))
+    if words:
+        err(words)
+        return EXIT_OTHER
+    print(_("Sealed by a manager's save: unchanged since."))
     return EXIT_OK
 
 
@@ -333,6 +398,7 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
         "--device-model", default="PC", help="device model sent to Viopay (default: %(default)s)"
     )
     s1.add_argument("--ca-bundle", default=None, help="a CA bundle file to trust for TLS")
+    _door_arguments(s1)
     s2 = setupsub.add_parser("poynt", help="a Poynt card terminal on this network")
     s2.add_argument("--host", required=True, help="the terminal's IP address on the shop network")
     s2.add_argument(
@@ -342,6 +408,7 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
         "--currency",
         help="the shop's currency, set once (e.g. USD): the terminal cannot look sales up",
     )
+    _door_arguments(s2)
     setup.set_defaults(func=cmd_setup)
     add_setup_shop_parser(setupsub)
 
@@ -350,6 +417,7 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
     for action, what in (("set", "store it (typed or piped in)"), ("delete", "remove it")):
         a = secsub.add_parser(action, help=f"{what} in the OS keyring")
         a.add_argument("name", choices=NAMES, help=f"which secret: {', '.join(NAMES)}")
+        a.add_argument("--manager", metavar="NAME", help="the manager doing it (PIN on stdin)")
     secsub.add_parser("status", help="which secrets are stored (never their values)").set_defaults(
         name=None
     )
@@ -371,4 +439,21 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
     dr.set_defaults(func=cmd_doctor)
 
     pr = sub.add_parser("pair", help="pair with the Poynt terminal (code read from stdin)")
+    pr.add_argument("--manager", metavar="NAME", help="the manager pairing (PIN on stdin first)")
     pr.set_defaults(func=cmd_pair)
+
+    po = sub.add_parser("policy", help="the shop's policy: show it, or seal it as a manager")
+    posub = po.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    posub.add_parser("show", help="the policy in force, its fingerprint and its seal")
+    ps = posub.add_parser("seal", help="seal the settings file as it is now (a manager)")
+    ps.add_argument("--manager", metavar="NAME", help="the manager sealing it (PIN on stdin)")
+    po.set_defaults(func=cmd_policy)
+
+
+def _door_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--manager", metavar="NAME", help="the manager doing it (PIN on stdin first)")
+    p.add_argument(
+        "--test-counter",
+        action="store_true",
+        help="a counter for tests: it may send to a simulator on this PC",
+    )

@@ -153,8 +153,8 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
     paths = Paths.default()
     settings = load_settings(paths)
     width = args.width or settings.paper.printer.width
-    day = _day(args.day)
-    since, until = day_bounds(day)
+    day = _day(args.day) if args.day is not None else settings.policy.today()
+    since, until = day_bounds(day, settings.policy.zone())  # the shop's day, not TZ's
     with _open_journal(paths, args.training) as journal:
         report = build_report(
             journal,

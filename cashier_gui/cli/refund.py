@@ -26,19 +26,28 @@ from cashier_gui.cli.output import (
 )
 from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
 from cashier_gui.cli.people import store as people_store
+from cashier_gui.doors import apply_seal
 from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, Kind
 from cashier_gui.money import Money, parse_amount
 from cashier_gui.operators import Operator
 from cashier_gui.policy import Approver, check_approver
-from cashier_gui.refunds import REASONS, ApprovalNeeded, ChargeView, RefundService, parse_reason
+from cashier_gui.refunds import (
+    REASONS,
+    Approval,
+    ApprovalNeeded,
+    ChargeView,
+    RefundService,
+    parse_reason,
+)
 from cashier_gui.runtime import Runtime, open_runtime
 
 
 async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
     runtime = await asyncio.to_thread(open_runtime, training=False)
     try:
+        await asyncio.to_thread(apply_seal, runtime)  # unsealed policy: every refund asks
         await runtime.service.recover()
         result: int = await body(runtime)
         return result
@@ -100,9 +109,10 @@ class _Order:
 
     kind: Kind
     amount: Money | None  # what the policy weighs (None: the full amount, not known here)
+    reason: str | None  # the reason code sent (None for a void)
     question: str  # the y/N question, unless --yes
     cancelled: str  # what a "no" says
-    send: Callable[[Operator | None, Operator | None], Awaitable[Attempt]]  # (operator, approver)
+    send: Callable[[Operator | None, Approval | None], Awaitable[Attempt]]  # (operator, approval)
 
 
 def _send_one(
@@ -122,7 +132,13 @@ def _send_one(
             sys.stderr.flush()
             if sys.stdin.readline().strip().lower() not in YES:
                 raise Usage(o.cancelled)
-        attempt = await o.send(operator, approver)
+        # The manager approves what this command sends: its charge, kind, amount and reason.
+        approval = (
+            Approval(approver, view.charge_id, o.kind, o.amount, o.reason)
+            if approver is not None
+            else None
+        )
+        attempt = await o.send(operator, approval)
         if args.json:
             print_json(attempt_json(attempt))
         else:
@@ -148,7 +164,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
                     _(
                         "The terminal cannot look the sale up, so the currency is not known. Set "
                         "the shop's currency once (cashier-refund setup poynt --host IP --currency "
-                        "USD, or Counter → Settings), or give --currency here."
+                        "USD, or Counter → Settings): nothing was sent."
                     )
                 )
             amount = parse_amount(args.amount, currency, locale=rt.settings.locale)
@@ -158,7 +174,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
         if view.charge is not None and view.charge.card_brand:
             card = f" ({view.charge.card_brand} •••• {view.charge.card_last4})"
 
-        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
+        def send(operator: Operator | None, approval: Approval | None) -> Awaitable[Attempt]:
             return rt.service.refund(
                 view,
                 amount,
@@ -166,12 +182,13 @@ def cmd_refund(args: argparse.Namespace) -> int:
                 args.note,
                 reference=args.reference,
                 operator=operator,
-                approver=approver,
+                approval=approval,
             )
 
         return _Order(
             Kind.REFUND,
             to_send,
+            reason,
             _("Refund {amount} on {charge}{card}? [y/N] ").format(
                 amount=shown, charge=view.charge_id, card=card
             ),
@@ -187,12 +204,13 @@ def cmd_void(args: argparse.Namespace) -> int:
         amount = rt.service.check_void(view)
         shown = amount.format(rt.settings.locale) if amount else _("the whole sale")
 
-        def send(operator: Operator | None, approver: Operator | None) -> Awaitable[Attempt]:
-            return rt.service.void(view, args.note, operator=operator, approver=approver)
+        def send(operator: Operator | None, approval: Approval | None) -> Awaitable[Attempt]:
+            return rt.service.void(view, args.note, operator=operator, approval=approval)
 
         return _Order(
             Kind.VOID,
             amount,
+            None,
             _(
                 "Void {amount} on {charge}? The whole sale is cancelled and the customer is "
                 "never charged. [y/N] "

@@ -12,8 +12,9 @@ import sys
 from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
+from cashier_gui.cli.guard import door, seal_saved, who
 from cashier_gui.config import ConfigError, Paths, ShopServerSettings, load_settings, save_settings
-from cashier_gui.i18n import _
+from cashier_gui.i18n import N_, _
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -70,13 +71,22 @@ def cmd_setup_shop(args: argparse.Namespace) -> int:
     leave it with --off. The password is the keyring's `shop-password` (`secret set`)."""
     from dataclasses import replace
 
+    from cashier_gui.doors import record, settings_changes
+
+    manager = door(args, N_("join or leave the shop"))
     paths = Paths.default()
     settings = load_settings(paths)
+
+    def saved(after: Any) -> None:  # as every manager's door: recorded, then sealed
+        save_settings(paths, after)
+        record(paths, who(manager), "setup shop", settings_changes(settings, after))
+        seal_saved(paths)
+
     if args.off:
         if settings.shop_server is None:
             print(_("This counter is not in a shop: nothing changed."))
             return EXIT_OK
-        save_settings(paths, replace(settings, shop_server=None))
+        saved(replace(settings, shop_server=None))
         print(
             _(
                 "This counter has left the shop server: it refunds on its own again. Its "
@@ -100,7 +110,7 @@ def cmd_setup_shop(args: argparse.Namespace) -> int:
         )
     except (ShopInputError, ConfigError) as exc:
         raise Usage(str(exc)) from None
-    save_settings(paths, replace(settings, shop_server=shop))
+    saved(replace(settings, shop_server=shop))
     print(
         _("Saved: this counter is “{counter}” in the shop at {where}.").format(
             counter=shop.counter, where=target.where
@@ -158,6 +168,7 @@ def add_setup_shop_parser(setupsub: Any) -> None:
         "count as unknown (default: %(default)s)",
     )
     s3.add_argument("--off", action="store_true", help="leave the shop: refund on its own again")
+    s3.add_argument("--manager", metavar="NAME", help="the manager doing it (PIN on stdin first)")
     s3.set_defaults(func=cmd_setup_shop)
 
 

@@ -65,8 +65,12 @@ def poynt_client(
 def configured_gateway(settings: Settings, secrets: SecretStore) -> tuple[Gateway, str, str]:
     """(gateway, terminal name, label) for the configured back end, secrets from the keyring.
     NotConfigured says what is missing and how to set it."""
+    from cashier_gui.doors import loopback_refused
     from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE
 
+    refused = loopback_refused(settings, secrets)  # a real counter, a simulator's address
+    if refused:
+        raise NotConfigured(refused)
     if settings.provider == "viopay" and settings.viopay is not None:
         hmac_secret, msk_hex = secrets.get(HMAC_SECRET), secrets.get(MSK)
         missing = [n for n, v in ((HMAC_SECRET, hmac_secret), (MSK, msk_hex)) if not v]

@@ -256,10 +256,15 @@ class Report:
         return out
 
 
-def day_bounds(day: dt.date) -> tuple[str, str]:
-    """A local calendar day as the journal's UTC stamps [since, until)."""
-    start = dt.datetime.combine(day, dt.time.min).astimezone()
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
+def day_bounds(day: dt.date, zone: dt.tzinfo | None = None) -> tuple[str, str]:
+    """A calendar day of the shop (`zone`: `Policy.zone()`; None = this PC's local time) as the
+    journal's UTC stamps [since, until)."""
+    if zone is None:
+        start = dt.datetime.combine(day, dt.time.min).astimezone()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
+    else:
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return stamp(start), stamp(end)
 
 

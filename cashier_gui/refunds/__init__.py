@@ -19,6 +19,8 @@ event loop's thread.
 from cashier_gui.refunds.model import (
     MAX_NOTE,
     REASONS,
+    Approval,
+    ApprovalMismatch,
     ApprovalNeeded,
     ChargeView,
     RefundBlocked,
@@ -32,6 +34,8 @@ from cashier_gui.refunds.service import RefundService
 __all__ = [
     "MAX_NOTE",
     "REASONS",
+    "Approval",
+    "ApprovalMismatch",
     "ApprovalNeeded",
     "ChargeView",
     "RefundBlocked",

@@ -9,6 +9,7 @@ import secrets
 import string
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cashier_gui.gateways.base import (
     Charge,
@@ -19,8 +20,11 @@ from cashier_gui.journal import (
     Attempt,
     Kind,
     State,
-    stamp,
 )
+
+if TYPE_CHECKING:
+    from cashier_gui.money import Money
+    from cashier_gui.operators import Operator
 
 #: Reason codes sent to the gateway, with what the cashier sees.
 #: The labels are kept in English here (the table is built at import time): show them with
@@ -55,6 +59,33 @@ class ApprovalNeeded(RefundBlocked):
             )
         )
         self.reasons = reasons
+
+
+class ApprovalMismatch(ApprovalNeeded):
+    """The manager approved something else (another charge, kind, amount, currency or reason)
+    than what is about to be sent: nothing was written or sent; a manager must approve again."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """A manager's yes to exactly what the manager saw: this charge, this kind, this amount in
+    this currency (None: the full amount the counter cannot know, Poynt), this reason. The
+    service sends a refund on it only when the attempt it prepares is that one
+    (`RefundService._approval`); anything else asks again."""
+
+    manager: Operator
+    charge_id: str
+    kind: Kind
+    amount: Money | None
+    reason: str | None = None
+
+    def differs(self, charge_id: str, kind: Kind, amount: Money | None, reason: str | None) -> bool:
+        return (self.charge_id, self.kind, self.amount, self.reason) != (
+            charge_id,
+            kind,
+            amount,
+            reason,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,13 +165,6 @@ class ChargeView:
         if any(a.full_refund for a in done):
             return _("This counter has already refunded this payment in full.")
         return None
-
-
-def _local_midnight_utc() -> str:
-    """The start of today on this PC's clock, as the journal stores times (UTC)."""
-    local = dt.datetime.now().astimezone()
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return stamp(midnight)
 
 
 def make_reference(terminal: str, now: dt.datetime | None = None) -> str:

@@ -20,6 +20,7 @@ from cashier_gui.journal import (
     NewAttempt,
     State,
     reasons,
+    stamp,
 )
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator
@@ -28,11 +29,12 @@ from cashier_gui.refunds.model import (
     _REFERENCE_RE,
     MAX_NOTE,
     REASONS,
+    Approval,
+    ApprovalMismatch,
     ApprovalNeeded,
     ChargeView,
     RefundBlocked,
     SendControl,
-    _local_midnight_utc,
     make_reference,
 )
 from cashier_gui.refunds.reconcile import Reconciling
@@ -74,10 +76,31 @@ class RefundService(Reconciling):
             )
         return amount
 
-    @staticmethod
-    def _check_without_lookup(view: ChargeView, amount: Money | None) -> Money | None:
+    def _check_without_lookup(self, view: ChargeView, amount: Money | None) -> Money | None:
+        """A back end without lookup (Poynt) sends minor units, not a currency: the amount is in
+        the terminal's currency (the shop's, `gateway.currency`), never one the cashier chose,
+        so the policy is weighed in the currency the money actually moves in."""
         if amount is not None and amount.minor <= 0:
             raise RefundBlocked(_("A refund amount must be more than zero."))
+        currency = getattr(self.gateway, "currency", None)
+        if not currency:
+            if self.training:
+                return amount  # the simulator moves no money
+            raise RefundBlocked(
+                _(
+                    "The terminal cannot say which currency it takes, and this counter has no "
+                    "shop currency: nothing was sent. A manager sets it once in Counter → "
+                    "Settings, or with cashier-refund setup poynt --host IP --currency USD "
+                    "(the shop's currency code)."
+                )
+            )
+        if amount is not None and amount.currency != currency:
+            raise RefundBlocked(
+                _(
+                    "This terminal takes {currency}, not {other}: type the amount in {currency} "
+                    "(on the command line, leave out --currency). Nothing was sent."
+                ).format(currency=currency, other=amount.currency)
+            )
         return amount
 
     # ---- refund -------------------------------------------------------------------------------
@@ -93,7 +116,7 @@ class RefundService(Reconciling):
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
         operator: Operator | None = None,
-        approver: Operator | None = None,
+        approval: Approval | None = None,
     ) -> Attempt:
         """Send one refund and return its journal entry: final, pending, unknown, or
         `cancelled` when `control.cancel()` came before it was sent.
@@ -102,7 +125,8 @@ class RefundService(Reconciling):
         JournalError when the journal cannot record it (nothing sent).
         `amount` None is a full refund; `on_sent` is called once `sent` is durable.
         `operator` is who signed in (None: the OS user); ApprovalNeeded when the policy wants
-        a manager and `approver` is not one.
+        a manager and `approval` is not a manager's; ApprovalMismatch when it is for another
+        charge, kind, amount, currency or reason than this refund.
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(_("Unknown reason {reason}.").format(reason=repr(reason)))
@@ -118,7 +142,7 @@ class RefundService(Reconciling):
                 ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter), amount
             )
 
-        approved_by = await self._approval(view, Kind.REFUND, to_send, operator, approver)
+        approved_by = await self._approval(view, Kind.REFUND, to_send, reason, operator, approval)
         return await self._attempt(
             view,
             Kind.REFUND,
@@ -149,7 +173,7 @@ class RefundService(Reconciling):
         control: SendControl | None = None,
         on_sent: Callable[[Attempt], None] | None = None,
         operator: Operator | None = None,
-        approver: Operator | None = None,
+        approval: Approval | None = None,
     ) -> Attempt:
         """Void the whole sale before settlement (the cardholder is never charged), through the
         same journal as refunds: prepared → sent → outcome, reconciled the same way. An
@@ -166,7 +190,7 @@ class RefundService(Reconciling):
                 ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter)
             )
 
-        approved_by = await self._approval(view, Kind.VOID, amount, operator, approver)
+        approved_by = await self._approval(view, Kind.VOID, amount, None, operator, approval)
         return await self._attempt(
             view,
             Kind.VOID,
@@ -188,7 +212,7 @@ class RefundService(Reconciling):
         """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
         if not needs_approval(operator) or self.policy.empty:
             return []
-        since = _local_midnight_utc()
+        since = stamp(self.policy.day_start())  # the shop's day, never the process's TZ
         today = await self._db(self.journal.count_by_operator, operator.name, since)
         return self.policy.reasons(
             kind=str(kind),
@@ -203,16 +227,20 @@ class RefundService(Reconciling):
         view: ChargeView,
         kind: Kind,
         amount: Money | None,
+        reason: str | None,
         operator: Operator | None,
-        approver: Operator | None,
+        approval: Approval | None,
     ) -> str | None:
-        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise."""
+        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise,
+        ApprovalMismatch when the approval is for something other than what is sent."""
         reasons = await self.approval_reasons(view, kind, amount, operator)
         if not reasons:
             return None
-        if approver is None or check_approver(approver, operator) is not Approver.OK:
+        if approval is None or check_approver(approval.manager, operator) is not Approver.OK:
             raise ApprovalNeeded(reasons)
-        return approver.name
+        if approval.differs(view.charge_id, kind, amount, reason):
+            raise ApprovalMismatch([_mismatch(approval, amount), *reasons])
+        return approval.manager.name
 
     async def _attempt(
         self,
@@ -249,7 +277,7 @@ class RefundService(Reconciling):
                     )
             new = NewAttempt(
                 provider=self.gateway.provider,
-                terminal=self.terminal,
+                terminal=self._terminal_as_recorded(),
                 charge_id=charge_id,
                 amount=amount,
                 reason=reason,
@@ -273,6 +301,17 @@ class RefundService(Reconciling):
             return await self._deliver(attempt, first=True)
         finally:
             self._in_flight.discard(charge_id)
+
+    def _terminal_as_recorded(self) -> str:
+        """The terminal, as the journal keeps it: a refund that goes to a back end on this PC
+        itself (a test counter's simulator) outside training says so, wherever it is shown
+        (History, receipts, exports). The journal has no endpoint column yet (issue 27)."""
+        from cashier_gui.doors import is_loopback
+
+        where = getattr(self.gateway, "base_url", None)
+        if self.training or not isinstance(where, str) or not is_loopback(where):
+            return self.terminal
+        return f"{self.terminal} [test counter: {where}]"  # a record, not words: untranslated
 
     def _prepare_and_decide(
         self, new: NewAttempt, guard: Callable[[Any], object], control: SendControl
@@ -320,3 +359,12 @@ class RefundService(Reconciling):
         attempt = job.result()
         if attempt.state is State.SENT:
             self._worker.submit(self._interrupted, attempt.key)
+
+
+def _mismatch(approval: Approval, amount: Money | None) -> str:
+    if approval.amount != amount:
+        return _("The manager approved {approved}, not {amount}.").format(
+            approved=approval.amount.format() if approval.amount else _("the full amount"),
+            amount=amount.format() if amount else _("the full amount"),
+        )
+    return _("The manager approved another charge, kind or reason.")

@@ -25,7 +25,7 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
-from cashier_gui.ui.widgets import WrappingScrollArea, label
+from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -96,6 +96,9 @@ class MainWindow(QMainWindow):
         self.training_banner.setAccessibleName(self.tr("Training mode: no money moves"))
         self.training_banner.hide()
         column.addWidget(self.training_banner)
+        # The settings seal does not hold (doors.py): every cashier's refund asks a manager.
+        self.seal_banner = MessageBox(self.tr("Settings changed outside a manager's save"))
+        column.addWidget(self.seal_banner)
 
         self.unknown_banner = UnknownBanner()
         self.unknown_text = self.unknown_banner.text
@@ -292,6 +295,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(
             self.tr("{app} — TRAINING").format(app=APP_NAME) if training else APP_NAME
         )
+        if runtime.service.policy.seal_broken and not training:
+            from cashier_gui.doors import Seal, seal_words
+
+            self.seal_banner.show_message(seal_words(Seal.BROKEN) or "")
+        else:
+            self.seal_banner.clear()
         self.status_provider.setText(runtime.provider_label)
         self.status_terminal.setText(
             self.tr("Terminal {terminal}").format(terminal=runtime.terminal)

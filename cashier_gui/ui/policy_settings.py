@@ -35,6 +35,7 @@ def parse_amounts(text: str) -> dict[str, str] | None:
 class PolicyBox(QGroupBox):
     def __init__(self, policy: Policy) -> None:
         super().__init__()
+        self._time_zone = policy.time_zone  # kept as set (settings file or command line)
         self.setTitle(self.tr("Policy: when a manager must approve"))
         form = QFormLayout(self)
         self.approval = QLineEdit(amounts_text(policy.approval_above))
@@ -85,4 +86,6 @@ class PolicyBox(QGroupBox):
             data["refunds_per_day"] = self.per_day.value()
         if self.max_age.value():
             data["max_sale_age_days"] = self.max_age.value()
+        if self._time_zone:
+            data["time_zone"] = self._time_zone
         return Policy.from_toml(data)

@@ -168,6 +168,8 @@ class RefundPanel(SendingPart):
         _set_visible(self.charge_card, stage is not fl.Stage.LOOKUP)
         if stage is not fl.Stage.CHARGE:  # the Void/Refund choice is the charge stage's
             _set_visible(self.charge_card.choice, False)
+        if stage not in (fl.Stage.CONFIRM, fl.Stage.SENDING):  # Esc, a scan, a new refund
+            self.forget_approval()
         self.lookup_progress.setVisible(self._lookup_task is not None)
         self._update_enabled()
         if stage is fl.Stage.CHARGE:

@@ -129,7 +129,10 @@ class ReportDialog(QDialog):
             until = utcnow()
             title = self.tr("Session report")
         else:
-            since, until = day_bounds(self.day.date().toPython())  # type: ignore[arg-type]
+            since, until = day_bounds(
+                self.day.date().toPython(),  # type: ignore[arg-type]
+                self.settings.policy.zone(),
+            )
             title = self.tr("End-of-shift report {day}").format(
                 day=self.day.date().toString("yyyy-MM-dd")
             )

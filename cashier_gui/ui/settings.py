@@ -38,6 +38,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
+from cashier_gui.doors import manager_saved
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD, SecretStore
@@ -62,10 +63,13 @@ class SettingsDialog(BackendChecks, QDialog):
         secrets: SecretStore | None = None,
         printing: Any = None,
         parent: QWidget | None = None,
+        by: str | None = None,
     ) -> None:
-        """`printing`: the window's (Settings' test receipt prints through it)."""
+        """`printing`: the window's (Settings' test receipt prints through it); `by`: the
+        manager who opened it (the changes log names them)."""
         super().__init__(parent)
         self.paths = paths or Paths.default()
+        self.by = by
         self.ops = Operations(self)
         self.problem = MessageBox(self.tr("Settings problem"))
         try:
@@ -421,6 +425,15 @@ class SettingsDialog(BackendChecks, QDialog):
                 if shop_password is not None and settings.shop_server is not None:
                     await asyncio.to_thread(self.secrets.set, SHOP_PASSWORD, shop_password)
                 await asyncio.to_thread(save_settings, self.paths, settings)
+                await asyncio.to_thread(  # logged, and sealed: a manager's save
+                    manager_saved,
+                    self.paths,
+                    self.secrets,
+                    self.settings,
+                    settings,
+                    by=self.by,
+                    secrets_set=list(typed),
+                )
                 return True
             finally:
                 self.save_button.setEnabled(True)

@@ -16,7 +16,7 @@ from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLineEdit, QPushButton
 
-    from cashier_gui.config import Settings
+    from cashier_gui.config import Paths, Settings
     from cashier_gui.secrets import SecretStore
     from cashier_gui.ui.widgets import MessageBox
 
@@ -31,6 +31,8 @@ def translations(text: str) -> str:
 
 class BackendChecks:
     secrets: SecretStore
+    paths: Paths
+    by: str | None  # the manager who opened Settings (the changes log names them)
     test_button: QPushButton
     test_result: MessageBox
     pair_button: QPushButton
@@ -113,6 +115,7 @@ class BackendChecks:
         self.pair_button.setEnabled(False)
 
         async def work() -> str:
+            from cashier_gui.doors import record
             from cashier_gui.gateways.factory import pair_with_terminal
 
             try:
@@ -120,6 +123,9 @@ class BackendChecks:
                 serial = await pair_with_terminal(settings.poynt, code)
                 # Stored as the terminal shows it (upper case), whatever case was typed.
                 await asyncio.to_thread(self.secrets.set, PAIRING_CODE, code.strip().upper())
+                await asyncio.to_thread(
+                    record, self.paths, self.by, "pair", {PAIRING_CODE: "set", "serial": serial}
+                )
                 return serial
             finally:
                 self.pair_button.setEnabled(True)

@@ -154,10 +154,14 @@ class WindowActions:
             self._open_settings,
         )
 
-    def _open_settings(self, _manager: Operator | None) -> None:
+    def _open_settings(self, manager: Operator | None) -> None:
         from cashier_gui.ui.settings import SettingsDialog
 
-        dialog = SettingsDialog(printing=self.printing, parent=self._window)
+        dialog = SettingsDialog(
+            printing=self.printing,
+            parent=self._window,
+            by=manager.name if manager is not None else None,
+        )
         dialog.saved.connect(self._start_real)
         dialog.show()
 

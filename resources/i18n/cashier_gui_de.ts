@@ -740,6 +740,10 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Trainingsmodus: Es fließt kein Geld</translation>
     </message>
     <message>
+        <source>Settings changed outside a manager&apos;s save</source>
+        <translation>Einstellungen ohne Speichern durch die Filialleitung geändert</translation>
+    </message>
+    <message>
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
@@ -1546,6 +1550,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
     <message>
         <source>A manager must approve this: type the manager&apos;s name and PIN, then press Enter.</source>
+        <extracomment>A manager&apos;s typed name and PIN are cleared when the confirm card has waited this long: an approval is given now, for what is on the card now (issue 27).</extracomment>
         <translation>Die Filialleitung muss dies genehmigen: Geben Sie ihren Namen und ihre PIN ein und drücken Sie Enter.</translation>
     </message>
     <message>
@@ -1599,6 +1604,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Transaction {id}</source>
         <translation>Vorgang {id}</translation>
+    </message>
+    <message>
+        <source>The manager&apos;s name and PIN were cleared after {minutes} minutes: type them again to approve.</source>
+        <translation>Name und PIN der Filialleitung wurden nach {minutes} Minuten gelöscht: Zum Freigeben bitte erneut eingeben.</translation>
     </message>
     <message>
         <source>Practice: the training manager is {name}, PIN {pin}.</source>
@@ -1935,6 +1944,7 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <name>ShopServerBox</name>
     <message>
         <source>Shop server (all counters of the shop)</source>
+        <extracomment>The form of the address (not words: the same in every language).</extracomment>
         <translation>Filialserver (alle Kassen der Filiale)</translation>
     </message>
     <message>

@@ -54,6 +54,8 @@ def staffed(run: Run, env: dict[str, str]) -> Run:
     settings = Path(env["CASHIER_GUI_HOME"]) / "settings.toml"
     with open(settings, "a", encoding="utf-8") as fh:
         fh.write('\n[policy]\napproval_above = { EUR = "20.00" }\n')
+    sealed = run("policy", "seal", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert sealed.returncode == 0, sealed.stderr  # a manager's edit, sealed by a manager
     return run
 
 
@@ -147,3 +149,109 @@ def test_resolve_by_hand_is_for_managers(staffed: Run, viopay_sim: vsim.ViopaySi
     r = staffed(*base, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 0, r.stderr
     assert staffed("journal", "verify").returncode == 0
+
+
+def test_the_days_count_does_not_follow_tz(
+    staffed: Run, env: dict[str, str], viopay_sim: vsim.ViopaySimulator
+) -> None:
+    """Issue 27: with refunds_per_day = 1, a TZ that puts "local midnight" a moment ago (after
+    the first refund) does not make the second refund of the day the first: the shop's day is
+    the OS's zone (or policy.time_zone), never the process's TZ."""
+    import datetime as dt
+    import time
+
+    settings = Path(env["CASHIER_GUI_HOME"]) / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        'approval_above = { EUR = "20.00" }', "refunds_per_day = 1"
+    )
+    settings.write_text(text, encoding="utf-8")
+    sealed = staffed("policy", "seal", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert sealed.returncode == 0, sealed.stderr
+    args = ["refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--operator", "Tom"]
+    assert staffed(*args, stdin=f"{CASHIER_PIN}\n").returncode == 0
+    time.sleep(3)
+    # POSIX TZ "XXX+h:m:s" is that far west of UTC: local time is now 00:00:01.
+    now = dt.datetime.now(dt.UTC)
+    west = (now.hour * 3600 + now.minute * 60 + now.second - 1) % 86400
+    tz = f"XXX+{west // 3600}:{west % 3600 // 60:02d}:{west % 60:02d}"
+    second = support_cli.run_cli(dict(env, TZ=tz), *args, stdin=f"{CASHIER_PIN}\n")
+    assert second.returncode == 2, (tz, second.stdout, second.stderr)
+    assert "made 1 refund today" in second.stderr
+    also = support_cli.run_cli(dict(env, TZ="XXX+7:11"), *args, stdin=f"{CASHIER_PIN}\n")
+    assert also.returncode == 2 and "made 1 refund today" in also.stderr
+    assert len(viopay_sim.charges["ch_train_eur_4990"].refunds) == 1  # the second never went
+
+
+def test_the_command_lines_doors_need_a_manager_and_are_recorded(
+    staffed: Run, env: dict[str, str], viopay_server: ServerThread
+) -> None:
+    """Issue 27: once people exist, setup, secret set|delete and policy seal need a manager's
+    PIN (as the window asks), and each is in the changes log; a real counter is not pointed at
+    this PC itself; a hand-edited policy is named by doctor and stops refunds until sealed."""
+    home = Path(env["CASHIER_GUI_HOME"])
+    settings = home / "settings.toml"
+    before = settings.read_text(encoding="utf-8")
+    setup = [
+        "setup",
+        "viopay",
+        "--base-url",
+        viopay_server.url,
+        "--terminal-id",
+        vsim.TRAINING_TERMINAL_ID,
+        "--key-id",
+        vsim.TRAINING_KEY_ID,
+        "--test-counter",
+    ]
+    for args, stdin in (
+        (setup, ""),
+        (["secret", "set", "viopay-hmac-secret"], "a-new-secret-value\n"),
+        (["secret", "delete", "viopay-msk"], ""),
+        (["policy", "seal"], ""),
+        (["setup", *setup[1:], "--manager", "Tom"], f"{CASHIER_PIN}\n"),
+    ):
+        r = staffed(*args, stdin=stdin)
+        assert r.returncode == 2 and "manager" in r.stderr, (args, r.stderr)
+    assert settings.read_text(encoding="utf-8") == before
+    assert not (home / "changes.log").exists() or "a-new-secret" not in (
+        home / "changes.log"
+    ).read_text(encoding="utf-8")
+    secret = vsim.TRAINING_HMAC_SECRET  # set again, by a manager
+    r = staffed(
+        "secret",
+        "set",
+        "viopay-hmac-secret",
+        "--manager",
+        "Maria",
+        stdin=f"{MANAGER_PIN}\n{secret}\n",
+    )
+    assert r.returncode == 0, r.stderr
+    real = [a for a in setup if a != "--test-counter"]
+    r = staffed(*real, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 2 and "this PC itself" in r.stderr
+    r = staffed(*setup, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    log = [json.loads(x) for x in (home / "changes.log").read_text(encoding="utf-8").splitlines()]
+    assert [(x["who"], x["what"]) for x in log][-3:] == [
+        ("Maria", "policy seal"),  # the fixture's
+        ("Maria", "secret set"),
+        ("Maria", "setup"),
+    ]
+    assert log[-2]["changed"] == {"viopay-hmac-secret": "set"}
+    assert secret not in (home / "changes.log").read_text(encoding="utf-8")
+    # The policy edited by hand: doctor names it, refunds stop until a manager seals it.
+    doctor = staffed("doctor")
+    assert "TEST COUNTER" in doctor.stdout
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace('"20.00"', '"100.00"'), encoding="utf-8"
+    )
+    doctor = staffed("doctor")
+    assert doctor.returncode != 0 and "outside a manager's save" in doctor.stdout
+    shown = staffed("policy", "show")
+    assert shown.returncode != 0 and "outside a manager's save" in shown.stderr
+    args = ["refund", "ch_train_eur_4990", "--amount", "30", "--yes", "--operator", "Tom"]
+    r = staffed(*args, stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "outside a manager's save" in r.stderr, r.stderr
+    r = staffed("policy", "seal", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0 and "100.00" in r.stdout, r.stderr
+    r = staffed(*args, stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 0, r.stderr  # the manager's €100 limit, sealed

@@ -194,7 +194,7 @@ async def test_service_refuses_a_second_full_refund(server: ServerThread, tmp_pa
     from cashier_gui.refunds import RefundBlocked, RefundService
 
     svc = RefundService(
-        client(server),
+        client(server, currency="USD"),
         SqliteJournal(Path(str(tmp_path)) / "j.sqlite3"),
         terminal="poynt",
         operator="t",
@@ -222,18 +222,36 @@ def test_cli_with_a_poynt_terminal(
         return run_cli(env, *args, stdin=stdin)
 
     assert run("setup", "poynt", "--host", "8.8.8.8").returncode == 2  # not a LAN address
-    assert run("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port)).returncode == 0
+    setup: tuple[str, ...] = ("setup", "poynt", "--host", "127.0.0.1", "--port", str(server.port))
+    real = run(*setup)  # a real counter is not pointed at this PC itself (issue 27)
+    assert real.returncode == 2 and "--test-counter" in real.stderr, real.stderr
+    setup = (*setup, "--test-counter")
+    assert run(*setup).returncode == 0
     bad = run("pair", stdin="WRONG1\n")
     assert bad.returncode == 3 and "Wrong pairing code" in bad.stderr
     ok = run("pair", stdin=psim.TRAINING_PAIRING_CODE + "\n")
     assert ok.returncode == 0 and psim.SERIAL in ok.stdout
     looked = run("lookup", "txn_train_usd_2500")
     assert looked.returncode == 0 and "no charge lookup" in looked.stderr
-    partial = run(
-        "refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes", "--json"
-    )
+    # Issue 27: no shop currency, no refund — the cashier's --currency does not stand in for it.
+    blind = run("refund", "txn_train_usd_2500", "--amount", "5", "--currency", "USD", "--yes")
+    assert blind.returncode == 2 and "no shop currency" in blind.stderr, blind.stderr
+    assert run(*setup, "--currency", "USD").returncode == 0
+    # ¥2,500 against a USD terminal: the terminal would refund $25.00. Refused, nothing sent.
+    yen = run("refund", "txn_train_usd_2500", "--amount", "2500", "--currency", "JPY", "--yes")
+    assert yen.returncode == 2, yen.stderr
+    assert "This terminal takes USD, not JPY" in yen.stderr and "--currency" in yen.stderr
+    assert terminal.transactions["txn_train_usd_2500"].refunded == 0
+    partial = run("refund", "txn_train_usd_2500", "--amount", "5", "--yes", "--json")
     assert partial.returncode == 0, partial.stderr
     assert json.loads(partial.stdout)["amount_minor"] == 500
+    # A test counter's refund says where it went, wherever it is shown (issue 27).
+    home = SqliteJournal(Path(env["CASHIER_GUI_HOME"]) / "journal.sqlite3")
+    try:
+        [row] = home.query()
+        assert row.terminal.endswith(f"[test counter: http://127.0.0.1:{server.port}]")
+    finally:
+        home.close()
     full = run("refund", "txn_train_usd_2500", "--full", "--yes", "--json")
     assert full.returncode == 0 and json.loads(full.stdout)["amount_minor"] == 2000
     assert terminal.transactions["txn_train_usd_2500"].refunded == 2500
@@ -386,7 +404,7 @@ async def test_a_busy_terminal_on_reconcile_keeps_the_refund_unknown(
     from cashier_gui.refunds import ChargeView, RefundService
 
     service = RefundService(
-        client(server, retries_after_timeout=0),
+        client(server, retries_after_timeout=0, currency="USD"),
         SqliteJournal(tmp_path / "j.sqlite3"),
         terminal="t",
         operator="t",

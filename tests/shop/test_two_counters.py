@@ -247,3 +247,26 @@ def test_leaving_the_shop_keeps_the_journal_and_refunds_alone(
         pg_running.start()
     assert r.returncode == 0, r.stdout + r.stderr
     assert len(listed(till1)) == 2 and len(refunds_made(viopay_sim)) == 2
+
+
+def test_leaving_the_shop_by_editing_the_file_breaks_the_seal(tills: tuple[Till, Till]) -> None:
+    """No silent fall back to refunding alone: the shop a counter belongs to is sealed with
+    its policy; only `setup shop --off` (a manager's door) leaves it cleanly."""
+    till1, _till2 = tills
+
+    def seal_ok() -> bool:
+        r = till1("doctor", "--json")
+        return bool({c["name"]: c for c in json.loads(r.stdout)["checks"]}["seal"]["ok"])
+
+    assert seal_ok()
+    settings = Path(till1.env["CASHIER_GUI_HOME"]) / "settings.toml"
+    text = settings.read_text()
+    start = text.index("[shop_server]")
+    end = text.find("\n[", start + 1)
+    settings.write_text(text[:start] + (text[end + 1 :] if end != -1 else ""))
+    assert "shop_server" not in settings.read_text()
+    assert not seal_ok()  # a cashier's refund now needs a manager, and doctor says why
+    settings.write_text(text)
+    assert seal_ok()
+    assert till1("setup", "shop", "--off").returncode == 0
+    assert seal_ok()

@@ -77,6 +77,7 @@ def configure_viopay(
         vsim.TRAINING_TERMINAL_ID,
         "--key-id",
         vsim.TRAINING_KEY_ID,
+        "--test-counter",  # the simulator is on this PC: only a test counter may send there
     )
     assert setup.returncode == 0, setup.stderr
     secret = run("secret", "set", "viopay-hmac-secret", stdin=hmac_secret + "\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -19,7 +20,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.config import Paths, Settings, ViopaySettings, save_settings
+from cashier_gui.config import Paths, Settings, ViopaySettings, load_settings, save_settings
+from cashier_gui.doors import seal
 from cashier_gui.operators import OperatorStore, Role
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.secrets import HMAC_SECRET, MSK, SecretStore
@@ -50,11 +52,13 @@ def counter(home: Path, memory_keyring: Any) -> Iterator[Callable[[bool, str], R
                 key_id=vsim.TRAINING_KEY_ID,
             ),
             idle_sign_out_minutes=1,
+            test_counter=True,  # the simulator is on this PC
         ),
     )
     secrets = SecretStore()
     secrets.set(HMAC_SECRET, vsim.TRAINING_HMAC_SECRET)
     secrets.set(MSK, vsim.TRAINING_MSK_HEX)
+    seal(load_settings(paths), secrets)  # as a manager's save does
     made: list[Runtime] = []
 
     def make(training: bool, provider: str) -> Runtime:
@@ -405,3 +409,126 @@ def test_a_pin_typed_at_the_window_is_in_no_file(
         if path.is_file() and pin.encode() in path.read_bytes()
     ]
     assert found == []
+
+
+def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
+) -> None:
+    """Issue 27: the manager types name and PIN for €25.00 (no Enter); the cashier presses Esc,
+    raises the amount to €49.90 and confirms: the name and PIN are gone, a manager is asked
+    again, and nothing is sent."""
+    from cashier_gui.policy import Policy
+
+    paths = Paths.default()
+    settings = dataclasses.replace(
+        load_settings(paths), policy=Policy(approval_above={"EUR": 2000})
+    )
+    save_settings(paths, settings)
+    seal(settings, SecretStore())  # a manager saved it
+    with opened(qtbot, counter) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
+        sign_in(qtbot, w, "c", "1357")
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_4990")
+        p.partial_radio.setChecked(True)
+        p.amount_edit.setFocus()
+        QTest.keyClicks(p.amount_edit, "25", delay=60)
+        qtbot.wait(350)
+        QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)  # on to the confirm card
+        qtbot.waitUntil(lambda: p.stage == "confirm", timeout=3000)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "€25.00" in cf.amount.text()
+        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
+        cf.pin_edit.setFocus()
+        QTest.keyClicks(cf.pin_edit, "2468", delay=70)  # … but no Enter
+        QTest.keyClick(cf.pin_edit, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: p.stage == "charge", timeout=3000)
+        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        p.amount_edit.setFocus()
+        p.amount_edit.selectAll()
+        QTest.keyClicks(p.amount_edit, "49.90", delay=60)
+        qtbot.wait(350)
+        QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: p.stage == "confirm", timeout=3000)
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "€49.90" in cf.amount.text()
+        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        qtbot.wait(350)  # the confirm card's guard
+        QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+        qtbot.wait(300)
+        assert p.stage == "confirm"  # asks for a manager again
+        assert "A manager must approve this" in w.statusBar().currentMessage()
+        assert cf.manager_edit.hasFocus()
+        assert rt(w).service.journal.query() == []  # nothing written, nothing sent
+        # The manager approves what is on the card now: that goes, and is what is recorded.
+        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
+        cf.pin_edit.setFocus()
+        type_pin(qtbot, cf.pin_edit, "2468")
+        qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+        [attempt] = rt(w).service.journal.query()
+        assert (attempt.amount_minor, attempt.approver, attempt.operator) == (4990, "Mia", "Carl")
+
+
+def test_a_broken_seal_is_named_on_the_window_and_every_refund_asks_a_manager(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, counter: Any, people: OperatorStore
+) -> None:
+    """Issue 27: the policy edited outside a manager's save (the start-up check found the seal
+    broken): a banner says so, and a cashier's €1 refund asks for a manager, saying why."""
+    from cashier_gui.doors import Seal, apply_seal
+
+    def factory(training: bool, provider: str) -> Runtime:
+        runtime: Runtime = counter(training, provider)
+        paths = Paths.default()
+        save_settings(  # edited by hand after the fixture's sealed save
+            paths,
+            dataclasses.replace(load_settings(paths), read_timeout_s=29.0),
+        )
+        assert apply_seal(runtime) is Seal.INTACT  # timeouts are not sealed
+        runtime.service.policy = dataclasses.replace(runtime.service.policy, seal_broken=True)
+        return runtime
+
+    with opened(qtbot, factory) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=5000)
+        assert w.seal_banner.isVisible()
+        assert "outside a manager's save" in w.seal_banner.text.text()
+        sign_in(qtbot, w, "c", "1357")
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_4990")
+        p.partial_radio.setChecked(True)
+        p.amount_edit.setFocus()
+        QTest.keyClicks(p.amount_edit, "1", delay=60)
+        qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        assert "outside a manager's save" in cf.approval_reasons.text()
+
+
+def test_a_typed_approval_times_out_on_the_confirm_card(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    training_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 27: a name and PIN typed and left on the confirm card are cleared after a while;
+    Enter then asks for the manager again and nothing is sent."""
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+    from cashier_gui.ui.refund import sending
+
+    monkeypatch.setattr(sending, "APPROVAL_TIMEOUT_S", 1)
+    with opened(qtbot, training_factory, training=True) as w:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
+        p = w.panel
+        look_up(qtbot, w, "ch_train_eur_partly")  # €90.00 left: over the practice limit
+        p.full_radio.setChecked(True)
+        qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+        cf = p.confirm_card
+        qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
+        QTest.keyClicks(cf.manager_edit, TRAINING_MANAGER, delay=30)
+        cf.pin_edit.setFocus()
+        QTest.keyClicks(cf.pin_edit, TRAINING_MANAGER_PIN, delay=70)
+        qtbot.waitUntil(lambda: cf.pin_edit.text() == "", timeout=3000)
+        assert cf.manager_edit.text() == "" and "cleared" in p.confirm_note.text.text()
+        QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
+        qtbot.wait(300)
+        assert p.stage == "confirm" and rt(w).service.journal.query() == []

@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.config import Paths, Settings, ShopServerSettings, ViopaySettings, save_settings
+from cashier_gui.config import (
+    Paths,
+    Settings,
+    ShopServerSettings,
+    ViopaySettings,
+    load_settings,
+    save_settings,
+)
+from cashier_gui.doors import seal
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.secrets import HMAC_SECRET, MSK, SecretStore
 from cashier_gui.simulators import viopay as vsim
@@ -48,11 +56,13 @@ def till1(
                 key_id=vsim.TRAINING_KEY_ID,
             ),
             shop_server=ShopServerSettings(url=shop_url, counter="Till 1", lease_seconds=6),
+            test_counter=True,  # the simulator is on this PC
         ),
     )
     secrets = SecretStore()
     secrets.set(HMAC_SECRET, vsim.TRAINING_HMAC_SECRET)
     secrets.set(MSK, vsim.TRAINING_MSK_HEX)
+    seal(load_settings(Paths.default()), secrets)  # as a manager's save does
     return lambda training, provider: open_runtime(Paths.default())
 
 

@@ -13,8 +13,9 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QWidget
 
 from cashier_gui.journal import Attempt, Kind, State
+from cashier_gui.money import Money
 from cashier_gui.policy import Approver, check_approver
-from cashier_gui.refunds import ApprovalNeeded, ChargeView, SendControl
+from cashier_gui.refunds import Approval, ApprovalNeeded, ChargeView, SendControl
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
@@ -29,6 +30,9 @@ REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
 SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
 CANCELLED_TEXT = QT_TRANSLATE_NOOP("SendingPart", "Cancelled: nothing was refunded.")
+#: A manager's typed name and PIN are cleared when the confirm card has waited this long: an
+#: approval is given now, for what is on the card now (issue 27).
+APPROVAL_TIMEOUT_S = 120
 ASK_MANAGER = QT_TRANSLATE_NOOP(
     "SendingPart", "A manager must approve this: type the manager's name and PIN, then press Enter."
 )
@@ -58,6 +62,12 @@ class SendingPart(FormPart):
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._update_sending)
         self._result_view: ChargeView | None = None
+        # What the confirm card shows, so what a manager approves: charge, kind, amount
+        # (with its currency; None = the full amount the counter cannot know), reason.
+        self._terms: tuple[str, Kind, Money | None, str | None] | None = None
+        self._approval_timer = QTimer(self)
+        self._approval_timer.setSingleShot(True)
+        self._approval_timer.timeout.connect(self._approval_timed_out)
 
     # ---- confirm --------------------------------------------------------------------------
 
@@ -105,8 +115,50 @@ class SendingPart(FormPart):
             id=view.charge_id
         )
         cf.detail.setText(f"{training}{which} · {detail}")
+        kind = Kind.VOID if void else Kind.REFUND
+        # What the service will send (its check_void / check_amount), not what is typed.
+        if void:
+            sent_amount = view.charge.amount if view.charge is not None else None
+        else:
+            sent_amount = self.chosen_amount()[0]
+        terms = (
+            view.charge_id,
+            kind,
+            sent_amount,
+            None if void else str(self.reason_combo.currentData()),
+        )
+        if terms != self._terms:  # a manager's name and PIN count only for what they saw
+            self.forget_approval()
+        self._terms = terms
+        self._approval_timer.start(int(APPROVAL_TIMEOUT_S * 1000))
         self.confirm_button.setFocus()
         self._ask_approval_reasons(view, amount)
+
+    def forget_approval(self) -> None:
+        """Any change to what the manager saw (or leaving the confirm card) drops the typed
+        name and PIN: an approval is for one charge, kind, amount, currency and reason."""
+        self._terms = None
+        self._approval_timer.stop()
+        cf = self.confirm_card
+        cf.manager_edit.clear()
+        cf.pin_edit.clear()
+
+    def _approval_timed_out(self) -> None:
+        """The confirm card waited too long: the typed name and PIN go (the card stays)."""
+        cf = self.confirm_card
+        if self.stage is not fl.Stage.CONFIRM or not cf.needs_approval:
+            return
+        if cf.manager_edit.text() or cf.pin_edit.text():
+            cf.manager_edit.clear()
+            cf.pin_edit.clear()
+            self.confirm_note.show_message(
+                self.tr(
+                    "The manager's name and PIN were cleared after {minutes} minutes: type them "
+                    "again to approve."
+                ).format(minutes=APPROVAL_TIMEOUT_S // 60),
+                role="info",
+            )
+            self._focus_approval()
 
     def _practice_manager(self) -> str | None:
         if not self.training:
@@ -161,7 +213,8 @@ class SendingPart(FormPart):
         needs = self.confirm_card.needs_approval
         name = self.confirm_card.manager_edit.text().strip()
         pin = self.confirm_card.pin_edit.text()
-        if needs and (not name or not pin):
+        terms = self._terms
+        if needs and (not name or not pin or terms is None):
             self._feed(fl.BackToConfirm(translations(ASK_MANAGER), time.monotonic()))
             self._focus_approval()
             return
@@ -179,8 +232,8 @@ class SendingPart(FormPart):
             self._update_sending()
 
         async def work() -> Attempt:
-            approver: Operator | None = None
-            if needs:
+            approval: Approval | None = None
+            if needs and terms is not None:
                 if store is None:
                     raise ApprovalNeeded([self.tr("No manager is set up on this counter.")])
                 approver = await asyncio.to_thread(store.verify, name, pin)  # scrypt: slow
@@ -188,9 +241,10 @@ class SendingPart(FormPart):
                     raise ApprovalNeeded(
                         [self.tr("{name} is not a manager.").format(name=approver.name)]
                     )
+                approval = Approval(approver, *terms)
             if void:
                 return await service.void(
-                    view, note, control=control, on_sent=sent, operator=operator, approver=approver
+                    view, note, control=control, on_sent=sent, operator=operator, approval=approval
                 )
             return await service.refund(
                 view,
@@ -201,7 +255,7 @@ class SendingPart(FormPart):
                 control=control,
                 on_sent=sent,
                 operator=operator,
-                approver=approver,
+                approval=approval,
             )
 
         task = self.ops.run(work, on_success=self._show_result, on_error=self._send_failed)
