@@ -238,8 +238,15 @@ def open_runtime(
     store = secrets or SecretStore(settings.profile)
     gateway, terminal, label = configured_gateway(settings, store)
     home = journal_home(paths, settings=settings, secrets=store)
+    from cashier_gui.doors import fingerprint
+
     service = RefundService(
-        gateway, home.open(), terminal=terminal, operator=operator_name(), policy=settings.policy
+        gateway,
+        home.open(),
+        terminal=terminal,
+        operator=operator_name(),
+        policy=settings.policy,
+        policy_fingerprint=fingerprint(settings),
     )
     return Runtime(paths, settings, service, False, label, terminal, home)
 

@@ -64,6 +64,8 @@ def attempt_json(a: Attempt) -> dict[str, Any]:
         "attempt_id": a.id,
         "key": a.key,
         "counter": a.counter,
+        "endpoint": a.endpoint,
+        "policy": a.policy,
         "charge_id": a.charge_id,
         "status": str(a.state),
         "refund_id": a.refund_id,

@@ -97,6 +97,8 @@ class Attempt:
     card_brand: str | None = None  # e.g. "VISA", as the back end names it
     card_last4: str | None = None  # four digits, or None
     counter: str | None = None  # the counter that made it (None: this PC, before schema 6)
+    endpoint: str | None = None  # where its request went (the back end's address; schema 8)
+    policy: str | None = None  # fingerprint of the guarded settings it was made under (doors.py)
 
     @property
     def key(self) -> str:
@@ -161,6 +163,11 @@ class NewAttempt:
     #: The sale's amount from a look-up, when there was one: a shop's server refuses what
     #: would over-refund it across all counters. Not kept by this PC's file.
     charge_total: Money | None = None
+    #: Where the request goes (the back end's address) and the fingerprint of the guarded
+    #: settings (policy, endpoint, shop) it is made under: an audit names a refund sent
+    #: elsewhere, or under settings no manager saved.
+    endpoint: str | None = None
+    policy: str | None = None
 
 
 @dataclass(frozen=True)

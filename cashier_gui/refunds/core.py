@@ -44,8 +44,12 @@ class ServiceCore:
         operator: str,
         training: bool = False,
         policy: Policy | None = None,
+        policy_fingerprint: str | None = None,
     ) -> None:
+        """`policy_fingerprint`: of the guarded settings this counter runs under (recorded with
+        every attempt)."""
         self.gateway = gateway
+        self.policy_fingerprint = policy_fingerprint
         self.journal = journal
         self.terminal = terminal
         self.operator = operator  # the OS user: the machine account when nobody signs in

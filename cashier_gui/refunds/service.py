@@ -292,6 +292,8 @@ class RefundService(Reconciling):
                 card_brand=charge.card_brand if charge is not None else None,
                 card_last4=charge.card_last4 if charge is not None else None,
                 charge_total=charge.amount if charge is not None else None,
+                endpoint=getattr(self.gateway, "base_url", None),
+                policy=self.policy_fingerprint,
             )
             attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:

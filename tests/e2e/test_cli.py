@@ -282,3 +282,15 @@ def test_resolve_by_hand_settles_an_unknown_refund_with_who_and_why(
     # the charge is free again
     r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes")
     assert r.returncode == 0, r.stderr
+
+
+def test_the_journal_keeps_where_a_refund_went_and_the_settings_it_was_made_under(
+    configured: Run, viopay_server: ServerThread
+) -> None:
+    r = configured("refund", "ch_train_eur_4990", "--amount", "1", "--yes", "--json")
+    assert r.returncode == 0, r.stderr
+    [a] = json.loads(configured("journal", "list", "--json").stdout)["attempts"]
+    assert a["endpoint"] == viopay_server.url
+    seal = {c["name"]: c for c in json.loads(configured("doctor", "--json").stdout)["checks"]}
+    assert a["policy"] and a["policy"] in seal["seal"]["detail"]  # the fingerprint doctor shows
+    assert configured("journal", "verify").returncode == 0  # part of the hash chain

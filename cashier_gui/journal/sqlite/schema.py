@@ -8,7 +8,7 @@ import hashlib
 
 from cashier_gui.journal.model import COLUMNS
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 GENESIS = "0" * 64
 
 MIGRATIONS: dict[int, str] = {
@@ -91,6 +91,12 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE attempts ADD COLUMN shop_state TEXT;
     CREATE INDEX attempts_outbox ON attempts(id)
         WHERE shop_state IS NOT NULL AND shop_state != state;
+    """,
+    # 8: where each attempt's request went, and the fingerprint of the guarded settings it was
+    # made under (both in its first, hash-chained event). NULL: made before schema 8.
+    8: """
+    ALTER TABLE attempts ADD COLUMN endpoint TEXT;
+    ALTER TABLE attempts ADD COLUMN policy TEXT;
     """,
 }
 

@@ -175,6 +175,8 @@ class SqliteJournal(Reading, Replica):
             "card_brand": card_brand,
             "card_last4": card_last4,
             "counter": self.counter,
+            "endpoint": _cap(new.endpoint, 300),
+            "policy": _cap(new.policy, 64),
         }
         with self._tx():
             existing = self._select("WHERE charge_id = ? ORDER BY id", (new.charge_id,))
