@@ -240,7 +240,9 @@ def cmd_journal(args: argparse.Namespace) -> int:
     with contextlib.closing(open_reader()) as journal:
         if args.action == "list":
             states = [State(args.state)] if args.state else None
-            rows = journal.query(states=states, limit=args.limit, newest_first=False)
+            rows = journal.query(
+                states=states, counter=args.counter, limit=args.limit, newest_first=False
+            )
             if args.json:
                 print_json({"attempts": [attempt_json(a) for a in rows]})
             else:
@@ -428,6 +430,9 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
     jl = jsub.add_parser("list", help="the refund attempts, newest first")
     jl.add_argument("--state", choices=[s.value for s in State], help="only attempts in this state")
     jl.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
+    jl.add_argument(
+        "--counter", metavar="NAME", help="only this counter's (a shop: every counter's by default)"
+    )
     jl.add_argument("--json", action="store_true", help="print JSON")
     je = jsub.add_parser("export", help="write every attempt to a CSV file")
     je.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write")

@@ -161,6 +161,7 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
             since=since,
             until=until,
             operator=args.operator,
+            counter=args.counter,
             title=_("End-of-shift report {day}").format(day=day.isoformat()),
             training=args.training,
         )
@@ -194,6 +195,9 @@ def add_paper_parsers(sub: Any, pdf_writer: PdfWriter | None = None) -> None:
     rp = sub.add_parser("report", help="the end-of-shift report for a day")
     rp.add_argument("--day", metavar="YYYY-MM-DD", help="the day (default: today, this PC's time)")
     rp.add_argument("--operator", metavar="NAME", help="only what this person made or approved")
+    rp.add_argument(
+        "--counter", metavar="NAME", help="only this counter's (a shop: every counter's by default)"
+    )
     out = rp.add_mutually_exclusive_group()
     out.add_argument("--pdf", metavar="FILE", help="write the report as a PDF")
     out.add_argument("--csv", metavar="FILE", help="write the report's figures as CSV")

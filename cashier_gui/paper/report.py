@@ -274,6 +274,7 @@ def build_report(
     since: str,
     until: str,
     operator: str | None = None,
+    counter: str | None = None,
     title: str | None = None,
     training: bool = False,
 ) -> Report:
@@ -289,7 +290,12 @@ def build_report(
     totals: dict[str, dict[str, Tally]] = defaultdict(dict)
     people: dict[str, dict[str, dict[str, Tally]]] = defaultdict(lambda: defaultdict(dict))
     for a in journal.query(
-        since=since, until=until, operator=operator, limit=None, newest_first=False
+        since=since,
+        until=until,
+        operator=operator,
+        counter=counter,
+        limit=None,
+        newest_first=False,
     ):
         name = bucket(a)
         if name is None:

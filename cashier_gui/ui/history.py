@@ -232,6 +232,12 @@ class HistoryDialog(QDialog):
             if s is State.PREPARED:
                 continue  # "being sent" is listed once, as SENT; PREPARED lasts milliseconds
             self.state.addItem(state_word(s).capitalize(), s.value)
+        # A shop: every counter's attempts are here; this narrows them to one (shown only when
+        # the journal holds more than one counter's).
+        self.counter = QComboBox()
+        self.counter.setAccessibleName(self.tr("Filter by counter"))
+        self.counter.addItem(self.tr("All counters"), None)
+        self.counter.hide()
         self.operator = QComboBox()
         self.operator.setAccessibleName(self.tr("Filter by operator"))
         self.operator.addItem(self.tr("Everyone"), None)
@@ -257,6 +263,7 @@ class HistoryDialog(QDialog):
         top.addWidget(self.export_button)
         filters = QHBoxLayout()
         filters.addWidget(self.state)
+        filters.addWidget(self.counter)
         filters.addWidget(self.operator)
         filters.addWidget(QLabel(self.tr("from")))
         filters.addWidget(self.since)
@@ -299,12 +306,15 @@ class HistoryDialog(QDialog):
         self.search.textChanged.connect(self.refresh)
         self.state.currentIndexChanged.connect(self.refresh)
         self.operator.currentIndexChanged.connect(self.refresh)
+        self.counter.currentIndexChanged.connect(self.refresh)
         self.since.dateChanged.connect(self.refresh)
         self.until.dateChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
         self.summary.setText(self.tr("Reading the journal…"))
         self.ops.run(
-            lambda: self.reader.call(lambda j: (j.distinct("operator"), j.distinct("currency"))),
+            lambda: self.reader.call(
+                lambda j: (j.distinct("operator"), j.distinct("currency"), j.distinct("counter"))
+            ),
             on_success=self._got_lists,
             on_error=lambda exc: self.summary.setText(describe_error(exc)),
             foreground=False,
@@ -312,10 +322,13 @@ class HistoryDialog(QDialog):
         self.refresh()
         self.search.setFocus()
 
-    def _got_lists(self, lists: tuple[list[str], list[str]]) -> None:
-        operators, self.currencies = lists
+    def _got_lists(self, lists: tuple[list[str], list[str], list[str]]) -> None:
+        operators, self.currencies, counters = lists
         for name in operators:
             self.operator.addItem(name, name)
+        for name in counters:
+            self.counter.addItem(name, name)
+        self.counter.setVisible(len(counters) > 1)
         self.lists_loaded = True
         if self.search.text().strip()[:1].isdigit():
             self.refresh()  # what was typed meanwhile may be an amount: read it again
@@ -327,6 +340,7 @@ class HistoryDialog(QDialog):
             "text": text or None,
             "amounts": self._amounts(text),
             "operator": self.operator.currentData(),
+            "counter": self.counter.currentData(),
             # "being sent" covers both in-flight states (PREPARED lasts milliseconds).
             "states": ([State.PREPARED.value, state] if state == State.SENT.value else [state])
             if state
@@ -366,7 +380,7 @@ class HistoryDialog(QDialog):
         shown = amount.format(self.money_locale) if amount else self.tr("the full amount")
         made = self.tr("Made by {operator} on {terminal}, {time}").format(
             operator=a.operator,
-            terminal=a.terminal,
+            terminal=f"{a.terminal} ({a.counter})" if a.counter else a.terminal,
             time=local_time(a.created_at, "%Y-%m-%d %H:%M:%S"),
         )
         lines = [

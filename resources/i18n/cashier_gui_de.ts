@@ -503,6 +503,14 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Alle Status</translation>
     </message>
     <message>
+        <source>Filter by counter</source>
+        <translation>Nach Kasse filtern</translation>
+    </message>
+    <message>
+        <source>All counters</source>
+        <translation>Alle Kassen</translation>
+    </message>
+    <message>
         <source>Filter by operator</source>
         <translation>Nach Person filtern</translation>
     </message>

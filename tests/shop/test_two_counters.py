@@ -270,3 +270,19 @@ def test_leaving_the_shop_by_editing_the_file_breaks_the_seal(tills: tuple[Till,
     assert seal_ok()
     assert till1("setup", "shop", "--off").returncode == 0
     assert seal_ok()
+
+
+def test_every_counters_attempts_are_read_at_every_counter_with_a_counter_filter(
+    tills: tuple[Till, Till], viopay_sim: vsim.ViopaySimulator
+) -> None:
+    till1, till2 = tills
+    assert till1("refund", CHARGE, "--amount", "5", "--yes").returncode == 0
+    assert till2("refund", CHARGE, "--amount", "7", "--yes").returncode == 0
+    everyone = {a["counter"]: a["amount_minor"] for a in listed(till1)}
+    assert everyone == {"Till 1": 500, "Till 2": 700}  # till 2's, read at till 1
+    only = json.loads(till1("journal", "list", "--json", "--counter", "Till 2").stdout)
+    assert [a["amount_minor"] for a in only["attempts"]] == [700]
+    report = json.loads(till1("report", "--json").stdout)
+    assert report["attempts"] == 2 and report["totals"]["EUR"]["approved"]["total_minor"] == 1200
+    mine = json.loads(till1("report", "--json", "--counter", "Till 1").stdout)
+    assert mine["attempts"] == 1 and mine["totals"]["EUR"]["approved"]["total_minor"] == 500

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from cashier_gui.journal import Journal, NewAttempt
 from cashier_gui.journal.sqlite import SqliteJournal
-from cashier_gui.ui.history import COLUMNS, PAGE, HistoryDialog
+from cashier_gui.ui.history import COLUMNS, PAGE, HistoryDialog, _utc_bound
 from tests.support.bulk import fill
 
 ROWS = 100_000
@@ -201,3 +201,35 @@ def test_enter_on_a_row_opens_its_details(qtbot: QtBot, small: HistoryDialog) ->
     small.search.setText("")  # a new search hides what no longer matches
     loaded(qtbot, small)
     assert not small.detail.isVisible()
+
+
+def test_a_shops_history_filters_by_counter(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from cashier_gui.journal import Attempt, State
+
+    path = tmp_path / "journal.sqlite3"
+    journal = SqliteJournal(path, counter="Till 1")
+    _attempt(journal, "ch_mine", 1550, "EUR", "Ana", None)
+    journal.mirror(  # another counter's refund, as the shop server reported it
+        Attempt(
+            id=0, provider="viopay", terminal="T2", charge_id="ch_theirs", amount_minor=990,
+            currency="EUR", reason=None, note=None, transaction_reference="R-theirs",
+            idempotency_key="00000000-0000-4000-8000-000000000002", operator="Ben",
+            training=False, state=State.APPROVED, refund_id="rf_theirs", error_code=None,
+            error_message=None, trace_id=None, created_at=_utc_bound(QDate.currentDate()),
+            updated_at=_utc_bound(QDate.currentDate()), counter="Till 2",
+        )
+    )  # fmt: skip
+    journal.close()
+    d = HistoryDialog(lambda: SqliteJournal(path, counter="Till 1"))
+    qtbot.addWidget(d)
+    d.show()
+    loaded(qtbot, d)
+    assert d.counter.isVisible() and d.model.total == 2
+    d.counter.setCurrentIndex(d.counter.findData("Till 2"))
+    loaded(qtbot, d)
+    assert [a.charge_id for a in d.model.rows] == ["ch_theirs"]
+    d.table.setCurrentIndex(d.model.index(0, 0))
+    d.show_detail(d.model.index(0, 0))
+    assert "(Till 2)" in d.detail.text() and "Ben" in d.detail.text()
