@@ -5,6 +5,7 @@ PostgreSQL, a real Viopay simulator and a second counter as a real `cashier-refu
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -86,6 +87,7 @@ def window(
 ) -> Iterator[MainWindow]:
     w = MainWindow(till1, training=False)
     qtbot.addWidget(w)
+    w.resize(1024, 768)  # a counter's screen
     w.show()
     w.start()
     qtbot.waitUntil(lambda: w.runtime is not None, timeout=15_000)
@@ -117,12 +119,13 @@ def test_another_counters_refund_shows_on_the_open_charge_within_a_second(
         qtbot.waitUntil(lambda: "Till 2" in panel.not_refundable.text.text(), timeout=3000)
         assert "right now" in panel.not_refundable.text.text()
         assert not panel.form_card.isVisible()
+        shot(window, "shop-another-counter-refunding")
     finally:
         out, err = other.communicate(timeout=60)
     assert other.returncode == 0, out + err
     # Its answer arrives: the charge is refundable again, with Till 2's refund among the lines.
     qtbot.waitUntil(lambda: panel.form_card.isVisible(), timeout=5000)
-    assert "€10.00" in panel.earlier.text()
+    assert "€10.00" in panel.earlier.text() and "(Till 2)" in panel.earlier.text()
 
 
 def test_the_shop_server_down_shows_a_banner_and_sends_nothing(
@@ -136,6 +139,7 @@ def test_the_shop_server_down_shows_a_banner_and_sends_nothing(
     try:
         qtbot.waitUntil(window.home_banner.isVisible, timeout=15_000)
         assert "cannot be reached" in window.home_banner.text()
+        shot(window, "shop-server-down")
         rt = window.runtime
         assert rt is not None
         view = asyncio.ensure_future(rt.service.lookup(CHARGE))
@@ -147,3 +151,13 @@ def test_the_shop_server_down_shows_a_banner_and_sends_nothing(
     finally:
         pg_running.start()
     qtbot.waitUntil(lambda: not window.home_banner.isVisible(), timeout=15_000)
+
+
+def shot(window: MainWindow, name: str) -> None:
+    """Save what the cashier sees (CASHIER_TEST_ARTIFACTS/screenshots, as the other screenshot
+    tests do), to be looked at."""
+    folder = os.environ.get("CASHIER_TEST_ARTIFACTS")
+    if folder:
+        target = Path(folder) / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        assert window.grab().save(str(target / f"{name}.png"))

@@ -202,7 +202,8 @@ def attempt_lines(view: ChargeView, fmt: Callable[[Money | None], str]) -> str:
             words += " " + QCoreApplication.translate("words", "(checked by hand by {who})").format(
                 who=a.resolved_by
             )
-        lines.append(f"• {what}  {words}  {local_time(a.created_at)}")
+        where = f"  ({a.counter})" if a.counter and a.counter != view.counter else ""
+        lines.append(f"• {what}  {words}  {local_time(a.created_at)}{where}")
     if not lines:
         return QCoreApplication.translate("words", "No earlier refunds.")
     if len(lines) > EARLIER_SHOWN:  # the newest; a long list would push the form off screen
