@@ -152,12 +152,42 @@ V4_DESCRIPTION = (
 )
 
 
+#: The counters' role (issue 21, item 3): `shop_counter` may read every table and call the
+#: functions that claim, record, renew and expire — which run with their owner's rights
+#: (SECURITY DEFINER, a fixed search_path) — and may not INSERT, UPDATE or DELETE anything
+#: itself. So a counter's login (a member of `shop_counter`) can never rewrite the shop's
+#: history; `events` is append-only for its owner too (migration 2's trigger). The role is
+#: cluster-wide: created once, reused by every shop database on the server.
+COUNTER_ROLE = "shop_counter"
+_FUNCTIONS = (
+    "shop_claim(text, text, text, text, text, bigint, text, text, text, bigint, integer)",
+    "shop_set_state(text, text, text, text, text, text, bigint, text)",
+    "shop_heartbeat(text, integer)",
+    "shop_expire_leases(text)",
+    "shop_describe(text, text, text, text, boolean, text, text)",
+)
+_TABLES = ("shop_meta", "counters", "charges", "attempts", "events", "shop_transitions")
+V5_COUNTER_ROLE = (
+    f"""DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{COUNTER_ROLE}') THEN
+            CREATE ROLE {COUNTER_ROLE} NOLOGIN;
+        END IF;
+    END $$""",
+    *(f"REVOKE ALL ON {t} FROM PUBLIC" for t in _TABLES),
+    *(f"GRANT SELECT ON {t} TO {COUNTER_ROLE}" for t in _TABLES),
+    *(f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public" for f in _FUNCTIONS),
+    *(f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC" for f in _FUNCTIONS),
+    *(f"GRANT EXECUTE ON FUNCTION {f} TO {COUNTER_ROLE}" for f in _FUNCTIONS),
+    f"GRANT USAGE ON SCHEMA public TO {COUNTER_ROLE}",
+)
+
+
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
-    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION)
+    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION, V5_COUNTER_ROLE)
 
 
-LATEST = 4
+LATEST = 5
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:
