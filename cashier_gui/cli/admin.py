@@ -257,7 +257,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
             n = journal.export_csv(args.csv)
             print(_("Wrote {n} refund attempts to {csv}").format(n=n, csv=args.csv))
             return EXIT_OK
-        problems = journal.verify()
+        problems = journal.verify() if not args.shop else _verify_shop()
         if not problems:
             print(
                 _("The journal is intact ({count} refund attempts).").format(count=journal.count())
@@ -266,6 +266,19 @@ def cmd_journal(args: argparse.Namespace) -> int:
         for p in problems:
             print(_("TAMPERED  {problem}").format(problem=p))
         return EXIT_OTHER
+
+
+def _verify_shop() -> list[Any]:
+    """The journal as this counter writes through it (in a shop: this PC's file, the shop
+    server's chain and the two compared)."""
+    from cashier_gui.runtime import journal_home
+
+    paths = Paths.default()
+    journal = journal_home(paths, settings=load_settings(paths)).open()
+    try:
+        return list(journal.verify())
+    finally:
+        journal.close()
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -436,7 +449,12 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
     jl.add_argument("--json", action="store_true", help="print JSON")
     je = jsub.add_parser("export", help="write every attempt to a CSV file")
     je.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write")
-    jsub.add_parser("verify", help="check the journal's events and states agree")
+    jv = jsub.add_parser("verify", help="check the journal's events and states agree")
+    jv.add_argument(
+        "--shop",
+        action="store_true",
+        help="also the shop server's chain, and this counter's attempts against it",
+    )
     jn.set_defaults(func=cmd_journal)
 
     dr = sub.add_parser("doctor", help="check config, keyring, secrets, clock, TLS, reachability")

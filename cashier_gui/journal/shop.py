@@ -39,6 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cashier_gui.i18n import _
 from cashier_gui.journal import reasons
 from cashier_gui.journal.model import (
     IN_FLIGHT,
@@ -484,7 +485,54 @@ class ShopJournal:
         return self.local.export_csv(target, **filters)
 
     def verify(self) -> list[Problem]:
-        return self.local.verify()
+        """This PC's file (its hash chain), the shop server's chain, and this counter's own
+        attempts compared with what the server holds of them — naming every difference. The
+        server unreachable is a problem too: nothing could be compared."""
+        problems = self.local.verify()
+        try:
+            chain = self.server.verify_chain()
+            held = {
+                a.global_id: a for a in self.server.attempts(counter=self.counter, limit=100_000)
+            }
+        except ShopError as exc:
+            return [*problems, Problem(_("the shop server"), str(exc))]
+        problems += [Problem(_("the shop server's chain"), p) for p in chain]
+        for mine in self.local.query(counter=self.counter, limit=None, newest_first=False):
+            there = held.pop(mine.key, None)
+            kept = self.local.shop_state(mine.key)
+            where = _("refund attempt {id}").format(id=mine.id)
+            if there is None:
+                if kept is not None:
+                    problems.append(Problem(where, _("the shop server does not have it")))
+                continue
+            if kept == mine.state and there.state.value != mine.state.value:
+                problems.append(
+                    Problem(
+                        where,
+                        _("is {here} here, {there} on the shop server").format(
+                            here=mine.state, there=there.state.value
+                        ),
+                    )
+                )
+            elif mine.refund_id and there.refund_id and mine.refund_id != there.refund_id:
+                problems.append(
+                    Problem(
+                        where,
+                        _("has refund {here} here, {there} on the shop server").format(
+                            here=mine.refund_id, there=there.refund_id
+                        ),
+                    )
+                )
+        for gid in held:
+            problems.append(
+                Problem(
+                    _("the shop server"),
+                    _("holds {key} for this counter, which this PC's journal does not").format(
+                        key=gid
+                    ),
+                )
+            )
+        return problems
 
 
 def _refusal(exc: ShopError) -> tuple[str, str | None]:

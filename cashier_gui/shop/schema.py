@@ -182,12 +182,58 @@ V5_COUNTER_ROLE = (
 )
 
 
+#: 6: the shop's events as one hash chain (issue 21, item 3): each event's `hash` is SHA-256 of
+#: the one before it and of its own fields (`shop_event_text`), set by a trigger as it is
+#: inserted — serialised through the chain's head row — so whoever rewrites a row must rewrite
+#: every hash after it; `ShopServer.verify_chain` recomputes the chain here, and `journal verify
+#: --shop` also compares each counter's own copy. Events from before are chained in id order.
+GENESIS = "0" * 64
+V6_CHAIN = (
+    f"""CREATE TABLE shop_chain (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        head text NOT NULL DEFAULT '{GENESIS}')""",
+    "INSERT INTO shop_chain DEFAULT VALUES",
+    "ALTER TABLE events ADD COLUMN prev_hash text, ADD COLUMN hash text",
+    """CREATE FUNCTION shop_event_text(e events) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT concat_ws(E'\\n', e.id::text, e.global_id, e.charge_id, e.counter,
+            coalesce(e.from_state, ''), e.to_state, e.detail::text,
+            to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+    $$""",
+    """CREATE FUNCTION shop_event_hash(p_prev text, e events) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT encode(sha256(convert_to(p_prev || E'\\n' || shop_event_text(e), 'UTF8')), 'hex')
+    $$""",
+    "ALTER TABLE events DISABLE TRIGGER events_append_only",
+    """DO $$ DECLARE e events; prev text := repeat('0', 64); BEGIN
+        FOR e IN SELECT * FROM events ORDER BY id LOOP
+            UPDATE events SET prev_hash = prev, hash = shop_event_hash(prev, e) WHERE id = e.id;
+            prev := shop_event_hash(prev, e);
+        END LOOP;
+        UPDATE shop_chain SET head = prev;
+    END $$""",
+    "ALTER TABLE events ENABLE TRIGGER events_append_only",
+    """CREATE FUNCTION shop_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE prev text;
+    BEGIN
+        SELECT head INTO prev FROM shop_chain FOR UPDATE;
+        NEW.prev_hash := prev;
+        NEW.hash := shop_event_hash(prev, NEW);
+        UPDATE shop_chain SET head = NEW.hash;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER events_chain BEFORE INSERT ON events
+        FOR EACH ROW EXECUTE FUNCTION shop_events_chain()""",
+    "REVOKE ALL ON shop_chain FROM PUBLIC",
+    f"GRANT SELECT ON shop_chain TO {COUNTER_ROLE}",
+)
+
+
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
-    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION, V5_COUNTER_ROLE)
+    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION, V5_COUNTER_ROLE, V6_CHAIN)
 
 
-LATEST = 5
+LATEST = 6
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

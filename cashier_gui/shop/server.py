@@ -20,6 +20,7 @@ never followed by a request becomes `unknown` and is reconciled like any other.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -219,6 +220,39 @@ class ShopServer:
             )
 
         return self._run(body)
+
+    def verify_chain(self) -> list[str]:
+        """Walk the shop's event chain (schema 6): each hash recomputed here from its row, each
+        linked to the one before, the head where the last one ends, and every attempt in the
+        state its last event moved it to. [] = intact; otherwise one line per problem."""
+
+        def body(conn: psycopg.Connection[Any]) -> tuple[list[Any], Any, list[Any]]:
+            events = conn.execute(
+                "SELECT e.id, e.global_id, e.to_state, e.prev_hash, e.hash, shop_event_text(e) "
+                "FROM events e ORDER BY e.id"
+            ).fetchall()
+            head = conn.execute("SELECT head FROM shop_chain").fetchone()
+            states = conn.execute("SELECT global_id, state FROM attempts").fetchall()
+            return events, head, states
+
+        events, head, states = self._run(body)
+        problems: list[str] = []
+        prev = schema.GENESIS
+        last_state: dict[str, str] = {}
+        for event_id, gid, to_state, prev_hash, digest, text in events:
+            if prev_hash != prev:
+                problems.append(f"event {event_id}: does not follow the event before it")
+            wanted = hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+            if digest != wanted:
+                problems.append(f"event {event_id}: was edited (its hash does not match)")
+            prev = digest
+            last_state[gid] = to_state
+        if head is None or head[0] != prev:
+            problems.append("the chain's head does not end at the last event (events removed)")
+        for gid, state in states:
+            if last_state.get(gid) != state:
+                problems.append(f"attempt {gid}: is {state}, its events say {last_state.get(gid)}")
+        return problems
 
     # -- writes -----------------------------------------------------------------------------
     def claim(self, record: AttemptRecord, counter: str) -> Claimed:

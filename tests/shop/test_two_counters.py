@@ -286,3 +286,25 @@ def test_every_counters_attempts_are_read_at_every_counter_with_a_counter_filter
     assert report["attempts"] == 2 and report["totals"]["EUR"]["approved"]["total_minor"] == 1200
     mine = json.loads(till1("report", "--json", "--counter", "Till 1").stdout)
     assert mine["attempts"] == 1 and mine["totals"]["EUR"]["approved"]["total_minor"] == 500
+
+
+def test_journal_verify_shop_checks_the_servers_chain_and_this_counters_copy(
+    tills: tuple[Till, Till], shop_url: str
+) -> None:
+    till1, till2 = tills
+    assert till1("refund", CHARGE, "--amount", "5", "--yes").returncode == 0
+    assert till2("refund", CHARGE, "--amount", "6", "--yes").returncode == 0
+    ok = till1("journal", "verify", "--shop")
+    assert ok.returncode == 0 and "intact" in ok.stdout, ok.stdout + ok.stderr
+    # The database's owner rewrites till 1's refund on the server behind the functions' back.
+    import psycopg
+
+    with psycopg.connect(shop_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE attempts SET state = 'failed', refund_id = NULL WHERE counter = 'Till 1'"
+        )
+    bad = till1("journal", "verify", "--shop")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "is approved here, failed on the shop server" in bad.stdout
+    assert "its events say approved" in bad.stdout  # the server's own chain disagrees too
+    assert till1("journal", "verify").returncode == 0  # this PC's file alone is intact
