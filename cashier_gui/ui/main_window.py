@@ -160,7 +160,12 @@ class MainWindow(QMainWindow):
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _build_menu(self) -> None:
+        from cashier_gui.ui.refund.keys import MenuBarKeys
+
         menu = self.menuBar()
+        # A tap of Alt gives the menu bar the keyboard: a scan's letters after it are handed
+        # back to the focused widget, never taken as menu mnemonics (ui/refund/keys.py).
+        self.menu_keys = MenuBarKeys(menu)
         refund = menu.addMenu(self.tr("R&efund"))  # Alt+R is the reason field
         self._action(refund, self.tr("&New refund"), "Ctrl+N", self._new_refund)
         self._action(refund, self.tr("&Check refunds with no answer"), "F5", self.reconcile)

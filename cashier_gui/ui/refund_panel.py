@@ -57,6 +57,7 @@ class RefundPanel(SendingPart):
             on_enter=self._enter,
             on_escape=self._escape,
             starts_burst=self.flow.detector.starts_burst,
+            on_secret=self.flow.detector.reset,
         )
         self._show(fl.Stage.LOOKUP)
         ops.busy_changed.connect(lambda _busy: self._update_enabled())
@@ -77,6 +78,11 @@ class RefundPanel(SendingPart):
         rc.check_button.clicked.connect(self.check_requested.emit)
         rc.instead_button.clicked.connect(self.refund_instead)
         rc.new_button.clicked.connect(self.new_refund)
+        # The approval keypad: its Enter/OK is the confirm card's Enter (guarded like any
+        # Enter there); a scan it told apart is a new charge like any scan.
+        pad = self.confirm_card.pad
+        pad.submitted.connect(lambda _name, _pin: self._feed(fl.Enter(time.monotonic())))
+        pad.scanned.connect(lambda code: self._feed(fl.Scanned(code)))
         QShortcut(QKeySequence("F6"), self, self.focus_lookup)  # Ctrl+L signs out
 
     def show_view(self, view: ChargeView) -> None:

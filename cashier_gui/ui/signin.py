@@ -5,9 +5,16 @@ the PIN field with the keyboard alone — letters pick a name (as in any list), 
 list, digits are the PIN, Enter signs in, Backspace corrects; the on-screen keypad is for touch
 screens and never takes the focus. With one person on the counter, only the PIN is asked.
 
-A barcode scanner's burst (≥ 4 characters, each within 50 ms of the last: `ui/scan.py`, the
-same detector as the refund screen's) is never taken as a PIN: it would count as a wrong PIN and lock a colleague out. The page keeps what was scanned
-and says to sign in first; the window looks it up once someone has signed in.
+Fast keys are told apart by what they are, not only by their speed (`ui/scan.py`'s detector,
+the same as the refund screen's, says a run of ≥ 4 keys within 50 ms each ended by Enter):
+- a run that is a PIN — 4 to 8 digits, optionally after a name and Tab, as a badge reader types
+  it (name, Tab, PIN, Enter) — is a PIN, however fast: a fast typist on a numpad, a badge;
+- any other run (letters, `_`, `-`: a receipt's ID) is a scan and never a PIN: a wrong PIN would
+  lock a colleague out. The field and the name are put back as they were before the run; the
+  page keeps what was scanned and says to sign in first (the window looks it up after sign-in);
+  the approval card starts a lookup of it.
+The PIN field is a secret field (`SECRET_PROPERTY`): the refund screen's key feed never reads
+it, so a PIN is never part of a scan, never put in another field, a request or a log.
 
 PINs are checked off the GUI thread (scrypt, ≈ 0.1 s each); a check in flight cannot be sent
 twice. Decisions: the PIN field is cleared after every try; the name list shows each name once,
@@ -26,6 +33,7 @@ from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -42,6 +50,23 @@ from cashier_gui.ui.widgets import MessageBox, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
+
+#: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
+#: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
+SECRET_PROPERTY = "secret"  # noqa: S105 (a property name, not a secret)
+PIN_DIGITS = (4, 8)
+
+
+def is_pin(text: str) -> bool:
+    """What a PIN can be: 4 to 8 digits."""
+    return text.isdigit() and text.isascii() and PIN_DIGITS[0] <= len(text) <= PIN_DIGITS[1]
+
+
+def badge_pin(run: str) -> bool:
+    """A fast run that is a PIN: the digits alone, or a name, Tab, the digits (a badge)."""
+    name, tab, digits = run.rpartition("\t")
+    return is_pin(digits) and (not tab or "\t" not in name)
+
 
 _NAVIGATION = (
     Qt.Key.Key_Up,
@@ -60,20 +85,42 @@ class PinPad(QWidget):
     submitted = Signal(str, str)
     scanned = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        side_by_side: bool = False,
+        keep_pin: bool = False,
+        ok_name: str | None = None,
+        problem: str | None = None,
+    ) -> None:
+        """`side_by_side`: the names beside the PIN and keypad (the approval card, where height
+        is short); `keep_pin`: the PIN stays in its field after Enter/OK (the approval card
+        reads it when the refund goes; sign-in clears it at once); `ok_name`: what OK does,
+        for screen readers; `problem`: the error box's accessible name."""
         super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(10)
+        self.keep_pin = keep_pin
+        outer = QHBoxLayout(self) if side_by_side else QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(12 if side_by_side else 10)
         self.names = QListWidget()
         self.names.setAccessibleName(self.tr("Your name"))
         self.names.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.names.setProperty("role", "names")
-        lay.addWidget(self.names)
+        outer.addWidget(self.names, 1 if side_by_side else 0)
+        if side_by_side:
+            column = QVBoxLayout()
+            column.setSpacing(8)
+            outer.addLayout(column, 1)
+            lay: QVBoxLayout = column
+        else:
+            assert isinstance(outer, QVBoxLayout)
+            lay = outer
         self.who = label("", role="value")
         self.who.setAccessibleName(self.tr("Who signs in"))
         lay.addWidget(self.who)
         self.pin = QLineEdit()
+        self.pin.setProperty(SECRET_PROPERTY, True)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
         self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}")))
@@ -98,7 +145,7 @@ class PinPad(QWidget):
                 button.clicked.connect(self.pin.backspace)
             elif text == "OK":
                 button.setText(self.tr("OK"))
-                button.setAccessibleName(self.tr("Sign in"))
+                button.setAccessibleName(ok_name or self.tr("Sign in"))
                 button.clicked.connect(self.submit)
             else:
                 button.setAccessibleName(self.tr("Digit {digit}").format(digit=text))
@@ -106,9 +153,11 @@ class PinPad(QWidget):
             keys.addWidget(button, i // 3, i % 3)
             self.keys.append(button)
         lay.addLayout(keys)
-        self.error = MessageBox(self.tr("Sign-in problem"))
+        self.error = MessageBox(problem or self.tr("Sign-in problem"))
         lay.addWidget(self.error)
         self._scan = ScanDetector()
+        #: The name row and the PIN field as they were before the current fast run.
+        self._before: tuple[int, str] | None = None
 
     # ---- people -------------------------------------------------------------------------
 
@@ -143,10 +192,11 @@ class PinPad(QWidget):
     # ---- input --------------------------------------------------------------------------
 
     def submit(self) -> None:
-        name, pin = self.name(), self.pin.text()
-        self.pin.clear()
         if self._burst_ended():
             return
+        name, pin = self.name(), self.pin.text()
+        if not self.keep_pin:
+            self.pin.clear()
         if name is None:
             self.error.show_message(self.tr("Nobody to sign in: a manager adds people first."))
             return
@@ -158,30 +208,57 @@ class PinPad(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.pin and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            if event.key() in _NAVIGATION and self.names.isVisible():
-                self.names.keyPressEvent(event)  # move in the list, stay in the PIN field
+            return self._key(event, time.monotonic())
+        return False
+
+    def _key(self, event: QKeyEvent, at: float) -> bool:
+        """True: the key is taken here (not typed into the PIN field)."""
+        if event.key() in _NAVIGATION and self.names.isVisible():
+            self.names.keyPressEvent(event)  # move in the list, stay in the PIN field
+            return True
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if self._scan.pending and not self._scan.starts_burst(at):
+                self._scan.typed("\t", at)  # a badge's name, Tab, PIN: stay for the PIN
                 return True
-            text = event.text()
-            if len(text) == 1 and text.isprintable():
-                self._scan.typed(text, time.monotonic())
-                if not text.isdigit():
-                    if self.names.isVisible() and self._scan.pending == 1:
-                        self.names.keyboardSearch(text)  # letters pick a name
-                    return True
+            return False
+        text = event.text()
+        if len(text) == 1 and text.isprintable():
+            if self._scan.starts_burst(at):
+                self._before = (self.names.currentRow(), self.pin.text())
+            self._scan.typed(text, at)
+            if not text.isdigit():
+                if self.names.isVisible():
+                    self.names.keyboardSearch(text)  # letters pick a name (a badge's too)
+                return True
         return False
 
     def _burst_ended(self) -> bool:
-        """Enter just ended a scanner's burst: report the scan and take nothing as a PIN."""
-        code = self._scan.enter(time.monotonic())
-        if code is None:
+        """Enter just ended a fast run. A PIN (a badge's, a fast typist's) is a PIN; anything
+        else was a scanner: put the name and the field back, report the scan, take nothing
+        as a PIN."""
+        run = self._scan.enter(time.monotonic())
+        before, self._before = self._before, None
+        if run is None or badge_pin(run):
             return False
-        self.scanned.emit(code)
+        if before is not None:
+            row, pin = before
+            if self.names.count():
+                self.names.setCurrentRow(row)
+            self.pin.setText(pin)
+        if not self.keep_pin:
+            self.pin.clear()
+        self.scanned.emit(run.replace("\t", ""))
         return True
 
-    def reset(self) -> None:
+    def clear(self) -> None:
+        """Nothing typed, nothing said (the focus stays where it is)."""
         self.pin.clear()
         self.error.clear()
         self._scan.reset()
+        self._before = None
+
+    def reset(self) -> None:
+        self.clear()
         self.pin.setFocus()
 
 

@@ -71,20 +71,16 @@
         <translation>Warum die Filialleitung genehmigen muss</translation>
     </message>
     <message>
-        <source>Manager name</source>
-        <translation>Name der Filialleitung</translation>
-    </message>
-    <message>
-        <source>manager&apos;s name</source>
-        <translation>Name der Filialleitung</translation>
-    </message>
-    <message>
         <source>Manager PIN</source>
         <translation>PIN der Filialleitung</translation>
     </message>
     <message>
-        <source>PIN</source>
-        <translation>PIN</translation>
+        <source>Approve</source>
+        <translation>Freigeben</translation>
+    </message>
+    <message>
+        <source>Approval problem</source>
+        <translation>Problem bei der Freigabe</translation>
     </message>
     <message>
         <source>Manager</source>
@@ -107,8 +103,8 @@
         <translation>Zurück</translation>
     </message>
     <message>
-        <source>A manager must approve this: {reasons} Manager: type your name and PIN, then press Enter.</source>
-        <translation>Die Filialleitung muss dies genehmigen: {reasons} Filialleitung: Geben Sie Ihren Namen und Ihre PIN ein und drücken Sie Enter.</translation>
+        <source>A manager must approve this: {reasons} Manager: choose your name, type your PIN, then press Enter or OK.</source>
+        <translation>Eine Filialleitung muss das freigeben: {reasons} Filialleitung: Namen wählen, PIN eingeben, dann Enter oder OK drücken.</translation>
     </message>
 </context>
 <context>
@@ -130,6 +126,7 @@
     <name>CounterSession</name>
     <message>
         <source>Signed in</source>
+        <extracomment>The window itself: the dialogs&apos; parent, the status bar, the window to bring forward. The open runtime, or None while starting (or when it failed). The refund screen, or None before the first start. The real counter&apos;s people (also in training: managers are real people). Put a page (the sign-in page) in front. Someone may refund now: show the refund screen.</extracomment>
         <translation>Angemeldet</translation>
     </message>
     <message>
@@ -482,6 +479,7 @@ Esc geht einen Schritt zurück.</translation>
     <name>HistoryDialog</name>
     <message>
         <source>Refund history</source>
+        <extracomment>A search&apos;s first page arrived (or failed): `loading` is False again.</extracomment>
         <translation>Erstattungsverlauf</translation>
     </message>
     <message>
@@ -543,6 +541,10 @@ Esc geht einen Schritt zurück.</translation>
     <message>
         <source>Totals</source>
         <translation>Summen</translation>
+    </message>
+    <message>
+        <source>Reading the journal…</source>
+        <translation type="unfinished">Journal wird gelesen…</translation>
     </message>
     <message>
         <source>Refund attempt {id} · {state}</source>
@@ -715,7 +717,7 @@ Esc geht einen Schritt zurück.</translation>
     <name>MainWindow</name>
     <message>
         <source>TRAINING — no money moves</source>
-        <extracomment>The runtime is open and the refund screen is usable. Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).</extracomment>
+        <extracomment>The runtime is open and the refund screen is usable. Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions). History, Settings, People…, resolving by hand, report, help and About.</extracomment>
         <translation>TRAINING — es fließt kein Geld</translation>
     </message>
     <message>
@@ -1053,6 +1055,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <name>PinPad</name>
     <message>
         <source>Your name</source>
+        <extracomment>A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys to the field alone, so no secret is ever part of a scan or echoed elsewhere.</extracomment>
         <translation>Ihr Name</translation>
     </message>
     <message>
@@ -1089,6 +1092,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
     <message>
         <source>{name} — manager</source>
+        <extracomment>The name row and the PIN field as they were before the current fast run.</extracomment>
         <translation>{name} — Filialleitung</translation>
     </message>
     <message>
@@ -1528,8 +1532,8 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>Abgebrochen: Es wurde nichts erstattet.</translation>
     </message>
     <message>
-        <source>A manager must approve this: type the manager&apos;s name and PIN, then press Enter.</source>
-        <translation>Die Filialleitung muss dies genehmigen: Geben Sie ihren Namen und ihre PIN ein und drücken Sie Enter.</translation>
+        <source>A manager must approve this: choose the manager&apos;s name, type the PIN, then press Enter.</source>
+        <translation>Eine Filialleitung muss das freigeben: Namen der Filialleitung wählen, PIN eingeben, dann Enter drücken.</translation>
     </message>
     <message>
         <source>TRAINING — no money moves.</source>

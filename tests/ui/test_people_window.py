@@ -375,7 +375,7 @@ def test_training_practises_approval_with_the_training_manager(
         text = cf.approval_reasons.text()
         assert "A manager must approve" in text
         assert f"training manager is {TRAINING_MANAGER}, PIN {TRAINING_MANAGER_PIN}" in text
-        cf.manager_edit.setText(TRAINING_MANAGER)
+        qtbot.waitUntil(lambda: cf.manager_name() == TRAINING_MANAGER, timeout=3000)
         cf.pin_edit.setText(TRAINING_MANAGER_PIN)
         cf.pin_edit.setFocus()
         qtbot.wait(350)  # the confirm card's guard against an Enter typed too early
@@ -405,3 +405,17 @@ def test_a_pin_typed_at_the_window_is_in_no_file(
         if path.is_file() and pin.encode() in path.read_bytes()
     ]
     assert found == []
+
+
+@pytest.mark.parametrize("ms", [5, 25])
+def test_a_fast_pin_or_a_badge_signs_in(qtbot: QtBot, window: MainWindow, ms: int) -> None:
+    """A PIN typed at a scanner's speed is still a PIN (4–8 digits cannot be a receipt's
+    ID); a badge reader types the name, Tab, the PIN and Enter in one burst."""
+    from tests.ui.test_keys import typed
+
+    pad = window.session.page.pad
+    qtbot.waitUntil(lambda: pad.names.count() == 3 and pad.pin.hasFocus(), timeout=3000)
+    typed(pad.pin, "Carl\t1357", ms)
+    qtbot.waitUntil(lambda: window.session.operator is not None, timeout=3000)
+    assert window.session.operator.name == "Carl"
+    assert window.session.page.held_scan is None

@@ -30,7 +30,8 @@ TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checke
 SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
 CANCELLED_TEXT = QT_TRANSLATE_NOOP("SendingPart", "Cancelled: nothing was refunded.")
 ASK_MANAGER = QT_TRANSLATE_NOOP(
-    "SendingPart", "A manager must approve this: type the manager's name and PIN, then press Enter."
+    "SendingPart",
+    "A manager must approve this: choose the manager's name, type the PIN, then press Enter.",
 )
 
 
@@ -131,12 +132,30 @@ class SendingPart(FormPart):
                 first = not self.confirm_card.needs_approval
                 self.confirm_card.ask_approval(reasons, practice=self._practice_manager())
                 if first:
-                    self.confirm_card.manager_edit.setFocus()
+                    self._load_managers()
+                    self.confirm_card.pin_edit.setFocus()
             else:
                 self.confirm_card.no_approval()
 
         self.ops.run(
             lambda: service.approval_reasons(view, kind, amount, operator),
+            on_success=show,
+            on_error=lambda exc: self.confirm_note.show_message(describe_error(exc)),
+            foreground=False,
+        )
+
+    def _load_managers(self) -> None:
+        """The approval card's names: the managers of the counter (read off the GUI thread)."""
+        store = self.operators
+        if store is None:
+            return
+
+        def show(people: list[Operator]) -> None:
+            if self.stage is fl.Stage.CONFIRM:
+                self.confirm_card.set_managers([op for op in people if op.is_manager])
+
+        self.ops.run(
+            lambda: asyncio.to_thread(store.list),
             on_success=show,
             on_error=lambda exc: self.confirm_note.show_message(describe_error(exc)),
             foreground=False,
@@ -159,7 +178,7 @@ class SendingPart(FormPart):
         reference = self.reference
         operator = self.operator()
         needs = self.confirm_card.needs_approval
-        name = self.confirm_card.manager_edit.text().strip()
+        name = self.confirm_card.manager_name()
         pin = self.confirm_card.pin_edit.text()
         if needs and (not name or not pin):
             self._feed(fl.BackToConfirm(translations(ASK_MANAGER), time.monotonic()))
@@ -223,8 +242,7 @@ class SendingPart(FormPart):
         self._tick.start()
 
     def _focus_approval(self) -> None:
-        cf = self.confirm_card
-        (cf.manager_edit if not cf.manager_edit.text().strip() else cf.pin_edit).setFocus()
+        self.confirm_card.pin_edit.setFocus()  # letters pick the name from there
 
     def _update_sending(self) -> None:
         """Each tick: what it waits for, the seconds left until the deadline, and Cancel only
