@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
             show_refund_screen=lambda: self.show_refund_screen(),
         )
         self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(800, 560)
+        # Small enough for 1280×800 at 150 % (853×533 in Qt's pixels): the window always fits
+        # the screen; what does not fit scrolls, and each step scrolls its actions into view.
+        self.setMinimumSize(640, 480)
         self.fit_to_screen()
 
         central = QWidget()
@@ -173,7 +175,8 @@ class MainWindow(QMainWindow):
         self._action(refund, self.tr("&History…"), "Ctrl+H", actions.open_history)
         self._action(refund, self.tr("&Print receipt"), "Ctrl+P", actions.print_receipt)
         self._action(refund, self.tr("End-of-shift &report…"), None, actions.open_report)
-        self._action(refund, self.tr("&Resolve by hand…"), None, actions.open_unresolved)
+        # Re&solve: "r" is End-of-shift &report's (tests/ui/test_paper_keys.py: no clash).
+        self._action(refund, self.tr("Re&solve by hand…"), None, actions.open_unresolved)
         refund.addSeparator()
         self._action(refund, self.tr("&Quit"), "Ctrl+Q", self.close)
         counter = menu.addMenu(self.tr("&Counter"))
@@ -279,6 +282,7 @@ class MainWindow(QMainWindow):
         self.panel = RefundPanel(self.ops, operator=lambda: self.session.operator)
         self.panel_scroll.setWidget(self.panel)
         self.panel.check_requested.connect(self.reconcile)
+        self.panel.print_requested.connect(self.window_actions.print_receipt)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
         self.panel.manager_gate = self.window_actions.as_resolver

@@ -241,6 +241,20 @@ class SettingsDialog(BackendChecks, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.body_scroll, 1)
         layout.addLayout(buttons)
+        for form in body.findChildren(QFormLayout):
+            # A label that leaves its field too little room goes above it (German labels are
+            # long): nothing is cut on the right, there is no sideways scrolling.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # As wide as the fields need (with the scroll bar), within the screen (_fit_screen).
+        margins = layout.contentsMargins()
+        need = (
+            body.sizeHint().width()
+            + self.body_scroll.verticalScrollBar().sizeHint().width()
+            + margins.left()
+            + margins.right()
+            + 8
+        )
+        self.resize(max(self.width(), need), self.height())
         self._fit_screen()
         self._run(self._show_stored, lambda _: None)
 

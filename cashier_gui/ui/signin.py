@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from cashier_gui.policy import Approver, check_approver
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.scan import ScanDetector
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
@@ -90,32 +90,33 @@ class PinPad(QWidget):
         parent: QWidget | None = None,
         *,
         side_by_side: bool = False,
+        rows: int = 6,
         keep_pin: bool = False,
         ok_name: str | None = None,
         problem: str | None = None,
     ) -> None:
         """`side_by_side`: the names beside the PIN and keypad (the approval card, where height
-        is short); `keep_pin`: the PIN stays in its field after Enter/OK (the approval card
+        is short); `rows`: names in sight before the list scrolls; `keep_pin`: the PIN stays in its field after Enter/OK (the approval card
         reads it when the refund goes; sign-in clears it at once); `ok_name`: what OK does,
         for screen readers; `problem`: the error box's accessible name."""
         super().__init__(parent)
         self.keep_pin = keep_pin
+        self._rows = rows
         outer = QHBoxLayout(self) if side_by_side else QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(12 if side_by_side else 10)
+        if side_by_side:  # names, who, PIN on the left; the keypad on the right
+            lay = QVBoxLayout()
+            lay.setSpacing(8)
+            outer.addLayout(lay, 1)
+        else:
+            assert isinstance(outer, QVBoxLayout)
+            lay = outer
         self.names = QListWidget()
         self.names.setAccessibleName(self.tr("Your name"))
         self.names.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.names.setProperty("role", "names")
-        outer.addWidget(self.names, 1 if side_by_side else 0)
-        if side_by_side:
-            column = QVBoxLayout()
-            column.setSpacing(8)
-            outer.addLayout(column, 1)
-            lay: QVBoxLayout = column
-        else:
-            assert isinstance(outer, QVBoxLayout)
-            lay = outer
+        lay.addWidget(self.names)
         self.who = label("", role="value")
         self.who.setAccessibleName(self.tr("Who signs in"))
         lay.addWidget(self.who)
@@ -152,9 +153,17 @@ class PinPad(QWidget):
                 button.clicked.connect(lambda _c=False, d=text: self.pin.insert(d))
             keys.addWidget(button, i // 3, i % 3)
             self.keys.append(button)
-        lay.addLayout(keys)
         self.error = MessageBox(problem or self.tr("Sign-in problem"))
-        lay.addWidget(self.error)
+        if side_by_side:
+            lay.addWidget(self.error)
+            lay.addStretch(1)
+            right = QVBoxLayout()
+            right.addLayout(keys)
+            right.addStretch(1)  # the keys keep their size: all four rows in sight
+            outer.addLayout(right, 1)
+        else:
+            lay.addLayout(keys)
+            lay.addWidget(self.error)
         self._scan = ScanDetector()
         #: The name row and the PIN field as they were before the current fast run.
         self._before: tuple[int, str] | None = None
@@ -171,8 +180,8 @@ class PinPad(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, op.name)
             self.names.addItem(item)
-        # Every name in sight up to six (no scroll bar for a small shop), then it scrolls.
-        rows = min(len(people), 6)
+        # Every name in sight up to `rows` (no scroll bar for a small shop), then it scrolls.
+        rows = min(len(people), self._rows)
         if rows:
             height = rows * self.names.sizeHintForRow(0) + 2 * self.names.frameWidth() + 4
             self.names.setFixedHeight(height)
@@ -273,11 +282,15 @@ class SignInPage(QWidget):
         self.ops = Operations(self)
         self.store: OperatorStore | None = None
         self.held_scan: str | None = None
-        outer = QVBoxLayout(self)
+        # Names and PIN beside the keypad: the page fits a short screen (1024×768 at 150 %);
+        # shorter still, it scrolls — never squeezed or cut.
+        scroll = WrappingScrollArea()
+        page = QWidget()
+        outer = QVBoxLayout(page)
         outer.setContentsMargins(24, 16, 24, 16)
         column = QWidget()
-        column.setMinimumWidth(420)  # the help line and the keypad read at a glance
-        column.setMaximumWidth(460)
+        column.setMinimumWidth(480)  # the help line and the keypad read at a glance
+        column.setMaximumWidth(620)
         lay = QVBoxLayout(column)
         lay.setSpacing(10)
         lay.addWidget(label(self.tr("Sign in"), role="title"))
@@ -289,14 +302,25 @@ class SignInPage(QWidget):
             role="hint",
         )
         lay.addWidget(self.help)
-        self.pad = PinPad()
+        self.pad = PinPad(side_by_side=True, rows=4)
         self.pad.submitted.connect(self._check)
         self.pad.scanned.connect(self._scanned)
         lay.addWidget(self.pad)
         self.scan_note = MessageBox(self.tr("Scanned receipt"))
         lay.addWidget(self.scan_note)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment: the scroll area then asks the column's
+        # height for its own width (with an alignment the help line was measured at the whole
+        # page's width, one line short, and the names list covered the PIN's caption).
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(column, 100)
+        centre.addStretch(1)
+        outer.addLayout(centre)
         outer.addStretch(1)
+        scroll.setWidget(page)
+        whole = QVBoxLayout(self)
+        whole.setContentsMargins(0, 0, 0, 0)
+        whole.addWidget(scroll)
 
     def set_people(self, store: OperatorStore, people: Sequence[Operator]) -> None:
         keep = self.pad.name()

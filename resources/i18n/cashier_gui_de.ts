@@ -757,7 +757,7 @@ Esc geht einen Schritt zurück.</translation>
         <translation>&amp;Schichtabschluss…</translation>
     </message>
     <message>
-        <source>&amp;Resolve by hand…</source>
+        <source>Re&amp;solve by hand…</source>
         <translation>Von &amp;Hand klären…</translation>
     </message>
     <message>
@@ -1501,6 +1501,22 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <source>New refund</source>
         <translation>Neue Erstattung</translation>
     </message>
+    <message>
+        <source>Print receipt  Ctrl+P</source>
+        <translation>Beleg drucken  Strg+P</translation>
+    </message>
+    <message>
+        <source>Print the receipt</source>
+        <translation>Den Beleg drucken</translation>
+    </message>
+    <message>
+        <source>No receipt  Ctrl+N</source>
+        <translation>Kein Beleg  Strg+N</translation>
+    </message>
+    <message>
+        <source>No receipt: on to a new refund</source>
+        <translation>Kein Beleg: weiter zur nächsten Erstattung</translation>
+    </message>
 </context>
 <context>
     <name>SendingCard</name>
@@ -1955,6 +1971,18 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <message>
         <source>Ctrl+H — history</source>
         <translation>Strg+H — Verlauf</translation>
+    </message>
+    <message>
+        <source>Ctrl+P — print the receipt of the answer on screen</source>
+        <translation>Strg+P — den Beleg der angezeigten Antwort drucken</translation>
+    </message>
+    <message>
+        <source>Alt+V — void the sale (today&apos;s, not settled yet)</source>
+        <translation>Alt+S — den Verkauf stornieren (von heute, noch nicht abgerechnet)</translation>
+    </message>
+    <message>
+        <source>F1 — how refunds work, and these shortcuts</source>
+        <translation>F1 — so geht eine Erstattung, und diese Tastenkürzel</translation>
     </message>
     <message>
         <source>Ctrl+L — sign out (the next person signs in)</source>

@@ -190,3 +190,27 @@ def test_a_scan_is_a_scan_whatever_holds_the_focus(
     qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)
     assert lookups == [B] and rt(window).service.journal.count() == 0
     assert B not in p.note_edit.text() and B not in p.amount_edit.text()
+
+
+def test_a_manager_approves_by_touch_alone(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The approval card as sign-in: tap the name, tap the PIN's digits, tap OK — no key."""
+    p = window.panel
+    cf = approval_card(qtbot, window, tmp_path, "Mia", "Max")
+    names = cf.pad.names
+    assert names.isVisible()
+    row = next(i for i in range(names.count()) if names.item(i).text().startswith("Mia"))
+    rect = names.visualItemRect(names.item(row))
+    qtbot.mouseClick(names.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert cf.manager_name() == "Mia"
+    keys = {b.text(): b for b in cf.pad.keys}
+    for digit in PIN:
+        qtbot.mouseClick(keys[digit], Qt.MouseButton.LeftButton)
+    assert cf.pin_edit.text() == PIN
+    taps = 1 + len(PIN) + 1
+    qtbot.mouseClick(keys["OK"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    [attempt] = rt(window).service.journal.query()
+    assert attempt.approver == "Mia" and attempt.state is State.APPROVED
+    assert taps == 10  # name, eight digits, OK

@@ -417,5 +417,6 @@ def test_a_fast_pin_or_a_badge_signs_in(qtbot: QtBot, window: MainWindow, ms: in
     qtbot.waitUntil(lambda: pad.names.count() == 3 and pad.pin.hasFocus(), timeout=3000)
     typed(pad.pin, "Carl\t1357", ms)
     qtbot.waitUntil(lambda: window.session.operator is not None, timeout=3000)
-    assert window.session.operator.name == "Carl"
+    signed = window.session.operator
+    assert signed is not None and signed.name == "Carl"
     assert window.session.page.held_scan is None

@@ -132,6 +132,9 @@ class ResultCard(Card):
         self.instead_button.setAccessibleName(self.tr("Refund this sale instead"))
         self.new_button = QPushButton(self.tr("New refund  Ctrl+N"))
         self.new_button.setAccessibleName(self.tr("New refund"))
+        # Paper, as a till offers it: print the receipt, or none and on to the next customer.
+        self.print_button = QPushButton(self.tr("Print receipt  Ctrl+P"))
+        self.print_button.setAccessibleName(self.tr("Print the receipt"))
         for w in (
             self.title,
             self.amount,
@@ -150,12 +153,25 @@ class ResultCard(Card):
         first.addWidget(self.instead_button, 1)
         second = QHBoxLayout()
         second.addWidget(self.resolve_button)
+        second.addWidget(self.print_button)
         second.addStretch(1)
         second.addWidget(self.new_button)
         for b in (self.resolve_button, self.check_button, self.instead_button):
             b.hide()  # shown by the outcome that needs them; hidden they take no room
         self.lay.addLayout(first)
         self.lay.addLayout(second)
+
+    def paper(self, money_moved: bool, unknown: bool) -> None:
+        """Print receipt beside the way on: "No receipt" when money moved (the customer may
+        want the paper), "New refund" otherwise. An unknown outcome's row holds Resolve by
+        hand; its receipt (saying "unknown") is printed from History or with Ctrl+P."""
+        self.print_button.setVisible(not unknown)
+        if money_moved:
+            self.new_button.setText(self.tr("No receipt  Ctrl+N"))
+            self.new_button.setAccessibleName(self.tr("No receipt: on to a new refund"))
+        else:
+            self.new_button.setText(self.tr("New refund  Ctrl+N"))
+            self.new_button.setAccessibleName(self.tr("New refund"))
 
     def default_button(self) -> QPushButton | None:
         """What Enter presses on this card when the charge field is empty: Check now for an
