@@ -148,12 +148,14 @@ class ResultCard(Card):
             self.lay.addWidget(w)
         # The step the outcome asks for (Check now / Refund it instead) on a row of its own,
         # full width; Resolve by hand and New refund below it: every label fits, also in German.
+        # Print receipt takes that row when the outcome asks for no step (approved, declined,
+        # pending): the way on (No receipt / New refund, the primary) keeps its own room.
         first = QHBoxLayout()
         first.addWidget(self.check_button, 1)
         first.addWidget(self.instead_button, 1)
+        first.addWidget(self.print_button, 1)
         second = QHBoxLayout()
         second.addWidget(self.resolve_button)
-        second.addWidget(self.print_button)
         second.addStretch(1)
         second.addWidget(self.new_button)
         for b in (self.resolve_button, self.check_button, self.instead_button):
@@ -161,11 +163,11 @@ class ResultCard(Card):
         self.lay.addLayout(first)
         self.lay.addLayout(second)
 
-    def paper(self, money_moved: bool, unknown: bool) -> None:
-        """Print receipt beside the way on: "No receipt" when money moved (the customer may
-        want the paper), "New refund" otherwise. An unknown outcome's row holds Resolve by
-        hand; its receipt (saying "unknown") is printed from History or with Ctrl+P."""
-        self.print_button.setVisible(not unknown)
+    def paper(self, money_moved: bool, step: bool) -> None:
+        """Print receipt above the way on: "No receipt" when money moved (the customer may
+        want the paper), "New refund" otherwise. When the outcome asks for a step (Check now,
+        Refund it instead) that row is the step's: the receipt is then Ctrl+P or History's."""
+        self.print_button.setVisible(not step)
         if money_moved:
             self.new_button.setText(self.tr("No receipt  Ctrl+N"))
             self.new_button.setAccessibleName(self.tr("No receipt: on to a new refund"))

@@ -372,7 +372,7 @@ class SendingPart(FormPart):
         rc.resolve_button.setVisible(unknown)
         rc.check_button.setVisible(unknown)
         rc.instead_button.setVisible(settled_sale(attempt))
-        rc.paper(attempt.state in (State.APPROVED, State.PENDING), unknown)
+        rc.paper(attempt.state in (State.APPROVED, State.PENDING), unknown or settled_sale(attempt))
         rc.primary(rc.default_button() or rc.new_button)
 
     def attempt_changed(self, attempt: Attempt) -> None:
