@@ -109,3 +109,21 @@ def test_english_again_removes_the_translators(qapp: Any) -> None:
     install_translators(qapp, "en")
     assert qapp.findChildren(QTranslator, "cashier_gui_translator") == []
     assert QCoreApplication.translate("states", "approved") == "approved"
+
+
+def test_german_all_the_way_amounts_and_title(german_window: Any, monkeypatch: Any) -> None:
+    """Issue 26 item 6: a German window writes amounts the German way even on a PC whose
+    locale is English (the Number format setting still wins), the amount hint too, and its
+    title is German."""
+    from cashier_gui.ui.main_window import MainWindow, window_money_locale
+    from cashier_gui.ui.refund.words import amount_example
+
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert window_money_locale(None) == "de_DE"
+    assert window_money_locale("fr_CH") == "fr_CH"
+    assert amount_example("EUR", "de_DE") == "12,50"
+    assert amount_example("KWD", "de_DE") == "12,500"
+    assert amount_example("JPY", "de_DE") == "1250"
+    assert amount_example("EUR", "en_US") == "12.50"
+    assert MainWindow.app_title(MainWindow.__new__(MainWindow)) != "Cashier Refunds"

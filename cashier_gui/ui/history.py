@@ -46,9 +46,11 @@ from cashier_gui.refunds import reason_label
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time, restyle
 
 PAGE = 200
+TRAINING_STATE = QT_TRANSLATE_NOOP("HistoryModel", "{state} (training)")
+FULL_AMOUNT = QT_TRANSLATE_NOOP("HistoryModel", "full")
 COLUMNS = (  # English here; the header shows them translated (translations())
     QT_TRANSLATE_NOOP("HistoryModel", "When"),
     QT_TRANSLATE_NOOP("HistoryModel", "State"),
@@ -172,8 +174,10 @@ class HistoryModel(QAbstractTableModel):
             amount = a.amount
             return (
                 local_time(a.created_at),
-                state_label(a) + (" (training)" if a.training else ""),
-                amount.format(self.money_locale) if amount else "full",
+                translations(TRAINING_STATE).format(state=state_label(a))
+                if a.training
+                else state_label(a),
+                amount.format(self.money_locale) if amount else translations(FULL_AMOUNT),
                 a.charge_id,
                 a.refund_id or "",
                 reason_label(a.reason) if a.reason else "",
@@ -278,14 +282,18 @@ class HistoryDialog(QDialog):
         # The time column as wide as a time is in this font (a 2× screen, a larger font).
         stamp = self.table.fontMetrics().horizontalAdvance("2026-12-31 23:59") + 20
         self.table.setColumnWidth(0, max(130, stamp))
-        # Enter (or a double click) on a row: everything about that attempt below the table.
-        self.detail = label("", role="value", selectable=True)
-        self.detail.setAccessibleName(self.tr("Refund attempt details"))
-        self.detail.hide()
-        self.table.activated.connect(self.show_detail)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.print_button.setEnabled(current.isValid())
+        # The chosen row (a click, the arrows, Enter): everything about that attempt below the
+        # table, at once — no double click to discover.
+        self.detail = label(
+            self.tr("Choose a refund attempt to see all about it here."), role="hint"
         )
+        self.detail.setAccessibleName(self.tr("Refund attempt details"))
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.activated.connect(self.show_detail)
+        self.table.selectionModel().currentRowChanged.connect(self._chosen)
+        # Columns as wide as what they show (the time with its seconds, German headers).
+        self.model.modelReset.connect(self._fit_columns)
+        self.model.rowsInserted.connect(lambda *_a: self._fit_columns())
 
         self.summary = label("", role="value")
         self.summary.setAccessibleName(self.tr("Totals"))
@@ -359,6 +367,18 @@ class HistoryDialog(QDialog):
         if attempt is not None and self.print_receipt is not None:
             self.print_receipt(attempt)
 
+    def _chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.print_button.setEnabled(current.isValid())
+        if current.isValid() and current.row() < len(self.model.rows):
+            self.show_detail(current)
+
+    def _fit_columns(self) -> None:
+        """Every column but the last (it stretches) as wide as its header and its widest shown
+        value, within reason (a long reason or reference is cut at 320 px, its tooltip says)."""
+        for col in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(col)
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col) + 8, 320))
+
     def show_detail(self, index: QModelIndex) -> None:
         a = self.model.rows[index.row()]
         amount = a.amount
@@ -398,10 +418,11 @@ class HistoryDialog(QDialog):
         if resolution:
             lines.append(resolution)
         self.detail.setText("\n".join(lines))
-        self.detail.show()
+        restyle(self.detail, "value")
 
     def refresh(self) -> None:
-        self.detail.hide()
+        self.detail.setText(self.tr("Choose a refund attempt to see all about it here."))
+        restyle(self.detail, "hint")
         self.model.set_filters(**self.current_filters())
         day_start = _utc_bound(QDate.currentDate())
         day_end = _utc_bound(QDate.currentDate().addDays(1))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui import APP_NAME
 from cashier_gui.ui.banner import UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
@@ -58,6 +57,7 @@ class MainWindow(QMainWindow):
         self._closing: set[Any] = set()
         self._checking = False  # a check of refunds without an answer is running
         self._banner_asked = 0  # runtimes being closed after a cancelled start
+        self._checked_report: int | None = None  # a check's count, said with the banner's
         #: Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).
         self.session = CounterSession(
             SessionWindow(
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
             refresh_banner=lambda: self.refresh_banner(),
             show_refund_screen=lambda: self.show_refund_screen(),
         )
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(self.app_title())
         # Small enough for 1280×800 at 150 % (853×533 in Qt's pixels): the window always fits
         # the screen; what does not fit scrolls, and each step scrolls its actions into view.
         self.setMinimumSize(640, 480)
@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
         self.pending_timer = QTimer(self)
         self.pending_timer.setInterval(PENDING_RECHECK_MS)
         self.pending_timer.timeout.connect(self.recheck_pending)
+
+    def app_title(self) -> str:
+        """The window's title in its language (APP_NAME stays the program's name elsewhere)."""
+        return self.tr("Cashier Refunds")
 
     def fit_to_screen(self) -> None:
         """Open at 1100×760, or smaller to fit the screen's available area (1024×768 counters:
@@ -295,7 +299,9 @@ class MainWindow(QMainWindow):
         self.real_action.setVisible(training)
         self.status_badge.setVisible(training)
         self.setWindowTitle(
-            self.tr("{app} — TRAINING").format(app=APP_NAME) if training else APP_NAME
+            self.tr("{app} — TRAINING").format(app=self.app_title())
+            if training
+            else self.app_title()
         )
         self.status_provider.setText(runtime.provider_label)
         self.status_terminal.setText(
@@ -305,7 +311,7 @@ class MainWindow(QMainWindow):
         self.panel.set_service(
             runtime.service,
             training=training,
-            locale=runtime.settings.locale,
+            locale=window_money_locale(runtime.settings.locale),
             default_currency=runtime.settings.default_currency or "USD",
             practice=runtime.training_ids,
         )
@@ -398,6 +404,14 @@ class MainWindow(QMainWindow):
 
     def _show_unresolved(self, unresolved: list[Attempt]) -> None:
         self.unknown_banner.show_unresolved(unresolved)
+        checked, self._checked_report = self._checked_report, None
+        if checked is not None:
+            self.statusBar().showMessage(
+                self.tr("Checked: {checked}; still without an answer: {left}.").format(
+                    checked=checked, left=len(unresolved)
+                ),
+                10_000,
+            )
 
     def reconcile(self) -> None:
         runtime = self.runtime
@@ -412,14 +426,9 @@ class MainWindow(QMainWindow):
                 for attempt in results:
                     self.panel.attempt_changed(attempt)
                 self.panel.reconciled()  # the charge card and its list catch up
-            left = [a for a in results if not a.resolved]
             if results:
-                self.statusBar().showMessage(
-                    self.tr("Checked: {checked}; still without an answer: {left}.").format(
-                        checked=len(results), left=len(left)
-                    ),
-                    10_000,
-                )
+                # Said once the banner has counted again: both tell the same number.
+                self._checked_report = len(results)
 
         def failed(exc: BaseException) -> None:
             self._reconciled()
@@ -499,3 +508,19 @@ class MainWindow(QMainWindow):
         if self.runtime is not None:
             runtime, self.runtime = self.runtime, None
             await runtime.aclose()
+
+
+def window_money_locale(setting: str | None) -> str | None:
+    """How amounts are written in the window: the Number format setting when set; else the
+    PC's, unless the window speaks another language than the PC's locale (German window on an
+    English PC: "12,50 €", not "€12.50" inside German sentences)."""
+    if setting:
+        return setting
+    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
+    from cashier_gui.money import display_locale
+
+    language = current_language()
+    pc = display_locale(None)
+    if language == SOURCE_LANGUAGE or pc.split("_")[0] == language:
+        return None
+    return {"de": "de_DE"}.get(language)

@@ -535,6 +535,10 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Erstattungsvorgänge</translation>
     </message>
     <message>
+        <source>Choose a refund attempt to see all about it here.</source>
+        <translation>Wählen Sie einen Erstattungsversuch: Hier steht dann alles darüber.</translation>
+    </message>
+    <message>
         <source>Refund attempt details</source>
         <translation>Details des Erstattungsvorgangs</translation>
     </message>
@@ -638,6 +642,14 @@ Esc geht einen Schritt zurück.</translation>
 <context>
     <name>HistoryModel</name>
     <message>
+        <source>{state} (training)</source>
+        <translation>{state} (Training)</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>voll</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>Wann</translation>
     </message>
@@ -731,6 +743,10 @@ Esc geht einen Schritt zurück.</translation>
     <message>
         <source>TRAINING</source>
         <translation>TRAINING</translation>
+    </message>
+    <message>
+        <source>Cashier Refunds</source>
+        <translation>Kassen-Erstattungen</translation>
     </message>
     <message>
         <source>R&amp;efund</source>

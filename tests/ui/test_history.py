@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from cashier_gui.journal import Journal, NewAttempt
@@ -185,19 +185,30 @@ def test_filter_by_operator_and_human_labels(qtbot: QtBot, small: HistoryDialog)
     assert reasons == {"Customer request", "Duplicate charge", ""}, reasons
 
 
-def test_enter_on_a_row_opens_its_details(qtbot: QtBot, small: HistoryDialog) -> None:
-    from PySide6.QtCore import Qt
-
+def test_choosing_a_row_shows_its_details_at_once(qtbot: QtBot, small: HistoryDialog) -> None:
+    """A click or the arrows: the details pane below the table (issue 26: double-click only,
+    and nothing said so); before any choice it says what it is for."""
     small.search.setText("ch_a")
     loaded(qtbot, small)
+    assert "Choose a refund attempt" in small.detail.text()
     small.table.setFocus()
     small.table.setCurrentIndex(small.model.index(0, 0))
-    assert not small.detail.isVisible()
-    qtbot.keyClick(small.table, Qt.Key.Key_Return)
-    qtbot.waitUntil(small.detail.isVisible, timeout=2000)
     text = small.detail.text()
     assert "ch_a" in text and "rf_ch_a" in text and "Made by Ana" in text
     assert "€15.50" in text and "Customer request" in text
-    small.search.setText("")  # a new search hides what no longer matches
+    small.search.setText("")  # a new search: what no longer matches is gone
     loaded(qtbot, small)
-    assert not small.detail.isVisible()
+    assert "Choose a refund attempt" in small.detail.text()
+
+
+def test_columns_are_as_wide_as_what_they_show(qtbot: QtBot, small: HistoryDialog) -> None:
+    loaded(qtbot, small)
+    table, model = small.table, small.model
+    for col in range(model.columnCount() - 1):
+        header = str(model.headerData(col, Qt.Orientation.Horizontal))
+        widths = [table.fontMetrics().horizontalAdvance(header)]
+        widths += [
+            table.fontMetrics().horizontalAdvance(str(model.index(r, col).data() or ""))
+            for r in range(model.rowCount())
+        ]
+        assert table.columnWidth(col) >= min(max(widths), 300), (header, table.columnWidth(col))

@@ -111,7 +111,7 @@ class FormPart(PanelBase):
         # "Still refundable" only says something when a refund is possible and known.
         self.charge_card.show_row("remaining", charge is not None and not blocked)
         self.currency_label.setText(currency)
-        self.form_card.set_amount_example(amount_example(currency))
+        self.form_card.set_amount_example(amount_example(currency, self.money_locale))
         self.earlier.setText(attempt_lines(view, self._fmt))
 
     # ---- amount ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ service"."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication
 
@@ -226,7 +227,15 @@ def known_refunded(view: ChargeView, fmt: Callable[[Money | None], str], currenc
     )
 
 
-def amount_example(currency: str) -> str:
-    """A placeholder amount with the currency's own decimals: 1250 for JPY, 12.500 for KWD."""
+def amount_example(currency: str, locale: str | None = None) -> str:
+    """A placeholder amount with the currency's own decimals, as the locale writes them: 1250
+    for JPY, 12.500 for KWD; 12,50 in German."""
+    from babel.numbers import format_decimal
+
+    from cashier_gui.money import display_locale
+
     digits = currency_digits(currency)
-    return "1250" if digits == 0 else "12." + "5".ljust(digits, "0")
+    if digits == 0:
+        return "1250"
+    number = Decimal("12." + "5".ljust(digits, "0"))
+    return str(format_decimal(number, format="0." + "0" * digits, locale=display_locale(locale)))
