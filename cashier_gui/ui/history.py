@@ -218,7 +218,7 @@ class HistoryDialog(QDialog):
         self.model.loaded.connect(self._show_summary)
         self.currencies: list[str] = []  # what the journal holds, for reading typed amounts
         self.lists_loaded = False  # the operator and currency lists have arrived
-        self.today_totals: dict[str, int] = {}
+        self.today_totals: dict[str, tuple[int, int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.search = QLineEdit()
@@ -424,16 +424,14 @@ class HistoryDialog(QDialog):
         self.detail.setText(self.tr("Choose a refund attempt to see all about it here."))
         restyle(self.detail, "hint")
         self.model.set_filters(**self.current_filters())
-        day_start = _utc_bound(QDate.currentDate())
-        day_end = _utc_bound(QDate.currentDate().addDays(1))
         self.ops.run(
-            lambda: self.reader.call(lambda j: j.totals(day_start, day_end)),
+            lambda: self.reader.call(_today),
             on_success=self._got_totals,
             on_error=lambda exc: None,  # the search's own error is shown
             foreground=False,
         )
 
-    def _got_totals(self, totals: dict[str, int]) -> None:
+    def _got_totals(self, totals: dict[str, tuple[int, int]]) -> None:
         self.today_totals = totals
         if not self.model.loading:
             self._show_summary()
@@ -443,11 +441,20 @@ class HistoryDialog(QDialog):
             self.summary.setText(self.model.error)
             return
         totals = self.today_totals
-        shown = ", ".join(Money(v, c).format(self.money_locale) for c, v in sorted(totals.items()))
+
+        def shown(which: int) -> str:
+            amounts = [
+                Money(t[which], c).format(self.money_locale)
+                for c, t in sorted(totals.items())
+                if t[which] and c
+            ]
+            return ", ".join(amounts) or self.tr("none")
+
+        # The end-of-shift report's own numbers (paper/report.py): refunds and voids apart.
         self.summary.setText(
-            self.tr("{count} matching refund attempts · approved today: {totals}").format(
-                count=f"{self.model.total:,}", totals=shown or self.tr("none")
-            )
+            self.tr(
+                "{count} matching refund attempts · today: refunded {refunded} · voided {voided}"
+            ).format(count=f"{self.model.total:,}", refunded=shown(0), voided=shown(1))
         )
 
     def export(self, path: str | None = None) -> None:
@@ -497,6 +504,22 @@ class HistoryDialog(QDialog):
         self.ops.cancel_all()
         self.reader.close()
         super().done(result)
+
+
+def _today(journal: JournalReader) -> dict[str, tuple[int, int]]:
+    """Today's approved refunds and voids per currency (minor units), counted the way the
+    end-of-shift report counts them (one rule: paper/report.py's build_report)."""
+    import datetime as dt
+
+    from cashier_gui.paper.report import build_report, day_bounds
+
+    since, until = day_bounds(dt.date.today())
+    report = build_report(journal, since=since, until=until)
+    out: dict[str, tuple[int, int]] = {}
+    for currency, table in report.totals.items():
+        refunded, voided = table.get("approved"), table.get("voided")
+        out[currency] = (refunded.minor if refunded else 0, voided.minor if voided else 0)
+    return out
 
 
 def _utc_bound(day: QDate) -> str:

@@ -611,12 +611,12 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Trace-ID: {trace}</translation>
     </message>
     <message>
-        <source>{count} matching refund attempts · approved today: {totals}</source>
-        <translation>{count} passende Erstattungsvorgänge · heute genehmigt: {totals}</translation>
-    </message>
-    <message>
         <source>none</source>
         <translation>keine</translation>
+    </message>
+    <message>
+        <source>{count} matching refund attempts · today: refunded {refunded} · voided {voided}</source>
+        <translation>{count} passende Erstattungsversuche · heute: erstattet {refunded} · storniert {voided}</translation>
     </message>
     <message>
         <source>Export refunds</source>

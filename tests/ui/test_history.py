@@ -6,6 +6,7 @@ import asyncio
 import csv
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -87,7 +88,32 @@ def test_search_and_filters_are_indexed(qtbot: QtBot, dialog: HistoryDialog) -> 
 
 
 def test_totals_for_today(dialog: HistoryDialog) -> None:
-    assert "approved today:" in dialog.summary.text()
+    assert "today: refunded" in dialog.summary.text()
+
+
+def test_todays_totals_are_the_end_of_shift_reports(qtbot: QtBot, window: Any) -> None:
+    """Issue 26: History said "approved today €136.39" with a €24.50 void in it, while the
+    report lists refunded and voided apart. One rule now: the report's."""
+    from tests.ui.test_counter import TODAY, A, look_up
+
+    p = window.panel
+    look_up(qtbot, window, TODAY)
+    p.void_button.click()
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    look_up(qtbot, window, A)
+    p.partial_radio.setChecked(True)
+    p.amount_edit.setText("5")
+    p.action_button.click()
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    window.open_history()
+    history = window.findChild(HistoryDialog)
+    assert isinstance(history, HistoryDialog)
+    qtbot.waitUntil(lambda: "voided" in history.summary.text(), timeout=5000)
+    text = history.summary.text()
+    assert "refunded €5.00" in text and "voided €24.50" in text, text
+    history.reject()
 
 
 def test_export_csv(qtbot: QtBot, dialog: HistoryDialog, tmp_path: Path) -> None:
