@@ -1897,6 +1897,18 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Abbrechen</translation>
     </message>
     <message>
+        <source>Connection and secrets</source>
+        <translation>Verbindung und Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Receipts and language</source>
+        <translation>Belege und Sprache</translation>
+    </message>
+    <message>
+        <source>Policy (managers)</source>
+        <translation>Regeln (Filialleitung)</translation>
+    </message>
+    <message>
         <source>Set up this counter once: choose the back end, type the details your payment provider gave you, then test.</source>
         <translation>Richten Sie diese Kasse einmal ein: Wählen Sie die Anbindung, geben Sie die Daten Ihres Zahlungsanbieters ein und testen Sie dann.</translation>
     </message>

@@ -313,8 +313,12 @@ async def counter_states(
     settings = SettingsDialog(printing=w.printing, parent=w)
     settings.show()
     await asyncio.sleep(0.4)
-    settings.grab().save(str(OUT / "21-settings.png"))
-    CLIPPED.extend(f"21-settings: {text}" for text in problems(settings, scroll_ok=True))
+    for i, part in enumerate(("connection", "receipts", "policy")):
+        settings.sections.setCurrentIndex(i)
+        await asyncio.sleep(0.2)
+        settings.grab().save(str(OUT / f"21-settings-{part}.png"))
+        found = problems(settings, scroll_ok=True)
+        CLIPPED.extend(f"21-settings-{part}: {text}" for text in found)
     settings.reject()
     return []
 
