@@ -2422,17 +2422,13 @@ Referenz für den Support: {reference}</translation>
         <translation>Wird gesendet — warten</translation>
     </message>
     <message>
-        <source>approved</source>
-        <extracomment>A refund the gateway lists (not made by this counter), by its status.</extracomment>
-        <translation>genehmigt</translation>
+        <source>Voided — the customer is not charged</source>
+        <extracomment>A refund the gateway lists (not made by this counter), by its status: the same words as this counter&apos;s own attempts (issue 26: &quot;approved&quot; here, &quot;Approved — do not refund again&quot; there, for one and the same kind of refund). A void&apos;s line: a voided sale is not &quot;approved — do not refund again&quot; but voided.</extracomment>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>declined</source>
-        <translation>abgelehnt</translation>
-    </message>
-    <message>
-        <source>pending</source>
-        <translation>ausstehend</translation>
+        <source>Void pending — do not refund</source>
+        <translation>Stornierung ausstehend — nicht erstatten</translation>
     </message>
     <message>
         <source>Already settled: refund it instead</source>

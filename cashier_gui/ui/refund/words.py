@@ -124,11 +124,19 @@ def settled_sale(attempt: Attempt) -> bool:
     return "settled" in said
 
 
-#: A refund the gateway lists (not made by this counter), by its status.
+#: A refund the gateway lists (not made by this counter), by its status: the same words as
+#: this counter's own attempts (issue 26: "approved" here, "Approved — do not refund again"
+#: there, for one and the same kind of refund).
 PAST_STATUS = {
-    "approved": QT_TRANSLATE_NOOP("words", "approved"),
-    "declined": QT_TRANSLATE_NOOP("words", "declined"),
-    "pending": QT_TRANSLATE_NOOP("words", "pending"),
+    "approved": ATTEMPT_LINE[State.APPROVED],
+    "declined": ATTEMPT_LINE[State.DECLINED],
+    "pending": ATTEMPT_LINE[State.PENDING],
+}
+
+#: A void's line: a voided sale is not "approved — do not refund again" but voided.
+VOID_LINE: dict[State, str] = {
+    State.APPROVED: QT_TRANSLATE_NOOP("words", "Voided — the customer is not charged"),
+    State.PENDING: QT_TRANSLATE_NOOP("words", "Void pending — do not refund"),
 }
 
 
@@ -198,7 +206,8 @@ def attempt_lines(view: ChargeView, fmt: Callable[[Money | None], str]) -> str:
             if a.kind is Kind.VOID
             else (fmt(a.amount) if a.amount else QCoreApplication.translate("words", "full"))
         )
-        words = translations(ATTEMPT_LINE[a.state]) if a.state in ATTEMPT_LINE else str(a.state)
+        table = VOID_LINE if a.kind is Kind.VOID and a.state in VOID_LINE else ATTEMPT_LINE
+        words = translations(table[a.state]) if a.state in table else str(a.state)
         if a.resolved_by:
             words += " " + QCoreApplication.translate("words", "(checked by hand by {who})").format(
                 who=a.resolved_by
