@@ -2423,8 +2423,7 @@ Referenz für den Support: {reference}</translation>
     </message>
     <message>
         <source>Voided — the customer is not charged</source>
-        <extracomment>A refund the gateway lists (not made by this counter), by its status: the same words as this counter&apos;s own attempts (issue 26: &quot;approved&quot; here, &quot;Approved — do not refund again&quot; there, for one and the same kind of refund). A void&apos;s line: a voided sale is not &quot;approved — do not refund again&quot; but voided.</extracomment>
-        <translation type="unfinished"></translation>
+        <translation>Storniert — der Karte wird nichts belastet</translation>
     </message>
     <message>
         <source>Void pending — do not refund</source>

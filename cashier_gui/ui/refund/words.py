@@ -124,16 +124,16 @@ def settled_sale(attempt: Attempt) -> bool:
     return "settled" in said
 
 
-#: A refund the gateway lists (not made by this counter), by its status: the same words as
-#: this counter's own attempts (issue 26: "approved" here, "Approved — do not refund again"
-#: there, for one and the same kind of refund).
+# A refund the gateway lists (not made by this counter), by its status: the same words as
+# this counter's own attempts (issue 26: "approved" here, "Approved — do not refund again"
+# there, for one and the same kind of refund).
 PAST_STATUS = {
     "approved": ATTEMPT_LINE[State.APPROVED],
     "declined": ATTEMPT_LINE[State.DECLINED],
     "pending": ATTEMPT_LINE[State.PENDING],
 }
 
-#: A void's line: a voided sale is not "approved — do not refund again" but voided.
+# A void's line: a voided sale is not "approved — do not refund again" but voided.
 VOID_LINE: dict[State, str] = {
     State.APPROVED: QT_TRANSLATE_NOOP("words", "Voided — the customer is not charged"),
     State.PENDING: QT_TRANSLATE_NOOP("words", "Void pending — do not refund"),
