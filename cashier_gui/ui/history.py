@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -46,7 +45,14 @@ from cashier_gui.refunds import reason_label
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time, restyle
+from cashier_gui.ui.widgets import (
+    QT_TRANSLATE_NOOP,
+    card_text,
+    label,
+    local_time,
+    restyle,
+    save_path,
+)
 
 PAGE = 200
 TRAINING_STATE = QT_TRANSLATE_NOOP("HistoryModel", "{state} (training)")
@@ -462,7 +468,7 @@ class HistoryDialog(QDialog):
             path, _ = QFileDialog.getSaveFileName(
                 self,
                 self.tr("Export refunds"),
-                str(Path.home() / "refunds.csv"),
+                save_path("refunds", ".csv"),
                 self.tr("CSV files (*.csv)"),
             )
         if not path:
