@@ -127,3 +127,29 @@ def test_german_all_the_way_amounts_and_title(german_window: Any, monkeypatch: A
     assert amount_example("JPY", "de_DE") == "1250"
     assert amount_example("EUR", "en_US") == "12.50"
     assert MainWindow.app_title(MainWindow.__new__(MainWindow)) != "Cashier Refunds"
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [("en", "an error inside Viopay (code 5000)"), ("de", "ein Fehler bei Viopay (Code 5000)")],
+)
+def test_a_gateway_error_is_told_in_words_by_its_code(language: str, says: str) -> None:
+    """Issue 26: "Viopay meldet: Processing error." — the gateway's English text inside a
+    German sentence. A known code is said in the cashier's words; the gateway's own text stays
+    on the error (server_message) for the log and support."""
+    from cashier_gui import i18n
+    from cashier_gui.gateways.http import Answer
+    from cashier_gui.gateways.viopay import ViopayClient
+
+    body = b'{"error": {"code": "5000", "message": "Processing error", "trace_id": "t1"}}'
+    answer = Answer.__new__(Answer)
+    object.__setattr__(answer, "status_code", 500)
+    object.__setattr__(answer, "content", body)
+    object.__setattr__(answer, "headers", {})
+    i18n.install(language)
+    try:
+        error = ViopayClient._error(ViopayClient.__new__(ViopayClient), answer, "refund")
+    finally:
+        i18n.install("en")
+    assert says in str(error) and "Processing error" not in str(error)
+    assert error.server_message == "Processing error"
