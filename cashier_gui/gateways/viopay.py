@@ -281,11 +281,11 @@ class ViopayClient:
         words = _code_words(code)
         if words and server_message and code in DETAILED_CODES:
             # A generic code: the gateway's own text says which part, quoted as its detail.
-            said = " " + _("Viopay says: {words} (code {code}): “{detail}”.").format(
-                words=words, code=code, detail=server_message
+            said = " " + _("Viopay says: {words}: “{detail}”.").format(
+                words=words, detail=server_message
             )
-        elif words:
-            said = " " + _("Viopay says: {words} (code {code}).").format(words=words, code=code)
+        elif words:  # no code numbers for the cashier: the code stays on the error
+            said = " " + _("Viopay says: {words}.").format(words=words)
         elif server_message:
             said = " " + _("Viopay says: {message}.").format(message=server_message)
         else:

@@ -7,6 +7,8 @@ after Alt+E, Esc, a form field, the reason list, the approval card's PIN field."
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,46 @@ SPEEDS = [5, 25, 60]  # ms a key: a scanner, a fast typist or badge, a person
 PIN = "73914682"  # 8 digits: no timestamp or hash contains it by chance
 
 
+class KeyClock:
+    """The key feed's and the keypad's clock (their `time.monotonic`): while `typed` sends a
+    burst, each key is stamped exactly `ms` after the one before — a loaded 2-core machine
+    delays Qt's delivery but not the pace tested; between bursts it runs with real time."""
+
+    def __init__(self) -> None:
+        self.pinned: float | None = None
+        self.offset = 0.0
+
+    def monotonic(self) -> float:
+        return self.pinned if self.pinned is not None else time.monotonic() + self.offset
+
+
+CLOCK: KeyClock | None = None
+
+
+@pytest.fixture(autouse=True)
+def key_clock(monkeypatch: Any) -> Iterator[KeyClock]:
+    from cashier_gui.ui import signin
+    from cashier_gui.ui.refund import keys
+
+    global CLOCK
+    clock = CLOCK = KeyClock()
+    monkeypatch.setattr(keys, "time", clock)
+    monkeypatch.setattr(signin, "time", clock)
+    yield clock
+    CLOCK = None
+
+
 def typed(target: QWidget, text: str, ms: int) -> None:
     """`text` then Enter, one key every `ms` milliseconds (Tab as a key of its own), each to
-    the widget that has the focus then (as the keyboard does). QTest's own `delay` waits before
-    the press *and* the release: twice the time asked."""
-    for ch in [*text, "\n"]:
+    the widget that has the focus then (as the keyboard does). With the `key_clock` fixture
+    each key's time is exactly `ms` after the last; QTest's own `delay` waits before the press
+    *and* the release: twice the time asked."""
+    clock = CLOCK
+    start = clock.monotonic() if clock is not None else 0.0
+    last = start
+    for i, ch in enumerate([*text, "\n"]):
+        if clock is not None:
+            clock.pinned = last = start + i * ms / 1000
         where = QApplication.focusWidget() or target
         if ch == "\t":
             QTest.keyClick(where, Qt.Key.Key_Tab)
@@ -42,6 +79,9 @@ def typed(target: QWidget, text: str, ms: int) -> None:
             QTest.keyClicks(where, ch)
         if ch != "\n":
             QTest.qWait(ms)
+    if clock is not None:
+        clock.pinned = None
+        clock.offset = max(clock.offset, last - time.monotonic())
 
 
 def recorded_lookups(w: MainWindow) -> list[str]:

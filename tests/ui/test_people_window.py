@@ -30,6 +30,7 @@ from cashier_gui.ui.people import PeopleDialog
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.signin import ManagerDialog
 from tests.ui.running import rt
+from tests.ui.test_keys import key_clock  # noqa: F401 (autouse: keys `ms` apart, exactly)
 from tests.ui.test_refund_window import look_up, refund
 
 CHARGE = "ch_train_eur_4990"  # €49.90, captured, nothing refunded yet
@@ -413,7 +414,7 @@ def test_a_fast_pin_or_a_badge_signs_in(qtbot: QtBot, window: MainWindow, ms: in
     ID); a badge reader types the name, Tab, the PIN and Enter in one burst."""
     from tests.ui.test_keys import typed
 
-    pad = window.session.page.pad
+    pad = window.session.page.pad  # key_clock: the keys' times exactly `ms` apart
     qtbot.waitUntil(lambda: pad.names.count() == 3 and pad.pin.hasFocus(), timeout=3000)
     typed(pad.pin, "Carl\t1357", ms)
     qtbot.waitUntil(lambda: window.session.operator is not None, timeout=3000)
