@@ -8,6 +8,7 @@ window calls these through a worker thread, never on the GUI thread.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from cashier_gui.errors import UserFacing
@@ -30,6 +31,9 @@ class KeyringUnavailable(UserFacing):
     """No usable OS keyring. `str()` says what to install or unlock."""
 
 
+log = logging.getLogger(__name__)
+
+
 def _flatten(backend: Any) -> list[Any]:
     inner = getattr(backend, "backends", None)
     return [b for sub in inner for b in _flatten(sub)] if inner else [backend]
@@ -48,13 +52,15 @@ def check_backend(backend: Any) -> None:
             "keyring.backends.fail",
             "keyring.backends.null",
         ):
+            # The backend's class is for the log and `doctor`; the cashier gets words.
+            log.warning("keyring backend refused: %s", describe_backend(backend))
             raise KeyringUnavailable(
                 _(
-                    "No secure keyring is available on this PC ({backend}). On Windows and "
-                    "macOS it is built in; on Linux install and unlock GNOME Keyring or KWallet "
-                    "(Secret Service), then start the app again. Secrets are never stored in a "
-                    "plain file."
-                ).format(backend=describe_backend(backend))
+                    "The system keyring is not available on this PC. On Windows and macOS it is "
+                    "built in; on Linux install and unlock GNOME Keyring or KWallet (Secret "
+                    "Service), then start the app again. Secrets are never stored in a plain "
+                    "file."
+                )
             )
 
 

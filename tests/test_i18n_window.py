@@ -109,3 +109,51 @@ def test_english_again_removes_the_translators(qapp: Any) -> None:
     install_translators(qapp, "en")
     assert qapp.findChildren(QTranslator, "cashier_gui_translator") == []
     assert QCoreApplication.translate("states", "approved") == "approved"
+
+
+def test_german_all_the_way_amounts_and_title(german_window: Any, monkeypatch: Any) -> None:
+    """Issue 26 item 6: a German window writes amounts the German way even on a PC whose
+    locale is English (the Number format setting still wins), the amount hint too, and its
+    title is German."""
+    from cashier_gui.ui.main_window import MainWindow, window_money_locale
+    from cashier_gui.ui.refund.words import amount_example
+
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert window_money_locale(None) == "de_DE"
+    assert window_money_locale("fr_CH") == "fr_CH"
+    assert amount_example("EUR", "de_DE") == "12,50"
+    assert amount_example("KWD", "de_DE") == "12,500"
+    assert amount_example("JPY", "de_DE") == "1250"
+    assert amount_example("EUR", "en_US") == "12.50"
+    assert MainWindow.app_title(MainWindow.__new__(MainWindow)) != "Cashier Refunds"
+
+
+@pytest.mark.parametrize(
+    ("language", "says"),
+    [
+        ("en", "Viopay says: an error inside Viopay."),
+        ("de", "Viopay meldet: ein Fehler bei Viopay."),
+    ],
+)
+def test_a_gateway_error_is_told_in_words_by_its_code(language: str, says: str) -> None:
+    """Issue 26: "Viopay meldet: Processing error." — the gateway's English text inside a
+    German sentence. A known code is said in the cashier's words; the gateway's own text stays
+    on the error (server_message) for the log and support."""
+    from cashier_gui import i18n
+    from cashier_gui.gateways.http import Answer
+    from cashier_gui.gateways.viopay import ViopayClient
+
+    body = b'{"error": {"code": "5000", "message": "Processing error", "trace_id": "t1"}}'
+    answer = Answer.__new__(Answer)
+    object.__setattr__(answer, "status_code", 500)
+    object.__setattr__(answer, "content", body)
+    object.__setattr__(answer, "headers", {})
+    i18n.install(language)
+    try:
+        error = ViopayClient._error(ViopayClient.__new__(ViopayClient), answer, "refund")
+    finally:
+        i18n.install("en")
+    assert says in str(error) and "Processing error" not in str(error)
+    assert "5000" not in str(error)  # no code numbers for the cashier (test_counter's rule)
+    assert error.server_message == "Processing error" and error.code == "5000"

@@ -34,8 +34,11 @@ def test_store_read_replace_delete_in_memory() -> None:
 def test_fail_backend_is_refused_with_what_to_do() -> None:
     from keyring.backends import fail
 
-    with pytest.raises(KeyringUnavailable, match="GNOME Keyring or KWallet"):
+    with pytest.raises(KeyringUnavailable, match="GNOME Keyring or KWallet") as caught:
         SecretStore(backend=fail.Keyring()).set(MSK, "x")
+    # Words, never a class name (issue 26: "keyring.backends.fail.Keyring" on screen).
+    assert "keyring.backends" not in str(caught.value)
+    assert str(caught.value).startswith("The system keyring is not available")
 
 
 def test_plaintext_backends_are_refused_even_inside_a_chain() -> None:

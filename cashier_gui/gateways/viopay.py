@@ -58,7 +58,7 @@ from cashier_gui.gateways.viopay_answers import (
     refund_plaintext,
     strict_json,
 )
-from cashier_gui.i18n import _
+from cashier_gui.i18n import N_, _
 from cashier_gui.protocol import viopay as proto
 
 NONCE_LENGTH = 24
@@ -276,11 +276,20 @@ class ViopayClient:
         except (ValueError, AttributeError):
             pass
         kw = {"code": code, "server_message": server_message, "trace_id": trace_id}
-        said = (
-            " " + _("Viopay says: {message}.").format(message=server_message)
-            if server_message
-            else ""
-        )
+        # Known codes in the cashier's words; the gateway's own (English) text stays on the
+        # error as `server_message`, for the log and support — not in a German sentence.
+        words = _code_words(code)
+        if words and server_message and code in DETAILED_CODES:
+            # A generic code: the gateway's own text says which part, quoted as its detail.
+            said = " " + _("Viopay says: {words}: “{detail}”.").format(
+                words=words, detail=server_message
+            )
+        elif words:  # no code numbers for the cashier: the code stays on the error
+            said = " " + _("Viopay says: {words}.").format(words=words)
+        elif server_message:
+            said = " " + _("Viopay says: {message}.").format(message=server_message)
+        else:
+            said = ""
         status = response.status_code
         if status == 400:
             return BadRequest(_("Viopay refused the request.") + said, **kw)
@@ -341,3 +350,19 @@ class ViopayClient:
 
 
 # Kept untranslated (built at import time); `_()` where they are used.
+
+
+#: Codes that name a kind of refusal, not its reason: the gateway's text follows, quoted.
+DETAILED_CODES = frozenset({"4000", "4001"})
+
+
+def _code_words(code: str | None) -> str | None:
+    """Viopay's error codes in words (None: a code without words here; its text is shown)."""
+    words = {
+        "4000": N_("the request was not valid"),
+        "4001": N_("the request was not signed as it expects"),
+        "4004": N_("no such charge"),
+        "4009": N_("this request's key was already used for another request"),
+        "5000": N_("an error inside Viopay"),
+    }.get(code or "")
+    return _(words) if words else None

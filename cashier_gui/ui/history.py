@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -46,9 +45,18 @@ from cashier_gui.refunds import reason_label
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, card_text, label, local_time
+from cashier_gui.ui.widgets import (
+    QT_TRANSLATE_NOOP,
+    card_text,
+    label,
+    local_time,
+    restyle,
+    save_path,
+)
 
 PAGE = 200
+TRAINING_STATE = QT_TRANSLATE_NOOP("HistoryModel", "{state} (training)")
+FULL_AMOUNT = QT_TRANSLATE_NOOP("HistoryModel", "full")
 COLUMNS = (  # English here; the header shows them translated (translations())
     QT_TRANSLATE_NOOP("HistoryModel", "When"),
     QT_TRANSLATE_NOOP("HistoryModel", "State"),
@@ -172,8 +180,10 @@ class HistoryModel(QAbstractTableModel):
             amount = a.amount
             return (
                 local_time(a.created_at),
-                state_label(a) + (" (training)" if a.training else ""),
-                amount.format(self.money_locale) if amount else "full",
+                translations(TRAINING_STATE).format(state=state_label(a))
+                if a.training
+                else state_label(a),
+                amount.format(self.money_locale) if amount else translations(FULL_AMOUNT),
                 a.charge_id,
                 a.refund_id or "",
                 reason_label(a.reason) if a.reason else "",
@@ -214,7 +224,7 @@ class HistoryDialog(QDialog):
         self.model.loaded.connect(self._show_summary)
         self.currencies: list[str] = []  # what the journal holds, for reading typed amounts
         self.lists_loaded = False  # the operator and currency lists have arrived
-        self.today_totals: dict[str, int] = {}
+        self.today_totals: dict[str, tuple[int, int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.search = QLineEdit()
@@ -285,14 +295,18 @@ class HistoryDialog(QDialog):
         # The time column as wide as a time is in this font (a 2× screen, a larger font).
         stamp = self.table.fontMetrics().horizontalAdvance("2026-12-31 23:59") + 20
         self.table.setColumnWidth(0, max(130, stamp))
-        # Enter (or a double click) on a row: everything about that attempt below the table.
-        self.detail = label("", role="value", selectable=True)
-        self.detail.setAccessibleName(self.tr("Refund attempt details"))
-        self.detail.hide()
-        self.table.activated.connect(self.show_detail)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self.print_button.setEnabled(current.isValid())
+        # The chosen row (a click, the arrows, Enter): everything about that attempt below the
+        # table, at once — no double click to discover.
+        self.detail = label(
+            self.tr("Choose a refund attempt to see all about it here."), role="hint"
         )
+        self.detail.setAccessibleName(self.tr("Refund attempt details"))
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table.activated.connect(self.show_detail)
+        self.table.selectionModel().currentRowChanged.connect(self._chosen)
+        # Columns as wide as what they show (the time with its seconds, German headers).
+        self.model.modelReset.connect(self._fit_columns)
+        self.model.rowsInserted.connect(lambda *_a: self._fit_columns())
 
         self.summary = label("", role="value")
         self.summary.setAccessibleName(self.tr("Totals"))
@@ -373,6 +387,18 @@ class HistoryDialog(QDialog):
         if attempt is not None and self.print_receipt is not None:
             self.print_receipt(attempt)
 
+    def _chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.print_button.setEnabled(current.isValid())
+        if current.isValid() and current.row() < len(self.model.rows):
+            self.show_detail(current)
+
+    def _fit_columns(self) -> None:
+        """Every column but the last (it stretches) as wide as its header and its widest shown
+        value, within reason (a long reason or reference is cut at 320 px, its tooltip says)."""
+        for col in range(self.model.columnCount() - 1):
+            self.table.resizeColumnToContents(col)
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col) + 8, 320))
+
     def show_detail(self, index: QModelIndex) -> None:
         a = self.model.rows[index.row()]
         amount = a.amount
@@ -412,21 +438,20 @@ class HistoryDialog(QDialog):
         if resolution:
             lines.append(resolution)
         self.detail.setText("\n".join(lines))
-        self.detail.show()
+        restyle(self.detail, "value")
 
     def refresh(self) -> None:
-        self.detail.hide()
+        self.detail.setText(self.tr("Choose a refund attempt to see all about it here."))
+        restyle(self.detail, "hint")
         self.model.set_filters(**self.current_filters())
-        day_start = _utc_bound(QDate.currentDate())
-        day_end = _utc_bound(QDate.currentDate().addDays(1))
         self.ops.run(
-            lambda: self.reader.call(lambda j: j.totals(day_start, day_end)),
+            lambda: self.reader.call(_today),
             on_success=self._got_totals,
             on_error=lambda exc: None,  # the search's own error is shown
             foreground=False,
         )
 
-    def _got_totals(self, totals: dict[str, int]) -> None:
+    def _got_totals(self, totals: dict[str, tuple[int, int]]) -> None:
         self.today_totals = totals
         if not self.model.loading:
             self._show_summary()
@@ -436,11 +461,20 @@ class HistoryDialog(QDialog):
             self.summary.setText(self.model.error)
             return
         totals = self.today_totals
-        shown = ", ".join(Money(v, c).format(self.money_locale) for c, v in sorted(totals.items()))
+
+        def shown(which: int) -> str:
+            amounts = [
+                Money(t[which], c).format(self.money_locale)
+                for c, t in sorted(totals.items())
+                if t[which] and c
+            ]
+            return ", ".join(amounts) or self.tr("none")
+
+        # The end-of-shift report's own numbers (paper/report.py): refunds and voids apart.
         self.summary.setText(
-            self.tr("{count} matching refund attempts · approved today: {totals}").format(
-                count=f"{self.model.total:,}", totals=shown or self.tr("none")
-            )
+            self.tr(
+                "{count} matching refund attempts · today: refunded {refunded} · voided {voided}"
+            ).format(count=f"{self.model.total:,}", refunded=shown(0), voided=shown(1))
         )
 
     def export(self, path: str | None = None) -> None:
@@ -448,7 +482,7 @@ class HistoryDialog(QDialog):
             path, _ = QFileDialog.getSaveFileName(
                 self,
                 self.tr("Export refunds"),
-                str(Path.home() / "refunds.csv"),
+                save_path("refunds", ".csv"),
                 self.tr("CSV files (*.csv)"),
             )
         if not path:
@@ -490,6 +524,22 @@ class HistoryDialog(QDialog):
         self.ops.cancel_all()
         self.reader.close()
         super().done(result)
+
+
+def _today(journal: JournalReader) -> dict[str, tuple[int, int]]:
+    """Today's approved refunds and voids per currency (minor units), counted the way the
+    end-of-shift report counts them (one rule: paper/report.py's build_report)."""
+    import datetime as dt
+
+    from cashier_gui.paper.report import build_report, day_bounds
+
+    since, until = day_bounds(dt.date.today())
+    report = build_report(journal, since=since, until=until)
+    out: dict[str, tuple[int, int]] = {}
+    for currency, table in report.totals.items():
+        refunded, voided = table.get("approved"), table.get("voided")
+        out[currency] = (refunded.minor if refunded else 0, voided.minor if voided else 0)
+    return out
 
 
 def _utc_bound(day: QDate) -> str:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui import APP_NAME
 from cashier_gui.ui.banner import HomeBanner, JournalWatch, UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
@@ -58,6 +57,7 @@ class MainWindow(QMainWindow):
         self._closing: set[Any] = set()
         self._checking = False  # a check of refunds without an answer is running
         self._banner_asked = 0  # runtimes being closed after a cancelled start
+        self._checked_report: int | None = None  # a check's count, said with the banner's
         #: Who is signed in (the sign-in page, Ctrl+L, idle sign-out, manager-only actions).
         self.session = CounterSession(
             SessionWindow(
@@ -82,8 +82,10 @@ class MainWindow(QMainWindow):
             refresh_banner=lambda: self.refresh_banner(),
             show_refund_screen=lambda: self.show_refund_screen(),
         )
-        self.setWindowTitle(APP_NAME)
-        self.setMinimumSize(800, 560)
+        self.setWindowTitle(self.app_title())
+        # Small enough for 1280×800 at 150 % (853×533 in Qt's pixels): the window always fits
+        # the screen; what does not fit scrolls, and each step scrolls its actions into view.
+        self.setMinimumSize(640, 480)
         self.fit_to_screen()
 
         central = QWidget()
@@ -150,6 +152,10 @@ class MainWindow(QMainWindow):
         self.pending_timer.setInterval(PENDING_RECHECK_MS)
         self.pending_timer.timeout.connect(self.recheck_pending)
 
+    def app_title(self) -> str:
+        """The window's title in its language (APP_NAME stays the program's name elsewhere)."""
+        return self.tr("Cashier Refunds")
+
     def fit_to_screen(self) -> None:
         """Open at 1100×760, or smaller to fit the screen's available area (1024×768 counters:
         the taskbar takes some of it), placed inside it; maximized when the screen is small."""
@@ -167,7 +173,12 @@ class MainWindow(QMainWindow):
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _build_menu(self) -> None:
+        from cashier_gui.ui.refund.keys import MenuBarKeys
+
         menu = self.menuBar()
+        # A tap of Alt gives the menu bar the keyboard: a scan's letters after it are handed
+        # back to the focused widget, never taken as menu mnemonics (ui/refund/keys.py).
+        self.menu_keys = MenuBarKeys(menu)
         refund = menu.addMenu(self.tr("R&efund"))  # Alt+R is the reason field
         self._action(refund, self.tr("&New refund"), "Ctrl+N", self._new_refund)
         self._action(refund, self.tr("&Check refunds with no answer"), "F5", self.reconcile)
@@ -175,7 +186,8 @@ class MainWindow(QMainWindow):
         self._action(refund, self.tr("&History…"), "Ctrl+H", actions.open_history)
         self._action(refund, self.tr("&Print receipt"), "Ctrl+P", actions.print_receipt)
         self._action(refund, self.tr("End-of-shift &report…"), None, actions.open_report)
-        self._action(refund, self.tr("&Resolve by hand…"), None, actions.open_unresolved)
+        # Re&solve: "r" is End-of-shift &report's (tests/ui/test_paper_keys.py: no clash).
+        self._action(refund, self.tr("Re&solve by hand…"), None, actions.open_unresolved)
         refund.addSeparator()
         self._action(refund, self.tr("&Quit"), "Ctrl+Q", self.close)
         counter = menu.addMenu(self.tr("&Counter"))
@@ -281,6 +293,7 @@ class MainWindow(QMainWindow):
         self.panel = RefundPanel(self.ops, operator=lambda: self.session.operator)
         self.panel_scroll.setWidget(self.panel)
         self.panel.check_requested.connect(self.reconcile)
+        self.panel.print_requested.connect(self.window_actions.print_receipt)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
         self.panel.manager_gate = self.window_actions.as_resolver
@@ -293,7 +306,9 @@ class MainWindow(QMainWindow):
         self.real_action.setVisible(training)
         self.status_badge.setVisible(training)
         self.setWindowTitle(
-            self.tr("{app} — TRAINING").format(app=APP_NAME) if training else APP_NAME
+            self.tr("{app} — TRAINING").format(app=self.app_title())
+            if training
+            else self.app_title()
         )
         if runtime.service.policy.seal_broken and not training:
             from cashier_gui.doors import Seal, seal_words
@@ -309,7 +324,7 @@ class MainWindow(QMainWindow):
         self.panel.set_service(
             runtime.service,
             training=training,
-            locale=runtime.settings.locale,
+            locale=window_money_locale(runtime.settings.locale),
             default_currency=runtime.settings.default_currency or "USD",
             practice=runtime.training_ids,
         )
@@ -414,6 +429,14 @@ class MainWindow(QMainWindow):
 
     def _show_unresolved(self, unresolved: list[Attempt]) -> None:
         self.unknown_banner.show_unresolved(unresolved)
+        checked, self._checked_report = self._checked_report, None
+        if checked is not None:
+            self.statusBar().showMessage(
+                self.tr("Checked: {checked}; still without an answer: {left}.").format(
+                    checked=checked, left=len(unresolved)
+                ),
+                10_000,
+            )
 
     def reconcile(self) -> None:
         runtime = self.runtime
@@ -428,14 +451,9 @@ class MainWindow(QMainWindow):
                 for attempt in results:
                     self.panel.attempt_changed(attempt)
                 self.panel.reconciled()  # the charge card and its list catch up
-            left = [a for a in results if not a.resolved]
             if results:
-                self.statusBar().showMessage(
-                    self.tr("Checked: {checked}; still without an answer: {left}.").format(
-                        checked=len(results), left=len(left)
-                    ),
-                    10_000,
-                )
+                # Said once the banner has counted again: both tell the same number.
+                self._checked_report = len(results)
 
         def failed(exc: BaseException) -> None:
             self._reconciled()
@@ -516,3 +534,19 @@ class MainWindow(QMainWindow):
             runtime, self.runtime = self.runtime, None
             runtime.service.journal.watch(lambda _charge: None)  # nobody to tell any more
             await runtime.aclose()
+
+
+def window_money_locale(setting: str | None) -> str | None:
+    """How amounts are written in the window: the Number format setting when set; else the
+    PC's, unless the window speaks another language than the PC's locale (German window on an
+    English PC: "12,50 €", not "€12.50" inside German sentences)."""
+    if setting:
+        return setting
+    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
+    from cashier_gui.money import display_locale
+
+    language = current_language()
+    pc = display_locale(None)
+    if language == SOURCE_LANGUAGE or pc.split("_")[0] == language:
+        return None
+    return {"de": "de_DE"}.get(language)

@@ -13,13 +13,15 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QBoxLayout,
     QListWidgetItem,
     QRadioButton,
+    QScrollArea,
     QWidget,
 )
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
 
 STAGES = tuple(str(s) for s in fl.Stage)
+REVEAL_MS = 30  # after the stage's layout pass
+REVEAL_FOR_S = 2.0  # re-layouts this soon after a stage change keep its actions in sight
 
 
 class RefundPanel(SendingPart):
@@ -49,6 +53,7 @@ class RefundPanel(SendingPart):
         operators: OperatorStore | None = None,
     ) -> None:
         super().__init__(ops, parent, operator=operator, operators=operators)
+        self._revealing_until = 0.0
         self._connect()
         self._connect_form()
         self.keys = KeyFeed(
@@ -57,6 +62,7 @@ class RefundPanel(SendingPart):
             on_enter=self._enter,
             on_escape=self._escape,
             starts_burst=self.flow.detector.starts_burst,
+            on_secret=self.flow.detector.reset,
         )
         self._show(fl.Stage.LOOKUP)
         ops.busy_changed.connect(lambda _busy: self._update_enabled())
@@ -77,6 +83,12 @@ class RefundPanel(SendingPart):
         rc.check_button.clicked.connect(self.check_requested.emit)
         rc.instead_button.clicked.connect(self.refund_instead)
         rc.new_button.clicked.connect(self.new_refund)
+        rc.print_button.clicked.connect(self.print_requested.emit)
+        # The approval keypad: its Enter/OK is the confirm card's Enter (guarded like any
+        # Enter there); a scan it told apart is a new charge like any scan.
+        pad = self.confirm_card.pad
+        pad.submitted.connect(lambda _name, _pin: self._feed(fl.Enter(time.monotonic())))
+        pad.scanned.connect(lambda code: self._feed(fl.Scanned(code)))
         QShortcut(QKeySequence("F6"), self, self.focus_lookup)  # Ctrl+L signs out
 
     def show_view(self, view: ChargeView) -> None:
@@ -115,7 +127,7 @@ class RefundPanel(SendingPart):
             # 1024×768 beside both banners.
             row = self.practice.sizeHintForRow(0)
             self.practice.setMaximumHeight(int(2.5 * row) + 2 * self.practice.frameWidth())
-        self.practice_box.setVisible(bool(practice))
+        self.practice_box.setVisible(bool(practice) and self.stage in ("lookup", "result"))
         self.lookup_card.speak_of_transactions(not self.has_lookup)
         self._update_enabled()
 
@@ -166,6 +178,10 @@ class RefundPanel(SendingPart):
         index = list(fl.Stage).index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in the stages' order
         _set_visible(self.charge_card, stage is not fl.Stage.LOOKUP)
+        # Training's practice receipts where the next one is picked (the form and the confirm
+        # card need the column's height at 1024×768, in German too).
+        practice = self.practice.count() > 0
+        _set_visible(self.practice_box, practice and stage in (fl.Stage.LOOKUP, fl.Stage.RESULT))
         if stage is not fl.Stage.CHARGE:  # the Void/Refund choice is the charge stage's
             _set_visible(self.charge_card.choice, False)
         if stage not in (fl.Stage.CONFIRM, fl.Stage.SENDING):  # Esc, a scan, a new refund
@@ -180,6 +196,65 @@ class RefundPanel(SendingPart):
             self.setFocus()  # not on Cancel: a second Enter must not undo the first
         elif stage is fl.Stage.LOOKUP and not self.charge_edit.hasFocus():
             self.charge_edit.setFocus()
+        self._revealing_until = time.monotonic() + REVEAL_FOR_S
+        QTimer.singleShot(REVEAL_MS, self, self.reveal_actions)
+
+    def actions_in_sight(self) -> list[QWidget]:
+        """What must be on screen at this stage without the cashier scrolling: its primary
+        and recovery actions (and the approval keypad's PIN field)."""
+        stage = self.stage
+        if stage is fl.Stage.LOOKUP:
+            return [self.charge_edit, self.lookup_button]
+        shown: list[QWidget]
+        if stage is fl.Stage.CHARGE:
+            if self.charge_card.choice.isVisibleTo(self) and self._one_column():
+                # A sale that can still be voided: the void (no cost) is the step to take; on a
+                # short screen in one column the Refund form is below it, a scroll away.
+                return [self.void_button]
+            shown = [self.restart_button, self.action_button]
+            if self.charge_card.choice.isVisibleTo(self):
+                shown.append(self.void_button)
+            return shown
+        if stage is fl.Stage.CONFIRM:
+            shown = [self.back_button, self.confirm_button]
+            if self.confirm_card.needs_approval:
+                shown.append(self.confirm_card.pin_edit)
+            return shown
+        if stage is fl.Stage.SENDING:
+            return [self.cancel_button] if self.cancel_button.isVisibleTo(self) else []
+        rc = self.result_card
+        buttons = (
+            rc.check_button,
+            rc.instead_button,
+            rc.resolve_button,
+            rc.print_button,
+            rc.new_button,
+        )
+        return [b for b in buttons if b.isVisibleTo(self)]
+
+    def _one_column(self) -> bool:
+        return self._columns.direction() is QBoxLayout.Direction.TopToBottom
+
+    def reveal_actions(self) -> None:
+        """On a short screen (1280×800 at 150 %) the panel scrolls: scroll so that this stage's
+        actions are in sight (the lowest first, then the highest: both when they fit)."""
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
+        if not isinstance(area, QScrollArea):
+            return
+        bar = area.verticalScrollBar()
+        if not getattr(self, "_follows", False):
+            # What arrives just after the stage (the refreshed charge card, the banner) moves
+            # the actions again: follow them for a moment, not once the cashier has read on.
+            self._follows = True
+            bar.rangeChanged.connect(
+                lambda _lo, _hi: (
+                    self.reveal_actions() if time.monotonic() < self._revealing_until else None
+                )
+            )
+        shown = sorted(self.actions_in_sight(), key=lambda w: w.mapTo(self, QPoint(0, 0)).y())
+        for widget in [*shown[-1:], *shown[:1]]:
+            area.ensureWidgetVisible(widget, 8, 8)
 
     def _enter(self, at: float) -> bool:
         focus = QApplication.focusWidget()

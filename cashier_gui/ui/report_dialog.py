@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from cashier_gui.journal import JournalReader, utcnow
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
-from cashier_gui.ui.widgets import MessageBox
+from cashier_gui.ui.widgets import MessageBox, save_path
 
 if TYPE_CHECKING:
     from cashier_gui.config import Settings
@@ -183,7 +183,10 @@ class ReportDialog(QDialog):
             return
         if name is None:
             name, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Save the report as PDF"), "shift-report.pdf", "PDF (*.pdf)"
+                self,
+                self.tr("Save the report as PDF"),
+                save_path("shift-report", ".pdf"),
+                "PDF (*.pdf)",
             )
         if not name:
             return
@@ -203,7 +206,10 @@ class ReportDialog(QDialog):
             return
         if name is None:
             name, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Save the report as CSV"), "shift-report.csv", "CSV (*.csv)"
+                self,
+                self.tr("Save the report as CSV"),
+                save_path("shift-report", ".csv"),
+                "CSV (*.csv)",
             )
         if not name:
             return

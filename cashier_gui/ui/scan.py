@@ -2,8 +2,10 @@
 
 A scan is at least `SCAN_MIN_CHARS` characters, each within `SCAN_GAP` seconds of the one
 before, ended by Enter within `SCAN_GAP` of the last — a person does not type that fast. The
-refund flow (`ui/refund/flow.py`) and the sign-in keypad (`ui/signin.py`) both ask one
-`ScanDetector`: a scan starts a lookup there, and is never taken as a PIN here.
+refund flow (`ui/refund/flow.py`) and the keypad (`ui/signin.py`: sign-in and the approval card)
+both ask one `ScanDetector`. Speed alone says "fast", not "scan": the keypad takes a fast run
+that is a PIN (4–8 digits, or a badge reader's name, Tab, PIN) as a PIN, anything else as a scan;
+and a secret field's keys never reach the refund flow's detector (`ui/refund/keys.py`).
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
+    QStyle,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -216,12 +218,54 @@ class SettingsDialog(BackendChecks, QDialog):
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.save_button)
-        # The fields scroll; Save and Cancel stay pinned below them, on any screen height.
-        body = QWidget()
-        inner = QVBoxLayout(body)
-        inner.setContentsMargins(0, 0, 0, 0)
+        # Sections (issue 26): the connection and its secrets, the counter's paper and
+        # language, the shop's policy for managers — each a tab whose fields scroll; what went
+        # wrong and Save / Cancel stay in sight above and below them, on any screen height.
+        # (A "Shop server" section is for the shop-server integration to add.)
+        from cashier_gui.ui.counter_settings import CounterSettingsBox
+
+        self.counter_box = CounterSettingsBox(self.settings, printing)
+        policy = self.counter_box.policy_box
+        box_layout = self.counter_box.layout()
+        if box_layout is not None:
+            box_layout.removeWidget(policy)
+        connection = QWidget()
+        conn = QVBoxLayout(connection)
+        conn.addLayout(common)
+        conn.addWidget(self.pages, 1)
+        policy_page = QWidget()
+        pol = QVBoxLayout(policy_page)
+        pol.addWidget(policy)
+        pol.addStretch(1)
+        from cashier_gui.ui.shop_settings import ShopServerBox
+
+        self.shop_box = ShopServerBox(
+            self.settings.shop_server, self._run, lambda: self.secrets.get(SHOP_PASSWORD)
+        )
+        shop_page = QWidget()
+        shop = QVBoxLayout(shop_page)
+        shop.addWidget(self.shop_box)
+        shop.addStretch(1)
+        self.sections = QTabWidget()
+        self.sections.setDocumentMode(True)
+        pages: list[QWidget] = []
+        for page, title in (
+            (connection, self.tr("Connection and secrets")),
+            (self.counter_box, self.tr("Receipts and language")),
+            (policy_page, self.tr("Policy (managers)")),
+            (shop_page, self.tr("Shop server")),
+        ):
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(page)
+            self.sections.addTab(scroll, title)
+            pages.append(page)
+        self.body_scroll = self.sections.widget(0)
+        layout = QVBoxLayout(self)
         if first_run:
-            inner.addWidget(
+            layout.addWidget(
                 label(
                     self.tr(
                         "Set up this counter once: choose the back end, type the "
@@ -230,27 +274,18 @@ class SettingsDialog(BackendChecks, QDialog):
                     role="value",
                 )
             )
-        inner.addWidget(self.problem)
-        inner.addLayout(common)
-        inner.addWidget(self.pages, 1)
-        from cashier_gui.ui.counter_settings import CounterSettingsBox
-
-        self.counter_box = CounterSettingsBox(self.settings, printing)
-        inner.addWidget(self.counter_box)
-        from cashier_gui.ui.shop_settings import ShopServerBox
-
-        self.shop_box = ShopServerBox(
-            self.settings.shop_server, self._run, lambda: self.secrets.get(SHOP_PASSWORD)
-        )
-        inner.addWidget(self.shop_box)
-        self.body_scroll = QScrollArea()
-        self.body_scroll.setWidgetResizable(True)
-        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.body_scroll.setWidget(body)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.body_scroll, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.sections, 1)
         layout.addLayout(buttons)
+        for form in self.findChildren(QFormLayout):
+            # A label that leaves its field too little room goes above it (German labels are
+            # long): nothing is cut on the right, there is no sideways scrolling.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        # As wide as the widest section needs (with a scroll bar), within the screen.
+        margins = layout.contentsMargins()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
+        need = max(page.sizeHint().width() for page in pages) + bar + margins.left()
+        self.resize(max(self.width(), need + margins.right() + 8), self.height())
         self._fit_screen()
         self._run(self._show_stored, lambda _: None)
 

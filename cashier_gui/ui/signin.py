@@ -5,9 +5,16 @@ the PIN field with the keyboard alone — letters pick a name (as in any list), 
 list, digits are the PIN, Enter signs in, Backspace corrects; the on-screen keypad is for touch
 screens and never takes the focus. With one person on the counter, only the PIN is asked.
 
-A barcode scanner's burst (≥ 4 characters, each within 50 ms of the last: `ui/scan.py`, the
-same detector as the refund screen's) is never taken as a PIN: it would count as a wrong PIN and lock a colleague out. The page keeps what was scanned
-and says to sign in first; the window looks it up once someone has signed in.
+Fast keys are told apart by what they are, not only by their speed (`ui/scan.py`'s detector,
+the same as the refund screen's, says a run of ≥ 4 keys within 50 ms each ended by Enter):
+- a run that is a PIN — 4 to 8 digits, optionally after a name and Tab, as a badge reader types
+  it (name, Tab, PIN, Enter) — is a PIN, however fast: a fast typist on a numpad, a badge;
+- any other run (letters, `_`, `-`: a receipt's ID) is a scan and never a PIN: a wrong PIN would
+  lock a colleague out. The field and the name are put back as they were before the run; the
+  page keeps what was scanned and says to sign in first (the window looks it up after sign-in);
+  the approval card starts a lookup of it.
+The PIN field is a secret field (`SECRET_PROPERTY`): the refund screen's key feed never reads
+it, so a PIN is never part of a scan, never put in another field, a request or a log.
 
 PINs are checked off the GUI thread (scrypt, ≈ 0.1 s each); a check in flight cannot be sent
 twice. Decisions: the PIN field is cleared after every try; the name list shows each name once,
@@ -26,6 +33,7 @@ from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -38,10 +46,27 @@ from PySide6.QtWidgets import (
 from cashier_gui.policy import Approver, check_approver
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.scan import ScanDetector
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
+
+#: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
+#: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
+SECRET_PROPERTY = "secret"  # noqa: S105 (a property name, not a secret)
+PIN_DIGITS = (4, 8)
+
+
+def is_pin(text: str) -> bool:
+    """What a PIN can be: 4 to 8 digits."""
+    return text.isdigit() and text.isascii() and PIN_DIGITS[0] <= len(text) <= PIN_DIGITS[1]
+
+
+def badge_pin(run: str) -> bool:
+    """A fast run that is a PIN: the digits alone, or a name, Tab, the digits (a badge)."""
+    name, tab, digits = run.rpartition("\t")
+    return is_pin(digits) and (not tab or "\t" not in name)
+
 
 _NAVIGATION = (
     Qt.Key.Key_Up,
@@ -60,11 +85,33 @@ class PinPad(QWidget):
     submitted = Signal(str, str)
     scanned = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        side_by_side: bool = False,
+        rows: int = 6,
+        keep_pin: bool = False,
+        ok_name: str | None = None,
+        problem: str | None = None,
+    ) -> None:
+        """`side_by_side`: the names beside the PIN and keypad (the approval card, where height
+        is short); `rows`: names in sight before the list scrolls; `keep_pin`: the PIN stays in its field after Enter/OK (the approval card
+        reads it when the refund goes; sign-in clears it at once); `ok_name`: what OK does,
+        for screen readers; `problem`: the error box's accessible name."""
         super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(10)
+        self.keep_pin = keep_pin
+        self._rows = rows
+        outer = QHBoxLayout(self) if side_by_side else QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(12 if side_by_side else 10)
+        if side_by_side:  # names, who, PIN on the left; the keypad on the right
+            lay = QVBoxLayout()
+            lay.setSpacing(8)
+            outer.addLayout(lay, 1)
+        else:
+            assert isinstance(outer, QVBoxLayout)
+            lay = outer
         self.names = QListWidget()
         self.names.setAccessibleName(self.tr("Your name"))
         self.names.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -74,6 +121,7 @@ class PinPad(QWidget):
         self.who.setAccessibleName(self.tr("Who signs in"))
         lay.addWidget(self.who)
         self.pin = QLineEdit()
+        self.pin.setProperty(SECRET_PROPERTY, True)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
         self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,8}")))
@@ -98,17 +146,27 @@ class PinPad(QWidget):
                 button.clicked.connect(self.pin.backspace)
             elif text == "OK":
                 button.setText(self.tr("OK"))
-                button.setAccessibleName(self.tr("Sign in"))
+                button.setAccessibleName(ok_name or self.tr("Sign in"))
                 button.clicked.connect(self.submit)
             else:
                 button.setAccessibleName(self.tr("Digit {digit}").format(digit=text))
                 button.clicked.connect(lambda _c=False, d=text: self.pin.insert(d))
             keys.addWidget(button, i // 3, i % 3)
             self.keys.append(button)
-        lay.addLayout(keys)
-        self.error = MessageBox(self.tr("Sign-in problem"))
-        lay.addWidget(self.error)
+        self.error = MessageBox(problem or self.tr("Sign-in problem"))
+        if side_by_side:
+            lay.addWidget(self.error)
+            lay.addStretch(1)
+            right = QVBoxLayout()
+            right.addLayout(keys)
+            right.addStretch(1)  # the keys keep their size: all four rows in sight
+            outer.addLayout(right, 1)
+        else:
+            lay.addLayout(keys)
+            lay.addWidget(self.error)
         self._scan = ScanDetector()
+        #: The name row and the PIN field as they were before the current fast run.
+        self._before: tuple[int, str] | None = None
 
     # ---- people -------------------------------------------------------------------------
 
@@ -122,8 +180,8 @@ class PinPad(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, op.name)
             self.names.addItem(item)
-        # Every name in sight up to six (no scroll bar for a small shop), then it scrolls.
-        rows = min(len(people), 6)
+        # Every name in sight up to `rows` (no scroll bar for a small shop), then it scrolls.
+        rows = min(len(people), self._rows)
         if rows:
             height = rows * self.names.sizeHintForRow(0) + 2 * self.names.frameWidth() + 4
             self.names.setFixedHeight(height)
@@ -143,10 +201,11 @@ class PinPad(QWidget):
     # ---- input --------------------------------------------------------------------------
 
     def submit(self) -> None:
-        name, pin = self.name(), self.pin.text()
-        self.pin.clear()
         if self._burst_ended():
             return
+        name, pin = self.name(), self.pin.text()
+        if not self.keep_pin:
+            self.pin.clear()
         if name is None:
             self.error.show_message(self.tr("Nobody to sign in: a manager adds people first."))
             return
@@ -158,30 +217,57 @@ class PinPad(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.pin and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            if event.key() in _NAVIGATION and self.names.isVisible():
-                self.names.keyPressEvent(event)  # move in the list, stay in the PIN field
+            return self._key(event, time.monotonic())
+        return False
+
+    def _key(self, event: QKeyEvent, at: float) -> bool:
+        """True: the key is taken here (not typed into the PIN field)."""
+        if event.key() in _NAVIGATION and self.names.isVisible():
+            self.names.keyPressEvent(event)  # move in the list, stay in the PIN field
+            return True
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if self._scan.pending and not self._scan.starts_burst(at):
+                self._scan.typed("\t", at)  # a badge's name, Tab, PIN: stay for the PIN
                 return True
-            text = event.text()
-            if len(text) == 1 and text.isprintable():
-                self._scan.typed(text, time.monotonic())
-                if not text.isdigit():
-                    if self.names.isVisible() and self._scan.pending == 1:
-                        self.names.keyboardSearch(text)  # letters pick a name
-                    return True
+            return False
+        text = event.text()
+        if len(text) == 1 and text.isprintable():
+            if self._scan.starts_burst(at):
+                self._before = (self.names.currentRow(), self.pin.text())
+            self._scan.typed(text, at)
+            if not text.isdigit():
+                if self.names.isVisible():
+                    self.names.keyboardSearch(text)  # letters pick a name (a badge's too)
+                return True
         return False
 
     def _burst_ended(self) -> bool:
-        """Enter just ended a scanner's burst: report the scan and take nothing as a PIN."""
-        code = self._scan.enter(time.monotonic())
-        if code is None:
+        """Enter just ended a fast run. A PIN (a badge's, a fast typist's) is a PIN; anything
+        else was a scanner: put the name and the field back, report the scan, take nothing
+        as a PIN."""
+        run = self._scan.enter(time.monotonic())
+        before, self._before = self._before, None
+        if run is None or badge_pin(run):
             return False
-        self.scanned.emit(code)
+        if before is not None:
+            row, pin = before
+            if self.names.count():
+                self.names.setCurrentRow(row)
+            self.pin.setText(pin)
+        if not self.keep_pin:
+            self.pin.clear()
+        self.scanned.emit(run.replace("\t", ""))
         return True
 
-    def reset(self) -> None:
+    def clear(self) -> None:
+        """Nothing typed, nothing said (the focus stays where it is)."""
         self.pin.clear()
         self.error.clear()
         self._scan.reset()
+        self._before = None
+
+    def reset(self) -> None:
+        self.clear()
         self.pin.setFocus()
 
 
@@ -196,11 +282,15 @@ class SignInPage(QWidget):
         self.ops = Operations(self)
         self.store: OperatorStore | None = None
         self.held_scan: str | None = None
-        outer = QVBoxLayout(self)
+        # Names and PIN beside the keypad: the page fits a short screen (1024×768 at 150 %);
+        # shorter still, it scrolls — never squeezed or cut.
+        scroll = WrappingScrollArea()
+        page = QWidget()
+        outer = QVBoxLayout(page)
         outer.setContentsMargins(24, 16, 24, 16)
         column = QWidget()
-        column.setMinimumWidth(420)  # the help line and the keypad read at a glance
-        column.setMaximumWidth(460)
+        column.setMinimumWidth(480)  # the help line and the keypad read at a glance
+        column.setMaximumWidth(620)
         lay = QVBoxLayout(column)
         lay.setSpacing(10)
         lay.addWidget(label(self.tr("Sign in"), role="title"))
@@ -212,14 +302,25 @@ class SignInPage(QWidget):
             role="hint",
         )
         lay.addWidget(self.help)
-        self.pad = PinPad()
+        self.pad = PinPad(side_by_side=True, rows=4)
         self.pad.submitted.connect(self._check)
         self.pad.scanned.connect(self._scanned)
         lay.addWidget(self.pad)
         self.scan_note = MessageBox(self.tr("Scanned receipt"))
         lay.addWidget(self.scan_note)
-        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment: the scroll area then asks the column's
+        # height for its own width (with an alignment the help line was measured at the whole
+        # page's width, one line short, and the names list covered the PIN's caption).
+        centre = QHBoxLayout()
+        centre.addStretch(1)
+        centre.addWidget(column, 100)
+        centre.addStretch(1)
+        outer.addLayout(centre)
         outer.addStretch(1)
+        scroll.setWidget(page)
+        whole = QVBoxLayout(self)
+        whole.setContentsMargins(0, 0, 0, 0)
+        whole.addWidget(scroll)
 
     def set_people(self, store: OperatorStore, people: Sequence[Operator]) -> None:
         keep = self.pad.name()

@@ -17,6 +17,9 @@ _SHORTCUTS = [
     QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+N — new refund"),
     QT_TRANSLATE_NOOP("Shortcuts", "F5 — Check now: refunds with no answer"),
     QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+H — history"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+P — print the receipt of the answer on screen"),
+    QT_TRANSLATE_NOOP("Shortcuts", "Alt+V — void the sale (today's, not settled yet)"),
+    QT_TRANSLATE_NOOP("Shortcuts", "F1 — how refunds work, and these shortcuts"),
     QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+L — sign out (the next person signs in)"),
     QT_TRANSLATE_NOOP("Shortcuts", "Ctrl+Q — quit"),
 ]

@@ -243,3 +243,16 @@ class WrappingScrollArea(QScrollArea):
         need = layout.totalHeightForWidth(self.viewport().width())
         if need > 0 and page.minimumHeight() != need:
             page.setMinimumHeight(need)
+
+
+def save_path(stem: str, suffix: str) -> str:
+    """Where a save dialog starts: the user's Documents folder (else home), with today's date in
+    the name — never the program's folder, never last time's file name."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation
+    ) or str(Path.home())
+    return str(Path(folder) / f"{stem}-{dt.date.today().isoformat()}{suffix}")

@@ -71,20 +71,16 @@
         <translation>Warum die Filialleitung genehmigen muss</translation>
     </message>
     <message>
-        <source>Manager name</source>
-        <translation>Name der Filialleitung</translation>
-    </message>
-    <message>
-        <source>manager&apos;s name</source>
-        <translation>Name der Filialleitung</translation>
-    </message>
-    <message>
         <source>Manager PIN</source>
         <translation>PIN der Filialleitung</translation>
     </message>
     <message>
-        <source>PIN</source>
-        <translation>PIN</translation>
+        <source>Approve</source>
+        <translation>Freigeben</translation>
+    </message>
+    <message>
+        <source>Approval problem</source>
+        <translation>Problem bei der Freigabe</translation>
     </message>
     <message>
         <source>Manager</source>
@@ -107,8 +103,8 @@
         <translation>Zurück</translation>
     </message>
     <message>
-        <source>A manager must approve this: {reasons} Manager: type your name and PIN, then press Enter.</source>
-        <translation>Die Filialleitung muss dies genehmigen: {reasons} Filialleitung: Geben Sie Ihren Namen und Ihre PIN ein und drücken Sie Enter.</translation>
+        <source>A manager must approve this: {reasons} Manager: choose your name, type your PIN, then press Enter or OK.</source>
+        <translation>Eine Filialleitung muss das freigeben: {reasons} Filialleitung: Namen wählen, PIN eingeben, dann Enter oder OK drücken.</translation>
     </message>
 </context>
 <context>
@@ -547,6 +543,10 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Erstattungsvorgänge</translation>
     </message>
     <message>
+        <source>Choose a refund attempt to see all about it here.</source>
+        <translation>Wählen Sie einen Erstattungsversuch: Hier steht dann alles darüber.</translation>
+    </message>
+    <message>
         <source>Refund attempt details</source>
         <translation>Details des Erstattungsvorgangs</translation>
     </message>
@@ -619,12 +619,12 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Trace-ID: {trace}</translation>
     </message>
     <message>
-        <source>{count} matching refund attempts · approved today: {totals}</source>
-        <translation>{count} passende Erstattungsvorgänge · heute genehmigt: {totals}</translation>
-    </message>
-    <message>
         <source>none</source>
         <translation>keine</translation>
+    </message>
+    <message>
+        <source>{count} matching refund attempts · today: refunded {refunded} · voided {voided}</source>
+        <translation>{count} passende Erstattungsversuche · heute: erstattet {refunded} · storniert {voided}</translation>
     </message>
     <message>
         <source>Export refunds</source>
@@ -649,6 +649,14 @@ Esc geht einen Schritt zurück.</translation>
 </context>
 <context>
     <name>HistoryModel</name>
+    <message>
+        <source>{state} (training)</source>
+        <translation>{state} (Training)</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>voll</translation>
+    </message>
     <message>
         <source>When</source>
         <translation>Wann</translation>
@@ -760,6 +768,10 @@ Esc geht einen Schritt zurück.</translation>
         <translation>TRAINING</translation>
     </message>
     <message>
+        <source>Cashier Refunds</source>
+        <translation>Kassen-Erstattungen</translation>
+    </message>
+    <message>
         <source>R&amp;efund</source>
         <translation>&amp;Erstattung</translation>
     </message>
@@ -784,7 +796,7 @@ Esc geht einen Schritt zurück.</translation>
         <translation>&amp;Schichtabschluss…</translation>
     </message>
     <message>
-        <source>&amp;Resolve by hand…</source>
+        <source>Re&amp;solve by hand…</source>
         <translation>Von &amp;Hand klären…</translation>
     </message>
     <message>
@@ -1082,6 +1094,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <name>PinPad</name>
     <message>
         <source>Your name</source>
+        <extracomment>A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys to the field alone, so no secret is ever part of a scan or echoed elsewhere.</extracomment>
         <translation>Ihr Name</translation>
     </message>
     <message>
@@ -1118,6 +1131,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
     <message>
         <source>{name} — manager</source>
+        <extracomment>The name row and the PIN field as they were before the current fast run.</extracomment>
         <translation>{name} — Filialleitung</translation>
     </message>
     <message>
@@ -1526,6 +1540,22 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <source>New refund</source>
         <translation>Neue Erstattung</translation>
     </message>
+    <message>
+        <source>Print receipt  Ctrl+P</source>
+        <translation>Beleg drucken  Strg+P</translation>
+    </message>
+    <message>
+        <source>Print the receipt</source>
+        <translation>Den Beleg drucken</translation>
+    </message>
+    <message>
+        <source>No receipt  Ctrl+N</source>
+        <translation>Kein Beleg  Strg+N</translation>
+    </message>
+    <message>
+        <source>No receipt: on to a new refund</source>
+        <translation>Kein Beleg: weiter zur nächsten Erstattung</translation>
+    </message>
 </context>
 <context>
     <name>SendingCard</name>
@@ -1557,9 +1587,8 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>Abgebrochen: Es wurde nichts erstattet.</translation>
     </message>
     <message>
-        <source>A manager must approve this: type the manager&apos;s name and PIN, then press Enter.</source>
-        <extracomment>A manager&apos;s typed name and PIN are cleared when the confirm card has waited this long: an approval is given now, for what is on the card now (issue 27).</extracomment>
-        <translation>Die Filialleitung muss dies genehmigen: Geben Sie ihren Namen und ihre PIN ein und drücken Sie Enter.</translation>
+        <source>A manager must approve this: choose the manager&apos;s name, type the PIN, then press Enter.</source>
+        <translation>Eine Filialleitung muss das freigeben: Namen der Filialleitung wählen, PIN eingeben, dann Enter drücken.</translation>
     </message>
     <message>
         <source>TRAINING — no money moves.</source>
@@ -1895,6 +1924,22 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Abbrechen</translation>
     </message>
     <message>
+        <source>Connection and secrets</source>
+        <translation>Verbindung und Geheimnisse</translation>
+    </message>
+    <message>
+        <source>Receipts and language</source>
+        <translation>Belege und Sprache</translation>
+    </message>
+    <message>
+        <source>Policy (managers)</source>
+        <translation>Regeln (Filialleitung)</translation>
+    </message>
+    <message>
+        <source>Shop server</source>
+        <translation>Filialserver</translation>
+    </message>
+    <message>
         <source>Set up this counter once: choose the back end, type the details your payment provider gave you, then test.</source>
         <translation>Richten Sie diese Kasse einmal ein: Wählen Sie die Anbindung, geben Sie die Daten Ihres Zahlungsanbieters ein und testen Sie dann.</translation>
     </message>
@@ -2077,6 +2122,18 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <message>
         <source>Ctrl+H — history</source>
         <translation>Strg+H — Verlauf</translation>
+    </message>
+    <message>
+        <source>Ctrl+P — print the receipt of the answer on screen</source>
+        <translation>Strg+P — den Beleg der angezeigten Antwort drucken</translation>
+    </message>
+    <message>
+        <source>Alt+V — void the sale (today&apos;s, not settled yet)</source>
+        <translation>Alt+S — den Verkauf stornieren (von heute, noch nicht abgerechnet)</translation>
+    </message>
+    <message>
+        <source>F1 — how refunds work, and these shortcuts</source>
+        <translation>F1 — so geht eine Erstattung, und diese Tastenkürzel</translation>
     </message>
     <message>
         <source>Ctrl+L — sign out (the next person signs in)</source>
@@ -2488,17 +2545,12 @@ Referenz für den Support: {reference}</translation>
         <translation>Wird gesendet — warten</translation>
     </message>
     <message>
-        <source>approved</source>
-        <extracomment>A refund the gateway lists (not made by this counter), by its status.</extracomment>
-        <translation>genehmigt</translation>
+        <source>Voided — the customer is not charged</source>
+        <translation>Storniert — der Karte wird nichts belastet</translation>
     </message>
     <message>
-        <source>declined</source>
-        <translation>abgelehnt</translation>
-    </message>
-    <message>
-        <source>pending</source>
-        <translation>ausstehend</translation>
+        <source>Void pending — do not refund</source>
+        <translation>Stornierung ausstehend — nicht erstatten</translation>
     </message>
     <message>
         <source>Already settled: refund it instead</source>

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
 
 from cashier_gui.app import install_translators, make_application
 from cashier_gui.gateways.base import Timeouts
@@ -30,23 +31,113 @@ def factory(training: bool, provider: str) -> Runtime:
     )
 
 
-#: Buttons a screenshot found not wholly inside the 1024×768 window (longer German words…).
+#: What a screenshot found cut off (outside the window, clipped by a parent, text wider than its
+#: widget, a screen that scrolls): "state: what".
 CLIPPED: list[str] = []
 
 
-def outside(w: MainWindow) -> list[str]:
-    """Visible buttons of the window not wholly inside it."""
+def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
+    """Every visible label and button of `top`'s window that is not whole: outside the window,
+    cut by a parent (a scroll area, a too-small card), or showing less than its text (font
+    metrics against the widget's size); and a scroll area that has to be scrolled to see it all
+    (`scroll_ok`: long lists may)."""
     from PySide6.QtCore import QPoint, QRect
-    from PySide6.QtWidgets import QPushButton
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractScrollArea,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QScrollArea,
+    )
 
-    frame = QRect(QPoint(0, 0), w.size())
+    window = top.window()
+    frame = QRect(QPoint(0, 0), window.size())
+    found: list[str] = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.window() is not window or w.width() <= 0:
+            continue
+        if any(isinstance(a, QAbstractItemView) for a in _ancestors(w)):
+            continue  # a list's items scroll by design
+        if isinstance(w, QScrollArea):
+            if w.horizontalScrollBar().maximum() > 0 or (
+                not scroll_ok and w.verticalScrollBar().maximum() > 0
+            ):
+                found.append(f"scrolls: {w.objectName() or type(w).__name__}")
+            continue
+        if not isinstance(w, QLabel | QAbstractButton | QLineEdit | QComboBox):
+            continue
+        text = (w.accessibleName() or "field") if isinstance(w, QLineEdit | QComboBox) else w.text()
+        if not text.strip():
+            continue
+        name = text.replace("\n", " ")[:40]
+        scrolled = scroll_ok and any(isinstance(a, QAbstractScrollArea) for a in _ancestors(w))
+        rect = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+        if not scrolled and not frame.contains(rect):
+            found.append(f"outside the window: {name}")
+            continue
+        # Cut by a parent: what of it its ancestors show (a scroll area's viewport included;
+        # where scrolling is fine, only sideways).
+        left, right, upper, lower = 0, w.width(), 0, w.height()
+        for anc in _ancestors(w):
+            origin = w.mapFrom(anc, QPoint(0, 0))
+            left, right = max(left, origin.x()), min(right, origin.x() + anc.width())
+            upper, lower = max(upper, origin.y()), min(lower, origin.y() + anc.height())
+        short = lower - upper < w.height() - 1 and not scrolled
+        if right - left < w.width() - 1 or short:
+            found.append(f"cut by its parent: {name}")
+            continue
+        if isinstance(w, QLineEdit | QComboBox):
+            continue  # a field's text scrolls inside it
+        if w.height() < w.minimumSizeHint().height() - 1:
+            found.append(f"squeezed ({w.height()} < {w.minimumSizeHint().height()}): {name}")
+            continue
+        if isinstance(w, QAbstractButton):
+            need = w.sizeHint()  # the text's width by its font metrics, with padding and icon
+            if need.width() > w.width() + 1:
+                found.append(f"text wider than the button ({need.width()} > {w.width()}): {name}")
+        else:
+            if w.buddy() is not None or w.textFormat() != Qt.TextFormat.PlainText:
+                text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+            fm = w.fontMetrics()
+            room = w.contentsRect().width() - 2 * w.margin() - 2 * w.indent() * 0
+            if w.wordWrap():
+                words = [x for x in text.split() if x]
+                widest = max((fm.horizontalAdvance(x) for x in words), default=0)
+                if widest > room + 1:
+                    found.append(f"a word wider than the label ({widest} > {room}): {name}")
+                elif w.heightForWidth(w.width()) > w.height() + 1:
+                    found.append(f"text taller than the label: {name}")
+            else:
+                widest = max(fm.horizontalAdvance(line) for line in text.split("\n"))
+                if widest > room + 1:
+                    found.append(f"text wider than the label ({widest} > {room}): {name}")
+    return found
+
+
+def out_of_sight(w: MainWindow) -> list[str]:
+    """The stage's actions (RefundPanel.actions_in_sight) not wholly in the scrolled view."""
+    from PySide6.QtCore import QPoint, QRect
+
+    view = w.panel_scroll.viewport()
+    frame = QRect(QPoint(0, 0), view.size())
     return [
-        b.text()
-        for b in w.findChildren(QPushButton)
-        if b.isVisible()
-        and b.window() is w
-        and not frame.contains(QRect(b.mapTo(w, QPoint(0, 0)), b.size()))
+        f"out of sight: {b.accessibleName() or type(b).__name__}"
+        for b in w.panel.actions_in_sight()
+        if not frame.contains(QRect(b.mapTo(view, QPoint(0, 0)), b.size()))
     ]
+
+
+def _ancestors(w: QWidget) -> list[QWidget]:
+    out = []
+    parent = w.parentWidget()
+    while parent is not None and not parent.isWindow():
+        out.append(parent)
+        parent = parent.parentWidget()
+    if parent is not None:
+        out.append(parent)
+    return out
 
 
 async def until(check: object, seconds: float = 8.0) -> None:
@@ -65,7 +156,9 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         path = out / f"{name}.png"
         w.grab().save(str(path))
         saved.append(path.name)
-        CLIPPED.extend(f"{name}: {text}" for text in outside(w))
+        CLIPPED.extend(f"{name}: {text}" for text in problems(w, scroll_ok=SHORT))
+        if SHORT and w.stack.currentWidget() is w.panel_scroll:
+            CLIPPED.extend(f"{name}: {text}" for text in out_of_sight(w))
 
     await until(lambda: w.runtime is not None)
     p = w.panel
@@ -180,6 +273,7 @@ async def counter_states(
     take("16-settled-refund-instead")
     store = OperatorStore(rt(w).paths.operators)
     store.add("Mia", Role.MANAGER, "2468")
+    store.add("Ole", Role.MANAGER, "1470")
     p.operators = store
     w.session._set(Operator("Carl", Role.CASHIER))
     rt(w).service.policy = Policy(approval_above={"EUR": 1000})
@@ -207,16 +301,34 @@ async def counter_states(
 
     people = PeopleDialog(store, parent=w)
     people.show()
-    await until(lambda: people.list.count() == 3)
+    await until(lambda: people.list.count() == 4)
     people.add_button.click()
     people.name_edit.setText("Dana")
     await asyncio.sleep(0.2)
     people.grab().save(str(OUT / "20-people.png"))
+    CLIPPED.extend(f"20-people: {text}" for text in problems(people, scroll_ok=True))
     people.reject()
+    from cashier_gui.ui.settings import SettingsDialog
+
+    settings = SettingsDialog(printing=w.printing, parent=w)
+    settings.show()
+    await asyncio.sleep(0.4)
+    for i, part in enumerate(("connection", "receipts", "policy")):
+        settings.sections.setCurrentIndex(i)
+        await asyncio.sleep(0.2)
+        settings.grab().save(str(OUT / f"21-settings-{part}.png"))
+        found = problems(settings, scroll_ok=True)
+        CLIPPED.extend(f"21-settings-{part}: {text}" for text in found)
+    settings.reject()
     return []
 
 
 OUT = Path(".")
+#: The window's size in Qt's (scaled) pixels: CASHIER_SCREENSHOT_SIZE=WxH, else 1024×768.
+SIZE = tuple(int(x) for x in os.environ.get("CASHIER_SCREENSHOT_SIZE", "1024x768").split("x"))
+#: Shorter than 1024×768 (1280×800 at 150 %: 853×533): the refund panel may scroll, but each
+#: stage's actions must be in sight without the cashier scrolling.
+SHORT = SIZE[1] < 700
 
 
 def main(out_dir: str) -> int:
@@ -231,7 +343,8 @@ def main(out_dir: str) -> int:
     asyncio.set_event_loop(loop)
     w = MainWindow(factory, training=True)
     w.setWindowState(Qt.WindowState.WindowNoState)  # exactly 1024×768, whatever the screen
-    w.resize(1024, 768)
+    width, height = SIZE
+    w.resize(width, height)
     w.show()
     w.start()
     with loop:

@@ -259,11 +259,11 @@ def test_approval_needed_wrong_pin_refused_right_pin_sends(
     cf = p.confirm_card
     qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
     assert "€10.00" in cf.approval_reasons.text() or "10.00" in cf.approval_reasons.text()
-    assert cf.manager_edit.hasFocus()
+    assert cf.pin_edit.hasFocus()
+    qtbot.waitUntil(lambda: cf.manager_name() == "Mia", timeout=3000)  # the one manager
     qtbot.wait(350)
-    QTest.keyClick(cf.manager_edit, Qt.Key.Key_Return)  # nothing typed: told, nothing sent
-    assert p.stage == "confirm" and "manager's name and PIN" in _status(window)
-    cf.manager_edit.setText("Mia")
+    p.confirm_button.click()  # nothing typed: told, nothing sent
+    assert p.stage == "confirm" and "the manager's name, type the PIN" in _status(window)
     cf.pin_edit.setText("0000")
     cf.pin_edit.setFocus()
     qtbot.wait(350)
@@ -417,3 +417,18 @@ def test_a_scan_while_sending_waits_for_the_answer(qtbot: QtBot, window: MainWin
     assert attempt.charge_id == A
     QTest.keyClick(p.charge_edit, Qt.Key.Key_Return)  # the next receipt, at once
     qtbot.waitUntil(lambda: p.stage == "charge" and charge_of(p) == B, timeout=5000)
+
+
+def test_one_set_of_state_words_on_the_charge_card(qtbot: QtBot, window: MainWindow) -> None:
+    """Issue 26: a refund the gateway lists read "approved", this counter's own "Approved — do
+    not refund again"; a void read "void Approved — do not refund again"."""
+    p = window.panel
+    look_up(qtbot, window, B)  # the simulator lists a €30.00 refund no attempt here made
+    assert "€30.00  Approved — do not refund again" in p.earlier.text()
+    look_up(qtbot, window, TODAY)
+    p.void_button.click()
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    look_up(qtbot, window, TODAY)
+    line = next(x for x in p.earlier.text().splitlines() if x.startswith("• void"))
+    assert "Voided — the customer is not charged" in line and "Approved" not in line

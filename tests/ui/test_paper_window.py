@@ -101,8 +101,9 @@ def test_reprint_from_history_and_the_shift_report(
     history.table.selectRow(0)
     assert history.print_button.isEnabled()
     history.print_button.click()
-    qtbot.waitUntil(device.exists, timeout=5000)
-    assert b"REFUND APPROVED" in device.read_bytes()
+    # Written on a worker thread: the file exists a moment before its bytes are in it.
+    qtbot.waitUntil(lambda: device.exists() and device.stat().st_size > 0, timeout=5000)
+    qtbot.waitUntil(lambda: b"REFUND APPROVED" in device.read_bytes(), timeout=5000)
     history.reject()
 
     window.open_report()

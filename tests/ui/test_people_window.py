@@ -32,6 +32,7 @@ from cashier_gui.ui.people import PeopleDialog
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.signin import ManagerDialog
 from tests.ui.running import rt
+from tests.ui.test_keys import key_clock  # noqa: F401 (autouse: keys `ms` apart, exactly)
 from tests.ui.test_refund_window import look_up, refund
 
 CHARGE = "ch_train_eur_4990"  # €49.90, captured, nothing refunded yet
@@ -379,7 +380,7 @@ def test_training_practises_approval_with_the_training_manager(
         text = cf.approval_reasons.text()
         assert "A manager must approve" in text
         assert f"training manager is {TRAINING_MANAGER}, PIN {TRAINING_MANAGER_PIN}" in text
-        cf.manager_edit.setText(TRAINING_MANAGER)
+        qtbot.waitUntil(lambda: cf.manager_name() == TRAINING_MANAGER, timeout=3000)
         cf.pin_edit.setText(TRAINING_MANAGER_PIN)
         cf.pin_edit.setFocus()
         qtbot.wait(350)  # the confirm card's guard against an Enter typed too early
@@ -439,12 +440,11 @@ def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
         cf = p.confirm_card
         qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
         assert "€25.00" in cf.amount.text()
-        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
-        cf.pin_edit.setFocus()
+        cf.pin_edit.setFocus()  # one manager: the keypad asks only the PIN
         QTest.keyClicks(cf.pin_edit, "2468", delay=70)  # … but no Enter
         QTest.keyClick(cf.pin_edit, Qt.Key.Key_Escape)
         qtbot.waitUntil(lambda: p.stage == "charge", timeout=3000)
-        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        assert cf.pin_edit.text() == ""
         p.amount_edit.setFocus()
         p.amount_edit.selectAll()
         QTest.keyClicks(p.amount_edit, "49.90", delay=60)
@@ -453,17 +453,16 @@ def test_an_approval_is_dropped_when_what_the_manager_saw_changes(
         qtbot.waitUntil(lambda: p.stage == "confirm", timeout=3000)
         qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
         assert "€49.90" in cf.amount.text()
-        assert cf.manager_edit.text() == "" and cf.pin_edit.text() == ""
+        assert cf.pin_edit.text() == ""
         qtbot.wait(350)  # the confirm card's guard
         QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
         qtbot.wait(300)
         assert p.stage == "confirm"  # asks for a manager again
         assert "A manager must approve this" in w.statusBar().currentMessage()
-        assert cf.manager_edit.hasFocus()
+        assert cf.pin_edit.hasFocus()
         assert rt(w).service.journal.query() == []  # nothing written, nothing sent
         # The manager approves what is on the card now: that goes, and is what is recorded.
-        QTest.keyClicks(cf.manager_edit, "Mia", delay=60)
-        cf.pin_edit.setFocus()
+        cf.pin_edit.setFocus()  # one manager: the keypad asks only the PIN
         type_pin(qtbot, cf.pin_edit, "2468")
         qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
         [attempt] = rt(w).service.journal.query()
@@ -512,7 +511,7 @@ def test_a_typed_approval_times_out_on_the_confirm_card(
 ) -> None:
     """Issue 27: a name and PIN typed and left on the confirm card are cleared after a while;
     Enter then asks for the manager again and nothing is sent."""
-    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+    from cashier_gui.runtime import TRAINING_MANAGER_PIN
     from cashier_gui.ui.refund import sending
 
     monkeypatch.setattr(sending, "APPROVAL_TIMEOUT_S", 1)
@@ -524,11 +523,25 @@ def test_a_typed_approval_times_out_on_the_confirm_card(
         qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
         cf = p.confirm_card
         qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
-        QTest.keyClicks(cf.manager_edit, TRAINING_MANAGER, delay=30)
-        cf.pin_edit.setFocus()
+        cf.pin_edit.setFocus()  # the training manager: the only one, only the PIN is asked
         QTest.keyClicks(cf.pin_edit, TRAINING_MANAGER_PIN, delay=70)
         qtbot.waitUntil(lambda: cf.pin_edit.text() == "", timeout=3000)
-        assert cf.manager_edit.text() == "" and "cleared" in p.confirm_note.text.text()
+        assert "cleared" in p.confirm_note.text.text()
         QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
         qtbot.wait(300)
         assert p.stage == "confirm" and rt(w).service.journal.query() == []
+
+
+@pytest.mark.parametrize("ms", [5, 25])
+def test_a_fast_pin_or_a_badge_signs_in(qtbot: QtBot, window: MainWindow, ms: int) -> None:
+    """A PIN typed at a scanner's speed is still a PIN (4–8 digits cannot be a receipt's
+    ID); a badge reader types the name, Tab, the PIN and Enter in one burst."""
+    from tests.ui.test_keys import typed
+
+    pad = window.session.page.pad  # key_clock: the keys' times exactly `ms` apart
+    qtbot.waitUntil(lambda: pad.names.count() == 3 and pad.pin.hasFocus(), timeout=3000)
+    typed(pad.pin, "Carl\t1357", ms)
+    qtbot.waitUntil(lambda: window.session.operator is not None, timeout=3000)
+    signed = window.session.operator
+    assert signed is not None and signed.name == "Carl"
+    assert window.session.page.held_scan is None

@@ -98,3 +98,20 @@ def test_the_refund_flow_and_sign_in_use_this_detector() -> None:
     assert flow.ScanDetector is ScanDetector
     assert isinstance(flow.RefundFlow().detector, ScanDetector)
     assert vars(signin)["ScanDetector"] is ScanDetector
+
+
+@pytest.mark.parametrize(
+    ("run", "pin"),
+    [
+        ("1234", True),
+        ("12345678", True),
+        ("Mia\t2468", True),  # a badge: name, Tab, PIN
+        ("123", False),
+        ("123456789", False),  # longer than any PIN: a numeric receipt
+        ("ch_A1234", False),
+        ("Mia\tch_A1", False),
+        ("a\tb\t1234", False),
+    ],
+)
+def test_a_fast_run_is_a_pin_only_when_it_can_be_one(run: str, pin: bool) -> None:
+    assert signin.badge_pin(run) is pin

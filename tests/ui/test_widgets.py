@@ -66,3 +66,15 @@ def test_paint_hold_paints_once_in_a_later_turn(qtbot: QtBot) -> None:
 
     a.update()  # after the hold: painted as usual
     qtbot.waitUntil(lambda: a.paints == 2, timeout=2000)
+
+
+def test_save_dialogs_start_in_documents_with_a_dated_name() -> None:
+    """Issue 26: save dialogs opened in the program's folder with a fixed file name."""
+    import datetime as dt
+    from pathlib import Path
+
+    from cashier_gui.ui.widgets import save_path
+
+    path = Path(save_path("refunds", ".csv"))
+    assert path.is_absolute() and path.parent != Path.cwd()
+    assert path.name == f"refunds-{dt.date.today().isoformat()}.csv"

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QBoxLayout,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -24,6 +25,8 @@ from cashier_gui.ui.refund.cards import ChargeCard, FormCard, HelpCard, LookupCa
 from cashier_gui.ui.refund.outcome import ConfirmCard, ResultCard, SendingCard
 from cashier_gui.ui.widgets import PaintHold
 
+ONE_COLUMN_BELOW = 900  # Qt pixels of panel width
+
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
     from cashier_gui.operators import Operator, OperatorStore
@@ -36,6 +39,7 @@ class PanelBase(QWidget):
     finished = Signal(object)
     connection_changed = Signal(bool, str)
     check_requested = Signal()
+    print_requested = Signal()  # the result card's Print receipt (the window prints: Ctrl+P)
 
     def __init__(
         self,
@@ -70,7 +74,7 @@ class PanelBase(QWidget):
     # ---- construction -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        outer = QHBoxLayout(self)
+        outer = self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(16)
         # Two columns of equal width whatever the stage: the cards do not jump sideways.
@@ -138,6 +142,19 @@ class PanelBase(QWidget):
         self.result_time, self.result_by_hand = rc.time, rc.by_hand
         self.resolve_button, self.new_button = rc.resolve_button, rc.new_button
         self.resolve_dialog: Any = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Narrower than `ONE_COLUMN_BELOW` (1280×800 at 150 %: 853 px): the cards one under the
+        other, each the whole width, so no label or button is cut; the panel then scrolls and
+        each stage scrolls its actions into sight (RefundPanel.reveal_actions)."""
+        direction = (
+            QBoxLayout.Direction.TopToBottom
+            if event.size().width() < ONE_COLUMN_BELOW
+            else QBoxLayout.Direction.LeftToRight
+        )
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
+        super().resizeEvent(event)
 
     @property
     def has_lookup(self) -> bool:

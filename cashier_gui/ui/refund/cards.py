@@ -205,7 +205,7 @@ class FormCard(Card):
         kinds.addWidget(self.full_radio)
         kinds.addWidget(self.partial_radio)
         kinds.addStretch(1)
-        form.addRow(label(self.tr("Refund"), role="caption"), kinds)
+        form.addRow(kinds)  # the whole width: "Full — €1,234.56" and "Partial" side by side
         self.amount_edit = QLineEdit()
         self.amount_edit.setAccessibleName(self.tr("Amount to refund"))
         self.amount_edit.setPlaceholderText(self.tr("e.g. 12.50"))
@@ -220,6 +220,9 @@ class FormCard(Card):
         form.addRow(self.amount_caption, amount_row)
         self.amount_hint = label("", role="hint")
         self.amount_hint.setAccessibleName(self.tr("Amount check"))
+        # One line's room at all times; FormPart._fit_hint asks for more when a reason wraps
+        # (the form layout does not grow a row for a wrapped label by itself).
+        self.amount_hint.setMinimumHeight(self.amount_hint.fontMetrics().lineSpacing() + 2)
         form.addRow("", self.amount_hint)
         self.reason_combo = QComboBox()
         self.reason_combo.setAccessibleName(self.tr("Reason"))

@@ -58,6 +58,14 @@ class Enter:
 
 
 @dataclass(frozen=True)
+class Scanned:
+    """A scan a widget told apart itself (the approval card's keypad: a fast run that cannot be
+    a PIN). Nothing of it was typed into a field the flow must undo."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class Escape:
     pass
 
@@ -140,6 +148,7 @@ class Reconciled:
 Event = (
     Typed
     | Enter
+    | Scanned
     | Escape
     | Refresh
     | NewRefund
@@ -260,6 +269,9 @@ class RefundFlow:
                 if code:
                     return [UndoBurst(burst_chars), *self._scan(code)]
                 return self._enter(at)
+            case Scanned(code):
+                code = code.strip()
+                return self._scan(code) if code else []
             case Escape():
                 return self._escape()
             case Refresh():

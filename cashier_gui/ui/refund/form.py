@@ -111,7 +111,7 @@ class FormPart(PanelBase):
         # "Still refundable" only says something when a refund is possible and known.
         self.charge_card.show_row("remaining", charge is not None and not blocked)
         self.currency_label.setText(currency)
-        self.form_card.set_amount_example(amount_example(currency))
+        self.form_card.set_amount_example(amount_example(currency, self.money_locale))
         self.earlier.setText(attempt_lines(view, self._fmt))
 
     # ---- amount ---------------------------------------------------------------------------
@@ -200,6 +200,7 @@ class FormPart(PanelBase):
             restyle(self.amount_hint, "hint")
         else:
             _set_text(self.amount_hint, "")
+        self._fit_hint()
         ok = problem is None and not self.ops.busy
         self.flow.handle(fl.FormReady(ok))
         _enable(self.action_button, ok)
@@ -208,6 +209,16 @@ class FormPart(PanelBase):
         label = self.tr("Refund {amount}").format(amount=shown)
         _set_text(self.action_button, f"{label}  ⏎" if ok else self.tr("Refund"))
         self.action_button.setAccessibleName(label)
+
+    def _fit_hint(self) -> None:
+        """The form layout gives a row the height its label asked for when the form was laid
+        out: a longer (German, bold) reason must ask for its lines itself, or it is cut."""
+        hint = self.amount_hint
+        line = hint.fontMetrics().lineSpacing() + 2
+        width = hint.width() if hint.width() > 50 else 320
+        need = max(line, hint.heightForWidth(width) + 2 if hint.text() else 0)
+        if hint.minimumHeight() != need:
+            hint.setMinimumHeight(need)
 
     def _update_enabled(self) -> None:
         # Only real changes: with a stylesheet every enable/disable re-polishes the widget.

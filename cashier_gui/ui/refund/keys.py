@@ -1,11 +1,25 @@
 """Keys from anywhere in the main window, fed to the refund flow: a scanner's burst is seen
-whatever widget has the focus (a form field, a button, the reason list).
+whatever widget has the focus (a form field, a button, the reason list, the menu bar).
 
-The filter watches the application's key presses meant for a widget of the panel's window
-(never a dialog's). Printable characters pass on to the focused widget and are also told to
-the flow; Enter and Esc are the flow's. Before a burst's first character the focused field's
-text (or list choice) is remembered, so when the burst turns out to be a scan its characters are
-taken out of that field again.
+The rule, decided here once (tests/ui/test_keys.py drives each holder of the focus at 5, 25 and
+60 ms a key):
+- **Where a burst starts**: at the first printable key (no Ctrl/Alt) after a pause longer than
+  `SCAN_GAP`, in whatever widget of the panel's window has the focus (never a dialog's: a
+  dialog's keys are its own). Printable characters pass on to the focused widget and are also
+  told to the flow; Enter and Esc are the flow's. Before a burst's first character the focused
+  field's text (or list choice) is remembered, so when the burst turns out to be a scan its
+  characters are taken out of that field again.
+- **A secret field** (a QLineEdit in password mode, or with the `secret` property: the
+  approval card's PIN) is never part of a scan: its keys are not told to the flow, they break
+  any run in progress, and its Enter is the field's own (the keypad decides: a PIN however
+  fast, a scan only when it cannot be a PIN — ui/signin.py). No PIN reaches the charge field, a
+  lookup, a request or a log.
+- **The menu bar may swallow nothing printable**: after a tap of Alt (or Esc out of an open
+  menu, or a dialog that left it the focus) the menu bar holds the keyboard, and Qt would take
+  the next letters as mnemonics (a scan once opened People… and signed out). `MenuBarKeys`
+  hands such a key back: the menu bar leaves its keyboard mode (the focus goes back where it
+  was) and the key is delivered there, as if Alt had never been tapped. Alt+letter chords,
+  the arrows, Enter and Esc still work the menus.
 """
 
 from __future__ import annotations
@@ -15,7 +29,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMenuBar, QWidget
+from shiboken6 import isValid
+
+from cashier_gui.ui.signin import SECRET_PROPERTY
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -31,13 +48,16 @@ class KeyFeed(QObject):
         on_enter: Callable[[float], bool],
         on_escape: Callable[[], bool],
         starts_burst: Callable[[float], bool],
+        on_secret: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_secret()`: a key went to a secret field (the flow forgets any run)."""
         super().__init__(panel)
         self._panel = panel
         self._on_char = on_char
         self._on_enter = on_enter
         self._on_escape = on_escape
         self._starts_burst = starts_burst
+        self._on_secret = on_secret
         self._before: tuple[QWidget, str | int] | None = None
         app = QApplication.instance()
         if app is not None:
@@ -51,6 +71,8 @@ class KeyFeed(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
             return False
+        if isinstance(watched, QMenuBar):
+            return False  # MenuBarKeys hands its printable keys back to the focused widget
         window = self._panel.window()
         # First delivery only (to the focused widget, or the window with no focus), and only
         # in the panel's own window: a dialog's keys are its own.
@@ -66,6 +88,10 @@ class KeyFeed(QObject):
         at = time.monotonic()
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if is_secret(focus) and key != Qt.Key.Key_Escape:
+            self._before = None
+            self._on_secret()  # never part of a scan; its Enter is the field's own
+            return False
         if key in ENTER_KEYS and mods in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.ShiftModifier,
@@ -106,3 +132,65 @@ def _snapshot(focus: QWidget | None) -> tuple[QWidget, str | int] | None:
     if isinstance(focus, QComboBox):
         return focus, focus.currentIndex()
     return None
+
+
+def is_secret(widget: QWidget | None) -> bool:
+    """A field that takes a secret: never part of a scan, never echoed."""
+    return isinstance(widget, QLineEdit) and (
+        widget.echoMode() != QLineEdit.EchoMode.Normal or bool(widget.property(SECRET_PROPERTY))
+    )
+
+
+PRINTABLE_MODS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+
+
+class MenuBarKeys(QObject):
+    """On a window's menu bar: a printable key (no Ctrl/Alt) that reaches the menu bar while it
+    holds the keyboard is handed back — the menu bar leaves its keyboard mode (Esc: Qt gives
+    the focus back to the widget that had it) and the key goes to that widget, where the
+    refund screen's key feed (or the sign-in keypad) reads it. See the module's docstring."""
+
+    def __init__(self, bar: QMenuBar) -> None:
+        super().__init__(bar)
+        self._bar = bar
+        self._before: QWidget | None = None  # what had the focus when the menu bar took it
+        bar.installEventFilter(self)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if new is self._bar and old is not None and old.window() is self._bar.window():
+            self._before = old
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self._bar or event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        text = event.text()
+        if not (len(text) == 1 and text.isprintable() and mods in PRINTABLE_MODS):
+            return False
+        # Leave the menu bar's keyboard mode as Esc does (it restores the earlier focus).
+        esc = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(self._bar, esc)
+        target = QApplication.focusWidget()
+        if target is None or target is self._bar:
+            # Qt gives the focus back only after a plain tap of Alt; after Alt+E, Esc it stays.
+            before = self._before
+            if before is not None and isValid(before) and before.isVisible():
+                before.setFocus(Qt.FocusReason.OtherFocusReason)
+                target = before
+            else:
+                self._bar.clearFocus()
+                target = QApplication.focusWidget() or self._bar.window()
+        again = QKeyEvent(
+            QEvent.Type.KeyPress,
+            event.key(),
+            event.modifiers(),
+            text,
+            event.isAutoRepeat(),
+            event.count(),
+        )
+        QApplication.sendEvent(target, again)
+        return True

@@ -3,17 +3,23 @@ sending (countdown, Cancel while it still works) and the result."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QLineEdit,
     QProgressBar,
     QPushButton,
+    QVBoxLayout,
 )
 
 from cashier_gui.ui.refund.cards import Card
+from cashier_gui.ui.signin import PinPad
 from cashier_gui.ui.widgets import CopyRow, MessageBox, label
+
+if TYPE_CHECKING:
+    from cashier_gui.operators import Operator
 
 
 class ConfirmCard(Card):
@@ -25,24 +31,25 @@ class ConfirmCard(Card):
         self.amount = label("", role="result-amount")
         self.amount.setAccessibleName(self.tr("Amount to confirm"))
         self.detail = label("", role="value")
-        # Manager approval: shown only when the shop's policy wants one for this refund.
+        # Manager approval: shown only when the shop's policy wants one for this refund. The
+        # same names and keypad as sign-in (touch alone approves); the PIN field is a secret
+        # field: never part of a scan (ui/refund/keys.py), kept until the refund goes.
         self.approval = QFrame()
-        form = QFormLayout(self.approval)
+        form = QVBoxLayout(self.approval)
         form.setContentsMargins(0, 0, 0, 0)
         self.approval_reasons = label("", role="value")
         self.approval_reasons.setAccessibleName(self.tr("Why a manager must approve"))
-        self.manager_edit = QLineEdit()
-        self.manager_edit.setAccessibleName(self.tr("Manager name"))
-        self.manager_edit.setPlaceholderText(self.tr("manager's name"))
-        self.manager_edit.setMaxLength(64)
-        self.pin_edit = QLineEdit()
+        self.pad = PinPad(
+            side_by_side=True,
+            keep_pin=True,
+            ok_name=self.tr("Approve"),
+            problem=self.tr("Approval problem"),
+        )
+        self.pad.names.setAccessibleName(self.tr("Manager"))
+        self.pin_edit = self.pad.pin
         self.pin_edit.setAccessibleName(self.tr("Manager PIN"))
-        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setPlaceholderText(self.tr("PIN"))
-        self.pin_edit.setMaxLength(32)
-        form.addRow(self.approval_reasons)
-        form.addRow(label(self.tr("Manager"), role="caption"), self.manager_edit)
-        form.addRow(label(self.tr("PIN"), role="caption"), self.pin_edit)
+        form.addWidget(self.approval_reasons)
+        form.addWidget(self.pad)
         self.approval.hide()
         self.button = QPushButton(self.tr("Confirm refund  ⏎"))
         self.button.setProperty("role", "primary")
@@ -59,18 +66,25 @@ class ConfirmCard(Card):
     def ask_approval(self, reasons: list[str], *, practice: str | None = None) -> None:
         """`practice`: in training, who the training manager is and their PIN."""
         text = self.tr(
-            "A manager must approve this: {reasons} Manager: type your name and PIN, then press "
-            "Enter."
+            "A manager must approve this: {reasons} Manager: choose your name, type your PIN, "
+            "then press Enter or OK."
         ).format(reasons=" ".join(reasons))
         self.approval_reasons.setText(f"{text}\n{practice}" if practice else text)
-        if self.approval.isHidden():  # asked again (back on this card): keep what is typed
-            self.pin_edit.clear()
+        if self.approval.isHidden():  # asked again (back on this card): keep the name
+            self.pad.clear()
             self.approval.show()
+
+    def set_managers(self, managers: Sequence[Operator]) -> None:
+        """Who may approve: the names to choose from (one manager: only the PIN is asked)."""
+        self.pad.set_people(managers, keep=self.pad.name())
+
+    def manager_name(self) -> str:
+        """The manager chosen on the card ("" when none)."""
+        return self.pad.name() or ""
 
     def no_approval(self) -> None:
         self.approval.hide()
-        self.manager_edit.clear()
-        self.pin_edit.clear()
+        self.pad.clear()
 
     @property
     def needs_approval(self) -> bool:
@@ -118,6 +132,9 @@ class ResultCard(Card):
         self.instead_button.setAccessibleName(self.tr("Refund this sale instead"))
         self.new_button = QPushButton(self.tr("New refund  Ctrl+N"))
         self.new_button.setAccessibleName(self.tr("New refund"))
+        # Paper, as a till offers it: print the receipt, or none and on to the next customer.
+        self.print_button = QPushButton(self.tr("Print receipt  Ctrl+P"))
+        self.print_button.setAccessibleName(self.tr("Print the receipt"))
         for w in (
             self.title,
             self.amount,
@@ -131,9 +148,12 @@ class ResultCard(Card):
             self.lay.addWidget(w)
         # The step the outcome asks for (Check now / Refund it instead) on a row of its own,
         # full width; Resolve by hand and New refund below it: every label fits, also in German.
+        # Print receipt takes that row when the outcome asks for no step (approved, declined,
+        # pending): the way on (No receipt / New refund, the primary) keeps its own room.
         first = QHBoxLayout()
         first.addWidget(self.check_button, 1)
         first.addWidget(self.instead_button, 1)
+        first.addWidget(self.print_button, 1)
         second = QHBoxLayout()
         second.addWidget(self.resolve_button)
         second.addStretch(1)
@@ -142,6 +162,18 @@ class ResultCard(Card):
             b.hide()  # shown by the outcome that needs them; hidden they take no room
         self.lay.addLayout(first)
         self.lay.addLayout(second)
+
+    def paper(self, money_moved: bool, step: bool) -> None:
+        """Print receipt above the way on: "No receipt" when money moved (the customer may
+        want the paper), "New refund" otherwise. When the outcome asks for a step (Check now,
+        Refund it instead) that row is the step's: the receipt is then Ctrl+P or History's."""
+        self.print_button.setVisible(not step)
+        if money_moved:
+            self.new_button.setText(self.tr("No receipt  Ctrl+N"))
+            self.new_button.setAccessibleName(self.tr("No receipt: on to a new refund"))
+        else:
+            self.new_button.setText(self.tr("New refund  Ctrl+N"))
+            self.new_button.setAccessibleName(self.tr("New refund"))
 
     def default_button(self) -> QPushButton | None:
         """What Enter presses on this card when the charge field is empty: Check now for an

@@ -30,11 +30,12 @@ REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
 SLOW_JOURNAL_S = 1.0  # recording longer than this: say the journal is busy (Cancel still works)
 CANCELLED_TEXT = QT_TRANSLATE_NOOP("SendingPart", "Cancelled: nothing was refunded.")
-#: A manager's typed name and PIN are cleared when the confirm card has waited this long: an
-#: approval is given now, for what is on the card now (issue 27).
+# A manager's typed name and PIN are cleared when the confirm card has waited this long: an
+# approval is given now, for what is on the card now (issue 27).
 APPROVAL_TIMEOUT_S = 120
 ASK_MANAGER = QT_TRANSLATE_NOOP(
-    "SendingPart", "A manager must approve this: type the manager's name and PIN, then press Enter."
+    "SendingPart",
+    "A manager must approve this: choose the manager's name, type the PIN, then press Enter.",
 )
 
 
@@ -139,18 +140,15 @@ class SendingPart(FormPart):
         name and PIN: an approval is for one charge, kind, amount, currency and reason."""
         self._terms = None
         self._approval_timer.stop()
-        cf = self.confirm_card
-        cf.manager_edit.clear()
-        cf.pin_edit.clear()
+        self.confirm_card.pad.clear()
 
     def _approval_timed_out(self) -> None:
         """The confirm card waited too long: the typed name and PIN go (the card stays)."""
         cf = self.confirm_card
         if self.stage is not fl.Stage.CONFIRM or not cf.needs_approval:
             return
-        if cf.manager_edit.text() or cf.pin_edit.text():
-            cf.manager_edit.clear()
-            cf.pin_edit.clear()
+        if cf.pin_edit.text():
+            cf.pad.clear()
             self.confirm_note.show_message(
                 self.tr(
                     "The manager's name and PIN were cleared after {minutes} minutes: type them "
@@ -183,12 +181,30 @@ class SendingPart(FormPart):
                 first = not self.confirm_card.needs_approval
                 self.confirm_card.ask_approval(reasons, practice=self._practice_manager())
                 if first:
-                    self.confirm_card.manager_edit.setFocus()
+                    self._load_managers()
+                    self.confirm_card.pin_edit.setFocus()
             else:
                 self.confirm_card.no_approval()
 
         self.ops.run(
             lambda: service.approval_reasons(view, kind, amount, operator),
+            on_success=show,
+            on_error=lambda exc: self.confirm_note.show_message(describe_error(exc)),
+            foreground=False,
+        )
+
+    def _load_managers(self) -> None:
+        """The approval card's names: the managers of the counter (read off the GUI thread)."""
+        store = self.operators
+        if store is None:
+            return
+
+        def show(people: list[Operator]) -> None:
+            if self.stage is fl.Stage.CONFIRM:
+                self.confirm_card.set_managers([op for op in people if op.is_manager])
+
+        self.ops.run(
+            lambda: asyncio.to_thread(store.list),
             on_success=show,
             on_error=lambda exc: self.confirm_note.show_message(describe_error(exc)),
             foreground=False,
@@ -211,7 +227,7 @@ class SendingPart(FormPart):
         reference = self.reference
         operator = self.operator()
         needs = self.confirm_card.needs_approval
-        name = self.confirm_card.manager_edit.text().strip()
+        name = self.confirm_card.manager_name()
         pin = self.confirm_card.pin_edit.text()
         terms = self._terms
         if needs and (not name or not pin or terms is None):
@@ -277,8 +293,7 @@ class SendingPart(FormPart):
         self._tick.start()
 
     def _focus_approval(self) -> None:
-        cf = self.confirm_card
-        (cf.manager_edit if not cf.manager_edit.text().strip() else cf.pin_edit).setFocus()
+        self.confirm_card.pin_edit.setFocus()  # letters pick the name from there
 
     def _update_sending(self) -> None:
         """Each tick: what it waits for, the seconds left until the deadline, and Cancel only
@@ -408,6 +423,7 @@ class SendingPart(FormPart):
         rc.resolve_button.setVisible(unknown)
         rc.check_button.setVisible(unknown)
         rc.instead_button.setVisible(settled_sale(attempt))
+        rc.paper(attempt.state in (State.APPROVED, State.PENDING), unknown or settled_sale(attempt))
         rc.primary(rc.default_button() or rc.new_button)
 
     def attempt_changed(self, attempt: Attempt) -> None:

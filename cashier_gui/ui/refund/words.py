@@ -5,6 +5,7 @@ service"."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication
 
@@ -123,11 +124,19 @@ def settled_sale(attempt: Attempt) -> bool:
     return "settled" in said
 
 
-#: A refund the gateway lists (not made by this counter), by its status.
+# A refund the gateway lists (not made by this counter), by its status: the same words as
+# this counter's own attempts (issue 26: "approved" here, "Approved — do not refund again"
+# there, for one and the same kind of refund).
 PAST_STATUS = {
-    "approved": QT_TRANSLATE_NOOP("words", "approved"),
-    "declined": QT_TRANSLATE_NOOP("words", "declined"),
-    "pending": QT_TRANSLATE_NOOP("words", "pending"),
+    "approved": ATTEMPT_LINE[State.APPROVED],
+    "declined": ATTEMPT_LINE[State.DECLINED],
+    "pending": ATTEMPT_LINE[State.PENDING],
+}
+
+# A void's line: a voided sale is not "approved — do not refund again" but voided.
+VOID_LINE: dict[State, str] = {
+    State.APPROVED: QT_TRANSLATE_NOOP("words", "Voided — the customer is not charged"),
+    State.PENDING: QT_TRANSLATE_NOOP("words", "Void pending — do not refund"),
 }
 
 
@@ -197,7 +206,8 @@ def attempt_lines(view: ChargeView, fmt: Callable[[Money | None], str]) -> str:
             if a.kind is Kind.VOID
             else (fmt(a.amount) if a.amount else QCoreApplication.translate("words", "full"))
         )
-        words = translations(ATTEMPT_LINE[a.state]) if a.state in ATTEMPT_LINE else str(a.state)
+        table = VOID_LINE if a.kind is Kind.VOID and a.state in VOID_LINE else ATTEMPT_LINE
+        words = translations(table[a.state]) if a.state in table else str(a.state)
         if a.resolved_by:
             words += " " + QCoreApplication.translate("words", "(checked by hand by {who})").format(
                 who=a.resolved_by
@@ -227,7 +237,15 @@ def known_refunded(view: ChargeView, fmt: Callable[[Money | None], str], currenc
     )
 
 
-def amount_example(currency: str) -> str:
-    """A placeholder amount with the currency's own decimals: 1250 for JPY, 12.500 for KWD."""
+def amount_example(currency: str, locale: str | None = None) -> str:
+    """A placeholder amount with the currency's own decimals, as the locale writes them: 1250
+    for JPY, 12.500 for KWD; 12,50 in German."""
+    from babel.numbers import format_decimal
+
+    from cashier_gui.money import display_locale
+
     digits = currency_digits(currency)
-    return "1250" if digits == 0 else "12." + "5".ljust(digits, "0")
+    if digits == 0:
+        return "1250"
+    number = Decimal("12." + "5".ljust(digits, "0"))
+    return str(format_decimal(number, format="0." + "0" * digits, locale=display_locale(locale)))
