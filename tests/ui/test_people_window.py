@@ -525,7 +525,7 @@ def test_a_typed_approval_times_out_on_the_confirm_card(
         qtbot.waitUntil(cf.approval.isVisible, timeout=3000)
         cf.pin_edit.setFocus()  # the training manager: the only one, only the PIN is asked
         QTest.keyClicks(cf.pin_edit, TRAINING_MANAGER_PIN, delay=70)
-        qtbot.waitUntil(lambda: cf.pin_edit.text() == "", timeout=3000)
+        qtbot.waitUntil(lambda: cf.pin_edit.text() == "", timeout=10_000)
         assert "cleared" in p.confirm_note.text.text()
         QTest.keyClick(p.confirm_button, Qt.Key.Key_Return)
         qtbot.wait(300)
