@@ -34,7 +34,7 @@ from cashier_gui.gateways.base import Gateway, Timeouts
 from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopay_client
 from cashier_gui.i18n import _
 from cashier_gui.journal import Journal, JournalReader
-from cashier_gui.journal.sqlite import SqliteJournal
+from cashier_gui.journal.sqlite import SqliteJournal, start_afresh
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
 from cashier_gui.policy import Policy
 from cashier_gui.refunds import RefundService
@@ -260,6 +260,9 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
     except ConfigError:
         settings = Settings()
     home = journal_home(paths, training=True)
+    # The simulator below starts with every practice sale as new: so does the practice journal
+    # (the last one kept as training-journal.previous), unless another training window has it.
+    start_afresh(home.path)
     gateway: Gateway
     if provider == "poynt":
         from cashier_gui.simulators import poynt as psim

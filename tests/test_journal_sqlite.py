@@ -356,3 +356,22 @@ def test_the_server_settles_our_unknown_but_never_our_live_send(tmp_path: Path) 
         # a later state the machine does not allow is not taken
         assert j.mirror(theirs(lost, State.UNKNOWN, counter="Till 1")) is None
         assert j.verify() == []
+
+
+def test_training_starts_afresh_unless_another_window_practises(tmp_path: Path) -> None:
+    """Issue 26 item 8: the practice simulator starts with every sale as new, so the practice
+    journal does too — the last one kept aside — but never under a live training window."""
+    from cashier_gui.journal.sqlite import start_afresh
+
+    path = tmp_path / "training-journal.sqlite3"
+    assert not start_afresh(path)  # nothing there yet
+    live = SqliteJournal(path)
+    sent(live, 1)  # this window is practising: its journal stays
+    assert not start_afresh(path) and path.exists()
+    live.close()
+    assert start_afresh(path)
+    assert not path.exists() and (tmp_path / "training-journal.previous.sqlite3").exists()
+    with SqliteJournal(path) as fresh:
+        assert fresh.count() == 0
+    with SqliteJournal(tmp_path / "training-journal.previous.sqlite3") as kept:
+        assert kept.count() == 1 and kept.verify() == []

@@ -15,6 +15,6 @@ against accidents and casual edits, not against the PC's administrator.)
 Only the start-up code (`cashier_gui.runtime`) and the tests open one.
 """
 
-from cashier_gui.journal.sqlite.store import SqliteJournal, this_pc
+from cashier_gui.journal.sqlite.store import SqliteJournal, start_afresh, this_pc
 
-__all__ = ["SqliteJournal", "this_pc"]
+__all__ = ["SqliteJournal", "start_afresh", "this_pc"]

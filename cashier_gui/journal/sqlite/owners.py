@@ -73,3 +73,21 @@ class OwnerLock:
         with contextlib.suppress(OSError):
             path.unlink()
         return False
+
+
+def anyone_alive(folder: Path) -> bool:
+    """Does any process still hold an owner lock in `folder` (a journal's `.owners`)?"""
+    if not folder.is_dir():
+        return False
+    for path in folder.glob("*.lock"):
+        try:
+            fd = os.open(path, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            if not _try_lock(fd):
+                return True
+            _unlock(fd)
+        finally:
+            os.close(fd)
+    return False

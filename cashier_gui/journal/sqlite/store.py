@@ -430,3 +430,19 @@ class SqliteJournal(Reading, Replica):
 
     def _tx(self) -> SqliteJournal._Tx:
         return SqliteJournal._Tx(self)
+
+
+def start_afresh(path: Path) -> bool:
+    """Put the journal at `path` aside (as `NAME.previous`, replacing an older one) so the next
+    open starts an empty one — unless a live process still uses it. True when it was put aside.
+    Training does this at every start: its simulator starts afresh too, so the practice journal
+    and the practice sales always tell one story."""
+    from cashier_gui.journal.sqlite.owners import anyone_alive
+
+    if not path.exists() or anyone_alive(path.with_name(path.name + ".owners")):
+        return False
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.replace(path.with_name(f"{path.stem}.previous{path.suffix}{suffix}"))
+    return True
