@@ -4,7 +4,9 @@
   settings, argv or logs): it comes separately (stdin or the keyring) and is handed to libpq as
   a keyword, never written into a conninfo string we keep or show.
 - TLS as for Viopay: any host that is not loopback needs `sslmode=verify-full` (set when the
-  URL says nothing; a weaker mode is refused), trusting the system's CAs (`sslrootcert=system`)
+  URL says nothing; a weaker mode is refused), trusting the system's CAs (`system_ca_file()`:
+  the OS's bundle file — not libpq's `sslrootcert=system`, which in psycopg-binary's libpq points
+  at its build host's OpenSSL folder, missing on a counter PC)
   or a named CA file. Loopback and Unix sockets keep what the URL says.
 - A short connect timeout, TCP keepalives and a TCP user timeout so a dead link (a power cut gives
   no FIN) is noticed in seconds, and a statement timeout and an idle-in-transaction timeout so no
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,30 @@ class ShopTarget:
         return kwargs
 
 
+#: Where operating systems keep their trusted CAs as one PEM file (Debian/Ubuntu, Fedora/RHEL,
+#: openSUSE, Alpine/macOS/BSD).
+_SYSTEM_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+)
+
+
+def system_ca_file() -> str:
+    """The PEM file of CAs this PC trusts, for libpq: `SSL_CERT_FILE` when the installer set
+    it, else the OS's bundle, else (Windows, whose store is no file) certifi's Mozilla bundle."""
+    named = os.environ.get("SSL_CERT_FILE")
+    if named and Path(named).is_file():
+        return named
+    for candidate in _SYSTEM_BUNDLES:
+        if Path(candidate).is_file():
+            return candidate
+    import certifi
+
+    return str(certifi.where())
+
+
 def parse_url(url: str, *, ca_file: str | Path | None = None) -> ShopTarget:
     """Check the shop's URL and add what every connection needs; ShopInputError with a
     sentence otherwise."""
@@ -107,7 +134,7 @@ def parse_url(url: str, *, ca_file: str | Path | None = None) -> ShopTarget:
             if not path.is_file():
                 raise ShopInputError(f"The CA file {path} does not exist.")
             params["sslrootcert"] = str(path)
-        params.setdefault("sslrootcert", "system")
+        params.setdefault("sslrootcert", system_ca_file())
     elif ca_file is not None:
         params["sslrootcert"] = str(ca_file)
     params.update(

@@ -117,12 +117,10 @@ def test_bad_urls_are_refused(url: str) -> None:
 
 def test_network_hosts_get_verify_full_and_the_system_cas(tmp_path: Path) -> None:
     p = parse_url("postgresql://till@db.shop.lan:5433/shop").params
-    assert (p["sslmode"], p["sslrootcert"], p["port"], p["dbname"]) == (
-        "verify-full",
-        "system",
-        "5433",
-        "shop",
-    )
+    assert (p["sslmode"], p["port"], p["dbname"]) == ("verify-full", "5433", "shop")
+    # A PEM file of the system's CAs that exists (libpq's own "system" is psycopg-binary's
+    # build host's folder, missing on a counter PC).
+    assert Path(p["sslrootcert"]).is_file()
     ca = tmp_path / "ca.pem"
     ca.write_text("not checked here")
     p = parse_url("postgresql://till@10.1.2.3/shop?sslmode=verify-full", ca_file=ca).params
@@ -140,3 +138,19 @@ def test_network_hosts_get_verify_full_and_the_system_cas(tmp_path: Path) -> Non
 def test_loopback() -> None:
     assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "/run/pg"]))
     assert not any(map(is_loopback, ["10.0.0.1", "db.shop.lan", "192.168.1.2", "localhost.evil"]))
+
+
+def test_the_system_cas_are_a_file_this_pc_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cashier_gui.shop import conninfo
+
+    bundle = tmp_path / "cas.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    assert conninfo.system_ca_file() == str(bundle)
+    monkeypatch.delenv("SSL_CERT_FILE")
+    monkeypatch.setattr(conninfo, "_SYSTEM_BUNDLES", (str(tmp_path / "none.pem"),))
+    import certifi
+
+    assert conninfo.system_ca_file() == certifi.where()  # Windows: no OS file, Mozilla's
