@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLineEdit, QPus
 from cashier_gui.config import ConfigError, ShopServerSettings
 from cashier_gui.ui.widgets import MessageBox
 
-
 #: The form of the address (not words: the same in every language).
 EXAMPLE_URL = "postgresql://till@192.168.1.10:5432/shop"
 
