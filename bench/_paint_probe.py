@@ -1,6 +1,7 @@
 """Child process of bench/startup.py: start a window, print seconds since the process began when
-the window is first exposed (painted), then exit. `bare`: a plain PySide6 window; `app`: the
-real `cashier-gui --training` start-up path."""
+the window is first exposed (painted) and the CPU seconds the process used until then, then
+exit. `bare`: a plain PySide6 window; `app`: the real `cashier-gui --training` start-up path;
+`counter`: `cashier-gui` on a configured counter (Viopay set up in CASHIER_GUI_HOME, no shop)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ def process_age() -> float:
 class Painted(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Expose and isinstance(obj, QWindow) and obj.isExposed():
-            print(f"painted {time.monotonic() - T0 + AGE0:.4f}", flush=True)
+            cpu = os.times()
+            print(
+                f"painted {time.monotonic() - T0 + AGE0:.4f} cpu {cpu.user + cpu.system:.4f}",
+                flush=True,
+            )
             os._exit(0)
         return False
 
@@ -52,6 +57,11 @@ if sys.argv[1] == "bare":
     w.resize(1024, 768)
     w.show()
     app.exec()
+elif sys.argv[1] == "counter":
+    os.environ["CASHIER_GUI_HOME"] = "/tmp/cashier-bench-counter"
+    from cashier_gui.__main__ import main
+
+    main([])
 else:
     os.environ.setdefault("CASHIER_GUI_HOME", "/tmp/cashier-bench-home")
     from cashier_gui.__main__ import main

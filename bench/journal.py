@@ -101,14 +101,16 @@ def history(folder: Path, rows: int = 100_000) -> None:
         t0 = time.perf_counter()
         dialog = HistoryDialog(lambda: SqliteJournal(path))
         dialog.show()
-        app.processEvents()
+        await asyncio.sleep(0)  # one turn of the loop: the window is painted
         up = time.perf_counter() - t0  # the window is there; the rows come off the GUI thread
+        await until(lambda: not dialog.model.loading)
+        opened = time.perf_counter() - t0  # the first page is in the table
 
         def ready() -> bool:
             return dialog.lists_loaded and not dialog.model.loading
 
         await until(ready)
-        opened = time.perf_counter() - t0
+        lists = time.perf_counter() - t0
         dialog.search.setText("rf_bulk_0054000")
         search = await until(ready)
         dialog.search.clear()
@@ -120,7 +122,7 @@ def history(folder: Path, rows: int = 100_000) -> None:
         scroll = await until(lambda: dialog.model.rowCount() > rows_before)
         print(
             f"history with {rows:,} rows: window up {up * 1000:.0f} ms, first page shown "
-            f"{opened * 1000:.0f} ms, search by refund ID {search * 1000:.0f} ms, state filter "
+            f"{opened * 1000:.0f} ms, filter lists {lists * 1000:.0f} ms, search by refund ID {search * 1000:.0f} ms, state filter "
             f"{state * 1000:.0f} ms ({dialog.model.total:,} rows), next page {scroll * 1000:.0f} ms"
         )
         print(

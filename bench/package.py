@@ -3,7 +3,7 @@ running from source (xdotool waits for the mapped window), alternating runs.
 
     python packaging/build.py && DISPLAY=:99 python bench/package.py [runs]
 
-Goals: one-folder ≤ 120 MB; packaged start ≤ 1.2× source.
+Goals: one-folder ≤ 110 MB; packaged start ≤ 1.1× source.
 """
 
 from __future__ import annotations

