@@ -40,10 +40,21 @@ def _resources() -> str:
 
 def _money() -> str:
     from cashier_gui.money import Money, parse_amount
+    from cashier_gui.paper.receipt import local_time
 
     if parse_amount("12,345", "KWD") != Money(12345, "KWD"):
         raise RuntimeError("currency data is wrong")
-    return f"currency data ({Money(123450, 'EUR').format('de_DE')})"
+    languages = _languages()
+    for language in languages:  # the package's slim Babel files still format money and time
+        Money(123450, "EUR").format(language)
+        local_time("2026-12-03T10:00:00Z", language)
+    return f"currency data ({Money(123450, 'EUR').format('de_DE')}; {len(languages)} languages)"
+
+
+def _languages() -> list[str]:
+    from babel.localedata import locale_identifiers
+
+    return sorted(name for name in locale_identifiers() if "_" not in name and name != "root")
 
 
 def _escpos() -> str:

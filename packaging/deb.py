@@ -59,6 +59,27 @@ DEPENDS = [
     "fontconfig-config",
     "fonts-dejavu-core",
     "libdbus-1-3",
+    # A desktop's own libraries the spec leaves out (its DROP_BINARIES), each named as NEEDED by
+    # a binary of the build (tests/packaging/test_package.py checks that every library the build
+    # needs and does not ship comes from a package named here).
+    "libx11-6",
+    "libx11-xcb1",
+    "libxcb-glx0",
+    "libxcb-render0",
+    "libxcb-shm0",
+    "libxcb-sync1",
+    "libxcb-xfixes0",
+    "libxcb-util1",
+    "libfreetype6",
+    "libglib2.0-0t64 | libglib2.0-0",
+    "libffi8",
+    "libstdc++6",
+    "libgcc-s1",
+    "zlib1g",
+    "libzstd1",
+    "liblzma5",
+    "libbz2-1.0",
+    "libuuid1",
     "default-dbus-session-bus | dbus-session-bus",
     "gnome-keyring | kwalletmanager",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -175,3 +176,78 @@ def test_training_refund_through_the_packaged_cli(
     assert cli("journal", "verify").returncode == 0
     assert cli("secret", "delete", "viopay-hmac-secret").returncode == 0
     assert cli("secret", "delete", "viopay-msk").returncode == 0
+
+
+#: glibc's own libraries: the .deb's `libc6 (>= the build host's)`.
+GLIBC = {
+    "ld-linux-x86-64.so.2",
+    "ld-linux-aarch64.so.1",
+    "libc.so.6",
+    "libm.so.6",
+    "libdl.so.2",
+    "libpthread.so.0",
+    "librt.so.1",
+    "libutil.so.1",
+    "libresolv.so.2",
+}
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(4) == b"\x7fELF"
+
+
+def _needed(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    return [line.split("[", 1)[1].rstrip("]") for line in out.splitlines() if "(NEEDED)" in line]
+
+
+def _owner(library: str) -> str:
+    """The Debian package that provides `library` on this PC (as the dynamic loader finds it)."""
+    cache = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True, check=True).stdout
+    paths = [
+        line.rsplit("=> ", 1)[1].strip()
+        for line in cache.splitlines()
+        if line.strip().startswith(library + " ")
+    ]
+    assert paths, f"{library}: the package needs it and this PC does not have it"
+    for path in paths:
+        for candidate in {path, str(Path(path).resolve()), path.removeprefix("/usr")}:
+            r = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
+            if r.returncode == 0:
+                return r.stdout.split(":", 1)[0].strip()
+    raise AssertionError(f"{library} ({paths}) belongs to no Debian package")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the spec's Linux slimming")
+def test_every_library_left_out_comes_from_a_package_the_deb_names(dist: Path) -> None:
+    """Every library a binary of the build names as NEEDED is shipped, or is glibc's, or comes
+    from a Debian package the .deb depends on (or recommends, for Qt's CUPS plugin, which Qt
+    loads only when the library is there): leaving the desktop's libraries to the PC cannot
+    leave a counter with a window that does not start."""
+    if shutil.which("dpkg") is None or shutil.which("readelf") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI checks the package's libraries with dpkg and readelf")
+        pytest.skip("needs dpkg and readelf (a Debian or Ubuntu host with binutils)")
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import deb
+
+    named = {"libc6"} | {
+        alternative.split("(")[0].strip()
+        for entry in [*deb.DEPENDS, *deb.RECOMMENDS]
+        for alternative in entry.split("|")
+    }
+    shipped = {p.name for p in dist.rglob("*")}
+    elves = [p for p in dist.rglob("*") if p.is_file() and not p.is_symlink() and _is_elf(p)]
+    missing: dict[str, str] = {}
+    for elf in elves:
+        for library in _needed(elf):
+            if library not in shipped and library not in GLIBC:
+                missing.setdefault(library, elf.name)
+    assert "libX11.so.6" in missing and "libstdc++.so.6" in missing  # the desktop's, left out
+    unnamed = {
+        f"{library} (needed by {by}, from {_owner(library)})"
+        for library, by in missing.items()
+        if _owner(library) not in named
+    }
+    assert not unnamed, f"add to packaging/deb.py DEPENDS: {sorted(unnamed)}"
