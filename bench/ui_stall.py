@@ -164,6 +164,7 @@ def main() -> None:
     if proc is not None:
         proc.terminate()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    now = resident_mib()
     gaps_ms = sorted(g * 1000 for g in gaps)
     print(
         f"10 lookups + refunds: {len(gaps)} heartbeats, longest stall {gaps_ms[-1]:.1f} ms, "
@@ -183,7 +184,19 @@ def main() -> None:
             f"(generation {worst[0]}, {worst[2]} thread), "
             f"{sum(p[1] > 8 for p in mine)} over 8 ms"
         )
-    print(f"peak RSS after ten refunds: {rss:.0f} MiB")
+    print(
+        f"peak RSS after ten refunds: {rss:.0f} MiB; resident now: {now:.0f} MiB (the peak "
+        "includes scrypt's 32 MiB of working memory while the training PIN is checked at start)"
+    )
+
+
+def resident_mib() -> float:
+    """The resident set now (Linux: /proc/self/statm), beside the peak getrusage gives."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return float("nan")
 
 
 if __name__ == "__main__":
