@@ -333,7 +333,8 @@ V7_POLICY = (
         WHERE operator = p_operator AND kind = 'refund' AND created_at >= shop_day_start()
           AND state NOT IN ('cancelled', 'not_sent', 'failed', 'declined')
     $$""",
-    """CREATE FUNCTION shop_check_policy(p_version bigint, p_operator text) RETURNS integer
+    """CREATE FUNCTION shop_check_policy(p_version bigint, p_operator text, p_kind text)
+    RETURNS integer
     LANGUAGE plpgsql AS $$
     DECLARE
         pol shop_policy%ROWTYPE;
@@ -347,6 +348,9 @@ V7_POLICY = (
         IF pol.version <> p_version THEN
             RAISE EXCEPTION 'the policy is at version %', pol.version USING ERRCODE = 'SH012',
                 DETAIL = pol.version::text;
+        END IF;
+        IF p_kind <> 'refund' THEN
+            RETURN NULL;  -- refunds_per_day counts refunds
         END IF;
         n := shop_refunds_today(p_operator);
         lim := (pol.policy ->> 'refunds_per_day')::integer;
@@ -365,7 +369,7 @@ V7_POLICY = (
         for f in (
             "shop_set_policy(json, text, text)",
             "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text)",
+            "shop_check_policy(bigint, text, text)",
         )
     ),
     *(
@@ -373,7 +377,7 @@ V7_POLICY = (
         for f in (
             "shop_set_policy(json, text, text)",
             "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text)",
+            "shop_check_policy(bigint, text, text)",
         )
         for statement in (
             f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC",

@@ -52,7 +52,6 @@ from cashier_gui.shop.model import (
     CounterInfo,
     Expired,
     Health,
-    Kind,
     ShopAttempt,
     ShopPolicyRow,
     State,
@@ -285,11 +284,12 @@ class ShopServer:
                 "set_config('application_name', %s, true)",
                 (f"{self.lock_timeout_ms}ms", (APP_PREFIX + counter)[:63]),
             )
-            if rec.policy_version is not None and rec.kind is Kind.REFUND:
+            if rec.policy_version is not None:
                 # Under a per-person lock held until this commits: OverDailyLimit,
                 # PolicyChanged (schema 7).
                 conn.execute(
-                    "SELECT shop_check_policy(%s, %s)", (rec.policy_version, rec.operator or "")
+                    "SELECT shop_check_policy(%s, %s, %s)",
+                    (rec.policy_version, rec.operator or "", rec.kind.value),
                 )
             row = conn.execute(
                 "SELECT shop_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", params
