@@ -404,7 +404,7 @@ def _policy_file(name: str) -> Any:
         raise Usage(
             _("{file} is not TOML ({problem}). Nothing was changed.").format(file=name, problem=exc)
         ) from None
-    table = data["policy"] if "policy" in data else data
+    table = data.get("policy", data)
     try:
         return Policy.from_toml(table)
     except PolicyError as exc:
