@@ -292,6 +292,11 @@ class PolicyUnavailable(UserFacing):
 class PolicySource(Protocol):
     """Where the policy in force comes from (the settings file, or the shop server)."""
 
+    @property
+    def in_settings(self) -> bool:
+        """Kept in the settings file (saved with the rest of them), or elsewhere."""
+        ...
+
     def current(self) -> Policy:
         """The policy in force now. May block (a shop server): call it from a worker thread.
         PolicyUnavailable when it cannot be read."""
@@ -326,6 +331,8 @@ class SettingsPolicy:
     """The settings file's `[policy]`, as read at start (a counter not in a shop). `save`
     writes it back to the file when the source knows the file's `paths` (the caller seals
     and records the change: doors.py); training and tests pass none."""
+
+    in_settings = True
 
     def __init__(self, policy: Policy | None = None, paths: Paths | None = None) -> None:
         self.policy = policy or Policy()

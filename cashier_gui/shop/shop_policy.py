@@ -50,6 +50,8 @@ class ShopPolicy:
         self._row: ShopPolicyRow | None = None
         self._listener: Listener | None = None
 
+    in_settings = False
+
     def start(self) -> ShopPolicy:
         """Keep the policy in memory, refreshed whenever the server says it changed."""
         if self._listener is None:
