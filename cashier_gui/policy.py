@@ -53,7 +53,8 @@ from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money, MoneyError, parse_amount
 
 if TYPE_CHECKING:
-    from cashier_gui.config import Paths
+    from collections.abc import Callable
+
     from cashier_gui.operators import Operator
 
 VOIDS = ("anyone", "managers")
@@ -328,15 +329,17 @@ def ignored_local_policy() -> str:
 
 
 class SettingsPolicy:
-    """The settings file's `[policy]`, as read at start (a counter not in a shop). `save`
-    writes it back to the file when the source knows the file's `paths` (the caller seals
-    and records the change: doors.py); training and tests pass none."""
+    """The settings file's `[policy]`, as read at start (a counter not in a shop). `write`
+    puts a policy in the file (runtime.py gives one; the caller seals and records the change:
+    doors.py); training and tests give none."""
 
     in_settings = True
 
-    def __init__(self, policy: Policy | None = None, paths: Paths | None = None) -> None:
+    def __init__(
+        self, policy: Policy | None = None, write: Callable[[Policy], None] | None = None
+    ) -> None:
         self.policy = policy or Policy()
-        self.paths = paths
+        self._write = write
 
     def current(self) -> Policy:
         return self.policy
@@ -348,14 +351,9 @@ class SettingsPolicy:
         return _("this counter's settings file ([policy])")
 
     def save(self, policy: Policy, manager: str) -> None:
-        if self.paths is None:
+        if self._write is None:
             raise PolicyError(_("This policy is not kept in a settings file: it cannot be saved."))
-        from dataclasses import replace
-
-        from cashier_gui.config import load_settings, save_settings
-
-        settings = load_settings(self.paths)
-        save_settings(self.paths, replace(settings, policy=replace(policy, seal_broken=False)))
+        self._write(policy)
         self.policy = policy
 
     def close(self) -> None:

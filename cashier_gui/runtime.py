@@ -15,6 +15,7 @@ ones.
 
 from __future__ import annotations
 
+import functools
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ class JournalHome:
         in step (LISTEN shop_policy); without it (a command that sets or shows the policy) the
         source opens a connection of its own and reads afresh each time. Close it when done."""
         if self.shop is None:
-            return SettingsPolicy(settings.policy, paths)
+            return SettingsPolicy(settings.policy, functools.partial(_write_policy, paths))
         from cashier_gui.journal.shop import ShopJournal
         from cashier_gui.shop.shop_policy import ShopPolicy
 
@@ -125,6 +126,16 @@ class JournalHome:
             journal = self.open()
             journal.close()  # its first sync ran as it started
         return SqliteJournal(self.path, counter=self.counter)
+
+
+def _write_policy(paths: Paths, policy: Policy) -> None:
+    """The settings file with `policy` as its `[policy]` (the rest as it is)."""
+    from dataclasses import replace
+
+    from cashier_gui.config import save_settings
+
+    settings = load_settings(paths)
+    save_settings(paths, replace(settings, policy=replace(policy, seal_broken=False)))
 
 
 def journal_home(
