@@ -266,9 +266,21 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
     with server:
         try:
             health = server.health()
+            policy = server.policy()
         except ShopError as exc:
             return [Check("shop", False, str(exc))]
     where = server.target.where
+    said = (
+        _("the shop server's, version {version}, applies at every counter").format(
+            version=policy.version
+        )
+        if policy.version
+        else _("none set on the shop server yet: no rules (cashier-refund policy set)")
+    )
+    if not settings.policy.empty:
+        from cashier_gui.policy import ignored_local_policy
+
+        said = f"{said}. {ignored_local_policy()}"
     loopback = server.target.params.get("sslmode") != "verify-full"
     skew = health.clock_skew_s
     return [
@@ -295,6 +307,7 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
             if health.may_claim
             else _("this counter's database user may not call the shop's functions"),
         ),
+        Check("shop-policy", True, said),
         Check(
             "shop-clock",
             abs(skew) < 60,

@@ -164,7 +164,10 @@ def apply_seal(runtime: Any, secrets: SecretStore | None = None) -> Seal:
         state = check_seal(settings, secrets or SecretStore(settings.profile))
     except KeyringUnavailable:
         state = Seal.BROKEN  # cannot tell: fail closed
-    runtime.service.policy = guarded_policy(runtime.service.policy, state)
+    service = runtime.service
+    service.seal_broken = guarded_policy(
+        replace(service.policy, seal_broken=False), state
+    ).seal_broken
     return state
 
 

@@ -25,6 +25,13 @@ starts the program chooses. Where the OS's zone cannot be read that way (Windows
 since midnight, so it fails closed. `time_zone` is part of the policy (and of its seal): moving
 the shop's midnight is a way around the per-day limit.
 
+Where the policy comes from is a `PolicySource`, chosen with the journal's home
+(`runtime.JournalHome.policy`): on a counter alone, `SettingsPolicy` — the settings file's
+`[policy]`; on a counter in a shop, `shop.shop_policy.ShopPolicy` — the one policy the shop server
+keeps for every counter (the local `[policy]` is then ignored). The refund service asks its
+source for `current()` each time it weighs a cashier's refund; a source that cannot say raises
+`PolicyUnavailable` and the refund is refused (fail closed).
+
 Who may approve whom is written once, here: `needs_approval(operator)` (only a cashier's
 refunds and voids are held to the rules) and `check_approver(approver, operator)` (only a
 manager approves, and never what they made themselves). The refund service, the command line
@@ -39,13 +46,15 @@ import sys
 import zoneinfo
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money, MoneyError, parse_amount
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cashier_gui.operators import Operator
 
 VOIDS = ("anyone", "managers")
@@ -101,6 +110,9 @@ class Policy:
     # Set at start, never read from the file: the settings seal does not hold (doors.py), so
     # every cashier's refund and void needs a manager until a manager saves again.
     seal_broken: bool = False
+    #: The shop server's version of this policy (a shop), None for the settings file's. The
+    #: server refuses a claim weighed under another version (schema 7).
+    version: int | None = field(default=None, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -271,6 +283,81 @@ class Policy:
                         ).format(age=age, limit=self.max_sale_age_days)
                     )
         return why
+
+
+class PolicyUnavailable(UserFacing):
+    """The policy in force cannot be read now (the shop server does not answer): a cashier's
+    refund is refused, never weighed under no rules."""
+
+
+class PolicySource(Protocol):
+    """Where the policy in force comes from (the settings file, or the shop server)."""
+
+    @property
+    def in_settings(self) -> bool:
+        """Kept in the settings file (saved with the rest of them), or elsewhere."""
+        ...
+
+    def current(self) -> Policy:
+        """The policy in force now. May block (a shop server): call it from a worker thread.
+        PolicyUnavailable when it cannot be read."""
+        ...
+
+    def known(self) -> Policy:
+        """The policy as last read, without blocking (for display; Policy() before any)."""
+        ...
+
+    def origin(self) -> str:
+        """Where the policy comes from, in words for a manager."""
+        ...
+
+    def save(self, policy: Policy, manager: str) -> None:
+        """Put `policy` in force (the manager's PIN was checked by the caller). May block."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def ignored_local_policy() -> str:
+    """What doctor and `policy show` say on a counter in a shop whose settings file has a
+    `[policy]` of its own."""
+    return _(
+        "This counter's settings file has a [policy] of its own: it is ignored, the shop "
+        "server's policy applies at every counter of the shop. Set the shop's with "
+        "cashier-refund policy set."
+    )
+
+
+class SettingsPolicy:
+    """The settings file's `[policy]`, as read at start (a counter not in a shop). `write`
+    puts a policy in the file (runtime.py gives one; the caller seals and records the change:
+    doors.py); training and tests give none."""
+
+    in_settings = True
+
+    def __init__(
+        self, policy: Policy | None = None, write: Callable[[Policy], None] | None = None
+    ) -> None:
+        self.policy = policy or Policy()
+        self._write = write
+
+    def current(self) -> Policy:
+        return self.policy
+
+    def known(self) -> Policy:
+        return self.policy
+
+    def origin(self) -> str:
+        return _("this counter's settings file ([policy])")
+
+    def save(self, policy: Policy, manager: str) -> None:
+        if self._write is None:
+            raise PolicyError(_("This policy is not kept in a settings file: it cannot be saved."))
+        self._write(policy)
+        self.policy = policy
+
+    def close(self) -> None:
+        return None
 
 
 def _amounts(key: str, table: object) -> dict[str, int]:

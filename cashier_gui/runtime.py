@@ -15,6 +15,7 @@ ones.
 
 from __future__ import annotations
 
+import functools
 import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from cashier_gui.i18n import _
 from cashier_gui.journal import Journal, JournalReader
 from cashier_gui.journal.sqlite import SqliteJournal, start_afresh
 from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
-from cashier_gui.policy import Policy
+from cashier_gui.policy import Policy, PolicySource, SettingsPolicy
 from cashier_gui.refunds import RefundService
 from cashier_gui.secrets import SHOP_PASSWORD, SecretStore
 
@@ -73,11 +74,41 @@ class JournalHome:
             return local
         # psycopg is loaded only on a counter that has joined a shop.
         from cashier_gui.journal.shop import ShopJournal
-        from cashier_gui.shop import ShopInputError, ShopServer
 
         try:
             password = self.password() if self.password is not None else None
-            server = ShopServer(
+            server = self._server(password)
+        except BaseException:
+            local.close()
+            raise
+        return ShopJournal(local, server, password=password).start()
+
+    def policy(
+        self, paths: Paths, settings: Settings, journal: Journal | None = None
+    ) -> PolicySource:
+        """Where this counter's policy comes from, chosen with the journal: the settings file's
+        `[policy]` on a counter alone (and in training: `open_runtime` gives it its own); in a
+        shop, the shop server's — the local `[policy]` is ignored there (doctor says so).
+        `journal`, this home's as `open()` made it, lends its server and the policy is kept
+        in step (LISTEN shop_policy); without it (a command that sets or shows the policy) the
+        source opens a connection of its own and reads afresh each time. Close it when done."""
+        if self.shop is None:
+            return SettingsPolicy(settings.policy, functools.partial(_write_policy, paths))
+        from cashier_gui.journal.shop import ShopJournal
+        from cashier_gui.shop.shop_policy import ShopPolicy
+
+        password = self.password() if self.password is not None else None
+        if isinstance(journal, ShopJournal):
+            return ShopPolicy(journal.server, self.shop.counter, password=password).start()
+        return ShopPolicy(self._server(password), self.shop.counter, owns_server=True)
+
+    def _server(self, password: str | None) -> Any:
+        """A new pool to the shop server (ConfigError when its settings cannot be used)."""
+        from cashier_gui.shop import ShopInputError, ShopServer
+
+        assert self.shop is not None
+        try:
+            return ShopServer(
                 self.shop.url,
                 password=password,
                 ca_file=self.shop.ca_file,
@@ -85,12 +116,7 @@ class JournalHome:
                 application_name=f"cashier-refund {self.shop.counter}",
             )
         except ShopInputError as exc:
-            local.close()
             raise ConfigError(f"shop_server: {exc}") from None
-        except BaseException:
-            local.close()
-            raise
-        return ShopJournal(local, server, password=password).start()
 
     def reader(self, *, fresh: bool = False) -> JournalReader:
         """A reader with its own connection (History, reports, the CLI): reads never wait on
@@ -100,6 +126,16 @@ class JournalHome:
             journal = self.open()
             journal.close()  # its first sync ran as it started
         return SqliteJournal(self.path, counter=self.counter)
+
+
+def _write_policy(paths: Paths, policy: Policy) -> None:
+    """The settings file with `policy` as its `[policy]` (the rest as it is)."""
+    from dataclasses import replace
+
+    from cashier_gui.config import save_settings
+
+    settings = load_settings(paths)
+    save_settings(paths, replace(settings, policy=replace(policy, seal_broken=False)))
 
 
 def journal_home(
@@ -240,12 +276,18 @@ def open_runtime(
     home = journal_home(paths, settings=settings, secrets=store)
     from cashier_gui.doors import fingerprint
 
+    journal = home.open()
+    try:
+        source = home.policy(paths, settings, journal)
+    except BaseException:
+        journal.close()
+        raise
     service = RefundService(
         gateway,
-        home.open(),
+        journal,
         terminal=terminal,
         operator=operator_name(),
-        policy=settings.policy,
+        policy_source=source,
         policy_fingerprint=fingerprint(settings),
     )
     return Runtime(paths, settings, service, False, label, terminal, home)

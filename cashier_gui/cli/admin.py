@@ -327,22 +327,51 @@ def cmd_pair(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    """`policy show`: the policy in force and whether its seal holds; `policy seal`: a manager
-    seals the settings file as it is now (after an edit by hand)."""
+    """`policy show`: the policy in force, where it comes from (this counter's settings file, or
+    the shop server) and whether the settings seal holds; `policy set`: a manager puts a policy
+    file in force (the shop server in a shop, the settings file otherwise); `policy seal`: a
+    manager seals the settings file as it is now (after an edit by hand)."""
     from cashier_gui.doors import check_seal, fingerprint, record, seal_words
+    from cashier_gui.runtime import journal_home
     from cashier_gui.secrets import KeyringUnavailable
 
     paths = Paths.default()
     settings = load_settings(paths)
     secrets = SecretStore(settings.profile)
+    home = journal_home(paths, settings=settings, secrets=secrets)
+    if args.action == "set":
+        wanted = _policy_file(args.source)  # a bad file: nothing asked, nothing changed
+        manager = _door(args, N_("set the shop's policy"))
+        source = home.policy(paths, settings)
+        try:
+            source.save(wanted, _who(manager)[:100])
+            where = source.origin()
+        finally:
+            source.close()
+        record(paths, _who(manager), "policy set", {"policy": wanted.to_toml(), "where": where})
+        if home.shop is None:
+            _seal(paths)  # the file a manager just saved
+            settings = load_settings(paths)
+        print(_("Policy set: in force from {where}.").format(where=where))
     if args.action == "seal":
         manager = _door(args, N_("seal the shop's policy"))
         _seal(paths)
         record(paths, _who(manager), "policy seal", {"fingerprint": fingerprint(settings)})
     import tomli_w
 
-    table = settings.policy.to_toml()
+    source = home.policy(paths, settings)
+    try:
+        policy = source.current()  # PolicyUnavailable: the shop server does not answer
+        where = source.origin()
+    finally:
+        source.close()
+    table = policy.to_toml()
     print(tomli_w.dumps({"policy": table}).strip() if table else _("No policy: no rules."))
+    print(_("From {where}").format(where=where))
+    if home.shop is not None and not settings.policy.empty:
+        from cashier_gui.policy import ignored_local_policy
+
+        err(ignored_local_policy())
     try:
         words = seal_words(check_seal(settings, secrets), settings.policy)
     except KeyringUnavailable as exc:
@@ -353,6 +382,35 @@ def cmd_policy(args: argparse.Namespace) -> int:
         return EXIT_OTHER
     print(_("Sealed by a manager's save: unchanged since."))
     return EXIT_OK
+
+
+def _policy_file(name: str) -> Any:
+    """The policy in a TOML file (a `[policy]` table, or its rules at the top); Usage with
+    the file and the problem otherwise."""
+    import tomllib
+
+    from cashier_gui.policy import Policy, PolicyError
+
+    try:
+        with open(name, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise Usage(
+            _("Cannot read {file}: {problem}. Nothing was changed.").format(
+                file=name, problem=exc.strerror or exc
+            )
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise Usage(
+            _("{file} is not TOML ({problem}). Nothing was changed.").format(file=name, problem=exc)
+        ) from None
+    table = data.get("policy", data)
+    try:
+        return Policy.from_toml(table)
+    except PolicyError as exc:
+        raise Usage(
+            _("{file}: {problem} Nothing was changed.").format(file=name, problem=exc)
+        ) from None
 
 
 def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
@@ -465,9 +523,20 @@ def add_admin_parsers(sub: Any, _Parser: type[argparse.ArgumentParser]) -> None:
     pr.add_argument("--manager", metavar="NAME", help="the manager pairing (PIN on stdin first)")
     pr.set_defaults(func=cmd_pair)
 
-    po = sub.add_parser("policy", help="the shop's policy: show it, or seal it as a manager")
+    po = sub.add_parser("policy", help="the shop's policy: show it, set it or seal it")
     posub = po.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    posub.add_parser("show", help="the policy in force, its fingerprint and its seal")
+    posub.add_parser("show", help="the policy in force, where it comes from, and the seal")
+    pset = posub.add_parser(
+        "set", help="put a policy file in force (the shop server in a shop; a manager)"
+    )
+    pset.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="FILE",
+        help="a TOML file with the rules (a [policy] table, as in the settings file)",
+    )
+    pset.add_argument("--manager", metavar="NAME", help="the manager setting it (PIN on stdin)")
     ps = posub.add_parser("seal", help="seal the settings file as it is now (a manager)")
     ps.add_argument("--manager", metavar="NAME", help="the manager sealing it (PIN on stdin)")
     po.set_defaults(func=cmd_policy)

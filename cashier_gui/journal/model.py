@@ -62,6 +62,11 @@ class ChargeBusy(JournalError):
     """`prepare` refused: this charge has an attempt without a final answer."""
 
 
+class NeedsManager(ChargeBusy):
+    """`prepare` refused: the journal's home wants a manager's approval for this one (a shop
+    server counting `refunds_per_day` over every counter); `str()` says why."""
+
+
 class RefundIdTaken(JournalError):
     """An answer names a refund ID this journal holds for another attempt: a replayed answer."""
 
@@ -168,6 +173,9 @@ class NewAttempt:
     #: elsewhere, or under settings no manager saved.
     endpoint: str | None = None
     policy: str | None = None
+    #: The shop policy's version a cashier going alone was weighed under (None: not held to
+    #: it, or no shop): the shop server counts again as it claims. Not kept by this PC's file.
+    policy_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ SHOP_UNAVAILABLE = "SHOP_UNAVAILABLE"  # no claim from the shop server: never se
 CLAIM_OPEN = "CLAIM_OPEN"  # another counter has an attempt on the sale without a final answer
 CLAIM_BUSY = "CLAIM_BUSY"  # another counter was claiming the sale at that very moment
 CLAIM_OVER = "CLAIM_OVER"  # the shop's attempts leave less than this on the sale
+CLAIM_POLICY = "CLAIM_POLICY"  # the shop server weighed it under its policy: a manager, or again
 
 
 _WORDS: dict[str, Callable[[Attempt], str]] = {
@@ -75,6 +76,10 @@ _WORDS: dict[str, Callable[[Attempt], str]] = {
     ).format(counter=a.error_message or _("Another counter")),
     CLAIM_OVER: lambda a: _(
         "The shop's refunds leave less than this on the sale, so this was not sent."
+    ),
+    CLAIM_POLICY: lambda a: _(
+        "The shop's policy needed a manager for this, or changed at that moment, so this was "
+        "not sent."
     ),
     BY_HAND: lambda a: (
         _("Refunded, checked by hand.")

@@ -47,6 +47,7 @@ from cashier_gui.journal.model import (
     ChargeBusy,
     JournalError,
     Kind,
+    NeedsManager,
     NewAttempt,
     Problem,
     State,
@@ -55,13 +56,16 @@ from cashier_gui.journal.model import (
 )
 from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
+from cashier_gui.policy import PolicyUnavailable
 from cashier_gui.shop import (
     AttemptRecord,
     BadTransition,
     ChargeBusyElsewhere,
     ChargeOpenElsewhere,
     Listener,
+    OverDailyLimit,
     OverRefund,
+    PolicyChanged,
     ShopAttempt,
     ShopError,
     ShopSchemaError,
@@ -194,6 +198,19 @@ class ShopJournal:
         attempt = self.local.prepare(new, actor=actor, guard=guard)
         try:
             self.server.claim(self._record(new, attempt), self.counter)
+        except (OverDailyLimit, PolicyChanged) as exc:
+            # The shop's policy, as the server weighs it at the claim: a manager must approve
+            # (the per-day count over every counter), or weigh it again (a new policy).
+            self.local.transition(
+                attempt.key,
+                State.CANCELLED,
+                expect=State.PREPARED,
+                error_code=reasons.CLAIM_POLICY,
+                actor=actor,
+            )
+            if isinstance(exc, OverDailyLimit):
+                raise NeedsManager(str(exc)) from None
+            raise ChargeBusy(str(exc)) from None
         except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
             code, other = _refusal(exc)
             self.local.transition(
@@ -392,6 +409,7 @@ class ShopJournal:
             full_refund=new.full_refund,
             card_brand=kept.card_brand,
             card_last4=kept.card_last4,
+            policy_version=new.policy_version,
         )
 
     def _down(self, exc: Exception) -> None:
@@ -467,7 +485,21 @@ class ShopJournal:
             self._mirror(theirs)
 
     def count_by_operator(self, operator: str, since: str) -> int:
-        return self.local.count_by_operator(operator, since)
+        """`operator`'s refunds today at every counter, as the shop server counts them: the day
+        is the shop policy's (`since`, this PC's idea of it, is not used). PolicyUnavailable
+        when the server does not answer: the count is not guessed from this PC's copy."""
+        try:
+            count = self.server.refunds_today(operator)
+        except ShopError as exc:
+            self._down(exc)
+            raise PolicyUnavailable(
+                _(
+                    "The shop server cannot count today's refunds right now ({problem}), so a "
+                    "cashier's refund is not sent. Try again when it answers, or ask a manager."
+                ).format(problem=exc)
+            ) from None
+        self._up()
+        return count
 
     def query(self, **filters: Any) -> list[Attempt]:
         return self.local.query(**filters)

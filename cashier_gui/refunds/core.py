@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from cashier_gui.gateways.base import (
@@ -29,7 +30,7 @@ from cashier_gui.journal import (
     reasons,
 )
 from cashier_gui.operators import Operator
-from cashier_gui.policy import Policy
+from cashier_gui.policy import Policy, PolicySource, SettingsPolicy
 
 T = TypeVar("T")
 
@@ -45,20 +46,39 @@ class ServiceCore:
         training: bool = False,
         policy: Policy | None = None,
         policy_fingerprint: str | None = None,
+        policy_source: PolicySource | None = None,
     ) -> None:
         """`policy_fingerprint`: of the guarded settings this counter runs under (recorded with
-        every attempt)."""
+        every attempt). `policy_source`: where the policy in force comes from (the settings
+        file's, or a shop server's: `runtime.JournalHome.policy`); without one, `policy` as
+        given."""
         self.gateway = gateway
         self.policy_fingerprint = policy_fingerprint
         self.journal = journal
         self.terminal = terminal
         self.operator = operator  # the OS user: the machine account when nobody signs in
         self.training = training
-        self.policy = policy or Policy()
+        self.policy_source: PolicySource = policy_source or SettingsPolicy(policy)
+        #: The settings seal does not hold (doors.apply_seal): every cashier's refund and void
+        #: needs a manager, whatever the source says.
+        self.seal_broken = False
         #: Who is at the counter: named in every journal event this service writes.
         self.actor = operator
         self._in_flight: set[str] = set()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal")
+
+    @property
+    def policy(self) -> Policy:
+        """The policy as last known, without blocking (the window, doctor); what a refund is
+        weighed under is read from `policy_source` as it is made."""
+        known = self.policy_source.known()
+        return replace(known, seal_broken=True) if self.seal_broken else known
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        """A fixed policy from now on (training, tests), its `seal_broken` as the seal's."""
+        self.seal_broken = value.seal_broken
+        self.policy_source = SettingsPolicy(replace(value, seal_broken=False))
 
     def act_as(self, operator: Operator | None) -> None:
         """Who is at the counter now (sign-in / sign-out): named in every journal event."""
@@ -66,6 +86,7 @@ class ServiceCore:
 
     async def aclose(self) -> None:
         await self.gateway.aclose()
+        await asyncio.to_thread(self.policy_source.close)  # a shop's listener stops: may wait
         # Let journal writes in progress finish, waiting off the event loop's thread.
         await asyncio.to_thread(self._worker.shutdown, True)
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from cashier_gui.gateways.base import (
@@ -17,6 +18,7 @@ from cashier_gui.journal import (
     ChargeBusy,
     JournalError,
     Kind,
+    NeedsManager,
     NewAttempt,
     State,
     reasons,
@@ -24,7 +26,13 @@ from cashier_gui.journal import (
 )
 from cashier_gui.money import Money
 from cashier_gui.operators import Operator
-from cashier_gui.policy import Approver, check_approver, needs_approval
+from cashier_gui.policy import (
+    Approver,
+    Policy,
+    PolicyUnavailable,
+    check_approver,
+    needs_approval,
+)
 from cashier_gui.refunds.model import (
     _REFERENCE_RE,
     MAX_NOTE,
@@ -142,7 +150,9 @@ class RefundService(Reconciling):
                 ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter), amount
             )
 
-        approved_by = await self._approval(view, Kind.REFUND, to_send, reason, operator, approval)
+        approved_by, version = await self._approval(
+            view, Kind.REFUND, to_send, reason, operator, approval
+        )
         return await self._attempt(
             view,
             Kind.REFUND,
@@ -156,6 +166,7 @@ class RefundService(Reconciling):
             on_sent=on_sent,
             operator=operator,
             approver=approved_by,
+            policy_version=version,
         )
 
     def check_void(self, view: ChargeView) -> Money | None:
@@ -190,7 +201,9 @@ class RefundService(Reconciling):
                 ChargeView(view.charge_id, view.charge, tuple(attempts), view.counter)
             )
 
-        approved_by = await self._approval(view, Kind.VOID, amount, None, operator, approval)
+        approved_by, version = await self._approval(
+            view, Kind.VOID, amount, None, operator, approval
+        )
         return await self._attempt(
             view,
             Kind.VOID,
@@ -204,23 +217,45 @@ class RefundService(Reconciling):
             on_sent=on_sent,
             operator=operator,
             approver=approved_by,
+            policy_version=version,
         )
 
     async def approval_reasons(
         self, view: ChargeView, kind: Kind, amount: Money | None, operator: Operator | None
     ) -> list[str]:
-        """Why the shop's policy wants a manager for this; [] when `operator` may go alone."""
-        if not needs_approval(operator) or self.policy.empty:
-            return []
-        since = stamp(self.policy.day_start())  # the shop's day, never the process's TZ
-        today = await self._db(self.journal.count_by_operator, operator.name, since)
-        return self.policy.reasons(
+        """Why the shop's policy wants a manager for this; [] when `operator` may go alone.
+        RefundBlocked when the policy in force cannot be read (fail closed)."""
+        reasons, _policy = await self._weigh(view, kind, amount, operator)
+        return reasons
+
+    async def _weigh(
+        self, view: ChargeView, kind: Kind, amount: Money | None, operator: Operator | None
+    ) -> tuple[list[str], Policy | None]:
+        """The reasons, and the policy they were weighed under (None: `operator` is not held
+        to it)."""
+        if not needs_approval(operator):
+            return [], None
+        try:
+            policy = await self._db(self.policy_source.current)
+        except PolicyUnavailable as exc:
+            raise RefundBlocked(str(exc)) from None
+        if self.seal_broken:
+            policy = replace(policy, seal_broken=True)
+        if policy.empty:
+            return [], policy
+        since = stamp(policy.day_start())  # the shop's day, never the process's TZ
+        try:
+            today = await self._db(self.journal.count_by_operator, operator.name, since)
+        except PolicyUnavailable as exc:
+            raise RefundBlocked(str(exc)) from None
+        reasons = policy.reasons(
             kind=str(kind),
             amount=amount,
             has_lookup=view.charge is not None,
             sale_date=view.charge.created_at if view.charge is not None else None,
             refunds_today=today,
         )
+        return reasons, policy
 
     async def _approval(
         self,
@@ -230,17 +265,19 @@ class RefundService(Reconciling):
         reason: str | None,
         operator: Operator | None,
         approval: Approval | None,
-    ) -> str | None:
-        """The approving manager's name when the policy needs one; ApprovalNeeded otherwise,
-        ApprovalMismatch when the approval is for something other than what is sent."""
-        reasons = await self.approval_reasons(view, kind, amount, operator)
+    ) -> tuple[str | None, int | None]:
+        """(the approving manager's name when the policy needs one, the shop policy's version
+        a cashier going alone was weighed under); ApprovalNeeded otherwise, ApprovalMismatch
+        when the approval is for something other than what is sent."""
+        reasons, policy = await self._weigh(view, kind, amount, operator)
         if not reasons:
-            return None
+            # Held to the policy alone: a shop server counts again as it claims (schema 7).
+            return None, policy.version if policy is not None else None
         if approval is None or check_approver(approval.manager, operator) is not Approver.OK:
             raise ApprovalNeeded(reasons)
         if approval.differs(view.charge_id, kind, amount, reason):
             raise ApprovalMismatch([_mismatch(approval, amount), *reasons])
-        return approval.manager.name
+        return approval.manager.name, None
 
     async def _attempt(
         self,
@@ -257,6 +294,7 @@ class RefundService(Reconciling):
         on_sent: Callable[[Attempt], None] | None,
         operator: Operator | None,
         approver: str | None,
+        policy_version: int | None = None,
     ) -> Attempt:
         charge_id, charge = view.charge_id, view.charge
         if reference is not None and not _REFERENCE_RE.fullmatch(reference):
@@ -294,6 +332,7 @@ class RefundService(Reconciling):
                 charge_total=charge.amount if charge is not None else None,
                 endpoint=getattr(self.gateway, "base_url", None),
                 policy=self.policy_fingerprint,
+                policy_version=policy_version,
             )
             attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:
@@ -321,6 +360,8 @@ class RefundService(Reconciling):
         """Worker thread: `prepared`, then at once `sent` or `cancelled` (control decides)."""
         try:
             attempt = self.journal.prepare(new, actor=self.actor, guard=guard)
+        except NeedsManager as exc:
+            raise ApprovalNeeded([str(exc)]) from None
         except ChargeBusy as exc:
             raise RefundBlocked(str(exc)) from None
         if attempt.state is not State.PREPARED:

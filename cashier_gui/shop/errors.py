@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cashier_gui.errors import UserFacing
-from cashier_gui.i18n import _
+from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money
 
 
@@ -153,4 +153,35 @@ class OverRefund(ShopError):
             _(
                 "{charge} has only {left} left to refund across all counters. Nothing was sent."
             ).format(charge=charge_id, left=left.format())
+        )
+
+
+class OverDailyLimit(ShopError):
+    """The shop's `refunds_per_day`: this person has made `count` refunds today at all counters
+    (the limit is `limit`); the next one needs a manager. Decided by the server in the claim."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        self.count, self.limit = count, limit
+        super().__init__(
+            ngettext(
+                "You have made {count} refund today at the shop's counters; more than {limit} "
+                "need a manager. Nothing was sent.",
+                "You have made {count} refunds today at the shop's counters; more than {limit} "
+                "need a manager. Nothing was sent.",
+                count,
+            ).format(count=count, limit=limit)
+        )
+
+
+class PolicyChanged(ShopError):
+    """The shop's policy changed (now `version`) after this counter weighed the refund under an
+    older one: nothing was sent; weigh it again under the new one."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        super().__init__(
+            _(
+                "The shop's policy was changed just now at another counter, so nothing was sent. "
+                "Try again: the new policy applies."
+            )
         )

@@ -22,14 +22,15 @@ import psycopg
 
 from cashier_gui.shop.conninfo import ShopTarget
 from cashier_gui.shop.deadline import deadline
-from cashier_gui.shop.schema import CHANNEL
+from cashier_gui.shop.schema import CHANNEL, POLICY_CHANNEL
 
 log = logging.getLogger(__name__)
 
 
 class Listener:
-    """Start with `start()` (or `with Listener(...)`), stop with `stop()`. `on_change(charge_id)`
-    for every notification; `on_connected()` after every connect and reconnect (the first
+    """Start with `start()` (or `with Listener(...)`), stop with `stop()`. `on_change(payload)`
+    for every notification on `channel` (`shop_attempts`: a charge ID; `shop_policy`: the
+    policy's new version); `on_connected()` after every connect and reconnect (the first
     included); `on_lost()` when the connection went (optional)."""
 
     def __init__(
@@ -43,9 +44,13 @@ class Listener:
         poll_s: float = 0.5,
         retry_s: tuple[float, float] = (0.5, 10.0),
         ping_s: float = 15.0,
+        channel: str = CHANNEL,
     ) -> None:
         self._kwargs = target.connect_kwargs(password, application_name="cashier-refund listen")
         self._kwargs["autocommit"] = True
+        if channel not in (CHANNEL, POLICY_CHANNEL):
+            raise ValueError(f"no shop channel {channel!r}")
+        self.channel = channel
         self.on_change, self.on_connected, self.on_lost = on_change, on_connected, on_lost
         self.poll_s = poll_s
         self.ping_s = ping_s
@@ -53,7 +58,9 @@ class Listener:
         self._stop = threading.Event()
         self.connected = threading.Event()
         self.reconnects = 0
-        self._thread = threading.Thread(target=self._loop, name="shop-listener", daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"shop-listener-{channel}", daemon=True
+        )
 
     def start(self) -> Listener:
         self._thread.start()
@@ -76,7 +83,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(**self._kwargs) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {self.channel}")
                     if not first:
                         self.reconnects += 1
                     first = False

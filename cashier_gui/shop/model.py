@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from cashier_gui.money import MAX_MINOR_UNITS, Money, MoneyError, check_currency
 from cashier_gui.shop.errors import ShopInputError
@@ -152,6 +153,10 @@ class AttemptRecord:
     full_refund: bool = False
     card_brand: str | None = None
     card_last4: str | None = None
+    #: The shop policy's version the counter weighed this under, when the operator is held to
+    #: it alone (a cashier without an approver): the server then counts `refunds_per_day` over
+    #: every counter and refuses a claim made under an older policy (schema 7).
+    policy_version: int | None = None
 
     def checked(self) -> AttemptRecord:
         """A copy with every field checked and the global ID canonical; ShopInputError else."""
@@ -197,7 +202,28 @@ class AttemptRecord:
                 and self.card_last4.isascii()
                 else None
             ),
+            policy_version=_version(self.policy_version),
         )
+
+
+def _version(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ShopInputError("A policy version is a whole number, 0 or more.")
+    return value
+
+
+@dataclass(frozen=True)
+class ShopPolicyRow:
+    """The shop's policy as the server keeps it (schema 7): `policy` in the shape of
+    `Policy.to_toml()`, its `version` (0: never set), and who changed it last, where, when."""
+
+    policy: dict[str, Any]
+    version: int
+    changed_by: str | None
+    changed_at: datetime | None
+    counter: str | None
 
 
 @dataclass(frozen=True)

@@ -228,12 +228,179 @@ V6_CHAIN = (
 )
 
 
+#: 7: the shop's policy lives on the server (issue 21, item 2): one row, `shop_policy`, holds
+#: it as JSON in the shape of `Policy.to_toml()` with a version that grows by one per change;
+#: `policy_changes` keeps every change (who, from which counter, before and after; append-only).
+#: Counters read both and change the policy only through `shop_set_policy` (SECURITY DEFINER:
+#: it checks the shape, stores, records the change and NOTIFYs `shop_policy` with the new
+#: version). `shop_refunds_today` counts a cashier's refunds at every counter in the policy's
+#: time zone (the server's own when the policy names none); `shop_check_policy`, called in the
+#: claim's transaction, holds a per-person lock until it commits, so two counters cannot both
+#: pass the last slot of `refunds_per_day`, and refuses a claim decided under an older policy.
+POLICY_CHANNEL = "shop_policy"
+V7_POLICY = (
+    """CREATE TABLE shop_policy (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        policy jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(policy) = 'object'),
+        version bigint NOT NULL DEFAULT 0 CHECK (version >= 0),
+        changed_by text CHECK (length(changed_by) <= 100),
+        changed_at timestamptz,
+        counter text CHECK (length(counter) <= 100))""",
+    "INSERT INTO shop_policy DEFAULT VALUES",
+    """CREATE TABLE policy_changes (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        version bigint NOT NULL,
+        manager text NOT NULL,
+        counter text NOT NULL,
+        before jsonb NOT NULL,
+        after jsonb NOT NULL)""",
+    """CREATE FUNCTION shop_policy_changes_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'the shop''s policy changes are append-only' USING ERRCODE = 'SH010';
+    END $$""",
+    """CREATE TRIGGER policy_changes_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
+        ON policy_changes FOR EACH STATEMENT EXECUTE FUNCTION shop_policy_changes_append_only()""",
+    """CREATE FUNCTION shop_policy_problem(p jsonb) RETURNS text
+    LANGUAGE plpgsql STABLE AS $$
+    DECLARE k text; v jsonb; c text; a jsonb;
+    BEGIN
+        IF p IS NULL OR jsonb_typeof(p) <> 'object' THEN
+            RETURN 'the policy is not a table';
+        END IF;
+        FOR k, v IN SELECT * FROM jsonb_each(p) LOOP
+            IF k IN ('approval_above', 'no_lookup_above') THEN
+                IF jsonb_typeof(v) <> 'object' THEN
+                    RETURN k || ' is not a table of amounts';
+                END IF;
+                FOR c, a IN SELECT * FROM jsonb_each(v) LOOP
+                    IF c !~ '^[A-Z]{3}$' OR jsonb_typeof(a) <> 'string'
+                       OR (a #>> '{}') !~ '^[0-9]{1,15}([.][0-9]{1,3})?$' THEN
+                        RETURN k || '.' || left(c, 10) || ' is not an amount';
+                    END IF;
+                END LOOP;
+            ELSIF k IN ('refunds_per_day', 'max_sale_age_days') THEN
+                IF jsonb_typeof(v) <> 'number' OR (v #>> '{}') !~ '^[0-9]{1,6}$'
+                   OR (v #>> '{}')::integer > 100000 THEN
+                    RETURN k || ' is not a whole number from 0 to 100000';
+                END IF;
+            ELSIF k = 'voids' THEN
+                IF jsonb_typeof(v) <> 'string' OR (v #>> '{}') NOT IN ('anyone', 'managers') THEN
+                    RETURN 'voids is neither "anyone" nor "managers"';
+                END IF;
+            ELSIF k = 'time_zone' THEN
+                IF jsonb_typeof(v) <> 'string' OR NOT EXISTS (
+                        SELECT FROM pg_timezone_names WHERE name = (v #>> '{}')) THEN
+                    RETURN 'time_zone is not a time zone the shop server knows';
+                END IF;
+            ELSE
+                RETURN left(k, 40) || ' is not a rule';
+            END IF;
+        END LOOP;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION shop_set_policy(p_policy json, p_manager text, p_counter text)
+    RETURNS bigint LANGUAGE plpgsql AS $$
+    DECLARE
+        old shop_policy%ROWTYPE;
+        problem text;
+    BEGIN
+        problem := shop_policy_problem(p_policy::jsonb);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'bad policy: %', problem USING ERRCODE = 'SH013', DETAIL = problem;
+        END IF;
+        IF coalesce(length(p_manager), 0) NOT BETWEEN 1 AND 100
+           OR coalesce(length(p_counter), 0) NOT BETWEEN 1 AND 100 THEN
+            RAISE EXCEPTION 'a policy change names its manager and counter'
+                USING ERRCODE = 'SH013', DETAIL = 'no manager or counter named';
+        END IF;
+        SELECT * INTO old FROM shop_policy FOR UPDATE;
+        UPDATE shop_policy SET policy = p_policy::jsonb, version = old.version + 1,
+            changed_by = p_manager, changed_at = now(), counter = p_counter;
+        INSERT INTO policy_changes (version, manager, counter, before, after)
+            VALUES (old.version + 1, p_manager, p_counter, old.policy, p_policy::jsonb);
+        PERFORM pg_notify('shop_policy', (old.version + 1)::text);
+        RETURN old.version + 1;
+    END $$""",
+    """CREATE FUNCTION shop_day_start() RETURNS timestamptz LANGUAGE sql STABLE AS $$
+        SELECT (date_trunc('day', now() AT TIME ZONE z) AT TIME ZONE z)
+        FROM (SELECT coalesce(nullif(policy ->> 'time_zone', ''),
+                              current_setting('TimeZone')) AS z FROM shop_policy) AS p
+    $$""",
+    """CREATE FUNCTION shop_refunds_today(p_operator text) RETURNS integer
+    LANGUAGE sql STABLE AS $$
+        SELECT count(*)::integer FROM attempts
+        WHERE operator = p_operator AND kind = 'refund' AND created_at >= shop_day_start()
+          AND state NOT IN ('cancelled', 'not_sent', 'failed', 'declined')
+    $$""",
+    """CREATE FUNCTION shop_check_policy(p_version bigint, p_operator text, p_kind text)
+    RETURNS integer
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        pol shop_policy%ROWTYPE;
+        n integer;
+        lim integer;
+    BEGIN
+        -- Held until the claim's transaction ends: the next claim by this person, at any
+        -- counter, waits and then counts this one.
+        PERFORM pg_advisory_xact_lock(hashtext('shop_refunds_per_day'), hashtext(p_operator));
+        SELECT * INTO pol FROM shop_policy FOR SHARE;
+        IF pol.version <> p_version THEN
+            RAISE EXCEPTION 'the policy is at version %', pol.version USING ERRCODE = 'SH012',
+                DETAIL = pol.version::text;
+        END IF;
+        IF p_kind <> 'refund' THEN
+            RETURN NULL;  -- refunds_per_day counts refunds
+        END IF;
+        n := shop_refunds_today(p_operator);
+        lim := (pol.policy ->> 'refunds_per_day')::integer;
+        IF lim IS NOT NULL AND n >= lim THEN
+            RAISE EXCEPTION '% made % refunds today', p_operator, n USING ERRCODE = 'SH011',
+                DETAIL = json_build_object('count', n, 'limit', lim)::text;
+        END IF;
+        RETURN n;
+    END $$""",
+    "REVOKE ALL ON shop_policy FROM PUBLIC",
+    "REVOKE ALL ON policy_changes FROM PUBLIC",
+    f"GRANT SELECT ON shop_policy TO {COUNTER_ROLE}",
+    f"GRANT SELECT ON policy_changes TO {COUNTER_ROLE}",
+    *(
+        f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public"
+        for f in (
+            "shop_set_policy(json, text, text)",
+            "shop_refunds_today(text)",
+            "shop_check_policy(bigint, text, text)",
+        )
+    ),
+    *(
+        statement
+        for f in (
+            "shop_set_policy(json, text, text)",
+            "shop_refunds_today(text)",
+            "shop_check_policy(bigint, text, text)",
+        )
+        for statement in (
+            f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {f} TO {COUNTER_ROLE}",
+        )
+    ),
+)
+
+
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
-    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION, V5_COUNTER_ROLE, V6_CHAIN)
+    return (
+        V1_TABLES,
+        V2_TRIGGERS,
+        V3_FUNCTIONS,
+        V4_DESCRIPTION,
+        V5_COUNTER_ROLE,
+        V6_CHAIN,
+        V7_POLICY,
+    )
 
 
-LATEST = 6
+LATEST = 7
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

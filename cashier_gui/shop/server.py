@@ -21,6 +21,7 @@ never followed by a request becomes `unknown` and is reconciled like any other.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -52,6 +53,7 @@ from cashier_gui.shop.model import (
     Expired,
     Health,
     ShopAttempt,
+    ShopPolicyRow,
     State,
     canonical_global_id,
     check_money,
@@ -282,6 +284,13 @@ class ShopServer:
                 "set_config('application_name', %s, true)",
                 (f"{self.lock_timeout_ms}ms", (APP_PREFIX + counter)[:63]),
             )
+            if rec.policy_version is not None:
+                # Under a per-person lock held until this commits: OverDailyLimit,
+                # PolicyChanged (schema 7).
+                conn.execute(
+                    "SELECT shop_check_policy(%s, %s, %s)",
+                    (rec.policy_version, rec.operator or "", rec.kind.value),
+                )
             row = conn.execute(
                 "SELECT shop_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", params
             ).fetchone()
@@ -423,6 +432,46 @@ class ShopServer:
             return [Expired(r[0], r[1], r[2], State(r[3]), State(r[4])) for r in rows]
 
         return self._run(body)
+
+    # -- the shop's policy (schema 7) --------------------------------------------------------
+    def policy(self) -> ShopPolicyRow:
+        """The policy in force at every counter, as the server keeps it."""
+
+        def body(conn: psycopg.Connection[Any]) -> ShopPolicyRow:
+            row = conn.execute(
+                "SELECT policy, version, changed_by, changed_at, counter FROM shop_policy"
+            ).fetchone()
+            assert row is not None
+            return ShopPolicyRow(dict(row[0]), int(row[1]), row[2], row[3], row[4])
+
+        return self._run(body)
+
+    def set_policy(self, policy: dict[str, Any], manager: str, counter: str) -> int:
+        """Replace the shop's policy (in the shape of `Policy.to_toml()`), naming the manager
+        who changed it and the counter it was changed at: recorded in `policy_changes`, heard by
+        every counter (NOTIFY shop_policy). Returns the new version; ShopInputError (nothing
+        changed) when the server refuses its shape."""
+        manager = check_name("manager", manager)
+        counter = check_name("counter", counter)
+        text = json.dumps(policy, sort_keys=True)
+
+        def body(conn: psycopg.Connection[Any]) -> int:
+            row = conn.execute(
+                "SELECT shop_set_policy(%s::json, %s, %s)", (text, manager, counter)
+            ).fetchone()
+            assert row is not None
+            return int(row[0])
+
+        return self._run(body)
+
+    def refunds_today(self, operator: str) -> int:
+        """`operator`'s refunds today at every counter that may have moved money, in the shop
+        policy's time zone (the server's own when it names none)."""
+        operator = check_name("operator", operator)
+        row = self._run(
+            lambda conn: conn.execute("SELECT shop_refunds_today(%s)", (operator,)).fetchone()
+        )
+        return int(row[0]) if row else 0
 
     # -- reads ------------------------------------------------------------------------------
     def attempt(self, global_id: str) -> ShopAttempt | None:

@@ -14,7 +14,9 @@ from cashier_gui.shop.errors import (
     AttemptNotFound,
     BadTransition,
     ChargeOpenElsewhere,
+    OverDailyLimit,
     OverRefund,
+    PolicyChanged,
     ShopInputError,
 )
 from cashier_gui.shop.model import money_or_none
@@ -48,6 +50,14 @@ def mapped(exc: psycopg.Error) -> Exception:
         return BadTransition(gid[0] if gid else "?", str(d.get("current")), str(d.get("wanted")))
     if code == "SH006":
         return AttemptNotFound(str(exc.diag.message_primary or "").removeprefix("no attempt "))
+    if code == "SH011":
+        return OverDailyLimit(int(d.get("count") or 0), int(d.get("limit") or 0))
+    if code == "SH012":
+        return PolicyChanged(int(exc.diag.message_detail or 0))
+    if code == "SH013":
+        return ShopInputError(
+            f"The shop server refused the policy ({exc.diag.message_detail}); nothing was changed."
+        )
     messages = {
         "SH003": "This attempt's global ID was already claimed for another charge, kind, "
         "counter or amount; nothing was written.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox
 
 from cashier_gui.money import Money
 from cashier_gui.policy import VOIDS, Policy, PolicyError
@@ -38,6 +38,11 @@ class PolicyBox(QGroupBox):
         self._time_zone = policy.time_zone  # kept as set (settings file or command line)
         self.setTitle(self.tr("Policy: when a manager must approve"))
         form = QFormLayout(self)
+        #: Where the policy shown comes from (the settings file, or the shop server).
+        self.origin = QLabel("")
+        self.origin.setWordWrap(True)
+        self.origin.setObjectName("hint")
+        form.addRow(self.origin)
         self.approval = QLineEdit(amounts_text(policy.approval_above))
         self.approval.setPlaceholderText(self.tr("e.g. EUR 50.00, JPY 5000 — empty: never"))
         self.approval.setAccessibleName(self.tr("Refunds above these amounts need a manager"))
@@ -68,6 +73,16 @@ class PolicyBox(QGroupBox):
         form.addRow(self.tr("Refunds per cashier per day"), self.per_day)
         form.addRow(self.tr("Sales older than"), self.max_age)
         form.addRow(self.tr("Voids"), self.voids)
+
+    def show_policy(self, policy: Policy, origin: str) -> None:
+        """Show `policy` (the one in force, read from its source) and where it comes from."""
+        self._time_zone = policy.time_zone
+        self.approval.setText(amounts_text(policy.approval_above))
+        self.no_lookup.setText(amounts_text(policy.no_lookup_above))
+        self.per_day.setValue(policy.refunds_per_day or 0)
+        self.max_age.setValue(policy.max_sale_age_days or 0)
+        self.voids.setCurrentIndex(max(0, self.voids.findData(policy.voids)))
+        self.origin.setText(self.tr("In force from {origin}.").format(origin=origin))
 
     def value(self) -> Policy:
         """The policy as typed; PolicyError (the field, what to type) otherwise."""

@@ -8,6 +8,7 @@ shown as it is typed so the installer can compare it with the gateway's.
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -42,6 +43,7 @@ from cashier_gui.config import (
 )
 from cashier_gui.doors import manager_saved
 from cashier_gui.money import MoneyError, check_currency
+from cashier_gui.policy import Policy, PolicySource, PolicyUnavailable
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD, SecretStore
 from cashier_gui.ui.ops import Operations, describe_error
@@ -288,6 +290,12 @@ class SettingsDialog(BackendChecks, QDialog):
         self.resize(max(self.width(), need + margins.right() + 8), self.height())
         self._fit_screen()
         self._run(self._show_stored, lambda _: None)
+        # The policy in force, from where it is kept (the settings file, or the shop server:
+        # runtime.JournalHome.policy); the tab waits for it, off the GUI thread.
+        self._policy_source: PolicySource | None = None
+        self._policy_shown: Policy | None = None
+        policy.setEnabled(False)
+        self._run(self._load_policy, self._policy_loaded)
 
     # ---- helpers ------------------------------------------------------------------------------
 
@@ -323,7 +331,34 @@ class SettingsDialog(BackendChecks, QDialog):
 
     def done(self, result: int) -> None:
         self.ops.cancel_all()  # closing: nothing it started reports back into a closed dialog
+        source, self._policy_source = self._policy_source, None
+        if source is not None:  # a shop server's pool closes off the GUI thread
+            threading.Thread(target=source.close, name="policy-close", daemon=True).start()
         super().done(result)
+
+    async def _load_policy(self) -> tuple[PolicySource, Policy | None, str]:
+        def load() -> tuple[PolicySource, Policy | None, str]:
+            from cashier_gui.runtime import journal_home
+
+            home = journal_home(self.paths, settings=self.settings, secrets=self.secrets)
+            source = home.policy(self.paths, self.settings)
+            try:
+                return source, source.current(), source.origin()
+            except PolicyUnavailable as exc:
+                return source, None, str(exc)
+
+        return await asyncio.to_thread(load)
+
+    def _policy_loaded(self, loaded: tuple[PolicySource, Policy | None, str]) -> None:
+        source, policy, words = loaded
+        self._policy_source = source
+        box = self.counter_box.policy_box
+        if policy is None:  # cannot be read now: shown, not editable
+            box.origin.setText(words)
+            return
+        self._policy_shown = policy
+        box.show_policy(policy, words)
+        box.setEnabled(True)
 
     async def _show_stored(self) -> None:
         for field, name in (
@@ -442,9 +477,21 @@ class SettingsDialog(BackendChecks, QDialog):
             self.problem.show_message(str(exc))
             return
         self.save_button.setEnabled(False)
+        # A policy kept elsewhere (a shop server) is saved there, and only when it changed;
+        # the settings file keeps its own (ignored in a shop). Not read yet: unchanged.
+        source, to_source = self._policy_source, None
+        if source is None or not source.in_settings:
+            wanted, settings = settings.policy, replace(settings, policy=self.settings.policy)
+            shown = self._policy_shown
+            if source is not None and shown is not None and wanted.to_toml() != shown.to_toml():
+                to_source = wanted
 
         async def work() -> bool:
             try:
+                if source is not None and to_source is not None:
+                    from cashier_gui.runtime import operator_name
+
+                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
                 missing = await self._missing_secrets(typed)
                 if missing:
                     words = self.tr(" and the ").join(

@@ -1159,6 +1159,7 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     </message>
     <message>
         <source>e.g. EUR 50.00, JPY 5000 — empty: never</source>
+        <extracomment>Where the policy shown comes from (the settings file, or the shop server).</extracomment>
         <translation>z. B. EUR 50,00, JPY 5000 — leer: nie</translation>
     </message>
     <message>
@@ -1220,6 +1221,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Voids</source>
         <translation>Stornierungen</translation>
+    </message>
+    <message>
+        <source>In force from {origin}.</source>
+        <translation>Gültig aus {origin}.</translation>
     </message>
     <message>
         <source>Type amounts with their currency, e.g. EUR 50.00, JPY 5000 (not “{text}”).</source>

@@ -77,6 +77,11 @@ def test_upgrade_from_every_earlier_version(empty_db_url: str, start: int) -> No
                 )
         r = AttemptRecord(str(uuid.uuid4()), "ch_new", Kind.VOID, "poynt", None, currency="USD")
         assert shop.claim(r, "Till 2").attempt.state is State.PREPARED
+        # 7: no policy yet (version 0, no rules), and one can be set.
+        none = shop.policy()
+        assert (none.policy, none.version, none.changed_by) == ({}, 0, None)
+        assert shop.set_policy({"refunds_per_day": 3}, "Ann", "Till 2") == 1
+        assert shop.policy().policy == {"refunds_per_day": 3}
     again = init_shop(empty_db_url)
     assert (again.before, again.after, again.applied) == (schema.LATEST, schema.LATEST, [])
 

@@ -1,0 +1,155 @@
+"""`ShopPolicy`: the policy a shop server keeps for every counter (schema 7), as a
+`policy.PolicySource`.
+
+Read from the server at first use; kept in memory while a listener of its own hears the
+`shop_policy` channel (every change there is read again at once, and everything after each
+reconnect). While no listener is connected — it has not connected yet, the link went, or it was
+not started (a command-line command) — every `current()` reads the server afresh. When the server
+cannot be read, `current()` raises PolicyUnavailable: a cashier's refund is refused, never
+weighed under no rules (fail closed). A refund weighed under a policy that changed a moment ago
+is still caught: the claim names the version it was weighed under and the server refuses
+another (PolicyChanged).
+
+Every method may block on the network: never the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from cashier_gui.i18n import _
+from cashier_gui.policy import Policy, PolicyError, PolicyUnavailable
+from cashier_gui.shop.errors import ShopError
+from cashier_gui.shop.listener import Listener
+from cashier_gui.shop.model import ShopPolicyRow
+from cashier_gui.shop.schema import POLICY_CHANNEL
+from cashier_gui.shop.server import ShopServer
+
+log = logging.getLogger(__name__)
+
+
+class ShopPolicy:
+    """The shop's policy for counter `counter`, through `server` (closed by `close()` only when
+    `owns_server`: a journal that lends its own closes it itself)."""
+
+    def __init__(
+        self,
+        server: ShopServer,
+        counter: str,
+        *,
+        password: str | None = None,
+        owns_server: bool = False,
+    ) -> None:
+        self.server = server
+        self.counter = counter
+        self._password = password
+        self._owns_server = owns_server
+        self._lock = threading.Lock()
+        self._policy: Policy | None = None
+        self._row: ShopPolicyRow | None = None
+        self._listener: Listener | None = None
+
+    in_settings = False
+
+    def start(self) -> ShopPolicy:
+        """Keep the policy in memory, refreshed whenever the server says it changed."""
+        if self._listener is None:
+            self._listener = Listener(
+                self.server.target,
+                lambda _version: self._reread(),
+                self._reread,
+                password=self._password,
+                on_lost=self._forget,
+                channel=POLICY_CHANNEL,
+            ).start()
+        return self
+
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and self._listener.connected.is_set()
+
+    def _reread(self) -> None:
+        try:
+            self._read()
+        except PolicyUnavailable as exc:
+            log.warning("the shop's policy could not be read: %s", exc)
+            self._forget()
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._policy = None
+
+    def _read(self) -> Policy:
+        try:
+            row = self.server.policy()
+        except ShopError as exc:
+            raise PolicyUnavailable(
+                _(
+                    "The shop's policy cannot be read from the shop server right now ({problem}), "
+                    "so a cashier's refund is not sent. Try again when the shop server answers, "
+                    "or ask a manager."
+                ).format(problem=exc)
+            ) from None
+        try:
+            policy = Policy.from_toml(row.policy)
+        except PolicyError as exc:
+            raise PolicyUnavailable(
+                _(
+                    "The shop server's policy cannot be used on this counter ({problem}), so a "
+                    "cashier's refund is not sent. A manager sets it again with cashier-refund "
+                    "policy set."
+                ).format(problem=exc)
+            ) from None
+        policy = Policy(
+            approval_above=policy.approval_above,
+            refunds_per_day=policy.refunds_per_day,
+            max_sale_age_days=policy.max_sale_age_days,
+            no_lookup_above=policy.no_lookup_above,
+            voids=policy.voids,
+            time_zone=policy.time_zone,
+            version=row.version,
+        )
+        with self._lock:
+            self._policy, self._row = policy, row
+        return policy
+
+    # ---- PolicySource -------------------------------------------------------------------------
+
+    def current(self) -> Policy:
+        with self._lock:
+            kept = self._policy
+        if kept is not None and self.listening:
+            return kept
+        return self._read()
+
+    def known(self) -> Policy:
+        with self._lock:
+            return self._policy or Policy()
+
+    def origin(self) -> str:
+        with self._lock:
+            row = self._row
+        if row is None or row.version == 0:
+            return _("the shop server (no policy set there yet: no rules)")
+        return _(
+            "the shop server (version {version}, set by {manager} at {counter}, {when})"
+        ).format(
+            version=row.version,
+            manager=row.changed_by or "?",
+            counter=row.counter or "?",
+            when=row.changed_at.astimezone().strftime("%Y-%m-%d %H:%M") if row.changed_at else "?",
+        )
+
+    def save(self, policy: Policy, manager: str) -> None:
+        """Put `policy` in force at every counter (ShopInputError when the server refuses it,
+        ShopUnavailable when it does not answer: nothing changed either way)."""
+        self.server.set_policy(policy.to_toml(), manager, self.counter)
+        self._reread()
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        if self._owns_server:
+            self.server.close()

@@ -1,0 +1,82 @@
+"""Settings → Policy on a counter in a shop (issue 21, item 2): the tab shows the shop server's
+policy and where it comes from, a manager's change is written to the server (not to the
+settings file), and a server that does not answer leaves the tab shown in words, not editable."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from cashier_gui.config import Paths, Settings, ShopServerSettings, load_settings, save_settings
+from cashier_gui.policy import Policy
+from cashier_gui.secrets import SecretStore
+from cashier_gui.shop import ShopServer
+from cashier_gui.simulators.server import ServerThread
+from cashier_gui.ui.settings import SettingsDialog
+from tests.support.keyrings import MemoryKeyring
+from tests.support.pg import PgServer
+from tests.ui.test_settings_dialog import fill
+
+
+def joined(url: str) -> None:
+    local = Policy(approval_above={"EUR": 100})  # this counter's own: ignored in a shop
+    save_settings(
+        Paths.default(),
+        replace(Settings(), shop_server=ShopServerSettings(url, "Till 1"), policy=local),
+    )
+
+
+def open_dialog(qtbot: QtBot) -> SettingsDialog:
+    d = SettingsDialog(
+        paths=Paths.default(), secrets=SecretStore(backend=MemoryKeyring()), by="Mia"
+    )
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    return d
+
+
+def test_the_policy_tab_of_a_shop_counter_writes_to_the_shop_server(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    assert box.isEnabled() and box.per_day.value() == 4 and box.approval.text() == ""
+    assert "the shop server (version 1, set by Bo at Till 2" in box.origin.text()
+    fill(d, viopay_server.url)
+    box.per_day.setValue(2)
+    box.approval.setText("EUR 30.00")
+    with qtbot.waitSignal(d.saved, timeout=15_000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    with ShopServer(shop_url, wait_s=3) as server:
+        kept = server.policy()
+    assert kept.policy == {"refunds_per_day": 2, "approval_above": {"EUR": "30.00"}}
+    assert (kept.version, kept.changed_by, kept.counter) == (2, "Mia", "Till 1")
+    # The settings file keeps its own (ignored) policy: the shop's lives on the server.
+    assert load_settings(Paths.default()).policy == Policy(approval_above={"EUR": 100})
+
+
+def test_without_the_shop_server_the_policy_tab_says_so_and_is_not_editable(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    pg_running: PgServer,
+) -> None:
+    joined(shop_url)
+    pg_running.stop()
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    assert not box.isEnabled()
+    assert "cannot be read from the shop server" in box.origin.text()
