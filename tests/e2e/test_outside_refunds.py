@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,3 +148,46 @@ def test_a_declined_refund_is_not_a_finding_and_a_failed_lookup_is_said(
     r = run("reconcile")
     assert r.returncode == 0  # nothing unknown, nothing found: the failure is said, not hidden
     assert "Could not check ch_train_eur_4990 for refunds made outside this app" in r.stderr
+
+
+def test_verify_names_an_attempt_made_under_settings_no_manager_sealed(
+    run: Run, env: dict[str, str]
+) -> None:
+    home = Path(env["CASHIER_GUI_HOME"])
+    seals = [json.loads(x) for x in (home / "changes.log").read_text().splitlines()]
+    sealed = [x for x in seals if x["what"] == "seal"]
+    assert len(sealed) == 1 and len(sealed[0]["at"]) == len("2026-12-07T10:00:00.123456Z")
+    assert run("refund", "ch_train_eur_4990", "--amount", "1", "--yes").returncode == 0
+    assert run("journal", "verify").returncode == 0  # made under the sealed fingerprint
+
+    # The policy raised by hand, and the seal forged with the key from the keyring — what a
+    # Python prompt under the app's OS account can do: the app sees an intact seal, but no
+    # manager sealed this fingerprint, and the changes log records no such seal.
+    with open(home / "settings.toml", "a", encoding="utf-8") as fh:
+        fh.write('\n[policy]\napproval_above = { EUR = "99.00" }\n')
+    forge = (
+        "from cashier_gui.config import Paths, load_settings\n"
+        "from cashier_gui.doors import seal\n"
+        "from cashier_gui.secrets import SecretStore\n"
+        "s = load_settings(Paths.default()); seal(s, SecretStore(s.profile))\n"
+    )
+    forged = subprocess.run(
+        [sys.executable, "-c", forge], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert forged.returncode == 0, forged.stderr
+    r = run("refund", "ch_train_eur_4990", "--amount", "2", "--yes", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    made = json.loads(r.stdout)
+    verify = run("journal", "verify")
+    assert verify.returncode == 1, verify.stdout
+    [line] = [x for x in verify.stdout.splitlines() if x.startswith("UNSEALED")]
+    assert f"attempt {made['attempt_id']} (ch_train_eur_4990" in line
+    assert f"made under settings {made['policy']}" in line
+    assert sealed[0]["fingerprint"] in line
+
+    # A manager seals the file as it is: later attempts pass, the earlier one is still named.
+    assert run("policy", "seal").returncode == 0  # no people on this counter: anyone
+    assert run("refund", "ch_train_eur_4990", "--amount", "3", "--yes").returncode == 0
+    verify = run("journal", "verify")
+    assert verify.returncode == 1
+    assert [x for x in verify.stdout.splitlines() if x.startswith("UNSEALED")] == [line]
