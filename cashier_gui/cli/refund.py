@@ -239,7 +239,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         left = [a for a in results if not a.resolved]
         check = await check_outside(rt.service)
         findings = FindingsFile(rt.paths.data_dir)
-        new = await asyncio.to_thread(findings.record, check) if check.supported else []
+        new = (
+            await asyncio.to_thread(findings.record, check, complete=not check.failed)
+            if check.supported
+            else []
+        )
         kept = await asyncio.to_thread(findings.all)
         still_open = [f for f in kept if f.open]
         locale, zone = rt.settings.locale, rt.service.policy.zone()

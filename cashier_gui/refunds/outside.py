@@ -259,19 +259,28 @@ class FindingsFile:
         """The findings no manager acknowledged yet."""
         return [f for f in self.all() if f.open]
 
+    def for_report(self, since: str, until: str) -> list[OutsideRefund]:
+        """What an end-of-shift report for [since, until) names: every open finding, and the
+        acknowledged ones found in that period."""
+        return [f for f in self.all() if f.open or since <= f.found_at < until]
+
     def last_check(self) -> str | None:
         value = self._read().get("last_check")
         return value if isinstance(value, str) else None
 
-    def record(self, check: OutsideCheck, *, when: str | None = None) -> list[OutsideRefund]:
-        """Keep what a check found (a refund already kept is not added again) and when it ran;
-        returns the findings that are new."""
+    def record(
+        self, check: OutsideCheck, *, when: str | None = None, complete: bool = True
+    ) -> list[OutsideRefund]:
+        """Keep what a check found (a refund already kept is not added again) and, when every
+        charge could be looked up (`complete`), when it ran — a check the network cut short
+        is tried again; returns the findings that are new."""
         with self._locked():
             doc = self._read()
             known = {(d.get("charge_id"), d.get("refund_id")) for d in doc["findings"]}
             new = [f for f in check.found if (f.charge_id, f.refund_id) not in known]
             doc["findings"] += [f.to_json() for f in new]
-            doc["last_check"] = when or utcnow()
+            if complete:
+                doc["last_check"] = when or utcnow()
             self._write(doc)
         for f in new:
             log.warning("refund %s on %s was made outside this app", f.refund_id, f.charge_id)

@@ -96,6 +96,11 @@ def test_a_refund_signed_outside_the_app_is_named_until_a_manager_acknowledges_i
     assert data["open"][0]["amount_minor"] == 500 and data["open"][0]["currency"] == "EUR"
     findings = Path(env["CASHIER_GUI_HOME"]) / "outside-refunds.json"
     assert findings.stat().st_mode & 0o777 == 0o600
+    report = run("report")  # the end-of-shift report names it too
+    assert report.returncode == 0, report.stderr
+    assert "REFUNDS MADE OUTSIDE THIS APP" in report.stdout and rogue in report.stdout
+    [named] = json.loads(run("report", "--json").stdout)["outside"]
+    assert named["refund_id"] == rogue and named["acknowledged_at"] is None
 
     # Acknowledging it is a manager's door once people exist.
     assert (
@@ -121,6 +126,8 @@ def test_a_refund_signed_outside_the_app_is_named_until_a_manager_acknowledges_i
     [kept] = data["history"]
     assert kept["refund_id"] == rogue and kept["acknowledged_by"] == "Maria"
     assert kept["acknowledged_at"]
+    [named] = json.loads(run("report", "--json").stdout)["outside"]  # found today: still named
+    assert named["acknowledged_by"] == "Maria"
     log = (Path(env["CASHIER_GUI_HOME"]) / "changes.log").read_text()
     assert "acknowledge outside refunds" in log and rogue in log
 
