@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
             runtime=lambda: self.runtime,
             background=self.background,
             as_manager=self.window_actions.as_resolver,
+            money_locale=window_money_locale,
         )
         column.addWidget(self.outside.banner)
         self.home_banner = HomeBanner()

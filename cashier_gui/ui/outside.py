@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How often the window looks whether the day's check is due.
+# How often the window looks whether the day's check is due.
 LOOK_EVERY_MS = 60 * 60 * 1000
 
 
@@ -33,8 +33,11 @@ class OutsideWatch(QObject):
         runtime: Callable[[], Runtime | None],
         background: Operations,
         as_manager: Callable[[str, Callable[[Operator | None], None]], None],
+        money_locale: Callable[[str | None], str | None],
     ) -> None:
+        """`money_locale`: how the window writes amounts, from the Number format setting."""
         super().__init__(parent)
+        self._money_locale = money_locale
         self._runtime = runtime
         self._background = background
         self._as_manager = as_manager
@@ -44,7 +47,7 @@ class OutsideWatch(QObject):
         self.timer.setInterval(LOOK_EVERY_MS)
         self.timer.timeout.connect(self.check)
         self.checking = False
-        #: The last check's outcome, for people and tests: "checked", "not due", "unsupported"…
+        # The last check's outcome, for people and tests: "checked", "not due", "unsupported"…
         self.last_outcome = ""
 
     def started(self, runtime: Runtime) -> None:
@@ -99,9 +102,7 @@ class OutsideWatch(QObject):
         self._background.run(work, on_success=done, on_error=failed, foreground=False)
 
     def _show(self, runtime: Runtime, still_open: list[OutsideRefund]) -> None:
-        from cashier_gui.ui.main_window import window_money_locale
-
-        locale = window_money_locale(runtime.settings.locale)
+        locale = self._money_locale(runtime.settings.locale)
         zone = runtime.service.policy.zone()
         self.banner.show_findings([f.words(locale, zone) for f in still_open])
 
