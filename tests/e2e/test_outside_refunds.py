@@ -96,6 +96,8 @@ def test_a_refund_signed_outside_the_app_is_named_until_a_manager_acknowledges_i
     assert data["open"][0]["amount_minor"] == 500 and data["open"][0]["currency"] == "EUR"
     findings = Path(env["CASHIER_GUI_HOME"]) / "outside-refunds.json"
     assert findings.stat().st_mode & 0o777 == 0o600
+    doctor = run("doctor")  # and doctor is no longer all ok
+    assert doctor.returncode != 0 and "1 refunds made outside this app" in doctor.stdout
     report = run("report")  # the end-of-shift report names it too
     assert report.returncode == 0, report.stderr
     assert "REFUNDS MADE OUTSIDE THIS APP" in report.stdout and rogue in report.stdout
@@ -126,6 +128,7 @@ def test_a_refund_signed_outside_the_app_is_named_until_a_manager_acknowledges_i
     [kept] = data["history"]
     assert kept["refund_id"] == rogue and kept["acknowledged_by"] == "Maria"
     assert kept["acknowledged_at"]
+    assert "no refund made outside this app found" in run("doctor").stdout
     [named] = json.loads(run("report", "--json").stdout)["outside"]  # found today: still named
     assert named["acknowledged_by"] == "Maria"
     log = (Path(env["CASHIER_GUI_HOME"]) / "changes.log").read_text()
