@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, QTimer
 from cashier_gui.ui.banner import OutsideBanner
 
 if TYPE_CHECKING:
+    import asyncio
+
     from cashier_gui.operators import Operator
     from cashier_gui.refunds.outside import OutsideRefund
     from cashier_gui.runtime import Runtime
@@ -46,7 +48,7 @@ class OutsideWatch(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(LOOK_EVERY_MS)
         self.timer.timeout.connect(self.check)
-        self.checking = False
+        self._task: asyncio.Task[None] | None = None
         # The last check's outcome, for people and tests: "checked", "not due", "unsupported"…
         self.last_outcome = ""
 
@@ -63,16 +65,20 @@ class OutsideWatch(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    @property
+    def checking(self) -> bool:
+        """A check is running (one cancelled with its runtime, at a restart, is not)."""
+        return self._task is not None and not self._task.done()
+
     def check(self, *, force: bool = False) -> None:
         """Run the check when it is due on the shop's today (or `force`), then show the open
         findings; never on the GUI thread."""
         runtime = self._runtime()
         if runtime is None or runtime.training or self.checking:
             return
-        self.checking = True
 
         async def work() -> list[OutsideRefund]:
-            import asyncio
+            import asyncio  # not at module level: the first paint does without it
 
             from cashier_gui.refunds.outside import FindingsFile, check_outside, due
 
@@ -90,16 +96,14 @@ class OutsideWatch(QObject):
             return await asyncio.to_thread(findings.open)
 
         def done(still_open: list[OutsideRefund]) -> None:
-            self.checking = False
             if runtime is self._runtime():
                 self._show(runtime, still_open)
 
         def failed(exc: BaseException) -> None:
-            self.checking = False
             self.last_outcome = "failed"
             log.warning("the check for refunds made outside this app failed: %s", exc)
 
-        self._background.run(work, on_success=done, on_error=failed, foreground=False)
+        self._task = self._background.run(work, on_success=done, on_error=failed, foreground=False)
 
     def _show(self, runtime: Runtime, still_open: list[OutsideRefund]) -> None:
         locale = self._money_locale(runtime.settings.locale)
