@@ -122,3 +122,44 @@ def test_the_daily_check_names_a_refund_made_outside_until_a_manager_acknowledge
         w.outside.check(force=True)
         checked(qtbot, w, "checked")
         assert not w.outside.banner.isVisible()  # acknowledged: not again
+
+
+def test_with_people_a_manager_acknowledges_at_the_window(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, server: ServerThread
+) -> None:
+    from cashier_gui.operators import OperatorStore, Role
+    from cashier_gui.ui.signin import ManagerDialog
+    from tests.ui.test_people_window import sign_in, type_pin
+
+    paths = Paths.default()
+    people = OperatorStore(paths.operators)
+    people.add("Mia", Role.MANAGER, "2468")
+    people.add("Carl", Role.CASHIER, "1357")
+    people.add("Bea", Role.CASHIER, "8642")  # sign_in waits for three names
+    findings = FindingsFile(paths.data_dir)
+
+    def factory(training: bool, provider: str) -> Runtime:
+        return open_runtime(paths, training=training, training_provider=provider)
+
+    with opened(qtbot, factory) as w:
+        checked(qtbot, w, "checked")
+        sign_in(qtbot, w, "c", "1357")  # a cashier refunds; then a refund is made outside
+        look_up(qtbot, w, CHARGE)
+        refund(qtbot, w, "5")
+        with ThreadPoolExecutor(1) as pool:
+            rogue = pool.submit(sign_behind_the_apps_back, server.url, CHARGE, 100).result()
+        w.outside.last_outcome = ""
+        w.outside.check(force=True)
+        checked(qtbot, w, "checked")
+        qtbot.waitUntil(w.outside.banner.isVisible, timeout=3000)
+        assert f"refund {rogue} of €1.00" in w.outside.banner.text.text()
+
+        w.outside.banner.ack_button.click()  # Carl is no manager: Mia's PIN is asked
+        qtbot.waitUntil(lambda: w.findChild(ManagerDialog) is not None, timeout=3000)
+        gate = w.findChild(ManagerDialog)
+        assert isinstance(gate, ManagerDialog)
+        qtbot.waitUntil(gate.isVisible, timeout=3000)
+        type_pin(qtbot, gate.pad.pin, "2468")
+        qtbot.waitUntil(lambda: not w.outside.banner.isVisible(), timeout=5000)
+        [kept] = findings.all()
+        assert kept.refund_id == rogue and kept.acknowledged_by == "Mia"
