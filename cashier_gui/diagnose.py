@@ -234,6 +234,7 @@ async def _doctor(paths: Paths, store: SecretStore | None) -> list[Check]:
     checks.extend(_doctor_doors(settings, store))
     if settings.provider == "viopay":
         checks.extend(await _doctor_viopay(settings, values))
+        checks.extend(await asyncio.to_thread(_doctor_outside, paths, settings))
     else:
         currency = settings.default_currency
         checks.append(
@@ -315,6 +316,39 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
                 seconds=f"{skew:+.1f}"
             ),
         ),
+    ]
+
+
+def _doctor_outside(paths: Paths, settings: Settings) -> list[Check]:
+    """Refunds made outside this app that no manager acknowledged (refunds/outside.py; Viopay
+    only: the Poynt bridge lists no refunds, and `reconcile` says so)."""
+    from cashier_gui.journal import JournalError
+    from cashier_gui.refunds.outside import FindingsFile
+
+    findings = FindingsFile(paths.data_dir)
+    try:
+        still_open, last = findings.open(), findings.last_check()
+    except JournalError as exc:
+        return [Check("outside", False, str(exc))]
+    if still_open:
+        return [
+            Check(
+                "outside",
+                False,
+                _(
+                    "{count} refunds made outside this app, not acknowledged by a manager "
+                    "(cashier-refund reconcile lists them), e.g. {words}"
+                ).format(count=len(still_open), words=still_open[0].words(settings.locale)),
+            )
+        ]
+    return [
+        Check(
+            "outside",
+            True,
+            _("no refund made outside this app found (last check: {when})").format(
+                when=last or _("never: run cashier-refund reconcile")
+            ),
+        )
     ]
 
 

@@ -22,12 +22,14 @@ The seal makes an edit of the file evident; it does not make the file unwritable
 from __future__ import annotations
 
 import base64
+import bisect
 import datetime as dt
 import hashlib
 import hmac
 import ipaddress
 import json
 import secrets as pysecrets
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -38,10 +40,12 @@ from cashier_gui.i18n import _
 
 if TYPE_CHECKING:
     from cashier_gui.config import Paths, Settings
+    from cashier_gui.journal import Attempt
     from cashier_gui.policy import Policy
     from cashier_gui.secrets import SecretStore
 
 CHANGES_LOG = "changes.log"
+SEAL_LINE = "seal"  # a changes-log line recording a seal (`record_seal`)
 _SEAL_VERSION = "v1"
 
 
@@ -207,6 +211,7 @@ def manager_saved(
     changed.update({name: "set" for name in secrets_set})  # never the values
     record(paths, by, "settings", changed)
     seal(after, secrets)
+    record_seal(paths, by, after)
 
 
 # ---- the changes log ----------------------------------------------------------------------------
@@ -223,6 +228,81 @@ def record(paths: Paths, who: str | None, what: str, changed: dict[str, Any]) ->
     folder = private_dir(paths.data_dir)
     with open_private(folder / CHANGES_LOG, "a") as fh:
         fh.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def record_seal(paths: Paths, who: str | None, settings: Settings) -> None:
+    """A manager's save sealed `settings`: one line with the time to the microsecond and the
+    fingerprint, so `journal verify` can tell which fingerprint was sealed when."""
+    line = {
+        "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "who": who,
+        "what": SEAL_LINE,
+        "fingerprint": fingerprint(settings),
+    }
+    folder = private_dir(paths.data_dir)
+    with open_private(folder / CHANGES_LOG, "a") as fh:
+        fh.write(json.dumps(line, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def sealed_fingerprints(paths: Paths) -> list[tuple[str, str]]:
+    """Every seal the changes log records, as (when, fingerprint), oldest first. Lines that are
+    not seals, or not JSON, are passed over; no log: []."""
+    try:
+        text = (paths.data_dir / CHANGES_LOG).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    seals = []
+    for raw in text.splitlines():
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            continue
+        if not isinstance(line, dict) or line.get("what") != SEAL_LINE:
+            continue
+        at, fp = line.get("at"), line.get("fingerprint")
+        if isinstance(at, str) and isinstance(fp, str):
+            seals.append((at, fp))
+    return sorted(seals)
+
+
+def unsealed_attempts(attempts: Sequence[Attempt], seals: Sequence[tuple[str, str]]) -> list[str]:
+    """What `journal verify` says about attempts made under a fingerprint no manager had sealed
+    at the time: the seal in force is the latest one recorded before the attempt was made.
+    Attempts made before the first recorded seal (an older version kept no such lines) and
+    attempts without a fingerprint (before journal schema 8) are not judged; attempts with a
+    fingerprint and no seal recorded at all are named together in one sentence."""
+    judged = [a for a in attempts if a.policy and not a.training]
+    if not judged:
+        return []
+    if not seals:
+        return [
+            _(
+                "{count} attempts carry a settings fingerprint, but the changes log records no "
+                "manager's seal: they cannot be checked (a manager seals with cashier-refund "
+                "policy seal --manager NAME; the log may have been deleted)."
+            ).format(count=len(judged))
+        ]
+    times = [at for at, _fp in seals]
+    out = []
+    for a in judged:
+        i = bisect.bisect_right(times, a.created_at)
+        if i == 0:
+            continue  # before the first recorded seal
+        in_force = seals[i - 1][1]
+        if a.policy != in_force:
+            out.append(
+                _(
+                    "attempt {id} ({charge}, {at}) was made under settings {fingerprint}, "
+                    "which no manager had sealed then (sealed: {sealed})"
+                ).format(
+                    id=a.id,
+                    charge=a.charge_id,
+                    at=a.created_at,
+                    fingerprint=a.policy,
+                    sealed=in_force,
+                )
+            )
+    return out
 
 
 def settings_changes(before: Settings, after: Settings) -> dict[str, Any]:

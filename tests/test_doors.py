@@ -18,6 +18,7 @@ from cashier_gui.doors import (
     Seal,
     apply_seal,
     check_seal,
+    fingerprint,
     guarded_policy,
     is_loopback,
     loopback_refused,
@@ -25,9 +26,12 @@ from cashier_gui.doors import (
     record,
     seal,
     seal_words,
+    sealed_fingerprints,
+    unsealed_attempts,
 )
 from cashier_gui.gateways.base import NotConfigured
 from cashier_gui.gateways.factory import configured_gateway
+from cashier_gui.journal import Attempt, State
 from cashier_gui.money import Money
 from cashier_gui.policy import Policy
 from cashier_gui.secrets import HMAC_SECRET, MSK, SEAL, SEAL_KEY, SecretStore
@@ -141,7 +145,13 @@ def test_the_changes_log_is_private_and_never_holds_a_secret(
     record(paths, "Mia", "secret delete", {MSK: "deleted"})
     log = paths.data_dir / CHANGES_LOG
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [(x["who"], x["what"]) for x in lines] == [("Mia", "settings"), ("Mia", "secret delete")]
+    assert [(x["who"], x["what"]) for x in lines] == [
+        ("Mia", "settings"),
+        ("Mia", "seal"),  # the seal it made, with its fingerprint and time (journal verify)
+        ("Mia", "secret delete"),
+    ]
+    assert lines[1]["fingerprint"] == fingerprint(after)
+    assert sealed_fingerprints(paths) == [(lines[1]["at"], fingerprint(after))]
     assert lines[0]["changed"]["policy.approval_above.EUR"] == [None, "20.00"]
     assert lines[0]["changed"][HMAC_SECRET] == "set" and lines[0]["at"].endswith("Z")
     assert check_seal(after, store) is Seal.INTACT  # the save sealed it
@@ -164,3 +174,31 @@ def test_the_seal_in_the_real_secret_service() -> None:
     finally:
         store.delete(SEAL)
         store.delete(SEAL_KEY)
+
+
+def _attempt(n: int, at: str, policy: str | None, training: bool = False) -> Attempt:
+    return Attempt(
+        id=n, provider="viopay", terminal="T1", charge_id=f"ch_{n}", amount_minor=100,
+        currency="EUR", reason=None, note=None, transaction_reference=f"R{n}",
+        idempotency_key=f"k{n}", operator="tom", training=training, state=State.APPROVED,
+        refund_id=f"rf_{n}", error_code=None, error_message=None, trace_id=None,
+        created_at=at, updated_at=at, policy=policy,
+    )  # fmt: skip
+
+
+def test_unsealed_attempts_are_judged_against_the_seal_in_force_at_their_time() -> None:
+    seals = [("2026-12-01T10:00:00.000001Z", "aaaa"), ("2026-12-02T10:00:00.000000Z", "bbbb")]
+    attempts = [
+        _attempt(1, "2026-11-30T09:00:00.000000Z", "zzzz"),  # before any recorded seal
+        _attempt(2, "2026-12-01T10:00:00.000002Z", "aaaa"),  # sealed then
+        _attempt(3, "2026-12-01T12:00:00.000000Z", "bbbb"),  # sealed only the next day
+        _attempt(4, "2026-12-02T10:00:00.000001Z", "bbbb"),
+        _attempt(5, "2026-12-03T10:00:00.000000Z", None),  # before journal schema 8
+        _attempt(6, "2026-12-03T10:00:00.000000Z", "cccc", training=True),
+    ]
+    [named] = unsealed_attempts(attempts, seals)
+    assert named.startswith("attempt 3 (ch_3,") and "settings bbbb" in named
+    assert "(sealed: aaaa)" in named
+    [nothing_sealed] = unsealed_attempts(attempts, [])
+    assert nothing_sealed.startswith("4 attempts carry a settings fingerprint")
+    assert unsealed_attempts(attempts[4:], []) == []

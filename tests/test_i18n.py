@@ -60,6 +60,7 @@ UI_CONVERTED = [
     "ui/selfcheck.py",
     "app.py",
     "ui/banner.py",
+    "ui/outside.py",
     "ui/main_window.py",
     "ui/people.py",
     "ui/session.py",

@@ -4,7 +4,9 @@ Exit codes (common.py), truthful about what left the machine: 0 approved (lookup
 reconcile: nothing left unknown); 2 bad input or usage, nothing sent; 3 declined or refused by
 the server; 4 pending, or unknown — it MAY have been sent (never used when nothing was sent);
 5 not sent: nothing reached the server (or the refund was cancelled before it left), safe to
-try again; 1 anything else (a lookup that failed before any refund: nothing was refunded).
+try again; 1 anything else (a lookup that failed before any refund: nothing was refunded);
+6 `reconcile` found a refund made outside this app that no manager acknowledged yet (it wins
+over 4). `journal verify` exits 1 for tampering and for attempts under unsealed settings.
 `--json` prints exactly one JSON object on stdout.
 
 `CASHIER_GUI_HOME=DIR` puts config and data under DIR; the keyring backend follows keyring's

@@ -175,7 +175,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         )
     save_settings(paths, settings)
     record(paths, _who(manager), "setup", settings_changes(before, settings))
-    _seal(paths)
+    _seal(paths, _who(manager))
     print(_("Saved {settings}").format(settings=paths.settings))
     return EXIT_OK
 
@@ -258,14 +258,30 @@ def cmd_journal(args: argparse.Namespace) -> int:
             print(_("Wrote {n} refund attempts to {csv}").format(n=n, csv=args.csv))
             return EXIT_OK
         problems = journal.verify() if not args.shop else _verify_shop()
-        if not problems:
+        unsealed = _unsealed(journal)
+        if not problems and not unsealed:
             print(
                 _("The journal is intact ({count} refund attempts).").format(count=journal.count())
             )
             return EXIT_OK
         for p in problems:
             print(_("TAMPERED  {problem}").format(problem=p))
+        for words in unsealed:
+            print(_("UNSEALED  {problem}").format(problem=words))
         return EXIT_OTHER
+
+
+def _unsealed(journal: Any) -> list[str]:
+    """This counter's attempts made under settings no manager had sealed at the time (their
+    fingerprint against the seals the changes log records)."""
+    from cashier_gui.doors import sealed_fingerprints, unsealed_attempts
+
+    mine = [
+        a
+        for a in journal.query(limit=None, newest_first=False)
+        if a.counter in (None, journal.counter)
+    ]
+    return unsealed_attempts(mine, sealed_fingerprints(Paths.default()))
 
 
 def _verify_shop() -> list[Any]:
@@ -355,8 +371,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
         print(_("Policy set: in force from {where}.").format(where=where))
     if args.action == "seal":
         manager = _door(args, N_("seal the shop's policy"))
-        _seal(paths)
         record(paths, _who(manager), "policy seal", {"fingerprint": fingerprint(settings)})
+        _seal(paths, _who(manager))
     import tomli_w
 
     source = home.policy(paths, settings)

@@ -10,7 +10,8 @@ from cashier_gui.journal import State
 from cashier_gui.money import MoneyError
 from cashier_gui.operators import OperatorError
 
-EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT = 0, 1, 2, 3, 4, 5
+# EXIT_OUTSIDE: `reconcile` found a refund made outside this app that no manager acknowledged.
+EXIT_OK, EXIT_OTHER, EXIT_INPUT, EXIT_REFUSED, EXIT_UNKNOWN, EXIT_NOT_SENT, EXIT_OUTSIDE = range(7)
 
 
 class Usage(UserFacing):

@@ -29,14 +29,16 @@ def who(manager: Operator | None) -> str:
     return _("{user} (no operators on this counter)").format(user=operator_name())
 
 
-def seal_saved(paths: Paths) -> None:
-    """Seal what a manager just saved; a keyring that cannot keep it is said, not hidden."""
-    from cashier_gui.doors import seal
+def seal_saved(paths: Paths, by: str | None = None) -> None:
+    """Seal what a manager (`by`) just saved, and record the seal with its time in the changes
+    log; a keyring that cannot keep it is said, not hidden."""
+    from cashier_gui.doors import record_seal, seal
     from cashier_gui.secrets import KeyringUnavailable
 
     settings = load_settings(paths)
     try:
         seal(settings, SecretStore(settings.profile))
+        record_seal(paths, by, settings)
     except KeyringUnavailable as exc:
         err(
             _(

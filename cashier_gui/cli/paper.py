@@ -149,12 +149,14 @@ def _day(text: str | None) -> dt.date:
 
 def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) -> int:
     from cashier_gui.paper.report import build_report, day_bounds
+    from cashier_gui.refunds.outside import FindingsFile
 
     paths = Paths.default()
     settings = load_settings(paths)
     width = args.width or settings.paper.printer.width
     day = _day(args.day) if args.day is not None else settings.policy.today()
     since, until = day_bounds(day, settings.policy.zone())  # the shop's day, not TZ's
+    outside = [] if args.training else FindingsFile(paths.data_dir).for_report(since, until)
     with _open_journal(paths, args.training) as journal:
         report = build_report(
             journal,
@@ -164,6 +166,7 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
             counter=args.counter,
             title=_("End-of-shift report {day}").format(day=day.isoformat()),
             training=args.training,
+            outside=outside,
         )
     if args.json:
         print_json(report.to_json())

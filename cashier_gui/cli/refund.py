@@ -11,6 +11,7 @@ from typing import Any
 
 from cashier_gui.cli.common import (
     EXIT_OK,
+    EXIT_OUTSIDE,
     EXIT_UNKNOWN,
     LookupFailed,
     Usage,
@@ -223,16 +224,43 @@ def cmd_void(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Settle unknown refunds, re-check pending ones, then compare the gateway's refunds on
+    every charge the journal has touched with the journal (refunds made outside this app).
+    Exit: 6 while a refund made outside this app is not acknowledged, else 4 while a refund
+    is still unknown, else 0. `--acknowledge`: a manager has seen those findings."""
+    if args.acknowledge:
+        return _acknowledge(args)
+
     async def body(rt: Runtime) -> int:
+        from cashier_gui.refunds.outside import FindingsFile, check_outside, unsupported_words
+
         results = await rt.service.reconcile_all()
         changed = await rt.service.recheck_pending()
         left = [a for a in results if not a.resolved]
+        check = await check_outside(rt.service)
+        findings = FindingsFile(rt.paths.data_dir)
+        new = (
+            await asyncio.to_thread(findings.record, check, complete=not check.failed)
+            if check.supported
+            else []
+        )
+        kept = await asyncio.to_thread(findings.all)
+        still_open = [f for f in kept if f.open]
+        locale, zone = rt.settings.locale, rt.service.policy.zone()
         if args.json:
             print_json(
                 {
                     "reconciled": [attempt_json(a) for a in results],
                     "pending_changed": [attempt_json(a) for a in changed],
                     "unknown_left": len(left),
+                    "outside": {
+                        "checked": check.supported,
+                        "charges_checked": check.charges,
+                        "new": [f.to_json() for f in new],
+                        "open": [f.to_json() for f in still_open],
+                        "history": [f.to_json() for f in kept] if args.history else None,
+                        "failed": [{"charge_id": c, "message": m} for c, m in check.failed],
+                    },
                 }
             )
         else:
@@ -247,9 +275,91 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
                         count=len(left)
                     )
                 )
+            _print_outside(check, still_open, kept if args.history else [], locale, zone)
+        if not check.supported:
+            err(unsupported_words())
+        for charge_id, message in check.failed:
+            err(
+                _("Could not check {charge} for refunds made outside this app: {why}").format(
+                    charge=charge_id, why=message
+                )
+            )
+        if still_open:
+            return EXIT_OUTSIDE
         return EXIT_UNKNOWN if left else EXIT_OK
 
     return asyncio.run(_with_runtime(args, body))
+
+
+def _print_outside(
+    check: Any, still_open: list[Any], history: list[Any], locale: str | None, zone: Any
+) -> None:
+    if check.supported:
+        print(
+            _("Checked {count} charges for refunds made outside this app.").format(
+                count=check.charges
+            )
+        )
+    for f in still_open:
+        print(_("FOUND  {words}").format(words=f.words(locale, zone)))
+    if still_open:
+        print(
+            _(
+                "Nobody at this counter sent these. A manager checks them with the payment "
+                "service, then acknowledges them: cashier-refund reconcile --acknowledge "
+                "REFUND_ID (or all) --manager NAME."
+            )
+        )
+    for f in history:
+        if not f.open:
+            print(
+                _("ACKNOWLEDGED by {who} at {when}: {words}").format(
+                    who=f.acknowledged_by,
+                    when=f.acknowledged_at,
+                    words=f.words(locale, zone),
+                )
+            )
+
+
+def _acknowledge(args: argparse.Namespace) -> int:
+    """A manager has seen refunds made outside this app: they leave the banner and the exit
+    code, and stay in the history (and the changes log names who and when)."""
+    from cashier_gui.cli.guard import who
+    from cashier_gui.config import Paths
+    from cashier_gui.doors import record
+    from cashier_gui.refunds.outside import FindingsFile
+
+    manager = require_manager(
+        people_store(), args.manager, N_("acknowledge refunds made outside this app")
+    )
+    paths = Paths.default()
+    findings = FindingsFile(paths.data_dir)
+    wanted = None if "all" in args.acknowledge else list(args.acknowledge)
+    open_ids = {f.refund_id for f in findings.open()}
+    unknown = sorted(set(wanted or []) - open_ids)
+    if unknown:
+        raise Usage(
+            _(
+                "No open finding names {ids}: cashier-refund reconcile lists them. Nothing "
+                "was acknowledged."
+            ).format(ids=", ".join(unknown))
+        )
+    done = findings.acknowledge(wanted, by=who(manager))
+    if done:
+        record(
+            paths,
+            who(manager),
+            "acknowledge outside refunds",
+            {f.refund_id: f"{f.amount.plain()} {f.currency} on {f.charge_id}" for f in done},
+        )
+    if args.json:
+        print_json({"acknowledged": [f.to_json() for f in done]})
+    else:
+        for f in done:
+            print(_("Acknowledged: {words}").format(words=f.words()))
+        if not done:
+            print(_("Nothing to acknowledge: no refund made outside this app is open."))
+    return EXIT_OK
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -315,8 +425,24 @@ def add_refund_parsers(sub: Any) -> None:
 
 def add_reconcile_parsers(sub: Any) -> None:
     """`reconcile` and `resolve`."""
-    rc = sub.add_parser("reconcile", help="find out what happened to refunds with no answer")
+    rc = sub.add_parser(
+        "reconcile",
+        help="find out what happened to refunds with no answer, and find refunds made outside "
+        "this app",
+    )
     rc.add_argument("--json", action="store_true", help="print one JSON object")
+    rc.add_argument(
+        "--history",
+        action="store_true",
+        help="also list refunds made outside this app that a manager acknowledged",
+    )
+    rc.add_argument(
+        "--acknowledge",
+        action="append",
+        metavar="REFUND_ID",
+        help="a manager has checked this refund made outside this app (repeatable; 'all')",
+    )
+    rc.add_argument("--manager", metavar="NAME", help="the manager acknowledging (PIN on stdin)")
     rc.set_defaults(func=cmd_reconcile)
 
     rs = sub.add_parser(

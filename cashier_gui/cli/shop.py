@@ -80,7 +80,7 @@ def cmd_setup_shop(args: argparse.Namespace) -> int:
     def saved(after: Any) -> None:  # as every manager's door: recorded, then sealed
         save_settings(paths, after)
         record(paths, who(manager), "setup shop", settings_changes(settings, after))
-        seal_saved(paths)
+        seal_saved(paths, who(manager))
 
     if args.off:
         if settings.shop_server is None:

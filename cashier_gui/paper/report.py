@@ -19,9 +19,10 @@ import csv
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cashier_gui.files import open_private
 from cashier_gui.i18n import N_, _
@@ -30,6 +31,9 @@ from cashier_gui.money import Money, display_locale
 from cashier_gui.paper.layout import Line, blank, centred, pair, paragraph, rule
 from cashier_gui.paper.receipt import local_time
 from cashier_gui.safetext import csv_cell
+
+if TYPE_CHECKING:
+    from cashier_gui.refunds.outside import OutsideRefund
 
 #: The report's buckets, in print order, with their words (translated where shown).
 BUCKETS: dict[str, str] = {
@@ -89,6 +93,9 @@ class Report:
     by_operator: dict[str, dict[str, dict[str, Tally]]] = field(default_factory=dict)
     unknown: list[Attempt] = field(default_factory=list)
     count: int = 0
+    #: Refunds made outside this app (refunds/outside.py): open ones, and those found in the
+    #: period (acknowledged or not).
+    outside: list[OutsideRefund] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def tallies(table: dict[str, Tally], currency: str) -> dict[str, Any]:
@@ -126,6 +133,7 @@ class Report:
                 }
                 for a in self.unknown
             ],
+            "outside": [f.to_json() for f in self.outside],
         }
 
     def write_json(self, target: Path | str) -> None:
@@ -174,6 +182,18 @@ class Report:
                     a.id,
                     a.amount.plain() if a.amount else "",
                     a.transaction_reference,
+                ]
+            )
+        for f in self.outside:
+            rows.append(
+                [
+                    "outside",
+                    f.acknowledged_by or "",
+                    f.currency,
+                    f.charge_id,
+                    f.refund_id,
+                    f.amount.plain(),
+                    f.made_at or "",
                 ]
             )
         with open_private(Path(target), "w", newline="") as fh:
@@ -236,6 +256,26 @@ class Report:
             )
         else:
             out += paragraph(_("No refund without an answer: nothing to check."), width)
+        if self.outside:
+            out.append(rule(width))
+            out += centred(_("REFUNDS MADE OUTSIDE THIS APP"), width, bold=True)
+            for f in self.outside:
+                out += paragraph(f.words(locale), width)
+                if f.acknowledged_at:
+                    out += paragraph(
+                        "  "
+                        + _("acknowledged by {who}, {when}").format(
+                            who=f.acknowledged_by, when=local_time(f.acknowledged_at, locale)
+                        ),
+                        width,
+                    )
+            out += paragraph(
+                _(
+                    "The payment service holds these refunds; this counter never sent them. "
+                    "A manager checks each with the payment service."
+                ),
+                width,
+            )
         return out
 
     @staticmethod
@@ -277,15 +317,18 @@ def build_report(
     counter: str | None = None,
     title: str | None = None,
     training: bool = False,
+    outside: Sequence[OutsideRefund] = (),
 ) -> Report:
     """The report for [since, until) (UTC stamps), of one operator's attempts (made or
-    approved) when `operator` is given. Reads the journal: blocks briefly."""
+    approved) when `operator` is given; `outside`: the refunds made outside this app to name
+    (`FindingsFile.for_report`). Reads the journal: blocks briefly."""
     report = Report(
         title=title or _("End-of-shift report"),
         since=since,
         until=until,
         operator=operator,
         training=training,
+        outside=list(outside),
     )
     totals: dict[str, dict[str, Tally]] = defaultdict(dict)
     people: dict[str, dict[str, dict[str, Tally]]] = defaultdict(lambda: defaultdict(dict))

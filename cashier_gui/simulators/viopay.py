@@ -100,6 +100,33 @@ class ViopaySimulator:
     def all_refunds(self) -> list[tuple[str, SimRefund]]:
         return [(c.charge_id, r) for c in self.charges.values() for r in c.refunds]
 
+    def refund_outside(
+        self, charge_id: str, amount: Money, *, reference: str | None = None
+    ) -> SimRefund:
+        """A refund made behind the app's back — in the gateway's portal, or by a script that
+        signed it with the counter's secret — recorded as approved, as the gateway would; for
+        tests and demonstrations of `reconcile`'s outside-refund check. Not reachable over
+        HTTP. ValueError when the charge cannot take it (the gateway's own refund rules)."""
+        charge = self.charges.get(charge_id)
+        if charge is None:
+            raise ValueError(f"no charge {charge_id}")
+        data: dict[str, Any] = {"amount": amount.to_wire()}
+        if reference is not None:
+            data["transaction_reference"] = reference
+        problem = self._refund_problem(charge, data)
+        if problem:
+            raise ValueError(problem)
+        refund = SimRefund(
+            refund_id="rf_" + secrets.token_hex(8),
+            status="approved",
+            amount=amount,
+            reason="customer_request",
+            transaction_reference=reference,
+            created_at=self.clock(),
+        )
+        charge.refunds.append(refund)
+        return refund
+
     # ---- HTTP ---------------------------------------------------------------------------------
 
     def app(self) -> web.Application:

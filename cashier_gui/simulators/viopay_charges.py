@@ -130,7 +130,8 @@ class SimCharge:
                     amount=Money.from_wire(refunded["value"], refunded["currency"]),
                     reason="customer_request",
                     transaction_reference=None,
-                    created_at=dt.datetime.now(dt.UTC),
+                    # As old as the sale: it was made before this simulator's session began.
+                    created_at=_parse_ts(charge.created_at) or dt.datetime.now(dt.UTC),
                 )
             )
         return charge

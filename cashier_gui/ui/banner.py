@@ -1,13 +1,14 @@
 """The banners over the refund screen: refunds with no answer (or being sent by another window or
-command) — how many, what not to do, Check now (F5) and Resolve by hand…; and a shop server
-that does not answer (nothing new can be sent)."""
+command) — how many, what not to do, Check now (F5) and Resolve by hand…; refunds made outside
+this app, until a manager acknowledges them; and a shop server that does not answer (nothing
+new can be sent)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 if TYPE_CHECKING:
@@ -67,6 +68,53 @@ class UnknownBanner(QFrame):
             )
         self.list_button.setVisible(n > 0)
         self.setVisible(bool(unresolved))
+
+
+class OutsideBanner(QFrame):
+    """Refunds made outside this app (refunds/outside.py): each named, until a manager
+    acknowledges them (Acknowledge…); hidden when there are none."""
+
+    SHOWN = 3  # named one by one; the rest counted
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("outsideBanner")
+        self.setProperty("role", "error")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 6, 16, 6)
+        self.text = QLabel("")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # refund IDs come from a server
+        self.text.setWordWrap(True)
+        self.text.setAccessibleName(self.tr("Refunds made outside this app"))
+        self.ack_button = QPushButton(self.tr("Acknowledge…"))
+        self.ack_button.setAccessibleName(
+            self.tr("A manager acknowledges the refunds made outside this app")
+        )
+        row.addWidget(self.text, 1)
+        row.addWidget(self.ack_button)
+        self.hide()
+
+    def show_findings(self, words: Sequence[str]) -> None:
+        """`words`: one sentence per open finding ("made outside this app: refund …")."""
+        if not words:
+            self.text.setText("")
+            self.hide()
+            return
+        lines = [
+            self.tr(
+                "The payment service holds refunds this counter did not send. Nobody here "
+                "made them: a manager checks them with the payment service."
+            )
+        ]
+        lines += [f"• {w}" for w in words[: self.SHOWN]]
+        if len(words) > self.SHOWN:
+            lines.append(
+                self.tr("… and {n} more (cashier-refund reconcile lists them all).").format(
+                    n=len(words) - self.SHOWN
+                )
+            )
+        self.text.setText("\n".join(lines))
+        self.show()
 
 
 class HomeBanner(QLabel):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.ui.banner import HomeBanner, JournalWatch, UnknownBanner
 from cashier_gui.ui.ops import Operations, describe_error
+from cashier_gui.ui.outside import OutsideWatch
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
@@ -109,6 +110,15 @@ class MainWindow(QMainWindow):
         self.unknown_button.clicked.connect(self.reconcile)
         self.unknown_list_button.clicked.connect(self.window_actions.open_unresolved)
         column.addWidget(self.unknown_banner)
+        # Refunds made outside this app: the daily check and its banner (ui/outside.py).
+        self.outside = OutsideWatch(
+            self,
+            runtime=lambda: self.runtime,
+            background=self.background,
+            as_manager=self.window_actions.as_resolver,
+            money_locale=window_money_locale,
+        )
+        column.addWidget(self.outside.banner)
         self.home_banner = HomeBanner()
         column.addWidget(self.home_banner)
         self.journal_watch = JournalWatch(self)
@@ -334,6 +344,7 @@ class MainWindow(QMainWindow):
         self.reconcile()  # attempts left without an answer last time, if any
         runtime.service.journal.watch(self.journal_watch.notice)  # other counters, a shop
         self.home_banner.show_unavailable(runtime.service.home_unavailable())
+        self.outside.started(runtime)  # refunds made outside this app: once a day
         self.session.runtime_started(runtime, self.show_refund_screen)
 
     def _journal_changed(self, charge_id: str) -> None:
@@ -521,6 +532,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.pending_timer.stop()
+        self.outside.stop()
         event.accept()
 
     async def shutdown(self) -> None:

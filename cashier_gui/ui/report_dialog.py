@@ -6,6 +6,7 @@ window."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
@@ -46,10 +47,12 @@ class ReportDialog(QDialog):
         training: bool = False,
         operator: str | None = None,
         session_since: str | None = None,
+        findings_dir: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """`operator`/`session_since`: who is signed in and since when (UTC stamp), for
-        "My session"."""
+        "My session"; `findings_dir`: where refunds made outside this app are kept (None in
+        training)."""
         super().__init__(parent)
         self.reader = ReaderWorker(open_reader)
         self.settings = settings
@@ -57,6 +60,7 @@ class ReportDialog(QDialog):
         self.training = training
         self.operator = operator
         self.session_since = session_since
+        self.findings_dir = findings_dir
         self.report: Report | None = None
         self.ops = Operations(self)
         self.setWindowTitle(self.tr("End-of-shift report"))
@@ -139,7 +143,12 @@ class ReportDialog(QDialog):
         operator = self.operator if session else None
         training = self.training
 
-        def build(journal: JournalReader) -> Report:
+        findings_dir = self.findings_dir
+
+        def build(journal: JournalReader) -> Report:  # on the reader's thread
+            from cashier_gui.refunds.outside import FindingsFile
+
+            outside = FindingsFile(findings_dir).for_report(since, until) if findings_dir else []
             return build_report(
                 journal,
                 since=since,
@@ -147,6 +156,7 @@ class ReportDialog(QDialog):
                 operator=operator,
                 title=title,
                 training=training,
+                outside=outside,
             )
 
         self.text.setPlainText(self.tr("Reading the journal…"))

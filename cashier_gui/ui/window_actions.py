@@ -144,6 +144,7 @@ class WindowActions:
             training=runtime.training,
             operator=operator.name if operator is not None else None,
             session_since=self.session.since,
+            findings_dir=None if runtime.training else runtime.paths.data_dir,
             parent=self._window,
         )
         dialog.show()

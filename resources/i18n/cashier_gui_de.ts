@@ -921,6 +921,10 @@ Refunds card payments through Viopay or a Poynt terminal. Secrets stay in the op
         <translation>{app} {version}
 Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse bleiben im Schlüsselbund des Betriebssystems.</translation>
     </message>
+    <message>
+        <source>Acknowledging refunds made outside this app is for managers.</source>
+        <translation>Rückerstattungen außerhalb dieser App zu bestätigen ist Sache der Filialleitung.</translation>
+    </message>
 </context>
 <context>
     <name>ManagerDialog</name>
@@ -957,6 +961,29 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Something went wrong inside the app ({kind}). Try again; if it happens again, call support.</source>
         <translation>In der App ist etwas schiefgegangen ({kind}). Versuchen Sie es erneut; passiert es wieder, rufen Sie den Support an.</translation>
+    </message>
+</context>
+<context>
+    <name>OutsideBanner</name>
+    <message>
+        <source>Refunds made outside this app</source>
+        <translation>Rückerstattungen außerhalb dieser App</translation>
+    </message>
+    <message>
+        <source>Acknowledge…</source>
+        <translation>Bestätigen…</translation>
+    </message>
+    <message>
+        <source>A manager acknowledges the refunds made outside this app</source>
+        <translation>Eine Filialleitung bestätigt die Rückerstattungen außerhalb dieser App</translation>
+    </message>
+    <message>
+        <source>The payment service holds refunds this counter did not send. Nobody here made them: a manager checks them with the payment service.</source>
+        <translation>Der Zahlungsdienst kennt Rückerstattungen, die diese Kasse nicht gesendet hat. Niemand hier hat sie gemacht: Eine Filialleitung prüft sie beim Zahlungsdienst.</translation>
+    </message>
+    <message>
+        <source>… and {n} more (cashier-refund reconcile lists them all).</source>
+        <translation>… und {n} weitere (cashier-refund reconcile listet alle auf).</translation>
     </message>
 </context>
 <context>

@@ -231,12 +231,14 @@ def test_the_command_lines_doors_need_a_manager_and_are_recorded(
     r = staffed(*setup, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 0, r.stderr
     log = [json.loads(x) for x in (home / "changes.log").read_text(encoding="utf-8").splitlines()]
-    assert [(x["who"], x["what"]) for x in log][-3:] == [
+    assert [(x["who"], x["what"]) for x in log][-5:] == [
         ("Maria", "policy seal"),  # the fixture's
+        ("Maria", "seal"),  # each seal with its time and fingerprint (journal verify)
         ("Maria", "secret set"),
         ("Maria", "setup"),
+        ("Maria", "seal"),
     ]
-    assert log[-2]["changed"] == {"viopay-hmac-secret": "set"}
+    assert log[-3]["changed"] == {"viopay-hmac-secret": "set"}
     assert secret not in (home / "changes.log").read_text(encoding="utf-8")
     # The policy edited by hand: doctor names it, refunds stop until a manager seals it.
     doctor = staffed("doctor")

@@ -257,6 +257,12 @@ def test_cli_with_a_poynt_terminal(
     assert terminal.transactions["txn_train_usd_2500"].refunded == 2500
     again = run("refund", "txn_train_usd_2500", "--full", "--yes")
     assert again.returncode == 2 and "in full" in again.stderr
+    # Refunds made outside the app cannot be found on the bridge: said, not "nothing found".
+    checked = run("reconcile", "--json")
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["outside"]["checked"] is False
+    assert "cannot list a sale's refunds" in checked.stderr
+    assert not (Path(env["CASHIER_GUI_HOME"]) / "outside-refunds.json").exists()
 
 
 # ---- answers bound to their request (contract assumption 5) --------------------------------
