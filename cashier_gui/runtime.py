@@ -41,6 +41,7 @@ from cashier_gui.refunds import RefundService
 from cashier_gui.secrets import SHOP_PASSWORD, SecretStore
 
 if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training only
+    from cashier_gui.journal.shop_import import ImportSummary
     from cashier_gui.simulators.server import ServerThread
 
 
@@ -91,6 +92,20 @@ class JournalHome:
             local.close()
             raise
         return ShopJournal(local, server, password=password).start()
+
+    def import_to_shop(self, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+        """`shop import`: this PC's own settled history onto the shop server it joined, under
+        this counter's name (journal/shop_import.py). Only for a counter in a shop."""
+        from cashier_gui.journal.shop_import import import_history
+        from cashier_gui.shop import ShopServer
+
+        assert self.shop is not None
+        password = self.password() if self.password is not None else None
+        with (
+            SqliteJournal(self.path, counter=self.shop.counter) as local,
+            ShopServer(self.shop.url, password=password, ca_file=self.shop.ca_file) as server,
+        ):
+            return import_history(local, server, progress=progress)
 
     def reader(self, *, fresh: bool = False) -> JournalReader:
         """A reader with its own connection (History, reports, the CLI): reads never wait on

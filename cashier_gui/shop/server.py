@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors as pge
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cashier_gui.money import Money
@@ -39,6 +40,7 @@ from cashier_gui.shop.conninfo import STATEMENT_TIMEOUT_MS, ShopTarget, parse_ur
 from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.errors import (
     ChargeBusyElsewhere,
+    ShopError,
     ShopInputError,
     ShopSchemaError,
     ShopUnavailable,
@@ -51,6 +53,7 @@ from cashier_gui.shop.model import (
     CounterInfo,
     Expired,
     Health,
+    Imported,
     ShopAttempt,
     State,
     canonical_global_id,
@@ -421,6 +424,40 @@ class ShopServer:
         def body(conn: psycopg.Connection[Any]) -> list[Expired]:
             rows = conn.execute("SELECT * FROM shop_expire_leases(%s)", (by,)).fetchall()
             return [Expired(r[0], r[1], r[2], State(r[3]), State(r[4])) for r in rows]
+
+        return self._run(body)
+
+    def import_attempts(
+        self, counter: str, batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
+    ) -> list[Imported | ShopError]:
+        """`shop import`: add settled attempts of this counter's own history, each with its
+        state changes as events (schema 7's `shop_import`), in one transaction — each in a
+        savepoint, so one the server refuses (ShopInputError in its place) leaves the others.
+        An attempt the server already holds adds nothing (`Imported.added` False, with the
+        counter and state it is held under). Safe to repeat."""
+        counter = check_name("counter", counter)
+
+        def body(conn: psycopg.Connection[Any]) -> list[Imported | ShopError]:
+            done: list[Imported | ShopError] = []
+            for attempt, events in batch:
+                try:
+                    with conn.transaction():
+                        row = conn.execute(
+                            "SELECT shop_import(%s, %s, %s)",
+                            (counter, Jsonb(attempt), Jsonb(events)),
+                        ).fetchone()
+                except psycopg.OperationalError:
+                    raise
+                except psycopg.Error as exc:
+                    found = mapped(exc)
+                    if not isinstance(found, ShopError):
+                        raise
+                    done.append(found)
+                    continue
+                assert row is not None
+                said = row[0]
+                done.append(Imported(bool(said["added"]), str(said["counter"]), said["state"]))
+            return done
 
         return self._run(body)
 

@@ -14,6 +14,7 @@ replica of the other counters' attempts (a mixin of `SqliteJournal`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -79,6 +80,32 @@ class Replica:
         if row is None:
             raise JournalError(_("There is no refund attempt {id} in this journal.").format(id=key))
         return None if row[0] is None else State(row[0])
+
+    # ---- moving into a shop (`shop import`) ----------------------------------------------------
+
+    def history(self, key: str) -> list[tuple[int, str, dict[str, Any]]]:
+        """An attempt's events, oldest first: (sequence number, when, what changed)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT e.seq, e.at, e.data FROM events e JOIN attempts a "
+                "ON a.id = e.attempt_id WHERE a.idempotency_key = ? ORDER BY e.seq",
+                (key,),
+            ).fetchall()
+        return [(int(seq), str(at), json.loads(data)) for seq, at, data in rows]
+
+    def adopt(self, key: str, counter: str, shop_state: State) -> None:
+        """One of this PC's own attempts is on the shop server now, under `counter` (`shop
+        import`): it is named so here too — an event, so the hash chain holds the change — and
+        the server's state is kept (unless the server knew it already) so later outcomes are
+        pushed like any other."""
+        now = utcnow()
+        with self._tx():
+            [mine] = self._select("WHERE idempotency_key = ?", [key])
+            if self.shop_state(key) is None:
+                self.pushed(key, shop_state)
+            if mine.counter != counter:
+                self._db.execute("UPDATE attempts SET counter = ? WHERE id = ?", (counter, mine.id))
+                self._append_event(mine.id, now, {"counter": counter, "imported": True}, None)
 
     # ---- replica ------------------------------------------------------------------------------
 
