@@ -535,6 +535,44 @@ class ShopJournal:
         return problems
 
 
+#: At most this many attempts are read for one period (a shop's busiest day is far below).
+PERIOD_LIMIT = 100_000
+
+
+def mirror_period(
+    local: SqliteJournal,
+    server: ShopServer,
+    since: str,
+    until: str,
+    counter: str | None = None,
+) -> int:
+    """Bring this PC's replica up to date with every counter's attempts made in [since, until)
+    (UTC stamps as the journal stores them), or one counter's: what a shop-wide report reads.
+    Returns how many the server holds. Raises ShopError when the server cannot be read — the
+    caller says so rather than show this PC's copy as the shop's; ShopInputError when the
+    period holds more than PERIOD_LIMIT (the report would be incomplete)."""
+    from cashier_gui.shop import ShopInputError
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    seen = server.attempts(
+        counter=counter, since=moment(since), until=moment(until), limit=PERIOD_LIMIT
+    )
+    if len(seen) >= PERIOD_LIMIT:
+        raise ShopInputError(
+            _("The period holds more than {count} refund attempts: choose a shorter one.").format(
+                count=PERIOD_LIMIT
+            )
+        )
+    for theirs in seen:
+        try:
+            local.mirror(_as_attempt(theirs))
+        except StateChanged:
+            continue
+    return len(seen)
+
+
 def _refusal(exc: ShopError) -> tuple[str, str | None]:
     """The reason code a refused claim is kept under, and the other counter's name (data for
     the words, made when shown)."""
