@@ -164,7 +164,7 @@ class Report:
 
     def write_csv(self, target: Path | str) -> int:
         """Rows: section, operator (or counter), currency, state, count, total, without
-        amount — totals, per operator, per counter — then, when the shop server could not be
+        amount — totals, per operator, per counter (a shop) — then, when the shop server could not be
         read, a `shop_not_read` row with why, then the unknown attempts. Returns the number of
         rows written (header not counted)."""
         rows: list[list[Any]] = []
@@ -195,7 +195,7 @@ class Report:
                             t.without_amount,
                         ]
                     )
-        for where, per in sorted(self.by_counter.items()):
+        for where, per in sorted(self.by_counter.items() if self.shop else ()):
             for currency, table in sorted(per.items()):
                 for name, t in table.items():
                     rows.append(

@@ -144,6 +144,7 @@ class WindowActions:
             training=runtime.training,
             operator=operator.name if operator is not None else None,
             session_since=self.session.since,
+            read_shop=runtime.home.read_shop_period if runtime.home.shop is not None else None,
             parent=self._window,
         )
         dialog.show()
