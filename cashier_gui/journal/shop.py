@@ -565,11 +565,13 @@ def mirror_period(
                 count=PERIOD_LIMIT
             )
         )
-    for theirs in seen:
-        try:
-            local.mirror(_as_attempt(theirs))
-        except StateChanged:
-            continue
+    for start in range(0, len(seen), 500):
+        with local.batch():
+            for theirs in seen[start : start + 500]:
+                try:
+                    local.mirror(_as_attempt(theirs))
+                except StateChanged:
+                    continue
     return len(seen)
 
 

@@ -146,8 +146,9 @@ def import_history(
     for start in range(0, len(ready), batch):
         part = ready[start : start + batch]
         answers = server.import_attempts(local.counter, [(p, e) for _a, p, e in part])
-        for (attempt, _p, _e), answer in zip(part, answers, strict=True):
-            _count(local, summary, attempt, answer)
+        with local.batch():
+            for (attempt, _p, _e), answer in zip(part, answers, strict=True):
+                _count(local, summary, attempt, answer)
         done += len(part)
         if progress is not None:
             progress(done, len(ready))

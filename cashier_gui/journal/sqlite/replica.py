@@ -81,6 +81,12 @@ class Replica:
             raise JournalError(_("There is no refund attempt {id} in this journal.").format(id=key))
         return None if row[0] is None else State(row[0])
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Several mirrors or adoptions as one transaction (one write to disk instead of one
+        each: 2,000 of another counter's attempts mirrored in well under a second). Keep a
+        batch short — a refund's next write waits for it."""
+        return self._tx()
+
     # ---- moving into a shop (`shop import`) ----------------------------------------------------
 
     def history(self, key: str) -> list[tuple[int, str, dict[str, Any]]]:
