@@ -569,7 +569,7 @@ def mirror_period(
         with local.batch():
             for theirs in seen[start : start + 500]:
                 try:
-                    local.mirror(_as_attempt(theirs))
+                    local.mirror(_as_attempt(theirs), own_settled=True)
                 except StateChanged:
                     continue
     return len(seen)

@@ -116,6 +116,8 @@ def import_history(
             summary.skipped.append(
                 (attempt, _("a practice refund (training never goes to a shop)"))
             )
+        elif events and events[0][2].get("mirrored") and attempt.counter == local.counter:
+            summary.already += 1  # this counter's, read from the shop server (a new PC)
         elif events and events[0][2].get("mirrored"):
             summary.skipped.append(
                 (

@@ -121,3 +121,17 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
     finally:
         pg_running.start()
     assert one("report").returncode == 0
+
+
+def test_a_new_pc_for_a_counter_reports_its_history_from_the_shop(
+    tills: tuple[Till, Till], tmp_path: Path, shop_url: str
+) -> None:
+    """Till 1's PC replaced: the new one has no journal, its report is still the shop's."""
+    new = Till("Till 1", tmp_path / "new")
+    assert new("setup", "shop", "--url", shop_url, "--counter", "Till 1").returncode == 0
+    report = new.json("report", "--counter", "Till 1")
+    assert report["attempts"] == 2 and approved(report["totals"]) == 1250
+    again = new.json("shop", "import")  # what came from the shop is already there
+    assert (again["added"], again["already_there"], again["skipped"]) == (0, 2, [])
+    verified = new("journal", "verify", "--shop")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

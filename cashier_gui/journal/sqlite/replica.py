@@ -26,6 +26,7 @@ from cashier_gui.journal.model import (
     _ALLOWED,
     COLUMNS,
     IN_FLIGHT,
+    UNRESOLVED,
     Attempt,
     JournalError,
     State,
@@ -115,18 +116,23 @@ class Replica:
 
     # ---- replica ------------------------------------------------------------------------------
 
-    def mirror(self, theirs: Attempt) -> Attempt | None:
+    def mirror(self, theirs: Attempt, *, own_settled: bool = False) -> Attempt | None:
         """Keep what the shop server says of an attempt; returns the row when it changed here.
 
         Another counter's attempt is inserted, or updated to what the server says. One of this
         counter's own attempts is changed only when it is unknown or pending here and the server
         has a later state that the state machine allows (another counter settled it); an
-        attempt this process is sending is never touched."""
+        attempt this process is sending is never touched. With `own_settled` (a report of the
+        shop), one of this counter's own attempts that this file has never held — a PC that
+        replaced the counter's old one — is kept too when it has an answer (pending included):
+        nothing here sends or recovers it."""
         now = utcnow()
         with self._tx():
             rows = self._select("WHERE idempotency_key = ?", [theirs.key])
             if not rows:
-                if theirs.counter in (None, self.counter):
+                if theirs.counter in (None, self.counter) and not (
+                    own_settled and theirs.state not in UNRESOLVED
+                ):
                     return None  # ours, never prepared here: nothing to mirror
                 return self._insert_mirrored(theirs, now)
             mine = rows[0]
