@@ -112,18 +112,18 @@ class JournalHome:
         counter's) from the shop server into this PC's replica, which the report then reads.
         Raises ShopError when the server cannot be read: the report must say so. Only for a
         counter in a shop; blocks on the network (never the GUI thread)."""
-        from cashier_gui.journal.shop import mirror_period
+        from cashier_gui.journal.shop import mirror_all, read_period
         from cashier_gui.shop import ShopServer
 
         assert self.shop is not None
         password = self.password() if self.password is not None else None
-        with (
-            SqliteJournal(self.path, counter=self.shop.counter) as local,
-            ShopServer(
-                self.shop.url, password=password, ca_file=self.shop.ca_file, wait_s=3
-            ) as server,
-        ):
-            return mirror_period(local, server, since, until, counter)
+        with ShopServer(
+            self.shop.url, password=password, ca_file=self.shop.ca_file, wait_s=3
+        ) as server:
+            seen = read_period(server, since, until, counter)
+        with SqliteJournal(self.path, counter=self.shop.counter) as local:
+            mirror_all(local, seen)
+        return len(seen)
 
     def reader(self, *, fresh: bool = False) -> JournalReader:
         """A reader with its own connection (History, reports, the CLI): reads never wait on

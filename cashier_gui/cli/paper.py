@@ -27,6 +27,7 @@ from typing import Any
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.output import err, print_json
 from cashier_gui.config import Paths, load_settings
+from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import JournalError, JournalReader
 from cashier_gui.paper.layout import Line
@@ -164,6 +165,13 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
     since, until = day_bounds(day, settings.policy.zone())  # the shop's day, not TZ's
     home = journal_home(paths, training=args.training, settings=settings)
     problem = _read_shop(home, since, until, args.counter)
+    if problem is not None and not home.exists():
+        raise ShopNotRead(
+            _(
+                "The shop server could not be read ({problem}), and this PC holds no refunds "
+                "of its own: there is no report to print. Try again once it answers."
+            ).format(problem=problem)
+        )
     with _open_journal(paths, args.training, home) as journal:
         report = build_report(
             journal,
@@ -197,6 +205,10 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
         )
         return EXIT_OTHER
     return EXIT_OK
+
+
+class ShopNotRead(UserFacing):
+    """A shop's report without its server and without a journal here: nothing to show (exit 1)."""
 
 
 def _read_shop(home: JournalHome, since: str, until: str, counter: str | None) -> str | None:

@@ -539,18 +539,14 @@ class ShopJournal:
 PERIOD_LIMIT = 100_000
 
 
-def mirror_period(
-    local: SqliteJournal,
-    server: ShopServer,
-    since: str,
-    until: str,
-    counter: str | None = None,
-) -> int:
-    """Bring this PC's replica up to date with every counter's attempts made in [since, until)
-    (UTC stamps as the journal stores them), or one counter's: what a shop-wide report reads.
-    Returns how many the server holds. Raises ShopError when the server cannot be read — the
-    caller says so rather than show this PC's copy as the shop's; ShopInputError when the
-    period holds more than PERIOD_LIMIT (the report would be incomplete)."""
+def read_period(
+    server: ShopServer, since: str, until: str, counter: str | None = None
+) -> list[ShopAttempt]:
+    """Every counter's attempts made in [since, until) (UTC stamps as the journal stores them),
+    or one counter's: what a shop-wide report reads (then `mirror_all`). Raises ShopError when
+    the server cannot be read — the caller says so rather than show this PC's copy as the
+    shop's; ShopInputError when the period holds more than PERIOD_LIMIT (it would be
+    incomplete)."""
     from cashier_gui.shop import ShopInputError
 
     def moment(text: str) -> datetime:
@@ -565,6 +561,12 @@ def mirror_period(
                 count=PERIOD_LIMIT
             )
         )
+    return seen
+
+
+def mirror_all(local: SqliteJournal, seen: Sequence[ShopAttempt]) -> None:
+    """Keep what the server said of these attempts in this PC's replica (500 to a transaction),
+    this counter's own answered ones included (a new PC for the counter)."""
     for start in range(0, len(seen), 500):
         with local.batch():
             for theirs in seen[start : start + 500]:
@@ -572,7 +574,6 @@ def mirror_period(
                     local.mirror(_as_attempt(theirs), own_settled=True)
                 except StateChanged:
                     continue
-    return len(seen)
 
 
 def _refusal(exc: ShopError) -> tuple[str, str | None]:

@@ -102,7 +102,7 @@ def test_receipts_name_the_counter(tills: tuple[Till, Till]) -> None:
 
 
 def test_without_the_shop_server_the_report_says_so_and_fails(
-    tills: tuple[Till, Till], pg_running: PgServer, tmp_path: Path
+    tills: tuple[Till, Till], pg_running: PgServer, tmp_path: Path, shop_url: str
 ) -> None:
     one, _two = tills
     pg_running.stop()
@@ -118,6 +118,10 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
         csv = tmp_path / "r.csv"
         assert one("report", "--csv", str(csv)).returncode == 1
         assert "shop_not_read" in csv.read_text()
+        fresh = Till("Till 3", tmp_path / "fresh")  # joined, nothing of its own yet
+        fresh("setup", "shop", "--url", shop_url, "--counter", "Till 3")
+        nothing = fresh("report")
+        assert nothing.returncode == 1 and "no report to print" in nothing.stderr
     finally:
         pg_running.start()
     assert one("report").returncode == 0
