@@ -167,6 +167,11 @@ def cmd_shop_import(args: argparse.Namespace) -> int:
                 "--url … --counter NAME), then import."
             )
         )
+
+    # First the people on this PC (issue 21, item 4: a name the server has already is a
+    # question, never an overwrite): people-21's call goes here, before the history.
+
+    # Then the history.
     if not home.exists():
         print(_("There is no refund journal on this PC: nothing to import."))
         return EXIT_OK
@@ -178,8 +183,6 @@ def cmd_shop_import(args: argparse.Namespace) -> int:
             )
         )
 
-    # The people on this PC go first (issue 21, item 4: a name the server has already is a
-    # question, never an overwrite) — people-21 adds that call here. Then the history:
     summary = home.import_to_shop(progress)
     from cashier_gui.doors import record
 
