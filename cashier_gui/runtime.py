@@ -42,6 +42,7 @@ from cashier_gui.refunds import RefundService
 from cashier_gui.secrets import SHOP_PASSWORD, SecretStore
 
 if TYPE_CHECKING:  # the simulators' server (aiohttp) is imported for training only
+    from cashier_gui.journal.shop_import import ImportSummary
     from cashier_gui.simulators.server import ServerThread
 
 
@@ -117,6 +118,38 @@ class JournalHome:
             )
         except ShopInputError as exc:
             raise ConfigError(f"shop_server: {exc}") from None
+
+    def import_to_shop(self, progress: Callable[[int, int], None] | None = None) -> ImportSummary:
+        """`shop import`: this PC's own settled history onto the shop server it joined, under
+        this counter's name (journal/shop_import.py). Only for a counter in a shop."""
+        from cashier_gui.journal.shop_import import import_history
+        from cashier_gui.shop import ShopServer
+
+        assert self.shop is not None
+        password = self.password() if self.password is not None else None
+        with (
+            SqliteJournal(self.path, counter=self.shop.counter) as local,
+            ShopServer(self.shop.url, password=password, ca_file=self.shop.ca_file) as server,
+        ):
+            return import_history(local, server, progress=progress)
+
+    def read_shop_period(self, since: str, until: str, counter: str | None = None) -> int:
+        """A shop-wide report's reading: every counter's attempts of [since, until) (or one
+        counter's) from the shop server into this PC's replica, which the report then reads.
+        Raises ShopError when the server cannot be read: the report must say so. Only for a
+        counter in a shop; blocks on the network (never the GUI thread)."""
+        from cashier_gui.journal.shop import mirror_all, read_period
+        from cashier_gui.shop import ShopServer
+
+        assert self.shop is not None
+        password = self.password() if self.password is not None else None
+        with ShopServer(
+            self.shop.url, password=password, ca_file=self.shop.ca_file, wait_s=3
+        ) as server:
+            seen = read_period(server, since, until, counter)
+        with SqliteJournal(self.path, counter=self.shop.counter) as local:
+            mirror_all(local, seen)
+        return len(seen)
 
     def reader(self, *, fresh: bool = False) -> JournalReader:
         """A reader with its own connection (History, reports, the CLI): reads never wait on

@@ -1,8 +1,13 @@
 """`cashier-refund receipt` and `cashier-refund report`: paper from the command line.
 
     cashier-refund receipt 42 [--pdf FILE | --escpos FILE | --print] [--training]
-    cashier-refund report [--day YYYY-MM-DD] [--operator NAME]
+    cashier-refund report [--day YYYY-MM-DD] [--operator NAME] [--counter NAME]
                           [--pdf FILE | --csv FILE | --json | --print] [--training]
+
+On a counter in a shop the report is the shop's, from any of its counters: the day's attempts
+of every counter (or `--counter`'s) are read from the shop server first, and totals per counter
+follow. When the server cannot be read it is printed from this PC's copy under NOT THE SHOP'S
+FIGURES, and the command exits 1.
 
 Without an output option both print their text to standard output. `--print` sends to the
 receipt printer set in `[printer]` (ESC/POS kinds; a system printer is the window's). Exit 2
@@ -19,13 +24,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_gui.cli.common import EXIT_OK, Usage
-from cashier_gui.cli.output import print_json
+from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
+from cashier_gui.cli.output import err, print_json
 from cashier_gui.config import Paths, load_settings
+from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import JournalError, JournalReader
 from cashier_gui.paper.layout import Line
-from cashier_gui.runtime import journal_home
+from cashier_gui.runtime import JournalHome, journal_home
 
 #: Writes paper lines to a PDF (lines, target, width). Qt draws PDFs, and the Qt-free core does
 #: not import Qt: the `cashier-refund` entry point (`cashier_gui.__main__.refund_main`) hands
@@ -34,8 +40,10 @@ from cashier_gui.runtime import journal_home
 PdfWriter = Callable[[Sequence[Line], Path, int], None]
 
 
-def _open_journal(paths: Paths, training: bool) -> contextlib.closing[JournalReader]:
-    home = journal_home(paths, training=training)
+def _open_journal(
+    paths: Paths, training: bool, home: JournalHome | None = None
+) -> contextlib.closing[JournalReader]:
+    home = home or journal_home(paths, training=training)
     if not home.exists():
         raise Usage(
             _("There is no refund journal at {path} yet: nothing has been refunded here.").format(
@@ -157,7 +165,16 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
     day = _day(args.day) if args.day is not None else settings.policy.today()
     since, until = day_bounds(day, settings.policy.zone())  # the shop's day, not TZ's
     outside = [] if args.training else FindingsFile(paths.data_dir).for_report(since, until)
-    with _open_journal(paths, args.training) as journal:
+    home = journal_home(paths, training=args.training, settings=settings)
+    problem = _read_shop(home, since, until, args.counter)
+    if problem is not None and not home.exists():
+        raise ShopNotRead(
+            _(
+                "The shop server could not be read ({problem}), and this PC holds no refunds "
+                "of its own: there is no report to print. Try again once it answers."
+            ).format(problem=problem)
+        )
+    with _open_journal(paths, args.training, home) as journal:
         report = build_report(
             journal,
             since=since,
@@ -167,6 +184,8 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
             title=_("End-of-shift report {day}").format(day=day.isoformat()),
             training=args.training,
             outside=outside,
+            shop=home.shop is not None,
+            shop_problem=problem,
         )
     if args.json:
         print_json(report.to_json())
@@ -180,7 +199,33 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
         print(_("Wrote {count} rows to {path}").format(count=rows, path=args.csv))
     else:
         _output(args, report.lines(width, settings.locale), width, "report", pdf_writer)
+    if problem is not None:
+        err(
+            _(
+                "The shop server could not be read ({problem}): this report holds only what "
+                "this PC had kept, and says so."
+            ).format(problem=problem)
+        )
+        return EXIT_OTHER
     return EXIT_OK
+
+
+class ShopNotRead(UserFacing):
+    """A shop's report without its server and without a journal here: nothing to show (exit 1)."""
+
+
+def _read_shop(home: JournalHome, since: str, until: str, counter: str | None) -> str | None:
+    """In a shop: the period's attempts of every counter (or `counter`'s) from the shop server
+    into this PC's replica. Why it could not be read, or None (also without a shop)."""
+    if home.shop is None:
+        return None
+    from cashier_gui.shop import ShopError
+
+    try:
+        home.read_shop_period(since, until, counter)
+    except ShopError as exc:
+        return str(exc)
+    return None
 
 
 def add_paper_parsers(sub: Any, pdf_writer: PdfWriter | None = None) -> None:
@@ -196,10 +241,20 @@ def add_paper_parsers(sub: Any, pdf_writer: PdfWriter | None = None) -> None:
     rc.set_defaults(func=functools.partial(cmd_receipt, pdf_writer=pdf_writer))
 
     rp = sub.add_parser("report", help="the end-of-shift report for a day")
-    rp.add_argument("--day", metavar="YYYY-MM-DD", help="the day (default: today, this PC's time)")
-    rp.add_argument("--operator", metavar="NAME", help="only what this person made or approved")
     rp.add_argument(
-        "--counter", metavar="NAME", help="only this counter's (a shop: every counter's by default)"
+        "--day",
+        metavar="YYYY-MM-DD",
+        help="the shop's day (its policy's time zone; default: today)",
+    )
+    rp.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="only what this person made or approved (a shop: at any counter)",
+    )
+    rp.add_argument(
+        "--counter",
+        metavar="NAME",
+        help="only this counter's (a shop: every counter's by default, read from its server)",
     )
     out = rp.add_mutually_exclusive_group()
     out.add_argument("--pdf", metavar="FILE", help="write the report as a PDF")

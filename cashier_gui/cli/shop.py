@@ -149,6 +149,72 @@ def _check_joined(paths: Paths) -> int:
     return EXIT_OK
 
 
+def cmd_shop_import(args: argparse.Namespace) -> int:
+    """Move this counter into its shop: what this PC kept on its own goes to the shop server,
+    under this counter's name, once (journal/shop_import.py says what and why). Progress on
+    stderr, the summary on stdout; exit 1 when the server refused any (each named, with why)."""
+    from cashier_gui.cli.output import err, print_json
+    from cashier_gui.runtime import journal_home
+
+    manager = door(args, N_("import this counter's history into the shop"))
+    paths = Paths.default()
+    settings = load_settings(paths)
+    home = journal_home(paths, settings=settings)
+    if home.shop is None:
+        raise Usage(
+            _(
+                "This counter is not in a shop yet: join it first (cashier-refund setup shop "
+                "--url … --counter NAME), then import."
+            )
+        )
+
+    # First the people on this PC (issue 21, item 4: a name the server has already is a
+    # question, never an overwrite): people-21's call goes here, before the history.
+
+    # Then the history.
+    if not home.exists():
+        print(_("There is no refund journal on this PC: nothing to import."))
+        return EXIT_OK
+
+    def progress(done: int, total: int) -> None:
+        err(
+            _("Uploading this counter's refund history: {done} of {total}").format(
+                done=done, total=total
+            )
+        )
+
+    summary = home.import_to_shop(progress)
+    from cashier_gui.doors import record
+
+    record(
+        paths,
+        who(manager),
+        "shop import",
+        {"added": str(summary.added), "already there": str(summary.already)},
+    )
+    if args.json:
+        print_json(summary.to_json())
+    else:
+        print(
+            _(
+                "Imported into the shop as “{counter}”: {added} added, {already} already there, "
+                "{skipped} skipped."
+            ).format(
+                counter=home.shop.counter,
+                added=summary.added,
+                already=summary.already,
+                skipped=len(summary.skipped) + len(summary.refused),
+            )
+        )
+        for attempt, why in [*summary.skipped, *summary.refused]:
+            print(
+                _("  skipped attempt {id} ({charge}): {why}").format(
+                    id=attempt.id, charge=attempt.charge_id, why=why
+                )
+            )
+    return EXIT_OTHER if summary.refused else EXIT_OK
+
+
 def add_setup_shop_parser(setupsub: Any) -> None:
     """`setup shop` beside `setup viopay` and `setup poynt`."""
     s3 = setupsub.add_parser(
@@ -191,3 +257,11 @@ def add_shop_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> No
         help="a CA file to trust for the server's TLS certificate (default: the system's)",
     )
     init.set_defaults(func=cmd_shop_init)
+    imp = shopsub.add_parser(
+        "import",
+        help="upload this PC's refund history to the shop server it joined (running it again "
+        "adds nothing)",
+    )
+    imp.add_argument("--manager", metavar="NAME", help="the manager doing it (PIN on stdin first)")
+    imp.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    imp.set_defaults(func=cmd_shop_import)

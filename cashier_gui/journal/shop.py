@@ -567,6 +567,47 @@ class ShopJournal:
         return problems
 
 
+#: At most this many attempts are read for one period (a shop's busiest day is far below).
+PERIOD_LIMIT = 100_000
+
+
+def read_period(
+    server: ShopServer, since: str, until: str, counter: str | None = None
+) -> list[ShopAttempt]:
+    """Every counter's attempts made in [since, until) (UTC stamps as the journal stores them),
+    or one counter's: what a shop-wide report reads (then `mirror_all`). Raises ShopError when
+    the server cannot be read — the caller says so rather than show this PC's copy as the
+    shop's; ShopInputError when the period holds more than PERIOD_LIMIT (it would be
+    incomplete)."""
+    from cashier_gui.shop import ShopInputError
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    seen = server.attempts(
+        counter=counter, since=moment(since), until=moment(until), limit=PERIOD_LIMIT
+    )
+    if len(seen) >= PERIOD_LIMIT:
+        raise ShopInputError(
+            _("The period holds more than {count} refund attempts: choose a shorter one.").format(
+                count=PERIOD_LIMIT
+            )
+        )
+    return seen
+
+
+def mirror_all(local: SqliteJournal, seen: Sequence[ShopAttempt]) -> None:
+    """Keep what the server said of these attempts in this PC's replica (500 to a transaction),
+    this counter's own answered ones included (a new PC for the counter)."""
+    for start in range(0, len(seen), 500):
+        with local.batch():
+            for theirs in seen[start : start + 500]:
+                try:
+                    local.mirror(_as_attempt(theirs), own_settled=True)
+                except StateChanged:
+                    continue
+
+
 def _refusal(exc: ShopError) -> tuple[str, str | None]:
     """The reason code a refused claim is kept under, and the other counter's name (data for
     the words, made when shown)."""

@@ -93,6 +93,8 @@ def receipt_lines(
     out.append(rule(width))
     out += pair(_("Date"), local_time(attempt.created_at, locale), width)
     out += pair(_("Terminal"), attempt.terminal, width)
+    if attempt.counter:
+        out += pair(_("Counter"), attempt.counter, width)
     out += pair(_("Served by"), attempt.operator, width)
     if attempt.approver:
         out += pair(_("Approved by"), attempt.approver, width)

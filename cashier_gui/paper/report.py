@@ -1,4 +1,5 @@
-"""The end-of-shift report: what this counter refunded in a day or in one person's session.
+"""The end-of-shift report: what this counter — or, in a shop, every counter of the shop, one
+counter or one person — refunded in a day or in one person's session.
 
 Per currency and state — approved, pending, declined/failed, unknown, voided — the count and
 the sum; per operator the same; and every unknown attempt by name, with what to do. Built from
@@ -11,6 +12,13 @@ declined/failed (nothing was refunded, but the cashier tried); `prepared`/`sent`
 unknown (a report printed while a refund is in flight says so); a Poynt full refund whose
 amount the terminal never told counts in the number but not in the sum, and the line says so.
 Sums are integer minor units per currency — currencies are never added together.
+
+In a shop the report is the shop's: its day is the shop's (policy time zone), the period's
+attempts of every counter are read from the shop server into this PC's replica first
+(`JournalHome.read_shop_period`), per-counter totals follow when it covers more than one
+counter, and an unknown attempt names its counter. When the server cannot be read the report
+is still printed from this PC's copy — headed NOT THE SHOP'S FIGURES with why — and the command
+exits non-zero: it never passes for the shop's.
 """
 
 from __future__ import annotations
@@ -96,6 +104,20 @@ class Report:
     #: Refunds made outside this app (refunds/outside.py): open ones, and those found in the
     #: period (acknowledged or not).
     outside: list[OutsideRefund] = field(default_factory=list)
+    #: The one counter it covers (`--counter`), else None: every counter the journal holds.
+    counter: str | None = None
+    #: A counter in a shop: the report is the shop's (read from its server), not this PC's.
+    shop: bool = False
+    #: Why the shop server could not be read (then the figures are only this PC's copy, and
+    #: the report says so at the top); None when it was read.
+    shop_problem: str | None = None
+    #: counter → currency → bucket → tally
+    by_counter: dict[str, dict[str, dict[str, Tally]]] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """False when a shop's report could not read the shop server."""
+        return self.shop_problem is None
 
     def to_json(self) -> dict[str, Any]:
         def tallies(table: dict[str, Tally], currency: str) -> dict[str, Any]:
@@ -115,15 +137,22 @@ class Report:
             "until": self.until,
             "operator": self.operator,
             "training": self.training,
+            "counter": self.counter,
+            "shop": {"read": self.complete, "problem": self.shop_problem} if self.shop else None,
             "attempts": self.count,
             "totals": {c: tallies(t, c) for c, t in sorted(self.totals.items())},
             "by_operator": {
                 name: {c: tallies(t, c) for c, t in sorted(per.items())}
                 for name, per in sorted(self.by_operator.items())
             },
+            "by_counter": {
+                name: {c: tallies(t, c) for c, t in sorted(per.items())}
+                for name, per in sorted(self.by_counter.items())
+            },
             "unknown": [
                 {
                     "attempt": a.id,
+                    "counter": a.counter,
                     "charge_id": a.charge_id,
                     "amount": a.amount.plain() if a.amount else None,
                     "currency": a.currency,
@@ -142,8 +171,10 @@ class Report:
             fh.write("\n")
 
     def write_csv(self, target: Path | str) -> int:
-        """Rows: section, operator, currency, state, count, total, without amount, then the
-        unknown attempts. Returns the number of rows written (header not counted)."""
+        """Rows: section, operator (or counter), currency, state, count, total, without
+        amount — totals, per operator, per counter (a shop) — then, when the shop server could not be
+        read, a `shop_not_read` row with why, then the unknown attempts. Returns the number of
+        rows written (header not counted)."""
         rows: list[list[Any]] = []
         for currency, table in sorted(self.totals.items()):
             for name, t in table.items():
@@ -172,6 +203,22 @@ class Report:
                             t.without_amount,
                         ]
                     )
+        for where, per in sorted(self.by_counter.items() if self.shop else ()):
+            for currency, table in sorted(per.items()):
+                for name, t in table.items():
+                    rows.append(
+                        [
+                            "counter",
+                            where,
+                            currency,
+                            name,
+                            t.count,
+                            _plain(t.minor, currency),
+                            t.without_amount,
+                        ]
+                    )
+        if self.shop_problem is not None:
+            rows.append(["shop_not_read", "", "", "", "", "", self.shop_problem])
         for a in self.unknown:
             rows.append(
                 [
@@ -218,9 +265,24 @@ class Report:
         out: list[Line] = []
         if self.training:
             out += centred(_("TRAINING — NO MONEY MOVED"), width, bold=True)
+        if self.shop_problem is not None:
+            out += centred(_("NOT THE SHOP'S FIGURES"), width, bold=True)
+            out += paragraph(
+                _(
+                    "The shop server could not be read ({problem}). Below is only what this "
+                    "PC had kept: other counters' refunds may be missing. Print it again once "
+                    "the shop server answers."
+                ).format(problem=self.shop_problem),
+                width,
+            )
+            out.append(rule(width, "*"))
         out += centred(self.title, width, bold=True, large=True)
         out += pair(_("From"), local_time(self.since, locale), width)
         out += pair(_("To"), local_time(self.until, locale), width)
+        if self.counter:
+            out += pair(_("Counter"), self.counter, width)
+        elif self.shop:
+            out += pair(_("Counter"), _("every counter of the shop"), width)
         if self.operator:
             out += pair(_("Operator"), self.operator, width)
         out.append(rule(width))
@@ -237,14 +299,22 @@ class Report:
                 out.append(Line(who, bold=True))
                 for currency, table in sorted(per.items()):
                     out += self._table(table, currency, width, locale, indent="  ")
+        if len(self.by_counter) > 1:  # one counter: the totals above are its own
+            out.append(rule(width))
+            out += centred(_("Per counter"), width, bold=True)
+            for where, per in sorted(self.by_counter.items()):
+                out.append(Line(where, bold=True))
+                for currency, table in sorted(per.items()):
+                    out += self._table(table, currency, width, locale, indent="  ")
         out.append(rule(width))
         if self.unknown:
             out += centred(_("UNKNOWN — CHECK BEFORE CLOSING"), width, bold=True)
             for a in self.unknown:
                 amount = a.amount.format(locale) if a.amount else _("full amount")
                 out += pair(_("Attempt {id}").format(id=a.id), amount, width)
+                where = f" · {a.counter}" if a.counter and len(self.by_counter) > 1 else ""
                 out += paragraph(
-                    "  " + a.charge_id + " · " + local_time(a.created_at, locale), width
+                    "  " + a.charge_id + " · " + local_time(a.created_at, locale) + where, width
                 )
             out += paragraph(
                 _(
@@ -318,10 +388,14 @@ def build_report(
     title: str | None = None,
     training: bool = False,
     outside: Sequence[OutsideRefund] = (),
+    shop: bool = False,
+    shop_problem: str | None = None,
 ) -> Report:
     """The report for [since, until) (UTC stamps), of one operator's attempts (made or
-    approved) when `operator` is given; `outside`: the refunds made outside this app to name
-    (`FindingsFile.for_report`). Reads the journal: blocks briefly."""
+    approved) when `operator` is given, of one counter's when `counter` is. `outside`: the
+    refunds made outside this app to name (`FindingsFile.for_report`). `shop`: the journal holds
+    the shop's attempts (read from its server just before — or not: `shop_problem` says why).
+    Reads the journal: blocks briefly."""
     report = Report(
         title=title or _("End-of-shift report"),
         since=since,
@@ -329,9 +403,13 @@ def build_report(
         operator=operator,
         training=training,
         outside=list(outside),
+        counter=counter,
+        shop=shop,
+        shop_problem=shop_problem,
     )
     totals: dict[str, dict[str, Tally]] = defaultdict(dict)
     people: dict[str, dict[str, dict[str, Tally]]] = defaultdict(lambda: defaultdict(dict))
+    tills: dict[str, dict[str, dict[str, Tally]]] = defaultdict(lambda: defaultdict(dict))
     for a in journal.query(
         since=since,
         until=until,
@@ -347,11 +425,15 @@ def build_report(
         currency = a.currency or ""  # a Poynt full refund the terminal never priced
         totals[currency].setdefault(name, Tally()).add(a)
         people[a.operator][currency].setdefault(name, Tally()).add(a)
+        tills[a.counter or journal.counter][currency].setdefault(name, Tally()).add(a)
         if name == "unknown":
             report.unknown.append(a)
     report.totals = {c: _ordered(t) for c, t in totals.items()}
     report.by_operator = {
         who: {c: _ordered(t) for c, t in per.items()} for who, per in people.items()
+    }
+    report.by_counter = {
+        where: {c: _ordered(t) for c, t in per.items()} for where, per in tills.items()
     }
     return report
 

@@ -296,3 +296,13 @@ class CounterInfo:
     first_seen: datetime
     last_seen: datetime
     lease_seconds: int
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What `import_attempts` did with one attempt: `added`, or already held — by `counter`
+    (this one, or another when the PC was in the shop under another name), in `state`."""
+
+    added: bool
+    counter: str
+    state: str

@@ -387,6 +387,83 @@ V7_POLICY = (
 )
 
 
+#: 8: `shop import` (issue 21, item 4) — a counter moving into a shop uploads its own history.
+#: `shop_import` (SECURITY DEFINER: the counters' role may not INSERT) adds one settled attempt
+#: with its state changes as events, under the counter's name, once: a global ID the server
+#: already holds adds nothing and says which counter holds it in which state. An attempt without
+#: a final answer (prepared, sent, unknown) is refused (SHI01): the shop would take it as
+#: settled, with no lease to run out. Its events must end in its state (SHI02), so the chain's
+#: walk (`verify_chain`) still finds every attempt where its last event left it. Events are
+#: chained by migration 6's trigger as they are inserted, stamped with the server's time; the
+#: counter's own time of each step is kept in `detail.local_at`, with `"imported": true`.
+V8_IMPORT = (
+    """CREATE FUNCTION shop_import(p_counter text, p_attempt jsonb, p_events jsonb)
+    RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+    DECLARE
+        r attempts%ROWTYPE;
+        ch charges%ROWTYPE;
+        held attempts%ROWTYPE;
+        e jsonb;
+        n integer;
+    BEGIN
+        r := jsonb_populate_record(NULL::attempts, p_attempt);
+        IF r.state IN ('prepared', 'sent', 'unknown') THEN
+            RAISE EXCEPTION 'attempt % has no final answer (%)', r.global_id, r.state
+                USING ERRCODE = 'SHI01', DETAIL = r.state;
+        END IF;
+        IF jsonb_typeof(p_events) IS DISTINCT FROM 'array' OR jsonb_array_length(p_events) = 0
+           OR p_events -> -1 ->> 'to_state' IS DISTINCT FROM r.state
+           OR EXISTS (SELECT FROM jsonb_array_elements(p_events) x
+                      WHERE x ->> 'to_state' IS NULL
+                         OR x ->> 'to_state' NOT IN ('prepared', 'sent', 'approved', 'declined',
+                            'pending', 'failed', 'unknown', 'cancelled', 'not_sent')) THEN
+            RAISE EXCEPTION 'attempt %: its events do not lead to %', r.global_id, r.state
+                USING ERRCODE = 'SHI02';
+        END IF;
+        SELECT * INTO held FROM attempts WHERE global_id = r.global_id;
+        IF FOUND THEN
+            RETURN jsonb_build_object('added', false, 'counter', held.counter,
+                                      'state', held.state);
+        END IF;
+        INSERT INTO counters (name) VALUES (p_counter) ON CONFLICT (name) DO NOTHING;
+        INSERT INTO charges (charge_id) VALUES (r.charge_id) ON CONFLICT (charge_id) DO NOTHING;
+        SELECT * INTO ch FROM charges WHERE charge_id = r.charge_id FOR UPDATE;
+        IF r.currency IS NOT NULL THEN
+            IF ch.currency IS NULL THEN
+                UPDATE charges SET currency = r.currency WHERE charge_id = r.charge_id;
+            ELSIF ch.currency <> r.currency THEN
+                RAISE EXCEPTION 'charge % is in %', r.charge_id, ch.currency
+                    USING ERRCODE = 'SH004', DETAIL = ch.currency;
+            END IF;
+        END IF;
+        INSERT INTO attempts (global_id, counter, charge_id, kind, provider, amount_minor,
+            currency, state, refund_id, error_code, gateway_text, operator, approver,
+            created_at, updated_at, lease_until, terminal, transaction_reference, reason,
+            full_refund, card_brand, card_last4)
+        VALUES (r.global_id, p_counter, r.charge_id, r.kind, r.provider, r.amount_minor,
+            r.currency, r.state, r.refund_id, r.error_code, r.gateway_text, r.operator,
+            r.approver, r.created_at, coalesce(r.updated_at, r.created_at), NULL, r.terminal,
+            r.transaction_reference, r.reason, coalesce(r.full_refund, false), r.card_brand,
+            r.card_last4)
+        ON CONFLICT (global_id) DO NOTHING;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 0 THEN  -- another import of it committed first
+            SELECT * INTO held FROM attempts WHERE global_id = r.global_id;
+            RETURN jsonb_build_object('added', false, 'counter', held.counter,
+                                      'state', held.state);
+        END IF;
+        FOR e IN SELECT x FROM jsonb_array_elements(p_events) x LOOP
+            INSERT INTO events (global_id, charge_id, counter, from_state, to_state, detail)
+            VALUES (r.global_id, r.charge_id, p_counter, e ->> 'from_state', e ->> 'to_state',
+                    coalesce(e -> 'detail', '{}'::jsonb) || '{"imported": true}'::jsonb);
+        END LOOP;
+        RETURN jsonb_build_object('added', true, 'counter', p_counter, 'state', r.state);
+    END $$""",
+    "REVOKE ALL ON FUNCTION shop_import(text, jsonb, jsonb) FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION shop_import(text, jsonb, jsonb) TO {COUNTER_ROLE}",
+)
+
+
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
     return (
@@ -397,10 +474,11 @@ def migrations() -> tuple[tuple[str, ...], ...]:
         V5_COUNTER_ROLE,
         V6_CHAIN,
         V7_POLICY,
+        V8_IMPORT,
     )
 
 
-LATEST = 7
+LATEST = 8
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors as pge
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cashier_gui.money import Money
@@ -40,6 +41,7 @@ from cashier_gui.shop.conninfo import STATEMENT_TIMEOUT_MS, ShopTarget, parse_ur
 from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.errors import (
     ChargeBusyElsewhere,
+    ShopError,
     ShopInputError,
     ShopSchemaError,
     ShopUnavailable,
@@ -52,6 +54,7 @@ from cashier_gui.shop.model import (
     CounterInfo,
     Expired,
     Health,
+    Imported,
     ShopAttempt,
     ShopPolicyRow,
     State,
@@ -472,6 +475,40 @@ class ShopServer:
             lambda conn: conn.execute("SELECT shop_refunds_today(%s)", (operator,)).fetchone()
         )
         return int(row[0]) if row else 0
+
+    def import_attempts(
+        self, counter: str, batch: Sequence[tuple[dict[str, Any], list[dict[str, Any]]]]
+    ) -> list[Imported | ShopError]:
+        """`shop import`: add settled attempts of this counter's own history, each with its
+        state changes as events (schema 7's `shop_import`), in one transaction — each in a
+        savepoint, so one the server refuses (ShopInputError in its place) leaves the others.
+        An attempt the server already holds adds nothing (`Imported.added` False, with the
+        counter and state it is held under). Safe to repeat."""
+        counter = check_name("counter", counter)
+
+        def body(conn: psycopg.Connection[Any]) -> list[Imported | ShopError]:
+            done: list[Imported | ShopError] = []
+            for attempt, events in batch:
+                try:
+                    with conn.transaction():
+                        row = conn.execute(
+                            "SELECT shop_import(%s, %s, %s)",
+                            (counter, Jsonb(attempt), Jsonb(events)),
+                        ).fetchone()
+                except psycopg.OperationalError:
+                    raise
+                except psycopg.Error as exc:
+                    found = mapped(exc)
+                    if not isinstance(found, ShopError):
+                        raise
+                    done.append(found)
+                    continue
+                assert row is not None
+                said = row[0]
+                done.append(Imported(bool(said["added"]), str(said["counter"]), said["state"]))
+            return done
+
+        return self._run(body)
 
     # -- reads ------------------------------------------------------------------------------
     def attempt(self, global_id: str) -> ShopAttempt | None:

@@ -64,6 +64,8 @@ def mapped(exc: psycopg.Error) -> Exception:
         "SH004": f"The charge is in {exc.diag.message_detail}; nothing was written.",
         "SH007": f"Only {exc.diag.message_detail}, which claimed this attempt, may send it.",
         "SH008": "The outcome's amount or currency is not the attempt's; nothing was written.",
+        "SHI01": "An attempt without a final answer cannot be imported; nothing was written.",
+        "SHI02": "The attempt's history does not lead to its state; nothing was written.",
     }
     if code in messages:
         return ShopInputError(messages[code])

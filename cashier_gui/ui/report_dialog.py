@@ -1,5 +1,6 @@
 """Refund → End-of-shift report…: the day's (or the signed-in person's session's) figures on
-screen, as they print; Print (Ctrl+P), Save PDF…, Save CSV…. The report is read from the
+screen, as they print — in a shop, every counter's (read from the shop server) or one
+counter's, with totals per counter; Print (Ctrl+P), Save PDF…, Save CSV…. The report is read from the
 journal on its own reader thread (a reader from the runtime), so a long day never freezes the
 window."""
 
@@ -48,11 +49,14 @@ class ReportDialog(QDialog):
         operator: str | None = None,
         session_since: str | None = None,
         findings_dir: Path | None = None,
+        read_shop: Callable[[str, str, str | None], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """`operator`/`session_since`: who is signed in and since when (UTC stamp), for
         "My session"; `findings_dir`: where refunds made outside this app are kept (None in
-        training)."""
+        training). `read_shop(since, until, counter)`: a counter in a shop reads the period's
+        attempts of every counter from the shop server first (on the reader thread; ShopError
+        when it cannot — then the report says it is not the shop's)."""
         super().__init__(parent)
         self.reader = ReaderWorker(open_reader)
         self.settings = settings
@@ -61,6 +65,7 @@ class ReportDialog(QDialog):
         self.operator = operator
         self.session_since = session_since
         self.findings_dir = findings_dir
+        self.read_shop = read_shop
         self.report: Report | None = None
         self.ops = Operations(self)
         self.setWindowTitle(self.tr("End-of-shift report"))
@@ -71,7 +76,12 @@ class ReportDialog(QDialog):
         self.period.addItem(self.tr("A day"), DAY)
         if operator and session_since:
             self.period.addItem(self.tr("My session ({name})").format(name=operator), SESSION)
-        self.day = QDateEdit(QDate.currentDate())
+        self.counter = QComboBox()  # a shop: every counter's, or one counter's
+        self.counter.setAccessibleName(self.tr("Counter"))
+        self.counter.addItem(self.tr("Every counter"), None)
+        self.counter.setVisible(read_shop is not None)
+        today = settings.policy.today()  # the shop's day (its time zone), not this PC's
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.setAccessibleName(self.tr("Day"))
@@ -92,6 +102,7 @@ class ReportDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(self.period)
         top.addWidget(self.day)
+        top.addWidget(self.counter)
         top.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pdf_button)
@@ -107,6 +118,7 @@ class ReportDialog(QDialog):
 
         self.period.currentIndexChanged.connect(self.refresh)
         self.day.dateChanged.connect(self.refresh)
+        self.counter.currentIndexChanged.connect(self.refresh)
         self.print_button.clicked.connect(self.print_report)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_report)
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
@@ -142,21 +154,34 @@ class ReportDialog(QDialog):
             )
         operator = self.operator if session else None
         training = self.training
+        counter = self.counter.currentData()
+        read_shop = self.read_shop
 
         findings_dir = self.findings_dir
 
         def build(journal: JournalReader) -> Report:  # on the reader's thread
             from cashier_gui.refunds.outside import FindingsFile
 
+            problem = None
+            if read_shop is not None:
+                from cashier_gui.shop import ShopError
+
+                try:
+                    read_shop(since, until, counter)
+                except ShopError as exc:
+                    problem = str(exc)
             outside = FindingsFile(findings_dir).for_report(since, until) if findings_dir else []
             return build_report(
                 journal,
                 since=since,
                 until=until,
                 operator=operator,
+                counter=counter,
                 title=title,
                 training=training,
                 outside=outside,
+                shop=read_shop is not None,
+                shop_problem=problem,
             )
 
         self.text.setPlainText(self.tr("Reading the journal…"))
@@ -171,6 +196,16 @@ class ReportDialog(QDialog):
     def _show(self, report: Report) -> None:
         self.report = report
         self.error.clear()
+        if report.shop_problem is not None:
+            self.error.show_message(
+                self.tr(
+                    "The shop server could not be read: this report holds only what this PC "
+                    "had kept, and says so. Try again once the shop server answers."
+                )
+            )
+        known = {self.counter.itemData(i) for i in range(self.counter.count())}
+        for name in sorted(set(report.by_counter) - known):  # the counters the shop has heard of
+            self.counter.addItem(name, name)
         lines = report.lines(self.width_chars, self.settings.locale)
         width = self.width_chars
         self.text.setPlainText(

@@ -145,6 +145,7 @@ class WindowActions:
             operator=operator.name if operator is not None else None,
             session_since=self.session.since,
             findings_dir=None if runtime.training else runtime.paths.data_dir,
+            read_shop=runtime.home.read_shop_period if runtime.home.shop is not None else None,
             parent=self._window,
         )
         dialog.show()

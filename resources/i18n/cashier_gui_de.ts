@@ -1319,6 +1319,14 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>Meine Schicht ({name})</translation>
     </message>
     <message>
+        <source>Counter</source>
+        <translation>Kasse</translation>
+    </message>
+    <message>
+        <source>Every counter</source>
+        <translation>Alle Kassen</translation>
+    </message>
+    <message>
         <source>Day</source>
         <translation>Tag</translation>
     </message>
@@ -1357,6 +1365,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Reading the journal…</source>
         <translation>Journal wird gelesen…</translation>
+    </message>
+    <message>
+        <source>The shop server could not be read: this report holds only what this PC had kept, and says so. Try again once the shop server answers.</source>
+        <translation>Der Filialserver konnte nicht gelesen werden: Dieser Bericht enthält nur, was dieser PC aufbewahrt hatte, und sagt das. Versuchen Sie es erneut, sobald der Filialserver antwortet.</translation>
     </message>
     <message>
         <source>Report</source>

@@ -14,6 +14,7 @@ replica of the other counters' attempts (a mixin of `SqliteJournal`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from cashier_gui.journal.model import (
     _ALLOWED,
     COLUMNS,
     IN_FLIGHT,
+    UNRESOLVED,
     Attempt,
     JournalError,
     State,
@@ -80,20 +82,57 @@ class Replica:
             raise JournalError(_("There is no refund attempt {id} in this journal.").format(id=key))
         return None if row[0] is None else State(row[0])
 
+    def batch(self) -> AbstractContextManager[None]:
+        """Several mirrors or adoptions as one transaction (one write to disk instead of one
+        each: 2,000 of another counter's attempts mirrored in well under a second). Keep a
+        batch short — a refund's next write waits for it."""
+        return self._tx()
+
+    # ---- moving into a shop (`shop import`) ----------------------------------------------------
+
+    def history(self, key: str) -> list[tuple[int, str, dict[str, Any]]]:
+        """An attempt's events, oldest first: (sequence number, when, what changed)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT e.seq, e.at, e.data FROM events e JOIN attempts a "
+                "ON a.id = e.attempt_id WHERE a.idempotency_key = ? ORDER BY e.seq",
+                (key,),
+            ).fetchall()
+        return [(int(seq), str(at), json.loads(data)) for seq, at, data in rows]
+
+    def adopt(self, key: str, counter: str, shop_state: State) -> None:
+        """One of this PC's own attempts is on the shop server now, under `counter` (`shop
+        import`): it is named so here too — an event, so the hash chain holds the change — and
+        the server's state is kept (unless the server knew it already) so later outcomes are
+        pushed like any other."""
+        now = utcnow()
+        with self._tx():
+            [mine] = self._select("WHERE idempotency_key = ?", [key])
+            if self.shop_state(key) is None:
+                self.pushed(key, shop_state)
+            if mine.counter != counter:
+                self._db.execute("UPDATE attempts SET counter = ? WHERE id = ?", (counter, mine.id))
+                self._append_event(mine.id, now, {"counter": counter, "imported": True}, None)
+
     # ---- replica ------------------------------------------------------------------------------
 
-    def mirror(self, theirs: Attempt) -> Attempt | None:
+    def mirror(self, theirs: Attempt, *, own_settled: bool = False) -> Attempt | None:
         """Keep what the shop server says of an attempt; returns the row when it changed here.
 
         Another counter's attempt is inserted, or updated to what the server says. One of this
         counter's own attempts is changed only when it is unknown or pending here and the server
         has a later state that the state machine allows (another counter settled it); an
-        attempt this process is sending is never touched."""
+        attempt this process is sending is never touched. With `own_settled` (a report of the
+        shop), one of this counter's own attempts that this file has never held — a PC that
+        replaced the counter's old one — is kept too when it has an answer (pending included):
+        nothing here sends or recovers it."""
         now = utcnow()
         with self._tx():
             rows = self._select("WHERE idempotency_key = ?", [theirs.key])
             if not rows:
-                if theirs.counter in (None, self.counter):
+                if theirs.counter in (None, self.counter) and not (
+                    own_settled and theirs.state not in UNRESOLVED
+                ):
                     return None  # ours, never prepared here: nothing to mirror
                 return self._insert_mirrored(theirs, now)
             mine = rows[0]
