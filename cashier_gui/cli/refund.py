@@ -253,7 +253,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    manager = require_manager(people_store(), args.manager, N_("resolve refunds by hand"))
+    people = people_store()
+    try:
+        manager = require_manager(people, args.manager, N_("resolve refunds by hand"))
+    finally:
+        people.close()
 
     async def body(rt: Runtime) -> int:
         rt.service.act_as(manager)

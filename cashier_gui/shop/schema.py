@@ -32,6 +32,7 @@ import psycopg
 
 from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
+from cashier_gui.shop.people_sql import PEOPLE_MIGRATION
 
 CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
 #: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
@@ -228,12 +229,27 @@ V6_CHAIN = (
 )
 
 
+#: The shop's people (issue 21, items 1 and 6; issue 27, item 8): names, roles and bcrypt PIN
+#: hashes the counters' role cannot read, checked and counted by SECURITY DEFINER functions,
+#: lock-outs that grow (1, 5, 15, 60 minutes), changes that need a manager's PIN checked in the
+#: same function, and the managers' back-office role `shop_manager` (people_sql.py says why).
+V7_PEOPLE = PEOPLE_MIGRATION
+
+
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
-    return (V1_TABLES, V2_TRIGGERS, V3_FUNCTIONS, V4_DESCRIPTION, V5_COUNTER_ROLE, V6_CHAIN)
+    return (
+        V1_TABLES,
+        V2_TRIGGERS,
+        V3_FUNCTIONS,
+        V4_DESCRIPTION,
+        V5_COUNTER_ROLE,
+        V6_CHAIN,
+        V7_PEOPLE,
+    )
 
 
-LATEST = 6
+LATEST = 7
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:
