@@ -12,13 +12,15 @@ sends the manager's name and PIN with it, and the server checks both in the same
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import math
 import sys
 from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
-from cashier_gui.i18n import N_, _
+from cashier_gui.i18n import N_, _, ngettext
 from cashier_gui.operators import ManagerPin, Operator, OperatorError, PeopleStore, Role
 from cashier_gui.policy import Approver, check_approver
 
@@ -134,11 +136,7 @@ def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
             print(_("  cashier-refund operator add NAME --role manager"))
         for op in operators:
             locked = people.locked_until(op.name)
-            lock = (
-                "  " + _("(locked until {time})").format(time=locked.astimezone().strftime("%H:%M"))
-                if locked
-                else ""
-            )
+            lock = "  " + _locked_for(locked) if locked else ""
             print(f"{op.name:<24} {op.role}{lock}")
         return EXIT_OK
     if args.action == "add":
@@ -161,6 +159,16 @@ def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
     people.set_pin(args.name, _new_pin(args.name), by=by)
     print(_("New PIN set for {name}; the lock, if any, is lifted.").format(name=args.name))
     return EXIT_OK
+
+
+def _locked_for(until: dt.datetime) -> str:
+    """How long a lock still lasts, in minutes (no clock time: no time zone to get wrong)."""
+    minutes = max(1, math.ceil((until - dt.datetime.now(dt.UTC)).total_seconds() / 60))
+    if minutes > 60 * 24 * 365:
+        return _("(locked by a manager)")
+    return ngettext(
+        "(locked for {minutes} more minute)", "(locked for {minutes} more minutes)", minutes
+    ).format(minutes=minutes)
 
 
 def _new_pin(name: str) -> str:
