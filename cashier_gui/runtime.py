@@ -141,6 +141,31 @@ def people_home(
     )
 
 
+class UnknownPeople:
+    """The people of a counter whose settings cannot be read: every call raises why. Never the
+    PC's operators file instead — whoever broke the settings would choose the managers."""
+
+    def __init__(self, error: ConfigError) -> None:
+        self.error = error
+
+    def _fail(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise ConfigError(str(self.error))
+
+    list = any = verify = locked_until = add = remove = set_pin = unlock = _fail
+
+    def close(self) -> None:
+        pass
+
+
+def people_of(paths: Paths) -> PeopleStore:
+    """`people_home` with the settings read here (a small file); unreadable: UnknownPeople."""
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        return UnknownPeople(exc)
+    return people_home(paths, settings=settings)
+
+
 def open_reader(paths: Paths | None = None, *, training: bool = False) -> JournalReader:
     """For commands that read the journal without a gateway (list, export, verify, receipts,
     reports). Raises JournalError or ConfigError with a sentence when it cannot be opened."""

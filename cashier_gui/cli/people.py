@@ -31,11 +31,14 @@ def read_pin(prompt: str) -> str:
 
 
 def store() -> PeopleStore:
-    """This counter's people: its file, or its shop's (close it when done)."""
-    from cashier_gui.runtime import people_home, settings_or_none
+    """This counter's people: its file, or its shop's (close it when done). A settings file
+    that cannot be read is ConfigError, never "no shop": falling back to the PC's operators
+    file would let whoever breaks the settings choose who is a manager."""
+    from cashier_gui.config import load_settings
+    from cashier_gui.runtime import people_home
 
     paths = Paths.default()
-    return people_home(paths, settings=settings_or_none(paths))
+    return people_home(paths, settings=load_settings(paths))
 
 
 def manager_pin(people: PeopleStore, name: str | None, what: str) -> ManagerPin | None:

@@ -367,10 +367,9 @@ class MainWindow(QMainWindow):
         if runtime is not None:
             return runtime.people
         from cashier_gui.config import Paths
-        from cashier_gui.runtime import people_home, settings_or_none
+        from cashier_gui.runtime import people_of
 
-        paths = Paths.default()
-        return people_home(paths, settings=settings_or_none(paths))
+        return people_of(Paths.default())
 
     # ---- the other windows (WindowActions) --------------------------------------------------
 

@@ -131,3 +131,28 @@ def test_editing_the_local_operators_file_on_a_shop_counter_changes_no_role(
     assert door.returncode == 2 and "Cy is not a manager" in door.stderr
     unlocked = till1("operator", "unlock", "Boss", "--manager", "Cy", stdin=f"{CY_PIN}\n")
     assert unlocked.returncode == 2 and "Cy is not a manager" in unlocked.stderr
+
+
+def test_a_broken_settings_file_never_falls_back_to_the_local_operators(
+    tills: tuple[Till, Till],  # noqa: F811
+) -> None:
+    till1, till2 = tills
+    staff(till1)
+    home = Path(till1.env["CASHIER_GUI_HOME"])
+    OperatorStore(home / "operators.json").add("Cy", Role.MANAGER, CY_PIN)
+    settings = home / "settings.toml"
+    settings.write_text(settings.read_text() + "\n[[[broken\n")
+    add = till1(
+        "operator",
+        "add",
+        "Mallory",
+        "--role",
+        "manager",
+        "--manager",
+        "Cy",
+        stdin=f"{CY_PIN}\n9999\n9999\n",
+    )
+    assert add.returncode != 0 and "not a valid settings file" in add.stderr
+    door = till1("secret", "delete", "shop-password", "--manager", "Cy", stdin=f"{CY_PIN}\n")
+    assert door.returncode != 0 and "settings" in door.stderr
+    assert listed(till2) == ["Boss manager", "Cy cashier"]
