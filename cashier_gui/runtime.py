@@ -170,12 +170,12 @@ def open_reader(paths: Paths | None = None, *, training: bool = False) -> Journa
     """For commands that read the journal without a gateway (list, export, verify, receipts,
     reports). Raises JournalError or ConfigError with a sentence when it cannot be opened."""
     paths = paths or Paths.default()
-    settings = None if training else settings_or_none(paths)
+    settings = None if training else _settings_or_none(paths)
     home = journal_home(paths, training=training, settings=settings)
     return home.reader(fresh=True)
 
 
-def settings_or_none(paths: Paths) -> Settings | None:
+def _settings_or_none(paths: Paths) -> Settings | None:
     try:
         return load_settings(paths)
     except ConfigError:
