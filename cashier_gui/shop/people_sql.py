@@ -291,6 +291,10 @@ PEOPLE_MIGRATION = (
             GRANT {COUNTER_ROLE} TO {MANAGER_ROLE};
         END IF;
     END $$""",
+    # The functions run as their owner with search_path = public: nobody else may create a
+    # function there that they would call instead (PostgreSQL 15's default; 13 and 14 allowed
+    # it; a warning, not an error, where the owner may not revoke it).
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
     *(
         f"REVOKE ALL ON {t} FROM PUBLIC"
         for t in ("shop_people", "shop_people_changes", "shop_people_public")
