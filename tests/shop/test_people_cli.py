@@ -156,3 +156,25 @@ def test_a_broken_settings_file_never_falls_back_to_the_local_operators(
     door = till1("secret", "delete", "shop-password", "--manager", "Cy", stdin=f"{CY_PIN}\n")
     assert door.returncode != 0 and "settings" in door.stderr
     assert listed(till2) == ["Boss manager", "Cy cashier"]
+
+
+def test_an_approval_and_a_managers_door_take_the_shops_manager(
+    tills: tuple[Till, Till],  # noqa: F811
+) -> None:
+    till1, till2 = tills
+    staff(till1)
+    settings = Path(till2.env["CASHIER_GUI_HOME"]) / "settings.toml"
+    with open(settings, "a", encoding="utf-8") as fh:
+        fh.write('\n[policy]\napproval_above = { EUR = "20.00" }\n')
+    wrong = till2("policy", "seal", "--manager", "Boss", stdin="0000\n")
+    assert wrong.returncode == 2 and "Wrong PIN for Boss" in wrong.stderr
+    sealed = till2("policy", "seal", "--manager", "Boss", stdin=f"{BOSS_PIN}\n")
+    assert sealed.returncode == 0, sealed.stdout + sealed.stderr
+    args = ["refund", CHARGE, "--amount", "25", "--yes", "--json", "--operator", "Cy"]
+    alone = till2(*args, stdin=f"{CY_PIN}\n")
+    assert alone.returncode == 2 and "manager" in alone.stdout
+    by_cy = till2(*args, "--approver", "Cy", stdin=f"{CY_PIN}\n{CY_PIN}\n")
+    assert by_cy.returncode == 2 and "not a manager" in by_cy.stdout + by_cy.stderr
+    approved = till2(*args, "--approver", "Boss", stdin=f"{CY_PIN}\n{BOSS_PIN}\n")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert json.loads(approved.stdout)["status"] == "approved"
