@@ -24,6 +24,7 @@ from tests.support import cli as support_cli
 from tests.ui.test_shop_window import sim, till1, till2  # noqa: F401 (fixtures)
 
 BOSS_PIN, CY_PIN = "2468", "1357"
+REFUND = ("refund", "ch_train_eur_4990", "--amount", "1", "--yes")
 
 
 @pytest.fixture
@@ -102,7 +103,19 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     d.pin_again.setText("4444")
     d.save()
     qtbot.waitUntil(lambda: d.list.count() == 3, timeout=5000)
+    # Cy locked by wrong PINs at the other till; Unlock here lifts it for every till.
+    for _try in range(3):
+        support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin="0000\n")
+    locked = support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin=f"{CY_PIN}\n")
+    assert locked.returncode == 2 and "locked" in locked.stderr
+    d.list.setCurrentRow(1)
+    assert d.selected() == "Cy"
+    d.error.clear()  # "Saved." of the last change
+    d.unlock_button.click()
+    qtbot.waitUntil(lambda: "Saved" in d.error.text.text(), timeout=5000)
     d.reject()
+    signed = support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin=f"{CY_PIN}\n")
+    assert signed.returncode == 0, signed.stdout + signed.stderr
     # At the other counter at once.
     listed = support_cli.run_cli(staffed, "operator", "list")
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["Boss", "Cy", "Dee"]
