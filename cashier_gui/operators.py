@@ -17,6 +17,12 @@ person, lockout included): trying a PIN against everyone would let a guesser ski
 Decision: a counter with no operators at all works as before, as the OS user (a one-person
 shop); once the first manager exists, every refund, void and resolution names a signed-in
 operator.
+
+`PeopleStore` is what the window, approvals and the CLI use: this file (`OperatorStore`) on a
+counter alone, the shop server's people (`cashier_gui.shop.people.ShopPeople`) once the counter
+has joined a shop — chosen once, in `runtime.people_home`. A change of people names the manager
+making it (`ManagerPin`), checked where the people live; here the file is checked, on a shop the
+server checks it in the same function that makes the change.
 """
 
 from __future__ import annotations
@@ -28,10 +34,10 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -73,6 +79,41 @@ class Operator:
     @property
     def is_manager(self) -> bool:
         return self.role is Role.MANAGER
+
+
+@dataclass(frozen=True)
+class ManagerPin:
+    """The manager making a change of people, and their PIN (never shown, never kept)."""
+
+    name: str
+    pin: str = field(repr=False)
+
+
+class PeopleStore(Protocol):
+    """Who may sign in, and the changes a manager makes. Every method may block (a file lock,
+    scrypt, or the shop server over the network): never call one on the GUI thread.
+
+    Changes take `by`, the manager making them: `None` only while nobody exists yet (the first
+    person, who must be a manager) — or, on a counter alone, when the caller has just checked
+    the manager itself."""
+
+    def list(self) -> list[Operator]: ...
+
+    def any(self) -> bool: ...
+
+    def verify(self, name: str, pin: str) -> Operator: ...
+
+    def locked_until(self, name: str) -> dt.datetime | None: ...
+
+    def add(self, name: str, role: Role, pin: str, *, by: ManagerPin | None = None) -> Operator: ...
+
+    def remove(self, name: str, *, by: ManagerPin | None = None) -> None: ...
+
+    def set_pin(self, name: str, pin: str, *, by: ManagerPin | None = None) -> None: ...
+
+    def unlock(self, name: str, *, by: ManagerPin | None = None) -> None: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +159,21 @@ class OperatorStore:
     def __init__(self, path: Path, *, clock: Any = None) -> None:
         self.path = path
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    def close(self) -> None:
+        """Nothing to close: every call opens the file afresh."""
+
+    def _manager(self, by: ManagerPin | None) -> None:
+        """Check the manager making a change (their PIN counts like any sign-in)."""
+        if by is None:
+            return
+        manager = self.verify(by.name, by.pin)
+        if not manager.is_manager:
+            raise OperatorError(
+                _("{name} is not a manager: only a manager can change people.").format(
+                    name=manager.name
+                )
+            )
 
     # ---- reading and writing ----------------------------------------------------------------
 
@@ -177,8 +233,9 @@ class OperatorStore:
 
     # ---- changes ----------------------------------------------------------------------------
 
-    def add(self, name: str, role: Role, pin: str) -> Operator:
+    def add(self, name: str, role: Role, pin: str, *, by: ManagerPin | None = None) -> Operator:
         name, pin = check_name(name), check_pin(pin)
+        self._manager(by)
         salt, digest = _hash(pin)
         with self._locked() as records:
             if name.casefold() in records:
@@ -190,7 +247,8 @@ class OperatorStore:
             records[name.casefold()] = _Record(name, str(role), salt, digest)
         return Operator(name, role)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str, *, by: ManagerPin | None = None) -> None:
+        self._manager(by)
         with self._locked() as records:
             record = records.get(name.casefold())
             if record is None:
@@ -200,8 +258,9 @@ class OperatorStore:
                 raise OperatorError(_("Keep at least one manager: add another manager first."))
             del records[name.casefold()]
 
-    def set_pin(self, name: str, pin: str) -> None:
+    def set_pin(self, name: str, pin: str, *, by: ManagerPin | None = None) -> None:
         pin = check_pin(pin)
+        self._manager(by)
         salt, digest = _hash(pin)
         with self._locked() as records:
             record = records.get(name.casefold())
@@ -210,6 +269,15 @@ class OperatorStore:
             records[name.casefold()] = replace(
                 record, salt=salt, hash=digest, failures=0, locked_until=None
             )
+
+    def unlock(self, name: str, *, by: ManagerPin | None = None) -> None:
+        """Lift a lock (the PIN stays)."""
+        self._manager(by)
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            if record is None:
+                raise OperatorError(_("There is no operator called {name}.").format(name=name))
+            records[name.casefold()] = replace(record, failures=0, locked_until=None)
 
     def verify(self, name: str, pin: str) -> Operator:
         """The operator when `pin` is theirs; WrongPin (counting), LockedOut, or OperatorError.

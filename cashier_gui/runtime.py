@@ -36,7 +36,7 @@ from cashier_gui.gateways.factory import configured_gateway, poynt_client, viopa
 from cashier_gui.i18n import _
 from cashier_gui.journal import Journal, JournalReader
 from cashier_gui.journal.sqlite import SqliteJournal, start_afresh
-from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
+from cashier_gui.operators import Operator, OperatorError, OperatorStore, PeopleStore, Role
 from cashier_gui.policy import Policy, PolicySource, SettingsPolicy
 from cashier_gui.refunds import RefundService
 from cashier_gui.secrets import SHOP_PASSWORD, SecretStore
@@ -189,6 +189,52 @@ def journal_home(
     return JournalHome(paths.journal, shop.counter, shop, password=lambda: store.get(SHOP_PASSWORD))
 
 
+def people_home(
+    paths: Paths,
+    *,
+    settings: Settings | None = None,
+    secrets: SecretStore | None = None,
+) -> PeopleStore:
+    """Who may sign in, chosen where the journal's home is: this PC's operators file, or — once
+    the counter has joined a shop — the shop server's people (the local file is then not read
+    at all: editing it changes no one's role). Never blocks: a shop is reached, and the keyring
+    read, on the first call (from a worker thread)."""
+    shop = settings.shop_server if settings is not None else None
+    if shop is None:
+        return OperatorStore(paths.operators)
+    from cashier_gui.shop.people import ShopPeople  # psycopg only on a counter in a shop
+
+    store = secrets or SecretStore(settings.profile if settings is not None else "default")
+    return ShopPeople.at(
+        shop.url, shop.counter, password=lambda: store.get(SHOP_PASSWORD), ca_file=shop.ca_file
+    )
+
+
+class UnknownPeople:
+    """The people of a counter whose settings cannot be read: every call raises why. Never the
+    PC's operators file instead — whoever broke the settings would choose the managers."""
+
+    def __init__(self, error: ConfigError) -> None:
+        self.error = error
+
+    def _fail(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise ConfigError(str(self.error))
+
+    list = any = verify = locked_until = add = remove = set_pin = unlock = _fail
+
+    def close(self) -> None:
+        pass
+
+
+def people_of(paths: Paths) -> PeopleStore:
+    """`people_home` with the settings read here (a small file); unreadable: UnknownPeople."""
+    try:
+        settings = load_settings(paths)
+    except ConfigError as exc:
+        return UnknownPeople(exc)
+    return people_home(paths, settings=settings)
+
+
 def open_reader(paths: Paths | None = None, *, training: bool = False) -> JournalReader:
     """For commands that read the journal without a gateway (list, export, verify, receipts,
     reports). Raises JournalError or ConfigError with a sentence when it cannot be opened."""
@@ -219,14 +265,19 @@ class Runtime:
     training_ids: list[tuple[str, str]] = field(default_factory=list)
     #: Training: the simulator's own state (tests plan faults through it).
     simulator_state: Any = None
-    #: The people who may sign in: the counter's file, or in training the training manager.
-    operators: OperatorStore | None = None
+    #: The people who may sign in: the counter's (or shop's), or in training the training
+    #: manager.
+    operators: PeopleStore | None = None
     #: Training: who practises (signed in without a PIN); None for a real counter.
     trainee: Operator | None = None
+    #: The real counter's people (`people_home`): also in training, where managers are real.
+    counter_people: PeopleStore | None = None
 
     @property
-    def people(self) -> OperatorStore:
-        return self.operators or OperatorStore(self.paths.operators)
+    def people(self) -> PeopleStore:
+        if self.counter_people is None:
+            self.counter_people = people_home(self.paths, settings=self.settings)
+        return self.counter_people
 
     def reader(self) -> JournalReader:
         """A reader of this counter's journal, with its own connection: close it when done."""
@@ -237,6 +288,8 @@ class Runtime:
 
         await self.service.aclose()
         await asyncio.to_thread(self.service.journal.close)  # a shop's threads stop: may wait
+        if self.counter_people is not None:
+            await asyncio.to_thread(self.counter_people.close)  # a shop's connections
         for sim in self.simulators:
             await asyncio.to_thread(sim.stop)  # waits for its thread: not on the GUI thread
 
@@ -323,7 +376,8 @@ def open_runtime(
         policy_source=source,
         policy_fingerprint=fingerprint(settings),
     )
-    return Runtime(paths, settings, service, False, label, terminal, home)
+    people = people_home(paths, settings=settings, secrets=store)
+    return Runtime(paths, settings, service, False, label, terminal, home, counter_people=people)
 
 
 def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
@@ -390,4 +444,5 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         state,
         operators=training_operators(paths),
         trainee=TRAINEE,
+        counter_people=people_home(paths, settings=settings),
     )

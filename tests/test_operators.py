@@ -13,6 +13,7 @@ import pytest
 from cashier_gui.money import Money
 from cashier_gui.operators import (
     LockedOut,
+    ManagerPin,
     Operator,
     OperatorError,
     OperatorStore,
@@ -105,6 +106,43 @@ def test_a_new_pin_lifts_the_lock(people: OperatorStore) -> None:
             people.verify("Tom", pin * 4)
     people.set_pin("Tom", "2468")
     assert people.verify("Tom", "2468").name == "Tom"
+
+
+def test_a_manager_lifts_a_lock_and_the_pin_stays(people: OperatorStore) -> None:
+    for pin in ("1", "2", "3"):
+        with pytest.raises((WrongPin, LockedOut)):
+            people.verify("Tom", pin * 4)
+    assert people.locked_until("Tom") is not None
+    people.unlock("tom", by=ManagerPin("Maria", "4711"))
+    assert people.locked_until("Tom") is None
+    assert people.verify("Tom", "123456").name == "Tom"
+
+
+@pytest.mark.parametrize(
+    "by, says",
+    [
+        (ManagerPin("Maria", "0000"), "Wrong PIN|Maria is locked"),
+        (ManagerPin("Tom", "123456"), "Tom is not a manager"),
+        (ManagerPin("Nobody", "1234"), "no operator called Nobody"),
+    ],
+)
+def test_a_change_by_someone_not_a_manager_changes_nothing(
+    people: OperatorStore, by: ManagerPin, says: str
+) -> None:
+    """The same store interface as the shop server's: each change names its manager."""
+    before = people.path.read_bytes()
+    for change in (
+        lambda: people.add("Eve", Role.MANAGER, "1111", by=by),
+        lambda: people.remove("Tom", by=by),
+        lambda: people.set_pin("Tom", "9999", by=by),
+        lambda: people.unlock("Tom", by=by),
+    ):
+        with pytest.raises(OperatorError, match=says):
+            change()
+        if by.name != "Maria":  # a wrong PIN is counted, nothing else changes
+            assert people.path.read_bytes() == before
+    assert [op.name for op in people.list()] == ["Maria", "Tom"]
+    assert by.pin not in repr(by)  # a PIN is never in a repr (logs, tracebacks)
 
 
 def test_the_last_manager_cannot_be_removed_while_others_remain(people: OperatorStore) -> None:

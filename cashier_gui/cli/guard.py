@@ -18,7 +18,11 @@ def door(args: argparse.Namespace, what: str) -> Operator | None:
     None on a counter without people."""
     from cashier_gui.cli.people import require_manager, store
 
-    return require_manager(store(), getattr(args, "manager", None), what)
+    people = store()
+    try:
+        return require_manager(people, getattr(args, "manager", None), what)
+    finally:
+        people.close()
 
 
 def who(manager: Operator | None) -> str:

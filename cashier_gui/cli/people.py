@@ -4,19 +4,24 @@
 Order of the lines on standard input: the manager's PIN (when `--manager` is given), then the
 operator's (`--operator`), then the approver's (`--approver`), then a new PIN twice (`operator
 add` / `operator pin`), then the y/N answer when the command asks one.
+
+On a counter in a shop, the people are the shop server's (`runtime.people_home`): a change
+sends the manager's name and PIN with it, and the server checks both in the same step.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
+import math
 import sys
 from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
-from cashier_gui.i18n import N_, _
-from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
+from cashier_gui.i18n import N_, _, ngettext
+from cashier_gui.operators import ManagerPin, Operator, OperatorError, PeopleStore, Role
 from cashier_gui.policy import Approver, check_approver
 
 
@@ -25,11 +30,30 @@ def read_pin(prompt: str) -> str:
     return raw.strip()
 
 
-def store() -> OperatorStore:
-    return OperatorStore(Paths.default().operators)
+def store() -> PeopleStore:
+    """This counter's people: its file, or its shop's (close it when done). A settings file
+    that cannot be read is ConfigError, never "no shop": falling back to the PC's operators
+    file would let whoever breaks the settings choose who is a manager."""
+    from cashier_gui.config import load_settings
+    from cashier_gui.runtime import people_home
+
+    paths = Paths.default()
+    return people_home(paths, settings=load_settings(paths))
 
 
-def require_manager(people: OperatorStore, name: str | None, what: str) -> Operator | None:
+def manager_pin(people: PeopleStore, name: str | None, what: str) -> ManagerPin | None:
+    """The manager's name and PIN (from stdin) for a change of people, checked by the store
+    with the change; None while nobody exists yet (the first manager)."""
+    if not people.any():
+        return None
+    if not name:
+        raise OperatorError(
+            _("Only a manager can {what}: give --manager NAME (PIN on stdin).").format(what=_(what))
+        )
+    return ManagerPin(name, read_pin(_("PIN for {name}: ").format(name=name)))
+
+
+def require_manager(people: PeopleStore, name: str | None, what: str) -> Operator | None:
     """The signed-in manager, or None when the counter has no operators yet."""
     if not people.any():
         return None
@@ -50,6 +74,15 @@ def require_manager(people: OperatorStore, name: str | None, what: str) -> Opera
 def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | None]:
     """(operator, approver) for a refund or void. A counter without operators: (None, None)."""
     people = store()
+    try:
+        return _signed_in(people, args)
+    finally:
+        people.close()
+
+
+def _signed_in(
+    people: PeopleStore, args: argparse.Namespace
+) -> tuple[Operator | None, Operator | None]:
     if not people.any():
         if args.operator or args.approver:
             raise OperatorError(
@@ -92,6 +125,13 @@ def add_sign_in_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_operator(args: argparse.Namespace) -> int:
     people = store()
+    try:
+        return _operator(people, args)
+    finally:
+        people.close()
+
+
+def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
     if args.action == "list":
         operators = people.list()
         if not operators:
@@ -99,26 +139,39 @@ def cmd_operator(args: argparse.Namespace) -> int:
             print(_("  cashier-refund operator add NAME --role manager"))
         for op in operators:
             locked = people.locked_until(op.name)
-            lock = "  " + _("(locked for a minute)") if locked else ""
+            lock = "  " + _locked_for(locked) if locked else ""
             print(f"{op.name:<24} {op.role}{lock}")
         return EXIT_OK
     if args.action == "add":
-        require_manager(people, args.manager, N_("add operators"))
+        by = manager_pin(people, args.manager, N_("add operators"))
         pin = _new_pin(args.name)
-        op = people.add(args.name, Role(args.role), pin)
+        op = people.add(args.name, Role(args.role), pin, by=by)
         print(_("Added {name} ({role}).").format(name=op.name, role=op.role))
         return EXIT_OK
     if args.action == "remove":
-        require_manager(people, args.manager, N_("remove operators"))
-        people.remove(args.name)
+        people.remove(args.name, by=manager_pin(people, args.manager, N_("remove operators")))
         print(_("Removed {name}.").format(name=args.name))
         return EXIT_OK
-    manager = require_manager(people, args.manager, N_("set PINs"))
-    if manager is None:
+    if args.action == "unlock":
+        people.unlock(args.name, by=manager_pin(people, args.manager, N_("lift locks")))
+        print(_("{name} may sign in again.").format(name=args.name))
+        return EXIT_OK
+    by = manager_pin(people, args.manager, N_("set PINs"))
+    if by is None:
         raise OperatorError(_("There is no operator called {name}.").format(name=args.name))
-    people.set_pin(args.name, _new_pin(args.name))
+    people.set_pin(args.name, _new_pin(args.name), by=by)
     print(_("New PIN set for {name}; the lock, if any, is lifted.").format(name=args.name))
     return EXIT_OK
+
+
+def _locked_for(until: dt.datetime) -> str:
+    """How long a lock still lasts, in minutes (no clock time: no time zone to get wrong)."""
+    minutes = max(1, math.ceil((until - dt.datetime.now(dt.UTC)).total_seconds() / 60))
+    if minutes > 60 * 24 * 365:
+        return _("(locked by a manager)")
+    return ngettext(
+        "(locked for {minutes} more minute)", "(locked for {minutes} more minutes)", minutes
+    ).format(minutes=minutes)
 
 
 def _new_pin(name: str) -> str:
@@ -145,4 +198,7 @@ def add_operator_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -
     pin = opsub.add_parser("pin", help="set a new PIN for a person (and lift a lock)")
     pin.add_argument("name", help="whose PIN")
     pin.add_argument("--manager", metavar="NAME", help="the manager setting it (PIN on stdin)")
+    unlock = opsub.add_parser("unlock", help="lift a person's lock after wrong PINs")
+    unlock.add_argument("name", help="who")
+    unlock.add_argument("--manager", metavar="NAME", help="the manager lifting it (PIN on stdin)")
     op.set_defaults(func=cmd_operator)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cashier_gui.cli.common import (
+    EXIT_NOT_SENT,
     EXIT_OK,
     EXIT_OUTSIDE,
     EXIT_UNKNOWN,
@@ -28,6 +29,7 @@ from cashier_gui.cli.output import (
 from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
 from cashier_gui.cli.people import store as people_store
 from cashier_gui.doors import apply_seal
+from cashier_gui.errors import UserFacing
 from cashier_gui.gateways.base import InvalidInput, NotSent, OutcomeUnknown
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, Kind
@@ -104,6 +106,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     return asyncio.run(_with_runtime(args, body))
 
 
+def _shop_unavailable(exc: BaseException) -> bool:
+    """Is it the shop server not answering? (Without a shop its module was never loaded.)"""
+    errors = sys.modules.get("cashier_gui.shop.errors")
+    return errors is not None and isinstance(exc, errors.ShopUnavailable)
+
+
 @dataclass(frozen=True)
 class _Order:
     """What `refund` or `void` is about to send, once approved and confirmed."""
@@ -122,7 +130,18 @@ def _send_one(
     """The one path of `refund` and `void`: sign in, look the sale up (when that fails, nothing
     was `what`), the policy's approval, y/N unless --yes, send, print the outcome; its exit
     code."""
-    operator, approver = signed_in(args)
+    try:
+        operator, approver = signed_in(args)
+    except UserFacing as exc:
+        if not _shop_unavailable(exc):
+            raise
+        # The shop's people could not be asked: nothing was sent (exit 5, as when the claim
+        # cannot be made), safe to try again.
+        if args.json:
+            print_json({"status": "not_sent", "error": {"message": str(exc)}})
+        else:
+            err(str(exc))
+        return EXIT_NOT_SENT
 
     async def body(rt: Runtime) -> int:
         view = await _lookup_first(rt.service, args.charge_id, what)
@@ -363,7 +382,11 @@ def _acknowledge(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    manager = require_manager(people_store(), args.manager, N_("resolve refunds by hand"))
+    people = people_store()
+    try:
+        manager = require_manager(people, args.manager, N_("resolve refunds by hand"))
+    finally:
+        people.close()
 
     async def body(rt: Runtime) -> int:
         rt.service.act_as(manager)

@@ -15,6 +15,7 @@ from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.guard import door, seal_saved, who
 from cashier_gui.config import ConfigError, Paths, ShopServerSettings, load_settings, save_settings
 from cashier_gui.i18n import N_, _
+from cashier_gui.operators import Operator
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -156,7 +157,6 @@ def cmd_shop_import(args: argparse.Namespace) -> int:
     from cashier_gui.cli.output import err, print_json
     from cashier_gui.runtime import journal_home
 
-    manager = door(args, N_("import this counter's history into the shop"))
     paths = Paths.default()
     settings = load_settings(paths)
     home = journal_home(paths, settings=settings)
@@ -168,8 +168,9 @@ def cmd_shop_import(args: argparse.Namespace) -> int:
             )
         )
 
-    # First the people on this PC (issue 21, item 4: a name the server has already is a
-    # question, never an overwrite): people-21's call goes here, before the history.
+    # First the people on this PC (issue 21, item 4): a name the server has already is a
+    # question, never an overwrite.
+    manager = _import_people(args, paths, settings)
 
     # Then the history.
     if not home.exists():
@@ -213,6 +214,71 @@ def cmd_shop_import(args: argparse.Namespace) -> int:
                 )
             )
     return EXIT_OTHER if summary.refused else EXIT_OK
+
+
+def _import_people(args: argparse.Namespace, paths: Paths, settings: Any) -> Operator | None:
+    """`shop import`'s first step: this PC's people to the shop (shop/people.py's
+    `upload_people` says what happens to their PINs). Returns the manager who did it — checked
+    on this PC when it has people (only a manager here moves them), and by the shop server when
+    the shop has people of its own. None when neither has anyone (nobody to ask)."""
+    from cashier_gui.cli.output import err
+    from cashier_gui.cli.people import read_pin
+    from cashier_gui.operators import OperatorError, OperatorStore
+    from cashier_gui.policy import Approver, check_approver
+    from cashier_gui.runtime import people_home
+    from cashier_gui.shop.people import ShopPeople, upload_people
+
+    what = N_("import this counter into the shop")
+    local = OperatorStore(paths.operators)
+    shop = people_home(paths, settings=settings)
+    try:
+        if not local.any() and not shop.any():
+            return None
+        if not args.manager:
+            raise OperatorError(
+                _("Only a manager can {what}: give --manager NAME (PIN on stdin).").format(
+                    what=_(what)
+                )
+            )
+        pin = read_pin(_("PIN for {name}: ").format(name=args.manager))
+        if not local.any():  # nobody here to move: the shop's manager does the history
+            manager = shop.verify(args.manager, pin)
+            if check_approver(manager) is not Approver.OK:
+                raise OperatorError(
+                    _("{name} is not a manager: only a manager can {what}.").format(
+                        name=manager.name, what=_(what)
+                    )
+                )
+            return manager
+        assert isinstance(shop, ShopPeople)
+        done = upload_people(
+            local, shop, manager=args.manager, manager_pin=pin, overwrite=args.replace or ()
+        )
+        manager = local.verify(args.manager, pin)
+        for name in done.added:
+            err(_("Person added to the shop: {name}").format(name=name))
+        for name in done.replaced:
+            err(_("Person replaced on the shop server with this PC's: {name}").format(name=name))
+        for name in done.clashes:
+            err(
+                _(
+                    "{name} is already on the shop server: left as the shop has them. Is it the "
+                    "same person? Then nothing is to be done. Should this PC's {name} replace "
+                    "them (with this PC's role, and no PIN until a manager sets one)? Then run "
+                    'the import again with --replace "{name}".'
+                ).format(name=name)
+            )
+        if done.without_pin:
+            err(
+                _(
+                    "On the shop without a PIN yet (a PIN cannot be copied): {names}. They sign "
+                    "in once a manager sets one: cashier-refund operator pin NAME --manager M."
+                ).format(names=", ".join(done.without_pin))
+            )
+        return manager
+    finally:
+        shop.close()
+        local.close()
 
 
 def add_setup_shop_parser(setupsub: Any) -> None:
@@ -263,5 +329,12 @@ def add_shop_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> No
         "adds nothing)",
     )
     imp.add_argument("--manager", metavar="NAME", help="the manager doing it (PIN on stdin first)")
+    imp.add_argument(
+        "--replace",
+        metavar="NAME",
+        action="append",
+        help="a person already on the shop server whom this PC's person of that name replaces "
+        "(asked by the first run; repeat for several)",
+    )
     imp.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     imp.set_defaults(func=cmd_shop_import)

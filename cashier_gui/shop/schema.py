@@ -32,6 +32,7 @@ import psycopg
 
 from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
+from cashier_gui.shop.people_sql import PEOPLE_MIGRATION
 
 CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
 #: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
@@ -463,6 +464,12 @@ V8_IMPORT = (
     f"GRANT EXECUTE ON FUNCTION shop_import(text, jsonb, jsonb) TO {COUNTER_ROLE}",
 )
 
+#: 9: the shop's people (issue 21, items 1 and 6; issue 27, item 8): names, roles and bcrypt PIN
+#: hashes the counters' role cannot read, checked and counted by SECURITY DEFINER functions,
+#: lock-outs that grow (1, 5, 15, 60 minutes), changes that need a manager's PIN checked in the
+#: same function, and the managers' back-office role `shop_manager` (people_sql.py says why).
+V9_PEOPLE = PEOPLE_MIGRATION
+
 
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
@@ -475,10 +482,11 @@ def migrations() -> tuple[tuple[str, ...], ...]:
         V6_CHAIN,
         V7_POLICY,
         V8_IMPORT,
+        V9_PEOPLE,
     )
 
 
-LATEST = 8
+LATEST = 9
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

@@ -194,6 +194,11 @@ class ShopServer:
         except psycopg.Error as exc:
             raise mapped(exc) from None
 
+    def run(self, body: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """`body(conn)` in one short transaction, with every way of not reaching the server as
+        ShopUnavailable (for the shop's other tables: people.py)."""
+        return self._run(body)
+
     def check(self) -> int:
         """Reach the server and check its schema; returns the version. Raises ShopSchemaError,
         ShopAccessDenied (user or password refused) or ShopUnavailable."""

@@ -30,7 +30,7 @@ from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
     from cashier_gui.ui.resolve import UnresolvedDialog
@@ -370,15 +370,17 @@ class MainWindow(QMainWindow):
     def operator(self) -> Operator | None:
         return self.session.operator
 
-    def counter_people(self) -> OperatorStore:
-        """The real counter's people file (the runtime's folder; before a runtime, the default
-        one): also in training, where managers are still real people."""
-        from cashier_gui.config import Paths
-        from cashier_gui.operators import OperatorStore
-
+    def counter_people(self) -> PeopleStore:
+        """The real counter's people (`runtime.people_home`: its file, or its shop's): also in
+        training, where managers are still real people. Before a runtime, the default folder's
+        (its settings say whether it has joined a shop)."""
         runtime = self.runtime
-        paths = runtime.paths if runtime is not None else Paths.default()
-        return OperatorStore(paths.operators)
+        if runtime is not None:
+            return runtime.people
+        from cashier_gui.config import Paths
+        from cashier_gui.runtime import people_of
+
+        return people_of(Paths.default())
 
     # ---- the other windows (WindowActions) --------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Add a person (name, role, PIN typed twice), set a new PIN (which also lifts a lock), remove a
 person. The first person must be a manager, and the last manager cannot be removed while others
-remain (`OperatorStore` enforces both and says so). Every change runs off the GUI thread: a PIN
+remain (`PeopleStore` enforces both and says so). Every change runs off the GUI thread: a PIN
 is hashed with scrypt (≈ 0.1 s). PINs are never shown, logged or kept after the change.
 """
 
@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.operators import Role
+from cashier_gui.operators import ManagerPin, Role
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import MessageBox, label
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
 
 
 def _pin_field(accessible: str) -> QLineEdit:
@@ -47,7 +47,7 @@ def _pin_field(accessible: str) -> QLineEdit:
 class PeopleDialog(QDialog):
     def __init__(
         self,
-        store: OperatorStore,
+        store: PeopleStore,
         *,
         manager: Operator | None = None,
         parent: QWidget | None = None,
@@ -74,8 +74,11 @@ class PeopleDialog(QDialog):
         self.pin_button.clicked.connect(lambda: self._show_form(adding=False))
         self.remove_button = QPushButton(self.tr("&Remove…"))
         self.remove_button.clicked.connect(self.remove_selected)
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button.clicked.connect(self.unlock_selected)
         row.addWidget(self.pin_button)
         row.addWidget(self.remove_button)
+        row.addWidget(self.unlock_button)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -103,6 +106,16 @@ class PeopleDialog(QDialog):
         form.addRow(self.save_button)
         self.form.hide()
         lay.addWidget(self.form)
+        self.manager_pin = _pin_field(self.tr("Your PIN"))
+        if manager is not None:
+            own = QFormLayout()
+            own.addRow(
+                self.tr("Your PIN, {name} (for every change)").format(name=manager.name),
+                self.manager_pin,
+            )
+            lay.addLayout(own)
+        else:
+            self.manager_pin.hide()
         self.error = MessageBox(self.tr("Problem"))
         lay.addWidget(self.error)
 
@@ -111,7 +124,14 @@ class PeopleDialog(QDialog):
         self.add_button.clicked.connect(lambda: self._show_form(adding=True))
         close = QPushButton(self.tr("Close  Esc"))
         close.clicked.connect(self.reject)
-        for b in (self.add_button, close, self.pin_button, self.remove_button, self.save_button):
+        for b in (
+            self.add_button,
+            close,
+            self.pin_button,
+            self.remove_button,
+            self.unlock_button,
+            self.save_button,
+        ):
             b.setAutoDefault(False)
         bottom.addWidget(self.add_button)
         bottom.addStretch(1)
@@ -161,6 +181,7 @@ class PeopleDialog(QDialog):
         chosen = self.selected() is not None
         self.pin_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
+        self.unlock_button.setEnabled(chosen)
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -186,6 +207,19 @@ class PeopleDialog(QDialog):
         self.form.show()
         (self.name_edit if adding else self.pin_edit).setFocus()
 
+    def _by(self) -> tuple[bool, ManagerPin | None]:
+        """(ready, the manager making the change): not ready when their PIN is missing."""
+        if self.manager is None:
+            return True, None
+        pin = self.manager_pin.text()
+        if not 4 <= len(pin) <= 8:
+            self._problem(
+                self.tr("Type your own PIN first: every change of people needs a manager's PIN."),
+                self.manager_pin,
+            )
+            return False, None
+        return True, ManagerPin(self.manager.name, pin)
+
     def save(self) -> None:
         name, pin = self.name_edit.text().strip(), self.pin_edit.text()
         if self._adding and not name:
@@ -198,6 +232,9 @@ class PeopleDialog(QDialog):
             self.pin_again.clear()
             self._problem(self.tr("The two PINs differ: type the PIN again."), self.pin_again)
             return
+        ready, by = self._by()
+        if not ready:
+            return
         self.pin_edit.clear()
         self.pin_again.clear()
         store, adding = self.store, self._adding
@@ -205,9 +242,9 @@ class PeopleDialog(QDialog):
 
         def work() -> None:
             if adding:
-                store.add(name, role, pin)
+                store.add(name, role, pin, by=by)
             else:
-                store.set_pin(name, pin)
+                store.set_pin(name, pin, by=by)
 
         task = self.ops.run(
             lambda: asyncio.to_thread(work), on_success=self._saved, on_error=self._failed
@@ -225,6 +262,9 @@ class PeopleDialog(QDialog):
         name = self.selected()
         if name is None:
             return
+        ready, by = self._by()
+        if not ready:
+            return
         if self.manager is not None and name == self.manager.name:
             note = self.tr("You are removing yourself.") + " "
         else:
@@ -237,7 +277,21 @@ class PeopleDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.ops.run(
-            lambda: asyncio.to_thread(self.store.remove, name),
+            lambda: asyncio.to_thread(lambda: self.store.remove(name, by=by)),
+            on_success=self._saved,
+            on_error=self._failed,
+        )
+
+    def unlock_selected(self) -> None:
+        """Lift a lock after wrong PINs (the PIN stays)."""
+        name = self.selected()
+        if name is None:
+            return
+        ready, by = self._by()
+        if not ready:
+            return
+        self.ops.run(
+            lambda: asyncio.to_thread(lambda: self.store.unlock(name, by=by)),
             on_success=self._saved,
             on_error=self._failed,
         )
@@ -247,4 +301,8 @@ class PeopleDialog(QDialog):
         field.setFocus()
 
     def _failed(self, exc: BaseException) -> None:
+        from cashier_gui.operators import LockedOut, WrongPin
+
+        if isinstance(exc, WrongPin | LockedOut):
+            self.manager_pin.clear()  # the manager's own PIN (a person's PIN is never checked)
         self.error.show_message(describe_error(exc))

@@ -34,7 +34,7 @@ from cashier_gui.ui.refund.keys import KeyFeed
 from cashier_gui.ui.refund.sending import SendingPart
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
 
 STAGES = tuple(str(s) for s in fl.Stage)
 REVEAL_MS = 30  # after the stage's layout pass
@@ -50,7 +50,7 @@ class RefundPanel(SendingPart):
         parent: QWidget | None = None,
         *,
         operator: Callable[[], Operator | None] | None = None,
-        operators: OperatorStore | None = None,
+        operators: PeopleStore | None = None,
     ) -> None:
         super().__init__(ops, parent, operator=operator, operators=operators)
         self._revealing_until = 0.0

@@ -27,7 +27,7 @@ from cashier_gui.ui.ops import Operations, describe_error, to_thread
 from cashier_gui.ui.signin import SignInPage, as_manager
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
 
@@ -51,7 +51,7 @@ class SessionWindow:
     #: The refund screen, or None before the first start.
     panel: Callable[[], RefundPanel | None]
     #: The real counter's people (also in training: managers are real people).
-    people: Callable[[], OperatorStore]
+    people: Callable[[], PeopleStore]
     #: Put a page (the sign-in page) in front.
     show_page: Callable[[QWidget], None]
     #: Someone may refund now: show the refund screen.
@@ -64,7 +64,7 @@ class CounterSession(QObject):
         self.window = window
         self.operator: Operator | None = None
         self.since: str | None = None  # when they signed in (UTC, as the journal stores it)
-        self.store: OperatorStore | None = None
+        self.store: PeopleStore | None = None
         self.has_people = False  # the counter's operators file names someone
         self.ops = Operations(self)
         self.page = SignInPage()
@@ -116,7 +116,7 @@ class CounterSession(QObject):
         self.ops.run(lambda: to_thread(store.list), on_success=decided, on_error=failed)
 
     def show_sign_in(
-        self, store: OperatorStore, people: list[Operator], message: str | None = None
+        self, store: PeopleStore, people: list[Operator], message: str | None = None
     ) -> None:
         self.page.set_people(store, people)
         self.page.start(message)
@@ -228,7 +228,7 @@ class CounterSession(QObject):
         why: str,
         then: Callable[[Operator | None], None],
         *,
-        store: OperatorStore | None = None,
+        store: PeopleStore | None = None,
     ) -> None:
         """`then(manager)` once a manager is here (see signin.as_manager). `store`: whose
         managers count — by default the real counter's, also in training."""

@@ -47,7 +47,7 @@ from cashier_gui.ui.scan import ScanDetector
 from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
 
 #: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
 #: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
@@ -278,7 +278,7 @@ class SignInPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = Operations(self)
-        self.store: OperatorStore | None = None
+        self.store: PeopleStore | None = None
         self.held_scan: str | None = None
         # Names and PIN beside the keypad: the page fits a short screen (1024×768 at 150 %);
         # shorter still, it scrolls — never squeezed or cut.
@@ -320,7 +320,7 @@ class SignInPage(QWidget):
         whole.setContentsMargins(0, 0, 0, 0)
         whole.addWidget(scroll)
 
-    def set_people(self, store: OperatorStore, people: Sequence[Operator]) -> None:
+    def set_people(self, store: PeopleStore, people: Sequence[Operator]) -> None:
         keep = self.pad.name()
         self.store = store
         self.pad.set_people(people, keep=keep)
@@ -375,7 +375,7 @@ class ManagerDialog(QDialog):
 
     def __init__(
         self,
-        store: OperatorStore,
+        store: PeopleStore,
         managers: Sequence[Operator],
         why: str,
         parent: QWidget | None = None,
@@ -427,7 +427,7 @@ class ManagerDialog(QDialog):
 
 def as_manager(
     parent: QWidget,
-    store: OperatorStore,
+    store: PeopleStore,
     current: Operator | None,
     why: str,
     then: Callable[[Operator | None], None],

@@ -15,7 +15,7 @@ from cashier_gui import APP_NAME
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.printing import Printing
     from cashier_gui.ui.refund_panel import RefundPanel
@@ -34,7 +34,7 @@ class WindowActions:
         panel: Callable[[], RefundPanel | None],
         session: CounterSession,
         printing: Printing,
-        people: Callable[[], OperatorStore],
+        people: Callable[[], PeopleStore],
         start_real: Callable[[], None],
         refresh_banner: Callable[[], None],
         show_refund_screen: Callable[[], None],

@@ -1005,6 +1005,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -1049,6 +1053,14 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>&amp;Speichern</translation>
     </message>
     <message>
+        <source>Your PIN</source>
+        <translation>Ihre PIN</translation>
+    </message>
+    <message>
+        <source>Your PIN, {name} (for every change)</source>
+        <translation>Ihre PIN, {name} (für jede Änderung)</translation>
+    </message>
+    <message>
         <source>Problem</source>
         <translation>Problem</translation>
     </message>
@@ -1087,6 +1099,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>New PIN for {name}</source>
         <translation>Neue PIN für {name}</translation>
+    </message>
+    <message>
+        <source>Type your own PIN first: every change of people needs a manager&apos;s PIN.</source>
+        <translation>Zuerst die eigene PIN eingeben: Jede Änderung an Personen braucht die PIN einer Filialleitung.</translation>
     </message>
     <message>
         <source>Type the person&apos;s name.</source>

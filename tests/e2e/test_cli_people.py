@@ -118,7 +118,7 @@ def test_three_wrong_pins_lock_and_nothing_is_stored_in_clear(
     assert r.returncode == 2 and "locked" in r.stderr
     r = staffed("operator", "remove", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 2 and "locked" in r.stderr  # the right PIN, still locked
-    assert "locked for a minute" in staffed("operator", "list").stdout
+    assert "(locked for 1 more minute)" in staffed("operator", "list").stdout
     home = Path(env["CASHIER_GUI_HOME"])
     for path in home.rglob("*"):
         if path.is_file():

@@ -20,6 +20,7 @@ from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.shop import AttemptRecord, Kind, ShopServer
 from cashier_gui.shop import State as ShopState
+from cashier_gui.shop.people import ShopPeople
 from cashier_gui.shop.schema import COUNTER_ROLE
 from tests.support import cli as support_cli
 from tests.support.pg import PgServer
@@ -235,3 +236,68 @@ def test_a_counters_login_imports_through_the_function_only(
         assert "does not lead" in str(wrong)
         assert server.attempt(gid) is None
         assert server.verify_chain() == []
+
+
+def test_this_pcs_people_move_with_the_import_and_a_name_the_shop_has_is_asked(
+    till: support_cli.Run, shop_url: str, shop: ShopServer
+) -> None:
+    boss, cy = "2468", "1357"
+    assert (
+        till("operator", "add", "Boss", "--role", "manager", stdin=f"{boss}\n{boss}\n").returncode
+        == 0
+    )
+    for name in ("Cy", "Dee"):
+        added = till(
+            "operator",
+            "add",
+            name,
+            "--role",
+            "cashier",
+            "--manager",
+            "Boss",
+            stdin=f"{boss}\n{cy}\n{cy}\n",
+        )
+        assert added.returncode == 0, added.stderr
+    joined = till(
+        "setup",
+        "shop",
+        "--url",
+        shop_url,
+        "--counter",
+        "Till 1",
+        "--manager",
+        "Boss",
+        stdin=f"{boss}\n",
+    )
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+
+    nobody = till("shop", "import")
+    assert nobody.returncode == 2 and "--manager NAME" in nobody.stderr
+    wrong = till("shop", "import", "--manager", "Boss", stdin="0000\n")
+    assert wrong.returncode == 2 and "Wrong PIN" in wrong.stderr
+    assert till("operator", "list").stdout.startswith("No operators")  # nothing reached the shop
+
+    moved = till("shop", "import", "--manager", "Boss", stdin=f"{boss}\n")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert "Person added to the shop: Boss" in moved.stderr
+    assert "without a PIN yet (a PIN cannot be copied): Cy, Dee" in moved.stderr
+    listed = [" ".join(line.split()) for line in till("operator", "list").stdout.splitlines()]
+    assert listed[:3] == ["Boss manager", "Cy cashier", "Dee cashier"]
+    # The shop's Boss signs in with the PIN typed at the import; Cy cannot until a PIN is set.
+    pin = till("operator", "pin", "Cy", "--manager", "Boss", stdin=f"{boss}\n{cy}\n{cy}\n")
+    assert pin.returncode == 0, pin.stderr
+
+    again = till("shop", "import", "--manager", "Boss", stdin=f"{boss}\n")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Cy is already on the shop server: left as the shop has them" in again.stderr
+    assert '--replace "Dee"' in again.stderr and "Person added" not in again.stderr
+    # Cy's shop PIN survived the second run (a clash is a question, never an overwrite).
+    people = ShopPeople(lambda: ShopServer(shop_url, wait_s=3), "Till 9")
+    try:
+        assert people.verify("Cy", cy).name == "Cy"
+    finally:
+        people.close()
+
+    replaced = till("shop", "import", "--manager", "Boss", "--replace", "Dee", stdin=f"{boss}\n")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "Person replaced on the shop server with this PC's: Dee" in replaced.stderr

@@ -292,6 +292,20 @@ def test_people_adds_changes_and_refuses_bad_pins(qtbot: QtBot, window: MainWind
     assert d.pin_edit.text() == "12"
     d.pin_edit.setText("4321")
     d.pin_again.setText("4321")
+    d.save()  # every change takes the manager's own PIN, checked where the people live
+    assert "Type your own PIN first" in d.error.text.text() and d.manager_pin.hasFocus()
+    d.manager_pin.setText("0000")
+    d.save()
+    qtbot.waitUntil(lambda: "Wrong PIN for Mia" in d.error.text.text(), timeout=3000)
+    assert d.list.count() == 3 and d.manager_pin.text() == ""
+    assert [op.name for op in OperatorStore(Paths.default().operators).list()] == [
+        "Mia",
+        "Carl",
+        "Bea",
+    ]
+    d.manager_pin.setText("2468")
+    d.pin_edit.setText("4321")
+    d.pin_again.setText("4321")
     d.save()
     qtbot.waitUntil(lambda: d.list.count() == 4, timeout=3000)
     assert "Saved" in d.error.text.text()

@@ -29,7 +29,7 @@ ONE_COLUMN_BELOW = 900  # Qt pixels of panel width
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
 
 
 class PanelBase(QWidget):
@@ -47,7 +47,7 @@ class PanelBase(QWidget):
         parent: QWidget | None = None,
         *,
         operator: Callable[[], Operator | None] | None = None,
-        operators: OperatorStore | None = None,
+        operators: PeopleStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.ops = ops

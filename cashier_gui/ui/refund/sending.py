@@ -24,7 +24,7 @@ from cashier_gui.ui.states import resolution_text
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator, OperatorStore
+    from cashier_gui.operators import Operator, PeopleStore
 
 REFRESH_AFTER_RESULT_MS = 150
 TICK_MS = 200  # the sending card's countdown and Cancel's visibility are checked this often
@@ -51,7 +51,7 @@ class SendingPart(FormPart):
         parent: QWidget | None = None,
         *,
         operator: Callable[[], Operator | None] | None = None,
-        operators: OperatorStore | None = None,
+        operators: PeopleStore | None = None,
     ) -> None:
         super().__init__(ops, parent, operator=operator, operators=operators)
         self._control: Any = None  # SendControl of the refund being sent
