@@ -327,6 +327,9 @@ V7_POLICY = (
         FROM (SELECT coalesce(nullif(policy ->> 'time_zone', ''),
                               current_setting('TimeZone')) AS z FROM shop_policy) AS p
     $$""",
+    # The server's own zone is the one `shop init` found, never the zone a counter's session
+    # asks for (libpq sends PGTZ, which whoever starts the program chooses, as TimeZone).
+    "ALTER FUNCTION shop_day_start() SET TimeZone FROM CURRENT",
     """CREATE FUNCTION shop_refunds_today(p_operator text) RETURNS integer
     LANGUAGE sql STABLE AS $$
         SELECT count(*)::integer FROM attempts

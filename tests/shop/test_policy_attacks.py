@@ -1,0 +1,76 @@
+"""The shop's policy (schema 7) attacked as a dishonest cashier and a careless installer would,
+on a real PostgreSQL and the real `cashier-refund` at two counters: what whoever starts the
+program chooses (its environment) or a counter without people must not move the shop's rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from cashier_gui.shop import ShopServer
+from cashier_gui.shop.schema import COUNTER_ROLE
+from tests.shop.test_policy_cli import policy_file, refund, set_policy, tills
+from tests.shop.test_two_counters import Till
+from tests.support.pg import PgServer
+
+__all__ = ["tills"]  # the fixture, shared with test_policy_cli
+
+
+@pytest.fixture
+def till_url(pg_running: PgServer, shop_url: str) -> Iterator[str]:
+    """A login in the counters' role, as a counter's keyring holds it."""
+    name = f"till_{uuid.uuid4().hex[:8]}"
+    with pg_running.admin() as conn:
+        conn.execute(f"CREATE ROLE {name} LOGIN IN ROLE {COUNTER_ROLE}")
+    yield shop_url.replace("postgresql://postgres@", f"postgresql://{name}@")
+    with pg_running.admin() as conn:
+        conn.execute(f"DROP OWNED BY {name}")
+        conn.execute(f"DROP ROLE {name}")
+
+
+def midnight_just_now() -> str:
+    """A POSIX time zone (as PGTZ takes it) in which midnight was less than a minute ago
+    (PostgreSQL takes whole minutes only)."""
+    now = dt.datetime.now(dt.UTC)
+    since = (now - now.replace(hour=0, minute=0, second=0, microsecond=0)).seconds // 60
+    east = -since if since <= 12 * 60 else 24 * 60 - since  # local = UTC + east minutes
+    west = -east  # POSIX counts hours west of Greenwich
+    h, m = divmod(abs(west), 60)
+    return f"XXX{'-' if west < 0 else '+'}{h}:{m:02d}"
+
+
+def test_the_session_time_zone_does_not_move_the_shops_day(
+    shop: ShopServer, till_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy without `time_zone` counts the day in the server's own zone — not in the zone
+    the counter's connection asks for (libpq sends PGTZ as the session's TimeZone)."""
+    assert shop.set_policy({"refunds_per_day": 1}, "Mia", "Till 1") == 1
+    with psycopg.connect(till_url) as conn:
+        own = conn.execute("SELECT shop_day_start()").fetchone()
+    for zone in ("Asia/Kolkata", "Pacific/Kiritimati", midnight_just_now()):
+        monkeypatch.setenv("PGTZ", zone)
+        with psycopg.connect(till_url) as conn:
+            assert conn.execute("SHOW TimeZone").fetchone() == (zone,)  # the client chose it
+            assert conn.execute("SELECT shop_day_start()").fetchone() == own, zone
+
+
+def test_pgtz_on_the_command_does_not_reset_a_cashiers_count(
+    tills: tuple[Till, Till], shop_url: str, tmp_path: Path
+) -> None:
+    """Issue 27's `TZ=XXX+7:11`, at the shop server: PGTZ on the refund command moved the
+    server's midnight to a minute ago and Cat's second refund of the day went alone."""
+    till1, till2 = tills
+    assert set_policy(till1, policy_file(tmp_path, "refunds_per_day = 1\n")).returncode == 0
+    first = refund(till1, "1.00")
+    assert first.returncode == 0, first.stdout + first.stderr
+    with psycopg.connect(shop_url, autocommit=True) as admin:  # made 2 minutes ago
+        admin.execute("UPDATE attempts SET created_at = created_at - interval '2 minutes'")
+    till2.env["PGTZ"] = midnight_just_now()
+    second = refund(till2, "1.00")
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert "You have made 1 refund today" in second.stderr
