@@ -356,8 +356,19 @@ class SettingsDialog(BackendChecks, QDialog):
         if policy is None:  # cannot be read now: shown, not editable
             box.origin.setText(words)
             return
-        self._policy_shown = policy
         box.show_policy(policy, words)
+        if not source.in_settings and self.by is None:
+            # Opened without a PIN (no people here): the shop's policy binds every counter.
+            box.origin.setText(
+                box.origin.text()
+                + " "
+                + self.tr(
+                    "The shop's policy applies at every counter, so only a manager changes it: "
+                    "this counter has no people yet (add a manager in People…)."
+                )
+            )
+            return
+        self._policy_shown = policy
         box.setEnabled(True)
 
     async def _show_stored(self) -> None:

@@ -1949,6 +1949,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Richten Sie diese Kasse einmal ein: Wählen Sie die Anbindung, geben Sie die Daten Ihres Zahlungsanbieters ein und testen Sie dann.</translation>
     </message>
     <message>
+        <source>The shop&apos;s policy applies at every counter, so only a manager changes it: this counter has no people yet (add a manager in People…).</source>
+        <translation>Die Regeln des Geschäfts gelten an jeder Kasse, darum ändert sie nur die Filialleitung: An dieser Kasse gibt es noch keine Personen (legen Sie unter Personen… eine Filialleitung an).</translation>
+    </message>
+    <message>
         <source>not set yet</source>
         <translation>noch nicht gesetzt</translation>
     </message>

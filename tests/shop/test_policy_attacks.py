@@ -14,8 +14,11 @@ import pytest
 
 from cashier_gui.shop import ShopServer
 from cashier_gui.shop.schema import COUNTER_ROLE
-from tests.shop.test_policy_cli import policy_file, refund, set_policy, tills
+from cashier_gui.simulators import viopay as vsim
+from cashier_gui.simulators.server import ServerThread
+from tests.shop.test_policy_cli import policy_file, refund, set_policy, shop_version, tills
 from tests.shop.test_two_counters import Till
+from tests.support import cli as support_cli
 from tests.support.pg import PgServer
 
 __all__ = ["tills"]  # the fixture, shared with test_policy_cli
@@ -74,3 +77,24 @@ def test_pgtz_on_the_command_does_not_reset_a_cashiers_count(
     second = refund(till2, "1.00")
     assert second.returncode == 2, second.stdout + second.stderr
     assert "You have made 1 refund today" in second.stderr
+
+
+def test_a_shop_counter_without_people_cannot_set_the_shops_policy(
+    tills: tuple[Till, Till], viopay_server: ServerThread, shop_url: str, tmp_path: Path
+) -> None:
+    """A careless installer joins a third till with nobody on it: without a manager to ask,
+    anyone at it set the policy every counter of the shop runs under (`policy set` asked for
+    no one, and the shop server took any name)."""
+    till1, _till2 = tills
+    assert set_policy(till1, policy_file(tmp_path, "refunds_per_day = 1\n")).returncode == 0
+    bare = Till("Till 3", tmp_path / "till3")
+    support_cli.configure_viopay(
+        bare, viopay_server.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX
+    )
+    assert bare("setup", "shop", "--url", shop_url, "--counter", "Till 3").returncode == 0
+    loose = policy_file(tmp_path, "refunds_per_day = 100000\n")
+    done = bare("policy", "set", "--from", loose)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "manager" in done.stderr and "Nothing was changed" in done.stderr
+    assert shop_version(shop_url) == 1
+    assert "refunds_per_day = 1" in bare("policy", "show").stdout

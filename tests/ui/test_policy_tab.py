@@ -80,3 +80,30 @@ def test_without_the_shop_server_the_policy_tab_says_so_and_is_not_editable(
     box = d.counter_box.policy_box
     assert not box.isEnabled()
     assert "cannot be read from the shop server" in box.origin.text()
+
+
+def test_a_shop_counter_without_people_shows_the_shops_policy_but_cannot_change_it(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """Settings opens without a PIN on a counter without people: its Policy tab must not write
+    the policy every counter of the shop runs under."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = SettingsDialog(paths=Paths.default(), secrets=SecretStore(backend=MemoryKeyring()))
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    box = d.counter_box.policy_box
+    assert box.per_day.value() == 4 and "version 1, set by Bo at Till 2" in box.origin.text()
+    assert not box.isEnabled() and "only a manager" in box.origin.text()
+    fill(d, viopay_server.url)
+    box.per_day.setValue(0)  # were it editable
+    with qtbot.waitSignal(d.saved, timeout=15_000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    with ShopServer(shop_url, wait_s=3) as server:
+        assert server.policy().version == 1
