@@ -499,10 +499,6 @@ class SettingsDialog(BackendChecks, QDialog):
 
         async def work() -> bool:
             try:
-                if source is not None and to_source is not None:
-                    from cashier_gui.runtime import operator_name
-
-                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
                 missing = await self._missing_secrets(typed)
                 if missing:
                     words = self.tr(" and the ").join(
@@ -512,6 +508,13 @@ class SettingsDialog(BackendChecks, QDialog):
                         self.tr("Type the {secrets}: nothing is stored yet.").format(secrets=words)
                     )
                     return False
+                if source is not None and to_source is not None:
+                    # First, before anything is stored here: a server that refuses or does not
+                    # answer leaves this counter's settings as they were, too.
+                    from cashier_gui.runtime import operator_name
+
+                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
+                    self._policy_shown = to_source  # saved: a second Save does not repeat it
                 for name, value in typed.items():
                     await asyncio.to_thread(self.secrets.set, name, value)
                 shop_password = self.shop_box.typed_password()

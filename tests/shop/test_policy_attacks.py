@@ -5,6 +5,7 @@ program chooses (its environment) or a counter without people must not move the 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +17,8 @@ from cashier_gui.shop import ShopServer
 from cashier_gui.shop.schema import COUNTER_ROLE
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
-from tests.shop.test_policy_cli import policy_file, refund, set_policy, shop_version, tills
-from tests.shop.test_two_counters import Till
+from tests.shop.test_policy_cli import CAT, policy_file, refund, set_policy, shop_version, tills
+from tests.shop.test_two_counters import CHARGE, Till
 from tests.support import cli as support_cli
 from tests.support.pg import PgServer
 
@@ -98,3 +99,29 @@ def test_a_shop_counter_without_people_cannot_set_the_shops_policy(
     assert "manager" in done.stderr and "Nothing was changed" in done.stderr
     assert shop_version(shop_url) == 1
     assert "refunds_per_day = 1" in bare("policy", "show").stdout
+
+
+def test_two_processes_at_two_tills_cannot_both_take_the_last_slot(
+    tills: tuple[Till, Till], tmp_path: Path
+) -> None:
+    """Cat starts a refund at each till at once, on two sales, with one refund a day to go
+    alone: one is sent, the other needs a manager — whichever weighed first."""
+    assert set_policy(tills[0], policy_file(tmp_path, "refunds_per_day = 1\n")).returncode == 0
+    runs = []
+    for till, charge in zip(tills, (CHARGE, "ch_train_eur_today_2450"), strict=True):
+        args = ["refund", charge, "--amount", "1.00", "--yes", "--operator", "Cat"]
+        runs.append(
+            subprocess.Popen(
+                [*support_cli.CLI, *args],
+                env=till.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    done = [run.communicate(f"{CAT}\n", timeout=60) for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 2], done
+    [held] = [err for (_out, err), run in zip(done, runs, strict=True) if run.returncode == 2]
+    assert "1 refund today" in held and "need a manager" in held

@@ -107,3 +107,25 @@ def test_a_shop_counter_without_people_shows_the_shops_policy_but_cannot_change_
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     with ShopServer(shop_url, wait_s=3) as server:
         assert server.policy().version == 1
+
+
+def test_a_save_refused_for_missing_secrets_changes_no_ones_policy(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """ "Nothing is stored yet", the dialog says: the shop's policy at every counter included."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    fill(d, viopay_server.url, secret="")  # the HMAC secret is neither typed nor stored
+    box.per_day.setValue(1)
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "nothing is stored yet" in d.problem.text.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    with ShopServer(shop_url, wait_s=3) as server:
+        assert server.policy().version == 1
