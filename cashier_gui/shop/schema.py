@@ -238,6 +238,11 @@ V6_CHAIN = (
 #: claim's transaction, holds a per-person lock until it commits, so two counters cannot both
 #: pass the last slot of `refunds_per_day`, and refuses a claim decided under an older policy.
 POLICY_CHANNEL = "shop_policy"
+_POLICY_FUNCTIONS = (
+    "shop_set_policy(json, text, text)",
+    "shop_refunds_today(text)",
+    "shop_check_policy(bigint, text, text)",
+)
 V7_POLICY = (
     """CREATE TABLE shop_policy (
         one boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -367,26 +372,24 @@ V7_POLICY = (
     "REVOKE ALL ON policy_changes FROM PUBLIC",
     f"GRANT SELECT ON shop_policy TO {COUNTER_ROLE}",
     f"GRANT SELECT ON policy_changes TO {COUNTER_ROLE}",
-    *(
-        f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public"
-        for f in (
-            "shop_set_policy(json, text, text)",
-            "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text, text)",
-        )
-    ),
+    *(f"ALTER FUNCTION {f} SECURITY DEFINER" for f in _POLICY_FUNCTIONS),
     *(
         statement
-        for f in (
-            "shop_set_policy(json, text, text)",
-            "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text, text)",
-        )
+        for f in _POLICY_FUNCTIONS
         for statement in (
             f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC",
             f"GRANT EXECUTE ON FUNCTION {f} TO {COUNTER_ROLE}",
         )
     ),
+    # Every function that runs with its owner's rights looks in the session's temporary schema
+    # last: with `search_path = public` alone PostgreSQL looks there first for tables, and a
+    # counter's login shadowed `shop_transitions` (an approved refund moved to cancelled) or
+    # `shop_policy`. Nobody but the owner creates anything in `public` (PostgreSQL < 15).
+    *(
+        f"ALTER FUNCTION {f} SET search_path = public, pg_temp"
+        for f in (*_FUNCTIONS, *_POLICY_FUNCTIONS)
+    ),
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
 )
 
 

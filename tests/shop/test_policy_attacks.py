@@ -13,10 +13,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cashier_gui.shop import ShopServer
+from cashier_gui.shop import ShopServer, State
 from cashier_gui.shop.schema import COUNTER_ROLE
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
+from tests.shop.test_policy import record
 from tests.shop.test_policy_cli import CAT, policy_file, refund, set_policy, shop_version, tills
 from tests.shop.test_two_counters import CHARGE, Till
 from tests.support import cli as support_cli
@@ -125,3 +126,35 @@ def test_two_processes_at_two_tills_cannot_both_take_the_last_slot(
     assert codes == [0, 2], done
     [held] = [err for (_out, err), run in zip(done, runs, strict=True) if run.returncode == 2]
     assert "1 refund today" in held and "need a manager" in held
+
+
+def test_a_counter_login_cannot_shadow_the_shops_tables_with_temporary_ones(
+    till_url: str,
+) -> None:
+    """The functions run with their owner's rights and `search_path = public`, where PostgreSQL
+    still looks in the session's own temporary schema first: a counter's login made a temporary
+    `shop_transitions` and moved an approved refund to cancelled (history rewritten, the day's
+    count and the sale's refundable amount given back), or a temporary `shop_policy` without
+    limits for the claim's per-day check."""
+    with ShopServer(till_url, wait_s=3) as till:
+        assert till.set_policy({"refunds_per_day": 1}, "Mia", "Till 1") == 1
+        done = till.claim(record("ch_t1", version=1), "Till 1").attempt
+        till.mark_sent(done.global_id, "Till 1")
+        till.record_outcome(done.global_id, State.APPROVED, refund_id="rf_t1")
+    with psycopg.connect(till_url, autocommit=True) as conn:
+        conn.execute("CREATE TEMP TABLE shop_transitions (from_state text, to_state text)")
+        conn.execute("INSERT INTO shop_transitions VALUES ('approved', 'cancelled')")
+        with pytest.raises(psycopg.Error, match="is approved"):
+            conn.execute(
+                "SELECT shop_set_state(%s, 'Till 1', 'cancelled', NULL, NULL, NULL, NULL, NULL)",
+                (done.global_id,),
+            )
+        conn.execute("CREATE TEMP TABLE shop_policy AS SELECT * FROM public.shop_policy")
+        conn.execute("UPDATE shop_policy SET policy = '{}'")
+        conn.execute("CREATE TEMP TABLE attempts AS SELECT * FROM public.attempts LIMIT 0")
+        with pytest.raises(psycopg.Error, match="made 1 refunds today"):
+            conn.execute("SELECT shop_check_policy(1, 'Cat', 'refund')")
+    with ShopServer(till_url, wait_s=3) as till:
+        kept = till.attempt(done.global_id)
+        assert kept is not None and kept.state is State.APPROVED
+        assert till.refunds_today("Cat") == 1
