@@ -41,7 +41,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
-from cashier_gui.doors import manager_saved
+from cashier_gui.doors import manager_saved, record
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.policy import Policy, PolicySource, PolicyUnavailable
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
@@ -515,6 +515,8 @@ class SettingsDialog(BackendChecks, QDialog):
 
                     await asyncio.to_thread(source.save, to_source, self.by or operator_name())
                     self._policy_shown = to_source  # saved: a second Save does not repeat it
+                    change = {"policy": to_source.to_toml(), "where": source.origin()}
+                    await asyncio.to_thread(record, self.paths, self.by, "policy set", change)
                 for name, value in typed.items():
                     await asyncio.to_thread(self.secrets.set, name, value)
                 shop_password = self.shop_box.typed_password()

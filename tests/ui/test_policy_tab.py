@@ -5,6 +5,7 @@ settings file), and a server that does not answer leaves the tab shown in words,
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from cashier_gui.config import Paths, Settings, ShopServerSettings, load_settings, save_settings
+from cashier_gui.doors import CHANGES_LOG
 from cashier_gui.policy import Policy
 from cashier_gui.secrets import SecretStore
 from cashier_gui.shop import ShopServer
@@ -65,6 +67,11 @@ def test_the_policy_tab_of_a_shop_counter_writes_to_the_shop_server(
     assert (kept.version, kept.changed_by, kept.counter) == (2, "Mia", "Till 1")
     # The settings file keeps its own (ignored) policy: the shop's lives on the server.
     assert load_settings(Paths.default()).policy == Policy(approval_above={"EUR": 100})
+    # This counter's changes log names it, as `policy set` does.
+    log = (Paths.default().data_dir / CHANGES_LOG).read_text(encoding="utf-8").splitlines()
+    [line] = [json.loads(x) for x in log if json.loads(x)["what"] == "policy set"]
+    assert line["who"] == "Mia" and line["changed"]["policy"] == kept.policy
+    assert "version 2, set by Mia at Till 1" in line["changed"]["where"]
 
 
 def test_without_the_shop_server_the_policy_tab_says_so_and_is_not_editable(
