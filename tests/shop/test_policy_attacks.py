@@ -6,36 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import uuid
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from cashier_gui.shop import ShopServer, State
-from cashier_gui.shop.schema import COUNTER_ROLE
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
-from tests.shop.test_policy import record
+from tests.shop.test_policy import record, till_url
 from tests.shop.test_policy_cli import CAT, policy_file, refund, set_policy, shop_version, tills
 from tests.shop.test_two_counters import CHARGE, Till
 from tests.support import cli as support_cli
-from tests.support.pg import PgServer
 
-__all__ = ["tills"]  # the fixture, shared with test_policy_cli
-
-
-@pytest.fixture
-def till_url(pg_running: PgServer, shop_url: str) -> Iterator[str]:
-    """A login in the counters' role, as a counter's keyring holds it."""
-    name = f"till_{uuid.uuid4().hex[:8]}"
-    with pg_running.admin() as conn:
-        conn.execute(f"CREATE ROLE {name} LOGIN IN ROLE {COUNTER_ROLE}")
-    yield shop_url.replace("postgresql://postgres@", f"postgresql://{name}@")
-    with pg_running.admin() as conn:
-        conn.execute(f"DROP OWNED BY {name}")
-        conn.execute(f"DROP ROLE {name}")
+__all__ = ["till_url", "tills"]  # fixtures shared with test_policy and test_policy_cli
 
 
 def midnight_just_now() -> str:
@@ -70,6 +55,9 @@ def test_pgtz_on_the_command_does_not_reset_a_cashiers_count(
     """Issue 27's `TZ=XXX+7:11`, at the shop server: PGTZ on the refund command moved the
     server's midnight to a minute ago and Cat's second refund of the day went alone."""
     till1, till2 = tills
+    now = dt.datetime.now(dt.UTC)
+    if now.time() < dt.time(0, 3):  # the refund made "2 minutes ago" must be today (UTC)
+        time.sleep((now.replace(minute=3, second=0) - now).total_seconds())
     assert set_policy(till1, policy_file(tmp_path, "refunds_per_day = 1\n")).returncode == 0
     first = refund(till1, "1.00")
     assert first.returncode == 0, first.stdout + first.stderr
