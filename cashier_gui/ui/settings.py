@@ -490,10 +490,9 @@ class SettingsDialog(BackendChecks, QDialog):
         self.save_button.setEnabled(False)
         # A policy kept elsewhere (a shop server) is saved there, and only when it changed;
         # the settings file keeps its own (ignored in a shop). Not read yet: unchanged.
-        source, to_source = self._policy_source, None
+        source, to_source, shown = self._policy_source, None, self._policy_shown
         if source is None or not source.in_settings:
             wanted, settings = settings.policy, replace(settings, policy=self.settings.policy)
-            shown = self._policy_shown
             if source is not None and shown is not None and wanted.to_toml() != shown.to_toml():
                 to_source = wanted
 
@@ -513,8 +512,20 @@ class SettingsDialog(BackendChecks, QDialog):
                     # answer leaves this counter's settings as they were, too.
                     from cashier_gui.runtime import operator_name
 
+                    now = await asyncio.to_thread(source.current)
+                    if shown is not None and now.version != shown.version:
+                        # Changed at another counter while this was open: not overwritten.
+                        self.problem.show_message(
+                            self.tr(
+                                "The shop's policy was changed at another counter while Settings "
+                                "was open (now {origin}), so nothing was saved. Close Settings and "
+                                "open it again to see it."
+                            ).format(origin=source.origin())
+                        )
+                        return False
                     await asyncio.to_thread(source.save, to_source, self.by or operator_name())
-                    self._policy_shown = to_source  # saved: a second Save does not repeat it
+                    # Saved (read back with its new version): a second Save does not repeat it.
+                    self._policy_shown = source.known()
                     change = {"policy": to_source.to_toml(), "where": source.origin()}
                     await asyncio.to_thread(record, self.paths, self.by, "policy set", change)
                 for name, value in typed.items():

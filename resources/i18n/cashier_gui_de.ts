@@ -1981,6 +1981,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Geben Sie {secrets} ein: Noch ist nichts gespeichert.</translation>
     </message>
     <message>
+        <source>The shop&apos;s policy was changed at another counter while Settings was open (now {origin}), so nothing was saved. Close Settings and open it again to see it.</source>
+        <translation>Die Regeln des Geschäfts wurden an einer anderen Kasse geändert, während die Einstellungen offen waren (jetzt {origin}), darum wurde nichts gespeichert. Schließen Sie die Einstellungen und öffnen Sie sie erneut, um sie zu sehen.</translation>
+    </message>
+    <message>
         <source>stored in the keyring — leave empty to keep it</source>
         <extracomment>A stored secret&apos;s placeholder: shown through SettingsDialog.tr.</extracomment>
         <translation>im Schlüsselbund gespeichert — leer lassen, um ihn zu behalten</translation>

@@ -136,3 +136,32 @@ def test_a_save_refused_for_missing_secrets_changes_no_ones_policy(
     qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
     with ShopServer(shop_url, wait_s=3) as server:
         assert server.policy().version == 1
+
+
+def test_a_change_made_elsewhere_while_the_tab_was_open_is_not_overwritten(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """Mia edits the tab showing version 1 while Bo sets version 2 at till 2: Mia's Save must
+    not put back what Bo changed without a word."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4, "voids": "managers"}, "Bo", "Till 2")
+    fill(d, viopay_server.url)
+    box.per_day.setValue(2)
+    before = load_settings(Paths.default())
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "changed at another counter" in d.problem.text.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    with ShopServer(shop_url, wait_s=3) as server:
+        kept = server.policy()
+    assert (kept.version, kept.policy) == (2, {"refunds_per_day": 4, "voids": "managers"})
+    assert load_settings(Paths.default()) == before  # nothing else was saved either
+    assert d.isVisible()
