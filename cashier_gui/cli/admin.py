@@ -358,6 +358,17 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.action == "set":
         wanted = _policy_file(args.source)  # a bad file: nothing asked, nothing changed
         manager = _door(args, N_("set the shop's policy"))
+        if home.shop is not None and manager is None:
+            # The shop's policy binds every counter: a counter without people has nobody to
+            # ask, so nobody at it may change it (a counter alone keeps its own file as before).
+            raise Usage(
+                _(
+                    "The shop's policy applies at every counter of the shop, so only a manager "
+                    "sets it, and this counter has no people yet. Add a manager here first "
+                    "(cashier-refund operator add NAME --role manager), or set it at a counter "
+                    "that has one. Nothing was changed."
+                )
+            )
         source = home.policy(paths, settings)
         try:
             source.save(wanted, _who(manager)[:100])

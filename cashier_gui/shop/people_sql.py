@@ -291,7 +291,8 @@ PEOPLE_MIGRATION = (
             GRANT {COUNTER_ROLE} TO {MANAGER_ROLE};
         END IF;
     END $$""",
-    # The functions run as their owner with search_path = public: nobody else may create a
+    # The functions run as their owner with search_path = public, pg_temp (the session's
+    # temporary tables last, never first: schema.py's migration 7 says why); nobody else may create a
     # function there that they would call instead (PostgreSQL 15's default; 13 and 14 allowed
     # it; a warning, not an error, where the owner may not revoke it).
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
@@ -303,7 +304,7 @@ PEOPLE_MIGRATION = (
     f"GRANT SELECT ON shop_people_public TO {COUNTER_ROLE}",
     f"GRANT SELECT ON shop_people_changes TO {MANAGER_ROLE}",
     *(
-        f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public"
+        f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public, pg_temp"
         for f in _GRANTED + _INTERNAL
     ),
     *(f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC" for f in _GRANTED + _INTERNAL),

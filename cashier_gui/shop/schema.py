@@ -239,6 +239,11 @@ V6_CHAIN = (
 #: claim's transaction, holds a per-person lock until it commits, so two counters cannot both
 #: pass the last slot of `refunds_per_day`, and refuses a claim decided under an older policy.
 POLICY_CHANNEL = "shop_policy"
+_POLICY_FUNCTIONS = (
+    "shop_set_policy(json, text, text)",
+    "shop_refunds_today(text)",
+    "shop_check_policy(bigint, text, text)",
+)
 V7_POLICY = (
     """CREATE TABLE shop_policy (
         one boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -328,6 +333,9 @@ V7_POLICY = (
         FROM (SELECT coalesce(nullif(policy ->> 'time_zone', ''),
                               current_setting('TimeZone')) AS z FROM shop_policy) AS p
     $$""",
+    # The server's own zone is the one `shop init` found, never the zone a counter's session
+    # asks for (libpq sends PGTZ, which whoever starts the program chooses, as TimeZone).
+    "ALTER FUNCTION shop_day_start() SET TimeZone FROM CURRENT",
     """CREATE FUNCTION shop_refunds_today(p_operator text) RETURNS integer
     LANGUAGE sql STABLE AS $$
         SELECT count(*)::integer FROM attempts
@@ -365,26 +373,24 @@ V7_POLICY = (
     "REVOKE ALL ON policy_changes FROM PUBLIC",
     f"GRANT SELECT ON shop_policy TO {COUNTER_ROLE}",
     f"GRANT SELECT ON policy_changes TO {COUNTER_ROLE}",
-    *(
-        f"ALTER FUNCTION {f} SECURITY DEFINER SET search_path = public"
-        for f in (
-            "shop_set_policy(json, text, text)",
-            "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text, text)",
-        )
-    ),
+    *(f"ALTER FUNCTION {f} SECURITY DEFINER" for f in _POLICY_FUNCTIONS),
     *(
         statement
-        for f in (
-            "shop_set_policy(json, text, text)",
-            "shop_refunds_today(text)",
-            "shop_check_policy(bigint, text, text)",
-        )
+        for f in _POLICY_FUNCTIONS
         for statement in (
             f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC",
             f"GRANT EXECUTE ON FUNCTION {f} TO {COUNTER_ROLE}",
         )
     ),
+    # Every function that runs with its owner's rights looks in the session's temporary schema
+    # last: with `search_path = public` alone PostgreSQL looks there first for tables, and a
+    # counter's login shadowed `shop_transitions` (an approved refund moved to cancelled) or
+    # `shop_policy`. Nobody but the owner creates anything in `public` (PostgreSQL < 15).
+    *(
+        f"ALTER FUNCTION {f} SET search_path = public, pg_temp"
+        for f in (*_FUNCTIONS, *_POLICY_FUNCTIONS)
+    ),
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
 )
 
 
@@ -399,7 +405,7 @@ V7_POLICY = (
 #: counter's own time of each step is kept in `detail.local_at`, with `"imported": true`.
 V8_IMPORT = (
     """CREATE FUNCTION shop_import(p_counter text, p_attempt jsonb, p_events jsonb)
-    RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+    RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
     DECLARE
         r attempts%ROWTYPE;
         ch charges%ROWTYPE;

@@ -41,7 +41,7 @@ from cashier_gui.config import (
     load_settings,
     save_settings,
 )
-from cashier_gui.doors import manager_saved
+from cashier_gui.doors import manager_saved, record
 from cashier_gui.money import MoneyError, check_currency
 from cashier_gui.policy import Policy, PolicySource, PolicyUnavailable
 from cashier_gui.protocol.viopay import key_check_value, parse_msk
@@ -356,8 +356,19 @@ class SettingsDialog(BackendChecks, QDialog):
         if policy is None:  # cannot be read now: shown, not editable
             box.origin.setText(words)
             return
-        self._policy_shown = policy
         box.show_policy(policy, words)
+        if not source.in_settings and self.by is None:
+            # Opened without a PIN (no people here): the shop's policy binds every counter.
+            box.origin.setText(
+                box.origin.text()
+                + " "
+                + self.tr(
+                    "The shop's policy applies at every counter, so only a manager changes it: "
+                    "this counter has no people yet (add a manager in People…)."
+                )
+            )
+            return
+        self._policy_shown = policy
         box.setEnabled(True)
 
     async def _show_stored(self) -> None:
@@ -479,19 +490,14 @@ class SettingsDialog(BackendChecks, QDialog):
         self.save_button.setEnabled(False)
         # A policy kept elsewhere (a shop server) is saved there, and only when it changed;
         # the settings file keeps its own (ignored in a shop). Not read yet: unchanged.
-        source, to_source = self._policy_source, None
+        source, to_source, shown = self._policy_source, None, self._policy_shown
         if source is None or not source.in_settings:
             wanted, settings = settings.policy, replace(settings, policy=self.settings.policy)
-            shown = self._policy_shown
             if source is not None and shown is not None and wanted.to_toml() != shown.to_toml():
                 to_source = wanted
 
         async def work() -> bool:
             try:
-                if source is not None and to_source is not None:
-                    from cashier_gui.runtime import operator_name
-
-                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
                 missing = await self._missing_secrets(typed)
                 if missing:
                     words = self.tr(" and the ").join(
@@ -501,6 +507,27 @@ class SettingsDialog(BackendChecks, QDialog):
                         self.tr("Type the {secrets}: nothing is stored yet.").format(secrets=words)
                     )
                     return False
+                if source is not None and to_source is not None:
+                    # First, before anything is stored here: a server that refuses or does not
+                    # answer leaves this counter's settings as they were, too.
+                    from cashier_gui.runtime import operator_name
+
+                    now = await asyncio.to_thread(source.current)
+                    if shown is not None and now.version != shown.version:
+                        # Changed at another counter while this was open: not overwritten.
+                        self.problem.show_message(
+                            self.tr(
+                                "The shop's policy was changed at another counter while Settings "
+                                "was open (now {origin}), so nothing was saved. Close Settings and "
+                                "open it again to see it."
+                            ).format(origin=source.origin())
+                        )
+                        return False
+                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
+                    # Saved (read back with its new version): a second Save does not repeat it.
+                    self._policy_shown = source.known()
+                    change = {"policy": to_source.to_toml(), "where": source.origin()}
+                    await asyncio.to_thread(record, self.paths, self.by, "policy set", change)
                 for name, value in typed.items():
                     await asyncio.to_thread(self.secrets.set, name, value)
                 shop_password = self.shop_box.typed_password()

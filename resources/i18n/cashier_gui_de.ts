@@ -2004,6 +2004,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Richten Sie diese Kasse einmal ein: Wählen Sie die Anbindung, geben Sie die Daten Ihres Zahlungsanbieters ein und testen Sie dann.</translation>
     </message>
     <message>
+        <source>The shop&apos;s policy applies at every counter, so only a manager changes it: this counter has no people yet (add a manager in People…).</source>
+        <translation>Die Regeln des Geschäfts gelten an jeder Kasse, darum ändert sie nur die Filialleitung: An dieser Kasse gibt es noch keine Personen (legen Sie unter Personen… eine Filialleitung an).</translation>
+    </message>
+    <message>
         <source>not set yet</source>
         <translation>noch nicht gesetzt</translation>
     </message>
@@ -2030,6 +2034,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <message>
         <source>Type the {secrets}: nothing is stored yet.</source>
         <translation>Geben Sie {secrets} ein: Noch ist nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s policy was changed at another counter while Settings was open (now {origin}), so nothing was saved. Close Settings and open it again to see it.</source>
+        <translation>Die Regeln des Geschäfts wurden an einer anderen Kasse geändert, während die Einstellungen offen waren (jetzt {origin}), darum wurde nichts gespeichert. Schließen Sie die Einstellungen und öffnen Sie sie erneut, um sie zu sehen.</translation>
     </message>
     <message>
         <source>stored in the keyring — leave empty to keep it</source>

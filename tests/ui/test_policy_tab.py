@@ -5,6 +5,7 @@ settings file), and a server that does not answer leaves the tab shown in words,
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from cashier_gui.config import Paths, Settings, ShopServerSettings, load_settings, save_settings
+from cashier_gui.doors import CHANGES_LOG
 from cashier_gui.policy import Policy
 from cashier_gui.secrets import SecretStore
 from cashier_gui.shop import ShopServer
@@ -65,6 +67,11 @@ def test_the_policy_tab_of_a_shop_counter_writes_to_the_shop_server(
     assert (kept.version, kept.changed_by, kept.counter) == (2, "Mia", "Till 1")
     # The settings file keeps its own (ignored) policy: the shop's lives on the server.
     assert load_settings(Paths.default()).policy == Policy(approval_above={"EUR": 100})
+    # This counter's changes log names it, as `policy set` does.
+    log = (Paths.default().data_dir / CHANGES_LOG).read_text(encoding="utf-8").splitlines()
+    [line] = [json.loads(x) for x in log if json.loads(x)["what"] == "policy set"]
+    assert line["who"] == "Mia" and line["changed"]["policy"] == kept.policy
+    assert "version 2, set by Mia at Till 1" in line["changed"]["where"]
 
 
 def test_without_the_shop_server_the_policy_tab_says_so_and_is_not_editable(
@@ -80,3 +87,81 @@ def test_without_the_shop_server_the_policy_tab_says_so_and_is_not_editable(
     box = d.counter_box.policy_box
     assert not box.isEnabled()
     assert "cannot be read from the shop server" in box.origin.text()
+
+
+def test_a_shop_counter_without_people_shows_the_shops_policy_but_cannot_change_it(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """Settings opens without a PIN on a counter without people: its Policy tab must not write
+    the policy every counter of the shop runs under."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = SettingsDialog(paths=Paths.default(), secrets=SecretStore(backend=MemoryKeyring()))
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    box = d.counter_box.policy_box
+    assert box.per_day.value() == 4 and "version 1, set by Bo at Till 2" in box.origin.text()
+    assert not box.isEnabled() and "only a manager" in box.origin.text()
+    fill(d, viopay_server.url)
+    box.per_day.setValue(0)  # were it editable
+    with qtbot.waitSignal(d.saved, timeout=15_000):
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    with ShopServer(shop_url, wait_s=3) as server:
+        assert server.policy().version == 1
+
+
+def test_a_save_refused_for_missing_secrets_changes_no_ones_policy(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """ "Nothing is stored yet", the dialog says: the shop's policy at every counter included."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    fill(d, viopay_server.url, secret="")  # the HMAC secret is neither typed nor stored
+    box.per_day.setValue(1)
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "nothing is stored yet" in d.problem.text.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    with ShopServer(shop_url, wait_s=3) as server:
+        assert server.policy().version == 1
+
+
+def test_a_change_made_elsewhere_while_the_tab_was_open_is_not_overwritten(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    home: Path,
+    shop_url: str,
+    viopay_server: ServerThread,
+) -> None:
+    """Mia edits the tab showing version 1 while Bo sets version 2 at till 2: Mia's Save must
+    not put back what Bo changed without a word."""
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+    joined(shop_url)
+    d = open_dialog(qtbot)
+    box = d.counter_box.policy_box
+    with ShopServer(shop_url, wait_s=3) as server:
+        server.set_policy({"refunds_per_day": 4, "voids": "managers"}, "Bo", "Till 2")
+    fill(d, viopay_server.url)
+    box.per_day.setValue(2)
+    before = load_settings(Paths.default())
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "changed at another counter" in d.problem.text.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    with ShopServer(shop_url, wait_s=3) as server:
+        kept = server.policy()
+    assert (kept.version, kept.policy) == (2, {"refunds_per_day": 4, "voids": "managers"})
+    assert load_settings(Paths.default()) == before  # nothing else was saved either
+    assert d.isVisible()
