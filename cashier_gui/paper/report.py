@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cashier_gui.files import open_private
+from cashier_gui.files import open_output
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, JournalReader, Kind, State, stamp
 from cashier_gui.money import Money, display_locale
@@ -129,7 +129,7 @@ class Report:
         }
 
     def write_json(self, target: Path | str) -> None:
-        with open_private(Path(target), "w") as fh:
+        with open_output(Path(target), "w") as fh:
             json.dump(self.to_json(), fh, ensure_ascii=False, indent=2)
             fh.write("\n")
 
@@ -176,7 +176,7 @@ class Report:
                     a.transaction_reference,
                 ]
             )
-        with open_private(Path(target), "w", newline="") as fh:
+        with open_output(Path(target), "w", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(
                 [

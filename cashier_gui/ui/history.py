@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.files import UnsafeTarget
 from cashier_gui.journal import Attempt, JournalReader, State, reasons, stamp
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import reason_label
@@ -501,6 +502,8 @@ class HistoryDialog(QDialog):
         async def work() -> None:
             try:
                 count = await asyncio.to_thread(write)
+            except UnsafeTarget as exc:  # a link, or the app's own file: nothing changed
+                self.summary.setText(str(exc))
             except OSError as exc:
                 self.summary.setText(
                     self.tr("Could not write {path}: {problem}").format(

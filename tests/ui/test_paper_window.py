@@ -193,3 +193,50 @@ def test_settings_policy_section_round_trips_and_refuses_bad_amounts(
         assert "policy.approval_above.EUR" in str(exc)
     else:
         raise AssertionError("three decimals for euros were taken")
+
+
+def test_the_windows_save_dialogs_write_private_paper_and_never_the_apps_own_files(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, home: Path
+) -> None:
+    import os
+    import stat
+
+    from cashier_gui.config import Paths
+    from cashier_gui.ui.history import HistoryDialog
+    from cashier_gui.ui.report_dialog import ReportDialog
+
+    window.open_report()
+    report = window.findChild(ReportDialog)
+    assert isinstance(report, ReportDialog)
+    qtbot.waitUntil(lambda: report.report is not None, timeout=5000)
+    previous = os.umask(0)
+    try:
+        report.save_csv(str(tmp_path / "shift.csv"))
+        report.save_pdf(str(tmp_path / "shift.pdf"))
+    finally:
+        os.umask(previous)
+    for name in ("shift.csv", "shift.pdf"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+    settings = Paths.default().settings
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('profile = "default"\n')
+    for save in (report.save_csv, report.save_pdf):
+        save(str(settings))
+        assert "one of this app's own files" in report.error.text.text()
+    assert settings.read_text() == 'profile = "default"\n'
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    (tmp_path / "link.pdf").symlink_to(victim)
+    report.save_pdf(str(tmp_path / "link.pdf"))
+    assert "is a link to another file" in report.error.text.text()
+    assert victim.read_text() == "keep\n"
+    report.reject()
+
+    window.open_history()
+    history = window.findChild(HistoryDialog)
+    assert isinstance(history, HistoryDialog)
+    history.export(str(settings))
+    qtbot.waitUntil(lambda: "one of this app's own files" in history.summary.text(), timeout=5000)
+    assert settings.read_text() == 'profile = "default"\n'
+    history.reject()
