@@ -9,14 +9,15 @@ add` / `operator pin`), then the y/N answer when the command asks one.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
-from cashier_gui.i18n import N_, _
-from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role
+from cashier_gui.i18n import N_, _, ngettext
+from cashier_gui.operators import Operator, OperatorError, OperatorStore, Role, minutes_left
 from cashier_gui.policy import Approver, check_approver
 
 
@@ -97,10 +98,29 @@ def cmd_operator(args: argparse.Namespace) -> int:
         if not operators:
             print(_("No operators: refunds are made as this PC's user. Add the first manager with"))
             print(_("  cashier-refund operator add NAME --role manager"))
+        now = dt.datetime.now(dt.UTC)
         for op in operators:
             locked = people.locked_until(op.name)
-            lock = "  " + _("(locked for a minute)") if locked else ""
+            lock = ""
+            if locked:
+                minutes = minutes_left(locked, now)
+                lock = "  " + ngettext(
+                    "(locked for another minute)", "(locked for {minutes} more minutes)", minutes
+                ).format(minutes=minutes)
             print(f"{op.name:<24} {op.role}{lock}")
+        return EXIT_OK
+    if args.action == "unlock":
+        manager = require_manager(people, args.manager, N_("lift a lock"))
+        if manager is None:
+            raise OperatorError(_("There is no operator called {name}.").format(name=args.name))
+        if people.unlock(args.name):
+            print(_("The lock on {name} is lifted.").format(name=args.name))
+        else:
+            print(
+                _("{name} was not locked; the count of wrong PINs starts again.").format(
+                    name=args.name
+                )
+            )
         return EXIT_OK
     if args.action == "add":
         require_manager(people, args.manager, N_("add operators"))
@@ -145,4 +165,7 @@ def add_operator_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -
     pin = opsub.add_parser("pin", help="set a new PIN for a person (and lift a lock)")
     pin.add_argument("name", help="whose PIN")
     pin.add_argument("--manager", metavar="NAME", help="the manager setting it (PIN on stdin)")
+    unlock = opsub.add_parser("unlock", help="lift a person's lock after wrong PINs")
+    unlock.add_argument("name", help="whose lock")
+    unlock.add_argument("--manager", metavar="NAME", help="the manager lifting it (PIN on stdin)")
     op.set_defaults(func=cmd_operator)
