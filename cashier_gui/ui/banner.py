@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ class UnknownBanner(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
         self.text = QLabel("")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAccessibleName(self.tr("Refunds that need checking"))
         self.text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
         self.check_button = QPushButton(self.tr("Check now  F5"))

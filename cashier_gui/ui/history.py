@@ -51,6 +51,7 @@ from cashier_gui.ui.widgets import (
     card_text,
     label,
     local_time,
+    plain_tip,
     restyle,
     save_path,
 )
@@ -198,7 +199,8 @@ class HistoryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [resolution_text(a), reasons.why(a) or "", a.note or ""]
-            return "\n".join(p for p in parts if p) or None
+            # A note or a server's message is words, never markup (Qt guesses rich text).
+            return plain_tip("\n".join(p for p in parts if p))
         return None
 
 

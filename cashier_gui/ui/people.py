@@ -262,11 +262,15 @@ class PeopleDialog(QDialog):
             note = self.tr("You are removing yourself.") + " "
         else:
             note = ""
-        answer = QMessageBox.question(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             self.tr("Remove {name}?").format(name=name),
             note + self.tr("{name} will no longer be able to sign in.").format(name=name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a name is words, never markup
+        answer = box.exec()
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.ops.run(

@@ -122,6 +122,7 @@ class Printing(QObject):
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 30_000)
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not printed"), text, parent=window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's or the OS's words
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
