@@ -180,7 +180,7 @@ def test_typed_text_refuses_line_breaks_controls_and_bidi(
 ) -> None:
     for field in ("note", "by", "why"):
         with pytest.raises(NotPlainText, match="one line of plain text") as refused:
-            typed_line(typed, field)  # type: ignore[arg-type]
+            typed_line(typed, field)
         assert f"{char} at character {position}" in str(refused.value)
 
 
