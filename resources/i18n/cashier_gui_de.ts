@@ -978,6 +978,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
+        <source>&amp;Lift lock</source>
+        <translation>Sperre &amp;aufheben</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -1046,6 +1050,14 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>{name} — {role}</translation>
     </message>
     <message>
+        <source>{name} — {role} — locked for another minute</source>
+        <translation>{name} — {role} — noch eine Minute gesperrt</translation>
+    </message>
+    <message>
+        <source>{name} — {role} — locked for {minutes} more minutes</source>
+        <translation>{name} — {role} — noch {minutes} Minuten gesperrt</translation>
+    </message>
+    <message>
         <source>Nobody signs in yet: refunds are made as this PC&apos;s user. Add the first manager; from then on everyone signs in with a PIN.</source>
         <translation>Noch meldet sich niemand an: Erstattungen laufen unter dem Benutzer dieses PCs. Legen Sie die erste Filialleitung an; danach meldet sich jede Person mit ihrer PIN an.</translation>
     </message>
@@ -1088,6 +1100,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>{name} will no longer be able to sign in.</source>
         <translation>{name} kann sich dann nicht mehr anmelden.</translation>
+    </message>
+    <message>
+        <source>The lock on {name} is lifted.</source>
+        <translation>Die Sperre für {name} ist aufgehoben.</translation>
     </message>
 </context>
 <context>
