@@ -78,6 +78,7 @@ __all__ = [
     "UnsafeTarget",
     "chmod_private",
     "create_private",
+    "open_device",
     "open_output",
     "open_private",
     "private_dir",
@@ -318,6 +319,27 @@ def _refused_link(path: Path | str) -> UnsafeTarget:
             "was written."
         ).format(path=path)
     )
+
+
+def open_device(path: Path | str, *, own: OwnFiles | None = None) -> BinaryIO:
+    """Open a receipt printer's device or file (`[printer] kind = "escpos-file"`) to append
+    to. Links are followed (udev names printers by links), but what they point at must not be
+    one of the app's own files (UnsafeTarget, nothing changed). A regular file it creates or
+    appends to is 0600; a device keeps its mode."""
+    own = own if own is not None else _default_own_files()
+    if own.claims(_resolved(Path(path))):
+        raise _refused_own(path)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) in set(own.identities()):
+            raise _refused_own(path)
+        if _POSIX and stat.S_ISREG(st.st_mode):
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+        return cast(BinaryIO, os.fdopen(fd, "ab"))
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles | None) -> int:

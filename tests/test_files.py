@@ -15,6 +15,7 @@ from cashier_gui.files import (
     UnsafeTarget,
     chmod_private,
     create_private,
+    open_device,
     open_output,
     open_private,
     private_dir,
@@ -385,3 +386,23 @@ def test_open_output_defaults_to_this_homes_own_files(
     keyrings.mkdir(parents=True)
     with pytest.raises(UnsafeTarget):
         write_output(keyrings / "login.keyring", b"x")
+
+
+@posix_only
+def test_a_receipt_printer_file_is_private_and_never_the_apps_own(
+    own: tuple[Paths, Path], umask: int
+) -> None:
+    paths, out = own
+    printer = out / "lp0"
+    for _ in range(2):
+        with open_device(printer, own=paths.own_files()) as fh:
+            fh.write(b"\x1b@")
+    assert printer.read_bytes() == b"\x1b@\x1b@" and mode(printer) == 0o600
+    (out / "by-id").symlink_to(paths.journal)  # a link is followed, to what it names
+    before = _unchanged(paths.journal)
+    for target in (paths.journal, out / "by-id", paths.logs / "cashier_gui.log"):
+        with pytest.raises(UnsafeTarget, match="one of this app's own files"):
+            open_device(target, own=paths.own_files())
+    assert _unchanged(paths.journal) == before
+    with open_device("/dev/null", own=paths.own_files()) as fh:  # a device keeps its mode
+        fh.write(b"x")
