@@ -85,8 +85,6 @@ class Paths:
         """What paper (receipts, reports, exports) must never be written over: the settings,
         both journals, both operators files, the changes log (each with the companions named
         after it), the logs, and the folders where the OS keyring keeps its files."""
-        from cashier_gui.doors import CHANGES_LOG
-
         data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
         keyrings = (
             data_home / "keyrings",  # GNOME Keyring
@@ -101,7 +99,7 @@ class Paths:
                 self.journal,
                 self.training_journal,
                 self.data_dir / "training-operators.json",
-                self.data_dir / CHANGES_LOG,
+                self.data_dir / "changes.log",  # doors.CHANGES_LOG (doors imports config)
             ),
             folders=(self.logs, *keyrings),
         )

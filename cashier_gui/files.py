@@ -297,12 +297,6 @@ def _walk_ids(path: Path, depth: int = 3) -> Iterator[tuple[int, int]]:
         yield st.st_dev, st.st_ino
 
 
-def _default_own_files() -> OwnFiles:
-    from cashier_gui.config import Paths  # config imports this module
-
-    return Paths.default().own_files()
-
-
 def _refused_own(path: Path | str) -> UnsafeTarget:
     return UnsafeTarget(
         _(
@@ -321,12 +315,11 @@ def _refused_link(path: Path | str) -> UnsafeTarget:
     )
 
 
-def open_device(path: Path | str, *, own: OwnFiles | None = None) -> BinaryIO:
+def open_device(path: Path | str, *, own: OwnFiles) -> BinaryIO:
     """Open a receipt printer's device or file (`[printer] kind = "escpos-file"`) to append
     to. Links are followed (udev names printers by links), but what they point at must not be
     one of the app's own files (UnsafeTarget, nothing changed). A regular file it creates or
     appends to is 0600; a device keeps its mode."""
-    own = own if own is not None else _default_own_files()
     if own.claims(_resolved(Path(path))):
         raise _refused_own(path)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
@@ -342,8 +335,7 @@ def open_device(path: Path | str, *, own: OwnFiles | None = None) -> BinaryIO:
         raise
 
 
-def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles | None) -> int:
-    own = own if own is not None else _default_own_files()
+def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles) -> int:
     target = Path(path)
     if target.is_symlink():
         raise _refused_link(path)
@@ -383,7 +375,7 @@ def open_output(
     mode: Literal["w"] = "w",
     *,
     newline: str | None = None,
-    own: OwnFiles | None = None,
+    own: OwnFiles,
 ) -> TextIO: ...
 @overload
 def open_output(
@@ -391,17 +383,18 @@ def open_output(
     mode: Literal["wb"],
     *,
     newline: None = None,
-    own: OwnFiles | None = None,
+    own: OwnFiles,
 ) -> BinaryIO: ...
 def open_output(
     path: Path | str,
     mode: Literal["w", "wb"] = "w",
     *,
     newline: str | None = None,
-    own: OwnFiles | None = None,
+    own: OwnFiles,
 ) -> TextIO | BinaryIO:
     """Open paper a person asked for (a receipt, a report, an export) for writing: 0600, never
-    through a link, never over the app's own files (`own`: default `Paths.default()`'s).
+    through a link, never over the app's own files (`own`: `Paths.own_files()`; this module is
+    below config, so the caller says which).
     Raises UnsafeTarget (nothing changed) or OSError (the folder, the disk…). Text is UTF-8."""
     fd = _open_output_fd(path, True, own)
     try:
@@ -413,7 +406,7 @@ def open_output(
         raise
 
 
-def write_output(path: Path | str, data: bytes, *, own: OwnFiles | None = None) -> None:
+def write_output(path: Path | str, data: bytes, *, own: OwnFiles) -> None:
     """`data` to `path` through `open_output` (a PDF drawn in memory, a receipt's ESC/POS)."""
     with open_output(path, "wb", own=own) as fh:
         fh.write(data)

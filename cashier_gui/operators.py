@@ -57,6 +57,8 @@ MAX_FAILURES = 3
 #: Minutes locked after the 1st, 2nd, 3rd, 4th (and every later) run of MAX_FAILURES wrong PINs
 #: in a row. The one schedule: the shop server's people (people-21) import it.
 LOCKOUT_MINUTES: tuple[int, ...] = (1, 5, 15, 60)
+#: The first lock's length (what LOCKOUT always was before the lock-outs grew).
+LOCKOUT = dt.timedelta(minutes=LOCKOUT_MINUTES[0])
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MAX_NAME = 40
 

@@ -374,18 +374,25 @@ def test_open_output_refuses_the_apps_own_files_however_they_are_named(
 
 
 @posix_only
-def test_open_output_defaults_to_this_homes_own_files(
+def test_writers_spare_this_homes_own_files_by_default(
     own: tuple[Paths, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from cashier_gui.journal.sqlite import SqliteJournal
+
     paths, _out = own
     monkeypatch.setenv("CASHIER_GUI_HOME", str(paths.config_dir))
-    with pytest.raises(UnsafeTarget):
-        write_output(paths.settings, b"x")
+    before = _unchanged(paths.settings)
+    with (
+        SqliteJournal(paths.config_dir / "other.sqlite3") as journal,
+        pytest.raises(UnsafeTarget),
+    ):
+        journal.export_csv(paths.settings)
+    assert _unchanged(paths.settings) == before
     monkeypatch.setenv("XDG_DATA_HOME", str(paths.config_dir / "xdg"))
     keyrings = paths.config_dir / "xdg" / "keyrings"
     keyrings.mkdir(parents=True)
     with pytest.raises(UnsafeTarget):
-        write_output(keyrings / "login.keyring", b"x")
+        write_output(keyrings / "login.keyring", b"x", own=Paths.default().own_files())
 
 
 @posix_only
@@ -406,3 +413,10 @@ def test_a_receipt_printer_file_is_private_and_never_the_apps_own(
     assert _unchanged(paths.journal) == before
     with open_device("/dev/null", own=paths.own_files()) as fh:  # a device keeps its mode
         fh.write(b"x")
+
+
+def test_the_changes_log_is_one_of_the_apps_own_files(tmp_path: Path) -> None:
+    from cashier_gui.doors import CHANGES_LOG
+
+    paths = Paths(tmp_path, tmp_path)
+    assert paths.data_dir / CHANGES_LOG in paths.own_files().files

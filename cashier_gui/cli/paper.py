@@ -79,7 +79,8 @@ def _output(
 
         data = escpos_bytes(lines)
         try:
-            write_output(_writable(args.escpos), data)  # 0600, no link, not the app's own
+            # 0600, no link, never one of the app's own files
+            write_output(_writable(args.escpos), data, own=Paths.default().own_files())
         except OSError as exc:
             raise Usage(
                 _("Could not write {path}: {problem}").format(path=args.escpos, problem=exc)

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
+from cashier_gui.config import Paths
 from cashier_gui.errors import UserFacing
 from cashier_gui.files import open_device
 from cashier_gui.i18n import _
@@ -57,7 +58,7 @@ def print_lines(lines: Sequence[Line], settings: PrinterSettings) -> None:
     if settings.kind == "escpos-file":
         try:
             # A device (/dev/usb/lp0) or a file: never one of the app's own (UnsafeTarget).
-            with open_device(settings.target) as device:
+            with open_device(settings.target, own=Paths.default().own_files()) as device:
                 device.write(escpos_bytes(lines))
         except OSError as exc:
             raise PrinterError(

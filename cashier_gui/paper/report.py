@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cashier_gui.files import open_output
+from cashier_gui.config import Paths
+from cashier_gui.files import OwnFiles, open_output
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, JournalReader, Kind, State, stamp
 from cashier_gui.money import Money, display_locale
@@ -128,12 +129,14 @@ class Report:
             ],
         }
 
-    def write_json(self, target: Path | str) -> None:
-        with open_output(Path(target), "w") as fh:
+    def write_json(self, target: Path | str, *, own: OwnFiles | None = None) -> None:
+        """The report as JSON in `target` (`files.open_output`: 0600, no link, never one of
+        `own`, by default this PC's `Paths.default().own_files()`)."""
+        with open_output(Path(target), "w", own=own or Paths.default().own_files()) as fh:
             json.dump(self.to_json(), fh, ensure_ascii=False, indent=2)
             fh.write("\n")
 
-    def write_csv(self, target: Path | str) -> int:
+    def write_csv(self, target: Path | str, *, own: OwnFiles | None = None) -> int:
         """Rows: section, operator, currency, state, count, total, without amount, then the
         unknown attempts. Returns the number of rows written (header not counted)."""
         rows: list[list[Any]] = []
@@ -176,7 +179,8 @@ class Report:
                     a.transaction_reference,
                 ]
             )
-        with open_output(Path(target), "w", newline="") as fh:
+        own = own or Paths.default().own_files()
+        with open_output(Path(target), "w", newline="", own=own) as fh:
             writer = csv.writer(fh)
             writer.writerow(
                 [

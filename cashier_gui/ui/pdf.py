@@ -28,8 +28,9 @@ from PySide6.QtGui import (
     QPdfWriter,
 )
 
+from cashier_gui.config import Paths
 from cashier_gui.errors import UserFacing
-from cashier_gui.files import write_output
+from cashier_gui.files import OwnFiles, write_output
 from cashier_gui.i18n import _
 from cashier_gui.paper.layout import Line
 from cashier_gui.resources import resource
@@ -129,7 +130,9 @@ def pdf_bytes(lines: Sequence[Line], width: int = 42) -> bytes:
     return bytes(buffer.data().data())
 
 
-def write_pdf(lines: Sequence[Line], target: Path | str, width: int = 42) -> None:
+def write_pdf(
+    lines: Sequence[Line], target: Path | str, width: int = 42, *, own: OwnFiles | None = None
+) -> None:
     """A PDF receipt strip in `target`, written through `files.write_output` (0600, never
     through a link, never over the app's own files: UnsafeTarget says so, nothing changed)."""
     target = Path(target)
@@ -141,7 +144,7 @@ def write_pdf(lines: Sequence[Line], target: Path | str, width: int = 42) -> Non
         )
     data = pdf_bytes(lines, width)
     try:
-        write_output(target, data)
+        write_output(target, data, own=own or Paths.default().own_files())
     except OSError as exc:
         raise PdfError(
             _("Could not write the PDF {path}: {problem}").format(
