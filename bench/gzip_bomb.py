@@ -7,6 +7,11 @@ after it, their difference, and what the exchange raised.
 
 --httpx-decoder reads the same answer the way the app did before (httpx's `aiter_bytes`, which
 inflates each network chunk whole before the size is counted): the figure to compare with.
+
+Measured 2026-12-07 (2-core VM, 1 GiB of zeros in 1.04 MB of gzip): the peak grew by 3.1 MiB
+(32.3 → 35.4 MiB) with `exchange`, by 130.7 MiB (32.2 → 162.9 MiB) with `aiter_bytes`. The whole
+`cashier-refund lookup` against such an answer (/usr/bin/time's maximum resident set): 51.2 MiB,
+was 177.9 MiB; 50.6 MiB for a normal answer.
 """
 
 from __future__ import annotations
