@@ -55,11 +55,13 @@ file keeps its content and its mode. A new file is created 0600 whatever the uma
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging.handlers
 import os
 import stat
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import TextIOWrapper
@@ -81,6 +83,7 @@ __all__ = [
     "open_device",
     "open_output",
     "open_private",
+    "output_via_temp",
     "private_dir",
     "write_output",
 ]
@@ -335,13 +338,45 @@ def open_device(path: Path | str, *, own: OwnFiles) -> BinaryIO:
         raise
 
 
-def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles) -> int:
+def _check_target(path: Path | str, own: OwnFiles) -> Path:
+    """UnsafeTarget unless `path` may be written: not a link, not one of `own` (by resolved
+    path, and by identity when it exists)."""
     target = Path(path)
     if target.is_symlink():
         raise _refused_link(path)
-    resolved = _resolved(target.parent) / target.name
-    if own.claims(resolved):
+    if own.claims(_resolved(target.parent) / target.name):
         raise _refused_own(path)
+    try:
+        st = os.stat(target)
+    except OSError:
+        return target
+    if (st.st_dev, st.st_ino) in set(own.identities()):
+        raise _refused_own(path)
+    return target
+
+
+@contextlib.contextmanager
+def output_via_temp(path: Path | str, *, own: OwnFiles) -> Iterator[Path]:
+    """For a writer that opens the file itself (Qt's printer, "Print to file"): checks `path`
+    as `open_output` does (UnsafeTarget before anything is written), yields a fresh 0600 file
+    beside it (mkstemp: O_EXCL, mode 0600 whatever the umask) for the writer to fill, then
+    checks `path` again and renames the file into place (a rename replaces a name, it never
+    writes through a link). On any error the temporary file is removed."""
+    target = _check_target(path, own)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+        _check_target(target, own)
+        os.replace(name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles) -> int:
+    target = _check_target(path, own)
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
     flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO: no hang
     try:

@@ -240,3 +240,49 @@ def test_the_windows_save_dialogs_write_private_paper_and_never_the_apps_own_fil
     qtbot.waitUntil(lambda: "one of this app's own files" in history.summary.text(), timeout=5000)
     assert settings.read_text() == 'profile = "default"\n'
     history.reject()
+
+
+def test_print_to_file_from_the_print_dialog_is_private_paper_too(
+    window: MainWindow, tmp_path: Path, home: Path
+) -> None:
+    import os
+    import stat
+
+    from PySide6.QtPrintSupport import QPrinter
+
+    from cashier_gui.config import Paths
+    from cashier_gui.paper.layout import Line
+    from cashier_gui.ui.pdf import paint
+
+    lines = [Line("REFUND APPROVED"), Line("VISA •••• 4242")]
+
+    def to_file(target: Path) -> None:
+        device = QPrinter(QPrinter.PrinterMode.HighResolution)
+        device.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        device.setOutputFileName(str(target))  # what the dialog's "Print to file" sets
+        window.printing._paint(paint, lines, device, 42, "Receipt")
+
+    previous = os.umask(0)
+    try:
+        to_file(tmp_path / "receipt.pdf")
+    finally:
+        os.umask(previous)
+    out = tmp_path / "receipt.pdf"
+    assert out.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+    settings = Paths.default().settings
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('profile = "default"\n')
+    to_file(settings)
+    assert settings.read_text() == 'profile = "default"\n'
+    assert window.printing.notice is not None
+    assert "one of this app's own files" in window.printing.notice.text()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    (tmp_path / "link.pdf").symlink_to(victim)
+    to_file(tmp_path / "link.pdf")
+    assert victim.read_text() == "keep\n" and (tmp_path / "link.pdf").is_symlink()
+    assert "is a link to another file" in window.printing.notice.text()
+    assert [p.name for p in home.rglob("*.part")] == []
