@@ -43,7 +43,7 @@ from cashier_gui.config_checks import (
 from cashier_gui.config_checks import ConfigError as ConfigError  # re-exported: config's API
 from cashier_gui.config_checks import check_poynt_host as check_poynt_host
 from cashier_gui.config_checks import check_viopay_url as check_viopay_url
-from cashier_gui.files import open_private, private_dir
+from cashier_gui.files import OwnFiles, open_private, private_dir
 from cashier_gui.paper.settings import PaperSettings, PaperSettingsError
 from cashier_gui.policy import Policy, PolicyError
 from cashier_gui.safetext import printable
@@ -80,6 +80,29 @@ class Paths:
     def operators(self) -> Path:
         """Who may refund, with their roles and PIN hashes (see `cashier_gui.operators`)."""
         return self.config_dir / "operators.json"
+
+    def own_files(self) -> OwnFiles:
+        """What paper (receipts, reports, exports) must never be written over: the settings,
+        both journals, both operators files, the changes log (each with the companions named
+        after it), the logs, and the folders where the OS keyring keeps its files."""
+        data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        keyrings = (
+            data_home / "keyrings",  # GNOME Keyring
+            data_home / "kwalletd",  # KWallet
+            data_home / "python_keyring",  # keyrings.alt's files (refused, but still secrets)
+            Path.home() / "Library" / "Keychains",  # macOS
+        )
+        return OwnFiles(
+            files=(
+                self.settings,
+                self.operators,
+                self.journal,
+                self.training_journal,
+                self.data_dir / "training-operators.json",
+                self.data_dir / "changes.log",  # doors.CHANGES_LOG (doors imports config)
+            ),
+            folders=(self.logs, *keyrings),
+        )
 
     def ensure_dirs(self) -> Paths:
         """Create the settings, data and log folders, private to this user (0700 on POSIX; see

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
 from cashier_gui.errors import UserFacing
-from cashier_gui.safetext import printable
+from cashier_gui.safetext import invisible, printable
 
 
 class ConfigError(UserFacing):
@@ -47,8 +46,9 @@ def _kind(value: object) -> str:
 
 
 def _invisible(ch: str) -> bool:
-    """Control (CR, LF, NUL, tab, ESC…), format (bidi marks, zero-width) or line separators."""
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+    """Control (CR, LF, NUL, tab, ESC…), format (bidi marks, zero-width) or line separators:
+    the same characters a typed note refuses (`safetext.invisible`)."""
+    return invisible(ch)
 
 
 def _check_text(key: str, value: object, example: str, fix: str) -> str:

@@ -34,25 +34,58 @@ How to use it (journal, CSV export, logs):
 SQLite gives its -wal, -shm and -journal files the permissions of the database file, so a
 database created 0600 by `create_private` keeps its companions private too; `chmod_private`
 tightens a database (and companions) that already existed with wider permissions.
+
+Paper a person asks for (receipts, reports, exports — from the command line or a window's save
+dialog) goes through ONE helper, `open_output` (or `write_output` for bytes made in memory):
+
+    with open_output(target, "w", newline="") as fh:    # refuses, then 0600
+        ...
+
+It refuses, with a sentence (`UnsafeTarget`) and without changing anything:
+- a target that is a symbolic link (O_NOFOLLOW, and an lstat before for a clear message: a
+  link would let the file be written wherever it points);
+- one of the app's own files (`OwnFiles`, from `Paths.own_files()`): the settings, the
+  journals and their companions, the operators file, the changes log, the logs, the OS
+  keyring's folders — compared by the resolved path (relative paths, symlinked folders,
+  `..`) and by identity (st_dev/st_ino of the opened file: a hard link, another spelling on a
+  case-insensitive disk).
+The file is opened without O_TRUNC, checked, and only then set to 0600 and emptied: a refused
+file keeps its content and its mode. A new file is created 0600 whatever the umask.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging.handlers
 import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import TextIOWrapper
 from pathlib import Path
 from typing import BinaryIO, Literal, TextIO, cast, overload
+
+from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import _
 
 __all__ = [
     "PRIVATE_DIR_MODE",
     "PRIVATE_FILE_MODE",
     "SQLITE_COMPANIONS",
+    "OwnFiles",
     "PrivateRotatingFileHandler",
+    "UnsafeTarget",
     "chmod_private",
     "create_private",
+    "open_device",
+    "open_output",
     "open_private",
+    "output_via_temp",
     "private_dir",
+    "write_output",
 ]
 
 PRIVATE_FILE_MODE = 0o600
@@ -191,3 +224,224 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             self.baseFilename, mode, encoding=self.encoding or "utf-8", errors=self.errors
         )
         return cast(TextIOWrapper, stream)
+
+
+# ---- paper a person asks for: receipts, reports, exports ---------------------------------------
+
+
+class UnsafeTarget(UserFacing):
+    """An output file the app will not write (a link, or one of the app's own files). Nothing
+    was changed. The command line exits 1."""
+
+
+@dataclass(frozen=True)
+class OwnFiles:
+    """What paper must never be written over.
+
+    `files`: the app's files; a name that *starts with* one of them in the same folder is the
+    app's too (`journal.sqlite3-wal`, `operators.json.lock`, `settings.toml.bak`, the journal's
+    `.owners` folder). `folders`: everything inside is the app's (the logs, the keyring's)."""
+
+    files: tuple[Path, ...] = ()
+    folders: tuple[Path, ...] = ()
+
+    def claims(self, resolved: Path) -> bool:
+        """Whether the resolved path `resolved` is (or is inside) one of these."""
+        for own in self.files:
+            real = _resolved(own)
+            if resolved.is_relative_to(real.parent):
+                inside = resolved.relative_to(real.parent).parts
+                if inside and _fold(inside[0]).startswith(_fold(real.name)):
+                    return True  # the file, a companion, or inside journal.sqlite3.owners/
+        for folder in self.folders:
+            real = _resolved(folder)
+            if resolved.is_relative_to(real):
+                return True
+        return False
+
+    def identities(self) -> Iterator[tuple[int, int]]:
+        """(st_dev, st_ino) of every existing file these name."""
+        for own in self.files:
+            try:
+                entries = list(os.scandir(own.parent))
+            except OSError:
+                continue
+            for entry in entries:
+                if _fold(entry.name).startswith(_fold(own.name)):
+                    yield from _walk_ids(Path(entry.path))
+        for folder in self.folders:
+            yield from _walk_ids(folder)
+
+
+def _fold(name: str) -> str:
+    # Windows' and macOS's usual disks ignore case: Settings.TOML is settings.toml there.
+    return name.casefold() if os.name == "nt" or sys.platform == "darwin" else name
+
+
+def _resolved(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def _walk_ids(path: Path, depth: int = 3) -> Iterator[tuple[int, int]]:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        if depth <= 0:
+            return
+        try:
+            children = list(os.scandir(path))
+        except OSError:
+            return
+        for child in children:
+            yield from _walk_ids(Path(child.path), depth - 1)
+    elif stat.S_ISREG(st.st_mode):
+        yield st.st_dev, st.st_ino
+
+
+def _refused_own(path: Path | str) -> UnsafeTarget:
+    return UnsafeTarget(
+        _(
+            "{path} is one of this app's own files (settings, journal, operators, logs or the "
+            "keyring's): choose another file name. Nothing was written."
+        ).format(path=path)
+    )
+
+
+def _refused_link(path: Path | str) -> UnsafeTarget:
+    return UnsafeTarget(
+        _(
+            "{path} is a link to another file: choose a file name that is not a link. Nothing "
+            "was written."
+        ).format(path=path)
+    )
+
+
+def open_device(path: Path | str, *, own: OwnFiles) -> BinaryIO:
+    """Open a receipt printer's device or file (`[printer] kind = "escpos-file"`) to append
+    to. Links are followed (udev names printers by links), but what they point at must not be
+    one of the app's own files (UnsafeTarget, nothing changed). A regular file it creates or
+    appends to is 0600; a device keeps its mode."""
+    if own.claims(_resolved(Path(path))):
+        raise _refused_own(path)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) in set(own.identities()):
+            raise _refused_own(path)
+        if _POSIX and stat.S_ISREG(st.st_mode):
+            os.fchmod(fd, PRIVATE_FILE_MODE)
+        return cast(BinaryIO, os.fdopen(fd, "ab"))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_target(path: Path | str, own: OwnFiles) -> Path:
+    """UnsafeTarget unless `path` may be written: not a link, not one of `own` (by resolved
+    path, and by identity when it exists)."""
+    target = Path(path)
+    if target.is_symlink():
+        raise _refused_link(path)
+    if own.claims(_resolved(target.parent) / target.name):
+        raise _refused_own(path)
+    try:
+        st = os.stat(target)
+    except OSError:
+        return target
+    if (st.st_dev, st.st_ino) in set(own.identities()):
+        raise _refused_own(path)
+    return target
+
+
+@contextlib.contextmanager
+def output_via_temp(path: Path | str, *, own: OwnFiles) -> Iterator[Path]:
+    """For a writer that opens the file itself (Qt's printer, "Print to file"): checks `path`
+    as `open_output` does (UnsafeTarget before anything is written), yields a fresh 0600 file
+    beside it (mkstemp: O_EXCL, mode 0600 whatever the umask) for the writer to fill, then
+    checks `path` again and renames the file into place (a rename replaces a name, it never
+    writes through a link). On any error the temporary file is removed."""
+    target = _check_target(path, own)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+        _check_target(target, own)
+        os.replace(name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+
+
+def _open_output_fd(path: Path | str, truncate: bool, own: OwnFiles) -> int:
+    target = _check_target(path, own)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO: no hang
+    try:
+        fd = os.open(target, flags, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or target.is_symlink():  # a link put there meanwhile
+            raise _refused_link(path) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) in set(own.identities()):  # a hard link, another spelling
+            raise _refused_own(path)
+        if _POSIX and hasattr(os, "O_NONBLOCK"):
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        if stat.S_ISREG(st.st_mode):  # a device (a receipt printer's) keeps its mode
+            if _POSIX:
+                os.fchmod(fd, PRIVATE_FILE_MODE)
+            if truncate:
+                os.ftruncate(fd, 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@overload
+def open_output(
+    path: Path | str,
+    mode: Literal["w"] = "w",
+    *,
+    newline: str | None = None,
+    own: OwnFiles,
+) -> TextIO: ...
+@overload
+def open_output(
+    path: Path | str,
+    mode: Literal["wb"],
+    *,
+    newline: None = None,
+    own: OwnFiles,
+) -> BinaryIO: ...
+def open_output(
+    path: Path | str,
+    mode: Literal["w", "wb"] = "w",
+    *,
+    newline: str | None = None,
+    own: OwnFiles,
+) -> TextIO | BinaryIO:
+    """Open paper a person asked for (a receipt, a report, an export) for writing: 0600, never
+    through a link, never over the app's own files (`own`: `Paths.own_files()`; this module is
+    below config, so the caller says which).
+    Raises UnsafeTarget (nothing changed) or OSError (the folder, the disk…). Text is UTF-8."""
+    fd = _open_output_fd(path, True, own)
+    try:
+        if mode == "wb":
+            return cast(BinaryIO, os.fdopen(fd, "wb"))
+        return cast(TextIO, os.fdopen(fd, "w", encoding="utf-8", newline=newline))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_output(path: Path | str, data: bytes, *, own: OwnFiles) -> None:
+    """`data` to `path` through `open_output` (a PDF drawn in memory, a receipt's ESC/POS)."""
+    with open_output(path, "wb", own=own) as fh:
+        fh.write(data)

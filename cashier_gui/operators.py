@@ -4,9 +4,22 @@ secret slots, never in a log.
 A PIN is 4 to 8 ASCII digits. Only its scrypt hash is kept (`cryptography`'s Scrypt, n=2^15,
 r=8, p=1: 32 MiB and ≈ 0.1 s per check, a fresh 16-byte salt per person), in
 `operators.json` (0600, written atomically under a lock file so a window and the CLI can share
-it). Three wrong PINs in a row lock that person for `LOCKOUT` — the count and the lock are in
-the file, so restarting the app does not reset them. Checking a PIN blocks for ≈ 0.1 s: the
-window calls `verify` off the GUI thread.
+it). Checking a PIN blocks for ≈ 0.1 s: the window calls `verify` off the GUI thread.
+
+Lock-outs grow (`LOCKOUT_MINUTES`, the one schedule — the shop server imports it too): three
+wrong PINs in a row lock that person for 1 minute; each further three wrong PINs (before a
+right one) lock for 5, then 15, then 60 minutes, and 60 from then on. A right PIN resets the
+count and the growth; so does a manager lifting the lock (`unlock`: the manager has seen the
+person) or setting a new PIN. The count, the number of locks and the lock are in the file, so
+restarting the app resets nothing. At 3 guesses an hour after the first 81 minutes, trying
+every 4-digit PIN takes about 139 days of online guessing (55 hours with a fixed one-minute
+lock).
+
+scrypt's cost (n, r, p) is this app's constant, never read from the file (decision): the file
+keeps the values it was hashed with, and a record whose values differ — the file was edited,
+to weaken the hash or to make every check allocate gigabytes — is refused in words ("a manager
+must set a new PIN"), without counting as a wrong PIN and without running scrypt. A new PIN is
+always hashed with the constants.
 
 Roles: `cashier` refunds within the shop's policy; `manager` also approves what the policy
 sends for approval and may change settings, secrets and operators.
@@ -47,7 +60,11 @@ from cashier_gui.files import open_private, private_dir
 from cashier_gui.i18n import _, ngettext
 
 MAX_FAILURES = 3
-LOCKOUT = dt.timedelta(minutes=1)
+#: Minutes locked after the 1st, 2nd, 3rd, 4th (and every later) run of MAX_FAILURES wrong PINs
+#: in a row. The one schedule: the shop server's people (people-21) import it.
+LOCKOUT_MINUTES: tuple[int, ...] = (1, 5, 15, 60)
+#: The first lock's length (what LOCKOUT always was before the lock-outs grew).
+LOCKOUT = dt.timedelta(minutes=LOCKOUT_MINUTES[0])
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MAX_NAME = 40
 
@@ -127,6 +144,28 @@ class _Record:
     p: int = SCRYPT_P
     failures: int = 0
     locked_until: str | None = None
+    lockouts: int = 0  # locks since the last right PIN (or a manager's unlock / new PIN)
+
+
+def lockout_for(lockouts: int) -> dt.timedelta:
+    """How long the `lockouts`-th lock in a row lasts (1 → 1 min, 2 → 5, 3 → 15, 4+ → 60)."""
+    return dt.timedelta(minutes=LOCKOUT_MINUTES[min(max(lockouts, 1), len(LOCKOUT_MINUTES)) - 1])
+
+
+def minutes_left(until: dt.datetime, now: dt.datetime) -> int:
+    """Whole minutes until `until`, rounded up (at least 1)."""
+    return max(1, -(-int((until - now).total_seconds()) // 60))
+
+
+def locked_words(name: str, until: dt.datetime, now: dt.datetime) -> str:
+    """'{name} is locked …: wait N minutes, or ask a manager to lift the lock.'"""
+    minutes = minutes_left(until, now)
+    return ngettext(
+        "{name} is locked after wrong PINs: wait a minute, or ask a manager to lift the lock.",
+        "{name} is locked after wrong PINs: wait {minutes} minutes, or ask a manager to lift "
+        "the lock.",
+        minutes,
+    ).format(name=name, minutes=minutes)
 
 
 def check_pin(pin: str) -> str:
@@ -267,11 +306,21 @@ class OperatorStore:
             if record is None:
                 raise OperatorError(_("There is no operator called {name}.").format(name=name))
             records[name.casefold()] = replace(
-                record, salt=salt, hash=digest, failures=0, locked_until=None
+                record,
+                salt=salt,
+                hash=digest,
+                n=SCRYPT_N,
+                r=SCRYPT_R,
+                p=SCRYPT_P,
+                failures=0,
+                locked_until=None,
+                lockouts=0,
             )
 
     def unlock(self, name: str, *, by: ManagerPin | None = None) -> None:
-        """Lift a lock (the PIN stays)."""
+        """A manager lifts `name`'s lock. The growth stays (as on the shop server): the next
+        three wrong PINs lock for the next step of `LOCKOUT_MINUTES`; a right PIN or a new PIN
+        starts it again."""
         self._manager(by)
         with self._locked() as records:
             record = records.get(name.casefold())
@@ -287,39 +336,59 @@ class OperatorStore:
             if record is None:
                 raise OperatorError(_("There is no operator called {name}.").format(name=name))
             now = self._clock()
-            if record.locked_until and dt.datetime.fromisoformat(record.locked_until) > now:
-                raise LockedOut(
+            if record.locked_until:
+                until = dt.datetime.fromisoformat(record.locked_until)
+                if until > now:
+                    raise LockedOut(locked_words(record.name, until, now))
+            if (record.n, record.r, record.p) != (SCRYPT_N, SCRYPT_R, SCRYPT_P):
+                # Never the file's cost: an edit would weaken the check or exhaust memory.
+                raise OperatorError(
                     _(
-                        "{name} is locked after {count} wrong PINs: wait a minute, or ask a "
-                        "manager to set a new PIN."
-                    ).format(name=record.name, count=MAX_FAILURES)
+                        "{name}'s PIN was not stored by this app (its hash settings were "
+                        "changed in {path}): a manager must set a new PIN for {name}."
+                    ).format(name=record.name, path=self.path)
                 )
             try:
-                _kdf(base64.b64decode(record.salt), record.n, record.r, record.p).verify(
-                    pin.encode(), base64.b64decode(record.hash)
-                )
+                salt, digest = base64.b64decode(record.salt), base64.b64decode(record.hash)
+            except ValueError:
+                raise OperatorError(
+                    _("{name}'s PIN record is damaged: a manager must set a new PIN.").format(
+                        name=record.name
+                    )
+                ) from None
+            try:
+                _kdf(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).verify(pin.encode(), digest)
             except InvalidKey:
                 failures = record.failures + 1
                 locked = failures >= MAX_FAILURES
+                lockouts = record.lockouts + 1 if locked else record.lockouts
+                length = lockout_for(lockouts)
                 records[name.casefold()] = replace(
                     record,
                     failures=0 if locked else failures,
-                    locked_until=(now + LOCKOUT).isoformat() if locked else None,
+                    locked_until=(now + length).isoformat() if locked else None,
+                    lockouts=lockouts,
                 )
+                minutes = int(length.total_seconds() // 60)
                 if locked:
                     raise LockedOut(
-                        _("Wrong PIN {count} times: {name} is locked for a minute.").format(
-                            count=MAX_FAILURES, name=record.name
-                        )
+                        ngettext(
+                            "Wrong PIN {count} times: {name} is locked for a minute.",
+                            "Wrong PIN {count} times: {name} is locked for {minutes} minutes.",
+                            minutes,
+                        ).format(count=MAX_FAILURES, name=record.name, minutes=minutes)
                     ) from None
                 left = MAX_FAILURES - failures
+                upcoming = int(lockout_for(lockouts + 1).total_seconds() // 60)
                 raise WrongPin(
                     ngettext(
-                        "Wrong PIN for {name}: {left} more try before a one-minute lock.",
-                        "Wrong PIN for {name}: {left} more tries before a one-minute lock.",
+                        "Wrong PIN for {name}: {left} more try before a lock of {minutes} min.",
+                        "Wrong PIN for {name}: {left} more tries before a lock of {minutes} min.",
                         left,
-                    ).format(name=record.name, left=left)
+                    ).format(name=record.name, left=left, minutes=upcoming)
                 ) from None
-            if record.failures or record.locked_until:
-                records[name.casefold()] = replace(record, failures=0, locked_until=None)
+            if record.failures or record.locked_until or record.lockouts:
+                records[name.casefold()] = replace(
+                    record, failures=0, locked_until=None, lockouts=0
+                )
             return Operator(record.name, Role(record.role))

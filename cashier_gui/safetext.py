@@ -5,17 +5,34 @@ become a formula in the accountant's spreadsheet.
 - `printable(text, limit=300)`: one line for a terminal, a log line, the journal or a label.
   Use it on anything a server or another person wrote before printing or storing it.
 - `csv_cell(value)`: one cell for a CSV export. Use it on every cell you write.
+- `typed_line(text, field)`: what a person types as one line (a refund's note, who checked and
+  what they saw when resolving by hand) — *refused* at entry, with a sentence
+  (`NotPlainText`), when it holds a line break, a tab, a control character (ESC…), a bidi
+  override or isolate, a zero-width or other invisible character. The settings refuse the
+  same characters (`invisible`, used by config_checks). Kept text is never silently changed:
+  the person sees why and types it again.
 
-Neither function raises on odd input, and both are pure (no I/O, no Qt).
+`printable` and `csv_cell` never raise on odd input; all are pure (no I/O, no Qt).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import overload
+from typing import Literal, overload
 
-__all__ = ["CSV_TRIGGERS", "ELLIPSIS", "csv_cell", "printable"]
+from cashier_gui.errors import UserFacing
+from cashier_gui.i18n import N_, _
+
+__all__ = [
+    "CSV_TRIGGERS",
+    "ELLIPSIS",
+    "NotPlainText",
+    "csv_cell",
+    "invisible",
+    "printable",
+    "typed_line",
+]
 
 ELLIPSIS = "…"
 
@@ -101,3 +118,52 @@ def csv_cell(value: str | int | None) -> str | int | None:
     if value[:1] in CSV_TRIGGERS or value.lstrip()[:1] in CSV_TRIGGERS:
         return "'" + value
     return value
+
+
+# ---- what a person types ------------------------------------------------------------------------
+
+
+def invisible(ch: str) -> bool:
+    """A character that is not plain visible text on one line: control (CR, LF, NUL, tab, ESC,
+    DEL, C1), format (bidi embeddings, overrides and isolates, zero-width, BOM, soft hyphen),
+    a lone surrogate, or a line/paragraph separator (U+2028, U+2029)."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+class NotPlainText(UserFacing):
+    """Typed text with a line break or an invisible character: refused, nothing recorded."""
+
+
+Field = Literal["note", "by", "why"]
+
+#: One whole sentence per field (a translator sees each as it is shown).
+_REFUSALS: dict[str, str] = {
+    "note": N_(
+        "The note must be one line of plain text: no line breaks, tabs, control characters "
+        "or direction marks ({char} at character {position}). Type it again."
+    ),
+    "by": N_(
+        "The name must be one line of plain text: no line breaks, tabs, control characters "
+        "or direction marks ({char} at character {position}). Type it again."
+    ),
+    "why": N_(
+        "What you saw must be one line of plain text: no line breaks, tabs, control "
+        "characters or direction marks ({char} at character {position}). Type it again."
+    ),
+}
+
+
+def typed_problem(text: str, field: Field) -> str | None:
+    """The sentence refusing `text` for `field` (see `typed_line`), or None when it is fine."""
+    for position, ch in enumerate(text, start=1):
+        if invisible(ch):
+            return _(_REFUSALS[field]).format(char=f"U+{ord(ch):04X}", position=position)
+    return None
+
+
+def typed_line(text: str, field: Field) -> str:
+    """`text` as typed when it is one line of visible characters; NotPlainText otherwise."""
+    problem = typed_problem(text, field)
+    if problem is not None:
+        raise NotPlainText(problem)
+    return text

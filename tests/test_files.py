@@ -12,10 +12,14 @@ import pytest
 from cashier_gui.config import Paths, PoyntSettings, Settings, load_settings, save_settings
 from cashier_gui.files import (
     PrivateRotatingFileHandler,
+    UnsafeTarget,
     chmod_private,
     create_private,
+    open_device,
+    open_output,
     open_private,
     private_dir,
+    write_output,
 )
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -273,3 +277,146 @@ def test_the_window_log_setup_writes_a_private_file(home: Path, umask: int) -> N
                 root.removeHandler(h)
                 h.close()
         root.setLevel(level)
+
+
+# ---- paper a person asks for: open_output ------------------------------------------------------
+
+
+@pytest.fixture
+def own(tmp_path: Path) -> tuple[Paths, Path]:
+    """A home with the app's files in it, and a folder for paper beside it."""
+    home = tmp_path / "home"
+    paths = Paths(home, home).ensure_dirs()
+    for f in (paths.settings, paths.operators, paths.journal, paths.logs / "cashier_gui.log"):
+        f.write_text("the app's own\n")
+    (home / "journal.sqlite3-wal").write_text("wal\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    return paths, out
+
+
+def _unchanged(path: Path) -> tuple[bytes, int, int]:
+    st = path.stat()
+    return path.read_bytes(), stat.S_IMODE(st.st_mode), st.st_mtime_ns
+
+
+@posix_only
+def test_open_output_creates_0600_whatever_the_umask(own: tuple[Paths, Path], umask: int) -> None:
+    paths, out = own
+    with open_output(out / "r.csv", "w", newline="", own=paths.own_files()) as fh:
+        fh.write("a,b\n")
+    write_output(out / "r.pdf", b"%PDF", own=paths.own_files())
+    assert mode(out / "r.csv") == 0o600 and mode(out / "r.pdf") == 0o600
+    assert (out / "r.pdf").read_bytes() == b"%PDF"
+
+
+@posix_only
+def test_open_output_tightens_and_replaces_an_existing_file(own: tuple[Paths, Path]) -> None:
+    paths, out = own
+    old = out / "old.csv"
+    old.write_text("a much longer old content\n")
+    old.chmod(0o666)
+    write_output(old, b"new", own=paths.own_files())
+    assert old.read_bytes() == b"new" and mode(old) == 0o600
+
+
+@posix_only
+def test_open_output_refuses_a_symlink_and_leaves_its_target_alone(
+    own: tuple[Paths, Path],
+) -> None:
+    paths, out = own
+    victim = out / "victim.txt"
+    victim.write_text("keep me\n")
+    victim.chmod(0o644)
+    before = _unchanged(victim)
+    link = out / "receipt.bin"
+    link.symlink_to(victim)
+    with pytest.raises(UnsafeTarget, match="is a link"):
+        write_output(link, b"\x1b@", own=paths.own_files())
+    dangling = out / "dangling.bin"
+    dangling.symlink_to(out / "nowhere")
+    with pytest.raises(UnsafeTarget, match="is a link"):
+        write_output(dangling, b"\x1b@", own=paths.own_files())
+    assert _unchanged(victim) == before and not (out / "nowhere").exists()
+
+
+@posix_only
+def test_open_output_refuses_the_apps_own_files_however_they_are_named(
+    own: tuple[Paths, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    paths, out = own
+    home = paths.config_dir
+    monkeypatch.chdir(out)
+    (tmp_path / "via").symlink_to(home)  # a symlinked folder
+    hard = out / "hard.csv"
+    os.link(paths.operators, hard)  # a hard link: same st_dev/st_ino
+    targets = [
+        paths.settings,
+        Path("..") / "home" / "settings.toml",  # relative, from the current folder
+        out / ".." / "home" / "operators.json",
+        tmp_path / "via" / "journal.sqlite3",
+        home / "journal.sqlite3-wal",
+        home / "journal.sqlite3-shm",  # a companion that does not exist yet
+        home / "settings.toml.bak",
+        paths.logs / "cashier_gui.log",
+        paths.logs / "new.csv",  # anything inside the logs folder
+        home / "changes.log",
+        hard,
+    ]
+    before = {p: _unchanged(p) for p in home.rglob("*") if p.is_file()}
+    for target in targets:
+        with pytest.raises(UnsafeTarget, match="one of this app's own files"):
+            write_output(target, b"x", own=paths.own_files())
+    assert {p: _unchanged(p) for p in home.rglob("*") if p.is_file()} == before
+    assert not (home / "journal.sqlite3-shm").exists() and not (paths.logs / "new.csv").exists()
+    # A file beside them with another name is paper like any other.
+    write_output(home / "shift-report.csv", b"ok", own=paths.own_files())
+
+
+@posix_only
+def test_writers_spare_this_homes_own_files_by_default(
+    own: tuple[Paths, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cashier_gui.journal.sqlite import SqliteJournal
+
+    paths, _out = own
+    monkeypatch.setenv("CASHIER_GUI_HOME", str(paths.config_dir))
+    before = _unchanged(paths.settings)
+    with (
+        SqliteJournal(paths.config_dir / "other.sqlite3") as journal,
+        pytest.raises(UnsafeTarget),
+    ):
+        journal.export_csv(paths.settings)
+    assert _unchanged(paths.settings) == before
+    monkeypatch.setenv("XDG_DATA_HOME", str(paths.config_dir / "xdg"))
+    keyrings = paths.config_dir / "xdg" / "keyrings"
+    keyrings.mkdir(parents=True)
+    with pytest.raises(UnsafeTarget):
+        write_output(keyrings / "login.keyring", b"x", own=Paths.default().own_files())
+
+
+@posix_only
+def test_a_receipt_printer_file_is_private_and_never_the_apps_own(
+    own: tuple[Paths, Path], umask: int
+) -> None:
+    paths, out = own
+    printer = out / "lp0"
+    for _ in range(2):
+        with open_device(printer, own=paths.own_files()) as fh:
+            fh.write(b"\x1b@")
+    assert printer.read_bytes() == b"\x1b@\x1b@" and mode(printer) == 0o600
+    (out / "by-id").symlink_to(paths.journal)  # a link is followed, to what it names
+    before = _unchanged(paths.journal)
+    for target in (paths.journal, out / "by-id", paths.logs / "cashier_gui.log"):
+        with pytest.raises(UnsafeTarget, match="one of this app's own files"):
+            open_device(target, own=paths.own_files())
+    assert _unchanged(paths.journal) == before
+    with open_device("/dev/null", own=paths.own_files()) as fh:  # a device keeps its mode
+        fh.write(b"x")
+
+
+def test_the_changes_log_is_one_of_the_apps_own_files(tmp_path: Path) -> None:
+    from cashier_gui.doors import CHANGES_LOG
+
+    paths = Paths(tmp_path, tmp_path)
+    assert paths.data_dir / CHANGES_LOG in paths.own_files().files

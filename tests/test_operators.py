@@ -12,6 +12,8 @@ import pytest
 
 from cashier_gui.money import Money
 from cashier_gui.operators import (
+    LOCKOUT_MINUTES,
+    SCRYPT_N,
     LockedOut,
     ManagerPin,
     Operator,
@@ -89,6 +91,106 @@ def test_three_wrong_pins_lock_that_person_for_a_minute(
     assert OperatorStore(people.path, clock=clock).locked_until("Tom") is not None
     clock.now += dt.timedelta(seconds=61)
     assert people.verify("Tom", "123456").name == "Tom"
+
+
+def _three_wrong(people: OperatorStore, name: str = "Tom") -> LockedOut:
+    for pin in ("000000", "000001"):
+        with pytest.raises(WrongPin):
+            people.verify(name, pin)
+    with pytest.raises(LockedOut) as locked:
+        people.verify(name, "000002")
+    return locked.value
+
+
+def _wait_out(people: OperatorStore, clock: Clock, name: str = "Tom") -> dt.timedelta:
+    """Advance the clock to the end of the lock; how long it was."""
+    until = people.locked_until(name)
+    assert until is not None
+    waited = until - clock.now
+    clock.now = until + dt.timedelta(seconds=1)
+    return waited
+
+
+def test_lockouts_grow_1_5_15_60_and_stay_at_60(people: OperatorStore, clock: Clock) -> None:
+    assert LOCKOUT_MINUTES == (1, 5, 15, 60)
+    seen = []
+    for expected in (1, 5, 15, 60, 60):
+        message = str(_three_wrong(people))
+        seen.append(message)
+        assert _wait_out(people, clock) == dt.timedelta(minutes=expected)
+    assert "locked for a minute" in seen[0] and "locked for 5 minutes" in seen[1]
+    assert "locked for 60 minutes" in seen[4]
+    # While locked, the wait is said in words (minutes left, rounded up).
+    _three_wrong(people)
+    clock.now += dt.timedelta(minutes=20, seconds=30)
+    with pytest.raises(LockedOut, match="wait 40 minutes, or ask a manager"):
+        people.verify("Tom", "123456")
+    # The growth is in the file: another process sees the same lock.
+    assert OperatorStore(people.path, clock=clock).locked_until("Tom") == people.locked_until("Tom")
+
+
+def test_the_next_lock_is_announced_with_its_length(people: OperatorStore, clock: Clock) -> None:
+    _three_wrong(people)
+    _wait_out(people, clock)
+    with pytest.raises(WrongPin, match="2 more tries before a lock of 5 min"):
+        people.verify("Tom", "999999")
+
+
+def test_a_right_pin_resets_the_growth(people: OperatorStore, clock: Clock) -> None:
+    _three_wrong(people)
+    _wait_out(people, clock)
+    _three_wrong(people)
+    assert _wait_out(people, clock) == dt.timedelta(minutes=5)
+    people.verify("Tom", "123456")
+    _three_wrong(people)
+    assert _wait_out(people, clock) == dt.timedelta(minutes=1)
+
+
+def test_a_manager_lifts_the_lock_and_the_growth_stays_until_a_right_pin(
+    people: OperatorStore, clock: Clock
+) -> None:
+    """As on the shop server: an unlock is not a right PIN — whoever keeps guessing after it
+    meets the next, longer lock; the person's own right PIN starts the schedule again."""
+    _three_wrong(people)
+    _wait_out(people, clock)
+    _three_wrong(people)  # 5 minutes
+    people.unlock("Tom")
+    assert people.locked_until("Tom") is None
+    _three_wrong(people)
+    assert _wait_out(people, clock) == dt.timedelta(minutes=15)
+    _three_wrong(people)  # 60 minutes
+    people.unlock("Tom")
+    assert people.verify("Tom", "123456").name == "Tom"
+    _three_wrong(people)
+    assert _wait_out(people, clock) == dt.timedelta(minutes=1)
+    with pytest.raises(OperatorError, match="no operator called"):
+        people.unlock("Zoe")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("n", 2), ("n", 2**24), ("r", 1), ("p", 16), ("n", 1000)],
+    ids=["weaker-n", "huge-n", "weaker-r", "other-p", "not-a-power"],
+)
+def test_scrypts_cost_is_never_read_from_the_file(
+    people: OperatorStore, field: str, value: int
+) -> None:
+    data = json.loads(people.path.read_text(encoding="utf-8"))
+    for record in data["operators"]:
+        if record["name"] == "Tom":
+            record[field] = value
+    people.path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(OperatorError, match="a manager must set a new PIN for Tom") as refused:
+        people.verify("Tom", "123456")  # the right PIN: refused all the same, at once
+    assert not isinstance(refused.value, WrongPin | LockedOut)
+    with pytest.raises(OperatorError, match="a manager must set a new PIN"):
+        people.verify("Tom", "000000")  # and not counted as a wrong PIN
+    assert people.locked_until("Tom") is None
+    # A new PIN is hashed with the app's constants again.
+    people.set_pin("Tom", "2468")
+    [tom] = [r for r in json.loads(people.path.read_text())["operators"] if r["name"] == "Tom"]
+    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, 8, 1)
+    assert people.verify("Tom", "2468").name == "Tom"
 
 
 def test_a_right_pin_resets_the_count(people: OperatorStore) -> None:

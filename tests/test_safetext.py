@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cashier_gui.safetext import CSV_TRIGGERS, ELLIPSIS, csv_cell, printable
+from cashier_gui.safetext import (
+    CSV_TRIGGERS,
+    ELLIPSIS,
+    NotPlainText,
+    csv_cell,
+    printable,
+    typed_line,
+    typed_problem,
+)
 
 # ---- printable ---------------------------------------------------------------------------------
 
@@ -149,3 +157,35 @@ def test_csv_cell_with_mostly_triggers(text: str) -> None:
         assert cell == "'" + text
     else:
         assert cell == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "char", "position"),
+    [
+        ("box\ndamaged", "U+000A", 4),
+        ("box\r", "U+000D", 4),
+        ("\tbox", "U+0009", 1),
+        ("x\x1b]0;pwned\x07", "U+001B", 2),  # retitles a terminal that `cat`s the CSV
+        ("x\x1b[2J", "U+001B", 2),  # clears it
+        ("ab\u202ecod.exe", "U+202E", 3),  # right-to-left override
+        ("\u2066x\u2069", "U+2066", 1),  # left-to-right isolate
+        ("a\u200bb", "U+200B", 2),  # zero-width space
+        ("a\u2028b", "U+2028", 2),  # line separator
+        ("a\x85b", "U+0085", 2),  # next line (C1)
+        ("a\x00b", "U+0000", 2),
+    ],
+)
+def test_typed_text_refuses_line_breaks_controls_and_bidi(
+    typed: str, char: str, position: int
+) -> None:
+    for field in ("note", "by", "why"):
+        with pytest.raises(NotPlainText, match="one line of plain text") as refused:
+            typed_line(typed, field)
+        assert f"{char} at character {position}" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "typed", ["Box damaged", "Größe 42 — zu klein", "箱が壊れた", "שלום", "ok 👍", "a  b", ""]
+)
+def test_typed_text_keeps_any_visible_script(typed: str) -> None:
+    assert typed_line(typed, "note") == typed and typed_problem(typed, "why") is None

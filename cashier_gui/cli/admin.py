@@ -254,7 +254,14 @@ def cmd_journal(args: argparse.Namespace) -> int:
                     )
             return EXIT_OK
         if args.action == "export":
-            n = journal.export_csv(args.csv)
+            try:
+                n = journal.export_csv(args.csv)  # files.open_output: UnsafeTarget is exit 1
+            except OSError as exc:
+                raise Usage(
+                    _("Could not write {path}: {problem}").format(
+                        path=args.csv, problem=exc.strerror or exc
+                    )
+                ) from None
             print(_("Wrote {n} refund attempts to {csv}").format(n=n, csv=args.csv))
             return EXIT_OK
         problems = journal.verify() if not args.shop else _verify_shop()

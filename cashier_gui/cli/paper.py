@@ -11,7 +11,9 @@ FIGURES, and the command exits 1.
 
 Without an output option both print their text to standard output. `--print` sends to the
 receipt printer set in `[printer]` (ESC/POS kinds; a system printer is the window's). Exit 2
-with a sentence for bad input (no such attempt, a bad date, an unwritable file).
+with a sentence for bad input (no such attempt, a bad date, an unwritable file). Every file is
+written through `files.open_output`: 0600, and a link or one of the app's own files (settings,
+journal, operators, logs) is refused with exit 1, nothing changed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.output import err, print_json
 from cashier_gui.config import Paths, load_settings
 from cashier_gui.errors import UserFacing
+from cashier_gui.files import write_output
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import JournalError, JournalReader
 from cashier_gui.paper.layout import Line
@@ -84,7 +87,8 @@ def _output(
 
         data = escpos_bytes(lines)
         try:
-            _writable(args.escpos).write_bytes(data)
+            # 0600, no link, never one of the app's own files
+            write_output(_writable(args.escpos), data, own=Paths.default().own_files())
         except OSError as exc:
             raise Usage(
                 _("Could not write {path}: {problem}").format(path=args.escpos, problem=exc)

@@ -154,7 +154,7 @@ def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.action == "unlock":
         people.unlock(args.name, by=manager_pin(people, args.manager, N_("lift locks")))
-        print(_("{name} may sign in again.").format(name=args.name))
+        print(_("The lock on {name} is lifted.").format(name=args.name))
         return EXIT_OK
     by = manager_pin(people, args.manager, N_("set PINs"))
     if by is None:
@@ -170,7 +170,7 @@ def _locked_for(until: dt.datetime) -> str:
     if minutes > 60 * 24 * 365:
         return _("(locked by a manager)")
     return ngettext(
-        "(locked for {minutes} more minute)", "(locked for {minutes} more minutes)", minutes
+        "(locked for another minute)", "(locked for {minutes} more minutes)", minutes
     ).format(minutes=minutes)
 
 

@@ -45,6 +45,7 @@ from cashier_gui.refunds import (
     parse_reason,
 )
 from cashier_gui.runtime import Runtime, open_runtime
+from cashier_gui.safetext import Field, typed_problem
 
 
 async def _with_runtime(args: argparse.Namespace, body: Any) -> int:
@@ -88,8 +89,18 @@ async def _lookup_first(service: RefundService, charge_id: str, what: str) -> Ch
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
+    """A lookup only reads: when it fails (a bad answer, a redirect, a timeout), nothing can have
+    been refunded — exit 1 as the README says, never 4 ("may have been sent")."""
+
     async def body(rt: Runtime) -> int:
-        view = await rt.service.lookup(args.charge_id)
+        try:
+            view = await rt.service.lookup(args.charge_id)
+        except OutcomeUnknown as exc:  # refused (3), not set up (2), unreachable (1) as before
+            raise LookupFailed(
+                _("Could not look {charge_id} up: {message} Nothing was {what}.").format(
+                    charge_id=args.charge_id, message=exc.message, what=_("refunded")
+                )
+            ) from None
         if view.charge is None:
             err(
                 _(
@@ -130,6 +141,7 @@ def _send_one(
     """The one path of `refund` and `void`: sign in, look the sale up (when that fails, nothing
     was `what`), the policy's approval, y/N unless --yes, send, print the outcome; its exit
     code."""
+    _typed(args.note, "note")  # before any PIN is read: bad input, exit 2
     try:
         operator, approver = signed_in(args)
     except UserFacing as exc:
@@ -381,7 +393,17 @@ def _acknowledge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _typed(text: str | None, field: Field) -> None:
+    """Exit 2 before anything else when a typed note, name or reason is not one line of plain
+    text (no line breaks, control characters, bidi overrides)."""
+    problem = typed_problem(text, field) if text else None
+    if problem is not None:
+        raise Usage(problem)
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
+    _typed(args.by, "by")
+    _typed(args.why, "why")
     people = people_store()
     try:
         manager = require_manager(people, args.manager, N_("resolve refunds by hand"))

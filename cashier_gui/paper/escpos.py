@@ -12,7 +12,9 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
+from cashier_gui.config import Paths
 from cashier_gui.errors import UserFacing
+from cashier_gui.files import open_device
 from cashier_gui.i18n import _
 from cashier_gui.paper.layout import Line
 from cashier_gui.paper.settings import PrinterSettings
@@ -55,7 +57,8 @@ def print_lines(lines: Sequence[Line], settings: PrinterSettings) -> None:
 
     if settings.kind == "escpos-file":
         try:
-            with open(settings.target, "ab") as device:  # a device (/dev/usb/lp0) or a file
+            # A device (/dev/usb/lp0) or a file: never one of the app's own (UnsafeTarget).
+            with open_device(settings.target, own=Paths.default().own_files()) as device:
                 device.write(escpos_bytes(lines))
         except OSError as exc:
             raise PrinterError(

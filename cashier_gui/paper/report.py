@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cashier_gui.files import open_private
+from cashier_gui.config import Paths
+from cashier_gui.files import OwnFiles, open_output
 from cashier_gui.i18n import N_, _
 from cashier_gui.journal import Attempt, JournalReader, Kind, State, stamp
 from cashier_gui.money import Money, display_locale
@@ -165,12 +166,14 @@ class Report:
             "outside": [f.to_json() for f in self.outside],
         }
 
-    def write_json(self, target: Path | str) -> None:
-        with open_private(Path(target), "w") as fh:
+    def write_json(self, target: Path | str, *, own: OwnFiles | None = None) -> None:
+        """The report as JSON in `target` (`files.open_output`: 0600, no link, never one of
+        `own`, by default this PC's `Paths.default().own_files()`)."""
+        with open_output(Path(target), "w", own=own or Paths.default().own_files()) as fh:
             json.dump(self.to_json(), fh, ensure_ascii=False, indent=2)
             fh.write("\n")
 
-    def write_csv(self, target: Path | str) -> int:
+    def write_csv(self, target: Path | str, *, own: OwnFiles | None = None) -> int:
         """Rows: section, operator (or counter), currency, state, count, total, without
         amount — totals, per operator, per counter (a shop) — then, when the shop server could not be
         read, a `shop_not_read` row with why, then the unknown attempts. Returns the number of
@@ -243,7 +246,8 @@ class Report:
                     f.made_at or "",
                 ]
             )
-        with open_private(Path(target), "w", newline="") as fh:
+        own = own or Paths.default().own_files()
+        with open_output(Path(target), "w", newline="", own=own) as fh:
             writer = csv.writer(fh)
             writer.writerow(
                 [

@@ -25,6 +25,7 @@ from cashier_gui.journal import (
 )
 from cashier_gui.refunds.core import ServiceCore
 from cashier_gui.refunds.model import ChargeView
+from cashier_gui.safetext import typed_line
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +238,10 @@ class Reconciling(ServiceCore):
         return outcome.status
 
     async def resolve_by_hand(self, key: str, *, refunded: bool, by: str, why: str) -> Attempt:
-        """A person checked on the terminal or the gateway's portal: record what they saw."""
+        """A person checked on the terminal or the gateway's portal: record what they saw.
+        NotPlainText (nothing recorded) when `by` or `why` is not one line of plain text."""
+        typed_line(by, "by")
+        typed_line(why, "why")
         return await self._db(
             self.journal.resolve_by_hand, key, refunded=refunded, by=by, why=why, actor=self.actor
         )

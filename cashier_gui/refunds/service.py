@@ -46,6 +46,7 @@ from cashier_gui.refunds.model import (
     make_reference,
 )
 from cashier_gui.refunds.reconcile import Reconciling
+from cashier_gui.safetext import typed_problem
 
 
 class RefundService(Reconciling):
@@ -138,10 +139,7 @@ class RefundService(Reconciling):
         """
         if reason is not None and reason not in REASONS:
             raise RefundBlocked(_("Unknown reason {reason}.").format(reason=repr(reason)))
-        if note and len(note) > MAX_NOTE:
-            raise RefundBlocked(
-                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
-            )
+        _check_note(note)
         to_send = self.check_amount(view, amount)
 
         def guard(attempts: Any) -> object:
@@ -190,10 +188,7 @@ class RefundService(Reconciling):
         same journal as refunds: prepared → sent → outcome, reconciled the same way. An
         approved void attempt means the sale is voided; `failed` with a settled sale means:
         refund it instead."""
-        if note and len(note) > MAX_NOTE:
-            raise RefundBlocked(
-                _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
-            )
+        _check_note(note)
         amount = self.check_void(view)
 
         def guard(attempts: Any) -> object:
@@ -411,3 +406,17 @@ def _mismatch(approval: Approval, amount: Money | None) -> str:
             amount=amount.format() if amount else _("the full amount"),
         )
     return _("The manager approved another charge, kind or reason.")
+
+
+def _check_note(note: str | None) -> None:
+    """RefundBlocked (nothing written, nothing sent) for a note that is too long or is not one
+    line of plain text (`safetext.typed_line`: no line breaks, controls, bidi overrides)."""
+    if not note:
+        return
+    if len(note) > MAX_NOTE:
+        raise RefundBlocked(
+            _("The note is too long: {limit} characters at most.").format(limit=MAX_NOTE)
+        )
+    problem = typed_problem(note, "note")
+    if problem is not None:
+        raise RefundBlocked(problem)

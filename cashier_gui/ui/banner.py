@@ -22,6 +22,7 @@ class UnknownBanner(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
         self.text = QLabel("")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setAccessibleName(self.tr("Refunds that need checking"))
         self.text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
         self.check_button = QPushButton(self.tr("Check now  F5"))

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.files import UnsafeTarget
 from cashier_gui.journal import Attempt, JournalReader, State, reasons, stamp
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import reason_label
@@ -50,6 +51,7 @@ from cashier_gui.ui.widgets import (
     card_text,
     label,
     local_time,
+    plain_tip,
     restyle,
     save_path,
 )
@@ -197,7 +199,8 @@ class HistoryModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [resolution_text(a), reasons.why(a) or "", a.note or ""]
-            return "\n".join(p for p in parts if p) or None
+            # A note or a server's message is words, never markup (Qt guesses rich text).
+            return plain_tip("\n".join(p for p in parts if p))
         return None
 
 
@@ -501,6 +504,8 @@ class HistoryDialog(QDialog):
         async def work() -> None:
             try:
                 count = await asyncio.to_thread(write)
+            except UnsafeTarget as exc:  # a link, or the app's own file: nothing changed
+                self.summary.setText(str(exc))
             except OSError as exc:
                 self.summary.setText(
                     self.tr("Could not write {path}: {problem}").format(

@@ -25,7 +25,7 @@ from cashier_gui.ui.outside import OutsideWatch
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
-from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
+from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label, plain_label, plain_tip
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -142,9 +142,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         bar = self.statusBar()
-        self.status_provider = QLabel("")
-        self.status_terminal = QLabel("")
-        self.status_conn = QLabel("")
+        self.status_provider = plain_label()
+        self.status_terminal = plain_label()  # from the settings: text, never markup
+        self.status_conn = plain_label()
         self.status_badge = QLabel(self.tr("TRAINING"))
         self.status_badge.setObjectName("trainingBadge")
         self.status_badge.hide()
@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         self.printing.receipt(attempt, automatic=True)  # when Settings say so
 
     def _connection(self, ok: bool, why: str) -> None:
-        self.status_conn.setToolTip(why)
+        self.status_conn.setToolTip(plain_tip(why) or "")  # a server's words stay words
         name = "connOk" if ok else "connBad"
         if self.status_conn.objectName() == name:
             return

@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QFont,
     QFontDatabase,
@@ -28,7 +28,9 @@ from PySide6.QtGui import (
     QPdfWriter,
 )
 
+from cashier_gui.config import Paths
 from cashier_gui.errors import UserFacing
+from cashier_gui.files import OwnFiles, write_output
 from cashier_gui.i18n import _
 from cashier_gui.paper.layout import Line
 from cashier_gui.resources import resource
@@ -102,21 +104,16 @@ def _paint(painter: QPainter, lines: Sequence[Line], device: QPagedPaintDevice, 
         y += height
 
 
-def write_pdf(lines: Sequence[Line], target: Path | str, width: int = 42) -> None:
-    """A PDF receipt strip (80 mm wide, as long as the lines need)."""
+def pdf_bytes(lines: Sequence[Line], width: int = 42) -> bytes:
+    """A PDF receipt strip (80 mm wide, as long as the lines need), drawn in memory."""
     ensure_gui_application()
-    target = Path(target)
-    if not target.parent.is_dir():
-        raise PdfError(
-            _("The folder {folder} does not exist: choose another place for the PDF.").format(
-                folder=target.parent
-            )
-        )
     char_mm = (ROLL_MM - 2 * MARGIN_MM) / width
     height_mm = 2 * MARGIN_MM + sum(
         char_mm / 0.602 * LINE_SPACING * (2 if line.large else 1) for line in lines
     )
-    writer = QPdfWriter(str(target))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(300)
     writer.setCreator("cashier_gui")
     writer.setPageLayout(
@@ -128,9 +125,29 @@ def write_pdf(lines: Sequence[Line], target: Path | str, width: int = 42) -> Non
         )
     )
     paint(lines, writer, width)
-    if not target.is_file():
+    del writer
+    buffer.close()
+    return bytes(buffer.data().data())
+
+
+def write_pdf(
+    lines: Sequence[Line], target: Path | str, width: int = 42, *, own: OwnFiles | None = None
+) -> None:
+    """A PDF receipt strip in `target`, written through `files.write_output` (0600, never
+    through a link, never over the app's own files: UnsafeTarget says so, nothing changed)."""
+    target = Path(target)
+    if not target.parent.is_dir():
         raise PdfError(
-            _("Could not write the PDF {path}: check the folder can be written to.").format(
-                path=target
+            _("The folder {folder} does not exist: choose another place for the PDF.").format(
+                folder=target.parent
             )
         )
+    data = pdf_bytes(lines, width)
+    try:
+        write_output(target, data, own=own or Paths.default().own_files())
+    except OSError as exc:
+        raise PdfError(
+            _("Could not write the PDF {path}: {problem}").format(
+                path=target, problem=exc.strerror or exc
+            )
+        ) from None

@@ -1,14 +1,16 @@
 """Counter → People…: who may sign in, for managers (or anyone while nobody is set up yet).
 
-Add a person (name, role, PIN typed twice), set a new PIN (which also lifts a lock), remove a
-person. The first person must be a manager, and the last manager cannot be removed while others
-remain (`PeopleStore` enforces both and says so). Every change runs off the GUI thread: a PIN
+Add a person (name, role, PIN typed twice), set a new PIN (which also lifts a lock), lift a
+lock after wrong PINs (the list says who is locked and for how long), remove a person. The first
+person must be a manager, and the last manager cannot be removed while others remain
+(`PeopleStore` enforces both and says so). Every change runs off the GUI thread: a PIN
 is hashed with scrypt (≈ 0.1 s). PINs are never shown, logged or kept after the change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.operators import ManagerPin, Role
+from cashier_gui.operators import ManagerPin, Role, minutes_left
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import MessageBox, label
 
@@ -57,6 +59,7 @@ class PeopleDialog(QDialog):
         self.manager = manager
         self.ops = Operations(self)
         self.people: list[Operator] = []
+        self.locked: dict[str, int] = {}  # name → minutes left of a lock after wrong PINs
         self.setWindowTitle(self.tr("People"))
         self.setModal(True)
         self.setMinimumWidth(620)
@@ -74,11 +77,11 @@ class PeopleDialog(QDialog):
         self.pin_button.clicked.connect(lambda: self._show_form(adding=False))
         self.remove_button = QPushButton(self.tr("&Remove…"))
         self.remove_button.clicked.connect(self.remove_selected)
-        self.unlock_button = QPushButton(self.tr("&Unlock"))
+        self.unlock_button = QPushButton(self.tr("&Lift lock"))
         self.unlock_button.clicked.connect(self.unlock_selected)
         row.addWidget(self.pin_button)
-        row.addWidget(self.remove_button)
         row.addWidget(self.unlock_button)
+        row.addWidget(self.remove_button)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -128,8 +131,8 @@ class PeopleDialog(QDialog):
             self.add_button,
             close,
             self.pin_button,
-            self.remove_button,
             self.unlock_button,
+            self.remove_button,
             self.save_button,
         ):
             b.setAutoDefault(False)
@@ -143,19 +146,39 @@ class PeopleDialog(QDialog):
     # ---- the list -----------------------------------------------------------------------
 
     def reload(self) -> None:
+        store = self.store
+
+        def read() -> tuple[list[Operator], dict[str, int]]:
+            people, now = store.list(), dt.datetime.now(dt.UTC)
+            locked = {}
+            for op in people:
+                until = store.locked_until(op.name)
+                if until is not None:
+                    locked[op.name] = minutes_left(until, now)
+            return people, locked
+
         self.ops.run(
-            lambda: asyncio.to_thread(self.store.list),
+            lambda: asyncio.to_thread(read),
             on_success=self._listed,
             on_error=self._failed,
             foreground=False,
         )
 
-    def _listed(self, people: list[Operator]) -> None:
+    def _listed(self, listed: tuple[list[Operator], dict[str, int]]) -> None:
+        people, self.locked = listed
         self.people = people
         self.list.clear()
         for op in people:
             role = self.tr("manager") if op.is_manager else self.tr("cashier")
-            item = QListWidgetItem(self.tr("{name} — {role}").format(name=op.name, role=role))
+            text = self.tr("{name} — {role}").format(name=op.name, role=role)
+            minutes = self.locked.get(op.name)
+            if minutes is not None:  # one sentence per count form (see banner.py)
+                text = (
+                    self.tr("{name} — {role} — locked for another minute")
+                    if minutes == 1
+                    else self.tr("{name} — {role} — locked for {minutes} more minutes")
+                ).format(name=op.name, role=role, minutes=minutes)
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, op.name)
             self.list.addItem(item)
         if not people:
@@ -181,7 +204,7 @@ class PeopleDialog(QDialog):
         chosen = self.selected() is not None
         self.pin_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
-        self.unlock_button.setEnabled(chosen)
+        self.unlock_button.setEnabled(self.selected() in self.locked)
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -269,11 +292,15 @@ class PeopleDialog(QDialog):
             note = self.tr("You are removing yourself.") + " "
         else:
             note = ""
-        answer = QMessageBox.question(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             self.tr("Remove {name}?").format(name=name),
             note + self.tr("{name} will no longer be able to sign in.").format(name=name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a name is words, never markup
+        answer = box.exec()
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.ops.run(
@@ -283,18 +310,25 @@ class PeopleDialog(QDialog):
         )
 
     def unlock_selected(self) -> None:
-        """Lift a lock after wrong PINs (the PIN stays)."""
+        """The manager lifts the chosen person's lock after wrong PINs (the PIN stays; the
+        growth too, as operators.py says)."""
         name = self.selected()
-        if name is None:
+        if name is None or name not in self.locked:
             return
         ready, by = self._by()
         if not ready:
             return
         self.ops.run(
             lambda: asyncio.to_thread(lambda: self.store.unlock(name, by=by)),
-            on_success=self._saved,
+            on_success=lambda _none: self._unlocked(name),
             on_error=self._failed,
         )
+
+    def _unlocked(self, name: str) -> None:
+        self.error.show_message(
+            self.tr("The lock on {name} is lifted.").format(name=name), role="info"
+        )
+        self.reload()
 
     def _problem(self, text: str, field: QLineEdit) -> None:
         self.error.show_message(text)

@@ -101,8 +101,20 @@ class Printing(QObject):
 
     def _paint(self, paint: Any, lines: Sequence[Line], device: Any, width: int, what: str) -> None:
         try:
-            paint(lines, device, width)
-        except Exception as exc:  # PdfError (a sentence) or the printer system's refusal
+            target = device.outputFileName()
+            if target:  # "Print to file": private paper too (files.output_via_temp)
+                from cashier_gui.config import Paths
+                from cashier_gui.files import output_via_temp
+
+                with output_via_temp(target, own=Paths.default().own_files()) as part:
+                    device.setOutputFileName(str(part))
+                    try:
+                        paint(lines, device, width)
+                    finally:
+                        device.setOutputFileName(target)
+            else:
+                paint(lines, device, width)
+        except Exception as exc:  # PdfError, UnsafeTarget (sentences) or the printer's refusal
             self._failed(exc)
             return
         self._status(self.tr("{what} sent to the printer.").format(what=what))
@@ -122,6 +134,7 @@ class Printing(QObject):
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 30_000)
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not printed"), text, parent=window)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's or the OS's words
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

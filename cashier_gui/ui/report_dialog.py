@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.files import UnsafeTarget
 from cashier_gui.journal import JournalReader, utcnow
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
@@ -260,6 +261,9 @@ class ReportDialog(QDialog):
             return
         try:
             rows = report.write_csv(name)
+        except UnsafeTarget as exc:  # a link, or the app's own file: nothing changed
+            self.error.show_message(str(exc))
+            return
         except OSError as exc:
             self.error.show_message(
                 self.tr("Could not write {path}: {problem}").format(path=name, problem=exc.strerror)

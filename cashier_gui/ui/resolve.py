@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.journal import Attempt, Kind, State, reasons
+from cashier_gui.safetext import typed_problem
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.states import state_label
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label, local_time
@@ -200,7 +201,10 @@ class ResolveDialog(QDialog):
             return self.tr("Type your name.")
         if not self.seen_edit.text().strip():
             return self.tr("Type what you saw, and where.")
-        return None
+        # Words stay words: no line breaks, control characters or bidi overrides.
+        return typed_problem(self.name_edit.text(), "by") or typed_problem(
+            self.seen_edit.text(), "why"
+        )
 
     def _update(self) -> None:
         missing = self.missing()
@@ -214,6 +218,10 @@ class ResolveDialog(QDialog):
         elif not self.name_edit.text().strip():
             self.name_edit.setFocus()
         elif not self.seen_edit.text().strip():
+            self.seen_edit.setFocus()
+        elif typed_problem(self.name_edit.text(), "by"):
+            self.name_edit.setFocus()
+        else:
             self.seen_edit.setFocus()
 
     # ---- recording --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
@@ -70,6 +70,7 @@ class CounterSession(QObject):
         self.page = SignInPage()
         self.page.signed_in.connect(self._signed_in)
         self.name_label = QLabel("")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a person's name, as typed
         self.name_label.setObjectName("operatorName")
         self.name_label.setAccessibleName(self.tr("Signed in"))
         self.name_label.hide()

@@ -455,8 +455,14 @@ def as_manager(
 
     def failed(exc: BaseException) -> None:
         ops.deleteLater()
-        QMessageBox.warning(
-            parent, QCoreApplication.translate("PinPad", "People"), describe_error(exc)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            QCoreApplication.translate("PinPad", "People"),
+            describe_error(exc),
+            QMessageBox.StandardButton.Ok,
+            parent,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
     ops.run(lambda: to_thread(store.list), on_success=ask, on_error=failed)

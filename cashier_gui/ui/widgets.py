@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
@@ -95,6 +96,25 @@ def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
     import time); translate it where it is shown with `QCoreApplication.translate(context, …)`.
     Qt's own returns `object` to type checkers; this one returns the text."""
     return source
+
+
+def plain_tip(text: str | None) -> str | None:
+    """A tooltip that shows `text` literally, whoever wrote it (a note, a server's message).
+
+    Qt shows a tooltip as rich text whenever `Qt.mightBeRichText` guesses so (a note such as
+    `<h1 style="color:red">…</h1>` would render as a red heading, `<img src=…>` would load):
+    here the text is escaped and wrapped in a paragraph that keeps its line breaks, so it is
+    always rich text whose only content is the words. Empty or None: no tooltip (None)."""
+    if not text:
+        return None
+    return '<p style="white-space:pre-wrap">' + html.escape(text, quote=False) + "</p>"
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A bare QLabel that never interprets what it shows as rich text (names, server text)."""
+    w = QLabel(text)
+    w.setTextFormat(Qt.TextFormat.PlainText)
+    return w
 
 
 def label(

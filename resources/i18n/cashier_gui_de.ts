@@ -1005,10 +1005,6 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
-        <source>&amp;Unlock</source>
-        <translation>&amp;Entsperren</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -1131,6 +1127,22 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>{name} will no longer be able to sign in.</source>
         <translation>{name} kann sich dann nicht mehr anmelden.</translation>
+    </message>
+    <message>
+        <source>&amp;Lift lock</source>
+        <translation>Sperre &amp;aufheben</translation>
+    </message>
+    <message>
+        <source>{name} — {role} — locked for another minute</source>
+        <translation>{name} — {role} — noch eine Minute gesperrt</translation>
+    </message>
+    <message>
+        <source>{name} — {role} — locked for {minutes} more minutes</source>
+        <translation>{name} — {role} — noch {minutes} Minuten gesperrt</translation>
+    </message>
+    <message>
+        <source>The lock on {name} is lifted.</source>
+        <translation>Die Sperre für {name} ist aufgehoben.</translation>
     </message>
 </context>
 <context>

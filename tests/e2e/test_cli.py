@@ -16,6 +16,7 @@ import pytest
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
 from tests.support import cli as support_cli
+from tests.support import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -294,3 +295,63 @@ def test_the_journal_keeps_where_a_refund_went_and_the_settings_it_was_made_unde
     seal = {c["name"]: c for c in json.loads(configured("doctor", "--json").stdout)["checks"]}
     assert a["policy"] and a["policy"] in seal["seal"]["detail"]  # the fingerprint doctor shows
     assert configured("journal", "verify").returncode == 0  # part of the hash chain
+
+
+# ---- lookup's exit codes as the README says; typed words stay words --------------------------------
+
+
+@pytest.mark.parametrize(
+    "play",
+    [
+        hostile.status(302, headers={"Location": "http://127.0.0.1:9/elsewhere"}),
+        hostile.status(200, b"<html>not an envelope</html>"),
+        hostile.raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{"),
+        hostile.bloat(3 << 20),
+    ],
+    ids=["redirect", "bad-answer", "cut-short", "too-big"],
+)
+def test_a_lookup_that_gets_no_usable_answer_exits_1_not_4(
+    run: Run, viopay_server: ServerThread, play: hostile.Play
+) -> None:
+    """README: 1 other (a lookup that failed before a refund: nothing was refunded); 4 is for
+    what *may* have been sent, and a lookup sends no refund."""
+    with hostile.HostileServer(viopay_server.url, default=play) as server:
+        support_cli.configure_viopay(
+            run, server.url, vsim.TRAINING_HMAC_SECRET, vsim.TRAINING_MSK_HEX
+        )
+        for args in (["lookup", "ch_train_eur_4990"], ["lookup", "ch_train_eur_4990", "--json"]):
+            r = run(*args)
+            assert r.returncode == 1, (play, r.stdout, r.stderr)
+            said = r.stderr if "--json" not in args else json.loads(r.stdout)["error"]["message"]
+            assert "Nothing was refunded" in said and "Traceback" not in r.stderr
+    assert json.loads(run("journal", "list", "--json").stdout)["attempts"] == []
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["\x1b]0;pwned\x07box", "box\x1b[2J", "line\nbreak", "ab\u202ecod.exe", "\u2066x\u2069"],
+    ids=["osc-title", "clear-screen", "newline", "rlo", "isolate"],
+)
+def test_a_note_with_controls_or_bidi_is_refused_before_anything(
+    configured: Run, note: str
+) -> None:
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--note", note, "--yes")
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "one line of plain text" in r.stderr
+    r = configured("void", "ch_train_eur_4990", "--note", note, "--yes")
+    assert r.returncode == 2 and "one line of plain text" in r.stderr
+    assert json.loads(configured("journal", "list", "--json").stdout)["attempts"] == []
+
+
+def test_resolve_refuses_a_name_or_reason_that_is_not_one_line(
+    configured: Run, viopay_sim: vsim.ViopaySimulator
+) -> None:
+    viopay_sim.faults.push("drop_before_commit")
+    r = configured("refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--json")
+    assert r.returncode == 4
+    attempt = str(json.loads(r.stdout)["attempt_id"])
+    for by, why in (("Maria\x1b[31m", "portal"), ("Maria", "portal\nshows \u202eno")):
+        r = configured("resolve", attempt, "--refunded", "--by", by, "--why", why)
+        assert r.returncode == 2 and "one line of plain text" in r.stderr, r.stderr
+    [row] = json.loads(configured("journal", "list", "--json").stdout)["attempts"]
+    assert row["status"] == "unknown"

@@ -4,8 +4,11 @@ bytes, CSV and JSON from a real journal; bad input exits 2 with what to do."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,81 @@ def test_without_the_entry_point_a_pdf_is_refused_in_words(tmp_path: Path, run: 
     )
     assert r.returncode == 2 and "installed cashier-refund command" in r.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+# ---- private paper: 0600 under any umask, no links, never the app's own files --------------------
+
+
+@pytest.fixture
+def umask000() -> Iterator[None]:
+    previous = os.umask(0)  # the command inherits it
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_every_file_the_command_line_writes_is_0600_under_umask_000(
+    run: Run, tmp_path: Path, umask000: None
+) -> None:
+    targets = {
+        "r.pdf": ["receipt", "1", "--pdf"],
+        "r.bin": ["receipt", "1", "--escpos"],
+        "report.pdf": ["report", "--pdf"],
+        "report.csv": ["report", "--csv"],
+        "export.csv": ["journal", "export", "--csv"],
+    }
+    for name, args in targets.items():
+        r = run(*args, str(tmp_path / name))
+        assert r.returncode == 0, (name, r.stderr)
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["receipt", "1", "--escpos"],
+        ["receipt", "1", "--pdf"],
+        ["report", "--csv"],
+        ["journal", "export", "--csv"],
+    ],
+)
+def test_a_link_as_the_output_is_refused_and_its_target_kept(
+    run: Run, tmp_path: Path, args: list[str]
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file\n")
+    link = tmp_path / "out.bin"
+    link.symlink_to(victim)
+    r = run(*args, str(link))
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "is a link to another file" in r.stderr and "Traceback" not in r.stderr
+    assert victim.read_text() == "someone else's file\n" and link.is_symlink()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="hard links and modes")
+def test_the_apps_own_files_are_never_paper(run: Run, tmp_path: Path) -> None:
+    paths = Paths.default()
+    paths.settings.write_text('profile = "default"\n')
+    paths.operators.write_text('{"version": 1, "operators": []}\n')
+    os.link(paths.journal, tmp_path / "hard.csv")
+    paths.logs.mkdir(exist_ok=True)
+    home = paths.config_dir
+    own = [p for p in home.rglob("*") if p.is_file()]
+    before = {p: (p.read_bytes(), p.stat().st_mode, p.stat().st_mtime_ns) for p in own}
+    attempts = [
+        ["report", "--csv", str(paths.settings)],
+        ["report", "--csv", str(home / "logs" / ".." / "operators.json")],
+        ["report", "--pdf", str(paths.journal)],
+        ["receipt", "1", "--escpos", str(home / "journal.sqlite3-wal")],
+        ["journal", "export", "--csv", str(tmp_path / "hard.csv")],
+        ["journal", "export", "--csv", os.path.relpath(paths.journal)],
+    ]
+    for args in attempts:
+        r = run(*args)
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert "one of this app's own files" in r.stderr, r.stderr
+    assert {p: (p.read_bytes(), p.stat().st_mode, p.stat().st_mtime_ns) for p in own} == before
+    assert run("journal", "verify").returncode == 0

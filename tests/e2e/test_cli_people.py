@@ -118,7 +118,7 @@ def test_three_wrong_pins_lock_and_nothing_is_stored_in_clear(
     assert r.returncode == 2 and "locked" in r.stderr
     r = staffed("operator", "remove", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 2 and "locked" in r.stderr  # the right PIN, still locked
-    assert "(locked for 1 more minute)" in staffed("operator", "list").stdout
+    assert "(locked for another minute)" in staffed("operator", "list").stdout
     home = Path(env["CASHIER_GUI_HOME"])
     for path in home.rglob("*"):
         if path.is_file():
@@ -257,3 +257,20 @@ def test_the_command_lines_doors_need_a_manager_and_are_recorded(
     assert r.returncode == 0 and "100.00" in r.stdout, r.stderr
     r = staffed(*args, stdin=f"{CASHIER_PIN}\n")
     assert r.returncode == 0, r.stderr  # the manager's €100 limit, sealed
+
+
+def test_a_manager_lifts_a_lock_from_the_command_line(staffed: Run) -> None:
+    for _ in range(3):  # Tom's PIN, wrong three times: locked
+        r = staffed("operator", "remove", "Maria", "--manager", "Tom", stdin="0000\n")
+        assert r.returncode == 2 and ("Wrong PIN" in r.stderr or "locked" in r.stderr)
+    assert "(locked for another minute)" in staffed("operator", "list").stdout
+    r = staffed("operator", "unlock", "Tom", "--manager", "Tom", stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "locked" in r.stderr  # not by himself
+    r = staffed("operator", "unlock", "Tom")
+    assert r.returncode == 2 and "--manager" in r.stderr
+    r = staffed("operator", "unlock", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    assert "The lock on Tom is lifted." in r.stdout
+    assert "locked" not in staffed("operator", "list").stdout
+    r = staffed("operator", "unlock", "Nobody", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 2 and "no operator called Nobody" in r.stderr

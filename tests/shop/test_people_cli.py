@@ -82,7 +82,7 @@ def test_cli_changes_with_a_wrong_manager_pin_change_nothing_and_count(
     assert listed(till1) == ["Boss manager", "Cy cashier"]
     locked = till2("operator", "remove", "Cy", "--manager", "Boss", stdin="0002\n")
     assert locked.returncode == 2 and "locked for 1 minute, at every counter" in locked.stderr
-    assert listed(till1) == ["Boss manager (locked for 1 more minute)", "Cy cashier"]
+    assert listed(till1) == ["Boss manager (locked for another minute)", "Cy cashier"]
     # Cy's PIN still works at both tills: nothing about Cy changed.
     for till in tills:
         signed = till(

@@ -270,3 +270,47 @@ def test_columns_are_as_wide_as_what_they_show(qtbot: QtBot, small: HistoryDialo
             for r in range(model.rowCount())
         ]
         assert table.columnWidth(col) >= min(max(widths), 300), (header, table.columnWidth(col))
+
+
+def _as_qt_shows_a_tooltip(tip: str) -> str:
+    """What a person reads: QToolTip treats text as rich when Qt.mightBeRichText says so."""
+    from PySide6.QtGui import Qt as QtGui_Qt
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    if QtGui_Qt.mightBeRichText(tip):
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc.toPlainText()
+
+
+def test_a_notes_and_a_servers_words_are_shown_literally_in_the_tooltip(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from cashier_gui.journal import State
+    from cashier_gui.money import Money
+
+    note = '<h1 style="color:red">Resolved: NOT refunded</h1>'
+    server = "<b>Declined</b> <img src='http://127.0.0.1:9/x.png'> & <i>more</i>"
+    journal = SqliteJournal(tmp_path / "journal.sqlite3")
+    a = journal.prepare(
+        NewAttempt(
+            provider="viopay",
+            terminal="T-1",
+            charge_id="ch_html",
+            amount=Money(500, "EUR"),
+            reason=None,
+            note=note,
+            transaction_reference="REF-html",
+            key="K-html",
+            operator="Ana",
+        )
+    )
+    journal.send_or_cancel(a.key, lambda: False)
+    journal.transition(a.key, State.FAILED, expect=State.SENT, error_message=server)
+    journal.close()
+    d = shown(qtbot, tmp_path / "journal.sqlite3")
+    tip = d.model.data(d.model.index(0, 3), Qt.ItemDataRole.ToolTipRole)
+    assert isinstance(tip, str)
+    assert _as_qt_shows_a_tooltip(tip).splitlines() == [server, note]

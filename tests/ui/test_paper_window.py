@@ -193,3 +193,96 @@ def test_settings_policy_section_round_trips_and_refuses_bad_amounts(
         assert "policy.approval_above.EUR" in str(exc)
     else:
         raise AssertionError("three decimals for euros were taken")
+
+
+def test_the_windows_save_dialogs_write_private_paper_and_never_the_apps_own_files(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, home: Path
+) -> None:
+    import os
+    import stat
+
+    from cashier_gui.config import Paths
+    from cashier_gui.ui.history import HistoryDialog
+    from cashier_gui.ui.report_dialog import ReportDialog
+
+    window.open_report()
+    report = window.findChild(ReportDialog)
+    assert isinstance(report, ReportDialog)
+    qtbot.waitUntil(lambda: report.report is not None, timeout=5000)
+    previous = os.umask(0)
+    try:
+        report.save_csv(str(tmp_path / "shift.csv"))
+        report.save_pdf(str(tmp_path / "shift.pdf"))
+    finally:
+        os.umask(previous)
+    for name in ("shift.csv", "shift.pdf"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+    settings = Paths.default().settings
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('profile = "default"\n')
+    for save in (report.save_csv, report.save_pdf):
+        save(str(settings))
+        assert "one of this app's own files" in report.error.text.text()
+    assert settings.read_text() == 'profile = "default"\n'
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    (tmp_path / "link.pdf").symlink_to(victim)
+    report.save_pdf(str(tmp_path / "link.pdf"))
+    assert "is a link to another file" in report.error.text.text()
+    assert victim.read_text() == "keep\n"
+    report.reject()
+
+    window.open_history()
+    history = window.findChild(HistoryDialog)
+    assert isinstance(history, HistoryDialog)
+    history.export(str(settings))
+    qtbot.waitUntil(lambda: "one of this app's own files" in history.summary.text(), timeout=5000)
+    assert settings.read_text() == 'profile = "default"\n'
+    history.reject()
+
+
+def test_print_to_file_from_the_print_dialog_is_private_paper_too(
+    window: MainWindow, tmp_path: Path, home: Path
+) -> None:
+    import os
+    import stat
+
+    from PySide6.QtPrintSupport import QPrinter
+
+    from cashier_gui.config import Paths
+    from cashier_gui.paper.layout import Line
+    from cashier_gui.ui.pdf import paint
+
+    lines = [Line("REFUND APPROVED"), Line("VISA •••• 4242")]
+
+    def to_file(target: Path) -> None:
+        device = QPrinter(QPrinter.PrinterMode.HighResolution)
+        device.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        device.setOutputFileName(str(target))  # what the dialog's "Print to file" sets
+        window.printing._paint(paint, lines, device, 42, "Receipt")
+
+    previous = os.umask(0)
+    try:
+        to_file(tmp_path / "receipt.pdf")
+    finally:
+        os.umask(previous)
+    out = tmp_path / "receipt.pdf"
+    assert out.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+    settings = Paths.default().settings
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('profile = "default"\n')
+    to_file(settings)
+    assert settings.read_text() == 'profile = "default"\n'
+    assert window.printing.notice is not None
+    assert "one of this app's own files" in window.printing.notice.text()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep\n")
+    (tmp_path / "link.pdf").symlink_to(victim)
+    to_file(tmp_path / "link.pdf")
+    assert victim.read_text() == "keep\n" and (tmp_path / "link.pdf").is_symlink()
+    assert "is a link to another file" in window.printing.notice.text()
+    assert [p.name for p in home.rglob("*.part")] == []

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from cashier_gui.config import Paths, Settings, ViopaySettings, load_settings, save_settings
 from cashier_gui.doors import seal
-from cashier_gui.operators import OperatorStore, Role
+from cashier_gui.operators import OperatorError, OperatorStore, Role
 from cashier_gui.runtime import Runtime, open_runtime
 from cashier_gui.secrets import HMAC_SECRET, MSK, SecretStore
 from cashier_gui.simulators import viopay as vsim
@@ -559,3 +559,36 @@ def test_a_fast_pin_or_a_badge_signs_in(qtbot: QtBot, window: MainWindow, ms: in
     signed = window.session.operator
     assert signed is not None and signed.name == "Carl"
     assert window.session.page.held_scan is None
+
+
+def test_people_shows_who_is_locked_and_a_manager_lifts_it(
+    qtbot: QtBot, window: MainWindow, people: OperatorStore
+) -> None:
+    for pin in ("0000", "0001", "0002"):
+        with contextlib.suppress(OperatorError):
+            people.verify("Bea", pin)
+    assert people.locked_until("Bea") is not None
+    sign_in(qtbot, window, "m", "2468")
+    window.open_people()
+    qtbot.waitUntil(lambda: window.findChild(PeopleDialog) is not None, timeout=3000)
+    d = window.findChild(PeopleDialog)
+    assert isinstance(d, PeopleDialog)
+    qtbot.waitUntil(lambda: d.list.count() == 3, timeout=3000)
+    texts = [d.list.item(i).text() for i in range(3)]
+    assert any("Bea" in t and "locked for another minute" in t for t in texts), texts
+    assert not d.unlock_button.isEnabled()  # the first row (Mia) is not locked
+    bea = next(i for i, t in enumerate(texts) if "Bea" in t)
+    d.list.setCurrentRow(bea)
+    assert d.unlock_button.isEnabled()
+    d.manager_pin.setText("2468")  # the manager's own PIN, as for every change of people
+    d.unlock_button.click()
+    qtbot.waitUntil(lambda: "The lock on Bea is lifted." in d.error.text.text(), timeout=3000)
+    assert people.locked_until("Bea") is None
+    qtbot.waitUntil(
+        lambda: (
+            d.list.count() == 3 and not any("locked" in d.list.item(i).text() for i in range(3))
+        ),
+        timeout=3000,
+    )
+    assert people.verify("Bea", "8642").name == "Bea"
+    d.reject()

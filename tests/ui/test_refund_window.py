@@ -306,3 +306,34 @@ def test_many_earlier_refunds_fit_at_1024x768(qtbot: QtBot, window: MainWindow) 
     assert [line.split()[-1] for line in lines[2:]] == ["rf_3", "rf_4", "rf_5"]
     assert p.fields["remaining"].text() == "€94.00"
     assert not window.panel_scroll.verticalScrollBar().isVisible()
+
+
+def test_a_note_with_controls_or_bidi_is_refused_as_typed(qtbot: QtBot, window: MainWindow) -> None:
+    p = window.panel
+    look_up(qtbot, window, "ch_train_eur_4990")
+    p.amount_edit.setFocus()
+    QTest.keyClicks(p.amount_edit, "5", delay=60)
+    assert p.action_button.isEnabled()
+    p.note_edit.setFocus()
+    QTest.keyClicks(p.note_edit, "ab")
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for event in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):  # a right-to-left override,
+        QApplication.sendEvent(  # typed (a keyboard layout or an input method has it)
+            p.note_edit, QKeyEvent(event, 0, Qt.KeyboardModifier.NoModifier, "\u202e")
+        )
+    QTest.keyClicks(p.note_edit, "cod")
+    qtbot.waitUntil(lambda: not p.action_button.isEnabled(), timeout=3000)
+    assert "one line of plain text" in p.amount_hint.text() and "U+202E" in p.amount_hint.text()
+    qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)  # no way to the confirm card
+    p.ask_confirm()
+    assert p.stage == "charge"
+    p.note_edit.setText("box\x1b]0;pwned\x07")  # pasted: a terminal escape
+    assert not p.action_button.isEnabled() and "U+001B" in p.amount_hint.text()
+    p.note_edit.setText("box damaged")
+    assert p.action_button.isEnabled() and p.amount_hint.text() == ""
+    refund(qtbot, window, None)
+    [attempt] = rt(window).service.journal.query()
+    assert attempt.note == "box damaged"

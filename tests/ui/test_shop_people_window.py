@@ -108,11 +108,13 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
         support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin="0000\n")
     locked = support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin=f"{CY_PIN}\n")
     assert locked.returncode == 2 and "locked" in locked.stderr
+    d.reload()  # the list says who is locked, as the shop server has it
+    qtbot.waitUntil(lambda: "locked" in d.list.item(1).text(), timeout=5000)
     d.list.setCurrentRow(1)
-    assert d.selected() == "Cy"
+    assert d.selected() == "Cy" and d.unlock_button.isEnabled()
     d.error.clear()  # "Saved." of the last change
     d.unlock_button.click()
-    qtbot.waitUntil(lambda: "Saved" in d.error.text.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "The lock on Cy is lifted." in d.error.text.text(), timeout=5000)
     d.reject()
     signed = support_cli.run_cli(staffed, *REFUND, "--operator", "Cy", stdin=f"{CY_PIN}\n")
     assert signed.returncode == 0, signed.stdout + signed.stderr

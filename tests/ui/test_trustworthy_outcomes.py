@@ -445,3 +445,27 @@ def test_banner_tells_a_refund_being_sent_elsewhere_from_a_lost_answer(
         qtbot.waitUntil(lambda: not window.unknown_banner.isVisible(), timeout=3000)
     finally:
         other.close()
+
+
+def test_what_you_saw_refuses_line_breaks_and_bidi_marks(qtbot: QtBot, window: MainWindow) -> None:
+    p = window.panel
+    unknown_refund(qtbot, window)
+    p.resolve_button.setFocus()
+    QTest.keyClick(p.resolve_button, Qt.Key.Key_Return)
+    as_training_manager(qtbot, window)
+    d = dialog_shown(qtbot, lambda: p.resolve_dialog)
+    d.refunded_radio.setChecked(True)
+    for pasted, char in (("portal\nshows rf_1", "U+000A"), ("portal \u202eshows", "U+202E")):
+        d.seen_edit.setText(pasted)
+        assert not d.record_button.isEnabled(), pasted
+        assert "one line of plain text" in d.hint.text() and char in d.hint.text()
+        d.record()  # Enter's path: nothing is recorded
+        assert d.isVisible()
+    [attempt] = rt(window).service.journal.query()
+    assert attempt.state is State.UNKNOWN
+    d.seen_edit.setText("portal shows rf_1")
+    assert d.record_button.isEnabled() and d.hint.text() == ""
+    d.record()
+    qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
+    [attempt] = rt(window).service.journal.query()
+    assert attempt.state is State.APPROVED and attempt.resolution == "portal shows rf_1"

@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_gui.files import open_private
+from cashier_gui.config import Paths
+from cashier_gui.files import open_output
 from cashier_gui.i18n import _
 from cashier_gui.journal.model import COLUMNS, UNRESOLVED, Attempt, JournalError, Problem, State
 from cashier_gui.journal.sqlite.schema import GENESIS, TRACKED, event_hash
@@ -206,10 +207,12 @@ class Reading:
         return {str(c): int(s) for c, s in rows}
 
     def export_csv(self, target: Path | str, **filters: Any) -> int:
-        """Write attempts (oldest first) as CSV (0600); returns the number of rows. Text cells a
+        """Write attempts (oldest first) as CSV (`files.open_output`: 0600, never through a link
+        or over this PC's `Paths.default().own_files()`); returns the number of rows. Text cells a
         spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) get a `'`."""
         count = 0
-        with open_private(target, "w", newline="") as fh:
+        own = Paths.default().own_files()
+        with open_output(target, "w", newline="", own=own) as fh:
             writer = csv.writer(fh)
             writer.writerow([*COLUMNS, "amount"])
             for attempt in self._iter(**filters):

@@ -12,6 +12,7 @@ from cashier_gui.gateways.base import GatewayError
 from cashier_gui.journal import State
 from cashier_gui.money import Money, MoneyError, parse_amount
 from cashier_gui.refunds import ChargeView
+from cashier_gui.safetext import typed_problem
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.base import PanelBase
 from cashier_gui.ui.refund.words import amount_example, attempt_lines, known_refunded
@@ -27,6 +28,7 @@ class FormPart(PanelBase):
         self.amount_edit.textChanged.connect(self._validate)
         self.full_radio.toggled.connect(self._validate)
         self.partial_radio.toggled.connect(self._partial_toggled)
+        self.note_edit.textChanged.connect(self._validate)  # a bad note is refused as typed
 
     # ---- filling ------------------------------------------------------------------------------
 
@@ -190,8 +192,13 @@ class FormPart(PanelBase):
         amount, problem = self.chosen_amount()
         typed = self.amount_edit.text().strip()
         blocked = self.view is not None and self.view.blocked_reason() is not None
+        note_problem = typed_problem(self.note_edit.text(), "note")
         if blocked:
             _set_text(self.amount_hint, "")
+        elif note_problem and problem is None:  # words stay words: no controls, no bidi
+            problem = note_problem
+            _set_text(self.amount_hint, note_problem)
+            restyle(self.amount_hint, "hint-bad")
         elif problem and (self.full_radio.isChecked() or typed or self.view is None):
             _set_text(self.amount_hint, problem)
             restyle(self.amount_hint, "hint-bad" if typed or self.has_lookup else "hint")
