@@ -54,10 +54,16 @@ class _PolicyWantsAManager:
     """Stands in for the service's policy lookup: a manager is needed whenever the rule says a
     cashier's refund is held to the policy."""
 
+    async def _weigh(
+        self, view: Any, kind: Kind, amount: Any, operator: Operator | None
+    ) -> tuple[list[str], None]:
+        held = needs_approval(operator)
+        return (["Refunds above €50.00 need a manager."] if held else []), None
+
     async def approval_reasons(
         self, view: Any, kind: Kind, amount: Any, operator: Operator | None
     ) -> list[str]:
-        return ["Refunds above €50.00 need a manager."] if needs_approval(operator) else []
+        return (await self._weigh(view, kind, amount, operator))[0]
 
 
 PEOPLE = [None, ANNA, BEN, MIA, OLE]
