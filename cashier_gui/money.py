@@ -95,6 +95,20 @@ def display_locale(preferred: str | None = None) -> str:
     return "en_US"
 
 
+def window_locale(setting: str | None) -> str | None:
+    """How the window and its messages write amounts: the Number format setting when set; else
+    the PC's, unless the app speaks another language than the PC's locale (a German window on
+    an English PC: "12,50 €", not "€12.50" inside German sentences). None: the PC's."""
+    if setting:
+        return setting
+    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
+
+    language = current_language()
+    if language == SOURCE_LANGUAGE or display_locale(None).split("_")[0] == language:
+        return None
+    return {"de": "de_DE"}.get(language)
+
+
 @dataclass(frozen=True, order=False)
 class Money:
     """An amount of money in minor units (cents, yen, fils)."""

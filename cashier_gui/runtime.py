@@ -248,10 +248,14 @@ def open_runtime(
         policy=settings.policy,
         policy_fingerprint=fingerprint(settings),
     )
+    from cashier_gui.money import window_locale
+
+    service.money_locale = window_locale(settings.locale)
     return Runtime(paths, settings, service, False, label, terminal, home)
 
 
 def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
+    from cashier_gui.money import window_locale
     from cashier_gui.simulators import viopay as vsim
     from cashier_gui.simulators.server import ServerThread
 
@@ -274,7 +278,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             pairing_code=psim.TRAINING_PAIRING_CODE,
             limits=limits,
         )
-        ids = [(t.transaction_id, t.describe(settings.locale)) for t in sim.transactions.values()]
+        ids = [
+            (t.transaction_id, t.describe(window_locale(settings.locale)))
+            for t in sim.transactions.values()
+        ]
         state: Any = sim
         terminal, label = f"{server.host}:{server.port}", _("Poynt terminal (simulated)")
     else:
@@ -291,7 +298,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             msk_hex=vsim.TRAINING_MSK_HEX,
             limits=limits,
         )
-        ids = [(c.charge_id, vsim.describe(c, settings.locale)) for c in vs.charges.values()]
+        ids = [
+            (c.charge_id, vsim.describe(c, window_locale(settings.locale)))
+            for c in vs.charges.values()
+        ]
         state = vs
         terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(
@@ -302,6 +312,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         training=True,
         policy=TRAINING_POLICY,
     )
+    service.money_locale = window_locale(settings.locale)
     return Runtime(
         paths,
         settings,

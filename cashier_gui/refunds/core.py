@@ -55,6 +55,8 @@ class ServiceCore:
         self.operator = operator  # the OS user: the machine account when nobody signs in
         self.training = training
         self.policy = policy or Policy()
+        #: How amounts in the policy's words are written (cashier_gui.money.window_locale).
+        self.money_locale: str | None = None
         #: Who is at the counter: named in every journal event this service writes.
         self.actor = operator
         self._in_flight: set[str] = set()

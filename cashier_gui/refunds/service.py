@@ -215,6 +215,7 @@ class RefundService(Reconciling):
         since = stamp(self.policy.day_start())  # the shop's day, never the process's TZ
         today = await self._db(self.journal.count_by_operator, operator.name, since)
         return self.policy.reasons(
+            locale=self.money_locale,
             kind=str(kind),
             amount=amount,
             has_lookup=view.charge is not None,

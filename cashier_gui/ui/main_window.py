@@ -24,7 +24,7 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
-from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
+from cashier_gui.ui.widgets import MessageBox, StatusFit, WrappingScrollArea, label
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
             self.status_conn,
         ):
             bar.addPermanentWidget(w)
+        self.status_fit = StatusFit(bar, [self.status_terminal, self.status_provider])
         self._build_menu()
 
         self.pending_timer = QTimer(self)
@@ -321,6 +322,7 @@ class MainWindow(QMainWindow):
             self.tr("Terminal {terminal}").format(terminal=runtime.terminal)
         )
         self._connection(True, "")
+        self.status_fit.fit()
         self.panel.set_service(
             runtime.service,
             training=training,
@@ -540,13 +542,6 @@ def window_money_locale(setting: str | None) -> str | None:
     """How amounts are written in the window: the Number format setting when set; else the
     PC's, unless the window speaks another language than the PC's locale (German window on an
     English PC: "12,50 €", not "€12.50" inside German sentences)."""
-    if setting:
-        return setting
-    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
-    from cashier_gui.money import display_locale
+    from cashier_gui.money import window_locale
 
-    language = current_language()
-    pc = display_locale(None)
-    if language == SOURCE_LANGUAGE or pc.split("_")[0] == language:
-        return None
-    return {"de": "de_DE"}.get(language)
+    return window_locale(setting)

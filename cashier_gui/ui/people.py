@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.operators import Role
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.widgets import MessageBox, ScreenFit, WrappingScrollArea, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, OperatorStore
@@ -60,7 +60,11 @@ class PeopleDialog(QDialog):
         self.setWindowTitle(self.tr("People"))
         self.setModal(True)
         self.setMinimumWidth(620)
-        lay = QVBoxLayout(self)
+        # The list and the form scroll when the screen is short (1024×768 at 150 %); Add and
+        # Close below them stay in sight.
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(label(self.tr("People at this counter"), role="title"))
         self.hint = label("", role="hint")
         lay.addWidget(self.hint)
@@ -87,6 +91,11 @@ class PeopleDialog(QDialog):
         self.name_edit.setMaxLength(40)
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.role_box = QComboBox()
+        # As wide as the form has room for (a German role reads long), not its longest choice.
+        self.role_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.role_box.setMinimumContentsLength(16)
         self.role_box.setAccessibleName(self.tr("Role"))
         self.role_box.addItem(self.tr("Cashier: refunds within the shop's rules"), Role.CASHIER)
         self.role_box.addItem(self.tr("Manager: approves, settings, people"), Role.MANAGER)
@@ -116,7 +125,12 @@ class PeopleDialog(QDialog):
         bottom.addWidget(self.add_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
-        lay.addLayout(bottom)
+        self.body_scroll = WrappingScrollArea()
+        self.body_scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.body_scroll, 1)
+        outer.addLayout(bottom)
+        self.screen_fit = ScreenFit(self, scroll=self.body_scroll)
         self._adding = True
         self.reload()
 
@@ -184,7 +198,10 @@ class PeopleDialog(QDialog):
         self.pin_edit.clear()
         self.pin_again.clear()
         self.form.show()
-        (self.name_edit if adding else self.pin_edit).setFocus()
+        field = self.name_edit if adding else self.pin_edit
+        field.setFocus()
+        # On a short screen the form is below the list: bring it into sight once laid out.
+        QTimer.singleShot(0, self, lambda: self.body_scroll.ensureWidgetVisible(self.save_button))
 
     def save(self) -> None:
         name, pin = self.name_edit.text().strip(), self.pin_edit.text()

@@ -105,11 +105,12 @@ class WindowActions:
     def open_history(self) -> None:
         if self.runtime is None:
             return
+        from cashier_gui.money import window_locale
         from cashier_gui.ui.history import HistoryDialog
 
         dialog = HistoryDialog(
             self.runtime.reader,
-            locale=self.runtime.settings.locale,
+            locale=window_locale(self.runtime.settings.locale),
             print_receipt=self.printing.receipt,
             parent=self._window,
         )

@@ -515,6 +515,14 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Alle Personen</translation>
     </message>
     <message>
+        <source>From date</source>
+        <translation>Ab Datum</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Bis Datum</translation>
+    </message>
+    <message>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
@@ -2300,6 +2308,7 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <name>app</name>
     <message>
         <source>Something went wrong</source>
+        <extracomment>The body text&apos;s least size: 15 px at 96 dpi, the size the screens are laid out for.</extracomment>
         <translation>Etwas ist schiefgegangen</translation>
     </message>
     <message>

@@ -156,7 +156,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         path = out / f"{name}.png"
         w.grab().save(str(path))
         saved.append(path.name)
-        CLIPPED.extend(f"{name}: {text}" for text in problems(w, scroll_ok=SHORT))
+        CLIPPED.extend(f"{name}: {text}" for text in off_screen(w) + problems(w, scroll_ok=SHORT))
         if SHORT and w.stack.currentWidget() is w.panel_scroll:
             CLIPPED.extend(f"{name}: {text}" for text in out_of_sight(w))
 
@@ -201,6 +201,14 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     await until(lambda: p.stage == "result")
     shot("7-declined")
 
+    await look_up("ch_train_gbp_refund_pending")
+    p.partial_radio.setChecked(True)
+    p.amount_edit.setText("40")  # under training's approval limit
+    p.action_button.click()
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    shot("7-pending")
+
     sim = rt(w).simulator_state
     sim.faults.push("drop_after_commit")
     await look_up("ch_train_eur_4990")
@@ -237,6 +245,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     dialog.name_edit.setFocus()
     await asyncio.sleep(0.2)
     dialog.grab().save(str(out / "12-resolve-dialog.png"))
+    CLIPPED.extend(f"12-resolve-dialog: {text}" for text in dialog_problems(dialog))
     saved.append("12-resolve-dialog.png")
     screen = w.screen().grabWindow(0)  # the dialog over the window, as the cashier sees it
     screen.save(str(out / "13-resolve-dialog-on-screen.png"))
@@ -306,21 +315,76 @@ async def counter_states(
     people.name_edit.setText("Dana")
     await asyncio.sleep(0.2)
     people.grab().save(str(OUT / "20-people.png"))
-    CLIPPED.extend(f"20-people: {text}" for text in problems(people, scroll_ok=True))
+    CLIPPED.extend(f"20-people: {text}" for text in dialog_problems(people))
     people.reject()
     from cashier_gui.ui.settings import SettingsDialog
 
     settings = SettingsDialog(printing=w.printing, parent=w)
     settings.show()
     await asyncio.sleep(0.4)
-    for i, part in enumerate(("connection", "receipts", "policy")):
+    parts = ("connection", "receipts", "policy", "shop")
+    assert settings.sections.count() == len(parts)
+    for i, part in enumerate(parts):
         settings.sections.setCurrentIndex(i)
         await asyncio.sleep(0.2)
         settings.grab().save(str(OUT / f"21-settings-{part}.png"))
-        found = problems(settings, scroll_ok=True)
-        CLIPPED.extend(f"21-settings-{part}: {text}" for text in found)
+        CLIPPED.extend(f"21-settings-{part}: {text}" for text in dialog_problems(settings))
     settings.reject()
+
+    # History: every attempt of this run, one chosen — its details in the pane below.
+    from cashier_gui.ui.history import HistoryDialog
+
+    w.open_history()  # as Ctrl+H opens it
+    history = next(d for d in w.findChildren(HistoryDialog) if d.isVisible())
+    await until(lambda: history.model.rowCount() >= 6 and history.lists_loaded)
+    history.table.setFocus()
+    history.table.setCurrentIndex(history.model.index(0, 0))
+    await asyncio.sleep(0.3)
+    history.grab().save(str(OUT / "22-history-details.png"))
+    CLIPPED.extend(f"22-history-details: {text}" for text in dialog_problems(history))
+    CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
+    history.reject()
     return []
+
+
+def dialog_problems(dialog: QWidget) -> list[str]:
+    """A dialog as the cashier's screen shows it: on that screen (its size and place within the
+    screen's available area, which tests/ui/test_screenshots.py makes the counter's real
+    1024×768 or 1280×800), then every label and button whole (its fields may scroll)."""
+    return off_screen(dialog) + problems(dialog, scroll_ok=True)
+
+
+def off_screen(window: QWidget) -> list[str]:
+    """A window not wholly on its screen's available area."""
+    from PySide6.QtCore import QRect
+
+    area = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    if area.contains(QRect(frame.topLeft(), frame.size())):
+        return []
+    return [
+        f"not on the screen ({frame.x()},{frame.y()} {frame.width()}×{frame.height()} "
+        f"on {area.width()}×{area.height()})"
+    ]
+
+
+def cut_columns(history: QWidget) -> list[str]:
+    """History's columns: each as wide as its header and every value it shows (font metrics)."""
+    from cashier_gui.ui.history import HistoryDialog
+
+    assert isinstance(history, HistoryDialog)
+    table, model = history.table, history.model
+    fm = table.fontMetrics()
+    header = table.horizontalHeader()
+    found = []
+    for col in range(model.columnCount()):
+        title = str(model.headerData(col, Qt.Orientation.Horizontal))
+        need = header.fontMetrics().horizontalAdvance(title) + 12
+        for r in range(model.rowCount()):
+            need = max(need, fm.horizontalAdvance(str(model.index(r, col).data() or "")) + 8)
+        if table.columnWidth(col) < min(need, 300):
+            found.append(f"column cut ({table.columnWidth(col)} < {need}): {title}")
+    return found
 
 
 OUT = Path(".")
@@ -345,6 +409,7 @@ def main(out_dir: str) -> int:
     w.setWindowState(Qt.WindowState.WindowNoState)  # exactly 1024×768, whatever the screen
     width, height = SIZE
     w.resize(width, height)
+    w.move(w.screen().availableGeometry().topLeft())  # where a window manager would put it
     w.show()
     w.start()
     with loop:
