@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.status_provider = QLabel("")
         self.status_terminal = QLabel("")
         self.status_conn = QLabel("")
-        self.status_badge = QLabel(self.tr("TRAINING"))
+        self.status_badge = QLabel("")  # "TRAINING" in training (StatusFit shows what has text)
         self.status_badge.setObjectName("trainingBadge")
         self.status_badge.hide()
         for w in (
@@ -146,7 +146,11 @@ class MainWindow(QMainWindow):
             self.status_conn,
         ):
             bar.addPermanentWidget(w)
-        self.status_fit = StatusFit(bar, [self.status_terminal, self.status_provider])
+        # Dropped first when narrow: the terminal, the provider, the badge (the yellow banner
+        # says training too).
+        self.status_fit = StatusFit(
+            bar, [self.status_terminal, self.status_provider, self.status_badge]
+        )
         self._build_menu()
 
         self.pending_timer = QTimer(self)
@@ -305,6 +309,7 @@ class MainWindow(QMainWindow):
         self.training_banner.setVisible(training)
         self.training_action.setVisible(not training)  # not offered while in training
         self.real_action.setVisible(training)
+        self.status_badge.setText(self.tr("TRAINING") if training else "")
         self.status_badge.setVisible(training)
         self.setWindowTitle(
             self.tr("{app} — TRAINING").format(app=self.app_title())

@@ -263,8 +263,9 @@ def save_path(stem: str, suffix: str) -> str:
 class StatusFit(QObject):
     """A status bar narrower than its items (1024×768 at 150 % is 683 px wide) drops its least
     needed ones — `optional`, the first dropped first — rather than show them cut ("Terminal
-    TRAIN-0"); what it dropped is in the bar's tooltip. Refitted as the bar resizes or its items
-    change (the cashier's name, the connection)."""
+    TRAIN-0"), and while it shows a message, as many as the message needs to be read whole;
+    what it dropped is in the bar's tooltip. Refitted as the bar resizes, its items change (the
+    cashier's name, the connection) or a message comes and goes."""
 
     def __init__(self, bar: QStatusBar, optional: list[QLabel]) -> None:
         super().__init__(bar)
@@ -273,6 +274,7 @@ class StatusFit(QObject):
         self.dropped: list[QLabel] = []
         self._fitting = False
         bar.installEventFilter(self)
+        bar.messageChanged.connect(lambda _text: self.fit())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
@@ -289,6 +291,9 @@ class StatusFit(QObject):
             bar_layout = self.bar.layout()
             spacing = max(6, bar_layout.spacing()) if bar_layout is not None else 6
             room = self.bar.width() - 24  # the size grip and the bar's margins
+            message = self.bar.currentMessage()
+            if message:  # a message ("Checked: 1; …") is read whole: room for it first
+                room -= self.bar.fontMetrics().horizontalAdvance(message) + 16
             dropped: list[QLabel] = []
 
             def need() -> int:

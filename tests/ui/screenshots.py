@@ -252,6 +252,14 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     saved.append("13-resolve-dialog-on-screen.png")
     dialog.reject()
     await asyncio.sleep(0.2)
+    # F5: the status bar says what the check found, as the banner counts what is left; the
+    # message is read whole (the bar makes room for it on a narrow window).
+    w.reconcile()
+    await until(lambda: bool(w.statusBar().currentMessage()), seconds=30)
+    await asyncio.sleep(0.2)
+    shot("13-checked-status-message")
+    CLIPPED.extend(f"13-checked-status-message: {t}" for t in message_cut(w))
+
     saved += await counter_states(w, shot, look_up)
     return saved
 
@@ -345,6 +353,16 @@ async def counter_states(
     CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
     history.reject()
     return []
+
+
+def message_cut(w: MainWindow) -> list[str]:
+    """The status bar's message wider than what its permanent items leave it."""
+    bar = w.statusBar()
+    message = bar.currentMessage()
+    shown = [c for c in bar.findChildren(QWidget) if c.parentWidget() is bar and c.isVisible()]
+    left = min((c.x() for c in shown if c.x() > 0), default=bar.width())
+    need = bar.fontMetrics().horizontalAdvance(message) + 8
+    return [f"status message cut ({need} > {left}): {message}"] if need > left else []
 
 
 def dialog_problems(dialog: QWidget) -> list[str]:

@@ -26,6 +26,7 @@ STATES = [
     "9-not-refundable",
     "10-sending-countdown",
     "11-unknown-resolve-by-hand",
+    "13-checked-status-message",
     "14-void-choice",
     "15-void-confirm",
     "16-settled-refund-instead",
