@@ -57,6 +57,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 BODY_MIN_PT = 11.25
 
 _EM = re.compile(r"font-size:\s*([0-9]*\.?[0-9]+)em\b")
+_URL = re.compile(r"url\(([\w.-]+)\)")
 
 
 def body_points(system_points: float) -> float:
@@ -70,7 +71,10 @@ def style_sheet(text: str, system_points: float) -> str:
     """resources/style.qss with its font sizes in em of the body text (Qt's style sheets take
     only px or pt for a font) written as points of `body_points(system_points)`."""
     body = body_points(system_points)
-    return _EM.sub(lambda m: f"font-size: {float(m.group(1)) * body:.2f}pt", text)
+    text = _EM.sub(lambda m: f"font-size: {float(m.group(1)) * body:.2f}pt", text)
+    # Its images (url(name.png)) are beside it; Qt would look in the current folder.
+    folder = resource("").as_posix().rstrip("/")
+    return _URL.sub(lambda m: f"url({folder}/{m.group(1)})", text)
 
 
 def apply_style(app: QApplication) -> None:

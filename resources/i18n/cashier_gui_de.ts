@@ -1936,12 +1936,24 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Verbindung und Geheimnisse</translation>
     </message>
     <message>
+        <source>Connection</source>
+        <translation>Verbindung</translation>
+    </message>
+    <message>
         <source>Receipts and language</source>
         <translation>Belege und Sprache</translation>
     </message>
     <message>
+        <source>Receipts</source>
+        <translation>Belege</translation>
+    </message>
+    <message>
         <source>Policy (managers)</source>
         <translation>Regeln (Filialleitung)</translation>
+    </message>
+    <message>
+        <source>Policy</source>
+        <translation>Regeln</translation>
     </message>
     <message>
         <source>Shop server</source>

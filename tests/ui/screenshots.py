@@ -50,6 +50,7 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
         QLabel,
         QLineEdit,
         QScrollArea,
+        QTabBar,
     )
 
     window = top.window()
@@ -60,6 +61,10 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
             continue
         if any(isinstance(a, QAbstractItemView) for a in _ancestors(w)):
             continue  # a list's items scroll by design
+        if isinstance(w, QTabBar):
+            if w.sizeHint().width() > w.width() + 1:  # its tabs scroll: names cut or hidden
+                found.append(f"tabs wider than their bar ({w.sizeHint().width()} > {w.width()})")
+            continue
         if isinstance(w, QScrollArea):
             if w.horizontalScrollBar().maximum() > 0 or (
                 not scroll_ok and w.verticalScrollBar().maximum() > 0

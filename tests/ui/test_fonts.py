@@ -24,6 +24,8 @@ def test_no_pixel_font_sizes_in_the_style_or_the_window_code() -> None:
     assert len(re.findall(r"font-size:\s*[0-9.]+em", qss)) >= 20
     rendered = style_sheet(qss, 9.0)
     assert not re.findall(r"font-size:\s*[0-9.]+em", rendered)  # every em became points
+    images = re.findall(r"url\(([^)]+)\)", rendered)
+    assert images and all(Path(i).is_absolute() and Path(i).exists() for i in images), images
     assert not re.findall(r"font-size:\s*[0-9.]+(?!pt)[a-z]", rendered)
     for path in (ROOT / "cashier_gui" / "ui").rglob("*.py"):
         if path.name == "pdf.py":
