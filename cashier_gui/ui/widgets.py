@@ -397,6 +397,9 @@ class ScreenFit(QObject):
                 height = self.size[1]
             else:
                 height = self.need(width)
+                if height > max_h and width < max_w:  # too tall: wider, so fewer lines scroll
+                    width = max_w
+                    height = self.need(width)
                 if not shrink:
                     height = max(height, d.height())
             height = min(max(height, d.minimumSizeHint().height()), max_h)
