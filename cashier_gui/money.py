@@ -193,8 +193,10 @@ class Money:
         return f"{self.as_decimal():.{self.digits}f}"
 
     def format(self, locale: str | None = None) -> str:
-        """`€1,234.50` / `1.234,50 €` — the amount as the cashier's locale writes it."""
-        return _format(self, display_locale(locale))
+        """`€1,234.50` / `1.234,50 €` — the amount as the cashier's locale writes it; without
+        one, as the app's language writes it when that is not the PC's (window_locale): a
+        sentence in German never carries "KWD12.345"."""
+        return _format(self, display_locale(locale or window_locale(None)))
 
     def __str__(self) -> str:
         return f"{self.plain()} {self.currency}"

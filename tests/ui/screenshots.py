@@ -187,6 +187,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     shot("2-charge-partial-kwd")
     QTest.keyClicks(p.amount_edit, "00", delay=60)
     p.amount_edit.setText("99")
+    await asyncio.sleep(0.1)  # the form lays the longer reason out in the next turn
     shot("3-over-refund-refused")
     p.amount_edit.setText("1,5")
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
