@@ -235,6 +235,10 @@ class RefundPanel(SendingPart):
     def _one_column(self) -> bool:
         return self._columns.direction() is QBoxLayout.Direction.TopToBottom
 
+    def follow_actions(self) -> None:
+        self._revealing_until = time.monotonic() + REVEAL_FOR_S
+        QTimer.singleShot(REVEAL_MS, self, self.reveal_actions)
+
     def reveal_actions(self) -> None:
         """On a short screen (1280×800 at 150 %) the panel scrolls: scroll so that this stage's
         actions are in sight (the lowest first, then the highest: both when they fit)."""

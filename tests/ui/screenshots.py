@@ -320,6 +320,9 @@ async def counter_states(
     await until(pad.error.isVisible)
     await asyncio.sleep(0.2)
     take("19-sign-in-wrong-pin")
+    CLIPPED.extend(
+        f"19-sign-in-wrong-pin: {t}" for t in in_sight(pad.error, w.session.page.page_scroll)
+    )
     from cashier_gui.ui.people import PeopleDialog
 
     people = PeopleDialog(store, parent=w)
@@ -359,6 +362,19 @@ async def counter_states(
     CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
     history.reject()
     return []
+
+
+def in_sight(widget: QWidget, area: QWidget) -> list[str]:
+    """`widget` wholly inside the scroll area's viewport (what the cashier sees unscrolled)."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QScrollArea
+
+    assert isinstance(area, QScrollArea)
+    view = area.viewport()
+    rect = QRect(widget.mapTo(view, QPoint(0, 0)), widget.size())
+    if QRect(QPoint(0, 0), view.size()).contains(rect):
+        return []
+    return [f"out of sight: {widget.accessibleName() or type(widget).__name__}"]
 
 
 def message_cut(w: MainWindow) -> list[str]:

@@ -177,6 +177,10 @@ class PanelBase(QWidget):
         """Carry out one of the flow's effects (RefundPanel does)."""
         raise NotImplementedError
 
+    def follow_actions(self) -> None:
+        """The step's form grew (a longer reason under the amount): on a short screen keep the
+        step's actions in sight (RefundPanel does)."""
+
     def _new_reference(self) -> None:
         """A cancelled attempt keeps its reference in the journal: the next try needs its own."""
         self.reference = make_reference(self.service.terminal if self.service else "POS")
