@@ -18,13 +18,15 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
     QMargins,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -238,6 +240,8 @@ class HistoryDialog(QDialog):
             self.tr("Search by charge, refund or reference ID, or amount")
         )
         self.search.setClearButtonEnabled(True)
+        # ↓ from the search goes to the list, its first row chosen: its details at once.
+        self.search.installEventFilter(self)
         self.state = QComboBox()
         self.state.setAccessibleName(self.tr("Filter by state"))
         self.state.addItem(self.tr("All states"), None)
@@ -410,6 +414,20 @@ class HistoryDialog(QDialog):
         if current.isValid() and current.row() < len(self.model.rows):
             self.show_detail(current)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._arrange()
@@ -519,11 +537,21 @@ class HistoryDialog(QDialog):
             ]
             return ", ".join(amounts) or self.tr("none")
 
+        from babel.numbers import format_decimal
+
+        from cashier_gui.i18n import ngettext
+        from cashier_gui.money import display_locale, window_locale
+
+        total = self.model.total
+        locale = display_locale(self.money_locale or window_locale(None))
+        matching = ngettext(
+            "{count} matching refund attempt", "{count} matching refund attempts", total
+        ).format(count=format_decimal(total, locale=locale))  # "1 passender …", "50.000 …"
         # The end-of-shift report's own numbers (paper/report.py): refunds and voids apart.
         self.summary.setText(
-            self.tr(
-                "{count} matching refund attempts · today: refunded {refunded} · voided {voided}"
-            ).format(count=f"{self.model.total:,}", refunded=shown(0), voided=shown(1))
+            self.tr("{matching} · today: refunded {refunded} · voided {voided}").format(
+                matching=matching, refunded=shown(0), voided=shown(1)
+            )
         )
 
     def export(self, path: str | None = None) -> None:

@@ -631,8 +631,8 @@ Esc geht einen Schritt zurück.</translation>
         <translation>keine</translation>
     </message>
     <message>
-        <source>{count} matching refund attempts · today: refunded {refunded} · voided {voided}</source>
-        <translation>{count} passende Erstattungsversuche · heute: erstattet {refunded} · storniert {voided}</translation>
+        <source>{matching} · today: refunded {refunded} · voided {voided}</source>
+        <translation>{matching} · heute: erstattet {refunded} · storniert {voided}</translation>
     </message>
     <message>
         <source>Export refunds</source>
