@@ -361,6 +361,15 @@ async def counter_states(
     CLIPPED.extend(f"22-history-details: {text}" for text in dialog_problems(history))
     CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
     history.reject()
+
+    # F1: how a refund goes and every shortcut — its OK in sight on a short screen.
+    w.window_actions.show_shortcuts()
+    help_box = w.window_actions.shortcuts_dialog
+    assert help_box is not None
+    await asyncio.sleep(0.4)
+    help_box.grab().save(str(OUT / "23-help.png"))
+    CLIPPED.extend(f"23-help: {text}" for text in dialog_problems(help_box))
+    help_box.accept()
     return []
 
 
