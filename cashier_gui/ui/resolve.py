@@ -321,6 +321,7 @@ class UnresolvedDialog(QDialog):
         self.attempts: list[Attempt] = []
         self.setWindowTitle(self.tr("Refunds without an answer"))
         self.resize(760, 420)
+        ScreenFit(self, size=(760, 420))  # within a narrow screen (1024×768 at 150 %)
         lay = QVBoxLayout(self)
         lay.addWidget(label(self.tr("Refunds without an answer"), role="title"))
         lay.addWidget(

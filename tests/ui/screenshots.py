@@ -362,6 +362,16 @@ async def counter_states(
     CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
     history.reject()
 
+    # The end-of-shift report (Counter → Report).
+    from cashier_gui.ui.report_dialog import ReportDialog
+
+    w.open_report()
+    report = next(d for d in w.findChildren(ReportDialog) if d.isVisible())
+    await asyncio.sleep(1.0)  # the day's report is read off the GUI thread
+    report.grab().save(str(OUT / "24-report.png"))
+    CLIPPED.extend(f"24-report: {text}" for text in dialog_problems(report))
+    report.reject()
+
     # F1: how a refund goes and every shortcut — its OK in sight on a short screen.
     w.window_actions.show_shortcuts()
     help_box = w.window_actions.shortcuts_dialog
