@@ -451,7 +451,7 @@ OUT = Path(".")
 SIZE = tuple(int(x) for x in os.environ.get("CASHIER_SCREENSHOT_SIZE", "1024x768").split("x"))
 #: Shorter than 1024×768 (1280×800 at 150 %: 853×533): the refund panel may scroll, but each
 #: stage's actions must be in sight without the cashier scrolling.
-SHORT = SIZE[1] < 700
+SHORT = SIZE[1] < 700 or float(os.environ.get("CASHIER_SCREENSHOT_FONT_PT") or 0) > 11.25
 
 
 def main(out_dir: str) -> int:
@@ -459,6 +459,11 @@ def main(out_dir: str) -> int:
     out = OUT = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = make_application([sys.argv[0]])
+    points = os.environ.get("CASHIER_SCREENSHOT_FONT_PT")
+    if points:  # the system's text size set larger: the style follows (cashier_gui.app)
+        font = app.font()
+        font.setPointSizeF(float(points))
+        app.setFont(font)
     language = install_translators(app, os.environ.get("CASHIER_SCREENSHOT_LANGUAGE") or None)
     import qasync
 

@@ -37,12 +37,14 @@ STATES = [
 
 #: (scale, language, the counter's screen in device pixels). The window fills the screen:
 #: its size in Qt's pixels is the screen's divided by the scale (1024×768 at 150 %: 682×512).
+#: The last three: a system text size of 13 pt (the body's least is 11.25 pt): every text is
+#: larger, the panel goes one column sooner and scrolls with its actions in sight.
 SCREENS = [
-    (scale, language, screen)
+    (scale, language, screen, "")
     for screen in ("1024x768", "1280x800")
     for scale in ("1", "1.25", "1.5")
     for language in ("en", "de")
-] + [("2", "en", "2048x1536")]
+] + [("2", "en", "2048x1536", ""), ("1", "en", "1024x768", "13"), ("1", "de", "1024x768", "13")]
 
 
 @pytest.fixture
@@ -69,10 +71,15 @@ def counter_screen(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb for the counter's screen")
 @pytest.mark.parametrize(
-    ("scale", "language", "counter_screen"), SCREENS, indirect=["counter_screen"]
+    ("scale", "language", "counter_screen", "font_pt"), SCREENS, indirect=["counter_screen"]
 )
 def test_screenshots_of_every_state(
-    tmp_path: Path, scale: str, language: str, counter_screen: str, request: pytest.FixtureRequest
+    tmp_path: Path,
+    scale: str,
+    language: str,
+    counter_screen: str,
+    font_pt: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Every state on a 1024×768 and a 1280×800 screen at 100, 125 and 150 %, in English and
     in German (the German words are longer): every visible label and button lies inside its
@@ -80,11 +87,12 @@ def test_screenshots_of_every_state(
     `problems`); every dialog (Resolve by hand, People, Settings' every tab, History with its
     details pane) lies on the screen, History's columns show their values; at 1024×768 and
     more nothing has to be scrolled; on a shorter window the panel may scroll, but each step's
-    actions are in sight without scrolling."""
+    actions are in sight without scrolling (so too with a 13 pt system font at 1024×768)."""
     screen = request.node.callspec.params["counter_screen"]
     physical = [int(x) for x in screen.split("x")]
     size = "x".join(str(int(x / float(scale))) for x in physical)
     folder = f"scale-{scale}-{screen}" + ("" if language == "en" else f"-{language}")
+    folder += f"-font-{font_pt}pt" if font_pt else ""
     out = Path(os.environ.get("CASHIER_TEST_ARTIFACTS", tmp_path)) / "screenshots" / folder
     env = dict(
         os.environ,
@@ -93,6 +101,7 @@ def test_screenshots_of_every_state(
         QT_QPA_PLATFORM="xcb",
         QT_SCALE_FACTOR=scale,
         CASHIER_SCREENSHOT_SIZE=size,
+        CASHIER_SCREENSHOT_FONT_PT=font_pt,
         CASHIER_GUI_HOME=str(tmp_path / "home"),
         PYTHONPATH=str(ROOT),
     )
