@@ -475,6 +475,7 @@ def main(out_dir: str) -> int:
     w.resize(width, height)
     w.move(w.screen().availableGeometry().topLeft())  # where a window manager would put it
     w.show()
+    w.activateWindow()  # as the cashier's window is: focus drawn as they see it
     w.start()
     with loop:
         saved = loop.run_until_complete(drive(w, out))

@@ -92,3 +92,36 @@ def test_a_larger_system_font_makes_the_window_text_larger(
     assert bigger["button"] > normal["button"] * 1.3
     assert bigger["body_px"] > normal["body_px"] * 1.3
     assert bigger["button_height"] >= normal["button_height"]
+
+
+@pytest.mark.parametrize("role", [None, "primary", "key"])
+def test_focus_never_takes_room_from_a_buttons_text(
+    qtbot: QtBot, qapp: QApplication, role: str | None
+) -> None:
+    """'Void sale' was cut at both ends when it had the focus: the focus border was wider than
+    the plain one and the button kept the width it had asked for without it."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    apply_style(qapp)
+    button = QPushButton("Void sale")
+    if role:
+        button.setProperty("role", role)
+    qtbot.addWidget(button)
+    button.show()
+    qtbot.waitExposed(button)
+    sizes = []
+    for focused in (False, True):
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        if focused:
+            option.state |= QStyle.StateFlag.State_HasFocus
+        else:
+            option.state &= ~QStyle.StateFlag.State_HasFocus
+        text = button.fontMetrics().size(0, button.text())
+        sizes.append(
+            button.style().sizeFromContents(
+                QStyle.ContentsType.CT_PushButton, option, QSize(text), button
+            )
+        )
+    assert sizes[0].width() == sizes[1].width(), sizes  # the text's room: the same
