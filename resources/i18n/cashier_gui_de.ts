@@ -2428,8 +2428,12 @@ Referenz für den Support: {reference}</translation>
         <translation>nicht gesendet — nichts erstattet</translation>
     </message>
     <message>
+        <source>voided</source>
+        <extracomment>Text colours for a state (on white), the same families as the result cards. An approved void: the sale is cancelled, nothing was refunded (lower case, a table&apos;s).</extracomment>
+        <translation>storniert</translation>
+    </message>
+    <message>
         <source>{state} — by hand ({who})</source>
-        <extracomment>Text colours for a state (on white), the same families as the result cards.</extracomment>
         <translation>{state} — von Hand ({who})</translation>
     </message>
     <message>

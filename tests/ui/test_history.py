@@ -114,6 +114,15 @@ def test_todays_totals_are_the_end_of_shift_reports(qtbot: QtBot, window: Any) -
     qtbot.waitUntil(lambda: "voided" in history.summary.text(), timeout=5000)
     text = history.summary.text()
     assert "refunded €5.00" in text and "voided €24.50" in text, text
+    # One set of state words: the void's row reads "voided" as the charge card and the report
+    # say it, the refund's "approved".
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=5000)
+    col = COLUMNS.index("State")
+    states = {
+        history.model.rows[r].kind.value: history.model.index(r, col).data()
+        for r in range(history.model.rowCount())
+    }
+    assert states["void"].startswith("voided") and states["refund"].startswith("approved"), states
     history.reject()
 
 
