@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from cashier_gui import APP_NAME
-from cashier_gui.resources import resource
+from cashier_gui.resources import BODY_MIN_PT, resource
 
 if TYPE_CHECKING:
     from cashier_gui.config import Paths
@@ -52,9 +52,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     apply_style(app)
     return app
 
-
-#: The body text's least size: 15 px at 96 dpi, the size the screens are laid out for.
-BODY_MIN_PT = 11.25
 
 _EM = re.compile(r"font-size:\s*([0-9]*\.?[0-9]+)em\b")
 _URL = re.compile(r"url\(([\w.-]+)\)")

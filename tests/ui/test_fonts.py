@@ -12,8 +12,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.app import BODY_MIN_PT, apply_style, body_points, style_sheet
-from cashier_gui.resources import resource
+from cashier_gui.app import apply_style, body_points, style_sheet
+from cashier_gui.resources import BODY_MIN_PT, resource
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -148,7 +148,7 @@ class PanelBase(QWidget):
         other, each the whole width, so no label or button is cut; the panel then scrolls and
         each stage scrolls its actions into sight (RefundPanel.reveal_actions). A larger system
         font needs as much more room: the width grows with the body text's size."""
-        from cashier_gui.app import BODY_MIN_PT
+        from cashier_gui.resources import BODY_MIN_PT
 
         larger = max(1.0, self.font().pointSizeF() / BODY_MIN_PT)
         direction = (
