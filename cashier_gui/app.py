@@ -4,6 +4,7 @@ the excepthook, the main window — and the runtime opened after the first paint
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import traceback
 from types import TracebackType
@@ -14,7 +15,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from cashier_gui import APP_NAME
-from cashier_gui.resources import resource
+from cashier_gui.resources import BODY_MIN_PT, resource
 
 if TYPE_CHECKING:
     from cashier_gui.config import Paths
@@ -48,10 +49,50 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     icon = resource("icon.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    style = resource("style.qss")
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    apply_style(app)
     return app
+
+
+_EM = re.compile(r"font-size:\s*([0-9]*\.?[0-9]+)em\b")
+_URL = re.compile(r"url\(([\w.-]+)\)")
+
+
+def body_points(system_points: float) -> float:
+    """The body text's size in points: the system's text size (the application's default
+    font), never under BODY_MIN_PT — a smaller system font keeps the counter readable, a larger
+    one (the user's text-size setting) makes every text of the window larger with it."""
+    return max(BODY_MIN_PT, system_points) if system_points > 0 else BODY_MIN_PT
+
+
+def style_sheet(text: str, system_points: float) -> str:
+    """resources/style.qss with its font sizes in em of the body text (Qt's style sheets take
+    only px or pt for a font) written as points of `body_points(system_points)`."""
+    body = body_points(system_points)
+    text = _EM.sub(lambda m: f"font-size: {float(m.group(1)) * body:.2f}pt", text)
+    # Its images (url(name.png)) are beside it; Qt would look in the current folder.
+    folder = resource("").as_posix().rstrip("/")
+    return _URL.sub(lambda m: f"url({folder}/{m.group(1)})", text)
+
+
+def apply_style(app: QApplication) -> None:
+    """Set the style sheet for the application's default font now, and again whenever the
+    system's font changes while the window is open (QGuiApplication.fontChanged)."""
+    style = resource("style.qss")
+    if not style.exists():
+        return
+    text = style.read_text(encoding="utf-8")
+
+    def render() -> None:
+        font = app.font()
+        points = font.pointSizeF()
+        if points <= 0 < font.pixelSize():  # a system font given in pixels
+            points = font.pixelSize() * 72 / max(1.0, app.primaryScreen().logicalDotsPerInch())
+        app.setStyleSheet(style_sheet(text, points))
+
+    render()
+    if app.property("cashier_style_follows_font") is None:
+        app.setProperty("cashier_style_follows_font", True)
+        app.fontChanged.connect(lambda _font: render())
 
 
 def install_translators(app: QApplication, setting: str | None = None) -> str:

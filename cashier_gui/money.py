@@ -95,6 +95,20 @@ def display_locale(preferred: str | None = None) -> str:
     return "en_US"
 
 
+def window_locale(setting: str | None) -> str | None:
+    """How the window and its messages write amounts: the Number format setting when set; else
+    the PC's, unless the app speaks another language than the PC's locale (a German window on
+    an English PC: "12,50 €", not "€12.50" inside German sentences). None: the PC's."""
+    if setting:
+        return setting
+    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
+
+    language = current_language()
+    if language == SOURCE_LANGUAGE or display_locale(None).split("_")[0] == language:
+        return None
+    return {"de": "de_DE"}.get(language)
+
+
 @dataclass(frozen=True, order=False)
 class Money:
     """An amount of money in minor units (cents, yen, fils)."""
@@ -179,8 +193,10 @@ class Money:
         return f"{self.as_decimal():.{self.digits}f}"
 
     def format(self, locale: str | None = None) -> str:
-        """`€1,234.50` / `1.234,50 €` — the amount as the cashier's locale writes it."""
-        return _format(self, display_locale(locale))
+        """`€1,234.50` / `1.234,50 €` — the amount as the cashier's locale writes it; without
+        one, as the app's language writes it when that is not the PC's (window_locale): a
+        sentence in German never carries "KWD12.345"."""
+        return _format(self, display_locale(locale or window_locale(None)))
 
     def __str__(self) -> str:
         return f"{self.plain()} {self.currency}"

@@ -211,8 +211,10 @@ class Policy:
         sale_date: str | None,
         refunds_today: int,
         now: dt.datetime | None = None,
+        locale: str | None = None,
     ) -> list[str]:
-        """Why a manager must approve this refund (or void) by a cashier; [] = no approval."""
+        """Why a manager must approve this refund (or void) by a cashier; [] = no approval.
+        `locale`: how its amounts are written (the window's: "50,00 €" in German)."""
         why: list[str] = []
         if self.seal_broken:
             why.append(
@@ -241,7 +243,7 @@ class Policy:
             if limit is not None and amount.minor > limit:
                 why.append(
                     _("Refunds above {amount} need a manager.").format(
-                        amount=Money(limit, amount.currency).format()
+                        amount=Money(limit, amount.currency).format(locale)
                     )
                 )
         if not has_lookup and self.no_lookup_above:
@@ -253,7 +255,7 @@ class Policy:
             elif limit is not None and amount.minor > limit:
                 why.append(
                     _("Refunds above {amount} without a lookup need a manager.").format(
-                        amount=Money(limit, amount.currency).format()
+                        amount=Money(limit, amount.currency).format(locale)
                     )
                 )
         if self.refunds_per_day is not None and refunds_today >= self.refunds_per_day:

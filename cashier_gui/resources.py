@@ -12,6 +12,10 @@ from pathlib import Path
 
 PACKAGE = "cashier_gui.assets"
 
+#: The body text's least size (style.qss's 1em): 15 px at 96 dpi, the size the screens are laid
+#: out for; a larger system font makes it larger (cashier_gui.app.style_sheet).
+BODY_MIN_PT = 11.25
+
 
 def resources_dir() -> Path:
     root = files(PACKAGE)

@@ -376,11 +376,15 @@ def open_runtime(
         policy_source=source,
         policy_fingerprint=fingerprint(settings),
     )
+    from cashier_gui.money import window_locale
+
+    service.money_locale = window_locale(settings.locale)
     people = people_home(paths, settings=settings, secrets=store)
     return Runtime(paths, settings, service, False, label, terminal, home, counter_people=people)
 
 
 def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
+    from cashier_gui.money import window_locale
     from cashier_gui.simulators import viopay as vsim
     from cashier_gui.simulators.server import ServerThread
 
@@ -403,7 +407,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             pairing_code=psim.TRAINING_PAIRING_CODE,
             limits=limits,
         )
-        ids = [(t.transaction_id, t.describe(settings.locale)) for t in sim.transactions.values()]
+        ids = [
+            (t.transaction_id, t.describe(window_locale(settings.locale)))
+            for t in sim.transactions.values()
+        ]
         state: Any = sim
         terminal, label = f"{server.host}:{server.port}", _("Poynt terminal (simulated)")
     else:
@@ -420,7 +427,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             msk_hex=vsim.TRAINING_MSK_HEX,
             limits=limits,
         )
-        ids = [(c.charge_id, vsim.describe(c, settings.locale)) for c in vs.charges.values()]
+        ids = [
+            (c.charge_id, vsim.describe(c, window_locale(settings.locale)))
+            for c in vs.charges.values()
+        ]
         state = vs
         terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(
@@ -431,6 +441,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         training=True,
         policy=TRAINING_POLICY,
     )
+    service.money_locale = window_locale(settings.locale)
     return Runtime(
         paths,
         settings,

@@ -31,7 +31,14 @@ def _keyring() -> str:
 def _resources() -> str:
     from cashier_gui.resources import resource, resources_dir
 
-    needed = ["style.qss", "icon.png", "fonts/DejaVuSansMono.ttf", "fonts/DejaVuSansMono-Bold.ttf"]
+    needed = [
+        "style.qss",
+        "icon.png",
+        "spin-up.png",
+        "spin-down.png",
+        "fonts/DejaVuSansMono.ttf",
+        "fonts/DejaVuSansMono-Bold.ttf",
+    ]
     missing = [n for n in needed if not resource(n).exists()]
     if missing:
         raise RuntimeError(f"missing in {resources_dir()}: {', '.join(missing)}")

@@ -157,3 +157,23 @@ def test_a_gateway_error_is_told_in_words_by_its_code(language: str, says: str) 
     assert says in str(error) and "Processing error" not in str(error)
     assert "5000" not in str(error)  # no code numbers for the cashier (test_counter's rule)
     assert error.server_message == "Processing error" and error.code == "5000"
+
+
+def test_core_sentences_write_amounts_as_the_language_does(german_window: Any) -> None:
+    """Issue 26 item 6: 'Für diese Zahlung können höchstens noch KWD12.345 erstattet werden'
+    and 'Rückerstattungen über £50.00 …' — the core's sentences wrote amounts the PC's way
+    inside German; now as the app's language writes them (the window's Number format still
+    wins where it is passed)."""
+    from cashier_gui.policy import Policy
+
+    def plain(text: str) -> str:
+        return text.replace("\xa0", " ")
+
+    assert plain(Money(12345, "KWD").format()) == "12,345 KWD"
+    assert plain(Money(1250, "EUR").format()) == "12,50 €"
+    assert plain(Money(1250, "EUR").format("en_US")) == "€12.50"
+    why = Policy(approval_above={"GBP": 5000}).reasons(
+        kind="refund", amount=Money(8500, "GBP"), has_lookup=True, sale_date=None,
+        refunds_today=0,
+    )  # fmt: skip
+    assert "50,00 £" in plain(" ".join(why)), why

@@ -62,6 +62,8 @@ class ServiceCore:
         #: The settings seal does not hold (doors.apply_seal): every cashier's refund and void
         #: needs a manager, whatever the source says.
         self.seal_broken = False
+        #: How amounts in the policy's words are written (cashier_gui.money.window_locale).
+        self.money_locale: str | None = None
         #: Who is at the counter: named in every journal event this service writes.
         self.actor = operator
         self._in_flight: set[str] = set()

@@ -244,6 +244,7 @@ class RefundService(Reconciling):
         except PolicyUnavailable as exc:
             raise RefundBlocked(str(exc)) from None
         reasons = policy.reasons(
+            locale=self.money_locale,
             kind=str(kind),
             amount=amount,
             has_lookup=view.charge is not None,

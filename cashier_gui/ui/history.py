@@ -18,12 +18,15 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
+    QMargins,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -48,6 +51,7 @@ from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
 from cashier_gui.ui.widgets import (
     QT_TRANSLATE_NOOP,
+    ScreenFit,
     card_text,
     label,
     local_time,
@@ -220,6 +224,7 @@ class HistoryDialog(QDialog):
         self.open_reader = open_reader
         self.setWindowTitle(self.tr("Refund history"))
         self.resize(1000, 620)
+        self.screen_fit = ScreenFit(self, size=(1000, 620))  # within a small screen
         self.money_locale = locale
         self.reader = ReaderWorker(open_reader)
         self.ops = Operations(self)
@@ -238,6 +243,8 @@ class HistoryDialog(QDialog):
             self.tr("Search by charge, refund or reference ID, or amount")
         )
         self.search.setClearButtonEnabled(True)
+        # ↓ from the search goes to the list, its first row chosen: its details at once.
+        self.search.installEventFilter(self)
         self.state = QComboBox()
         self.state.setAccessibleName(self.tr("Filter by state"))
         self.state.addItem(self.tr("All states"), None)
@@ -257,7 +264,7 @@ class HistoryDialog(QDialog):
         today = QDate.currentDate()
         self.since = QDateEdit(today.addDays(-30))
         self.until = QDateEdit(today)
-        for w, name in ((self.since, "From date"), (self.until, "To date")):
+        for w, name in ((self.since, self.tr("From date")), (self.until, self.tr("To date"))):
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
             w.setAccessibleName(name)
@@ -275,14 +282,27 @@ class HistoryDialog(QDialog):
         top.addWidget(self.print_button)
         top.addWidget(self.export_button)
         filters = QHBoxLayout()
-        filters.addWidget(self.state)
-        filters.addWidget(self.counter)
-        filters.addWidget(self.operator)
-        filters.addWidget(QLabel(self.tr("from")))
-        filters.addWidget(self.since)
-        filters.addWidget(QLabel(self.tr("to")))
-        filters.addWidget(self.until)
+        for box in (self.state, self.counter, self.operator):
+            # As wide as a short choice, not the longest one (the list opens wider).
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(12)
+            filters.addWidget(box)
         filters.addStretch(1)
+        # The dates beside the filters, or on a line of their own when the window is narrow
+        # (1024×768 at 150 %): `_arrange`.
+        self.dates_box = QWidget()
+        dates = QHBoxLayout(self.dates_box)
+        dates.setContentsMargins(0, 0, 0, 0)
+        dates.addWidget(QLabel(self.tr("from")))
+        dates.addWidget(self.since)
+        dates.addWidget(QLabel(self.tr("to")))
+        dates.addWidget(self.until)
+        filters.addWidget(self.dates_box)
+        self.filters_row = filters
+        self.dates_row = QHBoxLayout()
+        self.dates_row.addStretch(1)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -316,9 +336,11 @@ class HistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addLayout(self.dates_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.summary)
+        self._arrange()
 
         self.search.textChanged.connect(self.refresh)
         self.state.currentIndexChanged.connect(self.refresh)
@@ -395,12 +417,57 @@ class HistoryDialog(QDialog):
         if current.isValid() and current.row() < len(self.model.rows):
             self.show_detail(current)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount() > 0
+        ):
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.table.setCurrentIndex(self.model.index(0, 0))
+            return True
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The dates on the filters' line when it has room for them, else on their own line."""
+        spacing = max(0, self.filters_row.spacing())
+        widths = [self.state, self.operator] + (
+            [self.counter] if not self.counter.isHidden() else []
+        )
+        need = sum(w.minimumSizeHint().width() + spacing for w in widths)
+        need += self.dates_box.sizeHint().width()
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
+        screen = self.screen()
+        width = min(self.width(), screen.availableGeometry().width() - 8 if screen else 10_000)
+        room = width - margins.left() - margins.right()
+        beside = self.filters_row.indexOf(self.dates_box) >= 0
+        if need <= room and not beside:
+            self.dates_row.removeWidget(self.dates_box)
+            self.filters_row.addWidget(self.dates_box)
+        elif need > room and beside:
+            self.filters_row.removeWidget(self.dates_box)
+            self.dates_row.insertWidget(0, self.dates_box)
+
     def _fit_columns(self) -> None:
-        """Every column but the last (it stretches) as wide as its header and its widest shown
-        value, within reason (a long reason or reference is cut at 320 px, its tooltip says)."""
-        for col in range(self.model.columnCount() - 1):
+        """Every column as wide as its header and its widest shown value, within reason (a long
+        reason or reference is cut at 320 px, its tooltip says); the last one stretches into
+        what room is left, never narrower than what it shows (the table then scrolls sideways)."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        total = 0
+        for col in range(self.model.columnCount()):
             self.table.resizeColumnToContents(col)
             self.table.setColumnWidth(col, min(self.table.columnWidth(col) + 8, 320))
+            total += self.table.columnWidth(col)
+        header.setStretchLastSection(total < self.table.viewport().width())
 
     def show_detail(self, index: QModelIndex) -> None:
         a = self.model.rows[index.row()]
@@ -473,11 +540,21 @@ class HistoryDialog(QDialog):
             ]
             return ", ".join(amounts) or self.tr("none")
 
+        from babel.numbers import format_decimal
+
+        from cashier_gui.i18n import ngettext
+        from cashier_gui.money import display_locale, window_locale
+
+        total = self.model.total
+        locale = display_locale(self.money_locale or window_locale(None))
+        matching = ngettext(
+            "{count} matching refund attempt", "{count} matching refund attempts", total
+        ).format(count=format_decimal(total, locale=locale))  # "1 passender …", "50.000 …"
         # The end-of-shift report's own numbers (paper/report.py): refunds and voids apart.
         self.summary.setText(
-            self.tr(
-                "{count} matching refund attempts · today: refunded {refunded} · voided {voided}"
-            ).format(count=f"{self.model.total:,}", refunded=shown(0), voided=shown(1))
+            self.tr("{matching} · today: refunded {refunded} · voided {voided}").format(
+                matching=matching, refunded=shown(0), voided=shown(1)
+            )
         )
 
     def export(self, path: str | None = None) -> None:

@@ -25,7 +25,14 @@ from cashier_gui.ui.outside import OutsideWatch
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
 from cashier_gui.ui.start_page import StartPage
-from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label, plain_label, plain_tip
+from cashier_gui.ui.widgets import (
+    MessageBox,
+    StatusFit,
+    WrappingScrollArea,
+    label,
+    plain_label,
+    plain_tip,
+)
 from cashier_gui.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
@@ -145,7 +152,7 @@ class MainWindow(QMainWindow):
         self.status_provider = plain_label()
         self.status_terminal = plain_label()  # from the settings: text, never markup
         self.status_conn = plain_label()
-        self.status_badge = QLabel(self.tr("TRAINING"))
+        self.status_badge = QLabel("")  # "TRAINING" in training (StatusFit shows what has text)
         self.status_badge.setObjectName("trainingBadge")
         self.status_badge.hide()
         for w in (
@@ -156,6 +163,11 @@ class MainWindow(QMainWindow):
             self.status_conn,
         ):
             bar.addPermanentWidget(w)
+        # Dropped first when narrow: the terminal, the provider, the badge (the yellow banner
+        # says training too).
+        self.status_fit = StatusFit(
+            bar, [self.status_terminal, self.status_provider, self.status_badge]
+        )
         self._build_menu()
 
         self.pending_timer = QTimer(self)
@@ -314,6 +326,7 @@ class MainWindow(QMainWindow):
         self.training_banner.setVisible(training)
         self.training_action.setVisible(not training)  # not offered while in training
         self.real_action.setVisible(training)
+        self.status_badge.setText(self.tr("TRAINING") if training else "")
         self.status_badge.setVisible(training)
         self.setWindowTitle(
             self.tr("{app} — TRAINING").format(app=self.app_title())
@@ -331,6 +344,7 @@ class MainWindow(QMainWindow):
             self.tr("Terminal {terminal}").format(terminal=runtime.terminal)
         )
         self._connection(True, "")
+        self.status_fit.fit()
         self.panel.set_service(
             runtime.service,
             training=training,
@@ -554,13 +568,6 @@ def window_money_locale(setting: str | None) -> str | None:
     """How amounts are written in the window: the Number format setting when set; else the
     PC's, unless the window speaks another language than the PC's locale (German window on an
     English PC: "12,50 €", not "€12.50" inside German sentences)."""
-    if setting:
-        return setting
-    from cashier_gui.i18n import SOURCE_LANGUAGE, current_language
-    from cashier_gui.money import display_locale
+    from cashier_gui.money import window_locale
 
-    language = current_language()
-    pc = display_locale(None)
-    if language == SOURCE_LANGUAGE or pc.split("_")[0] == language:
-        return None
-    return {"de": "de_DE"}.get(language)
+    return window_locale(setting)

@@ -13,7 +13,7 @@ import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.operators import ManagerPin, Role, minutes_left
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, label
+from cashier_gui.ui.widgets import MessageBox, ScreenFit, WrappingScrollArea, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
@@ -63,7 +63,11 @@ class PeopleDialog(QDialog):
         self.setWindowTitle(self.tr("People"))
         self.setModal(True)
         self.setMinimumWidth(620)
-        lay = QVBoxLayout(self)
+        # The list and the form scroll when the screen is short (1024×768 at 150 %); Add and
+        # Close below them stay in sight.
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(label(self.tr("People at this counter"), role="title"))
         self.hint = label("", role="hint")
         lay.addWidget(self.hint)
@@ -93,6 +97,11 @@ class PeopleDialog(QDialog):
         self.name_edit.setMaxLength(40)
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.role_box = QComboBox()
+        # As wide as the form has room for (a German role reads long), not its longest choice.
+        self.role_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.role_box.setMinimumContentsLength(16)
         self.role_box.setAccessibleName(self.tr("Role"))
         self.role_box.addItem(self.tr("Cashier: refunds within the shop's rules"), Role.CASHIER)
         self.role_box.addItem(self.tr("Manager: approves, settings, people"), Role.MANAGER)
@@ -139,7 +148,12 @@ class PeopleDialog(QDialog):
         bottom.addWidget(self.add_button)
         bottom.addStretch(1)
         bottom.addWidget(close)
-        lay.addLayout(bottom)
+        self.body_scroll = WrappingScrollArea()
+        self.body_scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self.body_scroll, 1)
+        outer.addLayout(bottom)
+        self.screen_fit = ScreenFit(self, scroll=self.body_scroll)
         self._adding = True
         self.reload()
 
@@ -228,7 +242,10 @@ class PeopleDialog(QDialog):
         self.pin_edit.clear()
         self.pin_again.clear()
         self.form.show()
-        (self.name_edit if adding else self.pin_edit).setFocus()
+        field = self.name_edit if adding else self.pin_edit
+        field.setFocus()
+        # On a short screen the form is below the list: bring it into sight once laid out.
+        QTimer.singleShot(0, self, lambda: self.body_scroll.ensureWidgetVisible(self.save_button))
 
     def _by(self) -> tuple[bool, ManagerPin | None]:
         """(ready, the manager making the change): not ready when their PIN is missing."""

@@ -235,6 +235,10 @@ class RefundPanel(SendingPart):
     def _one_column(self) -> bool:
         return self._columns.direction() is QBoxLayout.Direction.TopToBottom
 
+    def follow_actions(self) -> None:
+        self._revealing_until = time.monotonic() + REVEAL_FOR_S
+        QTimer.singleShot(REVEAL_MS, self, self.reveal_actions)
+
     def reveal_actions(self) -> None:
         """On a short screen (1280×800 at 150 %) the panel scrolls: scroll so that this stage's
         actions are in sight (the lowest first, then the highest: both when they fit)."""
@@ -252,8 +256,15 @@ class RefundPanel(SendingPart):
                     self.reveal_actions() if time.monotonic() < self._revealing_until else None
                 )
             )
-        shown = sorted(self.actions_in_sight(), key=lambda w: w.mapTo(self, QPoint(0, 0)).y())
-        for widget in [*shown[-1:], *shown[:1]]:
+        shown = self.actions_in_sight()
+        if not shown:
+            return
+        # The lowest bottom edge first (not the lowest top: Back sits 2 px lower than the
+        # taller Confirm beside it, and Qt leaves a wholly visible widget alone, so Confirm
+        # stayed 2 px below the fold), then the highest top.
+        lowest = sorted(shown, key=lambda w: w.mapTo(self, QPoint(0, w.height())).y())[-1]
+        highest = sorted(shown, key=lambda w: w.mapTo(self, QPoint(0, 0)).y())[0]
+        for widget in (lowest, highest):
             area.ensureWidgetVisible(widget, 8, 8)
 
     def _enter(self, at: float) -> bool:

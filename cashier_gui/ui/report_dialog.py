@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.files import UnsafeTarget
 from cashier_gui.journal import JournalReader, utcnow
+from cashier_gui.money import window_locale
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
-from cashier_gui.ui.widgets import MessageBox, save_path
+from cashier_gui.ui.widgets import MessageBox, ScreenFit, save_path
 
 if TYPE_CHECKING:
     from cashier_gui.config import Settings
@@ -71,6 +72,7 @@ class ReportDialog(QDialog):
         self.ops = Operations(self)
         self.setWindowTitle(self.tr("End-of-shift report"))
         self.resize(620, 640)
+        ScreenFit(self, size=(620, 640))  # within a short screen (1024×768 at 150 %)
 
         self.period = QComboBox()
         self.period.setAccessibleName(self.tr("Period"))
@@ -111,11 +113,19 @@ class ReportDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         buttons.addWidget(self.print_button)
+        self.buttons_row = buttons
+        # Save PDF and Save CSV go on a line of their own when the four buttons do not fit side
+        # by side (1024×768 at 150 %): `_arrange`.
+        self.files_row = QHBoxLayout()
+        self.files_row.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.text, 1)
         lay.addWidget(self.error)
+        lay.addLayout(self.files_row)
         lay.addLayout(buttons)
+        self._buttons = (self.pdf_button, self.csv_button, close, self.print_button)
+        self._arrange()
 
         self.period.currentIndexChanged.connect(self.refresh)
         self.day.dateChanged.connect(self.refresh)
@@ -126,6 +136,25 @@ class ReportDialog(QDialog):
         self.csv_button.clicked.connect(lambda: self.save_csv())
         close.clicked.connect(self.reject)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        spacing = max(0, self.buttons_row.spacing())
+        need = sum(b.sizeHint().width() + spacing for b in self._buttons) + 24
+        screen = self.screen()
+        width = min(self.width(), screen.availableGeometry().width() - 8 if screen else 10_000)
+        beside = self.buttons_row.indexOf(self.pdf_button) >= 0
+        if need > width and beside:
+            for i, b in enumerate((self.pdf_button, self.csv_button)):
+                self.buttons_row.removeWidget(b)
+                self.files_row.insertWidget(i, b)
+        elif need <= width and not beside:
+            for i, b in enumerate((self.pdf_button, self.csv_button)):
+                self.files_row.removeWidget(b)
+                self.buttons_row.insertWidget(i, b)
 
     def done(self, result: int) -> None:
         self.ops.cancel_all()
@@ -207,7 +236,7 @@ class ReportDialog(QDialog):
         known = {self.counter.itemData(i) for i in range(self.counter.count())}
         for name in sorted(set(report.by_counter) - known):  # the counters the shop has heard of
             self.counter.addItem(name, name)
-        lines = report.lines(self.width_chars, self.settings.locale)
+        lines = report.lines(self.width_chars, window_locale(self.settings.locale))
         width = self.width_chars
         self.text.setPlainText(
             "\n".join(
@@ -218,7 +247,7 @@ class ReportDialog(QDialog):
     def print_report(self) -> None:
         if self.report is not None:
             self.printing.lines(
-                self.report.lines(self.width_chars, self.settings.locale),
+                self.report.lines(self.width_chars, window_locale(self.settings.locale)),
                 ask=True,
                 what=self.tr("Report"),
             )
@@ -238,7 +267,7 @@ class ReportDialog(QDialog):
             return
         from cashier_gui.ui.pdf import write_pdf
 
-        lines = report.lines(self.width_chars, self.settings.locale)
+        lines = report.lines(self.width_chars, window_locale(self.settings.locale))
         try:
             write_pdf(lines, name, self.width_chars)
         except Exception as exc:  # PdfError: a sentence

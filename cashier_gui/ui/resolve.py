@@ -30,7 +30,14 @@ from cashier_gui.journal import Attempt, Kind, State, reasons
 from cashier_gui.safetext import typed_problem
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.states import state_label
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label, local_time
+from cashier_gui.ui.widgets import (
+    QT_TRANSLATE_NOOP,
+    MessageBox,
+    ScreenFit,
+    WrappingScrollArea,
+    label,
+    local_time,
+)
 
 #: States a person may settle by hand (the journal refuses the others with a sentence).
 RESOLVABLE = frozenset({State.UNKNOWN, State.PENDING})
@@ -101,7 +108,11 @@ class ResolveDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(560)
 
-        lay = QVBoxLayout(self)
+        # What to read and fill in scrolls when the screen is short (1024×768 at 150 %); the
+        # two actions below it stay in sight.
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(10)
         lay.addWidget(label(self.tr("Resolve by hand"), role="title"))
         self.summary = label(describe_attempt(attempt, locale), role="value")
@@ -183,7 +194,13 @@ class ResolveDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.record_button, 1)
-        lay.addLayout(buttons)
+        self.body_scroll = WrappingScrollArea()
+        self.body_scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setSpacing(10)
+        outer.addWidget(self.body_scroll, 1)
+        outer.addLayout(buttons)
+        self.screen_fit = ScreenFit(self, scroll=self.body_scroll)
 
         self.choice.buttonToggled.connect(lambda *_: self._update())
         self.name_edit.textChanged.connect(self._update)
@@ -312,6 +329,7 @@ class UnresolvedDialog(QDialog):
         self.attempts: list[Attempt] = []
         self.setWindowTitle(self.tr("Refunds without an answer"))
         self.resize(760, 420)
+        ScreenFit(self, size=(760, 420))  # within a narrow screen (1024×768 at 150 %)
         lay = QVBoxLayout(self)
         lay.addWidget(label(self.tr("Refunds without an answer"), role="title"))
         lay.addWidget(

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -251,11 +252,18 @@ class SettingsDialog(BackendChecks, QDialog):
         self.sections = QTabWidget()
         self.sections.setDocumentMode(True)
         pages: list[QWidget] = []
-        for page, title in (
-            (connection, self.tr("Connection and secrets")),
-            (self.counter_box, self.tr("Receipts and language")),
-            (policy_page, self.tr("Policy (managers)")),
-            (shop_page, self.tr("Shop server")),
+        # Each section's name, and the short one its tab shows when the four full names do not
+        # fit side by side (1024×768 at 150 %): the tabs never scroll or cut a name.
+        self.section_titles = [
+            (self.tr("Connection and secrets"), self.tr("Connection")),
+            (self.tr("Receipts and language"), self.tr("Receipts")),
+            (self.tr("Policy (managers)"), self.tr("Policy")),
+            (self.tr("Shop server"), self.tr("Shop server")),
+        ]
+        for page, (title, _short) in zip(
+            (connection, self.counter_box, policy_page, shop_page),
+            self.section_titles,
+            strict=True,
         ):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
@@ -298,6 +306,21 @@ class SettingsDialog(BackendChecks, QDialog):
         self._run(self._load_policy, self._policy_loaded)
 
     # ---- helpers ------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._title_sections()
+
+    def _title_sections(self) -> None:
+        """The full section names on the tabs when they fit, else the short ones (the full
+        name is the tab's tooltip)."""
+        bar = self.sections.tabBar()
+        for i, (title, _short) in enumerate(self.section_titles):
+            bar.setTabText(i, title)
+            bar.setTabToolTip(i, title)
+        if bar.sizeHint().width() > self.sections.width():
+            for i, (_title, short) in enumerate(self.section_titles):
+                bar.setTabText(i, short)
 
     def _fit_screen(self) -> None:
         """At most the screen's available height (less the title bar): the fields scroll."""

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -316,9 +316,20 @@ class SignInPage(QWidget):
         outer.addLayout(centre)
         outer.addStretch(1)
         scroll.setWidget(page)
+        self.page_scroll = scroll
         whole = QVBoxLayout(self)
         whole.setContentsMargins(0, 0, 0, 0)
         whole.addWidget(scroll)
+        # "Wrong PIN for Carl: 2 more tries…" below the PIN field: on a short screen scrolled
+        # into sight when it appears (it was below the fold at 1024×768 and 150 %).
+        for box in (self.pad.error, self.scan_note):
+            box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and watched in (self.pad.error, self.scan_note):
+            box = self.pad.error if watched is self.pad.error else self.scan_note
+            QTimer.singleShot(0, self, lambda: self.page_scroll.ensureWidgetVisible(box, 0, 8))
+        return False
 
     def set_people(self, store: PeopleStore, people: Sequence[Operator]) -> None:
         keep = self.pad.name()

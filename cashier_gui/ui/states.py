@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from cashier_gui.journal import Attempt, State
+from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP
 
 #: Short words for a state, lower case (tables, lists, the charge card's earlier refunds), in
@@ -50,8 +50,14 @@ def state_word(state: State) -> str:
 
 
 def state_label(attempt: Attempt) -> str:
-    """The state in words, with who resolved it when a person did."""
-    text = state_word(attempt.state)
+    """The state in words, with who resolved it when a person did. An approved void reads
+    "voided" (the sale is cancelled, nothing refunded), as the charge card and the
+    end-of-shift report say it — not "approved" like a refund."""
+    if attempt.kind is Kind.VOID and attempt.state is State.APPROVED:
+        #: An approved void: the sale is cancelled, nothing was refunded (lower case, a table's).
+        text = QCoreApplication.translate("states", "voided")
+    else:
+        text = state_word(attempt.state)
     if by_hand(attempt):
         text = QCoreApplication.translate("states", "{state} — by hand ({who})").format(
             state=text, who=attempt.resolved_by

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStatusBar,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -276,3 +278,165 @@ def save_path(stem: str, suffix: str) -> str:
         QStandardPaths.StandardLocation.DocumentsLocation
     ) or str(Path.home())
     return str(Path(folder) / f"{stem}-{dt.date.today().isoformat()}{suffix}")
+
+
+class StatusFit(QObject):
+    """A status bar narrower than its items (1024×768 at 150 % is 683 px wide) drops its least
+    needed ones — `optional`, the first dropped first — rather than show them cut ("Terminal
+    TRAIN-0"), and while it shows a message, as many as the message needs to be read whole;
+    what it dropped is in the bar's tooltip. Refitted as the bar resizes, its items change (the
+    cashier's name, the connection) or a message comes and goes."""
+
+    def __init__(self, bar: QStatusBar, optional: list[QLabel]) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        self.optional = optional
+        self.dropped: list[QLabel] = []
+        self._fitting = False
+        bar.installEventFilter(self)
+        bar.messageChanged.connect(lambda _text: self.fit())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            items = [w for w in self.bar.findChildren(QLabel) if w.parentWidget() is self.bar]
+            wanted = [w for w in items if w.text() and (w in self.optional or not w.isHidden())]
+            bar_layout = self.bar.layout()
+            spacing = max(6, bar_layout.spacing()) if bar_layout is not None else 6
+            room = self.bar.width() - 24  # the size grip and the bar's margins
+            message = self.bar.currentMessage()
+            if message:  # a message ("Checked: 1; …") is read whole: room for it first
+                room -= self.bar.fontMetrics().horizontalAdvance(message) + 16
+            dropped: list[QLabel] = []
+
+            def need() -> int:
+                return sum(w.sizeHint().width() + spacing for w in wanted if w not in dropped)
+
+            for w in self.optional:
+                if need() <= room:
+                    break
+                if w in wanted:
+                    dropped.append(w)
+            for w in self.optional:
+                if w.isHidden() != (w in dropped or not w.text()):
+                    w.setHidden(w in dropped or not w.text())
+            self.dropped = dropped
+            self.bar.setToolTip(" · ".join(w.text() for w in dropped))
+        finally:
+            self._fitting = False
+
+
+class ScreenFit(QObject):
+    """Keeps a dialog whole on the counter's screen (1024×768 at 150 % leaves 682×512): as
+    tall as its text needs at its width (word-wrapped labels are not squeezed), never larger
+    than the screen's free area less a title bar, and moved back onto the screen when it grows.
+    `scroll`: the dialog's WrappingScrollArea, which takes what does not fit (the actions below
+    it stay in sight). `size`: a preferred size (a table's dialog), within the screen too."""
+
+    TITLE_BAR = 40
+
+    def __init__(
+        self,
+        dialog: QWidget,
+        *,
+        scroll: QScrollArea | None = None,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.scroll = scroll
+        self.size = size
+        self._fitting = False
+        dialog.installEventFilter(self)
+        page = scroll.widget() if scroll is not None else None
+        if page is not None:
+            page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Show and watched is self.dialog:
+            self.fit(shrink=True)
+        elif kind == QEvent.Type.LayoutRequest and self.dialog.isVisible():
+            QTimer.singleShot(0, self.fit)  # once the layout has its new sizes
+        return False
+
+    def room(self) -> tuple[int, int]:
+        screen = self.dialog.screen()
+        if screen is None:
+            return (10_000, 10_000)
+        area = screen.availableGeometry()
+        return (area.width() - 8, area.height() - self.TITLE_BAR)
+
+    def need(self, width: int) -> int:
+        lay = self.dialog.layout()
+        if lay is None:
+            return self.dialog.sizeHint().height()
+        if self.scroll is None:
+            if lay.hasHeightForWidth():
+                return lay.totalHeightForWidth(width)
+            return lay.totalSizeHint().height()
+        page = self.scroll.widget()
+        inner = page.layout() if page is not None else None
+        margins = lay.contentsMargins()
+        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        page_width = width - margins.left() - margins.right() - bar
+        if inner is not None and inner.hasHeightForWidth():
+            page_need = inner.totalHeightForWidth(page_width)
+        else:
+            page_need = page.sizeHint().height() if page is not None else 0
+        return lay.totalSizeHint().height() - self.scroll.sizeHint().height() + page_need + 4
+
+    def need_width(self) -> int:
+        """What the scrolled page needs sideways (it never scrolls sideways), with the bar."""
+        page = self.scroll.widget() if self.scroll is not None else None
+        lay = self.dialog.layout()
+        if page is None or lay is None or self.scroll is None:
+            return 0
+        margins = lay.contentsMargins()
+        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return page.minimumSizeHint().width() + margins.left() + margins.right() + bar + 4
+
+    def fit(self, shrink: bool = False) -> None:
+        if self._fitting or (not self.dialog.isVisible() and not shrink):
+            return
+        self._fitting = True
+        try:
+            d = self.dialog
+            max_w, max_h = self.room()
+            want_w = max(d.width(), self.size[0] if self.size else 0, self.need_width())
+            width = max(d.minimumSizeHint().width(), min(want_w, max_w))
+            width = min(width, max_w)
+            if self.size is not None:
+                height = self.size[1]
+            else:
+                height = self.need(width)
+                if height > max_h and width < max_w:  # too tall: wider, so fewer lines scroll
+                    width = max_w
+                    height = self.need(width)
+                if not shrink:
+                    height = max(height, d.height())
+            height = min(max(height, d.minimumSizeHint().height()), max_h)
+            if (width, height) != (d.width(), d.height()):
+                d.resize(width, height)
+            self._on_screen()
+        finally:
+            self._fitting = False
+
+    def _on_screen(self) -> None:
+        d = self.dialog
+        screen = d.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = d.frameGeometry()
+        x = min(max(frame.x(), area.x()), area.x() + area.width() - frame.width())
+        y = min(max(frame.y(), area.y()), area.y() + area.height() - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            d.move(max(x, area.x()), max(y, area.y()))

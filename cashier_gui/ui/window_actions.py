@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QWidget
 
 from cashier_gui import APP_NAME
 
@@ -49,6 +49,7 @@ class WindowActions:
         self.refresh_banner = refresh_banner
         self.show_refund_screen = show_refund_screen
         self.unresolved_dialog: UnresolvedDialog | None = None
+        self.shortcuts_dialog: QDialog | None = None  # F1's
 
     @property
     def runtime(self) -> Runtime | None:
@@ -105,11 +106,12 @@ class WindowActions:
     def open_history(self) -> None:
         if self.runtime is None:
             return
+        from cashier_gui.money import window_locale
         from cashier_gui.ui.history import HistoryDialog
 
         dialog = HistoryDialog(
             self.runtime.reader,
-            locale=self.runtime.settings.locale,
+            locale=window_locale(self.runtime.settings.locale),
             print_receipt=self.printing.receipt,
             parent=self._window,
         )
@@ -201,11 +203,11 @@ class WindowActions:
         return f"{flow_help()}\n\n{title}\n{shortcuts()}"
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self._window,
-            QCoreApplication.translate("MainWindow", "How refunds work"),
-            self.help_text(),
-        )
+        """F1 in a dialog whose text scrolls above its OK (a message box grew taller than a
+        1024×768 screen at 150 % and cut the last shortcuts and its OK)."""
+        dialog = help_dialog(self._window, self.help_text())
+        self.shortcuts_dialog = dialog
+        dialog.open()
 
     def show_about(self) -> None:
         from cashier_gui import __version__
@@ -219,3 +221,32 @@ class WindowActions:
                 "Secrets stay in the operating system's keyring.",
             ).format(app=APP_NAME, version=__version__),
         )
+
+
+def help_dialog(parent: QWidget, text: str) -> QDialog:
+    """How refunds work and every shortcut: the text scrolls when the screen is short, OK
+    (Enter or Esc) stays in sight."""
+    from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout
+
+    from cashier_gui.ui.widgets import ScreenFit, WrappingScrollArea, label
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(QCoreApplication.translate("MainWindow", "How refunds work"))
+    dialog.setMinimumWidth(480)
+    dialog.resize(560, dialog.height())
+    page = QWidget()
+    body = QVBoxLayout(page)
+    body.setContentsMargins(0, 0, 0, 0)
+    help_label = label(text, role="value", selectable=True)
+    help_label.setAccessibleName(QCoreApplication.translate("MainWindow", "How refunds work"))
+    body.addWidget(help_label)
+    body.addStretch(1)
+    scroll = WrappingScrollArea()
+    scroll.setWidget(page)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+    buttons.accepted.connect(dialog.accept)
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(scroll, 1)
+    lay.addWidget(buttons)
+    ScreenFit(dialog, scroll=scroll)  # owned by the dialog
+    return dialog

@@ -515,6 +515,14 @@ Esc geht einen Schritt zurück.</translation>
         <translation>Alle Personen</translation>
     </message>
     <message>
+        <source>From date</source>
+        <translation>Ab Datum</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Bis Datum</translation>
+    </message>
+    <message>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
@@ -623,8 +631,8 @@ Esc geht einen Schritt zurück.</translation>
         <translation>keine</translation>
     </message>
     <message>
-        <source>{count} matching refund attempts · today: refunded {refunded} · voided {voided}</source>
-        <translation>{count} passende Erstattungsversuche · heute: erstattet {refunded} · storniert {voided}</translation>
+        <source>{matching} · today: refunded {refunded} · voided {voided}</source>
+        <translation>{matching} · heute: erstattet {refunded} · storniert {voided}</translation>
     </message>
     <message>
         <source>Export refunds</source>
@@ -2000,12 +2008,24 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Verbindung und Geheimnisse</translation>
     </message>
     <message>
+        <source>Connection</source>
+        <translation>Verbindung</translation>
+    </message>
+    <message>
         <source>Receipts and language</source>
         <translation>Belege und Sprache</translation>
     </message>
     <message>
+        <source>Receipts</source>
+        <translation>Belege</translation>
+    </message>
+    <message>
         <source>Policy (managers)</source>
         <translation>Regeln (Filialleitung)</translation>
+    </message>
+    <message>
+        <source>Policy</source>
+        <translation>Regeln</translation>
     </message>
     <message>
         <source>Shop server</source>
@@ -2487,8 +2507,12 @@ Referenz für den Support: {reference}</translation>
         <translation>nicht gesendet — nichts erstattet</translation>
     </message>
     <message>
+        <source>voided</source>
+        <extracomment>Text colours for a state (on white), the same families as the result cards. An approved void: the sale is cancelled, nothing was refunded (lower case, a table&apos;s).</extracomment>
+        <translation>storniert</translation>
+    </message>
+    <message>
         <source>{state} — by hand ({who})</source>
-        <extracomment>Text colours for a state (on white), the same families as the result cards.</extracomment>
         <translation>{state} — von Hand ({who})</translation>
     </message>
     <message>

@@ -28,6 +28,8 @@ VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["versi
 RESOURCES = [
     "style.qss",
     "icon.png",
+    "spin-up.png",
+    "spin-down.png",
     "fonts/DejaVuSansMono.ttf",
     "fonts/DejaVuSansMono-Bold.ttf",
     "i18n/cashier_gui_de.qm",

@@ -19,9 +19,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop on the test's QApplication (see ../shared/design/stack-notes.md)."""
     import qasync
 
-    from cashier_gui.resources import resource
+    from cashier_gui.app import apply_style
 
-    qapp.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))  # the real look
+    apply_style(qapp)  # the real look
     loop = qasync.QEventLoop(qapp, already_running=True)
     workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qloop")
     loop.set_default_executor(workers)

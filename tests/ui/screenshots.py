@@ -50,6 +50,7 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
         QLabel,
         QLineEdit,
         QScrollArea,
+        QTabBar,
     )
 
     window = top.window()
@@ -60,6 +61,10 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
             continue
         if any(isinstance(a, QAbstractItemView) for a in _ancestors(w)):
             continue  # a list's items scroll by design
+        if isinstance(w, QTabBar):
+            if w.sizeHint().width() > w.width() + 1:  # its tabs scroll: names cut or hidden
+                found.append(f"tabs wider than their bar ({w.sizeHint().width()} > {w.width()})")
+            continue
         if isinstance(w, QScrollArea):
             if w.horizontalScrollBar().maximum() > 0 or (
                 not scroll_ok and w.verticalScrollBar().maximum() > 0
@@ -156,7 +161,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         path = out / f"{name}.png"
         w.grab().save(str(path))
         saved.append(path.name)
-        CLIPPED.extend(f"{name}: {text}" for text in problems(w, scroll_ok=SHORT))
+        CLIPPED.extend(f"{name}: {text}" for text in off_screen(w) + problems(w, scroll_ok=SHORT))
         if SHORT and w.stack.currentWidget() is w.panel_scroll:
             CLIPPED.extend(f"{name}: {text}" for text in out_of_sight(w))
 
@@ -182,6 +187,7 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     shot("2-charge-partial-kwd")
     QTest.keyClicks(p.amount_edit, "00", delay=60)
     p.amount_edit.setText("99")
+    await asyncio.sleep(0.1)  # the form lays the longer reason out in the next turn
     shot("3-over-refund-refused")
     p.amount_edit.setText("1,5")
     QTest.keyClick(p.amount_edit, Qt.Key.Key_Return)
@@ -200,6 +206,14 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     p.confirm_button.click()
     await until(lambda: p.stage == "result")
     shot("7-declined")
+
+    await look_up("ch_train_gbp_refund_pending")
+    p.partial_radio.setChecked(True)
+    p.amount_edit.setText("40")  # under training's approval limit
+    p.action_button.click()
+    p.confirm_button.click()
+    await until(lambda: p.stage == "result")
+    shot("7-pending")
 
     sim = rt(w).simulator_state
     sim.faults.push("drop_after_commit")
@@ -237,12 +251,21 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
     dialog.name_edit.setFocus()
     await asyncio.sleep(0.2)
     dialog.grab().save(str(out / "12-resolve-dialog.png"))
+    CLIPPED.extend(f"12-resolve-dialog: {text}" for text in dialog_problems(dialog))
     saved.append("12-resolve-dialog.png")
     screen = w.screen().grabWindow(0)  # the dialog over the window, as the cashier sees it
     screen.save(str(out / "13-resolve-dialog-on-screen.png"))
     saved.append("13-resolve-dialog-on-screen.png")
     dialog.reject()
     await asyncio.sleep(0.2)
+    # F5: the status bar says what the check found, as the banner counts what is left; the
+    # message is read whole (the bar makes room for it on a narrow window).
+    w.reconcile()
+    await until(lambda: bool(w.statusBar().currentMessage()), seconds=30)
+    await asyncio.sleep(0.2)
+    shot("13-checked-status-message")
+    CLIPPED.extend(f"13-checked-status-message: {t}" for t in message_cut(w))
+
     saved += await counter_states(w, shot, look_up)
     return saved
 
@@ -297,6 +320,9 @@ async def counter_states(
     await until(pad.error.isVisible)
     await asyncio.sleep(0.2)
     take("19-sign-in-wrong-pin")
+    CLIPPED.extend(
+        f"19-sign-in-wrong-pin: {t}" for t in in_sight(pad.error, w.session.page.page_scroll)
+    )
     from cashier_gui.ui.people import PeopleDialog
 
     people = PeopleDialog(store, parent=w)
@@ -306,21 +332,118 @@ async def counter_states(
     people.name_edit.setText("Dana")
     await asyncio.sleep(0.2)
     people.grab().save(str(OUT / "20-people.png"))
-    CLIPPED.extend(f"20-people: {text}" for text in problems(people, scroll_ok=True))
+    CLIPPED.extend(f"20-people: {text}" for text in dialog_problems(people))
     people.reject()
     from cashier_gui.ui.settings import SettingsDialog
 
     settings = SettingsDialog(printing=w.printing, parent=w)
     settings.show()
     await asyncio.sleep(0.4)
-    for i, part in enumerate(("connection", "receipts", "policy")):
+    parts = ("connection", "receipts", "policy", "shop")
+    assert settings.sections.count() == len(parts)
+    for i, part in enumerate(parts):
         settings.sections.setCurrentIndex(i)
         await asyncio.sleep(0.2)
         settings.grab().save(str(OUT / f"21-settings-{part}.png"))
-        found = problems(settings, scroll_ok=True)
-        CLIPPED.extend(f"21-settings-{part}: {text}" for text in found)
+        CLIPPED.extend(f"21-settings-{part}: {text}" for text in dialog_problems(settings))
     settings.reject()
+
+    # History: every attempt of this run, one chosen — its details in the pane below.
+    from cashier_gui.ui.history import HistoryDialog
+
+    w.open_history()  # as Ctrl+H opens it
+    history = next(d for d in w.findChildren(HistoryDialog) if d.isVisible())
+    await until(lambda: history.model.rowCount() >= 6 and history.lists_loaded)
+    history.table.setFocus()
+    history.table.setCurrentIndex(history.model.index(0, 0))
+    await asyncio.sleep(0.3)
+    history.grab().save(str(OUT / "22-history-details.png"))
+    CLIPPED.extend(f"22-history-details: {text}" for text in dialog_problems(history))
+    CLIPPED.extend(f"22-history-details: {text}" for text in cut_columns(history))
+    history.reject()
+
+    # The end-of-shift report (Counter → Report).
+    from cashier_gui.ui.report_dialog import ReportDialog
+
+    w.open_report()
+    report = next(d for d in w.findChildren(ReportDialog) if d.isVisible())
+    await asyncio.sleep(1.0)  # the day's report is read off the GUI thread
+    report.grab().save(str(OUT / "24-report.png"))
+    CLIPPED.extend(f"24-report: {text}" for text in dialog_problems(report))
+    report.reject()
+
+    # F1: how a refund goes and every shortcut — its OK in sight on a short screen.
+    w.window_actions.show_shortcuts()
+    help_box = w.window_actions.shortcuts_dialog
+    assert help_box is not None
+    await asyncio.sleep(0.4)
+    help_box.grab().save(str(OUT / "23-help.png"))
+    CLIPPED.extend(f"23-help: {text}" for text in dialog_problems(help_box))
+    help_box.accept()
     return []
+
+
+def in_sight(widget: QWidget, area: QWidget) -> list[str]:
+    """`widget` wholly inside the scroll area's viewport (what the cashier sees unscrolled)."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QScrollArea
+
+    assert isinstance(area, QScrollArea)
+    view = area.viewport()
+    rect = QRect(widget.mapTo(view, QPoint(0, 0)), widget.size())
+    if QRect(QPoint(0, 0), view.size()).contains(rect):
+        return []
+    return [f"out of sight: {widget.accessibleName() or type(widget).__name__}"]
+
+
+def message_cut(w: MainWindow) -> list[str]:
+    """The status bar's message wider than what its permanent items leave it."""
+    bar = w.statusBar()
+    message = bar.currentMessage()
+    shown = [c for c in bar.findChildren(QWidget) if c.parentWidget() is bar and c.isVisible()]
+    left = min((c.x() for c in shown if c.x() > 0), default=bar.width())
+    need = bar.fontMetrics().horizontalAdvance(message) + 8
+    return [f"status message cut ({need} > {left}): {message}"] if need > left else []
+
+
+def dialog_problems(dialog: QWidget) -> list[str]:
+    """A dialog as the cashier's screen shows it: on that screen (its size and place within the
+    screen's available area, which tests/ui/test_screenshots.py makes the counter's real
+    1024×768 or 1280×800), then every label and button whole (its fields may scroll)."""
+    return off_screen(dialog) + problems(dialog, scroll_ok=True)
+
+
+def off_screen(window: QWidget) -> list[str]:
+    """A window not wholly on its screen's available area."""
+    from PySide6.QtCore import QRect
+
+    area = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    if area.contains(QRect(frame.topLeft(), frame.size())):
+        return []
+    return [
+        f"not on the screen ({frame.x()},{frame.y()} {frame.width()}×{frame.height()} "
+        f"on {area.width()}×{area.height()})"
+    ]
+
+
+def cut_columns(history: QWidget) -> list[str]:
+    """History's columns: each as wide as its header and every value it shows (font metrics)."""
+    from cashier_gui.ui.history import HistoryDialog
+
+    assert isinstance(history, HistoryDialog)
+    table, model = history.table, history.model
+    fm = table.fontMetrics()
+    header = table.horizontalHeader()
+    found = []
+    for col in range(model.columnCount()):
+        title = str(model.headerData(col, Qt.Orientation.Horizontal))
+        need = header.fontMetrics().horizontalAdvance(title) + 12
+        for r in range(model.rowCount()):
+            need = max(need, fm.horizontalAdvance(str(model.index(r, col).data() or "")) + 8)
+        if table.columnWidth(col) < min(need, 300):
+            found.append(f"column cut ({table.columnWidth(col)} < {need}): {title}")
+    return found
 
 
 OUT = Path(".")
@@ -328,7 +451,7 @@ OUT = Path(".")
 SIZE = tuple(int(x) for x in os.environ.get("CASHIER_SCREENSHOT_SIZE", "1024x768").split("x"))
 #: Shorter than 1024×768 (1280×800 at 150 %: 853×533): the refund panel may scroll, but each
 #: stage's actions must be in sight without the cashier scrolling.
-SHORT = SIZE[1] < 700
+SHORT = SIZE[1] < 700 or float(os.environ.get("CASHIER_SCREENSHOT_FONT_PT") or 0) > 11.25
 
 
 def main(out_dir: str) -> int:
@@ -336,6 +459,11 @@ def main(out_dir: str) -> int:
     out = OUT = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = make_application([sys.argv[0]])
+    points = os.environ.get("CASHIER_SCREENSHOT_FONT_PT")
+    if points:  # the system's text size set larger: the style follows (cashier_gui.app)
+        font = app.font()
+        font.setPointSizeF(float(points))
+        app.setFont(font)
     language = install_translators(app, os.environ.get("CASHIER_SCREENSHOT_LANGUAGE") or None)
     import qasync
 
@@ -345,7 +473,9 @@ def main(out_dir: str) -> int:
     w.setWindowState(Qt.WindowState.WindowNoState)  # exactly 1024×768, whatever the screen
     width, height = SIZE
     w.resize(width, height)
+    w.move(w.screen().availableGeometry().topLeft())  # where a window manager would put it
     w.show()
+    w.activateWindow()  # as the cashier's window is: focus drawn as they see it
     w.start()
     with loop:
         saved = loop.run_until_complete(drive(w, out))

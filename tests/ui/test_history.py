@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from cashier_gui.journal import Journal, NewAttempt
@@ -114,6 +115,15 @@ def test_todays_totals_are_the_end_of_shift_reports(qtbot: QtBot, window: Any) -
     qtbot.waitUntil(lambda: "voided €" in history.summary.text(), timeout=8000)
     text = history.summary.text()
     assert "refunded €5.00" in text and "voided €24.50" in text, text
+    # One set of state words: the void's row reads "voided" as the charge card and the report
+    # say it, the refund's "approved".
+    qtbot.waitUntil(lambda: history.model.rowCount() == 2, timeout=5000)
+    col = COLUMNS.index("State")
+    states = {
+        history.model.rows[r].kind.value: history.model.index(r, col).data()
+        for r in range(history.model.rowCount())
+    }
+    assert states["void"].startswith("voided") and states["refund"].startswith("approved"), states
     history.reject()
 
 
@@ -226,6 +236,17 @@ def test_choosing_a_row_shows_its_details_at_once(qtbot: QtBot, small: HistoryDi
     small.search.setText("")  # a new search: what no longer matches is gone
     loaded(qtbot, small)
     assert "Choose a refund attempt" in small.detail.text()
+    # The keyboard alone: ↓ from the search field chooses the first row, its details show.
+    small.search.setFocus()
+    QTest.keyClick(small.search, Qt.Key.Key_Down)
+    assert small.table.hasFocus() and small.table.currentIndex().row() == 0
+    assert small.model.rows[0].charge_id in small.detail.text()
+
+
+def test_the_count_reads_as_a_sentence(qtbot: QtBot, small: HistoryDialog) -> None:
+    small.search.setText("ch_a")
+    loaded(qtbot, small)
+    assert small.summary.text().startswith("1 matching refund attempt ·"), small.summary.text()
 
 
 def test_a_shops_history_filters_by_counter(

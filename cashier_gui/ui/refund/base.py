@@ -146,10 +146,14 @@ class PanelBase(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Narrower than `ONE_COLUMN_BELOW` (1280×800 at 150 %: 853 px): the cards one under the
         other, each the whole width, so no label or button is cut; the panel then scrolls and
-        each stage scrolls its actions into sight (RefundPanel.reveal_actions)."""
+        each stage scrolls its actions into sight (RefundPanel.reveal_actions). A larger system
+        font needs as much more room: the width grows with the body text's size."""
+        from cashier_gui.resources import BODY_MIN_PT
+
+        larger = max(1.0, self.font().pointSizeF() / BODY_MIN_PT)
         direction = (
             QBoxLayout.Direction.TopToBottom
-            if event.size().width() < ONE_COLUMN_BELOW
+            if event.size().width() < ONE_COLUMN_BELOW * larger
             else QBoxLayout.Direction.LeftToRight
         )
         if self._columns.direction() != direction:
@@ -176,6 +180,10 @@ class PanelBase(QWidget):
     def _apply(self, effect: fl.Effect) -> None:
         """Carry out one of the flow's effects (RefundPanel does)."""
         raise NotImplementedError
+
+    def follow_actions(self) -> None:
+        """The step's form grew (a longer reason under the amount): on a short screen keep the
+        step's actions in sight (RefundPanel does)."""
 
     def _new_reference(self) -> None:
         """A cancelled attempt keeps its reference in the journal: the next try needs its own."""

@@ -225,7 +225,10 @@ class FormPart(PanelBase):
         width = hint.width() if hint.width() > 50 else 320
         need = max(line, hint.heightForWidth(width) + 2 if hint.text() else 0)
         if hint.minimumHeight() != need:
+            grew = need > hint.minimumHeight()
             hint.setMinimumHeight(need)
+            if grew:
+                self.follow_actions()
 
     def _update_enabled(self) -> None:
         # Only real changes: with a stylesheet every enable/disable re-polishes the widget.

@@ -46,6 +46,7 @@ class ConfirmCard(Card):
             problem=self.tr("Approval problem"),
         )
         self.pad.names.setAccessibleName(self.tr("Manager"))
+        self.pad.names.hide()  # until the managers are read: two or more are listed
         self.pin_edit = self.pad.pin
         self.pin_edit.setAccessibleName(self.tr("Manager PIN"))
         form.addWidget(self.approval_reasons)
