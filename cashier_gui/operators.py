@@ -10,7 +10,14 @@ Lock-outs grow (`LOCKOUT_MINUTES`, the one schedule — the shop server imports 
 wrong PINs in a row lock that person for 1 minute; each further three wrong PINs (before a
 right one) lock for 5, then 15, then 60 minutes, and 60 from then on. A right PIN resets the
 count and the growth; so does a manager lifting the lock (`unlock`: the manager has seen the
-person) or setting a new PIN. The count, the number of locks and the lock are in the file, so
+person) or setting a new PIN.
+
+A manager may also lock someone (`lock`: a cashier who left, or whose PIN was seen): that lock
+lasts until a manager lifts it or sets a new PIN, and is said as "locked by a manager" — at
+sign-in, at an approval, in the lists. It is kept as a `locked_until` `MANAGER_LOCK` (100 years)
+ahead, as on the shop server; `by_manager` tells it from a lock after wrong PINs. Decision: the
+last manager not locked by a manager cannot be locked (by themselves or anyone) — nobody would
+be left to lift it; lock-outs after wrong PINs end by themselves and do not count here. The count, the number of locks and the lock are in the file, so
 restarting the app resets nothing. At 3 guesses an hour after the first 81 minutes, trying
 every 4-digit PIN takes about 139 days of online guessing (55 hours with a fixed one-minute
 lock).
@@ -65,6 +72,10 @@ MAX_FAILURES = 3
 LOCKOUT_MINUTES: tuple[int, ...] = (1, 5, 15, 60)
 #: The first lock's length (what LOCKOUT always was before the lock-outs grew).
 LOCKOUT = dt.timedelta(minutes=LOCKOUT_MINUTES[0])
+#: How far ahead a manager's lock (`lock`) is set, here and on the shop server; any lock more
+#: than `MANAGER_LOCK_OVER` ahead is a manager's.
+MANAGER_LOCK = dt.timedelta(days=36500)
+MANAGER_LOCK_OVER = dt.timedelta(days=365)
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MAX_NAME = 40
 
@@ -130,6 +141,8 @@ class PeopleStore(Protocol):
 
     def unlock(self, name: str, *, by: ManagerPin | None = None) -> None: ...
 
+    def lock(self, name: str, *, by: ManagerPin | None = None) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -157,8 +170,15 @@ def minutes_left(until: dt.datetime, now: dt.datetime) -> int:
     return max(1, -(-int((until - now).total_seconds()) // 60))
 
 
+def by_manager(until: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a lock until `until` is a manager's (`lock`), not one after wrong PINs."""
+    return until - now > MANAGER_LOCK_OVER
+
+
 def locked_words(name: str, until: dt.datetime, now: dt.datetime) -> str:
     """'{name} is locked …: wait N minutes, or ask a manager to lift the lock.'"""
+    if by_manager(until, now):
+        return manager_locked_words(name)
     minutes = minutes_left(until, now)
     return ngettext(
         "{name} is locked after wrong PINs: wait a minute, or ask a manager to lift the lock.",
@@ -166,6 +186,20 @@ def locked_words(name: str, until: dt.datetime, now: dt.datetime) -> str:
         "the lock.",
         minutes,
     ).format(name=name, minutes=minutes)
+
+
+def manager_locked_words(name: str) -> str:
+    return _(
+        "{name} is locked by a manager: only a manager can lift the lock (People… → Lift lock, "
+        "or cashier-refund operator unlock)."
+    ).format(name=name)
+
+
+def last_manager_words(name: str) -> str:
+    return _(
+        "{name} is the last manager who can sign in: locking them would leave nobody to lift "
+        "the lock. Add another manager first."
+    ).format(name=name)
 
 
 def check_pin(pin: str) -> str:
@@ -189,6 +223,12 @@ def _hash(pin: str) -> tuple[str, str]:
     salt = secrets.token_bytes(16)
     digest = _kdf(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).derive(pin.encode())
     return base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+
+
+def _manager_locked(record: _Record, now: dt.datetime) -> bool:
+    if record.locked_until is None:
+        return False
+    return by_manager(dt.datetime.fromisoformat(record.locked_until), now)
 
 
 class OperatorStore:
@@ -327,6 +367,25 @@ class OperatorStore:
             if record is None:
                 raise OperatorError(_("There is no operator called {name}.").format(name=name))
             records[name.casefold()] = replace(record, failures=0, locked_until=None)
+
+    def lock(self, name: str, *, by: ManagerPin | None = None) -> None:
+        """A manager locks `name` until a manager lifts the lock (`unlock`) or sets a new PIN.
+        The growth of lock-outs after wrong PINs stays as it was. The last manager not locked
+        by a manager cannot be locked (module docstring)."""
+        self._manager(by)
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            if record is None:
+                raise OperatorError(_("There is no operator called {name}.").format(name=name))
+            now = self._clock()
+            if record.role == Role.MANAGER and not any(
+                r.role == Role.MANAGER and r is not record and not _manager_locked(r, now)
+                for r in records.values()
+            ):
+                raise OperatorError(last_manager_words(record.name))
+            records[name.casefold()] = replace(
+                record, failures=0, locked_until=(now + MANAGER_LOCK).isoformat()
+            )
 
     def verify(self, name: str, pin: str) -> Operator:
         """The operator when `pin` is theirs; WrongPin (counting), LockedOut, or OperatorError.

@@ -220,7 +220,7 @@ class UnknownPeople:
     def _fail(self, *_args: Any, **_kwargs: Any) -> Any:
         raise ConfigError(str(self.error))
 
-    list = any = verify = locked_until = add = remove = set_pin = unlock = _fail
+    list = any = verify = locked_until = add = remove = set_pin = unlock = lock = _fail
 
     def close(self) -> None:
         pass

@@ -238,6 +238,7 @@ def test_a_change_by_someone_not_a_manager_changes_nothing(
         lambda: people.remove("Tom", by=by),
         lambda: people.set_pin("Tom", "9999", by=by),
         lambda: people.unlock("Tom", by=by),
+        lambda: people.lock("Tom", by=by),
     ):
         with pytest.raises(OperatorError, match=says):
             change()
@@ -245,6 +246,66 @@ def test_a_change_by_someone_not_a_manager_changes_nothing(
             assert people.path.read_bytes() == before
     assert [op.name for op in people.list()] == ["Maria", "Tom"]
     assert by.pin not in repr(by)  # a PIN is never in a repr (logs, tracebacks)
+
+
+def test_a_manager_locks_someone_until_a_manager_lifts_it(
+    people: OperatorStore, clock: Clock
+) -> None:
+    """A cashier who left, a PIN others saw: locked with the right PIN too, for as long as it
+    takes (a year later still), said as a manager's lock; an unlock lifts it."""
+    maria = ManagerPin("Maria", "4711")
+    people.lock("tom", by=maria)
+    for _ in range(2):
+        with pytest.raises(LockedOut, match="Tom is locked by a manager") as refused:
+            people.verify("Tom", "123456")  # the right PIN: not even checked
+        assert "minute" not in str(refused.value)
+        clock.now += dt.timedelta(days=400)
+    until = people.locked_until("Tom")
+    assert until is not None and until - clock.now > dt.timedelta(days=365)
+    people.unlock("Tom", by=maria)
+    assert people.locked_until("Tom") is None
+    assert people.verify("Tom", "123456").name == "Tom"
+
+
+def test_a_new_pin_lifts_a_managers_lock(people: OperatorStore) -> None:
+    people.lock("Tom", by=ManagerPin("Maria", "4711"))
+    people.set_pin("Tom", "2468", by=ManagerPin("Maria", "4711"))
+    assert people.verify("Tom", "2468").name == "Tom"
+
+
+def test_a_manager_locked_manager_cannot_approve_or_change_people(people: OperatorStore) -> None:
+    """Approvals and changes of people go through verify: a locked manager does neither."""
+    people.add("Ines", Role.MANAGER, "8080", by=ManagerPin("Maria", "4711"))
+    people.lock("Ines", by=ManagerPin("Maria", "4711"))
+    with pytest.raises(LockedOut, match="Ines is locked by a manager"):
+        people.verify("Ines", "8080")
+    with pytest.raises(LockedOut, match="Ines is locked by a manager"):
+        people.unlock("Ines", by=ManagerPin("Ines", "8080"))
+    assert people.locked_until("Ines") is not None
+
+
+def test_the_last_manager_who_can_sign_in_cannot_be_locked(
+    people: OperatorStore, clock: Clock
+) -> None:
+    maria = ManagerPin("Maria", "4711")
+    before = people.path.read_bytes()
+    with pytest.raises(OperatorError, match="Maria is the last manager who can sign in"):
+        people.lock("Maria", by=maria)  # herself, the only manager
+    assert people.path.read_bytes() == before
+    people.add("Ines", Role.MANAGER, "8080", by=maria)
+    # A lock after wrong PINs ends by itself: Ines still counts as a manager who can sign in.
+    for pin in ("1111", "2222", "3333"):
+        with pytest.raises((WrongPin, LockedOut)):
+            people.verify("Ines", pin)
+    people.lock("Maria", by=maria)  # Maria locks herself: Ines is left
+    with pytest.raises(LockedOut):
+        people.verify("Maria", "4711")
+    clock.now += dt.timedelta(minutes=2)
+    ines = ManagerPin("Ines", "8080")
+    with pytest.raises(OperatorError, match="Ines is the last manager who can sign in"):
+        people.lock("Ines", by=ines)
+    people.unlock("Maria", by=ines)
+    assert people.verify("Maria", "4711").is_manager
 
 
 def test_the_last_manager_cannot_be_removed_while_others_remain(people: OperatorStore) -> None:

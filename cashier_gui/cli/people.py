@@ -21,7 +21,14 @@ from typing import Any
 from cashier_gui.cli.common import EXIT_OK
 from cashier_gui.config import Paths
 from cashier_gui.i18n import N_, _, ngettext
-from cashier_gui.operators import ManagerPin, Operator, OperatorError, PeopleStore, Role
+from cashier_gui.operators import (
+    ManagerPin,
+    Operator,
+    OperatorError,
+    PeopleStore,
+    Role,
+    by_manager,
+)
 from cashier_gui.policy import Approver, check_approver
 
 
@@ -156,6 +163,18 @@ def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
         people.unlock(args.name, by=manager_pin(people, args.manager, N_("lift locks")))
         print(_("The lock on {name} is lifted.").format(name=args.name))
         return EXIT_OK
+    if args.action == "lock":
+        by = manager_pin(people, args.manager, N_("lock people"))
+        if by is None:
+            raise OperatorError(_("There is no operator called {name}.").format(name=args.name))
+        people.lock(args.name, by=by)
+        print(
+            _(
+                "{name} is locked by a manager: they cannot sign in or approve until a manager "
+                "lifts the lock (operator unlock) or sets a new PIN."
+            ).format(name=args.name)
+        )
+        return EXIT_OK
     by = manager_pin(people, args.manager, N_("set PINs"))
     if by is None:
         raise OperatorError(_("There is no operator called {name}.").format(name=args.name))
@@ -166,9 +185,10 @@ def _operator(people: PeopleStore, args: argparse.Namespace) -> int:
 
 def _locked_for(until: dt.datetime) -> str:
     """How long a lock still lasts, in minutes (no clock time: no time zone to get wrong)."""
-    minutes = max(1, math.ceil((until - dt.datetime.now(dt.UTC)).total_seconds() / 60))
-    if minutes > 60 * 24 * 365:
+    now = dt.datetime.now(dt.UTC)
+    if by_manager(until, now):
         return _("(locked by a manager)")
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     return ngettext(
         "(locked for another minute)", "(locked for {minutes} more minutes)", minutes
     ).format(minutes=minutes)
@@ -198,7 +218,12 @@ def add_operator_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -
     pin = opsub.add_parser("pin", help="set a new PIN for a person (and lift a lock)")
     pin.add_argument("name", help="whose PIN")
     pin.add_argument("--manager", metavar="NAME", help="the manager setting it (PIN on stdin)")
-    unlock = opsub.add_parser("unlock", help="lift a person's lock after wrong PINs")
+    unlock = opsub.add_parser("unlock", help="lift a person's lock (wrong PINs or a manager's)")
     unlock.add_argument("name", help="who")
     unlock.add_argument("--manager", metavar="NAME", help="the manager lifting it (PIN on stdin)")
+    lock = opsub.add_parser(
+        "lock", help="lock a person until a manager lifts the lock or sets a new PIN"
+    )
+    lock.add_argument("name", help="who")
+    lock.add_argument("--manager", metavar="NAME", help="the manager locking them (PIN on stdin)")
     op.set_defaults(func=cmd_operator)

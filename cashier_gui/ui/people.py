@@ -1,9 +1,10 @@
 """Counter → People…: who may sign in, for managers (or anyone while nobody is set up yet).
 
 Add a person (name, role, PIN typed twice), set a new PIN (which also lifts a lock), lift a
-lock after wrong PINs (the list says who is locked and for how long), remove a person. The first
-person must be a manager, and the last manager cannot be removed while others remain
-(`PeopleStore` enforces both and says so). Every change runs off the GUI thread: a PIN
+lock (the list says who is locked, for how long or "by a manager"), lock a person until a
+manager lifts it (a cashier who left, a PIN others saw), remove a person. The first person must
+be a manager, the last manager cannot be removed while others remain, and the last manager not
+locked by a manager cannot be locked (`PeopleStore` enforces all three and says so). Every change runs off the GUI thread: a PIN
 is hashed with scrypt (≈ 0.1 s). PINs are never shown, logged or kept after the change.
 """
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cashier_gui.operators import ManagerPin, Role, minutes_left
+from cashier_gui.operators import ManagerPin, Role, by_manager, minutes_left
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import MessageBox, ScreenFit, WrappingScrollArea, label
 
@@ -60,6 +61,7 @@ class PeopleDialog(QDialog):
         self.ops = Operations(self)
         self.people: list[Operator] = []
         self.locked: dict[str, int] = {}  # name → minutes left of a lock after wrong PINs
+        self.locked_by_manager: set[str] = set()  # names locked until a manager lifts it
         self.setWindowTitle(self.tr("People"))
         self.setModal(True)
         self.setMinimumWidth(620)
@@ -83,8 +85,14 @@ class PeopleDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         self.unlock_button = QPushButton(self.tr("&Lift lock"))
         self.unlock_button.clicked.connect(self.unlock_selected)
+        self.lock_button = QPushButton(self.tr("Loc&k"))
+        self.lock_button.setToolTip(
+            self.tr("Lock this person until a manager lifts the lock or sets a new PIN")
+        )
+        self.lock_button.clicked.connect(self.lock_selected)
         row.addWidget(self.pin_button)
         row.addWidget(self.unlock_button)
+        row.addWidget(self.lock_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
         lay.addLayout(row)
@@ -141,6 +149,7 @@ class PeopleDialog(QDialog):
             close,
             self.pin_button,
             self.unlock_button,
+            self.lock_button,
             self.remove_button,
             self.save_button,
         ):
@@ -162,14 +171,18 @@ class PeopleDialog(QDialog):
     def reload(self) -> None:
         store = self.store
 
-        def read() -> tuple[list[Operator], dict[str, int]]:
+        def read() -> tuple[list[Operator], dict[str, int], set[str]]:
             people, now = store.list(), dt.datetime.now(dt.UTC)
-            locked = {}
+            locked, by_managers = {}, set()
             for op in people:
                 until = store.locked_until(op.name)
-                if until is not None:
+                if until is None:
+                    continue
+                if by_manager(until, now):
+                    by_managers.add(op.name)
+                else:
                     locked[op.name] = minutes_left(until, now)
-            return people, locked
+            return people, locked, by_managers
 
         self.ops.run(
             lambda: asyncio.to_thread(read),
@@ -178,8 +191,8 @@ class PeopleDialog(QDialog):
             foreground=False,
         )
 
-    def _listed(self, listed: tuple[list[Operator], dict[str, int]]) -> None:
-        people, self.locked = listed
+    def _listed(self, listed: tuple[list[Operator], dict[str, int], set[str]]) -> None:
+        people, self.locked, self.locked_by_manager = listed
         self.people = people
         self.list.clear()
         for op in people:
@@ -192,6 +205,10 @@ class PeopleDialog(QDialog):
                     if minutes == 1
                     else self.tr("{name} — {role} — locked for {minutes} more minutes")
                 ).format(name=op.name, role=role, minutes=minutes)
+            if op.name in self.locked_by_manager:
+                text = self.tr("{name} — {role} — locked by a manager").format(
+                    name=op.name, role=role
+                )
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, op.name)
             self.list.addItem(item)
@@ -218,7 +235,10 @@ class PeopleDialog(QDialog):
         chosen = self.selected() is not None
         self.pin_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
-        self.unlock_button.setEnabled(self.selected() in self.locked)
+        name = self.selected()
+        locked = name in self.locked or name in self.locked_by_manager
+        self.unlock_button.setEnabled(chosen and locked)
+        self.lock_button.setEnabled(chosen and name not in self.locked_by_manager)
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -327,10 +347,10 @@ class PeopleDialog(QDialog):
         )
 
     def unlock_selected(self) -> None:
-        """The manager lifts the chosen person's lock after wrong PINs (the PIN stays; the
-        growth too, as operators.py says)."""
+        """The manager lifts the chosen person's lock, after wrong PINs or a manager's (the PIN
+        stays; the growth too, as operators.py says)."""
         name = self.selected()
-        if name is None or name not in self.locked:
+        if name is None or (name not in self.locked and name not in self.locked_by_manager):
             return
         ready, by = self._by()
         if not ready:
@@ -340,6 +360,31 @@ class PeopleDialog(QDialog):
             on_success=lambda _none: self._unlocked(name),
             on_error=self._failed,
         )
+
+    def lock_selected(self) -> None:
+        """The manager locks the chosen person until a manager lifts the lock or sets a new
+        PIN. The store refuses to lock the last manager not locked by a manager."""
+        name = self.selected()
+        if name is None or name in self.locked_by_manager:
+            return
+        ready, by = self._by()
+        if not ready:
+            return
+        self.ops.run(
+            lambda: asyncio.to_thread(lambda: self.store.lock(name, by=by)),
+            on_success=lambda _none: self._locked_now(name),
+            on_error=self._failed,
+        )
+
+    def _locked_now(self, name: str) -> None:
+        self.error.show_message(
+            self.tr(
+                "{name} is locked: they cannot sign in or approve until a manager lifts the lock "
+                "or sets a new PIN."
+            ).format(name=name),
+            role="info",
+        )
+        self.reload()
 
     def _unlocked(self, name: str) -> None:
         self.error.show_message(

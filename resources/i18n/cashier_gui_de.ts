@@ -1013,6 +1013,14 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>&amp;Entfernen…</translation>
     </message>
     <message>
+        <source>Loc&amp;k</source>
+        <translation>Spe&amp;rren</translation>
+    </message>
+    <message>
+        <source>Lock this person until a manager lifts the lock or sets a new PIN</source>
+        <translation>Diese Person sperren, bis die Filialleitung die Sperre aufhebt oder eine neue PIN setzt</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>Name</translation>
     </message>
@@ -1089,6 +1097,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>{name} — {role}</translation>
     </message>
     <message>
+        <source>{name} — {role} — locked by a manager</source>
+        <translation>{name} — {role} — von der Filialleitung gesperrt</translation>
+    </message>
+    <message>
         <source>Nobody signs in yet: refunds are made as this PC&apos;s user. Add the first manager; from then on everyone signs in with a PIN.</source>
         <translation>Noch meldet sich niemand an: Erstattungen laufen unter dem Benutzer dieses PCs. Legen Sie die erste Filialleitung an; danach meldet sich jede Person mit ihrer PIN an.</translation>
     </message>
@@ -1147,6 +1159,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>{name} — {role} — locked for {minutes} more minutes</source>
         <translation>{name} — {role} — noch {minutes} Minuten gesperrt</translation>
+    </message>
+    <message>
+        <source>{name} is locked: they cannot sign in or approve until a manager lifts the lock or sets a new PIN.</source>
+        <translation>{name} ist gesperrt: Anmelden und Freigeben sind nicht möglich, bis die Filialleitung die Sperre aufhebt oder eine neue PIN setzt.</translation>
     </message>
     <message>
         <source>The lock on {name} is lifted.</source>

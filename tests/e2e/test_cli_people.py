@@ -274,3 +274,66 @@ def test_a_manager_lifts_a_lock_from_the_command_line(staffed: Run) -> None:
     assert "locked" not in staffed("operator", "list").stdout
     r = staffed("operator", "unlock", "Nobody", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
     assert r.returncode == 2 and "no operator called Nobody" in r.stderr
+
+
+def test_a_manager_locks_a_person_who_then_neither_refunds_nor_approves(
+    staffed: Run, viopay_sim: vsim.ViopaySimulator, env: dict[str, str]
+) -> None:
+    ines_pin = "9090"
+    r = staffed(
+        "operator",
+        "add",
+        "Ines",
+        "--role",
+        "manager",
+        "--manager",
+        "Maria",
+        stdin=f"{MANAGER_PIN}\n{ines_pin}\n{ines_pin}\n",
+    )
+    assert r.returncode == 0, r.stderr
+    [people] = Path(env["CASHIER_GUI_HOME"]).rglob("operators.json")
+
+    def tom_locked() -> object:
+        [tom] = [p for p in json.loads(people.read_text())["operators"] if p["name"] == "Tom"]
+        return tom["locked_until"]
+
+    r = staffed("operator", "lock", "Tom")
+    assert r.returncode == 2 and "--manager" in r.stderr
+    r = staffed("operator", "lock", "Tom", "--manager", "Maria", stdin="0000\n")
+    assert r.returncode == 2 and "Wrong PIN for Maria" in r.stderr
+    r = staffed("operator", "lock", "Tom", "--manager", "Tom", stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 2 and "Tom is not a manager" in r.stderr
+    assert tom_locked() is None  # neither changed anything
+    r = staffed("operator", "lock", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    assert tom_locked() is not None
+    r = staffed("operator", "unlock", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    r = staffed("operator", "lock", "Maria", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0, r.stderr  # Ines is left to lift it
+    r = staffed("operator", "lock", "Ines", "--manager", "Ines", stdin=f"{ines_pin}\n")
+    assert r.returncode == 2 and "Ines is the last manager who can sign in" in r.stderr
+    r = staffed("operator", "unlock", "Maria", "--manager", "Ines", stdin=f"{ines_pin}\n")
+    assert r.returncode == 0, r.stderr
+    assert "locked" not in staffed("operator", "list").stdout
+
+    for who in ("Tom", "Ines"):
+        r = staffed("operator", "lock", who, "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+        assert r.returncode == 0, r.stderr
+        assert f"{who} is locked by a manager" in r.stdout
+    listed = staffed("operator", "list").stdout
+    assert listed.count("(locked by a manager)") == 2, listed
+    small = ["refund", "ch_train_eur_4990", "--amount", "5", "--yes", "--operator", "Tom"]
+    r = staffed(*small, stdin=f"{CASHIER_PIN}\n")  # his right PIN
+    assert r.returncode == 2 and "Tom is locked by a manager" in r.stderr, r.stderr
+    big = ["refund", "ch_train_eur_4990", "--amount", "25", "--yes", "--operator", "Maria"]
+    r = staffed(*big, "--approver", "Ines", stdin=f"{MANAGER_PIN}\n{ines_pin}\n")
+    assert r.returncode == 2 and "Ines is locked by a manager" in r.stderr, r.stderr
+    assert viopay_sim.charges["ch_train_eur_4990"].refunds == []  # nothing sent
+
+    r = staffed("operator", "unlock", "Tom", "--manager", "Maria", stdin=f"{MANAGER_PIN}\n")
+    assert r.returncode == 0 and "The lock on Tom is lifted." in r.stdout
+    r = staffed(*small, "--json", stdin=f"{CASHIER_PIN}\n")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "approved"
+    assert staffed("operator", "list").stdout.count("(locked by a manager)") == 1

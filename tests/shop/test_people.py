@@ -297,6 +297,9 @@ def test_the_rules_of_people_hold_on_the_server(till1: ShopPeople, till2: ShopPe
         till2.verify("Boss", BOSS.pin)
     till1.set_pin("Cy", "8642", by=ManagerPin("Dee", "4444"))
     assert till2.verify("cy", "8642").name == "Cy"
+    with pytest.raises(OperatorError, match="Dee is the last manager who can sign in"):
+        till2.lock("dee", by=ManagerPin("Dee", "4444"))
+    assert till1.locked_until("Dee") is None
     till1.lock("Cy", by=ManagerPin("Dee", "4444"))
     with pytest.raises(LockedOut, match="locked by a manager"):
         till2.verify("Cy", "8642")

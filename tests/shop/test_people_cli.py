@@ -179,3 +179,54 @@ def test_an_approval_and_a_managers_door_take_the_shops_manager(
     approved = till2(*args, "--approver", "Boss", stdin=f"{CY_PIN}\n{BOSS_PIN}\n")
     assert approved.returncode == 0, approved.stdout + approved.stderr
     assert json.loads(approved.stdout)["status"] == "approved"
+
+
+def test_a_lock_by_a_manager_at_till_1_is_refused_at_till_2_at_once(
+    tills: tuple[Till, Till],  # noqa: F811
+) -> None:
+    till1, till2 = tills
+    staff(till1)
+    di_pin = "8080"
+    di = till1(
+        "operator",
+        "add",
+        "Di",
+        "--role",
+        "manager",
+        "--manager",
+        "Boss",
+        stdin=f"{BOSS_PIN}\n{di_pin}\n{di_pin}\n",
+    )
+    assert di.returncode == 0, di.stdout + di.stderr
+    wrong = till1("operator", "lock", "Cy", "--manager", "Boss", stdin="0000\n")
+    assert wrong.returncode == 2 and "Wrong PIN for Boss" in wrong.stderr
+    by_cy = till1("operator", "lock", "Di", "--manager", "Cy", stdin=f"{CY_PIN}\n")
+    assert by_cy.returncode == 2 and "Cy is not a manager" in by_cy.stderr
+    assert listed(till2) == ["Boss manager", "Cy cashier", "Di manager"]  # nothing changed
+    for who in ("Cy", "Di"):
+        done = till1("operator", "lock", who, "--manager", "Boss", stdin=f"{BOSS_PIN}\n")
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert listed(till2) == [
+        "Boss manager",
+        "Cy cashier (locked by a manager)",
+        "Di manager (locked by a manager)",
+    ]
+    last = till2("operator", "lock", "Boss", "--manager", "Boss", stdin=f"{BOSS_PIN}\n")
+    assert last.returncode == 2 and "Boss is the last manager who can sign in" in last.stderr
+    cy = till2("refund", CHARGE, "--amount", "1", "--yes", "--operator", "Cy", stdin=f"{CY_PIN}\n")
+    assert cy.returncode == 2 and "Cy is locked by a manager" in cy.stderr, cy.stderr
+    rules = Path(till2.env["CASHIER_GUI_HOME"]) / "rules.toml"
+    rules.write_text('approval_above = { EUR = "20.00" }\n', encoding="utf-8")
+    policy = till2(
+        "policy", "set", "--from", str(rules), "--manager", "Boss", stdin=f"{BOSS_PIN}\n"
+    )
+    assert policy.returncode == 0, policy.stdout + policy.stderr
+    big = ["refund", CHARGE, "--amount", "25", "--yes", "--operator", "Boss", "--approver", "Di"]
+    approve = till2(*big, stdin=f"{BOSS_PIN}\n{di_pin}\n")
+    assert approve.returncode == 2, approve.stdout + approve.stderr
+    assert "Di is locked by a manager" in approve.stdout + approve.stderr
+    lifted = till2("operator", "unlock", "Cy", "--manager", "Boss", stdin=f"{BOSS_PIN}\n")
+    assert lifted.returncode == 0, lifted.stdout + lifted.stderr
+    cy = till1("refund", CHARGE, "--amount", "1", "--yes", "--operator", "Cy", stdin=f"{CY_PIN}\n")
+    assert cy.returncode == 0, cy.stdout + cy.stderr
+    assert listed(till1)[1:] == ["Cy cashier", "Di manager (locked by a manager)"]

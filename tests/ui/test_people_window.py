@@ -592,3 +592,75 @@ def test_people_shows_who_is_locked_and_a_manager_lifts_it(
     )
     assert people.verify("Bea", "8642").name == "Bea"
     d.reject()
+
+
+def test_a_manager_locks_a_person_in_people_and_lifts_it(
+    qtbot: QtBot, window: MainWindow, people: OperatorStore
+) -> None:
+    sign_in(qtbot, window, "m", "2468")
+    window.open_people()
+    qtbot.waitUntil(lambda: window.findChild(PeopleDialog) is not None, timeout=3000)
+    d = window.findChild(PeopleDialog)
+    assert isinstance(d, PeopleDialog)
+    qtbot.waitUntil(lambda: d.list.count() == 3, timeout=3000)
+    row = {d.list.item(i).text().split(" — ")[0]: i for i in range(3)}
+    # Mia, the only manager: the button is there, the store refuses (nobody would be left).
+    d.list.setCurrentRow(row["Mia"])
+    assert d.lock_button.isEnabled() and not d.unlock_button.isEnabled()
+    qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
+    assert "Type your own PIN first" in d.error.text.text()
+    d.manager_pin.setText("2468")
+    qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Mia is the last manager" in d.error.text.text(), timeout=3000)
+    assert people.locked_until("Mia") is None
+    # A wrong own PIN locks nobody.
+    d.list.setCurrentRow(row["Carl"])
+    d.manager_pin.setText("0000")
+    qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Wrong PIN for Mia" in d.error.text.text(), timeout=3000)
+    assert people.locked_until("Carl") is None and d.manager_pin.text() == ""
+    d.manager_pin.setText("2468")
+    qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Carl is locked" in d.error.text.text(), timeout=3000)
+    qtbot.waitUntil(
+        lambda: any(
+            d.list.item(i).text() == "Carl — cashier — locked by a manager"
+            for i in range(d.list.count())
+        ),
+        timeout=3000,
+    )
+    assert people.locked_until("Carl") is not None
+    d.list.setCurrentRow(row["Carl"])
+    assert not d.lock_button.isEnabled() and d.unlock_button.isEnabled()
+    d.reject()
+    # Carl cannot sign in, with his right PIN, and is told why in words.
+    window.activateWindow()  # the closed dialog had the keyboard
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    pad = window.session.page.pad
+    qtbot.waitUntil(lambda: pad.names.count() == 3, timeout=3000)
+    QTest.keyClicks(pad.pin, "c")
+    type_pin(qtbot, pad.pin, "1357")
+    qtbot.waitUntil(lambda: "Carl is locked by a manager" in pad.error.text.text(), timeout=3000)
+    assert window.session.operator is None
+    # Mia lifts it from People…; Carl signs in.
+    QTest.keyClicks(pad.pin, "m")
+    type_pin(qtbot, pad.pin, "2468")
+    qtbot.waitUntil(lambda: window.session.operator is not None, timeout=3000)
+    window.open_people()
+    qtbot.waitUntil(
+        lambda: any(
+            isinstance(x, PeopleDialog) and x.isVisible() for x in window.findChildren(PeopleDialog)
+        ),
+        timeout=3000,
+    )
+    [again] = [x for x in window.findChildren(PeopleDialog) if x.isVisible()]
+    qtbot.waitUntil(lambda: again.list.count() == 3, timeout=3000)
+    carl = next(i for i in range(3) if again.list.item(i).text().startswith("Carl"))
+    again.list.setCurrentRow(carl)
+    again.manager_pin.setText("2468")
+    qtbot.mouseClick(again.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "The lock on Carl is lifted." in again.error.text.text(), timeout=3000)
+    assert people.locked_until("Carl") is None
+    assert people.verify("Carl", "1357").name == "Carl"
+    again.reject()
