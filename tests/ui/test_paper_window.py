@@ -236,6 +236,7 @@ def test_the_windows_save_dialogs_write_private_paper_and_never_the_apps_own_fil
     window.open_history()
     history = window.findChild(HistoryDialog)
     assert isinstance(history, HistoryDialog)
+    qtbot.waitUntil(lambda: "today:" in history.summary.text(), timeout=5000)  # listed
     history.export(str(settings))
     qtbot.waitUntil(lambda: "one of this app's own files" in history.summary.text(), timeout=5000)
     assert settings.read_text() == 'profile = "default"\n'
