@@ -48,7 +48,7 @@ def _minutes_left(until: dt.datetime) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
-def _refused(row: tuple[Any, ...], name: str) -> OperatorError | None:
+def pin_refused(row: tuple[Any, ...], name: str) -> OperatorError | None:
     """The sentence for a status row of shop_people_verify (None: the PIN was right)."""
     status, person, _role, until, left, minutes = row
     who = person or name
@@ -199,7 +199,7 @@ class ShopPeople:
         """The person when `pin` is theirs; WrongPin, LockedOut (counted on the server, across
         every counter) or OperatorError."""
         row = self._call("shop_people_verify", (name, pin, self.counter), name)
-        refused = _refused(row, name)
+        refused = pin_refused(row, name)
         if refused is not None:
             raise refused
         return Operator(str(row[1]), Role(row[2]))
@@ -233,7 +233,7 @@ class ShopPeople:
     def _change(self, function: str, by: ManagerPin | None, name: str, *args: Any) -> None:
         params = (by.name if by else None, by.pin if by else None, self.counter, name, *args)
         row = self._call(function, params, name)
-        refused = _refused(row, by.name if by else name)
+        refused = pin_refused(row, by.name if by else name)
         if refused is not None:
             raise refused
 
