@@ -317,7 +317,9 @@ def main() -> None:
         for n in (int(x) for x in args.counters.split(",")):
             app = run_app(url, n, args.seconds, who=args.who)
             show(
-                f"{n} counter(s), back to back ({args.who})", app, run_pgbench(server, database, n, args.seconds)
+                f"{n} counter(s), back to back ({args.who})",
+                app,
+                run_pgbench(server, database, n, args.seconds),
             )
         if args.paced:
             n = args.paced

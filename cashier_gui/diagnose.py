@@ -344,7 +344,7 @@ def _login_check(too_mighty: tuple[str, ...]) -> Check:
         _(
             "this counter's database login {rights}: rights a counter must not have, since any "
             "cashier at this PC can use its password"
-        ).format(rights=_(", ").join(words[n] for n in too_mighty)),
+        ).format(rights=", ".join(words[n] for n in too_mighty)),
     )
 
 

@@ -73,8 +73,8 @@ class PolicyBox(QGroupBox):
         form.addRow(self.tr("Refunds per cashier per day"), self.per_day)
         form.addRow(self.tr("Sales older than"), self.max_age)
         form.addRow(self.tr("Voids"), self.voids)
-        #: A shop's policy: the shop server checks the manager's PIN itself when it is saved
-        #: (the window's own check may have been the signed-in manager, with no PIN typed).
+        # A shop's policy: the shop server checks the manager's PIN itself when it is saved
+        # (the window's own check may have been the signed-in manager, with no PIN typed).
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(8)
