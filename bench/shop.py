@@ -9,6 +9,9 @@ other's rows) → mark_sent → record_outcome(approved). "claim" is the latency
 "refund" the three calls together (what the shop server adds to one refund); refunds/s counts
 those cycles (three transactions each), pgbench's claims/s one transaction each. `--paced N` also
 runs N counters at one refund a second each (a shop's real load is that or far less).
+`--who` chooses whose refunds the counters claim: `nobody` (a shop without people, as before),
+`cashier` (Cat alone, held to the shop's `refunds_per_day`, counted in the claim under a
+per-person lock) or `approved` (Cat with Mia's approval: her PIN checked by bcrypt in the claim).
 `--journal N` first times N refunds' journal work (prepare → sent → approved, synced) through
 this PC's SQLite home and through the shop's home on the same PC: what joining a shop adds to
 one refund, gateway time aside.
@@ -44,10 +47,48 @@ COMMIT;
 """
 
 
-def worker(url: str, counter: str, seconds: float, interval: float) -> None:
+PINS = {"Mia": "2468", "Cat": "1357"}
+
+
+def staff(url: str) -> int:
+    """Mia (manager) and Cat (cashier) on the shop, and a per-day limit nobody reaches here;
+    the policy's version."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT shop_people_add(NULL, NULL, 'bench', 'Mia', 'manager', %s)", (PINS["Mia"],)
+        )
+        conn.execute(
+            "SELECT shop_people_add('Mia', %s, 'bench', 'Cat', 'cashier', %s)",
+            (PINS["Mia"], PINS["Cat"]),
+        )
+        policy = '{"refunds_per_day": 100000}'
+        try:  # the manager's PIN checked by the server (hardened), or a name alone (before)
+            conn.execute(
+                "SELECT shop_set_policy(%s::json, 'Mia', %s, 'bench')", (policy, PINS["Mia"])
+            )
+        except psycopg.errors.UndefinedFunction:
+            conn.execute("SELECT shop_set_policy(%s::json, 'Mia', 'bench')", (policy,))
+        row = conn.execute("SELECT version FROM shop_policy").fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def worker(url: str, counter: str, seconds: float, interval: float, who: str = "nobody") -> None:
     """One counter: report ready, wait for `go` on stdin, run, print latencies (ms) as JSON."""
     from cashier_gui.money import Money
     from cashier_gui.shop import AttemptRecord, Kind, ShopServer, State
+
+    people: dict[str, Any] = {}
+    if who != "nobody":
+        people["operator"] = "Cat"
+    if who == "cashier":
+        people["policy_version"] = ShopServer(url, wait_s=30).policy().version
+    if who == "approved":
+        people["approver"] = "Mia"
+        if "approver_pin" in AttemptRecord.__dataclass_fields__:
+            people["approver_pin"] = PINS["Mia"]
 
     shop = ShopServer(url, wait_s=30, max_connections=1)
     shop.check()
@@ -73,6 +114,7 @@ def worker(url: str, counter: str, seconds: float, interval: float) -> None:
             "viopay",
             Money(1500, "EUR"),
             charge_total=Money(5000, "EUR"),
+            **people,
         )
         t0 = time.perf_counter()
         shop.claim(rec, counter)
@@ -93,7 +135,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def run_app(url: str, counters: int, seconds: float, interval: float = 0.0) -> dict[str, float]:
+def run_app(
+    url: str, counters: int, seconds: float, interval: float = 0.0, who: str = "nobody"
+) -> dict[str, float]:
     procs = [
         subprocess.Popen(
             [
@@ -104,6 +148,7 @@ def run_app(url: str, counters: int, seconds: float, interval: float = 0.0) -> d
                 f"Till {i + 1}",
                 str(seconds),
                 str(interval),
+                who,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -239,6 +284,7 @@ def journal_overhead(url: str, n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--who", choices=("nobody", "cashier", "approved"), default="nobody")
     parser.add_argument("--counters", default="1,10,50")
     parser.add_argument("--paced", type=int, default=50, help="counters at 1 refund/s (0: skip)")
     parser.add_argument(
@@ -261,19 +307,23 @@ def main() -> None:
         init_shop(url)
         with server.admin(database) as conn:
             conn.execute("INSERT INTO counters (name) VALUES ('pgbench')")
+        if args.who != "nobody":
+            staff(url)
         print(
             f"PostgreSQL {bindir.parent.name}, fsync on, {os.cpu_count()} CPUs, {args.seconds:g} s each"
         )
         if args.journal:
             journal_overhead(url, args.journal)
         for n in (int(x) for x in args.counters.split(",")):
-            app = run_app(url, n, args.seconds)
+            app = run_app(url, n, args.seconds, who=args.who)
             show(
-                f"{n} counter(s), back to back", app, run_pgbench(server, database, n, args.seconds)
+                f"{n} counter(s), back to back ({args.who})",
+                app,
+                run_pgbench(server, database, n, args.seconds),
             )
         if args.paced:
             n = args.paced
-            app = run_app(url, n, args.seconds, interval=1.0)
+            app = run_app(url, n, args.seconds, interval=1.0, who=args.who)
             bench = run_pgbench(server, database, n, args.seconds, rate=n)
             show(f"{n} counters, 1 refund/s each", app, bench)
     finally:
@@ -282,6 +332,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]))
+        worker(sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
     else:
         main()

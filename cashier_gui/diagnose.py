@@ -98,6 +98,13 @@ def fix_for(name: str, provider: str | None) -> str:
             "SELECT on its tables to this counter's user."
         ),
         "shop-clock": _("set the PC's and the shop server's clocks right (automatic time)."),
+        "shop-login": _(
+            "give this counter a login of its own in the counters' role — as the shop's owner: "
+            "CREATE ROLE till2 LOGIN PASSWORD '…' IN ROLE shop_counter; — then cashier-refund "
+            "setup shop --url postgresql://till2@… --counter NAME and cashier-refund secret set "
+            "{name}. Change the password of the login this counter had (it is in this PC's "
+            "keyring, which every cashier on this OS account can read)."
+        ).format(name=SHOP_PASSWORD),
     }
     return fixes.get(name, _("{menu}, then run cashier-refund doctor.").format(menu=menu))
 
@@ -308,6 +315,7 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
             if health.may_claim
             else _("this counter's database user may not call the shop's functions"),
         ),
+        _login_check(health.too_mighty),
         Check("shop-policy", True, said),
         Check(
             "shop-clock",
@@ -317,6 +325,27 @@ def _doctor_shop(paths: Paths, settings: Settings, store: SecretStore) -> list[C
             ),
         ),
     ]
+
+
+def _login_check(too_mighty: tuple[str, ...]) -> Check:
+    """Fails when this counter's database login may do what a counter must not: its password
+    is in the shared OS account's keyring, so any cashier could use those rights."""
+    words = {
+        "superuser": _("is a superuser"),
+        "owner": _("owns the shop's tables"),
+        "pin_hashes": _("may read the PIN hashes"),
+        "writes_history": _("may write the shop's history itself"),
+    }
+    if not too_mighty:
+        return Check("shop-login", True, _("this counter's login is a counter's, nothing more"))
+    return Check(
+        "shop-login",
+        False,
+        _(
+            "this counter's database login {rights}: rights a counter must not have, since any "
+            "cashier at this PC can use its password"
+        ).format(rights=", ".join(words[n] for n in too_mighty)),
+    )
 
 
 def _doctor_outside(paths: Paths, settings: Settings) -> list[Check]:

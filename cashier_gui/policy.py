@@ -313,8 +313,10 @@ class PolicySource(Protocol):
         """Where the policy comes from, in words for a manager."""
         ...
 
-    def save(self, policy: Policy, manager: str) -> None:
-        """Put `policy` in force (the manager's PIN was checked by the caller). May block."""
+    def save(self, policy: Policy, manager: str, pin: str | None = None) -> None:
+        """Put `policy` in force as `manager`. The settings file: the caller checked the
+        manager's PIN; the shop server checks `pin` itself, in the same function (no PIN, a
+        wrong one or no manager there: OperatorError in words, nothing changed). May block."""
         ...
 
     def close(self) -> None: ...
@@ -352,7 +354,7 @@ class SettingsPolicy:
     def origin(self) -> str:
         return _("this counter's settings file ([policy])")
 
-    def save(self, policy: Policy, manager: str) -> None:
+    def save(self, policy: Policy, manager: str, pin: str | None = None) -> None:
         if self._write is None:
             raise PolicyError(_("This policy is not kept in a settings file: it cannot be saved."))
         self._write(policy)

@@ -17,6 +17,7 @@ from typing import Any
 
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.guard import door as _door
+from cashier_gui.cli.guard import door_pin
 from cashier_gui.cli.guard import seal_saved as _seal
 from cashier_gui.cli.guard import who as _who
 from cashier_gui.cli.output import attempt_json, err, print_json
@@ -364,7 +365,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
     home = journal_home(paths, settings=settings, secrets=secrets)
     if args.action == "set":
         wanted = _policy_file(args.source)  # a bad file: nothing asked, nothing changed
-        manager = _door(args, N_("set the shop's policy"))
+        manager, pin = door_pin(args, N_("set the shop's policy"))
         if home.shop is not None and manager is None:
             # The shop's policy binds every counter: a counter without people has nobody to
             # ask, so nobody at it may change it (a counter alone keeps its own file as before).
@@ -378,7 +379,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
             )
         source = home.policy(paths, settings)
         try:
-            source.save(wanted, _who(manager)[:100])
+            source.save(wanted, _who(manager)[:100], pin)
             where = source.origin()
         finally:
             source.close()

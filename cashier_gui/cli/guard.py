@@ -25,6 +25,18 @@ def door(args: argparse.Namespace, what: str) -> Operator | None:
         people.close()
 
 
+def door_pin(args: argparse.Namespace, what: str) -> tuple[Operator | None, str | None]:
+    """As `door`, with the PIN the manager typed (the shop server checks it again itself when
+    the change is the shop's)."""
+    from cashier_gui.cli.people import require_manager_pin, store
+
+    people = store()
+    try:
+        return require_manager_pin(people, getattr(args, "manager", None), what)
+    finally:
+        people.close()
+
+
 def who(manager: Operator | None) -> str:
     from cashier_gui.runtime import operator_name
 

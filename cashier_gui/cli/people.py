@@ -62,24 +62,36 @@ def manager_pin(people: PeopleStore, name: str | None, what: str) -> ManagerPin 
 
 def require_manager(people: PeopleStore, name: str | None, what: str) -> Operator | None:
     """The signed-in manager, or None when the counter has no operators yet."""
+    return require_manager_pin(people, name, what)[0]
+
+
+def require_manager_pin(
+    people: PeopleStore, name: str | None, what: str
+) -> tuple[Operator | None, str | None]:
+    """The signed-in manager and the PIN they typed (for a change the shop server checks
+    again itself), or (None, None) when the counter has no operators yet."""
     if not people.any():
-        return None
+        return None, None
     if not name:
         raise OperatorError(
             _("Only a manager can {what}: give --manager NAME (PIN on stdin).").format(what=_(what))
         )
-    manager = people.verify(name, read_pin(_("PIN for {name}: ").format(name=name)))
+    pin = read_pin(_("PIN for {name}: ").format(name=name))
+    manager = people.verify(name, pin)
     if check_approver(manager) is not Approver.OK:
         raise OperatorError(
             _("{name} is not a manager: only a manager can {what}.").format(
                 name=manager.name, what=_(what)
             )
         )
-    return manager
+    return manager, pin
 
 
-def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | None]:
-    """(operator, approver) for a refund or void. A counter without operators: (None, None)."""
+def signed_in(
+    args: argparse.Namespace,
+) -> tuple[Operator | None, Operator | None, str | None]:
+    """(operator, approver, the approver's PIN — a shop server checks it again in the claim)
+    for a refund or void. A counter without operators: (None, None, None)."""
     people = store()
     try:
         return _signed_in(people, args)
@@ -89,7 +101,7 @@ def signed_in(args: argparse.Namespace) -> tuple[Operator | None, Operator | Non
 
 def _signed_in(
     people: PeopleStore, args: argparse.Namespace
-) -> tuple[Operator | None, Operator | None]:
+) -> tuple[Operator | None, Operator | None, str | None]:
     if not people.any():
         if args.operator or args.approver:
             raise OperatorError(
@@ -98,7 +110,7 @@ def _signed_in(
                     "add the first manager with `cashier-refund operator add NAME --role manager`."
                 )
             )
-        return None, None
+        return None, None, None
     if not args.operator:
         raise OperatorError(
             _(
@@ -109,16 +121,15 @@ def _signed_in(
     operator = people.verify(
         args.operator, read_pin(_("PIN for {operator}: ").format(operator=args.operator))
     )
-    approver = None
+    approver, pin = None, None
     if args.approver:
-        approver = people.verify(
-            args.approver, read_pin(_("PIN for {approver}: ").format(approver=args.approver))
-        )
+        pin = read_pin(_("PIN for {approver}: ").format(approver=args.approver))
+        approver = people.verify(args.approver, pin)
         if check_approver(approver, operator) is Approver.NOT_A_MANAGER:
             raise OperatorError(
                 _("{name} is not a manager: only a manager approves.").format(name=approver.name)
             )
-    return operator, approver
+    return operator, approver, pin
 
 
 def add_sign_in_arguments(p: argparse.ArgumentParser) -> None:

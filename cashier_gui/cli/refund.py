@@ -143,7 +143,7 @@ def _send_one(
     code."""
     _typed(args.note, "note")  # before any PIN is read: bad input, exit 2
     try:
-        operator, approver = signed_in(args)
+        operator, approver, approver_pin = signed_in(args)
     except UserFacing as exc:
         if not _shop_unavailable(exc):
             raise
@@ -166,7 +166,7 @@ def _send_one(
                 raise Usage(o.cancelled)
         # The manager approves what this command sends: its charge, kind, amount and reason.
         approval = (
-            Approval(approver, view.charge_id, o.kind, o.amount, o.reason)
+            Approval(approver, view.charge_id, o.kind, o.amount, o.reason, pin=approver_pin)
             if approver is not None
             else None
         )

@@ -5,7 +5,7 @@ errors."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -176,6 +176,8 @@ class NewAttempt:
     #: The shop policy's version a cashier going alone was weighed under (None: not held to
     #: it, or no shop): the shop server counts again as it claims. Not kept by this PC's file.
     policy_version: int | None = None
+    #: The approver's PIN, for a shop server to check in the claim. Never kept, never shown.
+    approver_pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.money import Money
 from cashier_gui.policy import PolicyUnavailable
 from cashier_gui.shop import (
+    ApproverRefused,
     AttemptRecord,
     BadTransition,
     ChargeBusyElsewhere,
@@ -198,9 +199,10 @@ class ShopJournal:
         attempt = self.local.prepare(new, actor=actor, guard=guard)
         try:
             self.server.claim(self._record(new, attempt), self.counter)
-        except (OverDailyLimit, PolicyChanged) as exc:
+        except (OverDailyLimit, PolicyChanged, ApproverRefused) as exc:
             # The shop's policy, as the server weighs it at the claim: a manager must approve
-            # (the per-day count over every counter), or weigh it again (a new policy).
+            # (the per-day count over every counter; an approver the server did not take: a
+            # wrong PIN, not a manager), or weigh it again (a new policy).
             self.local.transition(
                 attempt.key,
                 State.CANCELLED,
@@ -208,7 +210,7 @@ class ShopJournal:
                 error_code=reasons.CLAIM_POLICY,
                 actor=actor,
             )
-            if isinstance(exc, OverDailyLimit):
+            if isinstance(exc, (OverDailyLimit, ApproverRefused)):
                 raise NeedsManager(str(exc)) from None
             raise ChargeBusy(str(exc)) from None
         except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
@@ -410,6 +412,7 @@ class ShopJournal:
             card_brand=kept.card_brand,
             card_last4=kept.card_last4,
             policy_version=new.policy_version,
+            approver_pin=new.approver_pin,
         )
 
     def _down(self, exc: Exception) -> None:

@@ -8,7 +8,7 @@ import re
 import secrets
 import string
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cashier_gui.gateways.base import (
@@ -78,6 +78,9 @@ class Approval:
     kind: Kind
     amount: Money | None
     reason: str | None = None
+    #: The manager's PIN as typed for this approval: a shop server checks it again in the
+    #: claim (schema 9). Never kept, never shown.
+    pin: str | None = field(default=None, repr=False)
 
     def differs(self, charge_id: str, kind: Kind, amount: Money | None, reason: str | None) -> bool:
         return (self.charge_id, self.kind, self.amount, self.reason) != (

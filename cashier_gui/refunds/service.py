@@ -151,6 +151,7 @@ class RefundService(Reconciling):
         approved_by, version = await self._approval(
             view, Kind.REFUND, to_send, reason, operator, approval
         )
+        pin = approval.pin if approval is not None and approved_by is not None else None
         return await self._attempt(
             view,
             Kind.REFUND,
@@ -164,6 +165,7 @@ class RefundService(Reconciling):
             on_sent=on_sent,
             operator=operator,
             approver=approved_by,
+            approver_pin=pin,
             policy_version=version,
         )
 
@@ -199,6 +201,7 @@ class RefundService(Reconciling):
         approved_by, version = await self._approval(
             view, Kind.VOID, amount, None, operator, approval
         )
+        pin = approval.pin if approval is not None and approved_by is not None else None
         return await self._attempt(
             view,
             Kind.VOID,
@@ -212,6 +215,7 @@ class RefundService(Reconciling):
             on_sent=on_sent,
             operator=operator,
             approver=approved_by,
+            approver_pin=pin,
             policy_version=version,
         )
 
@@ -290,6 +294,7 @@ class RefundService(Reconciling):
         on_sent: Callable[[Attempt], None] | None,
         operator: Operator | None,
         approver: str | None,
+        approver_pin: str | None = None,
         policy_version: int | None = None,
     ) -> Attempt:
         charge_id, charge = view.charge_id, view.charge
@@ -329,6 +334,7 @@ class RefundService(Reconciling):
                 endpoint=getattr(self.gateway, "base_url", None),
                 policy=self.policy_fingerprint,
                 policy_version=policy_version,
+                approver_pin=approver_pin,
             )
             attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:

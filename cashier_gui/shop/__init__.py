@@ -32,6 +32,7 @@ The order a counter keeps (what makes "no refund twice, none lost" hold across c
 from cashier_gui.shop.admin import Advice, InitResult, init_shop, recommended_settings
 from cashier_gui.shop.conninfo import ShopTarget, parse_url
 from cashier_gui.shop.errors import (
+    ApproverRefused,
     AttemptNotFound,
     BadTransition,
     ChargeBusyElsewhere,
@@ -66,6 +67,7 @@ __all__ = [
     "COUNTED",
     "OPEN",
     "Advice",
+    "ApproverRefused",
     "AttemptNotFound",
     "AttemptRecord",
     "BadTransition",

@@ -173,6 +173,18 @@ class OverDailyLimit(ShopError):
         )
 
 
+class ApproverRefused(ShopError):
+    """The shop server did not take the approver: not a manager, no such person, a wrong PIN
+    (counted towards their lock-out, as at sign-in) or locked. Nothing was claimed or sent; a
+    manager approves again. `status` is the server's (shop_people_verify's) word for it."""
+
+    def __init__(self, text: str, status: str) -> None:
+        self.status = status
+        super().__init__(
+            _("The shop server did not take the approval: {why} Nothing was sent.").format(why=text)
+        )
+
+
 class PolicyChanged(ShopError):
     """The shop's policy changed (now `version`) after this counter weighed the refund under an
     older one: nothing was sent; weigh it again under the new one."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -157,6 +157,9 @@ class AttemptRecord:
     #: it alone (a cashier without an approver): the server then counts `refunds_per_day` over
     #: every counter and refuses a claim made under an older policy (schema 7).
     policy_version: int | None = None
+    #: The approver's PIN, for the server to check in the claim (schema 9); never stored,
+    #: never shown.
+    approver_pin: str | None = field(default=None, repr=False)
 
     def checked(self) -> AttemptRecord:
         """A copy with every field checked and the global ID canonical; ShopInputError else."""
@@ -203,6 +206,7 @@ class AttemptRecord:
                 else None
             ),
             policy_version=_version(self.policy_version),
+            approver_pin=self.approver_pin if self.approver is not None else None,
         )
 
 
@@ -224,6 +228,20 @@ class ShopPolicyRow:
     changed_by: str | None
     changed_at: datetime | None
     counter: str | None
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """The server's answer to `shop_set_policy`: `answer` is the manager check's status row
+    (status, person, role, locked_until, left_tries, lock_minutes — as the people functions
+    give it, plus "no_people"), `version` the new version when the status is "ok"."""
+
+    answer: tuple[Any, ...]
+    version: int | None
+
+    @property
+    def status(self) -> str:
+        return str(self.answer[0])
 
 
 @dataclass(frozen=True)
@@ -286,6 +304,10 @@ class Health:
     encrypted: bool
     clock_skew_s: float  # server minus this PC, in seconds (a duration, not money)
     may_claim: bool
+    #: Rights this counter's login has and a counter must not (a superuser, the owner of the
+    #: shop's tables or a member of its role, a login that may read the PIN hashes or write
+    #: history itself): ("superuser", "owner", "pin_hashes", "writes_history"), empty when none.
+    too_mighty: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

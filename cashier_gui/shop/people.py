@@ -14,7 +14,6 @@ GUI thread. Nothing is connected, and the keyring is not read, until the first c
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -24,82 +23,20 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from cashier_gui.i18n import _, ngettext
+from cashier_gui.i18n import _
 from cashier_gui.operators import (
-    MAX_FAILURES,
-    LockedOut,
     ManagerPin,
     Operator,
     OperatorError,
     PeopleStore,
     Role,
-    WrongPin,
     by_manager,
     check_name,
     check_pin,
     last_manager_words,
-    manager_locked_words,
 )
+from cashier_gui.shop.pin_words import pin_refused
 from cashier_gui.shop.server import ShopServer
-
-
-def _minutes_left(until: dt.datetime) -> int:
-    seconds = (until - dt.datetime.now(dt.UTC)).total_seconds()
-    return max(1, math.ceil(seconds / 60))
-
-
-def _refused(row: tuple[Any, ...], name: str) -> OperatorError | None:
-    """The sentence for a status row of shop_people_verify (None: the PIN was right)."""
-    status, person, _role, until, left, minutes = row
-    who = person or name
-    if status == "ok":
-        return None
-    if status == "unknown":
-        return OperatorError(_("There is no operator called {name}.").format(name=name))
-    if status == "no_pin":
-        return OperatorError(
-            _(
-                "{name} has no PIN on the shop server yet: a manager sets one (People… → New "
-                "PIN, or cashier-refund operator pin)."
-            ).format(name=who)
-        )
-    if status == "not_manager":
-        return OperatorError(
-            _("{name} is not a manager: only a manager can change people.").format(name=who)
-        )
-    if status == "wrong":
-        return WrongPin(
-            ngettext(
-                "Wrong PIN for {name}: {left} more try before a lock.",
-                "Wrong PIN for {name}: {left} more tries before a lock.",
-                int(left),
-            ).format(name=who, left=left)
-        )
-    if status == "locked_now":
-        return LockedOut(
-            ngettext(
-                "Wrong PIN {count} times: {name} is locked for {minutes} minute, at every counter.",
-                "Wrong PIN {count} times: {name} is locked for {minutes} minutes, at every "
-                "counter.",
-                int(minutes),
-            ).format(count=MAX_FAILURES, name=who, minutes=minutes)
-        )
-    if status == "locked" and until is not None:
-        if by_manager(until, dt.datetime.now(dt.UTC)):
-            return LockedOut(manager_locked_words(who))
-        left_min = _minutes_left(until)
-        return LockedOut(
-            ngettext(
-                "{name} is locked after wrong PINs for {minutes} more minute: wait, or ask a "
-                "manager to lift the lock.",
-                "{name} is locked after wrong PINs for {minutes} more minutes: wait, or ask a "
-                "manager to lift the lock.",
-                left_min,
-            ).format(name=who, minutes=left_min)
-        )
-    return OperatorError(
-        _("The shop server did not accept the PIN ({status}).").format(status=status)
-    )
 
 
 def _change_refused(exc: psycopg.Error, name: str) -> OperatorError | None:
@@ -197,7 +134,7 @@ class ShopPeople:
         """The person when `pin` is theirs; WrongPin, LockedOut (counted on the server, across
         every counter) or OperatorError."""
         row = self._call("shop_people_verify", (name, pin, self.counter), name)
-        refused = _refused(row, name)
+        refused = pin_refused(row, name)
         if refused is not None:
             raise refused
         return Operator(str(row[1]), Role(row[2]))
@@ -244,7 +181,7 @@ class ShopPeople:
     def _change(self, function: str, by: ManagerPin | None, name: str, *args: Any) -> None:
         params = (by.name if by else None, by.pin if by else None, self.counter, name, *args)
         row = self._call(function, params, name)
-        refused = _refused(row, by.name if by else name)
+        refused = pin_refused(row, by.name if by else name)
         if refused is not None:
             raise refused
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import psycopg
 
+from cashier_gui.shop.currencies_sql import CURRENCIES_SQL
 from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
 from cashier_gui.shop.people_sql import PEOPLE_MIGRATION
@@ -233,18 +234,19 @@ V6_CHAIN = (
 #: it as JSON in the shape of `Policy.to_toml()` with a version that grows by one per change;
 #: `policy_changes` keeps every change (who, from which counter, before and after; append-only).
 #: Counters read both and change the policy only through `shop_set_policy` (SECURITY DEFINER:
-#: it checks the shape, stores, records the change and NOTIFYs `shop_policy` with the new
-#: version). `shop_refunds_today` counts a cashier's refunds at every counter in the policy's
-#: time zone (the server's own when the policy names none); `shop_check_policy`, called in the
+#: it checks the shape and a manager's name and PIN, stores, records the change and NOTIFYs
+#: `shop_policy` with the new version). `shop_refunds_today` counts a cashier's refunds at every
+#: counter in the policy's time zone (the server's own when the policy names none); `shop_check_policy`, called in the
 #: claim's transaction, holds a per-person lock until it commits, so two counters cannot both
 #: pass the last slot of `refunds_per_day`, and refuses a claim decided under an older policy.
 POLICY_CHANNEL = "shop_policy"
 _POLICY_FUNCTIONS = (
-    "shop_set_policy(json, text, text)",
+    "shop_set_policy(json, text, text, text)",
     "shop_refunds_today(text)",
     "shop_check_policy(bigint, text, text)",
 )
 V7_POLICY = (
+    *CURRENCIES_SQL,  # each currency's decimals, for shop_policy_problem
     """CREATE TABLE shop_policy (
         one boolean PRIMARY KEY DEFAULT true CHECK (one),
         policy jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(policy) = 'object'),
@@ -269,7 +271,7 @@ V7_POLICY = (
         ON policy_changes FOR EACH STATEMENT EXECUTE FUNCTION shop_policy_changes_append_only()""",
     """CREATE FUNCTION shop_policy_problem(p jsonb) RETURNS text
     LANGUAGE plpgsql STABLE AS $$
-    DECLARE k text; v jsonb; c text; a jsonb;
+    DECLARE k text; v jsonb; c text; a jsonb; d integer;
     BEGIN
         IF p IS NULL OR jsonb_typeof(p) <> 'object' THEN
             RETURN 'the policy is not a table';
@@ -280,9 +282,23 @@ V7_POLICY = (
                     RETURN k || ' is not a table of amounts';
                 END IF;
                 FOR c, a IN SELECT * FROM jsonb_each(v) LOOP
-                    IF c !~ '^[A-Z]{3}$' OR jsonb_typeof(a) <> 'string'
-                       OR (a #>> '{}') !~ '^[0-9]{1,15}([.][0-9]{1,3})?$' THEN
-                        RETURN k || '.' || left(c, 10) || ' is not an amount';
+                    SELECT digits INTO d FROM shop_currencies WHERE code = c;
+                    IF NOT FOUND THEN
+                        RETURN k || '.' || left(c, 10) || ' is not a currency the counters know';
+                    END IF;
+                    -- As money.parse_amount reads it: no more decimals than the currency has,
+                    -- more than zero, at most MAX_MINOR_UNITS minor units.
+                    IF jsonb_typeof(a) <> 'string'
+                       OR (a #>> '{}') !~ ('^[0-9]{1,15}'
+                           || CASE WHEN d > 0 THEN '([.][0-9]{1,' || d || '})?' ELSE '' END
+                           || '$') THEN
+                        RETURN k || '.' || c || ' is not an amount in ' || c
+                            || ' (' || d || ' decimals)';
+                    END IF;
+                    IF (a #>> '{}')::numeric * power(10::numeric, d)
+                       NOT BETWEEN 1 AND 999999999999999 THEN
+                        RETURN k || '.' || c || ' is not more than 0 and at most '
+                            || '999999999999999 minor units';
                     END IF;
                 END LOOP;
             ELSIF k IN ('refunds_per_day', 'max_sale_age_days') THEN
@@ -305,11 +321,21 @@ V7_POLICY = (
         END LOOP;
         RETURN NULL;
     END $$""",
-    """CREATE FUNCTION shop_set_policy(p_policy json, p_manager text, p_counter text)
-    RETURNS bigint LANGUAGE plpgsql AS $$
+    # The manager is checked here, by name and PIN (`shop_people_manager`, migration 9; a
+    # PL/pgSQL call is bound when it runs): a counter's login cannot name a manager it has not
+    # the PIN of. A wrong PIN is an answer, not an error (the status row of the people
+    # functions), so the failure it counted commits. A shop without people: `no_people`,
+    # nothing changed — nobody at a counter can set the shop's policy then (`shop init`'s owner
+    # login can, by hand).
+    """CREATE FUNCTION shop_set_policy(
+        p_policy json, p_manager text, p_manager_pin text, p_counter text,
+        OUT status text, OUT person text, OUT person_role text, OUT locked_until timestamptz,
+        OUT left_tries integer, OUT lock_minutes integer, OUT new_version bigint)
+    LANGUAGE plpgsql AS $$
     DECLARE
         old shop_policy%ROWTYPE;
         problem text;
+        m record;
     BEGIN
         problem := shop_policy_problem(p_policy::jsonb);
         IF problem IS NOT NULL THEN
@@ -320,13 +346,28 @@ V7_POLICY = (
             RAISE EXCEPTION 'a policy change names its manager and counter'
                 USING ERRCODE = 'SH013', DETAIL = 'no manager or counter named';
         END IF;
+        IF NOT EXISTS (SELECT FROM shop_people) THEN
+            status := 'no_people';
+            RETURN;
+        END IF;
+        SELECT * INTO m FROM shop_people_manager(
+            p_manager, coalesce(p_manager_pin, ''), p_counter, false);
+        status := m.status;
+        person := m.person;
+        person_role := m.person_role;
+        locked_until := m.locked_until;
+        left_tries := m.left_tries;
+        lock_minutes := m.lock_minutes;
+        IF status <> 'ok' THEN
+            RETURN;
+        END IF;
         SELECT * INTO old FROM shop_policy FOR UPDATE;
         UPDATE shop_policy SET policy = p_policy::jsonb, version = old.version + 1,
-            changed_by = p_manager, changed_at = now(), counter = p_counter;
+            changed_by = m.person, changed_at = now(), counter = p_counter;
         INSERT INTO policy_changes (version, manager, counter, before, after)
-            VALUES (old.version + 1, p_manager, p_counter, old.policy, p_policy::jsonb);
+            VALUES (old.version + 1, m.person, p_counter, old.policy, p_policy::jsonb);
         PERFORM pg_notify('shop_policy', (old.version + 1)::text);
-        RETURN old.version + 1;
+        new_version := old.version + 1;
     END $$""",
     """CREATE FUNCTION shop_day_start() RETURNS timestamptz LANGUAGE sql STABLE AS $$
         SELECT (date_trunc('day', now() AT TIME ZONE z) AT TIME ZONE z)
@@ -370,6 +411,8 @@ V7_POLICY = (
         RETURN n;
     END $$""",
     "REVOKE ALL ON shop_policy FROM PUBLIC",
+    "REVOKE ALL ON shop_currencies FROM PUBLIC",
+    f"GRANT SELECT ON shop_currencies TO {COUNTER_ROLE}",
     "REVOKE ALL ON policy_changes FROM PUBLIC",
     f"GRANT SELECT ON shop_policy TO {COUNTER_ROLE}",
     f"GRANT SELECT ON policy_changes TO {COUNTER_ROLE}",
@@ -474,7 +517,72 @@ V8_IMPORT = (
 #: hashes the counters' role cannot read, checked and counted by SECURITY DEFINER functions,
 #: lock-outs that grow (1, 5, 15, 60 minutes), changes that need a manager's PIN checked in the
 #: same function, and the managers' back-office role `shop_manager` (people_sql.py says why).
-V9_PEOPLE = PEOPLE_MIGRATION
+#: With the people, the claim checks who approves and who goes alone (hardening of issue 21):
+#: `shop_claim_checked` is the one way a counter's login claims. An approver is taken only with
+#: their PIN, checked here by `shop_people_verify` (counted like a sign-in; a wrong one is a
+#: status row, so the count commits and nothing is claimed); without an approver, a refund by
+#: anyone the shop does not know as a manager is held to the shop's `refunds_per_day` —
+#: `shop_check_policy`, under its per-person lock — whether or not the counter asked for it
+#: (a policy version the counter weighed under is still compared; none given: the current
+#: one). A shop without people has nobody to check: the claim is made as before (as a counter
+#: alone). A repeated claim (same global ID, an outbox) is answered from what is stored,
+#: nothing weighed again. `shop_claim` itself is no longer granted to counters.
+CLAIM_CHECKED = (
+    "shop_claim_checked("
+    + ", ".join(
+        ("text",) * 5 + ("bigint", "text", "text", "text", "bigint", "integer", "bigint", "text")
+    )
+    + ")"
+)
+V9_CLAIM = (
+    """CREATE FUNCTION shop_claim_checked(
+        p_global_id text, p_counter text, p_charge_id text, p_kind text, p_provider text,
+        p_amount_minor bigint, p_currency text, p_operator text, p_approver text,
+        p_total_minor bigint, p_lease_seconds integer, p_policy_version bigint,
+        p_approver_pin text,
+        OUT status text, OUT person text, OUT person_role text, OUT locked_until timestamptz,
+        OUT left_tries integer, OUT lock_minutes integer, OUT repeat boolean)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DECLARE
+        v record;
+        approver text := p_approver;
+    BEGIN
+        status := 'ok';
+        IF NOT EXISTS (SELECT FROM attempts WHERE global_id = p_global_id)
+           AND EXISTS (SELECT FROM shop_people) THEN
+            IF p_approver IS NOT NULL THEN
+                SELECT * INTO v FROM shop_people_verify(
+                    p_approver, coalesce(p_approver_pin, ''), p_counter);
+                status := v.status;
+                person := v.person;
+                person_role := v.person_role;
+                locked_until := v.locked_until;
+                left_tries := v.left_tries;
+                lock_minutes := v.lock_minutes;
+                IF status = 'ok' AND person_role <> 'manager' THEN
+                    status := 'not_manager';
+                END IF;
+                IF status <> 'ok' THEN
+                    RETURN;  -- nothing claimed; the failure counted commits
+                END IF;
+                approver := v.person;
+            ELSIF NOT EXISTS (SELECT FROM shop_people
+                              WHERE lower(name) = lower(coalesce(p_operator, ''))
+                                AND role = 'manager') THEN
+                PERFORM shop_check_policy(
+                    coalesce(p_policy_version, (SELECT version FROM shop_policy)),
+                    coalesce(p_operator, ''), p_kind);
+            END IF;
+        END IF;
+        repeat := shop_claim(p_global_id, p_counter, p_charge_id, p_kind, p_provider,
+            p_amount_minor, p_currency, p_operator, approver, p_total_minor, p_lease_seconds);
+    END $$""",
+    f"REVOKE ALL ON FUNCTION {CLAIM_CHECKED} FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION {CLAIM_CHECKED} TO {COUNTER_ROLE}",
+    # The bare claim is the checked claim's part, no longer a counter's to call.
+    f"REVOKE EXECUTE ON FUNCTION {_FUNCTIONS[0]} FROM {COUNTER_ROLE}",
+)
+V9_PEOPLE = (*PEOPLE_MIGRATION, *V9_CLAIM)
 
 
 def migrations() -> tuple[tuple[str, ...], ...]:

@@ -40,6 +40,7 @@ from cashier_gui.shop import schema
 from cashier_gui.shop.conninfo import STATEMENT_TIMEOUT_MS, ShopTarget, parse_url
 from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.errors import (
+    ApproverRefused,
     ChargeBusyElsewhere,
     ShopError,
     ShopInputError,
@@ -55,6 +56,7 @@ from cashier_gui.shop.model import (
     Expired,
     Health,
     Imported,
+    PolicyChange,
     ShopAttempt,
     ShopPolicyRow,
     State,
@@ -214,19 +216,31 @@ class ShopServer:
         def body(conn: psycopg.Connection[Any]) -> Health:
             row = conn.execute(
                 "SELECT now(), "
-                "has_function_privilege('shop_claim(text, text, text, text, text, bigint, text,"
-                " text, text, bigint, integer)', 'EXECUTE'), "
+                f"has_function_privilege('{schema.CLAIM_CHECKED}', 'EXECUTE'), "
                 "has_function_privilege('shop_set_state(text, text, text, text, text, text,"
                 " bigint, text)', 'EXECUTE'), "
                 "has_table_privilege('attempts', 'SELECT')"
             ).fetchone()
             assert row is not None
+            # What a counter's login must not be or do (issue 21's least privilege): a
+            # superuser or the tables' owner may rewrite history and read the PIN hashes.
+            mighty = conn.execute(
+                "SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), "
+                "has_table_privilege('shop_people', 'SELECT'), "
+                "has_table_privilege('events', 'INSERT, UPDATE, DELETE, TRUNCATE') "
+                "OR has_table_privilege('attempts', 'INSERT, UPDATE, DELETE, TRUNCATE') "
+                "FROM pg_roles r, pg_class c "
+                "WHERE r.rolname = current_user AND c.oid = 'attempts'::regclass"
+            ).fetchone()
+            assert mighty is not None
+            names = ("superuser", "owner", "pin_hashes", "writes_history")
             skew = (row[0] - datetime.now(UTC)).total_seconds()
             return Health(
                 version=version,
                 encrypted=bool(conn.pgconn.ssl_in_use),
                 clock_skew_s=skew,
                 may_claim=bool(row[1] and row[2] and row[3]),
+                too_mighty=tuple(n for n, v in zip(names, mighty, strict=True) if v),
             )
 
         return self._run(body)
@@ -286,22 +300,24 @@ class ShopServer:
             self.lease_seconds,
         )
 
-        def body(conn: psycopg.Connection[Any]) -> Claimed:
+        def body(conn: psycopg.Connection[Any]) -> Claimed | tuple[Any, ...]:
             conn.execute(
                 "SELECT set_config('lock_timeout', %s, true), "
                 "set_config('application_name', %s, true)",
                 (f"{self.lock_timeout_ms}ms", (APP_PREFIX + counter)[:63]),
             )
-            if rec.policy_version is not None:
-                # Under a per-person lock held until this commits: OverDailyLimit,
-                # PolicyChanged (schema 7).
-                conn.execute(
-                    "SELECT shop_check_policy(%s, %s, %s)",
-                    (rec.policy_version, rec.operator or "", rec.kind.value),
-                )
+            # The approver's PIN checked, a cashier going alone held to the per-day rule (under
+            # a per-person lock held until this commits): ApproverRefused, OverDailyLimit,
+            # PolicyChanged (schemas 7 and 9).
             row = conn.execute(
-                "SELECT shop_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", params
+                "SELECT status, person, person_role, locked_until, left_tries, lock_minutes, "
+                "repeat FROM shop_claim_checked("
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (*params, rec.policy_version, rec.approver_pin),
             ).fetchone()
+            assert row is not None
+            if row[0] != "ok":
+                return tuple(row[:6])  # nothing claimed: the failure counted commits
             conn.execute(
                 "SELECT shop_describe(%s, %s, %s, %s, %s, %s, %s)",
                 (
@@ -317,12 +333,15 @@ class ShopServer:
             found = conn.execute(
                 COLUMNS + sql.SQL(" WHERE global_id = %s"), (rec.global_id,)
             ).fetchone()
-            assert row is not None and found is not None
-            return Claimed(attempt_from_row(found), repeat=bool(row[0]))
+            assert found is not None
+            return Claimed(attempt_from_row(found), repeat=bool(row[6]))
 
         for tries in (1, 2):
             try:
-                return self._run(body)
+                done = self._run(body)
+                if isinstance(done, tuple):
+                    raise _approver_refused(done, rec.approver or "")
+                return done
             except pge.LockNotAvailable:
                 raise ChargeBusyElsewhere(rec.charge_id, self._holder(rec.charge_id)) from None
             except pge.UniqueViolation as exc:
@@ -454,21 +473,28 @@ class ShopServer:
 
         return self._run(body)
 
-    def set_policy(self, policy: dict[str, Any], manager: str, counter: str) -> int:
-        """Replace the shop's policy (in the shape of `Policy.to_toml()`), naming the manager
-        who changed it and the counter it was changed at: recorded in `policy_changes`, heard by
-        every counter (NOTIFY shop_policy). Returns the new version; ShopInputError (nothing
-        changed) when the server refuses its shape."""
+    def set_policy(
+        self, policy: dict[str, Any], manager: str, pin: str, counter: str
+    ) -> PolicyChange:
+        """Replace the shop's policy (in the shape of `Policy.to_toml()`) as manager `manager`,
+        whose PIN the server checks in the same function (a wrong one counts towards their
+        lock-out, as at sign-in), at counter `counter`: recorded in `policy_changes`, heard by
+        every counter (NOTIFY shop_policy). Returns the server's answer: `status` "ok" with the
+        new version, or why not (the people functions' statuses, or "no_people": a shop
+        without people; nothing changed). ShopInputError (nothing changed) when the server
+        refuses the policy's shape."""
         manager = check_name("manager", manager)
         counter = check_name("counter", counter)
         text = json.dumps(policy, sort_keys=True)
 
-        def body(conn: psycopg.Connection[Any]) -> int:
+        def body(conn: psycopg.Connection[Any]) -> PolicyChange:
             row = conn.execute(
-                "SELECT shop_set_policy(%s::json, %s, %s)", (text, manager, counter)
+                "SELECT status, person, person_role, locked_until, left_tries, lock_minutes, "
+                "new_version FROM shop_set_policy(%s::json, %s, %s, %s)",
+                (text, manager, pin, counter),
             ).fetchone()
-            assert row is not None
-            return int(row[0])
+            assert row is not None  # OUT parameters: always one row
+            return PolicyChange(tuple(row[:6]), None if row[6] is None else int(row[6]))
 
         return self._run(body)
 
@@ -558,6 +584,20 @@ class ShopServer:
     def unknown(self) -> list[ShopAttempt]:
         """Every counter's unknown attempts, oldest first: what `reconcile` may settle."""
         return sorted(self.attempts(states=[State.UNKNOWN], limit=100_000), key=_created)
+
+
+def _approver_refused(answer: tuple[Any, ...], name: str) -> ApproverRefused:
+    """The claim's refusal of an approver (shop_people_verify's status row) in words."""
+    from cashier_gui.i18n import _
+    from cashier_gui.shop.pin_words import pin_refused
+
+    status, person = str(answer[0]), answer[1] or name
+    if status == "not_manager":
+        return ApproverRefused(
+            _("{name} is not a manager: only a manager approves.").format(name=person), status
+        )
+    why = pin_refused(answer, name)
+    return ApproverRefused(str(why) if why is not None else status, status)
 
 
 def _created(a: ShopAttempt) -> datetime:

@@ -141,10 +141,38 @@ class ShopPolicy:
             when=row.changed_at.astimezone().strftime("%Y-%m-%d %H:%M") if row.changed_at else "?",
         )
 
-    def save(self, policy: Policy, manager: str) -> None:
-        """Put `policy` in force at every counter (ShopInputError when the server refuses it,
-        ShopUnavailable when it does not answer: nothing changed either way)."""
-        self.server.set_policy(policy.to_toml(), manager, self.counter)
+    def save(self, policy: Policy, manager: str, pin: str | None = None) -> None:
+        """Put `policy` in force at every counter, as manager `manager` with their `pin`, both
+        checked on the server in the same function (a wrong PIN counts towards their lock-out;
+        OperatorError, WrongPin or LockedOut in words). ShopInputError when the server refuses
+        the policy, ShopUnavailable when it does not answer: nothing changed either way."""
+        from cashier_gui.operators import OperatorError
+        from cashier_gui.shop.pin_words import pin_refused
+
+        if not pin:
+            raise OperatorError(
+                _("The shop's policy is changed with a manager's PIN: type {name}'s PIN.").format(
+                    name=manager
+                )
+            )
+        change = self.server.set_policy(policy.to_toml(), manager, pin, self.counter)
+        if change.status == "no_people":
+            raise OperatorError(
+                _(
+                    "The shop server has no people yet, so nobody can change the shop's policy "
+                    "from a counter. Add the shop's first manager (People…, or cashier-refund "
+                    "operator add NAME --role manager), then set it. Nothing was changed."
+                )
+            )
+        if change.status == "not_manager":
+            raise OperatorError(
+                _("{name} is not a manager: only a manager changes the shop's policy.").format(
+                    name=change.answer[1] or manager
+                )
+            )
+        problem = pin_refused(change.answer, manager)
+        if problem is not None:
+            raise problem
         self._reread()
 
     def close(self) -> None:

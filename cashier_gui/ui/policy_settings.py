@@ -73,6 +73,20 @@ class PolicyBox(QGroupBox):
         form.addRow(self.tr("Refunds per cashier per day"), self.per_day)
         form.addRow(self.tr("Sales older than"), self.max_age)
         form.addRow(self.tr("Voids"), self.voids)
+        # A shop's policy: the shop server checks the manager's PIN itself when it is saved
+        # (the window's own check may have been the signed-in manager, with no PIN typed).
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(8)
+        self.pin.setAccessibleName(self.tr("Your PIN, to change the shop's policy"))
+        self.pin_label = QLabel(self.tr("Your PIN (to save the shop's policy)"))
+        form.addRow(self.pin_label, self.pin)
+        self.ask_pin(False)
+
+    def ask_pin(self, shown: bool) -> None:
+        """Show the PIN field (a policy kept on the shop server) or hide it."""
+        self.pin.setVisible(shown)
+        self.pin_label.setVisible(shown)
 
     def show_policy(self, policy: Policy, origin: str) -> None:
         """Show `policy` (the one in force, read from its source) and where it comes from."""

@@ -392,6 +392,7 @@ class SettingsDialog(BackendChecks, QDialog):
             )
             return
         self._policy_shown = policy
+        box.ask_pin(not source.in_settings)
         box.setEnabled(True)
 
     async def _show_stored(self) -> None:
@@ -518,6 +519,16 @@ class SettingsDialog(BackendChecks, QDialog):
             wanted, settings = settings.policy, replace(settings, policy=self.settings.policy)
             if source is not None and shown is not None and wanted.to_toml() != shown.to_toml():
                 to_source = wanted
+        policy_pin = self.counter_box.policy_box.pin.text()
+        if to_source is not None and not policy_pin:
+            self.problem.show_message(
+                self.tr(
+                    "The shop's policy is saved with your PIN, checked by the shop server: type "
+                    "it in Policy → Your PIN. Nothing was saved."
+                )
+            )
+            self.save_button.setEnabled(True)
+            return
 
         async def work() -> bool:
             try:
@@ -546,7 +557,9 @@ class SettingsDialog(BackendChecks, QDialog):
                             ).format(origin=source.origin())
                         )
                         return False
-                    await asyncio.to_thread(source.save, to_source, self.by or operator_name())
+                    await asyncio.to_thread(
+                        source.save, to_source, self.by or operator_name(), policy_pin
+                    )
                     # Saved (read back with its new version): a second Save does not repeat it.
                     self._policy_shown = source.known()
                     change = {"policy": to_source.to_toml(), "where": source.origin()}
@@ -572,7 +585,13 @@ class SettingsDialog(BackendChecks, QDialog):
 
         def done(ok: bool) -> None:
             if ok:
-                for field in (self.hmac_secret, self.msk, self.pairing, self.shop_box.password):
+                for field in (
+                    self.hmac_secret,
+                    self.msk,
+                    self.pairing,
+                    self.shop_box.password,
+                    self.counter_box.policy_box.pin,
+                ):
                     field.clear()
                 self.settings = settings
                 self.saved.emit()

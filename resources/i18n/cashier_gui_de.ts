@@ -1302,6 +1302,14 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>Stornierungen</translation>
     </message>
     <message>
+        <source>Your PIN, to change the shop&apos;s policy</source>
+        <translation>Ihre PIN, um die Regeln des Geschäfts zu ändern</translation>
+    </message>
+    <message>
+        <source>Your PIN (to save the shop&apos;s policy)</source>
+        <translation>Ihre PIN (zum Speichern der Regeln des Geschäfts)</translation>
+    </message>
+    <message>
         <source>In force from {origin}.</source>
         <translation>Gültig aus {origin}.</translation>
     </message>
@@ -2074,6 +2082,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <message>
         <source>{field} is empty: type the one your payment provider gave you.</source>
         <translation>{field} ist leer: Geben Sie den Wert Ihres Zahlungsanbieters ein.</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s policy is saved with your PIN, checked by the shop server: type it in Policy → Your PIN. Nothing was saved.</source>
+        <translation>Die Regeln des Geschäfts werden mit Ihrer PIN gespeichert, die der Shop-Server prüft: Geben Sie sie unter Regeln → Ihre PIN ein. Es wurde nichts gespeichert.</translation>
     </message>
     <message>
         <source> and the </source>

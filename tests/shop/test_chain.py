@@ -61,10 +61,19 @@ def test_events_from_before_the_chain_are_chained_by_the_upgrade(
 ) -> None:
     with owner(empty_db_url) as conn:
         migrate(conn, target=5)
-    with ShopServer(empty_db_url, wait_s=3) as old:
-        old._schema_ok = True  # an app of schema 5 wrote these
+    with owner(empty_db_url) as conn:  # an app of schema 5 wrote these, with its functions
         for n in range(3):
-            refund(old, f"ch_old_{n}")
+            key = str(uuid.uuid4())
+            conn.execute(
+                "SELECT shop_claim(%s, 'Till 1', %s, 'refund', 'viopay', 500, 'EUR', NULL, "
+                "NULL, NULL, 60)",
+                (key, f"ch_old_{n}"),
+            )
+            for state, refund_id in (("sent", None), ("approved", f"rf_{key[:8]}")):
+                conn.execute(
+                    "SELECT shop_set_state(%s, 'Till 1', %s, %s, NULL, NULL, NULL, NULL)",
+                    (key, state, refund_id),
+                )
     init_shop(empty_db_url)  # the upgrade to 6
     with ShopServer(empty_db_url, wait_s=3) as server:
         refund(server, "ch_new")

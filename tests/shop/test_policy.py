@@ -27,6 +27,7 @@ from cashier_gui.shop import (
 )
 from cashier_gui.shop.schema import COUNTER_ROLE, POLICY_CHANNEL
 from cashier_gui.shop.shop_policy import ShopPolicy
+from tests.shop.people_support import PINS, put_policy, staff
 from tests.support.pg import PgServer
 
 
@@ -43,7 +44,12 @@ def till_url(pg_running: PgServer, shop_url: str) -> Iterator[str]:
 
 
 def record(
-    charge: str, operator: str = "Cat", *, version: int | None, approver: str | None = None
+    charge: str,
+    operator: str = "Cat",
+    *,
+    version: int | None,
+    approver: str | None = None,
+    pin: str | None = None,
 ) -> AttemptRecord:
     return AttemptRecord(
         str(uuid.uuid4()),
@@ -54,6 +60,7 @@ def record(
         operator=operator,
         approver=approver,
         policy_version=version,
+        approver_pin=pin,
     )
 
 
@@ -73,7 +80,8 @@ def test_a_counter_login_changes_the_policy_only_through_the_function(
     till_url: str, statement: str
 ) -> None:
     with ShopServer(till_url, wait_s=3) as till:
-        assert till.set_policy({"refunds_per_day": 2}, "Mia", "Till 1") == 1
+        staff(till)
+        assert put_policy(till, {"refunds_per_day": 2}, "Mia", "Till 1") == 1
     with psycopg.connect(till_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(statement.encode())
     with ShopServer(till_url, wait_s=3) as till:
@@ -90,6 +98,7 @@ def test_a_counter_login_changes_the_policy_only_through_the_function(
 
 
 def test_a_change_is_checked_recorded_and_announced(shop: ShopServer, shop_url: str) -> None:
+    staff(shop)
     with psycopg.connect(shop_url, autocommit=True) as listener:
         listener.execute(f"LISTEN {POLICY_CHANNEL}")
         for bad in (
@@ -102,11 +111,11 @@ def test_a_change_is_checked_recorded_and_announced(shop: ShopServer, shop_url: 
             {"make_refunds_free": True},
         ):
             with pytest.raises(ShopInputError, match="refused the policy"):
-                shop.set_policy(bad, "Mia", "Till 1")
+                put_policy(shop, bad, "Mia", "Till 1")
         assert shop.policy().version == 0  # nothing changed
         first = {"approval_above": {"EUR": "50.00"}, "time_zone": "Europe/Berlin"}
-        assert shop.set_policy(first, "Mia", "Till 1") == 1
-        assert shop.set_policy({"voids": "managers"}, "Bo", "Till 2") == 2
+        assert put_policy(shop, first, "Mia", "Till 1") == 1
+        assert put_policy(shop, {"voids": "managers"}, "Bo", "Till 2") == 2
         heard = [n.payload for n in listener.notifies(timeout=2, stop_after=2)]
         assert heard == ["1", "2"]
         rows = listener.execute(
@@ -119,13 +128,14 @@ def test_a_change_is_checked_recorded_and_announced(shop: ShopServer, shop_url: 
         with pytest.raises(psycopg.Error, match="append-only"):
             listener.execute("UPDATE policy_changes SET manager = 'x'")
     with pytest.raises(ShopInputError, match="manager"):
-        shop.set_policy({}, "", "Till 1")
+        shop.set_policy({}, "", PINS["Mia"], "Till 1")
 
 
 def test_refunds_per_day_counts_every_counter_and_is_decided_in_the_claim(
     shop: ShopServer,
 ) -> None:
-    assert shop.set_policy({"refunds_per_day": 1}, "Mia", "Till 1") == 1
+    staff(shop)
+    assert put_policy(shop, {"refunds_per_day": 1}, "Mia", "Till 1") == 1
     first = shop.claim(record("ch_1", version=1), "Till 1").attempt
     assert shop.refunds_today("Cat") == 1 and shop.refunds_today("Bo") == 0
     with pytest.raises(OverDailyLimit, match="1 refund today") as info:
@@ -134,14 +144,14 @@ def test_refunds_per_day_counts_every_counter_and_is_decided_in_the_claim(
     assert shop.attempts(charge_id="ch_2") == []  # nothing claimed
     # Another person is not held to Cat's count; a manager's approval lets Cat go on.
     shop.claim(record("ch_2", "Bo", version=1), "Till 2")
-    shop.claim(record("ch_3", version=None, approver="Mia"), "Till 2")
+    shop.claim(record("ch_3", version=None, approver="Mia", pin=PINS["Mia"]), "Till 2")
     assert shop.refunds_today("Cat") == 2
     # What never moved money does not count.
     shop.mark_sent(first.global_id, "Till 1")
     shop.record_outcome(first.global_id, State.DECLINED)
     assert shop.refunds_today("Cat") == 1
     # A refund weighed under an older policy is refused: the counter weighs it again.
-    assert shop.set_policy({"refunds_per_day": 5}, "Mia", "Till 1") == 2
+    assert put_policy(shop, {"refunds_per_day": 5}, "Mia", "Till 1") == 2
     with pytest.raises(PolicyChanged) as changed:
         shop.claim(record("ch_4", version=1), "Till 1")
     assert changed.value.version == 2
@@ -150,7 +160,8 @@ def test_refunds_per_day_counts_every_counter_and_is_decided_in_the_claim(
 
 def test_two_counters_at_once_cannot_both_take_the_last_slot(shop_url: str) -> None:
     with ShopServer(shop_url, wait_s=3) as admin:
-        admin.set_policy({"refunds_per_day": 1}, "Mia", "Till 1")
+        staff(admin)
+        put_policy(admin, {"refunds_per_day": 1}, "Mia", "Till 1")
     start = threading.Barrier(2)
     outcomes: list[Any] = []
 
@@ -193,7 +204,8 @@ def test_a_change_at_one_counter_is_heard_at_the_other(shop_url: str) -> None:
             wait_for(lambda: till1.listening and till2.listening)
             assert till2.current() == Policy() and till2.current().version == 0
             assert "no policy set" in till2.origin()
-            till1.save(Policy(approval_above={"EUR": 300}, refunds_per_day=4), "Mia")
+            staff(one)
+            till1.save(Policy(approval_above={"EUR": 300}, refunds_per_day=4), "Mia", PINS["Mia"])
             wait_for(lambda: till2.known().version == 1)
             now = till2.current()  # from memory: the notification brought it
             assert now.approval_above == {"EUR": 300} and now.refunds_per_day == 4
@@ -210,7 +222,8 @@ def test_the_policy_fails_closed_when_the_server_is_gone(
         source = ShopPolicy(server, "Till 1").start()
         try:
             wait_for(lambda: source.listening)
-            server.set_policy({"refunds_per_day": 3}, "Mia", "Till 1")
+            staff(server)
+            put_policy(server, {"refunds_per_day": 3}, "Mia", "Till 1")
             wait_for(lambda: source.known().refunds_per_day == 3)
             pg_running.stop()
             wait_for(lambda: not source.listening)

@@ -7,14 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
-from cashier_gui.shop import ShopServer, State
+from cashier_gui.operators import OperatorError, WrongPin
+from cashier_gui.policy import Policy
+from cashier_gui.shop import ApproverRefused, ShopServer, State
+from cashier_gui.shop.shop_policy import ShopPolicy
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
+from tests.shop.people_support import PINS, put_policy, staff
 from tests.shop.test_policy import record, till_url
 from tests.shop.test_policy_cli import CAT, policy_file, refund, set_policy, shop_version, tills
 from tests.shop.test_two_counters import CHARGE, Till
@@ -39,7 +45,8 @@ def test_the_session_time_zone_does_not_move_the_shops_day(
 ) -> None:
     """A policy without `time_zone` counts the day in the server's own zone — not in the zone
     the counter's connection asks for (libpq sends PGTZ as the session's TimeZone)."""
-    assert shop.set_policy({"refunds_per_day": 1}, "Mia", "Till 1") == 1
+    staff(shop)
+    assert put_policy(shop, {"refunds_per_day": 1}) == 1
     with psycopg.connect(till_url) as conn:
         own = conn.execute("SELECT shop_day_start()").fetchone()
     for zone in ("Asia/Kolkata", "Pacific/Kiritimati", midnight_just_now()):
@@ -86,6 +93,7 @@ def test_a_shop_counter_without_people_cannot_set_the_shops_policy(
     loose = policy_file(tmp_path, "refunds_per_day = 100000\n")
     done = bare("policy", "set", "--from", loose)
     assert done.returncode == 2, done.stdout + done.stderr
+    # The shop's people are every counter's (schema 9): a manager of the shop, PIN checked.
     assert "Only a manager can set the shop's policy" in done.stderr
     assert shop_version(shop_url) == 1
     assert "refunds_per_day = 1" in bare("policy", "show").stdout
@@ -142,7 +150,8 @@ def test_a_counter_login_cannot_shadow_the_shops_tables_with_temporary_ones(
     count and the sale's refundable amount given back), or a temporary `shop_policy` without
     limits for the claim's per-day check."""
     with ShopServer(till_url, wait_s=3) as till:
-        assert till.set_policy({"refunds_per_day": 1}, "Mia", "Till 1") == 1
+        staff(till)
+        assert put_policy(till, {"refunds_per_day": 1}) == 1
         done = till.claim(record("ch_t1", version=1), "Till 1").attempt
         till.mark_sent(done.global_id, "Till 1")
         till.record_outcome(done.global_id, State.APPROVED, refund_id="rf_t1")
@@ -163,3 +172,117 @@ def test_a_counter_login_cannot_shadow_the_shops_tables_with_temporary_ones(
         kept = till.attempt(done.global_id)
         assert kept is not None and kept.state is State.APPROVED
         assert till.refunds_today("Cat") == 1
+
+
+def test_a_counter_login_cannot_set_the_policy_under_a_name_it_has_no_pin_of(
+    till_url: str,
+) -> None:
+    """Issue 21 hardening, item 1: `shop_set_policy(json, manager, counter)` took any name — a
+    counter's login set `refunds_per_day = 100000` as "Nobody". The server now checks the
+    manager's name and PIN in the same function, counts a wrong PIN like a sign-in, and a shop
+    without people refuses every change from a counter."""
+    with psycopg.connect(till_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            conn.execute(
+                "SELECT shop_set_policy('{\"refunds_per_day\":100000}', 'Nobody', 'Till 9')"
+            )
+
+        def attempt(manager: str, pin: str | None) -> tuple[object, ...]:
+            row = conn.execute(
+                "SELECT status, person, left_tries, new_version FROM shop_set_policy("
+                "'{\"refunds_per_day\":100000}', %s, %s, 'Till 9')",
+                (manager, pin),
+            ).fetchone()
+            assert row is not None
+            return tuple(row)
+
+        assert attempt("Nobody", "0000") == ("no_people", None, None, None)  # nobody to ask
+    with ShopServer(till_url, wait_s=3) as till:
+        staff(till)
+    with psycopg.connect(till_url, autocommit=True) as conn:
+        assert attempt("Nobody", "0000")[0] == "unknown"
+        assert attempt("Cat", PINS["Cat"])[:2] == ("not_manager", "Cat")  # a cashier
+        assert attempt("Mia", None)[0] == "wrong"
+        assert attempt("Mia", "0000") == ("wrong", "Mia", 1, None)
+        assert attempt("Mia", "1111")[0] == "locked_now"  # counted like a sign-in
+        assert attempt("Mia", PINS["Mia"])[0] == "locked"  # no way around the lock-out
+        assert conn.execute("SELECT version FROM shop_policy").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM policy_changes").fetchone() == (0,)
+        status, person, _left, version = attempt("bo", PINS["Bo"])
+        assert (status, person, version) == ("ok", "Bo", 1)
+        kept = conn.execute("SELECT policy, changed_by, counter FROM shop_policy").fetchone()
+        assert kept == ({"refunds_per_day": 100000}, "Bo", "Till 9")
+
+
+def test_shop_policy_save_says_why_a_manager_pin_is_refused(till_url: str) -> None:
+    with ShopServer(till_url, wait_s=3) as till:
+        source = ShopPolicy(till, "Till 1")
+        wanted = Policy(refunds_per_day=9)
+        with pytest.raises(OperatorError, match="no people yet"):
+            source.save(wanted, "Mia", PINS["Mia"])
+        staff(till)
+        with pytest.raises(OperatorError, match="type Mia's PIN"):
+            source.save(wanted, "Mia", None)
+        with pytest.raises(WrongPin, match="Wrong PIN for Mia: 2 more tries"):
+            source.save(wanted, "Mia", "9999")
+        with pytest.raises(OperatorError, match="Cat is not a manager"):
+            source.save(wanted, "Cat", PINS["Cat"])
+        assert till.policy().version == 0
+        source.save(wanted, "Mia", PINS["Mia"])
+        assert source.current().refunds_per_day == 9 and till.policy().changed_by == "Mia"
+
+
+def test_the_claim_itself_checks_the_approver_and_the_per_day_rule(till_url: str) -> None:
+    """Issue 21 hardening, item 2: `shop_claim` took any approver's name, and the per-day count
+    ran only when the counter asked (`shop_check_policy`). A counter's login now claims only
+    through `shop_claim_checked`: an approver with their PIN, checked and counted there; a
+    cashier alone held to `refunds_per_day` whatever the counter passes."""
+    args = "%s, 'Till 9', %s, 'refund', 'viopay', 100, 'EUR', %s, %s, NULL, 30"
+    with ShopServer(till_url, wait_s=3) as till:
+        staff(till)
+        assert put_policy(till, {"refunds_per_day": 1}) == 1
+        till.claim(record("ch_a1", version=1), "Till 1")  # Cat's one for today
+    with psycopg.connect(till_url, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(f"SELECT shop_claim({args})", (str(uuid.uuid4()), "ch_x", "Cat", "Mia"))
+
+        def claim(charge: str, approver: str | None, pin: str | None, version: int | None) -> Any:
+            row = conn.execute(
+                f"SELECT status, person, repeat FROM shop_claim_checked({args}, %s, %s)",  # noqa: S608
+                (str(uuid.uuid4()), charge, "Cat", approver, version, pin),
+            ).fetchone()
+            assert row is not None
+            return tuple(row)
+
+        # Alone, not asking for the check (no version): the server counts anyway.
+        with pytest.raises(psycopg.Error, match="made 1 refunds today"):
+            claim("ch_a2", None, None, None)
+        assert claim("ch_a2", "Nobody", "0000", None)[0] == "unknown"
+        assert claim("ch_a2", "Cat", PINS["Cat"], None)[:2] == ("not_manager", "Cat")
+        assert claim("ch_a2", "Mia", None, None)[0] == "wrong"
+        assert claim("ch_a2", "Mia", "0000", None)[0] == "wrong"
+        assert claim("ch_a2", "Mia", "1111", None)[0] == "locked_now"  # counted as a sign-in
+        assert claim("ch_a2", "Mia", PINS["Mia"], None)[0] == "locked"
+        assert conn.execute(
+            "SELECT count(*) FROM attempts WHERE charge_id = 'ch_a2'"
+        ).fetchone() == (0,)
+        assert claim("ch_a2", "bo", PINS["Bo"], None) == ("ok", "Bo", False)
+        kept = conn.execute("SELECT approver FROM attempts WHERE charge_id = 'ch_a2'").fetchone()
+        assert kept == ("Bo",)  # the name as the shop spells it
+
+
+def test_an_approver_the_server_refuses_is_said_in_words_and_nothing_is_claimed(
+    till_url: str,
+) -> None:
+    with ShopServer(till_url, wait_s=3) as till:
+        staff(till)
+        with pytest.raises(ApproverRefused, match="Wrong PIN for Mia") as refused:
+            till.claim(record("ch_w", version=None, approver="Mia", pin="0000"), "Till 1")
+        assert refused.value.status == "wrong" and "Nothing was sent" in str(refused.value)
+        with pytest.raises(ApproverRefused, match="Cat is not a manager"):
+            till.claim(
+                record("ch_w", "Bo", version=None, approver="Cat", pin=PINS["Cat"]), "Till 1"
+            )
+        assert till.attempts(charge_id="ch_w") == []
+        done = till.claim(record("ch_w", version=None, approver="Mia", pin=PINS["Mia"]), "Till 1")
+        assert done.attempt.approver == "Mia"

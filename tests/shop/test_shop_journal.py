@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from cashier_gui.journal import ChargeBusy, Journal, State, reasons
+from cashier_gui.journal import ChargeBusy, Journal, NeedsManager, State, reasons
 from cashier_gui.journal.shop import ShopJournal
 from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.shop import ShopServer
 from cashier_gui.shop import State as ShopState
+from tests.shop.people_support import PINS, staff
 from tests.support.journal_contract import JournalContract, new, prepare, sent
 from tests.support.pg import PgServer
 
@@ -122,3 +123,23 @@ def test_the_background_heartbeat_keeps_a_live_counters_lease(
     assert [x.state for x in shop.attempts(charge_id="ch_l")] == [ShopState.UNKNOWN]
     other = home.open("Till 2")
     assert [x.key for x in other.unknown()] == [a]
+
+
+def test_the_approvers_pin_goes_with_the_claim_and_a_wrong_one_asks_for_a_manager(
+    home: ShopHome, shop: ShopServer
+) -> None:
+    """Issue 21 hardening: the approval's PIN travels with the attempt to the server's claim
+    (never into this PC's file); a PIN the server refuses cancels the attempt here, and the
+    refund asks for a manager again — nothing is claimed at the shop."""
+    staff(shop)
+    j = home.open("Till 1")
+    with pytest.raises(NeedsManager, match="Wrong PIN for Mia"):
+        j.prepare(new(1, "ch_p", operator="Cat", approver="Mia", approver_pin="0000"))
+    [refused] = j.query(counter="Till 1", limit=None)
+    assert (refused.state, refused.error_code) == (State.CANCELLED, reasons.CLAIM_POLICY)
+    assert shop.attempts(charge_id="ch_p") == []
+    a = j.prepare(new(2, "ch_p", operator="Cat", approver="Mia", approver_pin=PINS["Mia"]))
+    [there] = shop.attempts(charge_id="ch_p")
+    assert there.global_id == a.key and there.approver == "Mia"
+    assert "approver_pin" not in repr(new(3, approver_pin="2468"))
+    assert "2468" not in repr(new(3, approver_pin="2468"))

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -198,12 +199,31 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
 
 
 def test_doctor_checks_the_shop_server_and_names_the_fix(
-    tills: tuple[Till, Till], pg_running: PgServer
+    tills: tuple[Till, Till], pg_running: PgServer, shop_url: str
 ) -> None:
     till1, _till2 = tills
+    # Joined with the server's superuser (the tests' own login): its password would be in the
+    # shared OS account's keyring, so any cashier could rewrite history or read PIN hashes.
     r = till1("doctor", "--json")
     checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+    assert r.returncode == 1 and not checks["shop-login"]["ok"], r.stdout
+    assert "is a superuser" in checks["shop-login"]["detail"]
+    assert "IN ROLE shop_counter" in checks["shop-login"]["fix"]
+    tag = uuid.uuid4().hex[:8]
+    for login, why in ((f"owner_{tag}", "owns the shop's tables"), (f"till_{tag}", None)):
+        with pg_running.admin() as conn:
+            conn.execute(f"CREATE ROLE {login} LOGIN IN ROLE shop_counter")
+            if why:  # the tables' owner's role, as a careless installer might grant it
+                conn.execute(f"GRANT postgres TO {login}")
+        mine = shop_url.replace("postgresql://postgres@", f"postgresql://{login}@")
+        joined = till1("setup", "shop", "--url", mine, "--counter", "Till 1")
+        assert joined.returncode == 0, joined.stderr
+        r = till1("doctor", "--json")
+        checks = {c["name"]: c for c in json.loads(r.stdout)["checks"]}
+        if why:
+            assert r.returncode == 1 and why in checks["shop-login"]["detail"], r.stdout
     assert r.returncode == 0, r.stdout + r.stderr
+    assert checks["shop-login"]["ok"]
     assert checks["shop"]["ok"] and "Till 1" in checks["shop"]["detail"]
     assert checks["shop-rights"]["ok"] and checks["shop-clock"]["ok"]
     assert checks["shop-tls"]["ok"] and "loopback" in checks["shop-tls"]["detail"]

@@ -19,6 +19,7 @@ from cashier_gui.secrets import SecretStore
 from cashier_gui.shop import ShopServer
 from cashier_gui.simulators.server import ServerThread
 from cashier_gui.ui.settings import SettingsDialog
+from tests.shop.people_support import PINS, put_policy, staff
 from tests.support.keyrings import MemoryKeyring
 from tests.support.pg import PgServer
 from tests.ui.test_settings_dialog import fill
@@ -50,7 +51,8 @@ def test_the_policy_tab_of_a_shop_counter_writes_to_the_shop_server(
     viopay_server: ServerThread,
 ) -> None:
     with ShopServer(shop_url, wait_s=3) as server:
-        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+        staff(server)
+        put_policy(server, {"refunds_per_day": 4}, "Bo", "Till 2")
     joined(shop_url)
     d = open_dialog(qtbot)
     box = d.counter_box.policy_box
@@ -59,6 +61,16 @@ def test_the_policy_tab_of_a_shop_counter_writes_to_the_shop_server(
     fill(d, viopay_server.url)
     box.per_day.setValue(2)
     box.approval.setText("EUR 30.00")
+    assert not box.pin.isHidden()  # the shop server checks the manager's PIN itself
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)  # no PIN typed: nothing saved
+    assert "type it in Policy" in d.problem.text.text()
+    box.pin.setText("0000")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Wrong PIN for Mia" in d.problem.text.text(), timeout=15_000)
+    qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
+    with ShopServer(shop_url, wait_s=3) as server:
+        assert server.policy().version == 1
+    box.pin.setText(PINS["Mia"])
     with qtbot.waitSignal(d.saved, timeout=15_000):
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     with ShopServer(shop_url, wait_s=3) as server:
@@ -99,7 +111,8 @@ def test_a_shop_counter_without_people_shows_the_shops_policy_but_cannot_change_
     """Settings opens without a PIN on a counter without people: its Policy tab must not write
     the policy every counter of the shop runs under."""
     with ShopServer(shop_url, wait_s=3) as server:
-        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+        staff(server)
+        put_policy(server, {"refunds_per_day": 4}, "Bo", "Till 2")
     joined(shop_url)
     d = SettingsDialog(paths=Paths.default(), secrets=SecretStore(backend=MemoryKeyring()))
     qtbot.addWidget(d)
@@ -125,12 +138,14 @@ def test_a_save_refused_for_missing_secrets_changes_no_ones_policy(
 ) -> None:
     """ "Nothing is stored yet", the dialog says: the shop's policy at every counter included."""
     with ShopServer(shop_url, wait_s=3) as server:
-        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+        staff(server)
+        put_policy(server, {"refunds_per_day": 4}, "Bo", "Till 2")
     joined(shop_url)
     d = open_dialog(qtbot)
     box = d.counter_box.policy_box
     fill(d, viopay_server.url, secret="")  # the HMAC secret is neither typed nor stored
     box.per_day.setValue(1)
+    box.pin.setText(PINS["Mia"])
     qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "nothing is stored yet" in d.problem.text.text(), timeout=15_000)
     qtbot.waitUntil(lambda: not d.ops.running, timeout=10_000)
@@ -148,14 +163,16 @@ def test_a_change_made_elsewhere_while_the_tab_was_open_is_not_overwritten(
     """Mia edits the tab showing version 1 while Bo sets version 2 at till 2: Mia's Save must
     not put back what Bo changed without a word."""
     with ShopServer(shop_url, wait_s=3) as server:
-        server.set_policy({"refunds_per_day": 4}, "Bo", "Till 2")
+        staff(server)
+        put_policy(server, {"refunds_per_day": 4}, "Bo", "Till 2")
     joined(shop_url)
     d = open_dialog(qtbot)
     box = d.counter_box.policy_box
     with ShopServer(shop_url, wait_s=3) as server:
-        server.set_policy({"refunds_per_day": 4, "voids": "managers"}, "Bo", "Till 2")
+        put_policy(server, {"refunds_per_day": 4, "voids": "managers"}, "Bo", "Till 2")
     fill(d, viopay_server.url)
     box.per_day.setValue(2)
+    box.pin.setText(PINS["Mia"])
     before = load_settings(Paths.default())
     qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "changed at another counter" in d.problem.text.text(), timeout=15_000)

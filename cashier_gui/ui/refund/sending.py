@@ -257,7 +257,7 @@ class SendingPart(FormPart):
                     raise ApprovalNeeded(
                         [self.tr("{name} is not a manager.").format(name=approver.name)]
                     )
-                approval = Approval(approver, *terms)
+                approval = Approval(approver, *terms, pin=pin)  # the shop checks it again
             if void:
                 return await service.void(
                     view, note, control=control, on_sent=sent, operator=operator, approval=approval
