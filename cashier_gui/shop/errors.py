@@ -53,7 +53,8 @@ def unreachable(exc: Exception) -> ShopUnavailable:
     password."""
     text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     lowered = str(exc).lower()
-    if "authentication failed" in lowered or "no pg_hba.conf entry" in lowered:
+    refused = ("authentication failed", "no pg_hba.conf entry", "no password supplied")
+    if any(words in lowered for words in refused):
         return ShopAccessDenied(text)
     return ShopUnavailable(text)
 
