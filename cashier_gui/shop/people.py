@@ -309,6 +309,18 @@ def upload_people(
     result = Upload()
     on_server = {op.name.casefold(): op for op in shop.list()}
     replace = {name.casefold() for name in overwrite}
+    if on_server and me.name.casefold() not in on_server:
+        # The server checks every change against its own managers: this PC's manager must be
+        # one of them too (same name and PIN), or the shop's says "no operator called …".
+        raise OperatorError(
+            _(
+                "{name} is a manager on this PC but not on the shop server, which has people "
+                "already, so the shop cannot take people from {name}. Nothing was moved. A "
+                "manager of the shop adds {name} first, as a manager with the PIN {name} uses "
+                'here (cashier-refund operator add "{name}" --role manager --manager M, or '
+                "People… at any counter); then run the import again."
+            ).format(name=me.name)
+        )
     if not on_server:
         shop.add(me.name, Role.MANAGER, manager_pin)  # the shop's first manager
         result.added.append(me.name)
