@@ -442,8 +442,11 @@ def _policy_file(name: str) -> Any:
     try:
         return Policy.from_toml(table)
     except PolicyError as exc:
+        problem = str(exc).rstrip()  # some rules' sentences end without a full stop
+        if problem[-1:] not in ".!?":
+            problem += "."
         raise Usage(
-            _("{file}: {problem} Nothing was changed.").format(file=name, problem=exc)
+            _("{file}: {problem} Nothing was changed.").format(file=name, problem=problem)
         ) from None
 
 
