@@ -91,6 +91,9 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     d = window.findChild(PeopleDialog)
     assert isinstance(d, PeopleDialog)
     qtbot.waitUntil(lambda: d.list.count() == 2, timeout=5000)
+    # The shop's people, not this counter's: a change here is a change at every counter.
+    assert d.title.text() == "People of the shop"
+    assert "every counter" in d.hint.text()
     d.add_button.click()
     d.name_edit.setText("Dee")
     d.pin_edit.setText("4444")
