@@ -59,6 +59,17 @@ def unreachable(exc: Exception) -> ShopUnavailable:
     return ShopUnavailable(text)
 
 
+def why_unread(exc: ShopError) -> str:
+    """Why the shop server could not be read, as a clause for paper ("… could not be read
+    ({why})"): without the refund screen's "so nothing was sent", which a report never sends,
+    and without a closing full stop."""
+    if isinstance(exc, ShopAccessDenied):
+        return _("it refused this counter's user or password")
+    if isinstance(exc, ShopUnavailable):
+        return _("it cannot be reached right now")
+    return str(exc).strip().rstrip(".")
+
+
 class ShopSchemaError(ShopError):
     """The server's tables are missing, or newer than this app knows."""
 

@@ -105,12 +105,19 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
     tills: tuple[Till, Till], pg_running: PgServer, tmp_path: Path, shop_url: str
 ) -> None:
     one, _two = tills
+    fresh = Till("Till 3", tmp_path / "fresh")  # joined, nothing of its own yet
+    joined = fresh("setup", "shop", "--url", shop_url, "--counter", "Till 3")
+    assert joined.returncode == 0, joined.stdout + joined.stderr  # only a server that answers
     pg_running.stop()
     try:
         text = one("report")
         assert text.returncode == 1, text.stdout + text.stderr
         assert "NOT THE SHOP'S FIGURES" in text.stdout
         assert "could not be read" in text.stdout and "could not be read" in text.stderr
+        # Paper says why in a clause of its own: never the refund screen's "nothing was sent".
+        said = " ".join(text.stdout.split())
+        assert "could not be read (it cannot be reached right now)." in said, said
+        assert "nothing was sent" not in text.stdout + text.stderr
         as_json = one("report", "--json")
         assert as_json.returncode == 1
         said = json.loads(as_json.stdout)
@@ -118,8 +125,6 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
         csv = tmp_path / "r.csv"
         assert one("report", "--csv", str(csv)).returncode == 1
         assert "shop_not_read" in csv.read_text()
-        fresh = Till("Till 3", tmp_path / "fresh")  # joined, nothing of its own yet
-        fresh("setup", "shop", "--url", shop_url, "--counter", "Till 3")
         nothing = fresh("report")
         assert nothing.returncode == 1 and "no report to print" in nothing.stderr
     finally:
