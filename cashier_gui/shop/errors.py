@@ -66,7 +66,7 @@ def why_unread(exc: ShopError) -> str:
     if isinstance(exc, ShopAccessDenied):
         return _("it refused this counter's user or password")
     if isinstance(exc, ShopUnavailable):
-        return _("it cannot be reached right now")
+        return _("it cannot be reached")
     return str(exc).strip().rstrip(".")
 
 

@@ -116,7 +116,7 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
         assert "could not be read" in text.stdout and "could not be read" in text.stderr
         # Paper says why in a clause of its own: never the refund screen's "nothing was sent".
         said = " ".join(text.stdout.split())
-        assert "could not be read (it cannot be reached right now)." in said, said
+        assert "could not be read (it cannot be reached)." in said, said
         assert "nothing was sent" not in text.stdout + text.stderr
         as_json = one("report", "--json")
         assert as_json.returncode == 1
