@@ -74,6 +74,12 @@ def test_the_shop_report_from_any_counter_with_totals_per_counter(
     assert text.returncode == 0, text.stderr
     assert "every counter of the shop" in text.stdout and "Per counter" in text.stdout
     assert "Till 2" in text.stdout and "NOT THE SHOP'S" not in text.stdout
+    # `journal list` at either counter reads every counter's attempts: each line names whose.
+    rows = [line.split() for line in two("journal", "list").stdout.splitlines()]
+    assert {(row[4], " ".join(row[-2:])) for row in rows if row[4] in ("ch_a", "ch_c")} == {
+        ("ch_a", "Till 1"),
+        ("ch_c", "Till 2"),
+    }
 
 
 def test_one_counter_or_one_person(tills: tuple[Till, Till]) -> None:
