@@ -37,6 +37,7 @@ from cashier_gui.operators import (
     check_name,
     check_pin,
 )
+from cashier_gui.shop.errors import ShopAccessDenied, ShopUnavailable
 from cashier_gui.shop.server import ShopServer
 
 #: A lock longer than this was set by a manager (`lock`), not by wrong PINs.
@@ -171,8 +172,25 @@ class ShopPeople:
 
     # ---- queries ----------------------------------------------------------------------------
 
+    def _read(self, body: Callable[[psycopg.Connection[Any]], Any]) -> Any:
+        """Who the shop's people are, or why nobody can sign in: said for sign-in, not with
+        the refund screen's "so nothing was sent" (the sign-in page shows it as it is)."""
+        try:
+            return self.server.run(body)
+        except ShopAccessDenied:
+            raise
+        except ShopUnavailable as exc:
+            raise ShopUnavailable(
+                exc.reason,
+                _(
+                    "The shop server cannot be reached, and the shop's people and PINs are kept "
+                    "there: nobody can sign in or approve at this counter until it answers. "
+                    "Check the shop server and this counter's network."
+                ),
+            ) from None
+
     def list(self) -> list[Operator]:
-        rows = self.server.run(
+        rows = self._read(
             lambda conn: conn.execute(
                 "SELECT name, role FROM shop_people_public ORDER BY lower(name)"
             ).fetchall()
@@ -180,7 +198,7 @@ class ShopPeople:
         return [Operator(name, Role(role)) for name, role in rows]
 
     def any(self) -> bool:
-        row = self.server.run(
+        row = self._read(
             lambda conn: conn.execute("SELECT EXISTS (SELECT FROM shop_people_public)").fetchone()
         )
         return bool(row and row[0])
