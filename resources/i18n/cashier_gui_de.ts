@@ -2251,6 +2251,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
         <translation>Geben Sie Ihre PIN ein und drücken Sie Enter.</translation>
     </message>
     <message>
+        <source>Choose your name, then type your PIN again.</source>
+        <translation>Wählen Sie Ihren Namen und geben Sie Ihre PIN erneut ein.</translation>
+    </message>
+    <message>
         <source>Receipt {charge} scanned: sign in first, it is looked up then.</source>
         <translation>Beleg {charge} gescannt: Melden Sie sich zuerst an, dann wird er nachgeschlagen.</translation>
     </message>
