@@ -234,9 +234,10 @@ class Policy:
         )
         if amount is not None and unlisted:
             why.append(
-                _("The shop's limits name no amount in {currency}: a manager must approve.").format(
-                    currency=amount.currency
-                )
+                # One reason among others, after the card's "A manager must approve this:".
+                _(
+                    "Refunds in {currency} need a manager: the shop's limits name no amount in it."
+                ).format(currency=amount.currency)
             )
         if amount is not None:
             limit = self.approval_above.get(amount.currency)

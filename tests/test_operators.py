@@ -361,7 +361,7 @@ RULES = Policy.from_toml(
         ({"amount": Money(5000, "JPY")}, None),
         ({"amount": Money(5001, "JPY")}, "above ¥5,000"),
         # No limit for GBP is no licence for GBP (issue 27): a manager approves any amount.
-        ({"amount": Money(1, "GBP")}, "no amount in GBP"),
+        ({"amount": Money(1, "GBP")}, "Refunds in GBP need a manager"),
         ({"refunds_today": 2}, None),
         ({"refunds_today": 3}, "made 3 refunds today"),
         ({"sale_date": "2026-10-24T12:00:00Z"}, None),  # 30 days

@@ -249,10 +249,12 @@ def cmd_journal(args: argparse.Namespace) -> int:
             else:
                 for a in rows:
                     amount = a.amount.format() if a.amount else _("full")
-                    print(
+                    line = (
                         f"#{a.id:<6} {a.created_at[:19]}  {a.state:<8} {amount:>14}  "
                         f"{a.charge_id}  {a.refund_id or ''}"
                     )
+                    # In a shop the list holds every counter's attempts: say whose each is.
+                    print(f"{line}  {a.counter}" if a.counter else line)
             return EXIT_OK
         if args.action == "export":
             try:
@@ -443,8 +445,11 @@ def _policy_file(name: str) -> Any:
     try:
         return Policy.from_toml(table)
     except PolicyError as exc:
+        problem = str(exc).rstrip()  # some rules' sentences end without a full stop
+        if problem[-1:] not in ".!?":
+            problem += "."
         raise Usage(
-            _("{file}: {problem} Nothing was changed.").format(file=name, problem=exc)
+            _("{file}: {problem} Nothing was changed.").format(file=name, problem=problem)
         ) from None
 
 

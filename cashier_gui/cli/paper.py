@@ -224,11 +224,12 @@ def _read_shop(home: JournalHome, since: str, until: str, counter: str | None) -
     if home.shop is None:
         return None
     from cashier_gui.shop import ShopError
+    from cashier_gui.shop.errors import why_unread
 
     try:
         home.read_shop_period(since, until, counter)
     except ShopError as exc:
-        return str(exc)
+        return why_unread(exc)
     return None
 
 

@@ -111,43 +111,43 @@ def cmd_setup_shop(args: argparse.Namespace) -> int:
         )
     except (ShopInputError, ConfigError) as exc:
         raise Usage(str(exc)) from None
+    version = _check_first(settings.profile, shop)
+    if version is None:
+        return EXIT_OTHER
     saved(replace(settings, shop_server=shop))
     print(
         _("Saved: this counter is “{counter}” in the shop at {where}.").format(
             counter=shop.counter, where=target.where
         )
     )
-    return _check_joined(paths)
-
-
-def _check_joined(paths: Paths) -> int:
-    """Reach the shop server as the counter will (keyring password, TLS) and say what to fix."""
-    from cashier_gui.runtime import journal_home
-    from cashier_gui.shop import ShopError
-
-    settings = load_settings(paths)
-    home = journal_home(paths, settings=settings)
-    assert home.shop is not None
-    from cashier_gui.shop import ShopServer
-
-    password = home.password() if home.password is not None else None
-    with ShopServer(home.shop.url, password=password, ca_file=home.shop.ca_file) as server:
-        try:
-            version = server.check()
-        except ShopError as exc:
-            print(_("Not reachable yet: {problem}").format(problem=exc))
-            print(
-                _(
-                    "Until it is, this counter sends no refund (it fails closed). Store the "
-                    "password with `cashier-refund secret set shop-password` if the server "
-                    "wants one, and run `cashier-refund shop init --url …` once per shop."
-                )
-            )
-            return EXIT_OTHER
     print(
         _("The shop server answers (its tables are at version {version}).").format(version=version)
     )
     return EXIT_OK
+
+
+def _check_first(profile: str, shop: ShopServerSettings) -> int | None:
+    """Reach the shop server as the counter will (keyring password, TLS) before joining it: the
+    schema version, or None after saying what to fix. A counter that joined a server it cannot
+    reach could not even store the server's password afterwards — every manager's door then
+    asks the shop's people, on that server — so it stays on its own until the server answers."""
+    from cashier_gui.secrets import SHOP_PASSWORD, KeyringUnavailable, SecretStore
+    from cashier_gui.shop import ShopError, ShopServer
+
+    try:
+        password = SecretStore(profile).get(SHOP_PASSWORD)
+        with ShopServer(shop.url, password=password, ca_file=shop.ca_file) as server:
+            return server.check()
+    except (ShopError, KeyringUnavailable) as exc:
+        print(_("Nothing changed: this counter stays on its own. {problem}").format(problem=exc))
+        print(
+            _(
+                "If the server wants a password, store it first with `cashier-refund secret set "
+                "shop-password`; the shop's tables come from `cashier-refund shop init --url …` "
+                "(once per shop). Then join again."
+            )
+        )
+        return None
 
 
 def cmd_shop_import(args: argparse.Namespace) -> int:

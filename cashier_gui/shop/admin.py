@@ -13,10 +13,11 @@ from typing import Any
 
 import psycopg
 
-from cashier_gui.i18n import N_
+from cashier_gui.i18n import N_, _
 from cashier_gui.shop import schema
 from cashier_gui.shop.conninfo import ShopTarget, parse_url
 from cashier_gui.shop.errors import ShopError, ShopSchemaError, unreachable
+from cashier_gui.shop.people_sql import MANAGER_ROLE
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,30 @@ def recommended_settings(conn: psycopg.Connection[Any]) -> list[Advice]:
     return advice
 
 
+def _not_allowed(exc: psycopg.errors.InsufficientPrivilege, target: ShopTarget) -> ShopSchemaError:
+    """What the owner lacks, in words. The shop's two roles are the server's (cluster-wide):
+    a database owner without CREATEROLE cannot make them on a server that has none yet — it
+    has its tables then, but not the rest (each step that went through stays; running `shop
+    init` again goes on from there)."""
+    primary = (exc.diag.message_primary or "").lower()
+    if "create role" in primary:
+        return ShopSchemaError(
+            _(
+                "The user in the address may not create the shop's roles on {where} "
+                "({counter}, {manager}: once per server). Ask the server's administrator to "
+                "create them — as a superuser: CREATE ROLE {counter} NOLOGIN; CREATE ROLE "
+                "{manager} NOLOGIN IN ROLE {counter}; — or to give this user CREATEROLE, then "
+                "run `shop init` again (it goes on where it stopped)."
+            ).format(where=target.where, counter=schema.COUNTER_ROLE, manager=MANAGER_ROLE)
+        )
+    return ShopSchemaError(
+        _(
+            "The user in the address may not create tables in {where}. Use the database's "
+            "owner for `shop init`."
+        ).format(where=target.where)
+    )
+
+
 def init_shop(
     url: str | ShopTarget,
     password: str | None = None,
@@ -96,10 +121,7 @@ def init_shop(
             return InitResult(before, after, applied, recommended_settings(conn))
     except ShopError:
         raise
-    except psycopg.errors.InsufficientPrivilege:
-        raise ShopSchemaError(
-            f"The user in the address may not create tables in {target.where}. Use the "
-            "database's owner for `shop init`."
-        ) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise _not_allowed(exc, target) from None
     except psycopg.OperationalError as exc:
         raise unreachable(exc) from None

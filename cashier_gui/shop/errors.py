@@ -53,9 +53,21 @@ def unreachable(exc: Exception) -> ShopUnavailable:
     password."""
     text = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     lowered = str(exc).lower()
-    if "authentication failed" in lowered or "no pg_hba.conf entry" in lowered:
+    refused = ("authentication failed", "no pg_hba.conf entry", "no password supplied")
+    if any(words in lowered for words in refused):
         return ShopAccessDenied(text)
     return ShopUnavailable(text)
+
+
+def why_unread(exc: ShopError) -> str:
+    """Why the shop server could not be read, as a clause for paper ("… could not be read
+    ({why})"): without the refund screen's "so nothing was sent", which a report never sends,
+    and without a closing full stop."""
+    if isinstance(exc, ShopAccessDenied):
+        return _("it refused this counter's user or password")
+    if isinstance(exc, ShopUnavailable):
+        return _("it cannot be reached")
+    return str(exc).strip().rstrip(".")
 
 
 class ShopSchemaError(ShopError):

@@ -35,6 +35,7 @@ from cashier_gui.operators import (
     check_pin,
     last_manager_words,
 )
+from cashier_gui.shop.errors import ShopAccessDenied, ShopUnavailable
 from cashier_gui.shop.pin_words import pin_refused
 from cashier_gui.shop.server import ShopServer
 
@@ -106,8 +107,25 @@ class ShopPeople:
 
     # ---- queries ----------------------------------------------------------------------------
 
+    def _read(self, body: Callable[[psycopg.Connection[Any]], Any]) -> Any:
+        """Who the shop's people are, or why nobody can sign in: said for sign-in, not with
+        the refund screen's "so nothing was sent" (the sign-in page shows it as it is)."""
+        try:
+            return self.server.run(body)
+        except ShopAccessDenied:
+            raise
+        except ShopUnavailable as exc:
+            raise ShopUnavailable(
+                exc.reason,
+                _(
+                    "The shop server cannot be reached, and the shop's people and PINs are kept "
+                    "there: nobody can sign in or approve at this counter until it answers. "
+                    "Check the shop server and this counter's network."
+                ),
+            ) from None
+
     def list(self) -> list[Operator]:
-        rows = self.server.run(
+        rows = self._read(
             lambda conn: conn.execute(
                 "SELECT name, role FROM shop_people_public ORDER BY lower(name)"
             ).fetchall()
@@ -115,7 +133,7 @@ class ShopPeople:
         return [Operator(name, Role(role)) for name, role in rows]
 
     def any(self) -> bool:
-        row = self.server.run(
+        row = self._read(
             lambda conn: conn.execute("SELECT EXISTS (SELECT FROM shop_people_public)").fetchone()
         )
         return bool(row and row[0])
@@ -257,6 +275,18 @@ def upload_people(
     result = Upload()
     on_server = {op.name.casefold(): op for op in shop.list()}
     replace = {name.casefold() for name in overwrite}
+    if on_server and me.name.casefold() not in on_server:
+        # The server checks every change against its own managers: this PC's manager must be
+        # one of them too (same name and PIN), or the shop's says "no operator called …".
+        raise OperatorError(
+            _(
+                "{name} is a manager on this PC but not on the shop server, which has people "
+                "already, so the shop cannot take people from {name}. Nothing was moved. A "
+                "manager of the shop adds {name} first, as a manager with the PIN {name} uses "
+                'here (cashier-refund operator add "{name}" --role manager --manager M, or '
+                "People… at any counter); then run the import again."
+            ).format(name=me.name)
+        )
     if not on_server:
         shop.add(me.name, Role.MANAGER, manager_pin)  # the shop's first manager
         result.added.append(me.name)

@@ -69,6 +69,10 @@ from cashier_gui.shop.queries import COLUMNS, attempt_from_row, attempts_query
 from cashier_gui.shop.sqlerrors import mapped
 
 log = logging.getLogger(__name__)
+# The pool's own warnings ("error connecting in 'shop': … no password supplied", once per retry)
+# belong in the app's log file, which the window sets up; a command that has none would print
+# each one on stderr (logging's last resort) under the one sentence it says itself.
+logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())
 T = TypeVar("T")
 APP_PREFIX = "cashier:"  # application_name while a counter's transaction runs: "cashier:Till 2"
 

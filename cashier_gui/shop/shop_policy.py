@@ -20,7 +20,7 @@ import threading
 
 from cashier_gui.i18n import _
 from cashier_gui.policy import Policy, PolicyError, PolicyUnavailable
-from cashier_gui.shop.errors import ShopError
+from cashier_gui.shop.errors import ShopError, why_unread
 from cashier_gui.shop.listener import Listener
 from cashier_gui.shop.model import ShopPolicyRow
 from cashier_gui.shop.schema import POLICY_CHANNEL
@@ -84,12 +84,12 @@ class ShopPolicy:
         try:
             row = self.server.policy()
         except ShopError as exc:
+            # Not "ask a manager": without the server nobody's refund can be claimed.
             raise PolicyUnavailable(
                 _(
                     "The shop's policy cannot be read from the shop server right now ({problem}), "
-                    "so a cashier's refund is not sent. Try again when the shop server answers, "
-                    "or ask a manager."
-                ).format(problem=exc)
+                    "so nothing was sent. Try again when the shop server answers."
+                ).format(problem=why_unread(exc))
             ) from None
         try:
             policy = Policy.from_toml(row.policy)

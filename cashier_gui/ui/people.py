@@ -53,11 +53,15 @@ class PeopleDialog(QDialog):
         store: PeopleStore,
         *,
         manager: Operator | None = None,
+        shop_counter: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.manager = manager
+        # In a shop (this counter's name there) the people are the shop's: a change here is a
+        # change at every counter, and the dialog says so.
+        self.shop_counter = shop_counter
         self.ops = Operations(self)
         self.people: list[Operator] = []
         self.locked: dict[str, int] = {}  # name → minutes left of a lock after wrong PINs
@@ -70,7 +74,11 @@ class PeopleDialog(QDialog):
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(label(self.tr("People at this counter"), role="title"))
+        self.title = label(
+            self.tr("People of the shop") if shop_counter else self.tr("People at this counter"),
+            role="title",
+        )
+        lay.addWidget(self.title)
         self.hint = label("", role="hint")
         lay.addWidget(self.hint)
         self.list = QListWidget()
@@ -220,6 +228,13 @@ class PeopleDialog(QDialog):
                 )
             )
             self._show_form(adding=True)
+        elif self.shop_counter:
+            self.hint.setText(
+                self.tr(
+                    "Everyone signs in with their own PIN at every counter of the shop. A change "
+                    "here is a change at every counter at once. Managers approve and set up."
+                )
+            )
         else:
             self.hint.setText(
                 self.tr("Everyone signs in with their own PIN. Managers approve and set up.")

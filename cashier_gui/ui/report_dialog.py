@@ -195,11 +195,12 @@ class ReportDialog(QDialog):
             problem = None
             if read_shop is not None:
                 from cashier_gui.shop import ShopError
+                from cashier_gui.shop.errors import why_unread
 
                 try:
                     read_shop(since, until, counter)
                 except ShopError as exc:
-                    problem = str(exc)
+                    problem = why_unread(exc)
             outside = FindingsFile(findings_dir).for_report(since, until) if findings_dir else []
             return build_report(
                 journal,

@@ -99,6 +99,8 @@ class PinPad(QWidget):
         for screen readers; `problem`: the error box's accessible name."""
         super().__init__(parent)
         self.keep_pin = keep_pin
+        # Enter with no name to sign in: the sign-in page asks for the people again.
+        self.on_unnamed: Callable[[], None] | None = None
         self._rows = rows
         outer = QHBoxLayout(self) if side_by_side else QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -205,7 +207,10 @@ class PinPad(QWidget):
         if not self.keep_pin:
             self.pin.clear()
         if name is None:
-            self.error.show_message(self.tr("Nobody to sign in: a manager adds people first."))
+            if self.on_unnamed is not None:
+                self.on_unnamed()
+            else:
+                self.error.show_message(self.tr("Nobody to sign in: a manager adds people first."))
             return
         if len(pin) < 4:
             self.error.show_message(self.tr("Type your PIN (4 to 8 digits), then press Enter."))
@@ -301,6 +306,7 @@ class SignInPage(QWidget):
         )
         lay.addWidget(self.help)
         self.pad = PinPad(side_by_side=True, rows=4)
+        self.pad.on_unnamed = self._relist
         self.pad.submitted.connect(self._check)
         self.pad.scanned.connect(self._scanned)
         lay.addWidget(self.pad)
@@ -353,6 +359,34 @@ class SignInPage(QWidget):
         self.scan_note.clear()
         if message:
             self.pad.error.show_message(message, role="info")
+
+    def _relist(self) -> None:
+        """Enter with no name on the page: it was shown while the shop server was away (or
+        before anyone existed). Ask for the people again — their names appear once the server
+        answers, so the cashier is never stuck on a page that says nobody exists."""
+        store = self.store
+        nobody = QCoreApplication.translate(
+            "PinPad", "Nobody to sign in: a manager adds people first."
+        )
+        if store is None:
+            self.pad.error.show_message(nobody)
+            return
+
+        def listed(people: list[Operator]) -> None:
+            self.set_people(store, people)
+            if people:
+                self.pad.error.show_message(
+                    self.tr("Choose your name, then type your PIN again."), role="info"
+                )
+            else:
+                self.pad.error.show_message(nobody)
+
+        self.pad.error.clear()
+        self.ops.run(
+            lambda: to_thread(store.list),
+            on_success=listed,
+            on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
+        )
 
     def _scanned(self, text: str) -> None:
         self.held_scan = text.strip() or None

@@ -178,7 +178,15 @@ class WindowActions:
     def _open_people(self, manager: Operator | None) -> None:
         from cashier_gui.ui.people import PeopleDialog
 
-        dialog = PeopleDialog(self._people(), manager=manager, parent=self._window)
+        runtime = self.runtime
+        # The settings, not the journal's home: in training the people are still the shop's.
+        shop = runtime.settings.shop_server if runtime is not None else None
+        dialog = PeopleDialog(
+            self._people(),
+            manager=manager,
+            shop_counter=shop.counter if shop is not None else None,
+            parent=self._window,
+        )
         dialog.finished.connect(lambda _r: self._people_changed())
         dialog.open()
 

@@ -1005,6 +1005,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
         <translation>Personen an dieser Kasse</translation>
     </message>
     <message>
+        <source>People of the shop</source>
+        <translation>Personen der Filiale</translation>
+    </message>
+    <message>
         <source>New &amp;PIN…</source>
         <translation>Neue &amp;PIN…</translation>
     </message>
@@ -1103,6 +1107,10 @@ Erstattet Kartenzahlungen über Viopay oder ein Poynt-Terminal. Geheimnisse blei
     <message>
         <source>Nobody signs in yet: refunds are made as this PC&apos;s user. Add the first manager; from then on everyone signs in with a PIN.</source>
         <translation>Noch meldet sich niemand an: Erstattungen laufen unter dem Benutzer dieses PCs. Legen Sie die erste Filialleitung an; danach meldet sich jede Person mit ihrer PIN an.</translation>
+    </message>
+    <message>
+        <source>Everyone signs in with their own PIN at every counter of the shop. A change here is a change at every counter at once. Managers approve and set up.</source>
+        <translation>Jede Person meldet sich an jeder Kasse der Filiale mit ihrer eigenen PIN an. Eine Änderung hier gilt sofort an jeder Kasse. Die Filialleitung genehmigt und richtet ein.</translation>
     </message>
     <message>
         <source>Everyone signs in with their own PIN. Managers approve and set up.</source>
@@ -2289,6 +2297,10 @@ Die Datei bleibt unverändert, bis Sie speichern; die alte wird dann als setting
     <message>
         <source>Type your PIN and press Enter.</source>
         <translation>Geben Sie Ihre PIN ein und drücken Sie Enter.</translation>
+    </message>
+    <message>
+        <source>Choose your name, then type your PIN again.</source>
+        <translation>Wählen Sie Ihren Namen und geben Sie Ihre PIN erneut ein.</translation>
     </message>
     <message>
         <source>Receipt {charge} scanned: sign in first, it is looked up then.</source>

@@ -10,7 +10,7 @@ import pytest
 from cashier_gui.shop import ShopAccessDenied, ShopInputError, ShopServer, parse_url, schema
 from cashier_gui.shop.conninfo import is_loopback
 from tests.support.cli import cli_env, run_cli
-from tests.support.pg import PgServer, free_port
+from tests.support.pg import PgServer, free_port, running_server
 
 
 def test_shop_init_creates_then_changes_nothing(tmp_path: Path, empty_db_url: str) -> None:
@@ -67,6 +67,74 @@ def test_shop_init_with_a_password_checks_it_and_never_shows_it(
     finally:
         hba.write_text(original)
         with psycopg.connect(pg_running.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+
+
+def test_shop_init_on_a_new_server_by_an_owner_without_createrole_says_what_to_do(
+    tmp_path: Path, pg: PgServer
+) -> None:
+    """A fresh server (no shop roles yet), the database's owner without CREATEROLE — what an IT
+    person following the README does. The roles are the one missing thing: the message names
+    them and how to make them, and the next run goes on from where the first one stopped."""
+    with running_server() as fresh:
+        db = fresh.create_database()
+        with fresh.admin() as conn:
+            conn.execute("CREATE ROLE shop_owner LOGIN")
+            conn.execute(f'ALTER DATABASE "{db}" OWNER TO shop_owner'.encode())
+        url = fresh.url(db, user="shop_owner")
+        env = cli_env(tmp_path)
+        refused = run_cli(env, "shop", "init", "--url", url)
+        assert refused.returncode == 1
+        said = " ".join(refused.stderr.split())
+        assert "may not create the shop's roles" in said, said
+        assert "CREATE ROLE shop_counter NOLOGIN;" in said
+        assert "CREATE ROLE shop_manager NOLOGIN IN ROLE shop_counter;" in said
+        assert "database's owner" not in said  # it is the owner: that advice would mislead
+        with fresh.admin() as conn:
+            conn.execute("CREATE ROLE shop_counter NOLOGIN")
+            conn.execute("CREATE ROLE shop_manager NOLOGIN IN ROLE shop_counter")
+        done = run_cli(env, "shop", "init", "--url", url)
+        assert done.returncode == 0, done.stderr
+        assert f"to {schema.LATEST}" in done.stdout
+        with psycopg.connect(fresh.url(db)) as conn:
+            assert schema.current_version(conn) == schema.LATEST
+
+
+def test_setup_shop_joins_only_a_server_that_answers_so_its_password_can_still_be_stored(
+    tmp_path: Path, pg_running: PgServer, shop_url: str
+) -> None:
+    """The README's order, done the other way round: a counter that had joined a server wanting
+    a password could not store that password afterwards (every manager's door asks the shop's
+    people, on that server). Nothing is saved until the server answers; the pool's own retry
+    warnings never reach stderr."""
+    db = shop_url.rsplit("/", 1)[1]
+    secret = "till-Secret-9876"
+    with pg_running.admin() as conn:
+        conn.execute("DROP ROLE IF EXISTS till9")
+        conn.execute(f"CREATE ROLE till9 LOGIN PASSWORD '{secret}' IN ROLE shop_counter".encode())
+    hba = pg_running.data / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text("host all till9 127.0.0.1/32 scram-sha-256\n" + original)
+    try:
+        with pg_running.admin() as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        env = cli_env(tmp_path)
+        url = pg_running.url(db, user="till9")
+        join = ("setup", "shop", "--url", url, "--counter", "Till 9")
+        refused = run_cli(env, *join)
+        assert refused.returncode == 1
+        assert "Nothing changed" in refused.stdout and "secret set shop-password" in refused.stdout
+        assert "error connecting" not in refused.stderr, refused.stderr
+        assert not (tmp_path / "home" / "settings.toml").exists()  # nothing saved
+        stored = run_cli(env, "secret", "set", "shop-password", stdin=secret + "\n")
+        assert stored.returncode == 0, stored.stdout + stored.stderr
+        joined = run_cli(env, *join)
+        assert joined.returncode == 0, joined.stdout + joined.stderr
+        assert f"tables are at version {schema.LATEST}" in joined.stdout
+        assert "Till 9" in (tmp_path / "home" / "settings.toml").read_text()
+    finally:
+        hba.write_text(original)
+        with pg_running.admin() as conn:
             conn.execute("SELECT pg_reload_conf()")
 
 

@@ -23,7 +23,7 @@ from cashier_gui.operators import (
     Role,
     WrongPin,
 )
-from cashier_gui.shop import ShopServer
+from cashier_gui.shop import ShopServer, ShopUnavailable
 from cashier_gui.shop.people import ShopPeople, upload_people
 from cashier_gui.shop.people_sql import MANAGER_ROLE
 from cashier_gui.shop.schema import COUNTER_ROLE
@@ -375,3 +375,39 @@ def test_upload_names_clashes_and_overwrites_only_when_told(
     done = upload_people(local, till1, manager="Boss", manager_pin="2468", overwrite=["ann"])
     assert done.replaced == ["Ann"] and sorted(done.clashes) == ["Bo", "Boss"]
     assert next(op for op in till1.list() if op.name == "Ann").role is Role.CASHIER
+
+
+def test_upload_by_a_manager_the_shop_does_not_have_says_who_must_add_them_first(
+    local: OperatorStore, till1: ShopPeople, shop_url: str
+) -> None:
+    """A counter that refunded alone moves into a shop that has people already: its manager is
+    not the shop's. Said in words (never "no operator called Boss"), nothing moved; once a
+    manager of the shop has added Boss with the same PIN, the import goes through."""
+    local.add("Greta", Role.MANAGER, "4711")
+    before = _state(shop_url)
+    with pytest.raises(OperatorError) as refused:
+        upload_people(local, till1, manager="Greta", manager_pin="4711")
+    said = str(refused.value)
+    assert "Greta is a manager on this PC but not on the shop server" in said
+    assert 'operator add "Greta" --role manager' in said and "Nothing was moved" in said
+    assert _state(shop_url) == before
+    till1.add("Greta", Role.MANAGER, "4711", by=BOSS)
+    done = upload_people(local, till1, manager="Greta", manager_pin="4711")
+    assert sorted(done.added) == ["Ann", "Bo"] and sorted(done.clashes) == ["Boss", "Greta"]
+
+
+def test_without_the_server_the_people_cannot_be_read_and_it_says_so_for_sign_in(
+    till1: ShopPeople, pg_running: PgServer
+) -> None:
+    """The sign-in page shows this as it is: never the refund screen's "so nothing was sent"."""
+    pg_running.stop()
+    try:
+        for read in (till1.list, till1.any):
+            with pytest.raises(ShopUnavailable) as gone:
+                read()
+            said = str(gone.value)
+            assert "nobody can sign in or approve at this counter until it answers" in said
+            assert "nothing was sent" not in said
+    finally:
+        pg_running.start()
+    assert [op.name for op in till1.list()] == ["Boss", "Cy"]

@@ -227,7 +227,12 @@ def test_the_policy_fails_closed_when_the_server_is_gone(
             wait_for(lambda: source.known().refunds_per_day == 3)
             pg_running.stop()
             wait_for(lambda: not source.listening)
-            with pytest.raises(PolicyUnavailable, match="cannot be read from the shop server"):
+            with pytest.raises(PolicyUnavailable, match="cannot be read from the shop server") as e:
                 source.current()
+            # One sentence the cashier can follow: why in a clause, and no manager to ask (a
+            # manager's refund cannot be claimed without the server either).
+            said = str(e.value)
+            assert "right now (it cannot be reached), so nothing was sent." in said
+            assert "manager" not in said and ".)" not in said
         finally:
             source.close()

@@ -126,6 +126,8 @@ def test_policy_set_refuses_a_bad_file_and_a_wrong_pin(
         bad = set_policy(till1, policy_file(tmp_path, text))
         assert bad.returncode == 2 and words in bad.stderr, bad.stderr
         assert "Nothing was changed" in bad.stderr
+        said = " ".join(bad.stderr.split())
+        assert ". Nothing was changed." in said, said  # two sentences, never run together
     missing = set_policy(till1, str(tmp_path / "nowhere.toml"))
     assert missing.returncode == 2 and "Cannot read" in missing.stderr
     wrong = set_policy(till1, policy_file(tmp_path, "refunds_per_day = 9\n"), pin="0000")

@@ -74,6 +74,12 @@ def test_the_shop_report_from_any_counter_with_totals_per_counter(
     assert text.returncode == 0, text.stderr
     assert "every counter of the shop" in text.stdout and "Per counter" in text.stdout
     assert "Till 2" in text.stdout and "NOT THE SHOP'S" not in text.stdout
+    # `journal list` at either counter reads every counter's attempts: each line names whose.
+    rows = [line.split() for line in two("journal", "list").stdout.splitlines()]
+    assert {(row[4], " ".join(row[-2:])) for row in rows if row[4] in ("ch_a", "ch_c")} == {
+        ("ch_a", "Till 1"),
+        ("ch_c", "Till 2"),
+    }
 
 
 def test_one_counter_or_one_person(tills: tuple[Till, Till]) -> None:
@@ -105,12 +111,19 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
     tills: tuple[Till, Till], pg_running: PgServer, tmp_path: Path, shop_url: str
 ) -> None:
     one, _two = tills
+    fresh = Till("Till 3", tmp_path / "fresh")  # joined, nothing of its own yet
+    joined = fresh("setup", "shop", "--url", shop_url, "--counter", "Till 3")
+    assert joined.returncode == 0, joined.stdout + joined.stderr  # only a server that answers
     pg_running.stop()
     try:
         text = one("report")
         assert text.returncode == 1, text.stdout + text.stderr
         assert "NOT THE SHOP'S FIGURES" in text.stdout
         assert "could not be read" in text.stdout and "could not be read" in text.stderr
+        # Paper says why in a clause of its own: never the refund screen's "nothing was sent".
+        said = " ".join(text.stdout.split())
+        assert "could not be read (it cannot be reached)." in said, said
+        assert "nothing was sent" not in text.stdout + text.stderr
         as_json = one("report", "--json")
         assert as_json.returncode == 1
         said = json.loads(as_json.stdout)
@@ -118,8 +131,6 @@ def test_without_the_shop_server_the_report_says_so_and_fails(
         csv = tmp_path / "r.csv"
         assert one("report", "--csv", str(csv)).returncode == 1
         assert "shop_not_read" in csv.read_text()
-        fresh = Till("Till 3", tmp_path / "fresh")  # joined, nothing of its own yet
-        fresh("setup", "shop", "--url", shop_url, "--counter", "Till 3")
         nothing = fresh("report")
         assert nothing.returncode == 1 and "no report to print" in nothing.stderr
     finally:

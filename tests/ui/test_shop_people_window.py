@@ -91,6 +91,9 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     d = window.findChild(PeopleDialog)
     assert isinstance(d, PeopleDialog)
     qtbot.waitUntil(lambda: d.list.count() == 2, timeout=5000)
+    # The shop's people, not this counter's: a change here is a change at every counter.
+    assert d.title.text() == "People of the shop"
+    assert "every counter" in d.hint.text()
     d.add_button.click()
     d.name_edit.setText("Dee")
     d.pin_edit.setText("4444")
@@ -122,3 +125,40 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     listed = support_cli.run_cli(staffed, "operator", "list")
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["Boss", "Cy", "Dee"]
     assert not (Path(staffed["CASHIER_GUI_HOME"]) / "operators.json").exists()
+
+
+def test_a_sign_in_page_shown_while_the_shop_server_was_away_recovers_when_it_is_back(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    till1: Callable[[bool, str], Runtime],  # noqa: F811
+    staffed: dict[str, str],
+    pg_running: Any,
+) -> None:
+    """The window starts while the shop server is away: no names, and it says why. Once the
+    server is back, Enter asks for the people again — the names appear and Cy signs in. (It
+    said "Nobody to sign in: a manager adds people first." until the app was restarted.)"""
+    pg_running.stop()
+    w = MainWindow(till1, training=False)
+    qtbot.addWidget(w)
+    w.resize(1024, 768)
+    w.show()
+    try:
+        w.start()
+        qtbot.waitUntil(lambda: w.runtime is not None, timeout=15_000)
+        pad = w.session.page.pad
+        qtbot.waitUntil(lambda: "nobody can sign in" in pad.error.text.text(), timeout=15_000)
+        assert pad.names.count() == 0
+        pg_running.start()
+        QTest.keyClicks(pad.pin, CY_PIN, delay=70)
+        QTest.keyClick(pad.pin, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: pad.names.count() == 2, timeout=15_000)
+        assert "Nobody to sign in" not in pad.error.text.text()
+        assert "type your PIN again" in pad.error.text.text()
+        sign_in(qtbot, w, "c", CY_PIN)
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
+        assert w.session.operator is not None and w.session.operator.name == "Cy"
+    finally:
+        if not pg_running.running:
+            pg_running.start()
+        closing = asyncio.ensure_future(w.shutdown())
+        qtbot.waitUntil(closing.done, timeout=20_000)

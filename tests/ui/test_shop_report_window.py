@@ -65,6 +65,8 @@ def test_the_windows_report_is_the_shops(
             timeout=15_000,
         )
         assert "NOT THE SHOP'S FIGURES" in dialog.text.toPlainText()
+        paper = " ".join(dialog.text.toPlainText().split())
+        assert "(it cannot be reached)." in paper and "nothing was sent" not in paper
         assert "could not be read" in dialog.error.text.text()
     finally:
         pg_running.start()
