@@ -99,17 +99,18 @@ class PeopleDialog(QDialog):
 
         self.form = QWidget()
         form = QFormLayout(self.form)
+        # Each field under its label: the role's drop-down has the form's whole width for its
+        # longest choice (German at 150 % on 1024×768 has no room for it beside a label).
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.form_title = label("", role="caption")
         form.addRow(self.form_title)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(40)
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.role_box = QComboBox()
-        # As wide as the form has room for (a German role reads long), not its longest choice.
-        self.role_box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.role_box.setMinimumContentsLength(16)
+        # As wide as its longest choice (a German role reads long): a drop-down cuts its text
+        # at the edge, never scrolls it.
+        self.role_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.role_box.setAccessibleName(self.tr("Role"))
         self.role_box.addItem(self.tr("Cashier: refunds within the shop's rules"), Role.CASHIER)
         self.role_box.addItem(self.tr("Manager: approves, settings, people"), Role.MANAGER)
