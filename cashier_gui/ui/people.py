@@ -316,7 +316,7 @@ class PeopleDialog(QDialog):
 
     def _saved(self, _none: None) -> None:
         self.form.hide()
-        self.error.show_message(self.tr("Saved."), role="info")
+        self._say(self.tr("Saved."), role="info")
         self.reload()
 
     def remove_selected(self) -> None:
@@ -378,7 +378,7 @@ class PeopleDialog(QDialog):
         )
 
     def _locked_now(self, name: str) -> None:
-        self.error.show_message(
+        self._say(
             self.tr(
                 "{name} is locked: they cannot sign in or approve until a manager lifts the lock "
                 "or sets a new PIN."
@@ -388,13 +388,17 @@ class PeopleDialog(QDialog):
         self.reload()
 
     def _unlocked(self, name: str) -> None:
-        self.error.show_message(
-            self.tr("The lock on {name} is lifted.").format(name=name), role="info"
-        )
+        self._say(self.tr("The lock on {name} is lifted.").format(name=name), role="info")
         self.reload()
 
+    def _say(self, text: str, role: str = "error") -> None:
+        """A message under the list, brought into sight once laid out (on a short screen it is
+        below the fold, where the cashier would not see it)."""
+        self.error.show_message(text, role=role)
+        QTimer.singleShot(0, self, lambda: self.body_scroll.ensureWidgetVisible(self.error))
+
     def _problem(self, text: str, field: QLineEdit) -> None:
-        self.error.show_message(text)
+        self._say(text)
         field.setFocus()
 
     def _failed(self, exc: BaseException) -> None:
@@ -402,4 +406,4 @@ class PeopleDialog(QDialog):
 
         if isinstance(exc, WrongPin | LockedOut):
             self.manager_pin.clear()  # the manager's own PIN (a person's PIN is never checked)
-        self.error.show_message(describe_error(exc))
+        self._say(describe_error(exc))

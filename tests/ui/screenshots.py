@@ -407,6 +407,7 @@ async def counter_states(
     await asyncio.sleep(0.3)
     people.grab().save(str(OUT / "20-people-locked.png"))
     CLIPPED.extend(f"20-people-locked: {text}" for text in dialog_problems(people))
+    CLIPPED.extend(f"20-people-locked: {t}" for t in in_sight(people.error, people.body_scroll))
     people.list.setCurrentRow(2)
     people.manager_pin.setText("0000")
     people.unlock_button.click()
@@ -414,6 +415,7 @@ async def counter_states(
     await asyncio.sleep(0.3)
     people.grab().save(str(OUT / "20-people-wrong-pin.png"))
     CLIPPED.extend(f"20-people-wrong-pin: {text}" for text in dialog_problems(people))
+    CLIPPED.extend(f"20-people-wrong-pin: {t}" for t in in_sight(people.error, people.body_scroll))
     people.reject()
     from cashier_gui.ui.settings import SettingsDialog
 
