@@ -272,6 +272,9 @@ class Runtime:
     trainee: Operator | None = None
     #: The real counter's people (`people_home`): also in training, where managers are real.
     counter_people: PeopleStore | None = None
+    #: Training: `training_ids` as the simulator has them now (what is still refundable after
+    #: a practice refund); read off the GUI thread.
+    practice_list: Callable[[], list[tuple[str, str]]] | None = None
 
     @property
     def people(self) -> PeopleStore:
@@ -407,10 +410,11 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             pairing_code=psim.TRAINING_PAIRING_CODE,
             limits=limits,
         )
-        ids = [
-            (t.transaction_id, t.describe(window_locale(settings.locale)))
-            for t in sim.transactions.values()
-        ]
+
+        def listing() -> list[tuple[str, str]]:
+            locale = window_locale(settings.locale)
+            return [(t.transaction_id, t.describe(locale)) for t in list(sim.transactions.values())]
+
         state: Any = sim
         terminal, label = f"{server.host}:{server.port}", _("Poynt terminal (simulated)")
     else:
@@ -427,10 +431,11 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
             msk_hex=vsim.TRAINING_MSK_HEX,
             limits=limits,
         )
-        ids = [
-            (c.charge_id, vsim.describe(c, window_locale(settings.locale)))
-            for c in vs.charges.values()
-        ]
+
+        def listing() -> list[tuple[str, str]]:
+            locale = window_locale(settings.locale)
+            return [(c.charge_id, vsim.describe(c, locale)) for c in list(vs.charges.values())]
+
         state = vs
         terminal, label = vsim.TRAINING_TERMINAL_ID, _("Viopay (simulated)")
     service = RefundService(
@@ -451,9 +456,10 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         terminal,
         home,
         [server],
-        ids,
+        listing(),
         state,
         operators=training_operators(paths),
         trainee=TRAINEE,
         counter_people=people_home(paths, settings=settings),
+        practice_list=listing,
     )

@@ -498,6 +498,7 @@ class MainWindow(QMainWindow):
         self._checking = False
         self.unknown_banner.set_checking(False)
         self.refresh_banner()
+        self.refresh_practice()  # a lost answer found refunded: its receipt has less left
 
     def recheck_pending(self) -> None:
         runtime = self.runtime
@@ -520,6 +521,24 @@ class MainWindow(QMainWindow):
     def _refund_finished(self, attempt: Attempt) -> None:
         self.refresh_banner()
         self.printing.receipt(attempt, automatic=True)  # when Settings say so
+        self.refresh_practice()
+
+    def refresh_practice(self) -> None:
+        """Training: the practice list says again what each receipt has left to refund (read
+        off the GUI thread, from the simulator)."""
+        import asyncio
+
+        runtime = self.runtime
+        listing = runtime.practice_list if runtime is not None else None
+        if listing is None or self.panel is None:
+            return
+        panel = self.panel
+        self.background.run(
+            lambda: asyncio.to_thread(listing),
+            on_success=panel.show_practice,
+            on_error=lambda exc: None,  # the list keeps its last words
+            foreground=False,
+        )
 
     def _connection(self, ok: bool, why: str) -> None:
         self.status_conn.setToolTip(plain_tip(why) or "")  # a server's words stay words

@@ -107,17 +107,18 @@ class PeopleDialog(QDialog):
 
         self.form = QWidget()
         form = QFormLayout(self.form)
+        # Each field under its label: the role's drop-down has the form's whole width for its
+        # longest choice (German at 150 % on 1024×768 has no room for it beside a label).
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.form_title = label("", role="caption")
         form.addRow(self.form_title)
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(40)
         self.name_edit.setAccessibleName(self.tr("Name"))
         self.role_box = QComboBox()
-        # As wide as the form has room for (a German role reads long), not its longest choice.
-        self.role_box.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.role_box.setMinimumContentsLength(16)
+        # As wide as its longest choice (a German role reads long): a drop-down cuts its text
+        # at the edge, never scrolls it.
+        self.role_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.role_box.setAccessibleName(self.tr("Role"))
         self.role_box.addItem(self.tr("Cashier: refunds within the shop's rules"), Role.CASHIER)
         self.role_box.addItem(self.tr("Manager: approves, settings, people"), Role.MANAGER)
@@ -330,7 +331,7 @@ class PeopleDialog(QDialog):
 
     def _saved(self, _none: None) -> None:
         self.form.hide()
-        self.error.show_message(self.tr("Saved."), role="info")
+        self._say(self.tr("Saved."), role="info")
         self.reload()
 
     def remove_selected(self) -> None:
@@ -392,7 +393,7 @@ class PeopleDialog(QDialog):
         )
 
     def _locked_now(self, name: str) -> None:
-        self.error.show_message(
+        self._say(
             self.tr(
                 "{name} is locked: they cannot sign in or approve until a manager lifts the lock "
                 "or sets a new PIN."
@@ -402,13 +403,17 @@ class PeopleDialog(QDialog):
         self.reload()
 
     def _unlocked(self, name: str) -> None:
-        self.error.show_message(
-            self.tr("The lock on {name} is lifted.").format(name=name), role="info"
-        )
+        self._say(self.tr("The lock on {name} is lifted.").format(name=name), role="info")
         self.reload()
 
+    def _say(self, text: str, role: str = "error") -> None:
+        """A message under the list, brought into sight once laid out (on a short screen it is
+        below the fold, where the cashier would not see it)."""
+        self.error.show_message(text, role=role)
+        QTimer.singleShot(0, self, lambda: self.body_scroll.ensureWidgetVisible(self.error))
+
     def _problem(self, text: str, field: QLineEdit) -> None:
-        self.error.show_message(text)
+        self._say(text)
         field.setFocus()
 
     def _failed(self, exc: BaseException) -> None:
@@ -416,4 +421,4 @@ class PeopleDialog(QDialog):
 
         if isinstance(exc, WrongPin | LockedOut):
             self.manager_pin.clear()  # the manager's own PIN (a person's PIN is never checked)
-        self.error.show_message(describe_error(exc))
+        self._say(describe_error(exc))

@@ -117,8 +117,24 @@ class RefundPanel(SendingPart):
         self.training = training
         self.money_locale = locale
         self.default_currency = check_currency(default_currency or "USD")
+        self.show_practice(practice or [])
+        self.lookup_card.speak_of_transactions(not self.has_lookup)
+        self._update_enabled()
+
+    def show_practice(self, practice: list[tuple[str, str]]) -> None:
+        """Training's practice receipts (ID, what practising with it shows — what is still
+        refundable); the same receipts again only reword their lines, keeping the cashier's
+        place in the list."""
+        listed = [
+            self.practice.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.practice.count())
+        ]
+        if listed == [charge_id for charge_id, _text in practice]:
+            for i, (charge_id, text) in enumerate(practice):
+                self.practice.item(i).setText(f"{charge_id}\n    {text}")
+            return
         self.practice.clear()
-        for charge_id, text in practice or []:
+        for charge_id, text in practice:
             item = QListWidgetItem(f"{charge_id}\n    {text}")
             item.setData(Qt.ItemDataRole.UserRole, charge_id)
             self.practice.addItem(item)
@@ -128,8 +144,6 @@ class RefundPanel(SendingPart):
             row = self.practice.sizeHintForRow(0)
             self.practice.setMaximumHeight(int(2.5 * row) + 2 * self.practice.frameWidth())
         self.practice_box.setVisible(bool(practice) and self.stage in ("lookup", "result"))
-        self.lookup_card.speak_of_transactions(not self.has_lookup)
-        self._update_enabled()
 
     def warm_up(self) -> None:
         """Render every card once, off screen, while nobody waits (Qt polishes on first paint)."""

@@ -50,6 +50,8 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
         QLabel,
         QLineEdit,
         QScrollArea,
+        QStyle,
+        QStyleOptionComboBox,
         QTabBar,
     )
 
@@ -93,6 +95,17 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
         if right - left < w.width() - 1 or short:
             found.append(f"cut by its parent: {name}")
             continue
+        if isinstance(w, QComboBox) and not w.isEditable():
+            # A drop-down's chosen text is cut at its edge, never scrolled: it must fit.
+            opt = QStyleOptionComboBox()
+            w.initStyleOption(opt)
+            edit = w.style().subControlRect(
+                QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField, w
+            )
+            wide = w.fontMetrics().horizontalAdvance(w.currentText())
+            if wide > edit.width() + 1:
+                found.append(f"text wider than the drop-down ({wide} > {edit.width()}): {name}")
+            continue
         if isinstance(w, QLineEdit | QComboBox):
             continue  # a field's text scrolls inside it
         if w.height() < w.minimumSizeHint().height() - 1:
@@ -119,6 +132,50 @@ def problems(top: QWidget, *, scroll_ok: bool = False) -> list[str]:
                 if widest > room + 1:
                     found.append(f"text wider than the label ({widest} > {room}): {name}")
     return found
+
+
+def overlapping(top: QWidget) -> list[str]:
+    """Widgets a layout places over each other: every two visible widgets one layout (with its
+    sub-layouts) manages whose rectangles share more than a pixel's edge — what a layout given
+    less than its minimum does (People's buttons over its list once a message showed)."""
+    from PySide6.QtWidgets import QLayout
+
+    def managed(layout: QLayout) -> list[QWidget]:
+        out: list[QWidget] = []
+        for i in range(layout.count()):
+            item = layout.itemAt(i)
+            if item is None:
+                continue
+            widget, inner = item.widget(), item.layout()
+            if widget is not None:
+                out.append(widget)
+            elif inner is not None:
+                out += managed(inner)
+        return out
+
+    window = top.window()
+    found: list[str] = []
+    for parent in [window, *window.findChildren(QWidget)]:
+        layout = parent.layout()
+        if layout is None or not parent.isVisible() or parent.window() is not window:
+            continue
+        kids = [k for k in managed(layout) if k.isVisible() and not k.geometry().isEmpty()]
+        for i, a in enumerate(kids):
+            for b in kids[i + 1 :]:
+                both = a.geometry().intersected(b.geometry())
+                if both.width() > 1 and both.height() > 1:
+                    found.append(
+                        f"overlap ({both.width()}×{both.height()} px): {_name(a)} / {_name(b)}"
+                    )
+    return found
+
+
+def _name(w: QWidget) -> str:
+    text = getattr(w, "text", None)
+    shown = text() if callable(text) else ""
+    return (w.accessibleName() or (shown if isinstance(shown, str) else "") or type(w).__name__)[
+        :30
+    ].replace("\n", " ")
 
 
 def out_of_sight(w: MainWindow) -> list[str]:
@@ -161,7 +218,10 @@ async def drive(w: MainWindow, out: Path) -> list[str]:
         path = out / f"{name}.png"
         w.grab().save(str(path))
         saved.append(path.name)
-        CLIPPED.extend(f"{name}: {text}" for text in off_screen(w) + problems(w, scroll_ok=SHORT))
+        CLIPPED.extend(
+            f"{name}: {text}"
+            for text in off_screen(w) + problems(w, scroll_ok=SHORT) + overlapping(w)
+        )
         if SHORT and w.stack.currentWidget() is w.panel_scroll:
             CLIPPED.extend(f"{name}: {text}" for text in out_of_sight(w))
 
@@ -334,6 +394,29 @@ async def counter_states(
     people.grab().save(str(OUT / "20-people.png"))
     CLIPPED.extend(f"20-people: {text}" for text in dialog_problems(people))
     people.reject()
+    # A manager's People… with a message under the list (Carl locked; then Lift lock with a
+    # wrong PIN): the list, its buttons and the message each in their own place.
+    people = PeopleDialog(store, manager=Operator("Mia", Role.MANAGER), parent=w)
+    people.show()
+    await until(lambda: people.list.count() == 4)
+    await asyncio.sleep(0.2)
+    people.list.setCurrentRow(2)
+    people.manager_pin.setText("2468")
+    people.lock_button.click()
+    await until(lambda: people.error.isVisible() and "Carl" in people.locked_by_manager)
+    await asyncio.sleep(0.3)
+    people.grab().save(str(OUT / "20-people-locked.png"))
+    CLIPPED.extend(f"20-people-locked: {text}" for text in dialog_problems(people))
+    CLIPPED.extend(f"20-people-locked: {t}" for t in in_sight(people.error, people.body_scroll))
+    people.list.setCurrentRow(2)
+    people.manager_pin.setText("0000")
+    people.unlock_button.click()
+    await until(lambda: not people.manager_pin.text())  # the wrong PIN refused, cleared
+    await asyncio.sleep(0.3)
+    people.grab().save(str(OUT / "20-people-wrong-pin.png"))
+    CLIPPED.extend(f"20-people-wrong-pin: {text}" for text in dialog_problems(people))
+    CLIPPED.extend(f"20-people-wrong-pin: {t}" for t in in_sight(people.error, people.body_scroll))
+    people.reject()
     from cashier_gui.ui.settings import SettingsDialog
 
     settings = SettingsDialog(printing=w.printing, parent=w)
@@ -410,7 +493,7 @@ def dialog_problems(dialog: QWidget) -> list[str]:
     """A dialog as the cashier's screen shows it: on that screen (its size and place within the
     screen's available area, which tests/ui/test_screenshots.py makes the counter's real
     1024×768 or 1280×800), then every label and button whole (its fields may scroll)."""
-    return off_screen(dialog) + problems(dialog, scroll_ok=True)
+    return off_screen(dialog) + problems(dialog, scroll_ok=True) + overlapping(dialog)
 
 
 def off_screen(window: QWidget) -> list[str]:

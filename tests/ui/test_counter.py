@@ -385,6 +385,43 @@ def test_practising_a_lost_answer_then_f5(qtbot: QtBot, window: MainWindow) -> N
     assert refunds_on(window, "ch_train_lost_answer") == 1  # once, never twice
 
 
+def practice_line(w: MainWindow, charge: str) -> str:
+    p = w.panel
+    [text] = [
+        p.practice.item(i).text()
+        for i in range(p.practice.count())
+        if p.practice.item(i).text().startswith(charge)
+    ]
+    return text
+
+
+def test_the_practice_list_says_what_is_left_after_each_refund(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """After a practice refund the list tells what that receipt has left (issue 26): "€49.90,
+    €10.00 refunded", then "already fully refunded" — the list the cashier picks the next
+    practice from, kept in place (its chosen row stays chosen)."""
+    p = window.panel
+    assert "refunded" not in practice_line(window, "ch_train_eur_4990")
+    count = p.practice.count()
+    p.practice.setCurrentRow(1)
+    to_confirm(qtbot, window, "ch_train_eur_4990", "10")
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    qtbot.waitUntil(lambda: "refunded" in practice_line(window, "ch_train_eur_4990"), timeout=5000)
+    line = practice_line(window, "ch_train_eur_4990")
+    assert "10.00 refunded" in line and "49.90" in line, line
+    assert p.practice.count() == count and p.practice.currentRow() == 1
+    look_up(qtbot, window, "ch_train_eur_4990")
+    p.action_button.click()  # the rest
+    p.confirm_button.click()
+    qtbot.waitUntil(lambda: p.stage == "result", timeout=8000)
+    qtbot.waitUntil(
+        lambda: "already fully refunded" in practice_line(window, "ch_train_eur_4990"),
+        timeout=5000,
+    )
+
+
 def test_practising_a_server_error(qtbot: QtBot, window: MainWindow) -> None:
     p = window.panel
     look_up(qtbot, window, "ch_train_server_error")

@@ -594,6 +594,16 @@ def test_people_shows_who_is_locked_and_a_manager_lifts_it(
     d.reject()
 
 
+def laid_out_apart(qtbot: QtBot, d: PeopleDialog) -> None:
+    """People's list, its buttons and the message each in their own place once laid out (a
+    message under the list once put the buttons over its bottom, issue 26)."""
+    from tests.ui.screenshots import overlapping
+
+    qtbot.wait(150)  # the dialog refits in the next turns
+    assert overlapping(d) == []
+    assert d.list.geometry().bottom() < d.pin_button.geometry().top()
+
+
 def test_a_manager_locks_a_person_in_people_and_lifts_it(
     qtbot: QtBot, window: MainWindow, people: OperatorStore
 ) -> None:
@@ -609,16 +619,19 @@ def test_a_manager_locks_a_person_in_people_and_lifts_it(
     assert d.lock_button.isEnabled() and not d.unlock_button.isEnabled()
     qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
     assert "Type your own PIN first" in d.error.text.text()
+    laid_out_apart(qtbot, d)
     d.manager_pin.setText("2468")
     qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Mia is the last manager" in d.error.text.text(), timeout=3000)
     assert people.locked_until("Mia") is None
+    laid_out_apart(qtbot, d)
     # A wrong own PIN locks nobody.
     d.list.setCurrentRow(row["Carl"])
     d.manager_pin.setText("0000")
     qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Wrong PIN for Mia" in d.error.text.text(), timeout=3000)
     assert people.locked_until("Carl") is None and d.manager_pin.text() == ""
+    laid_out_apart(qtbot, d)
     d.manager_pin.setText("2468")
     qtbot.mouseClick(d.lock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Carl is locked" in d.error.text.text(), timeout=3000)
@@ -630,6 +643,7 @@ def test_a_manager_locks_a_person_in_people_and_lifts_it(
         timeout=3000,
     )
     assert people.locked_until("Carl") is not None
+    laid_out_apart(qtbot, d)
     d.list.setCurrentRow(row["Carl"])
     assert not d.lock_button.isEnabled() and d.unlock_button.isEnabled()
     d.reject()
@@ -662,5 +676,6 @@ def test_a_manager_locks_a_person_in_people_and_lifts_it(
     qtbot.mouseClick(again.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "The lock on Carl is lifted." in again.error.text.text(), timeout=3000)
     assert people.locked_until("Carl") is None
+    laid_out_apart(qtbot, again)
     assert people.verify("Carl", "1357").name == "Carl"
     again.reject()
