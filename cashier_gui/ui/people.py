@@ -35,14 +35,13 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.widgets import (
     ComboBox,
     MessageBox,
-    PeopleStore,
     ScreenFit,
     WrappingScrollArea,
     label,
 )
 
 if TYPE_CHECKING:
-    from cashier_gui.operators import Operator
+    from cashier_gui.operators import Operator, PeopleStore
 
 
 def _pin_field(accessible: str) -> QLineEdit:
