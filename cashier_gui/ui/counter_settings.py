@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.i18n import LANGUAGES
-from cashier_gui.ui.widgets import label
+from cashier_gui.ui.widgets import ComboBox, label
 
 #: Each language in its own words (a cashier who reads only that one finds it).
 NATIVE_NAMES = {"en": "English", "de": "Deutsch"}
@@ -41,7 +40,7 @@ class CounterSettingsBox(QWidget):
 
         counter = QGroupBox(self.tr("This counter"))
         cf = QFormLayout(counter)
-        self.language = QComboBox()
+        self.language = ComboBox()
         self.language.setAccessibleName(self.tr("Language"))
         self.language.addItem(self.tr("This PC's language"), "")
         for code in LANGUAGES:
@@ -73,7 +72,7 @@ class CounterSettingsBox(QWidget):
             "escpos-usb": self.tr("Receipt printer on USB"),
             "escpos-file": self.tr("Receipt printer at a device path"),
         }
-        self.kind = QComboBox()
+        self.kind = ComboBox()
         self.kind.setAccessibleName(self.tr("Printer"))
         for kind in PRINTER_KINDS:
             self.kind.addItem(kinds[kind], kind)
@@ -81,7 +80,7 @@ class CounterSettingsBox(QWidget):
         self.kind.setCurrentIndex(max(0, self.kind.findData(printer.kind)))
         self.target = QLineEdit(printer.target)
         self.target.setAccessibleName(self.tr("Printer address"))
-        self.paper_width = QComboBox()
+        self.paper_width = ComboBox()
         self.paper_width.setAccessibleName(self.tr("Characters per line"))
         for w in WIDTHS:
             self.paper_width.addItem(self.tr("{n} characters").format(n=w), w)

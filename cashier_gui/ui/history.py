@@ -51,6 +51,7 @@ from cashier_gui.ui.reader import ReaderWorker
 from cashier_gui.ui.states import STATE_COLOURS, resolution_text, state_label, state_word
 from cashier_gui.ui.widgets import (
     QT_TRANSLATE_NOOP,
+    ComboBox,
     ScreenFit,
     card_text,
     label,
@@ -245,7 +246,7 @@ class HistoryDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         # ↓ from the search goes to the list, its first row chosen: its details at once.
         self.search.installEventFilter(self)
-        self.state = QComboBox()
+        self.state = ComboBox()
         self.state.setAccessibleName(self.tr("Filter by state"))
         self.state.addItem(self.tr("All states"), None)
         for s in State:
@@ -254,11 +255,11 @@ class HistoryDialog(QDialog):
             self.state.addItem(state_word(s).capitalize(), s.value)
         # A shop: every counter's attempts are here; this narrows them to one (shown only when
         # the journal holds more than one counter's).
-        self.counter = QComboBox()
+        self.counter = ComboBox()
         self.counter.setAccessibleName(self.tr("Filter by counter"))
         self.counter.addItem(self.tr("All counters"), None)
         self.counter.hide()
-        self.operator = QComboBox()
+        self.operator = ComboBox()
         self.operator.setAccessibleName(self.tr("Filter by operator"))
         self.operator.addItem(self.tr("Everyone"), None)
         today = QDate.currentDate()

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.operators import ManagerPin, Role, by_manager, minutes_left
 from cashier_gui.ui.ops import Operations, describe_error
-from cashier_gui.ui.widgets import MessageBox, ScreenFit, WrappingScrollArea, label
+from cashier_gui.ui.widgets import (
+    ComboBox,
+    MessageBox,
+    ScreenFit,
+    WrappingScrollArea,
+    label,
+)
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
@@ -115,7 +121,7 @@ class PeopleDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(40)
         self.name_edit.setAccessibleName(self.tr("Name"))
-        self.role_box = QComboBox()
+        self.role_box = ComboBox()
         # As wide as its longest choice (a German role reads long): a drop-down cuts its text
         # at the edge, never scrolls it.
         self.role_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)

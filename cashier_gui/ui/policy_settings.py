@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox
 
 from cashier_gui.money import Money
 from cashier_gui.policy import VOIDS, Policy, PolicyError
+from cashier_gui.ui.widgets import ComboBox
 
 _PAIR = re.compile(r"\s*([A-Za-z]{3})\s+([0-9][0-9.,']*)\s*")
 
@@ -62,7 +63,7 @@ class PolicyBox(QGroupBox):
         self.max_age.setSuffix(self.tr(" days"))
         self.max_age.setValue(policy.max_sale_age_days or 0)
         self.max_age.setAccessibleName(self.tr("Older sales need a manager"))
-        self.voids = QComboBox()
+        self.voids = ComboBox()
         self.voids.setAccessibleName(self.tr("Who may void a sale"))
         anyone, managers = VOIDS
         self.voids.addItem(self.tr("Anyone"), anyone)

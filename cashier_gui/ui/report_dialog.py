@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate
 from PySide6.QtGui import QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -29,7 +28,7 @@ from cashier_gui.journal import JournalReader, utcnow
 from cashier_gui.money import window_locale
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.reader import ReaderWorker
-from cashier_gui.ui.widgets import MessageBox, ScreenFit, save_path
+from cashier_gui.ui.widgets import ComboBox, MessageBox, ScreenFit, save_path
 
 if TYPE_CHECKING:
     from cashier_gui.config import Settings
@@ -74,12 +73,12 @@ class ReportDialog(QDialog):
         self.resize(620, 640)
         ScreenFit(self, size=(620, 640))  # within a short screen (1024×768 at 150 %)
 
-        self.period = QComboBox()
+        self.period = ComboBox()
         self.period.setAccessibleName(self.tr("Period"))
         self.period.addItem(self.tr("A day"), DAY)
         if operator and session_since:
             self.period.addItem(self.tr("My session ({name})").format(name=operator), SESSION)
-        self.counter = QComboBox()  # a shop: every counter's, or one counter's
+        self.counter = ComboBox()  # a shop: every counter's, or one counter's
         self.counter.setAccessibleName(self.tr("Counter"))
         self.counter.addItem(self.tr("Every counter"), None)
         self.counter.setVisible(read_shop is not None)

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -49,7 +48,7 @@ from cashier_gui.protocol.viopay import key_check_value, parse_msk
 from cashier_gui.secrets import HMAC_SECRET, MSK, PAIRING_CODE, SHOP_PASSWORD, SecretStore
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.settings_backends import KEEP, BackendChecks, translations
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, ComboBox, MessageBox, label
 
 SECRET_WORDS = {  # shown with tr() where they are used
     HMAC_SECRET: QT_TRANSLATE_NOOP("SettingsDialog", "HMAC secret"),
@@ -93,7 +92,7 @@ class SettingsDialog(BackendChecks, QDialog):
         self.setWindowTitle(self.tr("Set up this counter") if first_run else self.tr("Settings"))
         self.resize(640, 560)
 
-        self.provider = QComboBox()
+        self.provider = ComboBox()
         self.provider.setAccessibleName(self.tr("Payment back end"))
         viopay, poynt = PROVIDERS
         self.provider.addItem(self.tr("Viopay POS API (cloud)"), viopay)

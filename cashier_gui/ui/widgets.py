@@ -8,6 +8,7 @@ import html
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -16,9 +17,21 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStatusBar,
     QStyle,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
+
+
+class ComboBox(QComboBox):
+    """A drop-down whose open list follows the style sheet (resources/style.qss: rows 34 px,
+    the chosen one blue with white text). QComboBox's own delegate draws the rows as menu items,
+    which take the sheet's text colour but not its row background: the current choice was white
+    on white — blank — in every open list. Use it instead of QComboBox everywhere."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setItemDelegate(QStyledItemDelegate(self))
 
 
 class Label(QLabel):

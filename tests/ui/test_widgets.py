@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont, QPaintEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from cashier_gui.ui.widgets import Label, PaintHold, label
+from cashier_gui.ui.widgets import ComboBox, Label, PaintHold, label
 
 LONG = "The refund was declined by the card issuer; ask the customer for another card. " * 3
 
@@ -78,3 +80,45 @@ def test_save_dialogs_start_in_documents_with_a_dated_name() -> None:
     path = Path(save_path("refunds", ".csv"))
     assert path.is_absolute() and path.parent != Path.cwd()
     assert path.name == f"refunds-{dt.date.today().isoformat()}.csv"
+
+
+def _chosen_row_colour(box: QComboBox, qtbot: QtBot) -> str:
+    box.addItems(["A day", "A week", "A month"])
+    box.resize(300, 44)
+    box.show()
+    qtbot.waitExposed(box)
+    box.showPopup()
+    view = box.view()
+    qtbot.waitUntil(view.isVisible, timeout=3000)
+    rect = view.visualRect(view.model().index(0, 0))
+    colour = view.grab().toImage().pixelColor(rect.left() + 3, rect.center().y()).name()
+    box.hidePopup()
+    return colour
+
+
+def test_an_open_drop_down_shows_its_chosen_row(qtbot: QtBot) -> None:
+    """The style sheet paints the chosen row blue with white text; QComboBox's own delegate
+    took the white text but not the blue — the current choice was blank in every open list
+    (the report's period and counter, History's filters, Settings). ComboBox draws it."""
+    from cashier_gui.app import apply_style
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    ours, plain = ComboBox(), QComboBox()
+    qtbot.addWidget(ours)
+    qtbot.addWidget(plain)
+    assert _chosen_row_colour(ours, qtbot) == "#1a56db"
+    assert _chosen_row_colour(plain, qtbot) != "#1a56db"  # what every list did before
+
+
+def test_every_drop_down_of_the_window_is_a_combobox() -> None:
+    root = Path(__file__).resolve().parents[2] / "cashier_gui" / "ui"
+    bare = [
+        f"{path.relative_to(root)}:{n}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "widgets.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "QComboBox(" in line
+    ]
+    assert bare == []

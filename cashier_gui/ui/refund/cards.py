@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -17,12 +16,11 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QStyledItemDelegate,
     QVBoxLayout,
 )
 
 from cashier_gui.refunds import MAX_NOTE, REASONS, reason_label
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, MessageBox, label
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, ComboBox, MessageBox, label
 
 FLOW_HELP = QT_TRANSLATE_NOOP(
     "Help",
@@ -224,11 +222,8 @@ class FormCard(Card):
         # (the form layout does not grow a row for a wrapped label by itself).
         self.amount_hint.setMinimumHeight(self.amount_hint.fontMetrics().lineSpacing() + 2)
         form.addRow("", self.amount_hint)
-        self.reason_combo = QComboBox()
+        self.reason_combo = ComboBox()
         self.reason_combo.setAccessibleName(self.tr("Reason"))
-        # A styled delegate, so the stylesheet's highlighted-item colours apply to the open
-        # list (the default one painted the highlighted reason white on white).
-        self.reason_combo.setItemDelegate(QStyledItemDelegate(self.reason_combo))
         for code in REASONS:
             self.reason_combo.addItem(reason_label(code), code)
         reason_caption = label(self.tr("&Reason"), role="caption")
