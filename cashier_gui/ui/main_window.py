@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
                 runtime=lambda: self.runtime,
                 panel=lambda: self.panel,
                 people=self.counter_people,
-                show_page=lambda page: self.stack.setCurrentWidget(page),
+                show_page=self._show_page,
                 show_refund_screen=lambda: self.show_refund_screen(),
             )
         )
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         # The refund screen is built by start(), after the first paint (see app.run).
         self.panel: RefundPanel = None  # type: ignore[assignment]
         self.panel_scroll = WrappingScrollArea()
-        for page in (self.loading, self.start_page, self.panel_scroll, self.session.page):
+        for page in (self.loading, self.start_page, self.panel_scroll):  # sign-in: when shown
             self.stack.addWidget(page)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -370,6 +370,13 @@ class MainWindow(QMainWindow):
         self.refresh_banner()
         if self.panel is not None:
             self.panel.journal_changed(charge_id)
+
+    def _show_page(self, page: QWidget) -> None:
+        """Put `page` in front, adding it to the window's pages the first time (the sign-in
+        page is built only when someone must sign in)."""
+        if self.stack.indexOf(page) < 0:
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
 
     def show_refund_screen(self) -> None:
         """Someone may refund now (signed in, or nobody needs to)."""

@@ -67,8 +67,7 @@ class CounterSession(QObject):
         self.store: PeopleStore | None = None
         self.has_people = False  # the counter's operators file names someone
         self.ops = Operations(self)
-        self.page = SignInPage()
-        self.page.signed_in.connect(self._signed_in)
+        self._page: SignInPage | None = None
         self.name_label = QLabel("")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a person's name, as typed
         self.name_label.setObjectName("operatorName")
@@ -81,6 +80,16 @@ class CounterSession(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    @property
+    def page(self) -> SignInPage:
+        """The sign-in page, built the first time it is needed — never before the first paint
+        (training and a counter without people never show it; its keypad and scroll area cost
+        ≈ 10 ms to build)."""
+        if self._page is None:
+            self._page = SignInPage()
+            self._page.signed_in.connect(self._signed_in)
+        return self._page
 
     # ---- the runtime ---------------------------------------------------------------------
 

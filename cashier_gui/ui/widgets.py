@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStatusBar,
-    QStyle,
     QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,14 @@ class ComboBox(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setItemDelegate(QStyledItemDelegate(self))
+
+
+def _scroll_bar_extent(area: QScrollArea) -> int:
+    """A scroll bar's width. QStyle is imported here, when a dialog is fitted: its ~80 enum
+    classes cost ≈ 8 ms to create, and the window's first paint does not need them."""
+    from PySide6.QtWidgets import QStyle
+
+    return area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
 
 
 class Label(QLabel):
@@ -398,7 +405,7 @@ class ScreenFit(QObject):
         page = self.scroll.widget()
         inner = page.layout() if page is not None else None
         margins = lay.contentsMargins()
-        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        bar = _scroll_bar_extent(self.scroll)
         page_width = width - margins.left() - margins.right() - bar
         if inner is not None and inner.hasHeightForWidth():
             page_need = inner.totalHeightForWidth(page_width)
@@ -413,7 +420,7 @@ class ScreenFit(QObject):
         if page is None or lay is None or self.scroll is None:
             return 0
         margins = lay.contentsMargins()
-        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        bar = _scroll_bar_extent(self.scroll)
         return page.minimumSizeHint().width() + margins.left() + margins.right() + bar + 4
 
     def fit(self, shrink: bool = False) -> None:
