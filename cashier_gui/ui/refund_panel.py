@@ -131,7 +131,9 @@ class RefundPanel(SendingPart):
         ]
         if listed == [charge_id for charge_id, _text in practice]:
             for i, (charge_id, text) in enumerate(practice):
-                self.practice.item(i).setText(f"{charge_id}\n    {text}")
+                item, words = self.practice.item(i), f"{charge_id}\n    {text}"
+                if item.text() != words:  # each setText lays the list out again (a stall)
+                    item.setText(words)
             return
         self.practice.clear()
         for charge_id, text in practice:
