@@ -15,6 +15,7 @@ Every method may block on the network: never the GUI thread.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -101,15 +102,7 @@ class ShopPolicy:
                     "policy set."
                 ).format(problem=exc)
             ) from None
-        policy = Policy(
-            approval_above=policy.approval_above,
-            refunds_per_day=policy.refunds_per_day,
-            max_sale_age_days=policy.max_sale_age_days,
-            no_lookup_above=policy.no_lookup_above,
-            voids=policy.voids,
-            time_zone=policy.time_zone,
-            version=row.version,
-        )
+        policy = dataclasses.replace(policy, version=row.version)
         with self._lock:
             self._policy, self._row = policy, row
         return policy
