@@ -41,8 +41,6 @@ and the window all ask these two.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import sys
 import zoneinfo
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -51,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money, MoneyError, parse_amount
+from cashier_gui.zones import os_time_zone
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -409,17 +408,4 @@ def _zone(name: str) -> dt.tzinfo | None:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-@functools.lru_cache(maxsize=1)
-def os_time_zone() -> dt.tzinfo | None:
-    """The zone the OS is set to, from the OS's own file (Linux, macOS: /etc/localtime) — not
-    the `TZ` variable of this process. None where that file is not (Windows)."""
-    if sys.platform == "win32":
-        return None
-    try:
-        with open("/etc/localtime", "rb") as f:
-            return zoneinfo.ZoneInfo.from_file(f, key="localtime")
-    except (OSError, ValueError):
         return None

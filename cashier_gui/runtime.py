@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cashier_gui import zones
 from cashier_gui.config import (
     ConfigError,
     Paths,
@@ -371,6 +372,7 @@ def open_runtime(
     except BaseException:
         journal.close()
         raise
+    zones.follow(lambda: source.known().zone())  # times shown in the shop's zone
     service = RefundService(
         gateway,
         journal,
@@ -446,6 +448,7 @@ def _open_training(paths: Paths, provider: str, limits: Timeouts) -> Runtime:
         training=True,
         policy=TRAINING_POLICY,
     )
+    zones.follow(TRAINING_POLICY.zone)
     service.money_locale = window_locale(settings.locale)
     return Runtime(
         paths,

@@ -415,7 +415,7 @@ def test_the_shops_day_is_not_the_processes_tz(monkeypatch: pytest.MonkeyPatch) 
     to (its own file, not TZ); a TZ set for this process changes neither."""
     import time
 
-    from cashier_gui.policy import os_time_zone
+    from cashier_gui.zones import os_time_zone
 
     noon = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
     berlin = Policy.from_toml({"time_zone": "Europe/Berlin", "refunds_per_day": 1})

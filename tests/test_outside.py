@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cashier_gui import zones
 from cashier_gui.gateways.base import Charge, ChargeStatus, PastRefund, RefundStatus
 from cashier_gui.journal import Attempt, JournalError, State
 from cashier_gui.money import Money
@@ -83,7 +84,11 @@ def test_findings_are_kept_once_acknowledged_and_kept_as_history(tmp_path: Path)
     assert [f.refund_id for f in report] == ["rf_b"]  # open ones always; rf_a was found earlier
     report = file.for_report("2026-12-07T00:00:00Z", "2026-12-08T00:00:00Z")
     assert [f.refund_id for f in report] == ["rf_a", "rf_b"]
-    words = _found("rf_c").words(None, dt.UTC)
+    zones.follow(lambda: dt.UTC)
+    try:
+        words = _found("rf_c").words(None)
+    finally:
+        zones.follow(None)
     assert (
         words == "made outside this app: refund rf_c of €2.50 on charge ch_1, at 2026-12-07 09:59"
     )

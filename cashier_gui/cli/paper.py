@@ -26,9 +26,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cashier_gui import zones
 from cashier_gui.cli.common import EXIT_OK, EXIT_OTHER, Usage
 from cashier_gui.cli.output import err, print_json
-from cashier_gui.config import Paths, load_settings
+from cashier_gui.config import Paths, Settings, load_settings
 from cashier_gui.errors import UserFacing
 from cashier_gui.files import write_output
 from cashier_gui.i18n import N_, _
@@ -166,10 +167,11 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
     paths = Paths.default()
     settings = load_settings(paths)
     width = args.width or settings.paper.printer.width
-    day = _day(args.day) if args.day is not None else settings.policy.today()
-    since, until = day_bounds(day, settings.policy.zone())  # the shop's day, not TZ's
-    outside = [] if args.training else FindingsFile(paths.data_dir).for_report(since, until)
     home = journal_home(paths, training=args.training, settings=settings)
+    _follow_policy(home, paths, settings)
+    day = _day(args.day) if args.day is not None else zones.today()
+    since, until = day_bounds(day, zones.shown_zone())  # the shop's day, not TZ's
+    outside = [] if args.training else FindingsFile(paths.data_dir).for_report(since, until)
     problem = _read_shop(home, since, until, args.counter)
     if problem is not None and not home.exists():
         raise ShopNotRead(
@@ -216,6 +218,24 @@ def cmd_report(args: argparse.Namespace, pdf_writer: PdfWriter | None = None) ->
 
 class ShopNotRead(UserFacing):
     """A shop's report without its server and without a journal here: nothing to show (exit 1)."""
+
+
+def _follow_policy(home: JournalHome, paths: Paths, settings: Settings) -> None:
+    """The report's day and times in the shop's zone (zones.py): in a shop, the zone of the
+    server's policy; where that cannot be read, this PC's settings' (the report then says the
+    server was not read)."""
+    from cashier_gui.policy import PolicyUnavailable
+
+    policy = settings.policy
+    if home.shop is not None:
+        source = home.policy(paths, settings)
+        try:
+            policy = source.current()
+        except PolicyUnavailable:
+            pass
+        finally:
+            source.close()
+    zones.follow(policy.zone)
 
 
 def _read_shop(home: JournalHome, since: str, until: str, counter: str | None) -> str | None:

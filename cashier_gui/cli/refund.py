@@ -277,7 +277,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         )
         kept = await asyncio.to_thread(findings.all)
         still_open = [f for f in kept if f.open]
-        locale, zone = rt.settings.locale, rt.service.policy.zone()
+        locale = rt.settings.locale
         if args.json:
             print_json(
                 {
@@ -306,7 +306,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
                         count=len(left)
                     )
                 )
-            _print_outside(check, still_open, kept if args.history else [], locale, zone)
+            _print_outside(check, still_open, kept if args.history else [], locale)
         if not check.supported:
             err(unsupported_words())
         for charge_id, message in check.failed:
@@ -323,7 +323,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def _print_outside(
-    check: Any, still_open: list[Any], history: list[Any], locale: str | None, zone: Any
+    check: Any, still_open: list[Any], history: list[Any], locale: str | None
 ) -> None:
     if check.supported:
         print(
@@ -332,7 +332,7 @@ def _print_outside(
             )
         )
     for f in still_open:
-        print(_("FOUND  {words}").format(words=f.words(locale, zone)))
+        print(_("FOUND  {words}").format(words=f.words(locale)))
     if still_open:
         print(
             _(
@@ -347,7 +347,7 @@ def _print_outside(
                 _("ACKNOWLEDGED by {who} at {when}: {words}").format(
                     who=f.acknowledged_by,
                     when=f.acknowledged_at,
-                    words=f.words(locale, zone),
+                    words=f.words(locale),
                 )
             )
 

@@ -24,6 +24,7 @@ from cashier_gui.money import display_locale
 from cashier_gui.paper.layout import Line, blank, centred, pair, paragraph, rule
 from cashier_gui.paper.settings import ShopSettings
 from cashier_gui.refunds import reason_label
+from cashier_gui.zones import shown
 
 
 def state_heading(attempt: Attempt) -> str:
@@ -71,7 +72,7 @@ def state_explanation(attempt: Attempt) -> str:
 
 
 def local_time(stamp: str, locale: str) -> str:
-    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone()
+    moment = shown(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")))
     return format_datetime(moment, format="medium", locale=locale)
 
 

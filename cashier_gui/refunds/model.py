@@ -21,6 +21,7 @@ from cashier_gui.journal import (
     Kind,
     State,
 )
+from cashier_gui.zones import shown
 
 if TYPE_CHECKING:
     from cashier_gui.money import Money
@@ -117,7 +118,7 @@ class ChargeView:
         if not self.elsewhere:
             return None
         a = self.elsewhere[0]
-        when = dt.datetime.fromisoformat(a.created_at.replace("Z", "+00:00")).astimezone()
+        when = shown(dt.datetime.fromisoformat(a.created_at.replace("Z", "+00:00")))
         amount = a.amount.format() if a.amount is not None else _("the full amount")
         if a.state in (State.PREPARED, State.SENT):
             return _(

@@ -42,6 +42,7 @@ from cashier_gui.i18n import _
 from cashier_gui.journal import Attempt, JournalError, utcnow
 from cashier_gui.locks import exclusive_file_lock
 from cashier_gui.money import Money
+from cashier_gui.zones import shown
 
 if TYPE_CHECKING:
     from cashier_gui.policy import Policy
@@ -80,7 +81,7 @@ class OutsideRefund:
         """Not acknowledged by a manager yet: shown in the banner, counted by reconcile."""
         return self.acknowledged_at is None
 
-    def words(self, locale: str | None = None, zone: dt.tzinfo | None = None) -> str:
+    def words(self, locale: str | None = None) -> str:
         """The sentence people read, e.g. "made outside this app: refund rf_… of €5.00 on
         charge ch_…, at 2026-12-07 14:03"."""
         return _(
@@ -89,7 +90,7 @@ class OutsideRefund:
             refund=self.refund_id,
             amount=self.amount.format(locale),
             charge=self.charge_id,
-            time=shown_time(self.made_at, zone),
+            time=shown_time(self.made_at),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -103,14 +104,13 @@ class OutsideRefund:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def shown_time(stamp: str | None, zone: dt.tzinfo | None = None) -> str:
-    """An RFC 3339 stamp as `YYYY-MM-DD HH:MM` in `zone` (None: this PC's); "time not given"
+def shown_time(stamp: str | None) -> str:
+    """An RFC 3339 stamp as `YYYY-MM-DD HH:MM` in the shop's zone (zones.py); "time not given"
     when the gateway gave none."""
     moment = _parse(stamp)
     if moment is None:
         return stamp or _("time not given")
-    local = moment.astimezone(zone) if zone is not None else moment.astimezone()
-    return local.strftime("%Y-%m-%d %H:%M")
+    return shown(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _parse(stamp: str | None) -> dt.datetime | None:

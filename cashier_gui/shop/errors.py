@@ -12,6 +12,7 @@ from datetime import datetime
 from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import _, ngettext
 from cashier_gui.money import Money
+from cashier_gui.zones import shown
 
 
 class ShopError(UserFacing):
@@ -150,7 +151,7 @@ class ChargeOpenElsewhere(ShopError):
                 charge=charge_id,
                 amount=how_much,
                 counter=counter,
-                when=when.astimezone().strftime("%Y-%m-%d %H:%M"),
+                when=shown(when).strftime("%Y-%m-%d %H:%M"),
             )
         )
 

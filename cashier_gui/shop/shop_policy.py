@@ -26,6 +26,7 @@ from cashier_gui.shop.listener import Listener
 from cashier_gui.shop.model import ShopPolicyRow
 from cashier_gui.shop.schema import POLICY_CHANNEL
 from cashier_gui.shop.server import ShopServer
+from cashier_gui.zones import shown
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class ShopPolicy:
             version=row.version,
             manager=row.changed_by or "?",
             counter=row.counter or "?",
-            when=row.changed_at.astimezone().strftime("%Y-%m-%d %H:%M") if row.changed_at else "?",
+            when=shown(row.changed_at).strftime("%Y-%m-%d %H:%M") if row.changed_at else "?",
         )
 
     def save(self, policy: Policy, manager: str, pin: str | None = None) -> None:

@@ -60,6 +60,7 @@ from cashier_gui.ui.widgets import (
     restyle,
     save_path,
 )
+from cashier_gui.zones import midnight
 
 PAGE = 200
 TRAINING_STATE = QT_TRANSLATE_NOOP("HistoryModel", "{state} (training)")
@@ -626,8 +627,8 @@ def _today(journal: JournalReader) -> dict[str, tuple[int, int]]:
 
 
 def _utc_bound(day: QDate) -> str:
-    """Local midnight of `day` as the journal's UTC timestamp text."""
-    return stamp(dt.datetime(day.year(), day.month(), day.day()).astimezone())
+    """Midnight of `day` in the shop's zone (zones.py) as the journal's UTC timestamp text."""
+    return stamp(midnight(dt.date(day.year(), day.month(), day.day())))
 
 
 __all__ = ["HistoryDialog", "HistoryModel"]

@@ -107,8 +107,7 @@ class OutsideWatch(QObject):
 
     def _show(self, runtime: Runtime, still_open: list[OutsideRefund]) -> None:
         locale = self._money_locale(runtime.settings.locale)
-        zone = runtime.service.policy.zone()
-        self.banner.show_findings([f.words(locale, zone) for f in still_open])
+        self.banner.show_findings([f.words(locale) for f in still_open])
 
     def acknowledge(self) -> None:
         """A manager has checked them with the payment service: they leave the banner (and

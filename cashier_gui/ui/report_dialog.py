@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui import zones
 from cashier_gui.files import UnsafeTarget
 from cashier_gui.journal import JournalReader, utcnow
 from cashier_gui.money import window_locale
@@ -82,7 +83,7 @@ class ReportDialog(QDialog):
         self.counter.setAccessibleName(self.tr("Counter"))
         self.counter.addItem(self.tr("Every counter"), None)
         self.counter.setVisible(read_shop is not None)
-        today = settings.policy.today()  # the shop's day (its time zone), not this PC's
+        today = zones.today()  # the shop's day (its time zone), not TZ's
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
@@ -176,7 +177,7 @@ class ReportDialog(QDialog):
         else:
             since, until = day_bounds(
                 self.day.date().toPython(),  # type: ignore[arg-type]
-                self.settings.policy.zone(),
+                zones.shown_zone(),
             )
             title = self.tr("End-of-shift report {day}").format(
                 day=self.day.date().toString("yyyy-MM-dd")

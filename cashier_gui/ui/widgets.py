@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cashier_gui.zones import shown
+
 
 class ComboBox(QComboBox):
     """A drop-down whose open list follows the style sheet (resources/style.qss: rows 34 px,
@@ -237,14 +239,15 @@ class MessageBox(QFrame):
 
 
 def local_time(stamp: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC timestamp (RFC 3339) in this PC's time zone; `—` when there is none."""
+    """A stored UTC timestamp (RFC 3339) in the shop's time zone (zones.py); `—` when there is
+    none."""
     if not stamp:
         return "—"
     try:
         moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except ValueError:
         return stamp
-    return moment.astimezone().strftime(fmt)
+    return shown(moment).strftime(fmt)
 
 
 def card_text(brand: str | None, last4: str | None) -> str:
