@@ -103,6 +103,10 @@ class Operator:
 
     name: str
     role: Role
+    #: The shop server's sign-in session (`PeopleStore.sign_in` at a counter of a shop): the
+    #: claim proves who refunds with it. None on a counter alone. Memory only: never written
+    #: to the journal, a log, a file or the keyring, never shown, not part of equality.
+    session: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_manager(self) -> bool:
@@ -130,6 +134,15 @@ class PeopleStore(Protocol):
     def any(self) -> bool: ...
 
     def verify(self, name: str, pin: str) -> Operator: ...
+
+    def sign_in(self, name: str, pin: str) -> Operator:
+        """`verify`, for someone who starts working at this counter: at a shop, the server
+        also opens a sign-in session (`Operator.session`), which `sign_out` ends."""
+        ...
+
+    def sign_out(self, operator: Operator) -> None:
+        """End `operator`'s sign-in session, if any (best effort: it expires anyway)."""
+        ...
 
     def locked_until(self, name: str) -> dt.datetime | None: ...
 
@@ -386,6 +399,13 @@ class OperatorStore:
             records[name.casefold()] = replace(
                 record, failures=0, locked_until=(now + MANAGER_LOCK).isoformat()
             )
+
+    def sign_in(self, name: str, pin: str) -> Operator:
+        """A counter alone has no sessions: `verify`."""
+        return self.verify(name, pin)
+
+    def sign_out(self, operator: Operator) -> None:
+        """A counter alone has no sessions to end."""
 
     def verify(self, name: str, pin: str) -> Operator:
         """The operator when `pin` is theirs; WrongPin (counting), LockedOut, or OperatorError.

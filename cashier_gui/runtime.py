@@ -221,7 +221,8 @@ class UnknownPeople:
     def _fail(self, *_args: Any, **_kwargs: Any) -> Any:
         raise ConfigError(str(self.error))
 
-    list = any = verify = locked_until = add = remove = set_pin = unlock = lock = _fail
+    list = any = verify = sign_in = sign_out = locked_until = _fail
+    add = remove = set_pin = unlock = lock = _fail
 
     def close(self) -> None:
         pass

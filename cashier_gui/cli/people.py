@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import logging
 import math
 import sys
 from typing import Any
@@ -30,6 +31,8 @@ from cashier_gui.operators import (
     by_manager,
 )
 from cashier_gui.policy import Approver, check_approver
+
+log = logging.getLogger(__name__)
 
 
 def read_pin(prompt: str) -> str:
@@ -118,7 +121,9 @@ def _signed_in(
                 "standard input)."
             )
         )
-    operator = people.verify(
+    # At a shop the server opens a sign-in session in the same step (the claim proves who
+    # refunds with it); `signed_out` ends it when the command is done.
+    operator = people.sign_in(
         args.operator, read_pin(_("PIN for {operator}: ").format(operator=args.operator))
     )
     approver, pin = None, None
@@ -130,6 +135,20 @@ def _signed_in(
                 _("{name} is not a manager: only a manager approves.").format(name=approver.name)
             )
     return operator, approver, pin
+
+
+def signed_out(operator: Operator | None) -> None:
+    """End the sign-in session `signed_in` opened at a shop (nothing on a counter alone). Best
+    effort: the server unreachable leaves it to expire (12 hours); the refund stands."""
+    if operator is None or operator.session is None:
+        return
+    people = store()
+    try:
+        people.sign_out(operator)
+    except Exception as exc:
+        log.warning("the shop server did not end the sign-in session: %s", exc)
+    finally:
+        people.close()
 
 
 def add_sign_in_arguments(p: argparse.ArgumentParser) -> None:

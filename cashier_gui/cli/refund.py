@@ -26,7 +26,12 @@ from cashier_gui.cli.output import (
     print_charge,
     print_json,
 )
-from cashier_gui.cli.people import add_sign_in_arguments, require_manager, signed_in
+from cashier_gui.cli.people import (
+    add_sign_in_arguments,
+    require_manager,
+    signed_in,
+    signed_out,
+)
 from cashier_gui.cli.people import store as people_store
 from cashier_gui.doors import apply_seal
 from cashier_gui.errors import UserFacing
@@ -177,7 +182,10 @@ def _send_one(
             print_attempt(attempt)
         return exit_code_for_state(attempt.state)
 
-    return asyncio.run(_with_runtime(args, body))
+    try:
+        return asyncio.run(_with_runtime(args, body))
+    finally:
+        signed_out(operator)
 
 
 def cmd_refund(args: argparse.Namespace) -> int:

@@ -178,6 +178,9 @@ class NewAttempt:
     policy_version: int | None = None
     #: The approver's PIN, for a shop server to check in the claim. Never kept, never shown.
     approver_pin: str | None = field(default=None, repr=False)
+    #: The operator's sign-in session at a shop (`Operator.session`): the shop server takes
+    #: who refunds from it at the claim. Never kept, never shown.
+    session: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

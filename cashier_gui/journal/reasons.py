@@ -34,6 +34,7 @@ CLAIM_OPEN = "CLAIM_OPEN"  # another counter has an attempt on the sale without 
 CLAIM_BUSY = "CLAIM_BUSY"  # another counter was claiming the sale at that very moment
 CLAIM_OVER = "CLAIM_OVER"  # the shop's attempts leave less than this on the sale
 CLAIM_POLICY = "CLAIM_POLICY"  # the shop server weighed it under its policy: a manager, or again
+CLAIM_SIGN_IN = "CLAIM_SIGN_IN"  # the shop server did not take the operator's sign-in session
 
 
 _WORDS: dict[str, Callable[[Attempt], str]] = {
@@ -80,6 +81,10 @@ _WORDS: dict[str, Callable[[Attempt], str]] = {
     CLAIM_POLICY: lambda a: _(
         "The shop's policy needed a manager for this, or changed at that moment, so this was "
         "not sent."
+    ),
+    CLAIM_SIGN_IN: lambda a: _(
+        "The shop server did not take this operator's sign-in (signed out, expired or made "
+        "elsewhere), so this was not sent."
     ),
     BY_HAND: lambda a: (
         _("Refunded, checked by hand.")

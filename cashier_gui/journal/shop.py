@@ -67,6 +67,7 @@ from cashier_gui.shop import (
     OverDailyLimit,
     OverRefund,
     PolicyChanged,
+    SessionRefused,
     ShopAttempt,
     ShopError,
     ShopSchemaError,
@@ -212,6 +213,16 @@ class ShopJournal:
             )
             if isinstance(exc, (OverDailyLimit, ApproverRefused)):
                 raise NeedsManager(str(exc)) from None
+            raise ChargeBusy(str(exc)) from None
+        except SessionRefused as exc:
+            # Who refunds is proved by the sign-in, and it no longer holds: sign in again.
+            self.local.transition(
+                attempt.key,
+                State.CANCELLED,
+                expect=State.PREPARED,
+                error_code=reasons.CLAIM_SIGN_IN,
+                actor=actor,
+            )
             raise ChargeBusy(str(exc)) from None
         except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
             code, other = _refusal(exc)
@@ -413,6 +424,7 @@ class ShopJournal:
             card_last4=kept.card_last4,
             policy_version=new.policy_version,
             approver_pin=new.approver_pin,
+            session=new.session,
         )
 
     def _down(self, exc: Exception) -> None:

@@ -335,6 +335,7 @@ class RefundService(Reconciling):
                 policy=self.policy_fingerprint,
                 policy_version=policy_version,
                 approver_pin=approver_pin,
+                session=operator.session if operator is not None else None,
             )
             attempt = await self._start(new, guard, control or SendControl())
             if attempt.state is not State.SENT:

@@ -198,6 +198,36 @@ class ApproverRefused(ShopError):
         )
 
 
+class SessionRefused(ShopError):
+    """The shop server did not take the operator's sign-in session for a claim (schema 10): none
+    given, unknown, ended (signed out), expired, opened at another counter, its person removed
+    or locked, or a name not the session's. Nothing was claimed or sent: sign in again."""
+
+    def __init__(self, status: str, person: str | None) -> None:
+        self.status = status
+        who = person or ""
+        if status == "session_ended":
+            why = _("{name}'s sign-in at this counter has ended (signed out).").format(name=who)
+        elif status == "session_expired":
+            why = _("{name}'s sign-in is older than the shop allows (12 hours).").format(name=who)
+        elif status == "session_elsewhere":
+            why = _("That sign-in was made at another counter.")
+        elif status == "session_gone":
+            why = _("{name} was removed or locked by a manager.").format(name=who)
+        elif status == "session_other":
+            why = _("The operator is not the person signed in ({name}).").format(name=who)
+        elif status == "session_unknown":
+            why = _("The shop server does not know this sign-in.")
+        else:
+            why = _("Nobody is signed in with the shop server at this counter.")
+        super().__init__(
+            _(
+                "The shop server did not take the refund: {why} Nothing was sent. Sign in "
+                "again with your name and PIN, then try again."
+            ).format(why=why)
+        )
+
+
 class PolicyChanged(ShopError):
     """The shop's policy changed (now `version`) after this counter weighed the refund under an
     older one: nothing was sent; weigh it again under the new one."""

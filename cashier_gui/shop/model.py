@@ -160,6 +160,10 @@ class AttemptRecord:
     #: The approver's PIN, for the server to check in the claim (schema 9); never stored,
     #: never shown.
     approver_pin: str | None = field(default=None, repr=False)
+    #: The operator's sign-in session (schema 10): the token `ShopPeople.sign_in` returned.
+    #: In a shop with people the server takes the operator from it, never from `operator`.
+    #: Kept in memory only; never stored, never shown.
+    session: str | None = field(default=None, repr=False)
 
     def checked(self) -> AttemptRecord:
         """A copy with every field checked and the global ID canonical; ShopInputError else."""
@@ -207,6 +211,7 @@ class AttemptRecord:
             ),
             policy_version=_version(self.policy_version),
             approver_pin=self.approver_pin if self.approver is not None else None,
+            session=self.session,
         )
 
 

@@ -157,6 +157,39 @@ class ShopPeople:
             raise refused
         return Operator(str(row[1]), Role(row[2]))
 
+    def sign_in(self, name: str, pin: str) -> Operator:
+        """`verify`, and the server opens a sign-in session in the same step (schema 10): the
+        Operator carries its token, which the claim proves who refunds with. The token is
+        returned once and kept in this Operator only (memory; never written anywhere)."""
+        params = (name, pin, self.counter)
+
+        def body(conn: psycopg.Connection[Any]) -> tuple[Any, ...]:
+            row = conn.execute(
+                "SELECT status, person, person_role, locked_until, left_tries, lock_minutes, "
+                "token FROM shop_people_sign_in(%s, %s, %s)",
+                params,
+            ).fetchone()
+            assert row is not None  # a function with OUT parameters always returns a row
+            return tuple(row)
+
+        row = self.server.run(body)
+        refused = pin_refused(row[:6], name)
+        if refused is not None:
+            raise refused
+        return Operator(str(row[1]), Role(row[2]), session=str(row[6]))
+
+    def sign_out(self, operator: Operator) -> None:
+        """End `operator`'s session on the server (sign-out, the idle lock). True ending is
+        best effort — the server unreachable leaves it to expire (12 hours at most)."""
+        token = operator.session
+        if token is None:
+            return
+        self.server.run(
+            lambda conn: conn.execute(
+                "SELECT shop_session_end(%s, %s)", (token, self.counter)
+            ).fetchone()
+        )
+
     # ---- changes ----------------------------------------------------------------------------
 
     def add(self, name: str, role: Role, pin: str, *, by: ManagerPin | None = None) -> Operator:

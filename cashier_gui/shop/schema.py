@@ -34,6 +34,7 @@ from cashier_gui.shop.currencies_sql import CURRENCIES_SQL
 from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
 from cashier_gui.shop.people_sql import PEOPLE_MIGRATION
+from cashier_gui.shop.sessions_sql import SESSIONS_MIGRATION
 
 CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
 #: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
@@ -584,6 +585,12 @@ V9_CLAIM = (
 )
 V9_PEOPLE = (*PEOPLE_MIGRATION, *V9_CLAIM)
 
+#: 10: sign-in sessions (closing issue 21's last gap): `shop_people_sign_in` checks the PIN and
+#: opens a session (a random token, kept only as its SHA-256, 12 hours at most), and
+#: `shop_claim_checked` takes the session's token instead of the operator's name — the server
+#: derives who claims and their role. sessions_sql.py says why and what a session gates.
+V10_SESSIONS = SESSIONS_MIGRATION
+
 
 def migrations() -> tuple[tuple[str, ...], ...]:
     """Migration n (1-based) is `migrations()[n - 1]`: its statements, in order."""
@@ -597,10 +604,11 @@ def migrations() -> tuple[tuple[str, ...], ...]:
         V7_POLICY,
         V8_IMPORT,
         V9_PEOPLE,
+        V10_SESSIONS,
     )
 
 
-LATEST = 9
+LATEST = 10
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

@@ -42,6 +42,7 @@ from cashier_gui.shop.deadline import deadline
 from cashier_gui.shop.errors import (
     ApproverRefused,
     ChargeBusyElsewhere,
+    SessionRefused,
     ShopError,
     ShopInputError,
     ShopSchemaError,
@@ -66,6 +67,7 @@ from cashier_gui.shop.model import (
     check_text,
 )
 from cashier_gui.shop.queries import COLUMNS, attempt_from_row, attempts_query
+from cashier_gui.shop.sessions_sql import CLAIM
 from cashier_gui.shop.sqlerrors import mapped
 
 log = logging.getLogger(__name__)
@@ -220,7 +222,7 @@ class ShopServer:
         def body(conn: psycopg.Connection[Any]) -> Health:
             row = conn.execute(
                 "SELECT now(), "
-                f"has_function_privilege('{schema.CLAIM_CHECKED}', 'EXECUTE'), "
+                f"has_function_privilege('{CLAIM}', 'EXECUTE'), "
                 "has_function_privilege('shop_set_state(text, text, text, text, text, text,"
                 " bigint, text)', 'EXECUTE'), "
                 "has_table_privilege('attempts', 'SELECT')"
@@ -310,14 +312,15 @@ class ShopServer:
                 "set_config('application_name', %s, true)",
                 (f"{self.lock_timeout_ms}ms", (APP_PREFIX + counter)[:63]),
             )
-            # The approver's PIN checked, a cashier going alone held to the per-day rule (under
-            # a per-person lock held until this commits): ApproverRefused, OverDailyLimit,
+            # The operator taken from their sign-in session (schema 10: SessionRefused), the
+            # approver's PIN checked, a cashier going alone held to the per-day rule (under a
+            # per-person lock held until this commits): ApproverRefused, OverDailyLimit,
             # PolicyChanged (schemas 7 and 9).
             row = conn.execute(
                 "SELECT status, person, person_role, locked_until, left_tries, lock_minutes, "
                 "repeat FROM shop_claim_checked("
-                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (*params, rec.policy_version, rec.approver_pin),
+                "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (*params, rec.policy_version, rec.approver_pin, rec.session),
             ).fetchone()
             assert row is not None
             if row[0] != "ok":
@@ -344,6 +347,8 @@ class ShopServer:
             try:
                 done = self._run(body)
                 if isinstance(done, tuple):
+                    if done[0] == "no_session" or str(done[0]).startswith("session_"):
+                        raise SessionRefused(str(done[0]), done[1])
                     raise _approver_refused(done, rec.approver or "")
                 return done
             except pge.LockNotAvailable:

@@ -16,6 +16,7 @@ gate in front of manager-only actions. Rules (see `cashier_gui.operators` for th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ _ACTIVITY = (
     QEvent.Type.Wheel,
     QEvent.Type.TouchBegin,
 )
+log = logging.getLogger(__name__)
 RETRY_MS = 5_000  # a refund is being sent when the idle time ran out: look again this soon
 
 
@@ -197,14 +199,25 @@ class CounterSession(QObject):
                 dialog.reject()
         if panel is not None:
             panel.new_refund()
+        gone = self.operator
         self._set(None)
         store = self.store
 
         def listed(people: list[Operator]) -> None:
             self.show_sign_in(store, people, message)
 
+        def out_then_list() -> list[Operator]:
+            # At a shop the server ends the sign-in session (its token then claims nothing);
+            # unreachable, it runs out by itself (12 hours): the window signs out regardless.
+            if gone is not None:
+                try:
+                    store.sign_out(gone)
+                except Exception as exc:
+                    log.warning("the shop server did not end the sign-in session: %s", exc)
+            return store.list()
+
         self.ops.run(
-            lambda: to_thread(store.list),
+            lambda: to_thread(out_then_list),
             on_success=listed,
             on_error=lambda exc: self.show_sign_in(store, [], describe_error(exc)),
         )

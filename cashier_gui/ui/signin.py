@@ -403,7 +403,7 @@ class SignInPage(QWidget):
             return
         self.pad.error.clear()
         task = self.ops.run(
-            lambda: to_thread(store.verify, name, pin),
+            lambda: to_thread(store.sign_in, name, pin),
             on_success=self._verified,
             on_error=lambda exc: self.pad.error.show_message(describe_error(exc)),
         )

@@ -37,3 +37,19 @@ def put_policy(
     change = server.set_policy(policy, manager, PINS[manager], counter)
     assert change.status == "ok" and change.version is not None, change
     return change.version
+
+
+def sign_in(server: ShopServer, name: str, counter: str = "Till 1") -> str:
+    """`name`'s sign-in session at `counter` (schema 10), with their right PIN: the token a
+    claim proves its operator with."""
+
+    def open_session(conn: Any) -> str:
+        row = conn.execute(
+            "SELECT status, token FROM shop_people_sign_in(%s, %s, %s)",
+            (name, PINS[name], counter),
+        ).fetchone()
+        assert row is not None and row[0] == "ok", row
+        return str(row[1])
+
+    token: str = server.run(open_session)
+    return token

@@ -27,7 +27,7 @@ from cashier_gui.shop import (
 )
 from cashier_gui.shop.schema import COUNTER_ROLE, POLICY_CHANNEL
 from cashier_gui.shop.shop_policy import ShopPolicy
-from tests.shop.people_support import PINS, put_policy, staff
+from tests.shop.people_support import PINS, put_policy, sign_in, staff
 from tests.support.pg import PgServer
 
 
@@ -50,6 +50,7 @@ def record(
     version: int | None,
     approver: str | None = None,
     pin: str | None = None,
+    session: str | None = None,
 ) -> AttemptRecord:
     return AttemptRecord(
         str(uuid.uuid4()),
@@ -61,6 +62,7 @@ def record(
         approver=approver,
         policy_version=version,
         approver_pin=pin,
+        session=session,
     )
 
 
@@ -93,7 +95,7 @@ def test_a_counter_login_changes_the_policy_only_through_the_function(
             "Till 1",
         )
         assert till.refunds_today("Cat") == 0
-        claimed = till.claim(record("ch_role", version=1), "Till 1")
+        claimed = till.claim(record("ch_role", version=1, session=sign_in(till, "Cat")), "Till 1")
         assert claimed.attempt.state is State.PREPARED
 
 
@@ -136,15 +138,18 @@ def test_refunds_per_day_counts_every_counter_and_is_decided_in_the_claim(
 ) -> None:
     staff(shop)
     assert put_policy(shop, {"refunds_per_day": 1}, "Mia", "Till 1") == 1
-    first = shop.claim(record("ch_1", version=1), "Till 1").attempt
+    cat1, cat2 = sign_in(shop, "Cat"), sign_in(shop, "Cat", "Till 2")
+    first = shop.claim(record("ch_1", version=1, session=cat1), "Till 1").attempt
     assert shop.refunds_today("Cat") == 1 and shop.refunds_today("Bo") == 0
     with pytest.raises(OverDailyLimit, match="1 refund today") as info:
-        shop.claim(record("ch_2", version=1), "Till 2")
+        shop.claim(record("ch_2", version=1, session=cat2), "Till 2")
     assert (info.value.count, info.value.limit) == (1, 1)
     assert shop.attempts(charge_id="ch_2") == []  # nothing claimed
     # Another person is not held to Cat's count; a manager's approval lets Cat go on.
-    shop.claim(record("ch_2", "Bo", version=1), "Till 2")
-    shop.claim(record("ch_3", version=None, approver="Mia", pin=PINS["Mia"]), "Till 2")
+    shop.claim(record("ch_2", "Bo", version=1, session=sign_in(shop, "Bo", "Till 2")), "Till 2")
+    shop.claim(
+        record("ch_3", version=None, approver="Mia", pin=PINS["Mia"], session=cat2), "Till 2"
+    )
     assert shop.refunds_today("Cat") == 2
     # What never moved money does not count.
     shop.mark_sent(first.global_id, "Till 1")
@@ -153,15 +158,16 @@ def test_refunds_per_day_counts_every_counter_and_is_decided_in_the_claim(
     # A refund weighed under an older policy is refused: the counter weighs it again.
     assert put_policy(shop, {"refunds_per_day": 5}, "Mia", "Till 1") == 2
     with pytest.raises(PolicyChanged) as changed:
-        shop.claim(record("ch_4", version=1), "Till 1")
+        shop.claim(record("ch_4", version=1, session=cat1), "Till 1")
     assert changed.value.version == 2
-    shop.claim(record("ch_4", version=2), "Till 1")
+    shop.claim(record("ch_4", version=2, session=cat1), "Till 1")
 
 
 def test_two_counters_at_once_cannot_both_take_the_last_slot(shop_url: str) -> None:
     with ShopServer(shop_url, wait_s=3) as admin:
         staff(admin)
         put_policy(admin, {"refunds_per_day": 1}, "Mia", "Till 1")
+        tokens = {c: sign_in(admin, "Cat", c) for c in ("T1", "T2")}
     start = threading.Barrier(2)
     outcomes: list[Any] = []
 
@@ -170,7 +176,9 @@ def test_two_counters_at_once_cannot_both_take_the_last_slot(shop_url: str) -> N
             till.check()
             start.wait()
             try:
-                outcomes.append(till.claim(record(f"ch_{counter}", version=1), counter))
+                outcomes.append(
+                    till.claim(record(f"ch_{counter}", version=1, session=tokens[counter]), counter)
+                )
             except OverDailyLimit as exc:
                 outcomes.append(exc)
 

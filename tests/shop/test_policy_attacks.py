@@ -20,7 +20,7 @@ from cashier_gui.shop import ApproverRefused, ShopServer, State
 from cashier_gui.shop.shop_policy import ShopPolicy
 from cashier_gui.simulators import viopay as vsim
 from cashier_gui.simulators.server import ServerThread
-from tests.shop.people_support import PINS, put_policy, staff
+from tests.shop.people_support import PINS, put_policy, sign_in, staff
 from tests.shop.test_policy import record, till_url
 from tests.shop.test_policy_cli import CAT, policy_file, refund, set_policy, shop_version, tills
 from tests.shop.test_two_counters import CHARGE, Till
@@ -152,7 +152,9 @@ def test_a_counter_login_cannot_shadow_the_shops_tables_with_temporary_ones(
     with ShopServer(till_url, wait_s=3) as till:
         staff(till)
         assert put_policy(till, {"refunds_per_day": 1}) == 1
-        done = till.claim(record("ch_t1", version=1), "Till 1").attempt
+        done = till.claim(
+            record("ch_t1", version=1, session=sign_in(till, "Cat")), "Till 1"
+        ).attempt
         till.mark_sent(done.global_id, "Till 1")
         till.record_outcome(done.global_id, State.APPROVED, refund_id="rf_t1")
     with psycopg.connect(till_url, autocommit=True) as conn:
@@ -241,15 +243,16 @@ def test_the_claim_itself_checks_the_approver_and_the_per_day_rule(till_url: str
     with ShopServer(till_url, wait_s=3) as till:
         staff(till)
         assert put_policy(till, {"refunds_per_day": 1}) == 1
-        till.claim(record("ch_a1", version=1), "Till 1")  # Cat's one for today
+        cat = sign_in(till, "Cat", "Till 9")
+        till.claim(record("ch_a1", version=1, session=sign_in(till, "Cat")), "Till 1")  # Cat's one
     with psycopg.connect(till_url, autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(f"SELECT shop_claim({args})", (str(uuid.uuid4()), "ch_x", "Cat", "Mia"))
 
         def claim(charge: str, approver: str | None, pin: str | None, version: int | None) -> Any:
             row = conn.execute(
-                f"SELECT status, person, repeat FROM shop_claim_checked({args}, %s, %s)",  # noqa: S608
-                (str(uuid.uuid4()), charge, "Cat", approver, version, pin),
+                f"SELECT status, person, repeat FROM shop_claim_checked({args}, %s, %s, %s)",  # noqa: S608
+                (str(uuid.uuid4()), charge, "Cat", approver, version, pin, cat),
             ).fetchone()
             assert row is not None
             return tuple(row)
@@ -276,13 +279,19 @@ def test_an_approver_the_server_refuses_is_said_in_words_and_nothing_is_claimed(
 ) -> None:
     with ShopServer(till_url, wait_s=3) as till:
         staff(till)
+        cat, bo = sign_in(till, "Cat"), sign_in(till, "Bo")
         with pytest.raises(ApproverRefused, match="Wrong PIN for Mia") as refused:
-            till.claim(record("ch_w", version=None, approver="Mia", pin="0000"), "Till 1")
+            till.claim(
+                record("ch_w", version=None, approver="Mia", pin="0000", session=cat), "Till 1"
+            )
         assert refused.value.status == "wrong" and "Nothing was sent" in str(refused.value)
         with pytest.raises(ApproverRefused, match="Cat is not a manager"):
             till.claim(
-                record("ch_w", "Bo", version=None, approver="Cat", pin=PINS["Cat"]), "Till 1"
+                record("ch_w", "Bo", version=None, approver="Cat", pin=PINS["Cat"], session=bo),
+                "Till 1",
             )
         assert till.attempts(charge_id="ch_w") == []
-        done = till.claim(record("ch_w", version=None, approver="Mia", pin=PINS["Mia"]), "Till 1")
+        done = till.claim(
+            record("ch_w", version=None, approver="Mia", pin=PINS["Mia"], session=cat), "Till 1"
+        )
         assert done.attempt.approver == "Mia"

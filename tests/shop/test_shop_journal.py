@@ -14,7 +14,7 @@ from cashier_gui.journal.shop import ShopJournal
 from cashier_gui.journal.sqlite import SqliteJournal
 from cashier_gui.shop import ShopServer
 from cashier_gui.shop import State as ShopState
-from tests.shop.people_support import PINS, staff
+from tests.shop.people_support import PINS, sign_in, staff
 from tests.support.journal_contract import JournalContract, new, prepare, sent
 from tests.support.pg import PgServer
 
@@ -132,14 +132,39 @@ def test_the_approvers_pin_goes_with_the_claim_and_a_wrong_one_asks_for_a_manage
     (never into this PC's file); a PIN the server refuses cancels the attempt here, and the
     refund asks for a manager again — nothing is claimed at the shop."""
     staff(shop)
+    cat = sign_in(shop, "Cat")
     j = home.open("Till 1")
     with pytest.raises(NeedsManager, match="Wrong PIN for Mia"):
-        j.prepare(new(1, "ch_p", operator="Cat", approver="Mia", approver_pin="0000"))
+        j.prepare(new(1, "ch_p", operator="Cat", approver="Mia", approver_pin="0000", session=cat))
     [refused] = j.query(counter="Till 1", limit=None)
     assert (refused.state, refused.error_code) == (State.CANCELLED, reasons.CLAIM_POLICY)
     assert shop.attempts(charge_id="ch_p") == []
-    a = j.prepare(new(2, "ch_p", operator="Cat", approver="Mia", approver_pin=PINS["Mia"]))
+    a = j.prepare(
+        new(2, "ch_p", operator="Cat", approver="Mia", approver_pin=PINS["Mia"], session=cat)
+    )
     [there] = shop.attempts(charge_id="ch_p")
     assert there.global_id == a.key and there.approver == "Mia"
     assert "approver_pin" not in repr(new(3, approver_pin="2468"))
     assert "2468" not in repr(new(3, approver_pin="2468"))
+    assert cat not in repr(new(3, session=cat))
+
+
+def test_a_claim_without_a_live_sign_in_is_cancelled_here_and_says_sign_in_again(
+    home: ShopHome, shop: ShopServer
+) -> None:
+    """Schema 10: the shop takes the operator from the sign-in session. Without one (or an
+    ended one) nothing is claimed or sent; this PC keeps the attempt as cancelled."""
+    staff(shop)
+    j = home.open("Till 1")
+    with pytest.raises(ChargeBusy, match="Sign in again"):
+        j.prepare(new(1, "ch_s", operator="Mia"))
+    token = sign_in(shop, "Cat")
+    shop.run(lambda conn: conn.execute("SELECT shop_session_end(%s, 'Till 1')", (token,)))
+    with pytest.raises(ChargeBusy, match="has ended"):
+        j.prepare(new(2, "ch_s", operator="Cat", session=token))
+    kept = j.query(counter="Till 1", limit=None)
+    assert {(a.state, a.error_code) for a in kept} == {(State.CANCELLED, reasons.CLAIM_SIGN_IN)}
+    assert shop.attempts(charge_id="ch_s") == []
+    a = j.prepare(new(3, "ch_s", operator="Cat", session=sign_in(shop, "Cat")))
+    [there] = shop.attempts(charge_id="ch_s")
+    assert (there.global_id, there.operator) == (a.key, "Cat")
