@@ -5,6 +5,7 @@ PIN cannot claim as a manager and step around `refunds_per_day`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -26,8 +27,10 @@ from cashier_gui.shop import (
 from cashier_gui.shop.people import ShopPeople
 from tests.shop.people_support import PINS, put_policy, sign_in, staff
 from tests.shop.test_policy import record, till_url
+from tests.shop.test_policy_cli import refund, tills
+from tests.shop.test_two_counters import CHARGE, Till
 
-__all__ = ["till_url"]  # the counter's login fixture, shared with test_policy
+__all__ = ["till_url", "tills"]  # fixtures shared with test_policy and test_policy_cli
 
 ARGS = "%s, %s, %s, 'refund', 'viopay', 100, 'EUR', %s, NULL, NULL, 30, NULL, NULL, %s"
 
@@ -198,3 +201,30 @@ def test_the_upgrade_from_version_9_keeps_people_and_attempts(empty_db_url: str)
             people.close()
         shop.record_outcome(kept.global_id, State.CANCELLED)
         assert shop.claim(record("ch_v10", version=None, session=cat.session), "Till 1")
+
+
+def test_the_cli_signs_in_with_the_pin_on_stdin_and_signs_out_when_done(
+    tills: tuple[Till, Till], shop_url: str
+) -> None:
+    """`refund --operator NAME` reads the PIN on stdin (never argv), opens a session at its
+    counter for the claim and ends it when the command is done."""
+    till1, _till2 = tills
+    done = refund(till1, "1.00")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with psycopg.connect(shop_url) as owner:
+        rows = owner.execute(
+            "SELECT person, counter, ended_at IS NOT NULL, expires_at - opened_at "
+            "FROM shop_sessions"
+        ).fetchall()
+        [(operator,)] = owner.execute("SELECT operator FROM attempts").fetchall()
+    assert [r[:3] for r in rows] == [("Cat", "Till 1", True)]
+    assert rows[0][3] == dt.timedelta(hours=12)
+    assert operator == "Cat"
+    # A wrong PIN opens no session and sends nothing.
+    wrong = till1(
+        "refund", CHARGE, "--amount", "1.00", "--yes", "--operator", "Cat", stdin="0000\n"
+    )
+    assert wrong.returncode != 0 and "Wrong PIN for Cat" in wrong.stderr
+    with psycopg.connect(shop_url) as owner:
+        assert owner.execute("SELECT count(*) FROM shop_sessions").fetchone() == (1,)
+        assert owner.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
