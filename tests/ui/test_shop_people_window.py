@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -21,6 +22,7 @@ from cashier_gui.runtime import Runtime
 from cashier_gui.ui.main_window import MainWindow
 from cashier_gui.ui.people import PeopleDialog
 from tests.support import cli as support_cli
+from tests.ui.test_refund_window import look_up, refund
 from tests.ui.test_shop_window import sim, till1, till2  # noqa: F401 (fixtures)
 
 BOSS_PIN, CY_PIN = "2468", "1357"
@@ -82,8 +84,27 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel_scroll, timeout=5000)
     assert window.session.operator is not None
     assert window.session.operator.name == "Cy" and not window.session.operator.is_manager
+    # Signed in at the shop: a session, its token in memory only; the claim proves Cy with it.
+    token = window.session.operator.session
+    assert token and token not in repr(window.session.operator)
+    look_up(qtbot, window, "ch_train_eur_4990")
+    refund(qtbot, window, "1")
+    assert window.panel.result_title.text().startswith("Refund approved")
+
+    def sessions() -> list[tuple[Any, ...]]:
+        with psycopg.connect(shop_url) as owner:
+            return owner.execute(
+                "SELECT person, counter, ended_at IS NOT NULL FROM shop_sessions"
+            ).fetchall()
+
+    with psycopg.connect(shop_url) as owner:
+        assert owner.execute("SELECT operator, counter FROM attempts").fetchall() == [
+            ("Cy", "Till 1")
+        ]
+    assert sessions() == [("Cy", "Till 1", False)]
     window.sign_out()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=5000)
+    qtbot.waitUntil(lambda: sessions() == [("Cy", "Till 1", True)], timeout=5000)
     sign_in(qtbot, window, "b", BOSS_PIN)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel_scroll, timeout=5000)
     window.open_people()
