@@ -67,6 +67,11 @@ class NeedsManager(ChargeBusy):
     server counting `refunds_per_day` over every counter); `str()` says why."""
 
 
+class SignInNeeded(ChargeBusy):
+    """`prepare` refused: the journal's home (a shop server) did not take the operator's
+    sign-in session — ended, expired, made elsewhere; `str()` says so. Sign in again."""
+
+
 class RefundIdTaken(JournalError):
     """An answer names a refund ID this journal holds for another attempt: a replayed answer."""
 

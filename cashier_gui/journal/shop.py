@@ -50,6 +50,7 @@ from cashier_gui.journal.model import (
     NeedsManager,
     NewAttempt,
     Problem,
+    SignInNeeded,
     State,
     StateChanged,
     stamp,
@@ -223,7 +224,7 @@ class ShopJournal:
                 error_code=reasons.CLAIM_SIGN_IN,
                 actor=actor,
             )
-            raise ChargeBusy(str(exc)) from None
+            raise SignInNeeded(str(exc)) from None
         except (ChargeOpenElsewhere, ChargeBusyElsewhere, OverRefund) as exc:
             code, other = _refusal(exc)
             self.local.transition(

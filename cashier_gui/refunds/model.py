@@ -50,6 +50,11 @@ class RefundBlocked(InvalidInput):
         self.blocking = blocking
 
 
+class SignInRequired(RefundBlocked):
+    """The shop server did not take the operator's sign-in for the claim (signed out, expired,
+    made at another counter): nothing was sent; the window signs out so they sign in again."""
+
+
 class ApprovalNeeded(RefundBlocked):
     """The shop's policy wants a manager's PIN for this one; `reasons` say why."""
 

@@ -20,6 +20,7 @@ from cashier_gui.journal import (
     Kind,
     NeedsManager,
     NewAttempt,
+    SignInNeeded,
     State,
     reasons,
     stamp,
@@ -43,6 +44,7 @@ from cashier_gui.refunds.model import (
     ChargeView,
     RefundBlocked,
     SendControl,
+    SignInRequired,
     make_reference,
 )
 from cashier_gui.refunds.reconcile import Reconciling
@@ -365,6 +367,8 @@ class RefundService(Reconciling):
             attempt = self.journal.prepare(new, actor=self.actor, guard=guard)
         except NeedsManager as exc:
             raise ApprovalNeeded([str(exc)]) from None
+        except SignInNeeded as exc:
+            raise SignInRequired(str(exc)) from None
         except ChargeBusy as exc:
             raise RefundBlocked(str(exc)) from None
         if attempt.state is not State.PREPARED:

@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
         self.panel.print_requested.connect(self.window_actions.print_receipt)
         self.panel.connection_changed.connect(self._connection)
         self.panel.finished.connect(self._refund_finished)
+        self.panel.sign_in_needed.connect(self.session.sign_out)
         self.panel.manager_gate = self.window_actions.as_resolver
 
     def _started(self, runtime: Runtime) -> None:

@@ -105,6 +105,25 @@ def test_people_of_the_shop_sign_in_and_are_managed_from_the_window(
     window.sign_out()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=5000)
     qtbot.waitUntil(lambda: sessions() == [("Cy", "Till 1", True)], timeout=5000)
+    # A session ended behind the window's back (here: by hand on the server) sends nothing:
+    # the window says why and signs out, so Cy signs in again.
+    sign_in(qtbot, window, "c", CY_PIN)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel_scroll, timeout=5000)
+    assert window.session.operator is not None
+    with psycopg.connect(shop_url, autocommit=True) as owner:
+        owner.execute("UPDATE shop_sessions SET expires_at = now() WHERE ended_at IS NULL")
+    look_up(qtbot, window, "ch_train_eur_4990")
+    p = window.panel
+    p.amount_edit.setFocus()
+    QTest.keyClicks(p.amount_edit, "1", delay=60)
+    qtbot.mouseClick(p.action_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(p.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=8000)
+    pad = window.session.page.pad
+    qtbot.waitUntil(lambda: "Sign in again" in pad.error.text.text(), timeout=5000)
+    assert "12 hours" in pad.error.text.text() and window.session.operator is None
+    with psycopg.connect(shop_url) as owner:
+        assert owner.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
     sign_in(qtbot, window, "b", BOSS_PIN)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.panel_scroll, timeout=5000)
     window.open_people()

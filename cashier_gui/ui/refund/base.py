@@ -39,6 +39,9 @@ class PanelBase(QWidget):
     finished = Signal(object)
     connection_changed = Signal(bool, str)
     check_requested = Signal()
+    #: The shop server did not take the operator's sign-in (ended, expired): the window signs
+    #: out with this sentence, so they sign in again.
+    sign_in_needed = Signal(str)
     print_requested = Signal()  # the result card's Print receipt (the window prints: Ctrl+P)
 
     def __init__(

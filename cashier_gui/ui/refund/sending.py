@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QWidget
 from cashier_gui.journal import Attempt, Kind, State
 from cashier_gui.money import Money
 from cashier_gui.policy import Approver, check_approver
-from cashier_gui.refunds import Approval, ApprovalNeeded, ChargeView, SendControl
+from cashier_gui.refunds import (
+    Approval,
+    ApprovalNeeded,
+    ChargeView,
+    SendControl,
+    SignInRequired,
+)
 from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
@@ -378,6 +384,8 @@ class SendingPart(FormPart):
         else:
             self._feed(fl.SendRefused(""))
             self.lookup_error.show_message(describe_error(exc))
+            if isinstance(exc, SignInRequired):
+                self.sign_in_needed.emit(describe_error(exc))
 
     def _back_to_confirm(self, message: str) -> None:
         self._new_reference()
