@@ -185,8 +185,8 @@ def main() -> None:
             f"{sum(p[1] > 8 for p in mine)} over 8 ms"
         )
     print(
-        f"peak RSS after ten refunds: {rss:.0f} MiB; resident now: {now:.0f} MiB (the peak "
-        "includes scrypt's 32 MiB of working memory while the training PIN is checked at start)"
+        f"peak RSS after ten refunds: {rss:.0f} MiB; resident now: {now:.0f} MiB "
+        "(bench/memory.py breaks it down)"
     )
 
 

@@ -387,6 +387,33 @@ class OperatorStore:
                 record, failures=0, locked_until=(now + MANAGER_LOCK).isoformat()
             )
 
+    def keep_prehashed(self, name: str, role: Role, salt: str, digest: str) -> bool:
+        """Make sure `name` exists with exactly this PIN record (`salt` and `digest` in base64,
+        hashed ahead of time under this app's constants) and is not locked; True when it was
+        already so (its count of wrong PINs is cleared, as a right PIN would), False when the
+        file was started afresh with that one person. Runs no scrypt: for training's public
+        manager PIN, checked at every training start (32 MiB of scrypt working memory)."""
+        name = check_name(name)
+        with self._locked() as records:
+            record = records.get(name.casefold())
+            now = self._clock()
+            if (
+                record is not None
+                and (record.role, record.salt, record.hash) == (str(role), salt, digest)
+                and (record.n, record.r, record.p) == (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+                and not (
+                    record.locked_until and dt.datetime.fromisoformat(record.locked_until) > now
+                )
+            ):
+                if record.failures or record.locked_until or record.lockouts:
+                    records[name.casefold()] = replace(
+                        record, failures=0, locked_until=None, lockouts=0
+                    )
+                return True
+            records.clear()
+            records[name.casefold()] = _Record(name, str(role), salt, digest)
+            return False
+
     def verify(self, name: str, pin: str) -> Operator:
         """The operator when `pin` is theirs; WrongPin (counting), LockedOut, or OperatorError.
         Blocks ≈ 0.1 s (scrypt): never call it on the GUI thread."""

@@ -323,6 +323,91 @@ def test_a_damaged_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
         OperatorStore(path).list()
 
 
+# ---- training's manager, hashed ahead of time ------------------------------------------------
+
+
+def test_the_training_managers_record_is_scrypt_of_its_pin_under_the_apps_constants() -> None:
+    import base64
+
+    from cashier_gui.operators import SCRYPT_P, SCRYPT_R, _kdf
+    from cashier_gui.runtime import (
+        TRAINING_MANAGER_HASH,
+        TRAINING_MANAGER_PIN,
+        TRAINING_MANAGER_SALT,
+    )
+
+    salt = base64.b64decode(TRAINING_MANAGER_SALT)
+    digest = _kdf(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).derive(TRAINING_MANAGER_PIN.encode())
+    assert base64.b64encode(digest).decode() == TRAINING_MANAGER_HASH
+
+
+def training_people(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OperatorStore:
+    """`training_operators` with scrypt forbidden: a training start runs none."""
+    from cashier_gui import operators
+    from cashier_gui.config import Paths
+    from cashier_gui.runtime import training_operators
+
+    real = operators._kdf
+
+    def no_scrypt(*args: object) -> object:
+        raise AssertionError("scrypt ran at a training start")
+
+    monkeypatch.setattr(operators, "_kdf", no_scrypt)
+    try:
+        return training_operators(Paths(tmp_path / "cfg", tmp_path / "data"))
+    finally:
+        monkeypatch.setattr(operators, "_kdf", real)
+
+
+def test_training_starts_without_scrypt_and_its_manager_signs_in_with_1234(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+
+    store = training_people(tmp_path, monkeypatch)  # the first training run
+    assert store.list() == [Operator(TRAINING_MANAGER, Role.MANAGER)]
+    assert store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN).is_manager
+    store.add("Ana", Role.CASHIER, "5555", by=ManagerPin(TRAINING_MANAGER, TRAINING_MANAGER_PIN))
+    with pytest.raises(WrongPin):
+        store.verify(TRAINING_MANAGER, "0000")
+    before = json.loads(store.path.read_text(encoding="utf-8"))["operators"]
+    assert before[0]["failures"] == 1
+    store = training_people(tmp_path, monkeypatch)  # the next start keeps the people
+    after = json.loads(store.path.read_text(encoding="utf-8"))["operators"]
+    assert [r["name"] for r in after] == [TRAINING_MANAGER, "Ana"]
+    assert after[0]["failures"] == 0  # cleared, as a right PIN would
+    assert after[0]["salt"] == before[0]["salt"] and after[0]["hash"] == before[0]["hash"]
+    assert store.verify("Ana", "5555").name == "Ana"
+
+
+@pytest.mark.parametrize("change", ["new pin", "locked", "damaged", "edited cost"])
+def test_training_starts_afresh_when_its_manager_was_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+
+    store = training_people(tmp_path, monkeypatch)
+    trainer = ManagerPin(TRAINING_MANAGER, TRAINING_MANAGER_PIN)
+    store.add("Ana", Role.CASHIER, "5555", by=trainer)
+    if change == "new pin":
+        store.set_pin(TRAINING_MANAGER, "9999", by=trainer)
+    elif change == "locked":
+        for _ in range(3):
+            with pytest.raises(OperatorError):
+                store.verify(TRAINING_MANAGER, "0000")
+        assert store.locked_until(TRAINING_MANAGER) is not None
+    elif change == "damaged":
+        store.path.write_text("{", encoding="utf-8")
+    else:
+        data = json.loads(store.path.read_text(encoding="utf-8"))
+        data["operators"][0]["n"] = 2
+        store.path.write_text(json.dumps(data), encoding="utf-8")
+    store = training_people(tmp_path, monkeypatch)
+    assert store.list() == [Operator(TRAINING_MANAGER, Role.MANAGER)]
+    assert store.locked_until(TRAINING_MANAGER) is None
+    assert store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN).is_manager
+
+
 # ---- policy ---------------------------------------------------------------------------------
 
 EUR = "EUR"
