@@ -70,7 +70,9 @@ def stage(label: str, rows: list[tuple[str, dict[str, int], collections.Counter[
 
 
 def report(rows: list[tuple[str, dict[str, int], collections.Counter[str]]]) -> None:
-    mib = lambda kb: f"{kb / 1024:6.1f}"  # noqa: E731
+    def mib(kb: float) -> str:
+        return f"{kb / 1024:6.1f}"
+
     print(f"{'stage':<22}{'Rss':>8}{'anon':>8}{'file':>8}{'Python':>8}   (MiB)")
     for label, roll, _maps in rows:
         anon = roll.get("Anonymous", 0)
@@ -94,8 +96,10 @@ def report(rows: list[tuple[str, dict[str, int], collections.Counter[str]]]) -> 
         stats: collections.Counter[str] = collections.Counter()
         for stat in snap.statistics("filename"):
             path = stat.traceback[0].filename
-            key = path.split("site-packages/")[-1].split("/")[0] if "site-packages" in path else (
-                "cashier_gui" if "cashier_gui" in path else "stdlib/other"
+            key = (
+                path.split("site-packages/")[-1].split("/")[0]
+                if "site-packages" in path
+                else ("cashier_gui" if "cashier_gui" in path else "stdlib/other")
             )
             stats[key] += stat.size
         for key, size in stats.most_common(MAPS):
@@ -105,6 +109,7 @@ def report(rows: list[tuple[str, dict[str, int], collections.Counter[str]]]) -> 
 def main() -> None:
     rows: list[tuple[str, dict[str, int], collections.Counter[str]]] = []
     from PySide6.QtCore import QTimer
+    from ui_stall import drive
 
     from cashier_gui.app import (
         default_runtime_factory,
@@ -113,7 +118,6 @@ def main() -> None:
         make_application,
     )
     from cashier_gui.ui.main_window import MainWindow
-    from ui_stall import drive
 
     stage("after import", rows)
     hold_collection_for_startup()

@@ -326,7 +326,7 @@ TRAINING_POLICY = Policy(
 #: The training manager's PIN record, hashed once ahead of time under operators.SCRYPT_N/R/P
 #: (a fixed salt: the PIN is public and guards no money; tests check it against scrypt).
 TRAINING_MANAGER_SALT = "Y2FzaGllci10cmFpbmluZw=="  # b"cashier-training"
-TRAINING_MANAGER_HASH = "r92sK1hEjmNRj30fqwG5CK1ei4BBTCWp+KZAnI9wW0c="
+TRAINING_MANAGER_HASH = "me3BaGc9ufGgngzyc2EJa3jgvJ3bumjvQ/s/RJJ8cPE="
 
 
 def training_operators(paths: Paths) -> OperatorStore:

@@ -13,7 +13,10 @@ import pytest
 from cashier_gui.money import Money
 from cashier_gui.operators import (
     LOCKOUT_MINUTES,
+    PREVIOUS_SCRYPT,
     SCRYPT_N,
+    SCRYPT_P,
+    SCRYPT_R,
     LockedOut,
     ManagerPin,
     Operator,
@@ -57,7 +60,9 @@ def test_pins_are_hashed_with_a_salt_and_never_stored(people: OperatorStore) -> 
     raw = people.path.read_text(encoding="utf-8")
     assert "4711" not in raw and "123456" not in raw
     records = json.loads(raw)["operators"]
-    assert len({r["salt"] for r in records}) == 2 and all(r["n"] >= 2**15 for r in records)
+    assert len({r["salt"] for r in records}) == 2 and all(
+        (r["n"], r["r"], r["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P) for r in records
+    )
     if os.name == "posix":
         assert stat.S_IMODE(people.path.stat().st_mode) == 0o600
 
@@ -169,8 +174,16 @@ def test_a_manager_lifts_the_lock_and_the_growth_stays_until_a_right_pin(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("n", 2), ("n", 2**24), ("r", 1), ("p", 16), ("n", 1000)],
-    ids=["weaker-n", "huge-n", "weaker-r", "other-p", "not-a-power"],
+    [("n", 2), ("n", 2**24), ("r", 1), ("p", 16), ("n", 1000), ("p", 1), ("n", 2**15)],
+    ids=[
+        "weaker-n",
+        "huge-n",
+        "weaker-r",
+        "other-p",
+        "not-a-power",
+        "the-previous-p-alone",
+        "the-previous-n-alone",
+    ],
 )
 def test_scrypts_cost_is_never_read_from_the_file(
     people: OperatorStore, field: str, value: int
@@ -189,8 +202,71 @@ def test_scrypts_cost_is_never_read_from_the_file(
     # A new PIN is hashed with the app's constants again.
     people.set_pin("Tom", "2468")
     [tom] = [r for r in json.loads(people.path.read_text())["operators"] if r["name"] == "Tom"]
-    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, 8, 1)
+    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P)
     assert people.verify("Tom", "2468").name == "Tom"
+
+
+def _hashed_as_before(people: OperatorStore, name: str, pin: str) -> dict[str, object]:
+    """Rewrite `name`'s record as the app before issue 22 wrote it (n=2^15, r=8, p=1)."""
+    import base64
+
+    from cashier_gui.operators import _kdf
+
+    salt = os.urandom(16)
+    digest = _kdf(salt, *PREVIOUS_SCRYPT).derive(pin.encode())
+    data = json.loads(people.path.read_text(encoding="utf-8"))
+    for record in data["operators"]:
+        if record["name"] == name:
+            n, r, p = PREVIOUS_SCRYPT
+            record.update(
+                salt=base64.b64encode(salt).decode(),
+                hash=base64.b64encode(digest).decode(),
+                n=n,
+                r=r,
+                p=p,
+            )
+            old: dict[str, object] = record
+    people.path.write_text(json.dumps(data), encoding="utf-8")
+    return old
+
+
+def _record(people: OperatorStore, name: str) -> dict[str, object]:
+    [rec] = [r for r in json.loads(people.path.read_text())["operators"] if r["name"] == name]
+    return rec  # type: ignore[no-any-return]
+
+
+def test_a_pin_hashed_with_the_previous_cost_is_rehashed_at_the_next_right_pin(
+    people: OperatorStore,
+) -> None:
+    assert PREVIOUS_SCRYPT == (2**15, 8, 1) and (SCRYPT_N, SCRYPT_R, SCRYPT_P) == (2**13, 8, 5)
+    old = _hashed_as_before(people, "Tom", "123456")
+    with pytest.raises(WrongPin):  # a wrong PIN counts as ever, and changes no hash
+        people.verify("Tom", "000000")
+    assert _record(people, "Tom") == {**old, "failures": 1}
+    assert people.verify("Tom", "123456") == Operator("Tom", Role.CASHIER)
+    tom = _record(people, "Tom")
+    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    assert tom["salt"] != old["salt"] and tom["hash"] != old["hash"] and tom["failures"] == 0
+    assert people.verify("Tom", "123456").name == "Tom"  # the new hash holds the same PIN
+    with pytest.raises(WrongPin):
+        people.verify("Tom", "654321")
+
+
+def test_three_wrong_pins_lock_a_record_of_the_previous_cost_too(
+    people: OperatorStore, clock: Clock
+) -> None:
+    old = _hashed_as_before(people, "Tom", "123456")
+    for _ in range(2):
+        with pytest.raises(WrongPin):
+            people.verify("Tom", "000000")
+    with pytest.raises(LockedOut):
+        people.verify("Tom", "000000")
+    with pytest.raises(LockedOut):
+        people.verify("Tom", "123456")  # locked: the right PIN waits too, nothing re-hashed
+    assert _record(people, "Tom")["hash"] == old["hash"]
+    clock.now += dt.timedelta(minutes=1, seconds=1)
+    assert people.verify("Tom", "123456").name == "Tom"
+    assert _record(people, "Tom")["n"] == SCRYPT_N
 
 
 def test_a_right_pin_resets_the_count(people: OperatorStore) -> None:
