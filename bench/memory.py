@@ -113,6 +113,7 @@ def main() -> None:
 
     from cashier_gui.app import (
         default_runtime_factory,
+        drop_source_lines,
         freeze_startup_objects,
         hold_collection_for_startup,
         make_application,
@@ -132,7 +133,9 @@ def main() -> None:
     w.ready.connect(freeze_startup_objects)
     w.ready.connect(lambda: QTimer.singleShot(0, lambda: stage("ready", rows)))
     w.show()
-    QTimer.singleShot(0, lambda: stage("first paint", rows))
+    app.processEvents()  # the first paint, before the runtime starts (as app.run does)
+    stage("first paint", rows)
+    drop_source_lines()  # as app.run does
     w.start()
     gaps: list[float] = []
     idle: list[float] = []

@@ -36,6 +36,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from cashier_gui.app import (
     default_runtime_factory,
+    drop_source_lines,
     freeze_startup_objects,
     hold_collection_for_startup,
     make_application,
@@ -154,6 +155,7 @@ def main() -> None:
     phase = ["start-up"]
     pauses = watch_gc(phase)
     w.ready.connect(lambda: phase.__setitem__(0, "refunds"))
+    drop_source_lines()  # as app.run does before the runtime starts
     w.start()
     gaps: list[float] = []
     idle: list[float] = []
