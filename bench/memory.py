@@ -89,7 +89,7 @@ def report(rows: list[tuple[str, dict[str, int], collections.Counter[str]]]) -> 
         for name, kb in grown.most_common(MAPS):
             print(f"  {mib(kb)}  {name}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak RSS {peak:.0f} MiB")
+    print(f"\npeak RSS {peak:.1f} MiB")
     if TRACE:
         snap = tracemalloc.take_snapshot()
         print("\nPython allocations by file, now (MiB):")
