@@ -325,16 +325,25 @@ TRAINING_POLICY = Policy(
 )
 
 
+#: The training manager's PIN record, hashed once ahead of time under operators.SCRYPT_N/R/P
+#: (a fixed salt: the PIN is public and guards no money; tests check it against scrypt).
+TRAINING_MANAGER_SALT = "Y2FzaGllci10cmFpbmluZw=="  # b"cashier-training"
+TRAINING_MANAGER_HASH = "me3BaGc9ufGgngzyc2EJa3jgvJ3bumjvQ/s/RJJ8cPE="
+
+
 def training_operators(paths: Paths) -> OperatorStore:
     """The training counter's people (its own file beside the training journal): the training
-    manager, PIN 1234 — printed on the training screen, it guards no money."""
+    manager, PIN 1234 — printed on the training screen, it guards no money. Kept when its
+    record is still the one hashed ahead of time and not locked; otherwise (first training
+    run, a trainee changed or locked it, a damaged file) started afresh. No scrypt runs here:
+    checking the PIN at every start cost 32 MiB of peak memory (decision, issue 22)."""
     store = OperatorStore(paths.data_dir / "training-operators.json")
+    args = (TRAINING_MANAGER, Role.MANAGER, TRAINING_MANAGER_SALT, TRAINING_MANAGER_HASH)
     try:
-        store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN)
-    except OperatorError:  # first training run, or a trainee changed it: start afresh
-        for op in store.list():
-            store.remove(op.name)
-        store.add(TRAINING_MANAGER, Role.MANAGER, TRAINING_MANAGER_PIN)
+        store.keep_prehashed(*args)
+    except OperatorError:  # a damaged training file: it guards nothing, start afresh
+        store.path.unlink(missing_ok=True)
+        store.keep_prehashed(*args)
     return store
 
 

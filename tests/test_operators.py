@@ -13,7 +13,10 @@ import pytest
 from cashier_gui.money import Money
 from cashier_gui.operators import (
     LOCKOUT_MINUTES,
+    PREVIOUS_SCRYPT,
     SCRYPT_N,
+    SCRYPT_P,
+    SCRYPT_R,
     LockedOut,
     ManagerPin,
     Operator,
@@ -57,7 +60,9 @@ def test_pins_are_hashed_with_a_salt_and_never_stored(people: OperatorStore) -> 
     raw = people.path.read_text(encoding="utf-8")
     assert "4711" not in raw and "123456" not in raw
     records = json.loads(raw)["operators"]
-    assert len({r["salt"] for r in records}) == 2 and all(r["n"] >= 2**15 for r in records)
+    assert len({r["salt"] for r in records}) == 2 and all(
+        (r["n"], r["r"], r["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P) for r in records
+    )
     if os.name == "posix":
         assert stat.S_IMODE(people.path.stat().st_mode) == 0o600
 
@@ -169,8 +174,16 @@ def test_a_manager_lifts_the_lock_and_the_growth_stays_until_a_right_pin(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("n", 2), ("n", 2**24), ("r", 1), ("p", 16), ("n", 1000)],
-    ids=["weaker-n", "huge-n", "weaker-r", "other-p", "not-a-power"],
+    [("n", 2), ("n", 2**24), ("r", 1), ("p", 16), ("n", 1000), ("p", 1), ("n", 2**15)],
+    ids=[
+        "weaker-n",
+        "huge-n",
+        "weaker-r",
+        "other-p",
+        "not-a-power",
+        "the-previous-p-alone",
+        "the-previous-n-alone",
+    ],
 )
 def test_scrypts_cost_is_never_read_from_the_file(
     people: OperatorStore, field: str, value: int
@@ -189,8 +202,71 @@ def test_scrypts_cost_is_never_read_from_the_file(
     # A new PIN is hashed with the app's constants again.
     people.set_pin("Tom", "2468")
     [tom] = [r for r in json.loads(people.path.read_text())["operators"] if r["name"] == "Tom"]
-    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, 8, 1)
+    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P)
     assert people.verify("Tom", "2468").name == "Tom"
+
+
+def _hashed_as_before(people: OperatorStore, name: str, pin: str) -> dict[str, object]:
+    """Rewrite `name`'s record as the app before issue 22 wrote it (n=2^15, r=8, p=1)."""
+    import base64
+
+    from cashier_gui.operators import _kdf
+
+    salt = os.urandom(16)
+    digest = _kdf(salt, *PREVIOUS_SCRYPT).derive(pin.encode())
+    data = json.loads(people.path.read_text(encoding="utf-8"))
+    for record in data["operators"]:
+        if record["name"] == name:
+            n, r, p = PREVIOUS_SCRYPT
+            record.update(
+                salt=base64.b64encode(salt).decode(),
+                hash=base64.b64encode(digest).decode(),
+                n=n,
+                r=r,
+                p=p,
+            )
+            old: dict[str, object] = record
+    people.path.write_text(json.dumps(data), encoding="utf-8")
+    return old
+
+
+def _record(people: OperatorStore, name: str) -> dict[str, object]:
+    [rec] = [r for r in json.loads(people.path.read_text())["operators"] if r["name"] == name]
+    return rec  # type: ignore[no-any-return]
+
+
+def test_a_pin_hashed_with_the_previous_cost_is_rehashed_at_the_next_right_pin(
+    people: OperatorStore,
+) -> None:
+    assert PREVIOUS_SCRYPT == (2**15, 8, 1) and (SCRYPT_N, SCRYPT_R, SCRYPT_P) == (2**13, 8, 5)
+    old = _hashed_as_before(people, "Tom", "123456")
+    with pytest.raises(WrongPin):  # a wrong PIN counts as ever, and changes no hash
+        people.verify("Tom", "000000")
+    assert _record(people, "Tom") == {**old, "failures": 1}
+    assert people.verify("Tom", "123456") == Operator("Tom", Role.CASHIER)
+    tom = _record(people, "Tom")
+    assert (tom["n"], tom["r"], tom["p"]) == (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    assert tom["salt"] != old["salt"] and tom["hash"] != old["hash"] and tom["failures"] == 0
+    assert people.verify("Tom", "123456").name == "Tom"  # the new hash holds the same PIN
+    with pytest.raises(WrongPin):
+        people.verify("Tom", "654321")
+
+
+def test_three_wrong_pins_lock_a_record_of_the_previous_cost_too(
+    people: OperatorStore, clock: Clock
+) -> None:
+    old = _hashed_as_before(people, "Tom", "123456")
+    for _ in range(2):
+        with pytest.raises(WrongPin):
+            people.verify("Tom", "000000")
+    with pytest.raises(LockedOut):
+        people.verify("Tom", "000000")
+    with pytest.raises(LockedOut):
+        people.verify("Tom", "123456")  # locked: the right PIN waits too, nothing re-hashed
+    assert _record(people, "Tom")["hash"] == old["hash"]
+    clock.now += dt.timedelta(minutes=1, seconds=1)
+    assert people.verify("Tom", "123456").name == "Tom"
+    assert _record(people, "Tom")["n"] == SCRYPT_N
 
 
 def test_a_right_pin_resets_the_count(people: OperatorStore) -> None:
@@ -321,6 +397,91 @@ def test_a_damaged_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     path.write_text('{"operators": [{"name": 1}]}', encoding="utf-8")
     with pytest.raises(OperatorError, match="damaged"):
         OperatorStore(path).list()
+
+
+# ---- training's manager, hashed ahead of time ------------------------------------------------
+
+
+def test_the_training_managers_record_is_scrypt_of_its_pin_under_the_apps_constants() -> None:
+    import base64
+
+    from cashier_gui.operators import SCRYPT_P, SCRYPT_R, _kdf
+    from cashier_gui.runtime import (
+        TRAINING_MANAGER_HASH,
+        TRAINING_MANAGER_PIN,
+        TRAINING_MANAGER_SALT,
+    )
+
+    salt = base64.b64decode(TRAINING_MANAGER_SALT)
+    digest = _kdf(salt, SCRYPT_N, SCRYPT_R, SCRYPT_P).derive(TRAINING_MANAGER_PIN.encode())
+    assert base64.b64encode(digest).decode() == TRAINING_MANAGER_HASH
+
+
+def training_people(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OperatorStore:
+    """`training_operators` with scrypt forbidden: a training start runs none."""
+    from cashier_gui import operators
+    from cashier_gui.config import Paths
+    from cashier_gui.runtime import training_operators
+
+    real = operators._kdf
+
+    def no_scrypt(*args: object) -> object:
+        raise AssertionError("scrypt ran at a training start")
+
+    monkeypatch.setattr(operators, "_kdf", no_scrypt)
+    try:
+        return training_operators(Paths(tmp_path / "cfg", tmp_path / "data"))
+    finally:
+        monkeypatch.setattr(operators, "_kdf", real)
+
+
+def test_training_starts_without_scrypt_and_its_manager_signs_in_with_1234(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+
+    store = training_people(tmp_path, monkeypatch)  # the first training run
+    assert store.list() == [Operator(TRAINING_MANAGER, Role.MANAGER)]
+    assert store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN).is_manager
+    store.add("Ana", Role.CASHIER, "5555", by=ManagerPin(TRAINING_MANAGER, TRAINING_MANAGER_PIN))
+    with pytest.raises(WrongPin):
+        store.verify(TRAINING_MANAGER, "0000")
+    before = json.loads(store.path.read_text(encoding="utf-8"))["operators"]
+    assert before[0]["failures"] == 1
+    store = training_people(tmp_path, monkeypatch)  # the next start keeps the people
+    after = json.loads(store.path.read_text(encoding="utf-8"))["operators"]
+    assert [r["name"] for r in after] == [TRAINING_MANAGER, "Ana"]
+    assert after[0]["failures"] == 0  # cleared, as a right PIN would
+    assert after[0]["salt"] == before[0]["salt"] and after[0]["hash"] == before[0]["hash"]
+    assert store.verify("Ana", "5555").name == "Ana"
+
+
+@pytest.mark.parametrize("change", ["new pin", "locked", "damaged", "edited cost"])
+def test_training_starts_afresh_when_its_manager_was_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    from cashier_gui.runtime import TRAINING_MANAGER, TRAINING_MANAGER_PIN
+
+    store = training_people(tmp_path, monkeypatch)
+    trainer = ManagerPin(TRAINING_MANAGER, TRAINING_MANAGER_PIN)
+    store.add("Ana", Role.CASHIER, "5555", by=trainer)
+    if change == "new pin":
+        store.set_pin(TRAINING_MANAGER, "9999", by=trainer)
+    elif change == "locked":
+        for _ in range(3):
+            with pytest.raises(OperatorError):
+                store.verify(TRAINING_MANAGER, "0000")
+        assert store.locked_until(TRAINING_MANAGER) is not None
+    elif change == "damaged":
+        store.path.write_text("{", encoding="utf-8")
+    else:
+        data = json.loads(store.path.read_text(encoding="utf-8"))
+        data["operators"][0]["n"] = 2
+        store.path.write_text(json.dumps(data), encoding="utf-8")
+    store = training_people(tmp_path, monkeypatch)
+    assert store.list() == [Operator(TRAINING_MANAGER, Role.MANAGER)]
+    assert store.locked_until(TRAINING_MANAGER) is None
+    assert store.verify(TRAINING_MANAGER, TRAINING_MANAGER_PIN).is_manager
 
 
 # ---- policy ---------------------------------------------------------------------------------
