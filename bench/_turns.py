@@ -109,7 +109,7 @@ class Turns:
         over6 = [g for g in gaps if g[0] > 0.006]
         cpus = sorted(g[1] * 1000 for g in gaps)
         out(
-            f"turns by GUI-thread CPU time (load-independent): longest {cpus[-1]:.1f} ms, then "
+            f"turns by GUI-thread CPU time (less load-dependent than wall; inflated at load > 2): longest {cpus[-1]:.1f} ms, then "
             f"{', '.join(f'{c:.1f}' for c in cpus[-2:-6:-1])}; {sum(c > 6 for c in cpus)} over 6 ms; "
             f"the 10 longest {sum(cpus[-10:]) / 10:.2f} ms on average; GUI CPU in all "
             f"{sum(cpus):.0f} ms"
