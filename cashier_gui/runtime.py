@@ -301,9 +301,9 @@ class Runtime:
 
 def warm_up(settings: Settings) -> None:
     """Load what the first lookup would otherwise load on the GUI thread: Babel's locale data
-    (≈ 20 ms) and the async back end httpx's transport imports on its first connection (anyio's
-    asyncio back end, 26 modules, ≈ 35 ms). Called from the worker thread that opens the
-    runtime."""
+    (≈ 20 ms), the async back end httpx's transport imports on its first connection (anyio's
+    asyncio back end, 26 modules, ≈ 35 ms) and the reference's pattern. Called from the worker
+    thread that opens the runtime."""
     import contextlib
     import importlib
 
@@ -311,6 +311,9 @@ def warm_up(settings: Settings) -> None:
 
     for currency in ("EUR", settings.default_currency or "USD"):
         Money(1234, currency).format(settings.locale)
+    from cashier_gui.refunds.model import make_reference
+
+    make_reference("POS")  # compiles its pattern here, not in the first lookup's turn
     # The module anyio's get_async_backend("asyncio") imports; private, so best effort.
     with contextlib.suppress(ImportError):
         importlib.import_module("anyio._backends._asyncio")

@@ -32,6 +32,7 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.keys import KeyFeed
 from cashier_gui.ui.refund.sending import SendingPart
+from cashier_gui.ui.widgets import set_visible
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
@@ -193,13 +194,13 @@ class RefundPanel(SendingPart):
         self._paint_hold.hold()
         index = list(fl.Stage).index(stage)
         self.right_stack.setCurrentIndex(index)  # pages were added in the stages' order
-        _set_visible(self.charge_card, stage is not fl.Stage.LOOKUP)
+        set_visible(self.charge_card, stage is not fl.Stage.LOOKUP)
         # Training's practice receipts where the next one is picked (the form and the confirm
         # card need the column's height at 1024×768, in German too).
         practice = self.practice.count() > 0
-        _set_visible(self.practice_box, practice and stage in (fl.Stage.LOOKUP, fl.Stage.RESULT))
+        set_visible(self.practice_box, practice and stage in (fl.Stage.LOOKUP, fl.Stage.RESULT))
         if stage is not fl.Stage.CHARGE:  # the Void/Refund choice is the charge stage's
-            _set_visible(self.charge_card.choice, False)
+            set_visible(self.charge_card.choice, False)
         if stage not in (fl.Stage.CONFIRM, fl.Stage.SENDING):  # Esc, a scan, a new refund
             self.forget_approval()
         self.lookup_progress.setVisible(self._lookup_task is not None)
@@ -379,11 +380,6 @@ class RefundPanel(SendingPart):
         if self._lookup_task is task:
             self._lookup_task = None
             self.lookup_progress.setVisible(False)
-
-
-def _set_visible(widget: QWidget, visible: bool) -> None:
-    if widget.isHidden() == visible:  # setVisible re-lays out even when nothing changes
-        widget.setVisible(visible)
 
 
 def _reached(exc: GatewayError) -> bool:

@@ -215,6 +215,8 @@ def test_ctrl_l_and_idle_sign_out(qtbot: QtBot, window: MainWindow) -> None:
     QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.session.page, timeout=3000)
     assert window.session.operator is None and not window.session.name_label.isVisible()
+    # Nobody to sign out when idle: the window's events no longer pass the session's filter.
+    assert not window.session.idle.isActive() and not window.session._watching
     assert panel.charge_edit.text() == ""  # nothing of Carl's refund stays for the next one
     assert rt(window).service.actor != "Carl"
     # Idle: the setting says 1 minute; the test shortens the timer, not the rule.

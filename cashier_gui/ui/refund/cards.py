@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cashier_gui.refunds import MAX_NOTE, REASONS, reason_label
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, ComboBox, MessageBox, label
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, ComboBox, MessageBox, label, set_visible
 
 FLOW_HELP = QT_TRANSLATE_NOOP(
     "Help",
@@ -153,8 +153,8 @@ class ChargeCard(Card):
         self.lay.addWidget(self.choice)
 
     def show_row(self, key: str, visible: bool) -> None:
-        self.captions[key].setVisible(visible)
-        self.fields[key].setVisible(visible)
+        set_visible(self.captions[key], visible)
+        set_visible(self.fields[key], visible)
 
 
 class PracticeCard(Card):

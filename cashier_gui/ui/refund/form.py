@@ -16,7 +16,7 @@ from cashier_gui.safetext import typed_problem
 from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.base import PanelBase
 from cashier_gui.ui.refund.words import amount_example, attempt_lines, known_refunded
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle, set_visible
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
@@ -57,12 +57,12 @@ class FormPart(PanelBase):
         voidable = view.void_blocked_reason() is None
         if view.charge is None and self.service is not None:
             voidable = voidable and not view.attempts  # Poynt: a sale with nothing done yet
-        self.charge_card.choice.setVisible(voidable)
+        set_visible(self.charge_card.choice, voidable)
         if why:
             self.not_refundable.show_message(why, role="warning")
         else:
             self.not_refundable.clear()
-        self.form_card.setVisible(not why)  # no form for a charge that cannot be refunded
+        set_visible(self.form_card, not why)  # no form for a charge that cannot be refunded
         self._validate()
         focus: QWidget
         if why:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.ui.refund.cards import Card
 from cashier_gui.ui.signin import PinPad
-from cashier_gui.ui.widgets import CopyRow, MessageBox, label
+from cashier_gui.ui.widgets import CopyRow, MessageBox, label, set_visible
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator
@@ -168,7 +168,7 @@ class ResultCard(Card):
         """Print receipt above the way on: "No receipt" when money moved (the customer may
         want the paper), "New refund" otherwise. When the outcome asks for a step (Check now,
         Refund it instead) that row is the step's: the receipt is then Ctrl+P or History's."""
-        self.print_button.setVisible(not step)
+        set_visible(self.print_button, not step)
         if money_moved:
             self.new_button.setText(self.tr("No receipt  Ctrl+N"))
             self.new_button.setAccessibleName(self.tr("No receipt: on to a new refund"))

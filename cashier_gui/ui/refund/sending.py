@@ -27,7 +27,7 @@ from cashier_gui.ui.refund import flow as fl
 from cashier_gui.ui.refund.form import FormPart
 from cashier_gui.ui.refund.words import result_words, settled_sale
 from cashier_gui.ui.states import resolution_text
-from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle
+from cashier_gui.ui.widgets import QT_TRANSLATE_NOOP, local_time, restyle, set_visible
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
@@ -420,7 +420,7 @@ class SendingPart(FormPart):
         rc.amount.setText(self._fmt(attempt.amount) if attempt.amount else self.tr("Full amount"))
         rc.text.setText(text)
         rc.by_hand.setText(resolution_text(attempt))
-        rc.by_hand.setVisible(bool(attempt.resolved_by))
+        set_visible(rc.by_hand, bool(attempt.resolved_by))
         rc.refund_id.set(attempt.refund_id)
         rc.reference.set(attempt.transaction_reference)
         rc.trace.set(attempt.trace_id)
