@@ -204,7 +204,8 @@ class RefundPanel(SendingPart):
         if stage not in (fl.Stage.CONFIRM, fl.Stage.SENDING):  # Esc, a scan, a new refund
             self.forget_approval()
         self.lookup_progress.setVisible(self._lookup_task is not None)
-        self._update_enabled()
+        charge = stage is fl.Stage.CHARGE and self.view is not None
+        self._update_enabled(validate=not charge)  # _charge_focus validates the filled form
         if stage is fl.Stage.CHARGE:
             self._charge_focus()
         elif stage is fl.Stage.CONFIRM:

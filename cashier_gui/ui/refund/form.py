@@ -230,7 +230,9 @@ class FormPart(PanelBase):
             if grew:
                 self.follow_actions()
 
-    def _update_enabled(self) -> None:
+    def _update_enabled(self, validate: bool = True) -> None:
+        """`validate=False`: the caller validates the form itself afterwards (once a lookup's
+        charge is filled in: validating the empty form first was wasted, 0.2–0.4 ms)."""
         # Only real changes: with a stylesheet every enable/disable re-polishes the widget.
         locked = self.stage in ("confirm", "sending") or self.ops.busy
         if self.charge_edit.isReadOnly() != locked:
@@ -249,7 +251,8 @@ class FormPart(PanelBase):
             _enable(w, not locked)
         _enable(self.confirm_button, self.stage == "confirm" and not self.ops.busy)
         _enable(self.back_button, self.stage == "confirm")
-        self._validate()
+        if validate:
+            self._validate()
 
     def ask_confirm(self) -> None:
         """The form's Refund button: a deliberate click."""

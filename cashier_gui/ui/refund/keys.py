@@ -59,14 +59,48 @@ class KeyFeed(QObject):
         self._starts_burst = starts_burst
         self._on_secret = on_secret
         self._before: tuple[QWidget, str | int] | None = None
+        # Not an application-wide filter (every event of the GUI thread would pass through
+        # Python, ≈ 0.3 ms a busy turn): a key press goes first to the focus widget, or to the
+        # window when nothing has the focus, so the filter sits on those two only and follows
+        # the focus (focusChanged comes before any key reaches the new focus widget).
+        self._focus: QWidget | None = None  # the focus widget the filter is on
+        self._window: QWidget | None = None  # the window it is on
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+            app.focusWindowChanged.connect(self._window_changed)
+        self._focus_changed(None, QApplication.focusWidget())
+
+    def _window_changed(self, _window: object) -> None:
+        if isValid(self._panel):
+            self._watch_window()
+
+    def _watch_window(self) -> None:
+        window = self._panel.window()
+        if window is not self._window:
+            if self._window is not None and isValid(self._window):
+                self._window.removeEventFilter(self)
+            self._window = window
+            window.installEventFilter(self)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self._panel):
+            return
+        self._watch_window()
+        old, self._focus = self._focus, new
+        if old is not None and old is not new and old is not self._window and isValid(old):
+            old.removeEventFilter(self)
+        if new is not None and new is not old:
+            new.installEventFilter(self)  # the last one installed is asked first
 
     def detach(self) -> None:
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
+        for widget in (self._focus, self._window):
+            if widget is not None and isValid(widget):
+                widget.removeEventFilter(self)
+        self._focus = self._window = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
