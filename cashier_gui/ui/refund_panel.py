@@ -146,7 +146,7 @@ class RefundPanel(SendingPart):
             # 1024×768 beside both banners.
             row = self.practice.sizeHintForRow(0)
             self.practice.setMaximumHeight(int(2.5 * row) + 2 * self.practice.frameWidth())
-        self.practice_box.setVisible(bool(practice) and self.stage in ("lookup", "result"))
+        set_visible(self.practice_box, bool(practice) and self.stage in ("lookup", "result"))
 
     def warm_up(self) -> None:
         """Render every card once, off screen, while nobody waits (Qt polishes on first paint)."""
@@ -203,7 +203,7 @@ class RefundPanel(SendingPart):
             set_visible(self.charge_card.choice, False)
         if stage not in (fl.Stage.CONFIRM, fl.Stage.SENDING):  # Esc, a scan, a new refund
             self.forget_approval()
-        self.lookup_progress.setVisible(self._lookup_task is not None)
+        set_visible(self.lookup_progress, self._lookup_task is not None)
         charge = stage is fl.Stage.CHARGE and self.view is not None
         self._update_enabled(validate=not charge)  # _charge_focus validates the filled form
         if stage is fl.Stage.CHARGE:

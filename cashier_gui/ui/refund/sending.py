@@ -428,9 +428,9 @@ class SendingPart(FormPart):
             row.button.setText(self.tr("Copy"))
         rc.time.setText(local_time(attempt.updated_at))
         unknown = attempt.state is State.UNKNOWN
-        rc.resolve_button.setVisible(unknown)
-        rc.check_button.setVisible(unknown)
-        rc.instead_button.setVisible(settled_sale(attempt))
+        set_visible(rc.resolve_button, unknown)
+        set_visible(rc.check_button, unknown)
+        set_visible(rc.instead_button, settled_sale(attempt))
         rc.paper(attempt.state in (State.APPROVED, State.PENDING), unknown or settled_sale(attempt))
         rc.primary(rc.default_button() or rc.new_button)
 
