@@ -77,9 +77,7 @@ class CounterSession(QObject):
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self._idle_out)
         self.idle_ms = 0  # 0: never (set from the settings when a runtime starts)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watching = False  # the application's events (see _watch_activity)
 
     @property
     def page(self) -> SignInPage:
@@ -214,7 +212,20 @@ class CounterSession(QObject):
 
     def _restart_idle(self) -> None:
         if self.idle_ms > 0 and self.operator is not None and self.has_people:
+            self._watch_activity()
             self.idle.start(self.idle_ms)
+
+    def _watch_activity(self) -> None:
+        """Watch the application's events for use (eventFilter) from the first time the idle
+        timer runs — never before the first paint: an application-wide filter sends every event
+        of every widget through Python, and each one Qt made itself needs its Python wrapper
+        (≈ 150 of PySide's enum classes and their types were created for the first scroll
+        bar's Polish event alone)."""
+        if not self._watching:
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
+                self._watching = True
 
     def _idle_out(self) -> None:
         panel = self.window.panel()
