@@ -24,12 +24,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
-from cashier_gui.ui.signin import SignInPage, as_manager
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
+    from cashier_gui.ui.signin import SignInPage
 
 _ACTIVITY = (
     QEvent.Type.KeyPress,
@@ -85,6 +85,8 @@ class CounterSession(QObject):
         (training and a counter without people never show it; its keypad and scroll area cost
         ≈ 10 ms to build)."""
         if self._page is None:
+            from cashier_gui.ui.signin import SignInPage
+
             self._page = SignInPage()
             self._page.signed_in.connect(self._signed_in)
         return self._page
@@ -259,4 +261,6 @@ class CounterSession(QObject):
         runtime = self.window.runtime()
         if runtime is not None and runtime.training and store is not runtime.operators:
             current = None  # the trainee is nobody on the real counter
+        from cashier_gui.ui.signin import as_manager
+
         as_manager(self.window.main, store, current, why, then)

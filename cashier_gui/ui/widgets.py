@@ -21,6 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+#: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
+#: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
+SECRET_PROPERTY = "secret"  # noqa: S105 (a property name, not a secret)
+
 
 class ComboBox(QComboBox):
     """A drop-down whose open list follows the style sheet (resources/style.qss: rows 34 px,

@@ -32,7 +32,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMenuBar, QWidget
 from shiboken6 import isValid
 
-from cashier_gui.ui.signin import SECRET_PROPERTY
+from cashier_gui.ui.widgets import SECRET_PROPERTY
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
