@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from cashier_gui import APP_NAME
@@ -38,7 +38,9 @@ def _skip_feature_scan() -> None:
 _skip_feature_scan()
 
 
-def make_application(argv: list[str] | None = None) -> QApplication:
+def make_application(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
+    """The application with its names and style sheet; its window icon too unless `icon` is
+    False (run() sets it after the first paint: see set_window_icon)."""
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
@@ -46,11 +48,21 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("cashier_gui")
-    icon = resource("icon.png")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    if icon:
+        set_window_icon(app)
     apply_style(app)
     return app
+
+
+def set_window_icon(app: QApplication) -> None:
+    """The app's icon (title bar, task bar) on every window, those already shown included.
+    Decoding and scaling the 256 px PNG and creating QIcon's Python type (its 151-member
+    ThemeIcon enum) cost ≈ 25 M instructions, so run() sets it right after the first paint."""
+    from PySide6.QtGui import QIcon
+
+    path = resource("icon.png")
+    if path.exists():
+        app.setWindowIcon(QIcon(str(path)))
 
 
 _EM = re.compile(r"font-size:\s*([0-9]*\.?[0-9]+)em\b")
@@ -217,13 +229,14 @@ def default_runtime_factory(training: bool, provider: str) -> Any:
 def run(*, training: bool, provider: str = "viopay") -> int:
     """Show the window first; everything its first paint does not need comes after."""
     hold_collection_for_startup()
-    app = make_application()
+    app = make_application(icon=False)
     install_translators(app, configured_language())
     from cashier_gui.ui.main_window import MainWindow
 
     window = MainWindow(default_runtime_factory, training=training, provider=provider)
     window.show()
     app.processEvents()  # the first paint, before the heavier imports below
+    set_window_icon(app)
 
     import asyncio
 

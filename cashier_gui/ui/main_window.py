@@ -24,7 +24,6 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.outside import OutsideWatch
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
-from cashier_gui.ui.start_page import StartPage
 from cashier_gui.ui.widgets import (
     MessageBox,
     StatusFit,
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
     from cashier_gui.ui.resolve import UnresolvedDialog
+    from cashier_gui.ui.start_page import StartPage
 
 RuntimeFactory = Callable[[bool, str], "Runtime"]  # (training, provider) -> Runtime; may block
 
@@ -137,14 +137,13 @@ class MainWindow(QMainWindow):
         self.loading_text = label(self.tr("Starting…"), role="title")
         self.loading_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.loading_text)
-        self.start_page = StartPage()
-        self.start_page.training_button.clicked.connect(lambda: self.start(training=True))
-        self.start_page.setup_button.clicked.connect(self.window_actions.open_settings)
-        # The refund screen is built by start(), after the first paint (see app.run).
+        self.stack.addWidget(self.loading)
+        # The other pages are built when first shown, after the first paint: the refund screen
+        # by start() (see app.run), the start page when a start fails, the sign-in page when
+        # someone must sign in (ui/session.py).
+        self._start_page: StartPage | None = None
         self.panel: RefundPanel = None  # type: ignore[assignment]
-        self.panel_scroll = WrappingScrollArea()
-        for page in (self.loading, self.start_page, self.panel_scroll):  # sign-in: when shown
-            self.stack.addWidget(page)
+        self._panel_scroll: WrappingScrollArea | None = None
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -232,7 +231,11 @@ class MainWindow(QMainWindow):
     def _action(
         self, menu: Any, text: str, shortcut: str | None, slot: Callable[[], Any]
     ) -> QAction:
-        action = QAction(text, self)
+        # QAction(parent), then its text: QAction(text, parent) has PySide try the overload
+        # with a QIcon first, creating QIcon's Python type and its 151-member enum before the
+        # first paint (app.set_window_icon).
+        action = QAction(self)
+        action.setText(text)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
@@ -306,6 +309,28 @@ class MainWindow(QMainWindow):
     def _new_refund(self) -> None:
         if self.panel is not None:
             self.panel.new_refund()
+
+    @property
+    def start_page(self) -> StartPage:
+        """The start page (set up the counter, or practise), built the first time it is
+        shown: a counter not set up yet, or a start that failed."""
+        if self._start_page is None:
+            from cashier_gui.ui.start_page import StartPage
+
+            page = StartPage()
+            page.training_button.clicked.connect(lambda: self.start(training=True))
+            page.setup_button.clicked.connect(self.window_actions.open_settings)
+            self.stack.addWidget(page)
+            self._start_page = page
+        return self._start_page
+
+    @property
+    def panel_scroll(self) -> WrappingScrollArea:
+        """The refund screen's page: the refund panel in a scroll area (built with the panel)."""
+        if self._panel_scroll is None:
+            self._panel_scroll = WrappingScrollArea()
+            self.stack.addWidget(self._panel_scroll)
+        return self._panel_scroll
 
     def _ensure_panel(self) -> None:
         if self.panel is not None:
