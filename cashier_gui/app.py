@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cashier_gui import APP_NAME
 from cashier_gui.resources import BODY_MIN_PT, resource
@@ -176,6 +176,9 @@ def setup_logging(paths: Paths) -> None:
 
 def install_excepthook(parent: QWidget) -> None:
     """Unexpected errors: logged in full, shown as a short apology; the window stays."""
+    # Imported here, not before the first paint: QMessageBox's Python type brings 46 enum
+    # members (as in ui/window_actions.py and ui/printing.py).
+    from PySide6.QtWidgets import QMessageBox
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, exc, tb)))

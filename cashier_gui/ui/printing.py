@@ -16,11 +16,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from cashier_gui.config import Settings
     from cashier_gui.journal import Attempt
     from cashier_gui.paper.layout import Line
@@ -130,6 +132,8 @@ class Printing(QObject):
     def _failed_text(self, text: str) -> None:
         """Said where the cashier looks, without stopping the counter: the status bar, and a
         box that neither blocks the window nor takes the keyboard (the next scan still lands)."""
+        from PySide6.QtWidgets import QMessageBox
+
         window = self.window
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 30_000)
