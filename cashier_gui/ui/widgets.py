@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
@@ -133,7 +132,9 @@ def plain_tip(text: str | None) -> str | None:
     always rich text whose only content is the words. Empty or None: no tooltip (None)."""
     if not text:
         return None
-    return '<p style="white-space:pre-wrap">' + html.escape(text, quote=False) + "</p>"
+    from html import escape  # not before the first paint: html.entities' tables ≈ 1.5 ms
+
+    return '<p style="white-space:pre-wrap">' + escape(text, quote=False) + "</p>"
 
 
 def plain_label(text: str = "") -> QLabel:
