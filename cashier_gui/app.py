@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cashier_gui import APP_NAME
+from cashier_gui.qt_features import skip_feature_scan
 from cashier_gui.resources import BODY_MIN_PT, resource
 
 if TYPE_CHECKING:
@@ -25,17 +26,7 @@ log = logging.getLogger("cashier_gui")
 START_COLLECTION_MS = 20_000  # garbage collection is back on by then, ready or not
 
 
-def _skip_feature_scan() -> None:
-    """PySide6 reads the source of every module imported after it (`inspect.getsource`) to see
-    whether it says `from __feature__ import …` — ≈ 0.3 ms a module, 150 of them before the
-    window paints. None of ours does: treat every module as a PyInstaller build does (it has no
-    sources to read, so each is "ignored", -1). A PySide6 without this internal is left as is."""
-    feature = sys.modules.get("shibokensupport.feature")
-    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        setattr(feature, "_mod_uses_pyside", lambda module: False)  # noqa: B010
-
-
-_skip_feature_scan()
+skip_feature_scan()  # for the modules imported after this one (cashier_gui.qt_features)
 
 
 def make_application(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
