@@ -4,14 +4,14 @@ the excepthook, the main window — and the runtime opened after the first paint
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cashier_gui import APP_NAME
@@ -32,9 +32,11 @@ skip_feature_scan()  # for the modules imported after this one (cashier_gui.qt_f
 def make_application(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
     """The application with its names and style sheet; its window icon too unless `icon` is
     False (run() sets it after the first paint: see set_window_icon)."""
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+    # Fractional scale factors as the screen has them (150 %, not rounded to 200 %): Qt 6's
+    # default, said through the environment rather than setHighDpiScaleFactorRoundingPolicy,
+    # whose enum would create PySide's whole `Qt` namespace (≈ 1,200 enum members, ≈ 118 M
+    # instructions) before the first paint. Read when the QApplication is made.
+    os.environ.setdefault("QT_SCALE_FACTOR_ROUNDING_POLICY", "PassThrough")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -126,7 +128,6 @@ def configured_language() -> str:
     Babel, policy, paper) is loaded after it — and a window whose settings are unusable says
     what is wrong with them then, in this language. Same file as `Paths.default().settings`
     (tests/ui/test_startup_language.py)."""
-    import os
     import tomllib
     from pathlib import Path
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -31,6 +32,7 @@ from cashier_gui.ui.widgets import (
     label,
     plain_label,
     plain_tip,
+    set_enum,
 )
 from cashier_gui.ui.window_actions import WindowActions
 
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self.training_banner = QLabel(self.tr("TRAINING — no money moves"))
         self.training_banner.setObjectName("trainingBanner")
-        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self.training_banner, "alignment", "AlignCenter")
         self.training_banner.setAccessibleName(self.tr("Training mode: no money moves"))
         self.training_banner.hide()
         column.addWidget(self.training_banner)
@@ -135,7 +137,7 @@ class MainWindow(QMainWindow):
         self.loading = QWidget()
         lay = QVBoxLayout(self.loading)
         self.loading_text = label(self.tr("Starting…"), role="title")
-        self.loading_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self.loading_text, "alignment", "AlignCenter")
         lay.addWidget(self.loading_text)
         self.stack.addWidget(self.loading)
         # The other pages are built when first shown, after the first paint: the refund screen
@@ -191,7 +193,7 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
         self.move(area.left() + (area.width() - width) // 2, area.top())
         if area.width() < 1280 or area.height() < 800:
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            self.setWindowState(self.windowState() | QtCore.Qt.WindowState.WindowMaximized)
 
     def _build_menu(self) -> None:
         from cashier_gui.ui.refund.keys import MenuBarKeys
@@ -236,8 +238,10 @@ class MainWindow(QMainWindow):
         # first paint (app.set_window_icon).
         action = QAction(self)
         action.setText(text)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        # The shortcut as text, converted by Qt: QKeySequence(text) has PySide weigh overloads
+        # that take Qt's key enums (PySide's whole `Qt` namespace: see widgets.set_enum).
+        if shortcut and not action.setProperty("shortcut", shortcut):
+            raise ValueError(f"not a shortcut: {shortcut!r}")
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         self.addAction(action)

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
+from cashier_gui.ui.widgets import set_enum
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
@@ -69,7 +70,7 @@ class CounterSession(QObject):
         self.ops = Operations(self)
         self._page: SignInPage | None = None
         self.name_label = QLabel("")
-        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a person's name, as typed
+        set_enum(self.name_label, "textFormat", "PlainText")  # a person's name, as typed
         self.name_label.setObjectName("operatorName")
         self.name_label.setAccessibleName(self.tr("Signed in"))
         self.name_label.hide()

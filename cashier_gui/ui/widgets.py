@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -19,6 +20,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+def set_enum(obj: QObject, prop: str, key: str) -> None:
+    """Set `obj`'s Qt property `prop`, of an enum type, by its key's name — ("textFormat",
+    "PlainText") for setTextFormat(Qt.TextFormat.PlainText). For what is built before the first
+    paint: the first use of the Python enum creates PySide's whole `Qt` namespace (≈ 1,200 enum
+    members, ≈ 118 M instructions), which can wait until after it. A wrong name raises."""
+    if not obj.setProperty(prop, key):
+        raise ValueError(f"{type(obj).__name__}.{prop} has no key {key!r}")
+
 
 #: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
 #: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
@@ -140,7 +151,7 @@ def plain_tip(text: str | None) -> str | None:
 def plain_label(text: str = "") -> QLabel:
     """A bare QLabel that never interprets what it shows as rich text (names, server text)."""
     w = QLabel(text)
-    w.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(w, "textFormat", "PlainText")  # not Qt.TextFormat: see set_enum
     return w
 
 
@@ -149,14 +160,11 @@ def label(
 ) -> Label:
     w = Label(text)
     w.setWordWrap(wrap)
-    w.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(w, "textFormat", "PlainText")  # not Qt.TextFormat: see set_enum
     if role:
         w.setProperty("role", role)
     if selectable:
-        w.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
+        set_enum(w, "textInteractionFlags", "TextSelectableByMouse|TextSelectableByKeyboard")
     return w
 
 
@@ -266,7 +274,7 @@ class WrappingScrollArea(QScrollArea):
         super().__init__()
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def setWidget(self, widget: QWidget) -> None:
         super().setWidget(widget)
