@@ -1,7 +1,9 @@
 """Child process of bench/startup.py: start a window, print seconds since the process began when
 the window is first exposed (painted) and the CPU seconds the process used until then, then
 exit. `bare`: a plain PySide6 window; `app`: the real `cashier-gui --training` start-up path;
-`counter`: `cashier-gui` on a configured counter (Viopay set up in CASHIER_GUI_HOME, no shop)."""
+`counter`: `cashier-gui` on a configured counter (Viopay set up in CASHIER_GUI_HOME, no shop).
+Under callgrind, compile the app's bytecode first as bench/startup.py does
+(`python -m compileall -q cashier_gui`)."""
 
 from __future__ import annotations
 
