@@ -67,7 +67,7 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     configure_counter()
     compile_app()
-    kinds = ("bare", "app", "counter")
+    kinds = ("bare", "app", "counter", "ready")
     wall: dict[str, list[float]] = {k: [] for k in kinds}
     cpu: dict[str, list[float]] = {k: [] for k in kinds}
     for kind in kinds:
@@ -84,7 +84,11 @@ def main() -> None:
     print(
         f"  bare PySide6               wall {mw['bare'] * 1000:4.0f} ms, CPU {mc['bare'] * 1000:4.0f} ms"
     )
-    for kind, name in (("app", "cashier-gui --training"), ("counter", "cashier-gui (counter)")):
+    for kind, name in (
+        ("app", "cashier-gui --training"),
+        ("counter", "cashier-gui (counter)"),
+        ("ready", "--training, screen usable"),
+    ):
         print(
             f"  {name:26} wall {mw[kind] * 1000:4.0f} ms → {mw[kind] / mw['bare']:.2f}× "
             f"(per-run pairs {min(ratios[kind]):.2f}–{max(ratios[kind]):.2f}×), "
