@@ -4,6 +4,7 @@ simulators' aiohttp holds no trust store it never uses (simulators/aiohttp_web.p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,39 @@ print("ok")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_worker_threads_start_when_a_call_needs_one() -> None:
+    """The window's blocking calls (asyncio.to_thread) run on a pool that starts a thread only
+    when none is idle — up to ten at once — not on ten threads started at the first call."""
+    code = """
+import asyncio, threading, time
+from PySide6.QtWidgets import QApplication
+import qasync
+from cashier_gui.app import WORKER_THREADS, use_worker_threads_on_demand
+app = QApplication([])
+loop = qasync.QEventLoop(app)
+use_worker_threads_on_demand(loop)
+asyncio.set_event_loop(loop)
+async def main():
+    one_after_another = {await asyncio.to_thread(lambda: threading.current_thread().name)
+                         for _ in range(5)}
+    gate = threading.Barrier(WORKER_THREADS, timeout=10)
+    def meet():
+        gate.wait()  # only returns once WORKER_THREADS calls run at the same time
+        return threading.current_thread().name
+    at_once = await asyncio.gather(*(asyncio.to_thread(meet) for _ in range(WORKER_THREADS)))
+    return one_after_another, set(at_once)
+with loop:
+    sequential, parallel = loop.run_until_complete(main())
+print(len(sequential), len(parallel), WORKER_THREADS)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "10", "10"], done.stdout
