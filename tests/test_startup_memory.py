@@ -103,3 +103,19 @@ print(len(sequential), len(parallel), WORKER_THREADS)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "10", "10"], done.stdout
+
+
+def test_the_version_is_the_installed_metadata_without_importlib_metadata() -> None:
+    code = """
+import sys
+import cashier_gui
+found = cashier_gui.__version__
+assert "importlib.metadata" not in sys.modules, "imported importlib.metadata"
+from importlib.metadata import version
+assert found == version("cashier_gui") != "0+unknown", found
+sys.path[:] = []  # nowhere to look: importlib.metadata's answer, as before
+assert cashier_gui._installed_version() == "0+unknown"
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
