@@ -84,10 +84,12 @@ def history(folder: Path, rows: int = 100_000) -> None:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from cashier_gui.app import use_worker_threads_on_demand
     from cashier_gui.ui.history import HistoryDialog
 
     app = QApplication.instance() or QApplication([])
     loop = qasync.QEventLoop(app)
+    use_worker_threads_on_demand(loop)  # as app.run does
     asyncio.set_event_loop(loop)
     before = rss_mib()
 

@@ -117,6 +117,7 @@ def main() -> None:
         freeze_startup_objects,
         hold_collection_for_startup,
         make_application,
+        use_worker_threads_on_demand,
     )
     from cashier_gui.ui.main_window import MainWindow
 
@@ -126,6 +127,7 @@ def main() -> None:
     import qasync
 
     loop = qasync.QEventLoop(app)
+    use_worker_threads_on_demand(loop)  # as app.run does
     asyncio.set_event_loop(loop)
     factory: Any = default_runtime_factory
     w = MainWindow(factory, training=True)

@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cashier_gui.ui.selfcheck import CHECKS
 
         return run_self_test(CHECKS)
+    from cashier_gui.qt_features import skip_feature_scan
+
+    skip_feature_scan()  # before the window's modules import PySide6
     from cashier_gui.app import run
 
     return run(training=args.training, provider=args.provider)

@@ -4,20 +4,23 @@ the excepthook, the main window — and the runtime opened after the first paint
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import traceback
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cashier_gui import APP_NAME
+from cashier_gui.qt_features import skip_feature_scan
 from cashier_gui.resources import BODY_MIN_PT, resource
 
 if TYPE_CHECKING:
+    import asyncio
+
     from cashier_gui.config import Paths
 
 log = logging.getLogger("cashier_gui")
@@ -25,32 +28,36 @@ log = logging.getLogger("cashier_gui")
 START_COLLECTION_MS = 20_000  # garbage collection is back on by then, ready or not
 
 
-def _skip_feature_scan() -> None:
-    """PySide6 reads the source of every module imported after it (`inspect.getsource`) to see
-    whether it says `from __feature__ import …` — ≈ 0.3 ms a module, 150 of them before the
-    window paints. None of ours does: treat every module as a PyInstaller build does (it has no
-    sources to read, so each is "ignored", -1). A PySide6 without this internal is left as is."""
-    feature = sys.modules.get("shibokensupport.feature")
-    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        setattr(feature, "_mod_uses_pyside", lambda module: False)  # noqa: B010
+skip_feature_scan()  # for the modules imported after this one (cashier_gui.qt_features)
 
 
-_skip_feature_scan()
-
-
-def make_application(argv: list[str] | None = None) -> QApplication:
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+def make_application(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:
+    """The application with its names and style sheet; its window icon too unless `icon` is
+    False (run() sets it after the first paint: see set_window_icon)."""
+    # Fractional scale factors as the screen has them (150 %, not rounded to 200 %): Qt 6's
+    # default, said through the environment rather than setHighDpiScaleFactorRoundingPolicy,
+    # whose enum would create PySide's whole `Qt` namespace (≈ 1,200 enum members, ≈ 118 M
+    # instructions) before the first paint. Read when the QApplication is made.
+    os.environ.setdefault("QT_SCALE_FACTOR_ROUNDING_POLICY", "PassThrough")
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("cashier_gui")
-    icon = resource("icon.png")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    if icon:
+        set_window_icon(app)
     apply_style(app)
     return app
+
+
+def set_window_icon(app: QApplication) -> None:
+    """The app's icon (title bar, task bar) on every window, those already shown included.
+    Decoding and scaling the 256 px PNG and creating QIcon's Python type (its 151-member
+    ThemeIcon enum) cost ≈ 25 M instructions, so run() sets it right after the first paint."""
+    from PySide6.QtGui import QIcon
+
+    path = resource("icon.png")
+    if path.exists():
+        app.setWindowIcon(QIcon(str(path)))
 
 
 _EM = re.compile(r"font-size:\s*([0-9]*\.?[0-9]+)em\b")
@@ -123,7 +130,6 @@ def configured_language() -> str:
     Babel, policy, paper) is loaded after it — and a window whose settings are unusable says
     what is wrong with them then, in this language. Same file as `Paths.default().settings`
     (tests/ui/test_startup_language.py)."""
-    import os
     import tomllib
     from pathlib import Path
 
@@ -164,6 +170,9 @@ def setup_logging(paths: Paths) -> None:
 
 def install_excepthook(parent: QWidget) -> None:
     """Unexpected errors: logged in full, shown as a short apology; the window stays."""
+    # Imported here, not before the first paint: QMessageBox's Python type brings 46 enum
+    # members (as in ui/window_actions.py and ui/printing.py).
+    from PySide6.QtWidgets import QMessageBox
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, exc, tb)))
@@ -219,6 +228,23 @@ def drop_source_lines() -> None:
     linecache.clearcache()
 
 
+#: At most this many blocking calls (journal, keyring, shop server, printer) run at once.
+WORKER_THREADS = 10
+
+
+def use_worker_threads_on_demand(loop: asyncio.AbstractEventLoop) -> None:
+    """The event loop's default executor (asyncio.to_thread): a thread pool that starts a
+    thread when a call finds none idle, up to WORKER_THREADS. qasync's own starts all ten of
+    its QThreads at the first call: 10 idle threads with their stacks and malloc arenas, 1.5 MiB
+    of resident memory (measured: peak 117.0 → 115.5 MiB in bench/memory.py) where a cashier's
+    window needs two or three."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop.set_default_executor(
+        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="worker")
+    )
+
+
 def default_runtime_factory(training: bool, provider: str) -> Any:
     from cashier_gui.doors import apply_seal
     from cashier_gui.runtime import open_runtime
@@ -231,13 +257,14 @@ def default_runtime_factory(training: bool, provider: str) -> Any:
 def run(*, training: bool, provider: str = "viopay") -> int:
     """Show the window first; everything its first paint does not need comes after."""
     hold_collection_for_startup()
-    app = make_application()
+    app = make_application(icon=False)
     install_translators(app, configured_language())
     from cashier_gui.ui.main_window import MainWindow
 
     window = MainWindow(default_runtime_factory, training=training, provider=provider)
     window.show()
     app.processEvents()  # the first paint, before the heavier imports below
+    set_window_icon(app)
 
     import asyncio
 
@@ -249,6 +276,7 @@ def run(*, training: bool, provider: str = "viopay") -> int:
     app.setApplicationVersion(__version__)
     setup_logging(Paths.default())
     loop = qasync.QEventLoop(app)
+    use_worker_threads_on_demand(loop)
     asyncio.set_event_loop(loop)
     install_excepthook(window)
     window.ready.connect(freeze_startup_objects)

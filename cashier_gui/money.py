@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError, default_locale
 from babel.numbers import (
@@ -35,6 +36,51 @@ from babel.numbers import (
 from cashier_gui.errors import UserFacing
 from cashier_gui.i18n import _
 from cashier_gui.safetext import printable
+
+#: What the app reads of Babel's global CLDR tables (babel/global.dat, 2.1 MiB once loaded): the
+#: currencies and their decimals, and what loading a locale's own data looks up.
+_BABEL_TABLES = frozenset(
+    {"all_currencies", "currency_fractions", "parent_exceptions", "cldr"}
+    | {"script_aliases", "variant_aliases"}
+)
+
+
+class _BabelTables(dict[Any, Any]):
+    """Babel's global tables, read at the first look-up with only `_BABEL_TABLES` kept: the
+    others (likely subtags 1 MiB, territory languages 0.5 MiB, time-zone names …) serve locale
+    names Babel must guess and babel.dates, which the window never needs. A look-up of any other
+    table reads the whole file then, as Babel itself would (babel.core.get_global only calls
+    `.get`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.complete = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if not self or (not self.complete and key not in _BABEL_TABLES):
+            self._read(complete=bool(self) or key not in _BABEL_TABLES)
+        return super().get(key, default)
+
+    def _read(self, *, complete: bool) -> None:
+        import os
+        import pickle
+
+        import babel.core
+
+        with open(os.path.join(os.path.dirname(babel.core.__file__), "global.dat"), "rb") as fh:
+            tables = pickle.load(fh)  # noqa: S301 - Babel's own data file, as Babel reads it
+        self.update(tables if complete else {k: tables[k] for k in _BABEL_TABLES if k in tables})
+        self.complete = complete
+
+
+def _slim_babel_tables() -> None:
+    import babel.core
+
+    if babel.core._global_data is None:  # not read yet (babel.core.get_global reads it once)
+        babel.core._global_data = _BabelTables()
+
+
+_slim_babel_tables()
 
 #: Anything larger is a typo or a scanner mishap, not a refund at a shop counter. It also keeps
 #: the wire value well inside Viopay's 18 digits.

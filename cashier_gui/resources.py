@@ -7,7 +7,7 @@ PyInstaller bundle (packaging/cashier_gui.spec ships it under that name)."""
 
 from __future__ import annotations
 
-from importlib.resources import files
+import importlib
 from pathlib import Path
 
 PACKAGE = "cashier_gui.assets"
@@ -18,6 +18,15 @@ BODY_MIN_PT = 11.25
 
 
 def resources_dir() -> Path:
+    # The folder of the package's __init__ is what importlib.resources.files() gives for a
+    # package on the file system (tree, wheel, PyInstaller's _internal/cashier_gui/assets);
+    # importing importlib.resources costs ≈ 13 M instructions before the first paint, so it is
+    # asked only when that folder is not there.
+    init = getattr(importlib.import_module(PACKAGE), "__file__", None)
+    if init and (folder := Path(init).parent).is_dir():
+        return folder
+    from importlib.resources import files
+
     root = files(PACKAGE)
     if not isinstance(root, Path):  # e.g. a zipped install: Qt and gettext need real files
         raise RuntimeError(f"{PACKAGE} is not on the file system ({root!r})")

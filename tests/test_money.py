@@ -215,3 +215,46 @@ def test_messages_quote_the_input_without_control_characters(typed: str) -> None
     with pytest.raises(MoneyError) as info:
         parse_amount(typed, "EUR")
     assert not any(ch in str(info.value) for ch in "\u202e\x1b\n\u200b\x00\u2066")
+
+
+def test_babel_tables_read_without_what_the_window_never_needs() -> None:
+    """Babel's global tables are read without likely subtags, territory languages and time
+    zones (2 MiB); a look-up of any of those reads the whole file, the same as Babel's own."""
+    import os
+    import pickle
+
+    import babel.core
+
+    from cashier_gui.money import _BABEL_TABLES, _BabelTables
+
+    with open(os.path.join(os.path.dirname(babel.core.__file__), "global.dat"), "rb") as fh:
+        babel_own = pickle.load(fh)  # noqa: S301
+    tables = _BabelTables()
+    assert "EUR" in tables.get("all_currencies", {})
+    assert set(tables) == _BABEL_TABLES and not tables.complete
+    assert tables.get("currency_fractions") == babel_own["currency_fractions"]
+    assert tables.get("likely_subtags") == babel_own["likely_subtags"]
+    assert tables.complete and tables == babel_own
+    assert tables.get("no such table", {}) == {}
+
+
+def test_babel_reads_its_other_tables_when_asked() -> None:
+    """In a fresh process: amounts in the window's locales keep to the slim tables; a locale
+    Babel must guess and a time-zone name still come out as Babel gives them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import babel.core as core\n"
+        "from cashier_gui.money import Money\n"
+        "shown = [Money(4990, 'EUR').format(loc) for loc in ('en_US', 'de_DE', 'ja_JP')]\n"
+        "assert shown == ['€49.90', '49,90\\xa0€', '€49.90'], shown\n"
+        "assert not core._global_data.complete\n"
+        "from babel import Locale\n"
+        "from babel.dates import get_timezone_name\n"
+        "assert str(Locale.parse('und_AT')) == 'de_AT'\n"
+        "assert get_timezone_name('Europe/Berlin', locale='de_DE') == 'Mitteleuropäische Zeit'\n"
+        "assert core._global_data.complete\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr

@@ -17,10 +17,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
-
 from cashier_gui.money import Money
 from cashier_gui.protocol import poynt as proto
+from cashier_gui.simulators.aiohttp_web import web
 from cashier_gui.simulators.practice import (
     PRACTICE,
     SLOW_ANSWER_S,

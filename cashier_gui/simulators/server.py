@@ -12,7 +12,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 
-from aiohttp import web
+from cashier_gui.simulators.aiohttp_web import web
 
 
 async def _start(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:

@@ -22,10 +22,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
-
 from cashier_gui.money import Money
 from cashier_gui.protocol import viopay as proto
+from cashier_gui.simulators.aiohttp_web import web
 
 # Training values and fault names live in names.py (no aiohttp there); re-exported here.
 from cashier_gui.simulators.names import FAULT_KINDS as FAULT_KINDS

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+
+from cashier_gui.ui.widgets import set_enum
 
 if TYPE_CHECKING:
     from cashier_gui.journal import Attempt
@@ -22,7 +24,7 @@ class UnknownBanner(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
         self.text = QLabel("")
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        set_enum(self.text, "textFormat", "PlainText")
         self.text.setAccessibleName(self.tr("Refunds that need checking"))
         self.text.setWordWrap(True)  # beside two buttons it would be cut at 1024 px
         self.check_button = QPushButton(self.tr("Check now  F5"))
@@ -84,7 +86,7 @@ class OutsideBanner(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 6, 16, 6)
         self.text = QLabel("")
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # refund IDs come from a server
+        set_enum(self.text, "textFormat", "PlainText")  # refund IDs come from a server
         self.text.setWordWrap(True)
         self.text.setAccessibleName(self.tr("Refunds made outside this app"))
         self.ack_button = QPushButton(self.tr("Acknowledge…"))

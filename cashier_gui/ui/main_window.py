@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,7 +25,6 @@ from cashier_gui.ui.ops import Operations, describe_error
 from cashier_gui.ui.outside import OutsideWatch
 from cashier_gui.ui.printing import Printing
 from cashier_gui.ui.session import CounterSession, SessionWindow
-from cashier_gui.ui.start_page import StartPage
 from cashier_gui.ui.widgets import (
     MessageBox,
     StatusFit,
@@ -32,6 +32,7 @@ from cashier_gui.ui.widgets import (
     label,
     plain_label,
     plain_tip,
+    set_enum,
 )
 from cashier_gui.ui.window_actions import WindowActions
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from cashier_gui.runtime import Runtime
     from cashier_gui.ui.refund_panel import RefundPanel
     from cashier_gui.ui.resolve import UnresolvedDialog
+    from cashier_gui.ui.start_page import StartPage
 
 RuntimeFactory = Callable[[bool, str], "Runtime"]  # (training, provider) -> Runtime; may block
 
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self.training_banner = QLabel(self.tr("TRAINING — no money moves"))
         self.training_banner.setObjectName("trainingBanner")
-        self.training_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self.training_banner, "alignment", "AlignCenter")
         self.training_banner.setAccessibleName(self.tr("Training mode: no money moves"))
         self.training_banner.hide()
         column.addWidget(self.training_banner)
@@ -135,16 +137,15 @@ class MainWindow(QMainWindow):
         self.loading = QWidget()
         lay = QVBoxLayout(self.loading)
         self.loading_text = label(self.tr("Starting…"), role="title")
-        self.loading_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_enum(self.loading_text, "alignment", "AlignCenter")
         lay.addWidget(self.loading_text)
-        self.start_page = StartPage()
-        self.start_page.training_button.clicked.connect(lambda: self.start(training=True))
-        self.start_page.setup_button.clicked.connect(self.window_actions.open_settings)
-        # The refund screen is built by start(), after the first paint (see app.run).
+        self.stack.addWidget(self.loading)
+        # The other pages are built when first shown, after the first paint: the refund screen
+        # by start() (see app.run), the start page when a start fails, the sign-in page when
+        # someone must sign in (ui/session.py).
+        self._start_page: StartPage | None = None
         self.panel: RefundPanel = None  # type: ignore[assignment]
-        self.panel_scroll = WrappingScrollArea()
-        for page in (self.loading, self.start_page, self.panel_scroll):  # sign-in: when shown
-            self.stack.addWidget(page)
+        self._panel_scroll: WrappingScrollArea | None = None
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
         self.move(area.left() + (area.width() - width) // 2, area.top())
         if area.width() < 1280 or area.height() < 800:
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            self.setWindowState(self.windowState() | QtCore.Qt.WindowState.WindowMaximized)
 
     def _build_menu(self) -> None:
         from cashier_gui.ui.refund.keys import MenuBarKeys
@@ -232,9 +233,15 @@ class MainWindow(QMainWindow):
     def _action(
         self, menu: Any, text: str, shortcut: str | None, slot: Callable[[], Any]
     ) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        # QAction(parent), then its text: QAction(text, parent) has PySide try the overload
+        # with a QIcon first, creating QIcon's Python type and its 151-member enum before the
+        # first paint (app.set_window_icon).
+        action = QAction(self)
+        action.setText(text)
+        # The shortcut as text, converted by Qt: QKeySequence(text) has PySide weigh overloads
+        # that take Qt's key enums (PySide's whole `Qt` namespace: see widgets.set_enum).
+        if shortcut and not action.setProperty("shortcut", shortcut):
+            raise ValueError(f"not a shortcut: {shortcut!r}")
         action.triggered.connect(lambda _checked=False: slot())
         menu.addAction(action)
         self.addAction(action)
@@ -306,6 +313,28 @@ class MainWindow(QMainWindow):
     def _new_refund(self) -> None:
         if self.panel is not None:
             self.panel.new_refund()
+
+    @property
+    def start_page(self) -> StartPage:
+        """The start page (set up the counter, or practise), built the first time it is
+        shown: a counter not set up yet, or a start that failed."""
+        if self._start_page is None:
+            from cashier_gui.ui.start_page import StartPage
+
+            page = StartPage()
+            page.training_button.clicked.connect(lambda: self.start(training=True))
+            page.setup_button.clicked.connect(self.window_actions.open_settings)
+            self.stack.addWidget(page)
+            self._start_page = page
+        return self._start_page
+
+    @property
+    def panel_scroll(self) -> WrappingScrollArea:
+        """The refund screen's page: the refund panel in a scroll area (built with the panel)."""
+        if self._panel_scroll is None:
+            self._panel_scroll = WrappingScrollArea()
+            self.stack.addWidget(self._panel_scroll)
+        return self._panel_scroll
 
     def _ensure_panel(self) -> None:
         if self.panel is not None:

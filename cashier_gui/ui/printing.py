@@ -15,12 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QWidget
+from PySide6 import QtCore
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from cashier_gui.config import Settings
     from cashier_gui.journal import Attempt
     from cashier_gui.paper.layout import Line
@@ -130,14 +133,16 @@ class Printing(QObject):
     def _failed_text(self, text: str) -> None:
         """Said where the cashier looks, without stopping the counter: the status bar, and a
         box that neither blocks the window nor takes the keyboard (the next scan still lands)."""
+        from PySide6.QtWidgets import QMessageBox
+
         window = self.window
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(text, 30_000)
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Not printed"), text, parent=window)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a printer's or the OS's words
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # a printer's or the OS's words
+        box.setWindowModality(QtCore.Qt.WindowModality.NonModal)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         self.notice = box
         box.show()
         window.activateWindow()  # a window manager that activates new windows anyway: back

@@ -44,14 +44,11 @@ from PySide6.QtWidgets import (
 
 from cashier_gui.ui.ops import Operations, describe_error, to_thread
 from cashier_gui.ui.scan import ScanDetector
-from cashier_gui.ui.widgets import MessageBox, WrappingScrollArea, label
+from cashier_gui.ui.widgets import SECRET_PROPERTY, MessageBox, WrappingScrollArea, label
 
 if TYPE_CHECKING:
     from cashier_gui.operators import Operator, PeopleStore
 
-#: A QLineEdit with this property set is a secret (a PIN): ui/refund/keys.py leaves its keys
-#: to the field alone, so no secret is ever part of a scan or echoed elsewhere.
-SECRET_PROPERTY = "secret"  # noqa: S105 (a property name, not a secret)
 PIN_DIGITS = (4, 8)
 
 

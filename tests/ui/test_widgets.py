@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont, QPaintEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QVBoxLayout, QWidget
@@ -122,3 +123,29 @@ def test_every_drop_down_of_the_window_is_a_combobox() -> None:
         if "QComboBox(" in line
     ]
     assert bare == []
+
+
+def test_labels_set_by_property_name_stay_plain_text_and_a_wrong_name_raises(
+    qtbot: QtBot,
+) -> None:
+    """set_enum (what the first screen sets without PySide's `Qt` namespace) sets the same
+    values as the enums: a label's text is never rich text, a selectable one keeps both ways."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from cashier_gui.ui.widgets import plain_label, set_enum
+
+    w = label("<b>Mia</b>", selectable=True)
+    qtbot.addWidget(w)
+    assert w.textFormat() == Qt.TextFormat.PlainText
+    assert w.textInteractionFlags() == (
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    assert plain_label("<i>x</i>").textFormat() == Qt.TextFormat.PlainText
+    centred = QLabel("x")
+    set_enum(centred, "alignment", "AlignCenter")
+    assert centred.alignment() == Qt.AlignmentFlag.AlignCenter
+    with pytest.raises(ValueError, match="AlignMiddle"):
+        set_enum(centred, "alignment", "AlignMiddle")
+    assert centred.alignment() == Qt.AlignmentFlag.AlignCenter  # unchanged

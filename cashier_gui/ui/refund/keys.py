@@ -27,14 +27,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMenuBar, QWidget
 from shiboken6 import isValid
 
-from cashier_gui.ui.signin import SECRET_PROPERTY
-
-ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+from cashier_gui.ui.widgets import SECRET_PROPERTY
 
 
 class KeyFeed(QObject):
@@ -121,23 +120,24 @@ class KeyFeed(QObject):
     def _key(self, event: QKeyEvent, focus: QWidget | None) -> bool:
         at = time.monotonic()
         key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if is_secret(focus) and key != Qt.Key.Key_Escape:
+        mods = event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier
+        if is_secret(focus) and key != QtCore.Qt.Key.Key_Escape:
             self._before = None
             self._on_secret()  # never part of a scan; its Enter is the field's own
             return False
-        if key in ENTER_KEYS and mods in (
-            Qt.KeyboardModifier.NoModifier,
-            Qt.KeyboardModifier.ShiftModifier,
+        if key in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter) and mods in (
+            QtCore.Qt.KeyboardModifier.NoModifier,
+            QtCore.Qt.KeyboardModifier.ShiftModifier,
         ):
             return self._on_enter(at)
-        if key == Qt.Key.Key_Escape and mods == Qt.KeyboardModifier.NoModifier:
+        if key == QtCore.Qt.Key.Key_Escape and mods == QtCore.Qt.KeyboardModifier.NoModifier:
             return self._on_escape()
         text = event.text()
         if (
             len(text) == 1
             and text.isprintable()
-            and not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+            and not mods
+            & (QtCore.Qt.KeyboardModifier.ControlModifier | QtCore.Qt.KeyboardModifier.AltModifier)
         ):
             if self._starts_burst(at) or self._before is None:
                 self._before = _snapshot(focus)
@@ -175,9 +175,6 @@ def is_secret(widget: QWidget | None) -> bool:
     )
 
 
-PRINTABLE_MODS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
-
-
 class MenuBarKeys(QObject):
     """On a window's menu bar: a printable key (no Ctrl/Alt) that reaches the menu bar while it
     holds the keyboard is handed back — the menu bar leaves its keyboard mode (Esc: Qt gives
@@ -201,19 +198,26 @@ class MenuBarKeys(QObject):
         if watched is not self._bar or event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        mods = event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier
         text = event.text()
-        if not (len(text) == 1 and text.isprintable() and mods in PRINTABLE_MODS):
+        if not (
+            len(text) == 1
+            and text.isprintable()
+            and mods
+            in (QtCore.Qt.KeyboardModifier.NoModifier, QtCore.Qt.KeyboardModifier.ShiftModifier)
+        ):
             return False
         # Leave the menu bar's keyboard mode as Esc does (it restores the earlier focus).
-        esc = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+        esc = QKeyEvent(
+            QEvent.Type.KeyPress, QtCore.Qt.Key.Key_Escape, QtCore.Qt.KeyboardModifier.NoModifier
+        )
         QApplication.sendEvent(self._bar, esc)
         target = QApplication.focusWidget()
         if target is None or target is self._bar:
             # Qt gives the focus back only after a plain tap of Alt; after Alt+E, Esc it stays.
             before = self._before
             if before is not None and isValid(before) and before.isVisible():
-                before.setFocus(Qt.FocusReason.OtherFocusReason)
+                before.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
                 target = before
             else:
                 self._bar.clearFocus()
