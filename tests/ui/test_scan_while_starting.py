@@ -53,3 +53,32 @@ def test_text_typed_while_starting_without_enter_waits_in_the_charge_field(
     assert w.panel.charge_edit.text() == "ch_train_jpy"
     assert w.panel.stage == "lookup"  # no Enter: nothing looked up
     _close(qtbot, w)
+
+
+def test_alt_a_on_a_short_window_scrolls_the_amount_field_into_sight(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, training_factory: Factory
+) -> None:
+    """At 150 % on 1024×768 the form scrolls; after Esc from the confirm card the amount field
+    was above the fold, and Alt+A gave it the focus without showing it: the cashier typed the
+    amount into a field out of sight."""
+    from tests.ui.test_refund_window import look_up
+
+    w = _window(qtbot, training_factory)
+    qtbot.waitUntil(lambda: w.stack.currentWidget() is w.panel_scroll, timeout=10_000)
+    w.resize(1024, 420)  # short: the charge card and the form stack and scroll
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    look_up(qtbot, w, "ch_train_eur_partly")
+    p, area = w.panel, w.panel_scroll
+    area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())
+    qtbot.wait(50)
+
+    def in_sight() -> bool:
+        top = p.amount_edit.mapTo(area.viewport(), p.amount_edit.rect().topLeft()).y()
+        return top >= 0 and top + p.amount_edit.height() <= area.viewport().height()
+
+    assert not in_sight()  # the set-up: the amount field is scrolled away
+    QTest.keyClick(w, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(p.amount_edit.hasFocus, timeout=3000)
+    qtbot.waitUntil(in_sight, timeout=3000)
+    _close(qtbot, w)
