@@ -34,7 +34,7 @@ from cashier_gui.shop.currencies_sql import CURRENCIES_SQL
 from cashier_gui.shop.errors import ShopSchemaError
 from cashier_gui.shop.functions import FUNCTIONS
 from cashier_gui.shop.people_sql import PEOPLE_MIGRATION
-from cashier_gui.shop.sessions_sql import SESSIONS_MIGRATION
+from cashier_gui.shop.sessions_sql import SESSION_LOCK_MIGRATION, SESSIONS_MIGRATION
 
 CHANNEL = "shop_attempts"  # the NOTIFY channel (migration 2)
 #: pg_advisory_lock key of migrations (any constant; "shop" in ASCII).
@@ -590,6 +590,9 @@ V9_PEOPLE = (*PEOPLE_MIGRATION, *V9_CLAIM)
 #: `shop_claim_checked` takes the session's token instead of the operator's name — the server
 #: derives who claims and their role. sessions_sql.py says why and what a session gates.
 V10_SESSIONS = SESSIONS_MIGRATION
+#: 11: only a manager's lock (or removal) ends a sign-in session, not a lock after wrong PINs
+#: that anyone can cause by typing them for a name (sessions_sql.SESSION_LOCK_MIGRATION).
+V11_SESSION_LOCK = SESSION_LOCK_MIGRATION
 
 
 def migrations() -> tuple[tuple[str, ...], ...]:
@@ -605,10 +608,11 @@ def migrations() -> tuple[tuple[str, ...], ...]:
         V8_IMPORT,
         V9_PEOPLE,
         V10_SESSIONS,
+        V11_SESSION_LOCK,
     )
 
 
-LATEST = 10
+LATEST = 11
 
 
 def current_version(conn: psycopg.Connection[Any]) -> int:

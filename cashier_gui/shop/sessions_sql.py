@@ -206,3 +206,18 @@ SESSIONS_MIGRATION = (
     *(f"REVOKE ALL ON FUNCTION {f} FROM PUBLIC" for f in _GRANTED),
     *(f"GRANT EXECUTE ON FUNCTION {f} TO {COUNTER_ROLE}" for f in _GRANTED),
 )
+
+
+#: Migration 11: a lock after wrong PINs no longer ends a session. Anyone at any counter can type
+#: three wrong PINs for a name; that lock stops the guessing (no one signs in as that person for
+#: a while) but proved nothing against the person already signed in with the right PIN — who was
+#: signed out mid-refund, told "locked by a manager", and could not sign in again until the lock
+#: ran out (1, 5, 15, 60 minutes: a way to keep any cashier out). Only a manager's lock (more than
+#: a year ahead: operators.MANAGER_LOCK_OVER) or removal ends a session.
+_WHO_V11 = _WHO.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1).replace(
+    "(p.locked_until IS NOT NULL AND p.locked_until > now())",
+    "(p.locked_until IS NOT NULL AND p.locked_until > now() + interval '365 days')",
+    1,
+)
+assert _WHO_V11.count("365 days") == 1
+SESSION_LOCK_MIGRATION = (_WHO_V11,)

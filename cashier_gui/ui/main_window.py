@@ -144,8 +144,14 @@ class MainWindow(QMainWindow):
         # by start() (see app.run), the start page when a start fails, the sign-in page when
         # someone must sign in (ui/session.py).
         self._start_page: StartPage | None = None
+        # Keys typed while "Starting…" shows (a scan the moment the window appears): put in
+        # the charge field, and looked up when an Enter ended them, once the refund screen
+        # shows; dropped when another page (sign-in, start page) comes first: never a PIN.
+        self._early_text: list[str] = []
+        self._early_enter = False
         self.panel: RefundPanel = None  # type: ignore[assignment]
         self._panel_scroll: WrappingScrollArea | None = None
+        self.stack.currentChanged.connect(self._page_changed)
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -410,9 +416,35 @@ class MainWindow(QMainWindow):
 
     def show_refund_screen(self) -> None:
         """Someone may refund now (signed in, or nobody needs to)."""
+        text, enter = "".join(self._early_text), self._early_enter
+        self._early_text, self._early_enter = [], False
         self.stack.setCurrentWidget(self.panel_scroll)
         self.panel.new_refund()
+        if text.strip():
+            self.panel.charge_edit.setText(text.strip())
+            if enter:
+                self.panel.lookup()
         QTimer.singleShot(50, self.panel.warm_up)
+
+    def keyPressEvent(self, event: Any) -> None:
+        """While "Starting…" shows nothing has the focus: keep what is typed (a scan)."""
+        if self.stack.currentWidget() is self.loading and not self._early_enter:
+            keys = QtCore.Qt.Key
+            if event.key() in (keys.Key_Return, keys.Key_Enter):
+                self._early_enter = bool(self._early_text)
+                event.accept()
+                return
+            text = event.text()
+            if text and text.isprintable() and len(self._early_text) < 200:
+                self._early_text.append(text)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def _page_changed(self, _index: int) -> None:
+        page = self.stack.currentWidget()
+        if page is not self.loading and page is not self._panel_scroll:
+            self._early_text, self._early_enter = [], False  # sign-in or start page: dropped
 
     def sign_out(self) -> None:
         self.session.sign_out()

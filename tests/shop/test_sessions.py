@@ -189,7 +189,7 @@ def test_the_upgrade_from_version_9_keeps_people_and_attempts(empty_db_url: str)
             (str(uuid.uuid4()),),
         )
     result = init_shop(empty_db_url)
-    assert (result.before, result.after, result.applied) == (9, 10, [10])
+    assert (result.before, result.after, result.applied) == (9, 11, [10, 11])
     with ShopServer(empty_db_url, wait_s=3) as shop:
         [kept] = shop.attempts(charge_id="ch_v9")
         assert (kept.operator, kept.amount) == ("Cat", Money(300, "EUR"))
@@ -228,3 +228,30 @@ def test_the_cli_signs_in_with_the_pin_on_stdin_and_signs_out_when_done(
     with psycopg.connect(shop_url) as owner:
         assert owner.execute("SELECT count(*) FROM shop_sessions").fetchone() == (1,)
         assert owner.execute("SELECT count(*) FROM attempts").fetchone() == (1,)
+
+
+def test_wrong_pins_typed_for_a_signed_in_cashier_elsewhere_do_not_end_their_session(
+    till_url: str,
+) -> None:
+    """Anyone at another counter can type three wrong PINs for a name: that locks further
+    sign-ins (the guessing stops), but the cashier already signed in with the right PIN keeps
+    refunding — a lock after wrong PINs proves nothing against their session. A manager's lock
+    still ends it (test_a_locked_or_removed_persons_session_claims_nothing)."""
+    from cashier_gui.operators import LockedOut
+
+    with ShopServer(till_url, wait_s=3) as till:
+        staff(till)
+        cat = sign_in(till, "Cat", "Till 1")
+        elsewhere = ShopPeople(lambda: ShopServer(till_url, wait_s=3), "Till 2")
+        try:
+            for _ in range(2):
+                with pytest.raises(WrongPin):
+                    elsewhere.sign_in("Cat", "0000")
+            with pytest.raises(LockedOut):
+                elsewhere.sign_in("Cat", "0000")
+            with pytest.raises(LockedOut):  # the guessing is stopped: no one signs in as Cat
+                elsewhere.sign_in("Cat", PINS["Cat"])
+        finally:
+            elsewhere.close()
+        claimed = till.claim(record("ch_w1", "Cat", version=None, session=cat), "Till 1")
+        assert claimed.attempt.operator == "Cat"

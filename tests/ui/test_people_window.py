@@ -681,3 +681,24 @@ def test_a_manager_locks_a_person_in_people_and_lifts_it(
     laid_out_apart(qtbot, again)
     assert people.verify("Carl", "1357").name == "Carl"
     again.reject()
+
+
+def test_a_pin_typed_while_starting_is_dropped_at_the_sign_in(
+    qtbot: QtBot, qloop: Any, counter: Any, people: OperatorStore
+) -> None:
+    """Keys typed while "Starting…" shows are kept for the refund screen (a scan the moment the
+    window appears) — but a sign-in page first drops them: a PIN never reaches the charge field."""
+    w = MainWindow(counter, training=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.start()
+    assert w.stack.currentWidget() is w.loading
+    QTest.keyClicks(w, "1357")
+    QTest.keyClick(w, Qt.Key.Key_Return)
+    try:
+        qtbot.waitUntil(lambda: w.stack.currentWidget() is w.session.page, timeout=10_000)
+        sign_in(qtbot, w, "c", "1357")
+        assert w.panel.charge_edit.text() == "" and w.panel.stage == "lookup"
+    finally:
+        closing = asyncio.ensure_future(w.shutdown())
+        qtbot.waitUntil(closing.done, timeout=10_000)
