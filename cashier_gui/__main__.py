@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cashier_gui.ui.selfcheck import CHECKS
 
         return run_self_test(CHECKS)
-    from cashier_gui.qt_features import skip_feature_scan
+    from cashier_gui.ui.qt_features import skip_feature_scan
 
     skip_feature_scan()  # before the window's modules import PySide6
     from cashier_gui.app import run

@@ -15,8 +15,8 @@ from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cashier_gui import APP_NAME
-from cashier_gui.qt_features import skip_feature_scan
 from cashier_gui.resources import BODY_MIN_PT, resource
+from cashier_gui.ui.qt_features import skip_feature_scan
 
 if TYPE_CHECKING:
     import asyncio
@@ -28,7 +28,7 @@ log = logging.getLogger("cashier_gui")
 START_COLLECTION_MS = 20_000  # garbage collection is back on by then, ready or not
 
 
-skip_feature_scan()  # for the modules imported after this one (cashier_gui.qt_features)
+skip_feature_scan()  # for the modules imported after this one (cashier_gui.ui.qt_features)
 
 
 def make_application(argv: list[str] | None = None, *, icon: bool = True) -> QApplication:

@@ -1,6 +1,6 @@
 """PySide6's scan for `from __feature__ import …`, switched off before the window's modules
-import PySide6 (`cashier_gui.__main__` calls it first; `cashier_gui.app` again, for the other
-ways in: tests, the self-check)."""
+import PySide6: `cashier_gui.__main__` calls it first; `cashier_gui.app` again, for the other
+ways in: tests, the self-check."""
 
 from __future__ import annotations
 
