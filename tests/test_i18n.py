@@ -397,7 +397,13 @@ def test_every_ui_module_is_listed_converted_or_pending() -> None:
         sorted(
             ui
             - listed
-            - {"ui/refund/__init__.py", "ui/refund/flow.py", "ui/refund/keys.py", "ui/scan.py"}
+            - {
+                "ui/refund/__init__.py",
+                "ui/refund/flow.py",
+                "ui/refund/keys.py",
+                "ui/scan.py",
+                "ui/qt_features.py",  # no words: it switches a PySide6 scan off
+            }
         )
         == []
     )
